@@ -1,0 +1,50 @@
+//! Typed identifiers: a user id can never be passed where a role id is expected.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use uuid::Uuid;
+
+macro_rules! id_type {
+    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub Uuid);
+
+        impl $name {
+            /// A fresh random (v4) identifier.
+            pub fn new_random() -> Self {
+                Self(Uuid::new_v4())
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+
+        impl From<Uuid> for $name {
+            fn from(id: Uuid) -> Self {
+                Self(id)
+            }
+        }
+    )*};
+}
+
+id_type! {
+    /// An account (tenant).
+    AccountId;
+    /// A user of one account.
+    UserId;
+    /// A role of one account.
+    RoleId;
+    /// A business number.
+    NumberId;
+    /// A workgroup (seed 002 calls it a group).
+    WorkgroupId;
+    /// An IVR / call flow.
+    IvrId;
+    /// A call, message, voicemail or recording.
+    CommunicationId;
+}

@@ -1,0 +1,37 @@
+//! # switchboard-core
+//!
+//! The permission model of Switchboard and every decision it makes, as a pure library: no I/O, no
+//! web framework, no database. Storage and the HTTP server load rows, build a [`Policy`] per account
+//! and a [`Principal`] per user, and ask the policy.
+//!
+//! - [`catalog`]: sections, levels and rights (seed 001), extensible by preset packs;
+//! - [`role`]: role definitions (grants, data scope, recents, guards) and their compiled access;
+//! - [`policy`]: one account's compiled roles and the decisions: [`Policy::check`],
+//!   [`Policy::can_see`], [`Policy::can_assign`], [`Policy::can_edit_role`],
+//!   [`Policy::can_change_access`] and friends, each returning a [`Decision`] with its reason;
+//! - [`pack`]: preset packs and legacy role migration;
+//! - [`reference`]: a naive evaluator the compiled path is tested against.
+
+pub mod catalog;
+pub mod decision;
+pub mod error;
+pub mod ids;
+pub mod pack;
+pub mod permset;
+pub mod policy;
+pub mod reference;
+pub mod role;
+pub mod scope;
+
+pub use catalog::{Catalog, Level, LevelSet, Permission, RightDef, SectionDef};
+pub use decision::{Decision, Excess, Reason, ReasonCode, Via};
+pub use error::{CoreError, Result};
+pub use ids::{AccountId, CommunicationId, IvrId, NumberId, RoleId, UserId, WorkgroupId};
+pub use pack::{LegacyMapping, MigrationSubject, PresetPack, UserMigration, plan_migration};
+pub use permset::PermissionSet;
+pub use policy::{
+    CommunicationRef, CompiledRole, DashboardAccess, Policy, PolicySettings, Principal, RoleIdx, Subject,
+    UserAction, UserStatus, Visibility,
+};
+pub use role::{Guards, RecentsScope, RoleAccess, RoleDefinition, RoleMode, RoleOrigin, SectionGrant};
+pub use scope::{ScopeFlags, ScopeKind};

@@ -1,0 +1,182 @@
+//! Preset packs: a vendor's roles, catalog extensions and legacy role mappings (DESIGN §3). Packs
+//! arrive from plugins as JSON; this module decides whether one is sound.
+
+use crate::catalog::{Catalog, SectionDef};
+use crate::error::{CoreError, Result};
+use crate::ids::UserId;
+use crate::policy::{Policy, PolicySettings};
+use crate::role::{RoleDefinition, RoleMode, RoleOrigin};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+fn default_roles_permission() -> String {
+    "team.roles:manage".into()
+}
+
+/// How users holding an old role are moved onto a pack's roles (seed 003).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LegacyMapping {
+    /// The old role's key.
+    pub from: String,
+    /// The pack's roles its holders get.
+    pub to: Vec<String>,
+    /// Further roles for the account's billing owner (its superadmin), e.g. Aircall's Owner.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub billing_owner_adds: Vec<String>,
+}
+
+/// A vendor-style set of roles.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PresetPack {
+    /// The `preset` value accounts are created with: `mightycall`, `aircall`, `groups-ivr`.
+    pub name: String,
+    pub version: String,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub role_mode: RoleMode,
+    #[serde(default)]
+    pub catalog_extensions: Vec<SectionDef>,
+    pub roles: Vec<RoleDefinition>,
+    /// The role every new user gets (Aircall: Agent).
+    #[serde(default)]
+    pub default_role: Option<String>,
+    /// The roles the account's creator (its superadmin) holds.
+    #[serde(default)]
+    pub owner_roles: Vec<String>,
+    /// What assigning, creating, editing and deleting roles needs.
+    #[serde(default = "default_roles_permission")]
+    pub roles_permission: String,
+    #[serde(default)]
+    pub legacy_mappings: Vec<LegacyMapping>,
+}
+
+/// Whether a pack name is lowercase letters, digits and dashes, starting with a letter.
+pub fn is_valid_pack_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    name.len() <= 64
+        && matches!(chars.next(), Some('a'..='z'))
+        && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '-'))
+}
+
+impl PresetPack {
+    pub fn settings(&self) -> PolicySettings {
+        PolicySettings {
+            role_mode: self.role_mode,
+            default_role: self.default_role.clone(),
+            roles_permission: self.roles_permission.clone(),
+        }
+    }
+
+    /// Checks the pack against a base catalog and returns the pack's catalog (base plus its
+    /// extensions). Every error names the pack and what is wrong.
+    pub fn validate(&self, base: &Catalog) -> Result<Catalog> {
+        let invalid = |message: String| CoreError::InvalidPack { pack: self.name.clone(), message };
+        if !is_valid_pack_name(&self.name) {
+            return Err(invalid(format!(
+                "`{}` is not a valid pack name: use lowercase a-z, 0-9 and -, starting with a letter",
+                self.name
+            )));
+        }
+        if self.version.trim().is_empty() || self.version.len() > 64 {
+            return Err(invalid("the version must have 1 to 64 characters".into()));
+        }
+        if self.roles.is_empty() {
+            return Err(invalid("a pack needs at least one role".into()));
+        }
+        let wrap = |e: CoreError| invalid(e.to_string());
+        let catalog = base.extended(&self.name, &self.catalog_extensions).map_err(wrap)?;
+        let policy = self.policy(Arc::new(catalog.clone()), []).map_err(wrap)?;
+        if self.role_mode == RoleMode::Single && self.owner_roles.len() > 1 {
+            return Err(invalid("a single-role pack gives its owner at most one role".into()));
+        }
+        for key in &self.owner_roles {
+            policy.role_idx(key).map_err(wrap)?;
+        }
+        let mut froms = BTreeSet::new();
+        for mapping in &self.legacy_mappings {
+            if !froms.insert(mapping.from.as_str()) {
+                return Err(invalid(format!("legacy role `{}` is mapped twice", mapping.from)));
+            }
+            for key in mapping.to.iter().chain(&mapping.billing_owner_adds) {
+                policy.role_idx(key).map_err(wrap)?;
+            }
+        }
+        Ok(catalog)
+    }
+
+    /// The policy of an account on this pack: the pack's roles followed by the account's custom roles.
+    pub fn policy(
+        &self,
+        catalog: Arc<Catalog>,
+        custom: impl IntoIterator<Item = RoleDefinition>,
+    ) -> Result<Policy> {
+        let origin = RoleOrigin::Preset { pack: self.name.clone() };
+        let presets = self.roles.iter().cloned().map(|r| (origin.clone(), r));
+        Policy::new(catalog, self.settings(), presets.chain(custom.into_iter().map(|r| (RoleOrigin::Custom, r))))
+    }
+}
+
+/// A user's roles before a migration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MigrationSubject {
+    pub user_id: UserId,
+    pub superadmin: bool,
+    pub roles: Vec<String>,
+}
+
+/// What a migration does to one user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserMigration {
+    pub user_id: UserId,
+    pub from: Vec<String>,
+    pub to: Vec<String>,
+    /// Old roles with no mapping and no namesake in the target pack: they are dropped.
+    pub dropped: Vec<String>,
+}
+
+/// Plans moving users onto `target`'s roles (seed 003): mapped roles follow the pack's legacy
+/// mappings (the billing owner gets the extra roles), roles the pack also has are kept, the rest are
+/// dropped; a user left with nothing gets the default role; a single-role pack keeps the first role
+/// in the pack's order.
+pub fn plan_migration(target: &PresetPack, users: &[MigrationSubject]) -> Vec<UserMigration> {
+    let order = |key: &str| target.roles.iter().position(|r| r.key == key).unwrap_or(usize::MAX);
+    users
+        .iter()
+        .map(|user| {
+            let mut to: Vec<String> = Vec::new();
+            let mut dropped = Vec::new();
+            let add = |key: &String, to: &mut Vec<String>| {
+                if !to.contains(key) {
+                    to.push(key.clone());
+                }
+            };
+            for role in &user.roles {
+                if let Some(mapping) = target.legacy_mappings.iter().find(|m| &m.from == role) {
+                    mapping.to.iter().for_each(|k| add(k, &mut to));
+                    if user.superadmin {
+                        mapping.billing_owner_adds.iter().for_each(|k| add(k, &mut to));
+                    }
+                } else if target.roles.iter().any(|r| &r.key == role) {
+                    add(role, &mut to);
+                } else {
+                    dropped.push(role.clone());
+                }
+            }
+            if let Some(default) = &target.default_role
+                && (to.is_empty() || target.role_mode == RoleMode::Combinable)
+            {
+                add(default, &mut to);
+            }
+            to.sort_by_key(|k| order(k));
+            if target.role_mode == RoleMode::Single && to.len() > 1 {
+                dropped.extend(to.drain(1..));
+            }
+            UserMigration { user_id: user.user_id, from: user.roles.clone(), to, dropped }
+        })
+        .collect()
+}

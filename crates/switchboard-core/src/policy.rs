@@ -1,0 +1,759 @@
+//! One account's compiled roles and every decision made over them (DESIGN §2).
+//!
+//! A [`Policy`] is built once per account (and rebuilt when a role changes); a [`Principal`] is a
+//! user compiled against it. Decisions take principals, never raw rows, so the hot path is bit tests
+//! and binary searches over sorted slices.
+
+use crate::catalog::{Catalog, Permission};
+use crate::decision::{Decision, Excess, Via};
+use crate::error::{CoreError, Result};
+use crate::ids::{IvrId, NumberId, UserId, WorkgroupId};
+use crate::permset::{PermissionSet, Surplus};
+use crate::role::{RoleAccess, RoleDefinition, RoleMode, RoleOrigin, SUPERADMIN_GUARD};
+use crate::scope::{ScopeFlags, ScopeKind};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Index of a role in its policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RoleIdx(u16);
+
+/// Most roles one account may define.
+pub const MAX_ROLES: usize = 4096;
+
+/// Account-wide settings a preset pack fixes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicySettings {
+    pub role_mode: RoleMode,
+    /// The role every new user gets; in combinable mode every user keeps it (rule AC-10).
+    pub default_role: Option<String>,
+    /// The permission needed to assign roles and to create, edit and delete them (rule 1).
+    pub roles_permission: String,
+}
+
+impl Default for PolicySettings {
+    fn default() -> Self {
+        PolicySettings { role_mode: RoleMode::Single, default_role: None, roles_permission: "team.roles:manage".into() }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct AssignableBy {
+    superadmin: bool,
+    roles: Vec<RoleIdx>,
+}
+
+/// A role of the policy, compiled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompiledRole {
+    definition: RoleDefinition,
+    origin: RoleOrigin,
+    access: RoleAccess,
+    assignable_by: Option<AssignableBy>,
+    can_assign: Option<Vec<RoleIdx>>,
+}
+
+impl CompiledRole {
+    pub fn key(&self) -> &str {
+        &self.definition.key
+    }
+    pub fn definition(&self) -> &RoleDefinition {
+        &self.definition
+    }
+    pub fn origin(&self) -> &RoleOrigin {
+        &self.origin
+    }
+    pub fn access(&self) -> &RoleAccess {
+        &self.access
+    }
+    pub(crate) fn assignable_by_description(&self) -> String {
+        self.definition
+            .guards
+            .assignable_by
+            .iter()
+            .map(|k| if k == SUPERADMIN_GUARD { "the superadmin".to_owned() } else { format!("holders of `{k}`") })
+            .collect::<Vec<_>>()
+            .join(" or ")
+    }
+}
+
+/// A user's status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    #[default]
+    Invited,
+    Active,
+    Disabled,
+}
+
+/// The workgroups and IVRs whose data a user may see and filter (seed 002 "Dashboard access").
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardAccess {
+    #[serde(default)]
+    pub workgroups: Vec<WorkgroupId>,
+    #[serde(default)]
+    pub ivrs: Vec<IvrId>,
+}
+
+/// Everything about a user that decisions depend on, as loaded from storage.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Subject {
+    pub user_id: UserId,
+    pub status: UserStatus,
+    pub superadmin: bool,
+    /// Keys of the roles the user holds.
+    pub roles: Vec<String>,
+    /// Business numbers assigned to the user.
+    pub numbers: Vec<NumberId>,
+    pub workgroups: Vec<WorkgroupId>,
+    pub dashboard: DashboardAccess,
+}
+
+impl Default for UserId {
+    fn default() -> Self {
+        UserId(uuid::Uuid::nil())
+    }
+}
+
+fn sorted<T: Ord + Copy>(items: impl IntoIterator<Item = T>) -> Box<[T]> {
+    let mut v: Vec<T> = items.into_iter().collect();
+    v.sort_unstable();
+    v.dedup();
+    v.into_boxed_slice()
+}
+
+/// A user compiled against a policy: the compact set every hot-path decision reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub user_id: UserId,
+    pub active: bool,
+    pub superadmin: bool,
+    /// Union of the user's roles (everything for the superadmin, nothing when inactive).
+    pub permissions: PermissionSet,
+    pub scope: ScopeFlags,
+    pub recents_all: bool,
+    /// Sorted.
+    pub roles: Box<[RoleIdx]>,
+    /// Sorted: the user's assigned numbers and the numbers selected by their `numbers`-scoped roles.
+    pub numbers: Box<[NumberId]>,
+    /// Sorted.
+    pub workgroups: Box<[WorkgroupId]>,
+    /// Sorted.
+    pub dashboard_workgroups: Box<[WorkgroupId]>,
+    /// Sorted.
+    pub dashboard_ivrs: Box<[IvrId]>,
+}
+
+/// What a communication's visibility depends on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CommunicationRef<'a> {
+    pub number: Option<NumberId>,
+    pub workgroup: Option<WorkgroupId>,
+    pub ivr: Option<IvrId>,
+    pub participants: &'a [UserId],
+}
+
+/// The filter a principal's data scope puts on communications, for storage to turn into a query.
+/// A record is visible when it matches any of the present parts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Visibility<'a> {
+    Nothing,
+    Everything,
+    Filter {
+        /// Records this user took part in.
+        participant: UserId,
+        /// Records of these workgroups (empty slice: none).
+        workgroups: &'a [WorkgroupId],
+        /// Records on these business numbers.
+        numbers: &'a [NumberId],
+        /// Records handled by these workgroups (dashboard access).
+        dashboard_workgroups: &'a [WorkgroupId],
+        /// Records that passed through these IVRs (dashboard access).
+        dashboard_ivrs: &'a [IvrId],
+    },
+}
+
+impl Principal {
+    pub fn holds(&self, role: RoleIdx) -> bool {
+        self.roles.binary_search(&role).is_ok()
+    }
+
+    /// The communications filter of this principal's data scope.
+    pub fn visibility(&self) -> Visibility<'_> {
+        if !self.active {
+            return Visibility::Nothing;
+        }
+        if self.superadmin || self.scope.has(ScopeKind::All) {
+            return Visibility::Everything;
+        }
+        let dashboard = self.scope.has(ScopeKind::Dashboard);
+        Visibility::Filter {
+            participant: self.user_id,
+            workgroups: if self.scope.has(ScopeKind::Workgroup) { &self.workgroups } else { &[] },
+            numbers: if self.scope.has(ScopeKind::Numbers) { &self.numbers } else { &[] },
+            dashboard_workgroups: if dashboard { &self.dashboard_workgroups } else { &[] },
+            dashboard_ivrs: if dashboard { &self.dashboard_ivrs } else { &[] },
+        }
+    }
+
+    /// The recents filter: all calls, or only the user's own (rule MC-12).
+    pub fn recents_visibility(&self) -> Visibility<'_> {
+        if !self.active {
+            Visibility::Nothing
+        } else if self.superadmin || self.recents_all {
+            Visibility::Everything
+        } else {
+            Visibility::Filter {
+                participant: self.user_id,
+                workgroups: &[],
+                numbers: &[],
+                dashboard_workgroups: &[],
+                dashboard_ivrs: &[],
+            }
+        }
+    }
+}
+
+/// What a user-management action needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserAction {
+    /// Edit settings: name, numbers, workgroups (`team.members.edit`).
+    Edit,
+    /// Disable a user (`team.members.delete`: it takes away all their access).
+    Disable,
+    /// Delete a user (`team.members.delete`).
+    Delete,
+}
+
+/// One account's compiled roles.
+#[derive(Clone, Debug)]
+pub struct Policy {
+    catalog: Arc<Catalog>,
+    everything: PermissionSet,
+    settings: PolicySettings,
+    roles_permission: Permission,
+    default_role: Option<RoleIdx>,
+    roles: Vec<CompiledRole>,
+    index: HashMap<String, RoleIdx>,
+}
+
+impl Policy {
+    /// Compiles an account's roles. Fails on any invalid role, duplicate key or guard naming an
+    /// unknown role.
+    pub fn new(
+        catalog: Arc<Catalog>,
+        settings: PolicySettings,
+        roles: impl IntoIterator<Item = (RoleOrigin, RoleDefinition)>,
+    ) -> Result<Policy> {
+        let roles_permission = catalog.permission(&settings.roles_permission)?;
+        let mut compiled = Vec::new();
+        let mut index = HashMap::new();
+        for (origin, definition) in roles {
+            let access = definition.compile_access(&catalog)?;
+            if compiled.len() >= MAX_ROLES {
+                return Err(CoreError::InvalidRole {
+                    role: definition.key,
+                    message: format!("an account holds at most {MAX_ROLES} roles"),
+                });
+            }
+            let idx = RoleIdx(compiled.len() as u16);
+            if index.insert(definition.key.clone(), idx).is_some() {
+                return Err(CoreError::DuplicateRole(definition.key));
+            }
+            compiled.push(CompiledRole { definition, origin, access, assignable_by: None, can_assign: None });
+        }
+        let resolve = |role: &str, key: &str| {
+            index.get(key).copied().ok_or_else(|| CoreError::InvalidRole {
+                role: role.into(),
+                message: format!("its guards name unknown role `{key}`"),
+            })
+        };
+        let mut guards = Vec::with_capacity(compiled.len());
+        for role in &compiled {
+            let g = &role.definition.guards;
+            let assignable_by = if g.assignable_by.is_empty() {
+                None
+            } else {
+                let mut by = AssignableBy { superadmin: false, roles: Vec::new() };
+                for key in &g.assignable_by {
+                    if key == SUPERADMIN_GUARD {
+                        by.superadmin = true;
+                    } else {
+                        by.roles.push(resolve(role.key(), key)?);
+                    }
+                }
+                Some(by)
+            };
+            let can_assign = match &g.can_assign {
+                None => None,
+                Some(keys) => Some(keys.iter().map(|k| resolve(role.key(), k)).collect::<Result<Vec<_>>>()?),
+            };
+            guards.push((assignable_by, can_assign));
+        }
+        for (role, (assignable_by, can_assign)) in compiled.iter_mut().zip(guards) {
+            role.assignable_by = assignable_by;
+            role.can_assign = can_assign;
+        }
+        let default_role = match &settings.default_role {
+            None => None,
+            Some(key) => Some(index.get(key).copied().ok_or_else(|| CoreError::UnknownRole(key.clone()))?),
+        };
+        Ok(Policy {
+            everything: PermissionSet::everything(&catalog),
+            catalog,
+            settings,
+            roles_permission,
+            default_role,
+            roles: compiled,
+            index,
+        })
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    pub fn catalog_arc(&self) -> &Arc<Catalog> {
+        &self.catalog
+    }
+
+    pub fn settings(&self) -> &PolicySettings {
+        &self.settings
+    }
+
+    pub fn roles(&self) -> impl ExactSizeIterator<Item = (RoleIdx, &CompiledRole)> {
+        self.roles.iter().enumerate().map(|(i, r)| (RoleIdx(i as u16), r))
+    }
+
+    pub fn role(&self, idx: RoleIdx) -> &CompiledRole {
+        // RoleIdx values are only minted by this policy.
+        &self.roles[idx.0 as usize]
+    }
+
+    pub fn role_idx(&self, key: &str) -> Result<RoleIdx> {
+        self.index.get(key).copied().ok_or_else(|| CoreError::UnknownRole(key.into()))
+    }
+
+    pub fn default_role(&self) -> Option<RoleIdx> {
+        self.default_role
+    }
+
+    /// Compiles a user. Fails only when the subject names a role this policy does not have.
+    pub fn principal(&self, subject: &Subject) -> Result<Principal> {
+        let roles = sorted(subject.roles.iter().map(|k| self.role_idx(k)).collect::<Result<Vec<_>>>()?);
+        let active = subject.status == UserStatus::Active;
+        let mut permissions = PermissionSet::EMPTY;
+        // Rule MC-18: every user sees their personal calls, recordings, voicemails and analytics.
+        let mut scope = ScopeFlags::of(ScopeKind::Personal);
+        let mut recents_all = false;
+        let mut numbers = subject.numbers.clone();
+        for idx in roles.iter() {
+            let access = &self.role(*idx).access;
+            permissions.union_with(&access.permissions);
+            scope = scope.union(access.scope);
+            recents_all |= access.recents_all;
+            numbers.extend_from_slice(&access.scope_numbers);
+        }
+        if subject.superadmin {
+            permissions = self.everything;
+            scope = ScopeFlags::of(ScopeKind::All);
+            recents_all = true;
+        }
+        if !active {
+            permissions = PermissionSet::EMPTY;
+            scope = ScopeFlags::NONE;
+            recents_all = false;
+        }
+        Ok(Principal {
+            user_id: subject.user_id,
+            active,
+            superadmin: subject.superadmin,
+            permissions,
+            scope,
+            recents_all,
+            roles,
+            numbers: sorted(numbers),
+            workgroups: sorted(subject.workgroups.iter().copied()),
+            dashboard_workgroups: sorted(subject.dashboard.workgroups.iter().copied()),
+            dashboard_ivrs: sorted(subject.dashboard.ivrs.iter().copied()),
+        })
+    }
+
+    /// May the principal use this permission? The hot path: no allocation, no string lookups.
+    #[inline]
+    pub fn check(&self, p: &Principal, permission: Permission) -> Decision {
+        if !p.active {
+            return Decision::InactiveUser;
+        }
+        if p.superadmin {
+            return Decision::Allowed(Via::Superadmin);
+        }
+        check_set(&self.catalog, &p.permissions, permission)
+    }
+
+    /// May the principal see this communication (its data scope, DESIGN §2)?
+    #[inline]
+    pub fn can_see(&self, p: &Principal, c: &CommunicationRef<'_>) -> Decision {
+        if !p.active {
+            return Decision::InactiveUser;
+        }
+        if p.superadmin {
+            return Decision::Allowed(Via::Superadmin);
+        }
+        if p.scope.has(ScopeKind::All) {
+            return Decision::Allowed(Via::Scope(ScopeKind::All));
+        }
+        if c.participants.contains(&p.user_id) {
+            return Decision::Allowed(Via::Scope(ScopeKind::Personal));
+        }
+        let in_slice = |id: Option<WorkgroupId>, set: &[WorkgroupId]| id.is_some_and(|w| set.binary_search(&w).is_ok());
+        if p.scope.has(ScopeKind::Workgroup) && in_slice(c.workgroup, &p.workgroups) {
+            return Decision::Allowed(Via::Scope(ScopeKind::Workgroup));
+        }
+        if p.scope.has(ScopeKind::Numbers) && c.number.is_some_and(|n| p.numbers.binary_search(&n).is_ok()) {
+            return Decision::Allowed(Via::Scope(ScopeKind::Numbers));
+        }
+        if p.scope.has(ScopeKind::Dashboard)
+            && (in_slice(c.workgroup, &p.dashboard_workgroups)
+                || c.ivr.is_some_and(|i| p.dashboard_ivrs.binary_search(&i).is_ok()))
+        {
+            return Decision::Allowed(Via::Scope(ScopeKind::Dashboard));
+        }
+        Decision::OutOfScope
+    }
+
+    /// May the principal see this communication in Recents (rule MC-12)?
+    pub fn can_see_recent(&self, p: &Principal, c: &CommunicationRef<'_>) -> Decision {
+        if !p.active {
+            Decision::InactiveUser
+        } else if p.superadmin {
+            Decision::Allowed(Via::Superadmin)
+        } else if p.recents_all {
+            Decision::Allowed(Via::Scope(ScopeKind::All))
+        } else if c.participants.contains(&p.user_id) {
+            Decision::Allowed(Via::Scope(ScopeKind::Personal))
+        } else {
+            Decision::OutOfScope
+        }
+    }
+
+    /// The checks every change of another user's access starts with: an active actor, not themself
+    /// (rule 6), not the superadmin, the roles permission (rule 1), no shared protected role (rule 5).
+    pub fn can_change_access(&self, actor: &Principal, target: &Principal) -> Decision {
+        if !actor.active {
+            return Decision::InactiveUser;
+        }
+        if actor.superadmin {
+            return Decision::Allowed(Via::Superadmin);
+        }
+        if actor.user_id == target.user_id {
+            return Decision::SelfModification;
+        }
+        if target.superadmin {
+            return Decision::SuperadminProtected;
+        }
+        let permitted = check_set(&self.catalog, &actor.permissions, self.roles_permission);
+        if !permitted.is_allowed() {
+            return permitted;
+        }
+        if let Some(role) = self.shared_protected_role(actor, target) {
+            return Decision::PeerProtected { role };
+        }
+        Decision::Allowed(Via::Grant)
+    }
+
+    fn shared_protected_role(&self, actor: &Principal, target: &Principal) -> Option<RoleIdx> {
+        actor
+            .roles
+            .iter()
+            .copied()
+            .find(|r| self.role(*r).definition.guards.peer_protected && target.holds(*r))
+    }
+
+    /// May the actor give `role` to the target, or take it away? Rules 1 to 6 of DESIGN §2.
+    pub fn can_assign(&self, actor: &Principal, target: &Principal, role: RoleIdx) -> Decision {
+        let gate = self.can_change_access(actor, target);
+        if !gate.is_allowed() || actor.superadmin {
+            return gate;
+        }
+        let compiled = self.role(role);
+        if let Some(by) = &compiled.assignable_by
+            && !by.roles.iter().any(|r| actor.holds(*r))
+        {
+            return Decision::GuardedRole { role };
+        }
+        if !self.actor_may_assign(actor, role) {
+            return Decision::NotAssignable { role };
+        }
+        match self.access_surplus(&compiled.access, actor) {
+            Some(excess) => Decision::Escalation(excess),
+            None => Decision::Allowed(Via::Grant),
+        }
+    }
+
+    /// Rule 3: the roles an actor may assign are the union of `can_assign` over the actor's roles
+    /// that carry the roles permission (a role without `can_assign` restricts nothing).
+    fn actor_may_assign(&self, actor: &Principal, role: RoleIdx) -> bool {
+        actor.roles.iter().any(|held| {
+            let r = self.role(*held);
+            check_set(&self.catalog, &r.access.permissions, self.roles_permission).is_allowed()
+                && r.can_assign.as_ref().is_none_or(|allowed| allowed.contains(&role))
+        })
+    }
+
+    /// May the actor replace the target's roles with `new_roles` (keys)? Checks the role mode, the
+    /// default role, and [`Policy::can_assign`] for every role added or removed.
+    pub fn can_set_roles(&self, actor: &Principal, target: &Principal, new_roles: &[String]) -> Result<Decision> {
+        let wanted = sorted(new_roles.iter().map(|k| self.role_idx(k)).collect::<Result<Vec<_>>>()?);
+        if self.settings.role_mode == RoleMode::Single && wanted.len() > 1 {
+            return Ok(Decision::SingleRoleMode);
+        }
+        if self.settings.role_mode == RoleMode::Combinable
+            && let Some(default) = self.default_role
+            && !wanted.contains(&default)
+        {
+            return Ok(Decision::DefaultRoleRequired { role: default });
+        }
+        let gate = self.can_change_access(actor, target);
+        if !gate.is_allowed() {
+            return Ok(gate);
+        }
+        let added = wanted.iter().filter(|r| !target.holds(**r));
+        let removed = target.roles.iter().filter(|r| !wanted.contains(r));
+        for role in added.chain(removed) {
+            let decision = self.can_assign(actor, target, *role);
+            if !decision.is_allowed() {
+                return Ok(decision);
+            }
+        }
+        Ok(gate)
+    }
+
+    /// May the actor set the target's dashboard access (seed 002)? Besides the access-change checks,
+    /// every workgroup or IVR added must be within the actor's own data scope.
+    pub fn can_set_dashboard_access(
+        &self,
+        actor: &Principal,
+        target: &Principal,
+        access: &DashboardAccess,
+    ) -> Decision {
+        let gate = self.can_change_access(actor, target);
+        if !gate.is_allowed() || actor.superadmin || actor.scope.has(ScopeKind::All) {
+            return gate;
+        }
+        for workgroup in &access.workgroups {
+            let added = target.dashboard_workgroups.binary_search(workgroup).is_err();
+            let visible = (actor.scope.has(ScopeKind::Workgroup) && actor.workgroups.binary_search(workgroup).is_ok())
+                || (actor.scope.has(ScopeKind::Dashboard)
+                    && actor.dashboard_workgroups.binary_search(workgroup).is_ok());
+            if added && !visible {
+                return Decision::Escalation(Excess::Workgroup { workgroup: *workgroup });
+            }
+        }
+        for ivr in &access.ivrs {
+            let added = target.dashboard_ivrs.binary_search(ivr).is_err();
+            let visible = actor.scope.has(ScopeKind::Dashboard) && actor.dashboard_ivrs.binary_search(ivr).is_ok();
+            if added && !visible {
+                return Decision::Escalation(Excess::Ivr { ivr: *ivr });
+            }
+        }
+        gate
+    }
+
+    /// May the actor create a role (`existing` is `None`) or edit one? Rule 4: a custom role can't
+    /// be created or edited beyond the actor's own access; rule 7: presets are immutable.
+    pub fn can_edit_role(
+        &self,
+        actor: &Principal,
+        existing: Option<RoleIdx>,
+        definition: &RoleDefinition,
+    ) -> Result<Decision> {
+        let access = definition.compile_access(&self.catalog)?;
+        self.check_guard_keys(definition)?;
+        match existing {
+            Some(idx) => {
+                let old = self.role(idx);
+                if old.origin.is_preset() {
+                    return Ok(Decision::PresetImmutable { role: idx });
+                }
+                if old.key() != definition.key {
+                    return Err(CoreError::InvalidRole {
+                        role: old.key().into(),
+                        message: "the key of a role cannot change".into(),
+                    });
+                }
+            }
+            None if self.index.contains_key(&definition.key) => {
+                return Err(CoreError::DuplicateRole(definition.key.clone()));
+            }
+            None => {}
+        }
+        let gate = self.role_admin_gate(actor);
+        if !gate.is_allowed() || actor.superadmin {
+            return Ok(gate);
+        }
+        if let Some(excess) = self.access_surplus(&access, actor) {
+            return Ok(Decision::Escalation(excess));
+        }
+        if let Some(idx) = existing {
+            let guarded = self.role_guard(actor, idx);
+            if !guarded.is_allowed() {
+                return Ok(guarded);
+            }
+        }
+        Ok(gate)
+    }
+
+    /// May the actor delete a role? Presets never; custom roles within the actor's own access.
+    pub fn can_delete_role(&self, actor: &Principal, role: RoleIdx) -> Decision {
+        if self.role(role).origin.is_preset() {
+            return Decision::PresetImmutable { role };
+        }
+        let gate = self.role_admin_gate(actor);
+        if !gate.is_allowed() || actor.superadmin {
+            return gate;
+        }
+        self.role_guard(actor, role)
+    }
+
+    /// A role the actor could not assign (guarded, or beyond their access) is also one they cannot
+    /// edit or delete: either would change what its holders have.
+    fn role_guard(&self, actor: &Principal, role: RoleIdx) -> Decision {
+        let compiled = self.role(role);
+        if let Some(by) = &compiled.assignable_by
+            && !by.roles.iter().any(|r| actor.holds(*r))
+        {
+            return Decision::GuardedRole { role };
+        }
+        match self.access_surplus(&compiled.access, actor) {
+            Some(excess) => Decision::Escalation(excess),
+            None => Decision::Allowed(Via::Grant),
+        }
+    }
+
+    fn role_admin_gate(&self, actor: &Principal) -> Decision {
+        if !actor.active {
+            Decision::InactiveUser
+        } else if actor.superadmin {
+            Decision::Allowed(Via::Superadmin)
+        } else {
+            check_set(&self.catalog, &actor.permissions, self.roles_permission)
+        }
+    }
+
+    fn check_guard_keys(&self, definition: &RoleDefinition) -> Result<()> {
+        let g = &definition.guards;
+        let known = |k: &String| k == &definition.key || self.index.contains_key(k);
+        let named = g.assignable_by.iter().filter(|k| k.as_str() != SUPERADMIN_GUARD);
+        for key in named.chain(g.can_assign.iter().flatten()) {
+            if !known(key) {
+                return Err(CoreError::InvalidRole {
+                    role: definition.key.clone(),
+                    message: format!("its guards name unknown role `{key}`"),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// May the actor edit, disable or delete the target user?
+    pub fn can_manage_user(&self, actor: &Principal, target: &Principal, action: UserAction) -> Decision {
+        if !actor.active {
+            return Decision::InactiveUser;
+        }
+        let removes_access = matches!(action, UserAction::Disable | UserAction::Delete);
+        if target.superadmin && (removes_access || !actor.superadmin) {
+            return Decision::SuperadminProtected;
+        }
+        if actor.superadmin {
+            return Decision::Allowed(Via::Superadmin);
+        }
+        if actor.user_id == target.user_id && removes_access {
+            return Decision::SelfModification;
+        }
+        let right = match action {
+            UserAction::Edit => "team.members.edit",
+            UserAction::Disable | UserAction::Delete => "team.members.delete",
+        };
+        if let Ok(permission) = self.catalog.permission(right) {
+            let decision = check_set(&self.catalog, &actor.permissions, permission);
+            if !decision.is_allowed() {
+                return decision;
+            }
+        }
+        if actor.user_id != target.user_id
+            && let Some(role) = self.shared_protected_role(actor, target)
+        {
+            return Decision::PeerProtected { role };
+        }
+        Decision::Allowed(Via::Grant)
+    }
+
+    /// The first thing a role's access gives beyond the actor's (rule 4), if any.
+    pub fn access_surplus(&self, access: &RoleAccess, actor: &Principal) -> Option<Excess> {
+        if actor.superadmin {
+            return None;
+        }
+        if let Some(surplus) = access.permissions.surplus_over(&actor.permissions) {
+            return Some(match surplus {
+                Surplus::Level { section, rank, other_rank } => {
+                    let set = self.catalog.section(section).def.level_set;
+                    Excess::Level { section, granted: set.level_of_rank(rank), held: set.level_of_rank(other_rank) }
+                }
+                Surplus::Right { right } => Excess::Right { right },
+            });
+        }
+        if !actor.scope.contains(access.scope) {
+            let scope = access.scope.widest().unwrap_or(ScopeKind::Personal);
+            return Some(Excess::Scope { scope });
+        }
+        if !actor.scope.has(ScopeKind::All)
+            && let Some(number) = access.scope_numbers.iter().find(|n| actor.numbers.binary_search(n).is_err())
+        {
+            return Some(Excess::Number { number: *number });
+        }
+        if access.recents_all && !actor.recents_all {
+            return Some(Excess::Recents);
+        }
+        None
+    }
+
+    /// Compiles a role definition against this policy's catalog.
+    pub fn compile(&self, definition: &RoleDefinition) -> Result<RoleAccess> {
+        definition.compile_access(&self.catalog)
+    }
+}
+
+/// A permission check against a bare permission set.
+#[inline]
+fn check_set(catalog: &Catalog, set: &PermissionSet, permission: Permission) -> Decision {
+    match permission {
+        Permission::Section { section, level } => {
+            let held = set.rank(section);
+            if held >= level.rank() {
+                Decision::Allowed(Via::Grant)
+            } else {
+                let level_set = catalog.section(section).def.level_set;
+                Decision::MissingPermission { section, required: level, held: level_set.level_of_rank(held) }
+            }
+        }
+        Permission::Right { right } => {
+            let r = catalog.right(right);
+            let held = set.rank(r.section);
+            if held < r.min_level.rank() {
+                let level_set = catalog.section(r.section).def.level_set;
+                Decision::MissingPermission {
+                    section: r.section,
+                    required: r.min_level,
+                    held: level_set.level_of_rank(held),
+                }
+            } else if set.has_right(right) {
+                Decision::Allowed(Via::Grant)
+            } else {
+                Decision::MissingRight { right }
+            }
+        }
+    }
+}
