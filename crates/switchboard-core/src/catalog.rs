@@ -326,8 +326,7 @@ pub fn is_valid_key(key: &str) -> bool {
         && key.len() <= 128
         && key.split('.').all(|seg| {
             let mut chars = seg.chars();
-            matches!(chars.next(), Some('a'..='z'))
-                && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
+            matches!(chars.next(), Some('a'..='z')) && chars.all(|c| matches!(c, 'a'..='z' | '0'..='9' | '_'))
         })
 }
 
@@ -608,7 +607,11 @@ mod tests {
         let err = c.extend("second", &[ext("billing.credits")]).expect_err("conflict");
         assert_eq!(
             err,
-            CoreError::CatalogConflict { key: "billing.credits".into(), owner: "second".into(), existing: "first".into() }
+            CoreError::CatalogConflict {
+                key: "billing.credits".into(),
+                owner: "second".into(),
+                existing: "first".into()
+            }
         );
         let err = c.extend("third", &[ext("x.a"), ext("x.a")]).expect_err("duplicate within one pack");
         assert!(matches!(err, CoreError::CatalogConflict { .. }));

@@ -35,17 +35,29 @@ pub enum Excess {
 pub enum Decision {
     Allowed(Via),
     /// The section is held below the level required.
-    MissingPermission { section: SectionId, required: Level, held: Level },
+    MissingPermission {
+        section: SectionId,
+        required: Level,
+        held: Level,
+    },
     /// The section level is there, the right is not.
-    MissingRight { right: RightId },
+    MissingRight {
+        right: RightId,
+    },
     /// Rule 4: the change would give more than the actor holds.
     Escalation(Excess),
     /// Rule 2: only holders of certain roles (or the superadmin) may assign or remove this role.
-    GuardedRole { role: RoleIdx },
+    GuardedRole {
+        role: RoleIdx,
+    },
     /// Rule 3: the actor's roles may assign only certain roles, and this is not one of them.
-    NotAssignable { role: RoleIdx },
+    NotAssignable {
+        role: RoleIdx,
+    },
     /// Rule 5: actor and target both hold this protected role.
-    PeerProtected { role: RoleIdx },
+    PeerProtected {
+        role: RoleIdx,
+    },
     /// Rule 6: nobody changes their own access, except the superadmin.
     SelfModification,
     /// The record is outside the user's data scope.
@@ -53,13 +65,17 @@ pub enum Decision {
     /// The acting user is invited or disabled.
     InactiveUser,
     /// Rule 7: preset roles are immutable; copy them to customise.
-    PresetImmutable { role: RoleIdx },
+    PresetImmutable {
+        role: RoleIdx,
+    },
     /// Rule 7: the superadmin cannot be removed, disabled or re-roled by anyone else.
     SuperadminProtected,
     /// The account's role mode is `single`: one role per user.
     SingleRoleMode,
     /// Every user keeps the pack's default role (rule AC-10).
-    DefaultRoleRequired { role: RoleIdx },
+    DefaultRoleRequired {
+        role: RoleIdx,
+    },
 }
 
 /// Stable, machine-readable reason codes.
@@ -254,8 +270,7 @@ impl Decision {
             Decision::InactiveUser => Reason::new(code, "the user is not active".into()),
             Decision::PresetImmutable { role } => {
                 let key = role_key(role);
-                let mut reason =
-                    Reason::new(code, format!("preset role `{key}` is immutable; copy it to customise"));
+                let mut reason = Reason::new(code, format!("preset role `{key}` is immutable; copy it to customise"));
                 reason.role = Some(key);
                 reason
             }

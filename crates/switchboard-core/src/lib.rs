@@ -30,8 +30,8 @@ pub use ids::{AccountId, CommunicationId, IvrId, NumberId, RoleId, UserId, Workg
 pub use pack::{LegacyMapping, MigrationSubject, PresetPack, UserMigration, plan_migration};
 pub use permset::PermissionSet;
 pub use policy::{
-    CommunicationRef, CompiledRole, DashboardAccess, Policy, PolicySettings, Principal, RoleIdx, Subject,
-    UserAction, UserStatus, Visibility,
+    CommunicationRef, CompiledRole, DashboardAccess, Policy, PolicySettings, Principal, RoleIdx, Subject, UserAction,
+    UserStatus, Visibility,
 };
 pub use role::{Guards, RecentsScope, RoleAccess, RoleDefinition, RoleMode, RoleOrigin, SectionGrant};
 pub use scope::{ScopeFlags, ScopeKind};

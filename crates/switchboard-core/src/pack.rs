@@ -110,11 +110,7 @@ impl PresetPack {
     }
 
     /// The policy of an account on this pack: the pack's roles followed by the account's custom roles.
-    pub fn policy(
-        &self,
-        catalog: Arc<Catalog>,
-        custom: impl IntoIterator<Item = RoleDefinition>,
-    ) -> Result<Policy> {
+    pub fn policy(&self, catalog: Arc<Catalog>, custom: impl IntoIterator<Item = RoleDefinition>) -> Result<Policy> {
         let origin = RoleOrigin::Preset { pack: self.name.clone() };
         let presets = self.roles.iter().cloned().map(|r| (origin.clone(), r));
         Policy::new(catalog, self.settings(), presets.chain(custom.into_iter().map(|r| (RoleOrigin::Custom, r))))

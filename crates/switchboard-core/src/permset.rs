@@ -20,8 +20,14 @@ pub struct PermissionSet {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Surplus {
     /// `section` is held at rank `rank`, above the other set's `other_rank`.
-    Level { section: SectionId, rank: u8, other_rank: u8 },
-    Right { right: RightId },
+    Level {
+        section: SectionId,
+        rank: u8,
+        other_rank: u8,
+    },
+    Right {
+        right: RightId,
+    },
 }
 
 #[inline]
@@ -37,13 +43,10 @@ fn set_bit(words: &mut [u64], index: usize) {
 }
 
 fn first_bit_not_in(mine: &[u64], theirs: &[u64]) -> Option<usize> {
-    mine.iter()
-        .zip(theirs)
-        .enumerate()
-        .find_map(|(i, (m, t))| {
-            let extra = m & !t;
-            (extra != 0).then(|| i * 64 + extra.trailing_zeros() as usize)
-        })
+    mine.iter().zip(theirs).enumerate().find_map(|(i, (m, t))| {
+        let extra = m & !t;
+        (extra != 0).then(|| i * 64 + extra.trailing_zeros() as usize)
+    })
 }
 
 impl PermissionSet {
@@ -141,10 +144,7 @@ mod tests {
         assert_eq!(view.union(&manage).rank(numbers), 2);
         assert!(view.is_subset_of(&manage));
         assert!(!manage.is_subset_of(&view));
-        assert_eq!(
-            manage.surplus_over(&view),
-            Some(Surplus::Level { section: numbers, rank: 2, other_rank: 1 })
-        );
+        assert_eq!(manage.surplus_over(&view), Some(Surplus::Level { section: numbers, rank: 2, other_rank: 1 }));
     }
 
     #[test]

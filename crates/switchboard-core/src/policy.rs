@@ -465,11 +465,7 @@ impl Policy {
     }
 
     fn shared_protected_role(&self, actor: &Principal, target: &Principal) -> Option<RoleIdx> {
-        actor
-            .roles
-            .iter()
-            .copied()
-            .find(|r| self.role(*r).definition.guards.peer_protected && target.holds(*r))
+        actor.roles.iter().copied().find(|r| self.role(*r).definition.guards.peer_protected && target.holds(*r))
     }
 
     /// May the actor give `role` to the target, or take it away? Rules 1 to 6 of DESIGN §2.

@@ -134,7 +134,10 @@ impl RoleDefinition {
             for right_key in &grant.rights {
                 let right = catalog.right(catalog.right_id(right_key)?);
                 if right.section != section {
-                    return Err(CoreError::RightOutsideSection { right: right_key.clone(), section: section_key.clone() });
+                    return Err(CoreError::RightOutsideSection {
+                        right: right_key.clone(),
+                        section: section_key.clone(),
+                    });
                 }
                 if grant.level.rank() < right.min_level.rank() {
                     return Err(CoreError::RightWithoutLevel {
@@ -171,12 +174,8 @@ impl RoleDefinition {
             if rank == 0 {
                 continue;
             }
-            let rights = s
-                .rights
-                .iter()
-                .filter(|r| permissions.has_right(**r))
-                .map(|r| catalog.right(*r).key.clone())
-                .collect();
+            let rights =
+                s.rights.iter().filter(|r| permissions.has_right(**r)).map(|r| catalog.right(*r).key.clone()).collect();
             grants.insert(s.def.key.clone(), SectionGrant { level: s.def.level_set.level_of_rank(rank), rights });
         }
         grants
