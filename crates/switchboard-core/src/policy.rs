@@ -393,6 +393,12 @@ impl Policy {
         check_set(&self.catalog, &p.permissions, permission)
     }
 
+    /// The sections the principal holds at `view` or above, in catalog order. Sections without access
+    /// "simply won't be visible" (rule MC-17): a UI builds its navigation from this list.
+    pub fn visible_sections<'p>(&'p self, p: &'p Principal) -> impl Iterator<Item = &'p crate::catalog::Section> + 'p {
+        self.catalog.sections().iter().filter(move |s| p.active && (p.superadmin || p.permissions.rank(s.id) > 0))
+    }
+
     /// May the principal see this communication (its data scope, DESIGN §2)?
     #[inline]
     pub fn can_see(&self, p: &Principal, c: &CommunicationRef<'_>) -> Decision {

@@ -1,0 +1,33 @@
+//! Legacy role migration (seed 003).
+
+use crate::support::*;
+use switchboard_core::*;
+
+fn subject(superadmin: bool, roles: &[&str]) -> MigrationSubject {
+    MigrationSubject { user_id: UserId::new_random(), superadmin, roles: roles.iter().map(|r| r.to_string()).collect() }
+}
+
+// rule AC-14, AC-15, AC-16
+#[test]
+fn the_billing_owner_gets_owner_admin_and_agent_former_admins_admin_and_agent_agents_keep_agent() {
+    let users = [subject(true, &["admin"]), subject(false, &["admin"]), subject(false, &["agent"])];
+    let plan = plan_migration(&aircall_pack(), &users);
+    assert_eq!(plan[0].to, vec!["owner", "admin", "agent"]);
+    assert_eq!(plan[1].to, vec!["admin", "agent"]);
+    assert_eq!(plan[2].to, vec!["agent"]);
+    assert!(plan.iter().all(|m| m.dropped.is_empty()));
+}
+
+#[test]
+fn unmapped_roles_are_reported_as_dropped_and_the_default_role_is_kept() {
+    let plan = plan_migration(&aircall_pack(), &[subject(false, &["janitor"])]);
+    assert_eq!(plan[0].to, vec!["agent"]);
+    assert_eq!(plan[0].dropped, vec!["janitor"]);
+}
+
+#[test]
+fn a_single_role_pack_keeps_only_the_first_role_in_pack_order() {
+    let plan = plan_migration(&mightycall_pack(), &[subject(false, &["agent", "manager"])]);
+    assert_eq!(plan[0].to, vec!["manager"]);
+    assert_eq!(plan[0].dropped, vec!["agent"]);
+}

@@ -1,0 +1,619 @@
+//! The core's rules, named after the seeds they come from (see ../shared/RULES.md).
+
+use crate::support::*;
+use std::collections::BTreeMap;
+use switchboard_core::*;
+
+fn comm<'a>(
+    number: Option<NumberId>,
+    workgroup: Option<WorkgroupId>,
+    ivr: Option<IvrId>,
+    who: &'a [UserId],
+) -> CommunicationRef<'a> {
+    CommunicationRef { number, workgroup, ivr, participants: who }
+}
+
+mod sections_and_levels {
+    use super::*;
+
+    // rule MC-3
+    #[test]
+    fn managers_cannot_view_or_manage_roles() {
+        let mut a = Account::new(mightycall_pack());
+        a.user("manager", &["manager"]);
+        let d = a.check("manager", "team.roles:view");
+        assert_eq!(a.code(d), ReasonCode::MissingPermission);
+        let reason = d.explain(&a.policy);
+        assert_eq!(reason.section.as_deref(), Some("team.roles"));
+        assert_eq!(reason.held, Some(Level::None));
+        // "nearly the same access as administrators": everything else is still there.
+        assert!(a.check("manager", "numbers.add").is_allowed());
+        assert!(a.check("manager", "supervisor_workspace:full").is_allowed());
+    }
+
+    // rule MC-2
+    #[test]
+    fn administrators_view_and_manage_every_section_and_can_edit_the_account() {
+        let mut a = Account::new(mightycall_pack());
+        a.user("admin", &["administrator"]);
+        for s in Catalog::core().sections() {
+            let top = format!("{}:{}", s.def.key, s.def.level_set.top());
+            assert!(a.check("admin", &top).is_allowed(), "{top}");
+        }
+        assert!(a.check("admin", "account.subscription").is_allowed());
+    }
+
+    // rule MC-5, MC-26
+    #[test]
+    fn agents_get_basic_reports_only_without_all_reports_or_download() {
+        let mut a = Account::new(mightycall_pack());
+        a.user("agent", &["agent"]);
+        assert!(a.check("agent", "reports:view").is_allowed());
+        let all = a.check("agent", "reports.all");
+        assert_eq!(a.code(all), ReasonCode::MissingRight);
+        assert_eq!(all.explain(&a.policy).right.as_deref(), Some("reports.all"));
+        assert!(!a.check("agent", "reports.download").is_allowed());
+        assert!(!a.check("agent", "supervisor_workspace:full").is_allowed());
+        assert!(!a.check("agent", "call_flow:view").is_allowed());
+    }
+
+    // rule MC-14
+    #[test]
+    fn view_only_access_cannot_manage() {
+        let mut a = Account::with_custom(
+            mightycall_pack(),
+            vec![role(
+                "viewer",
+                BTreeMap::from([("numbers".to_string(), grant(Level::View, &[]))]),
+                ScopeKind::Personal,
+                RecentsScope::Personal,
+            )],
+        );
+        a.user("viewer", &["viewer"]);
+        assert!(a.check("viewer", "numbers:view").is_allowed());
+        let d = a.check("viewer", "numbers:manage");
+        assert_eq!(
+            d,
+            Decision::MissingPermission {
+                section: a.policy.catalog().section_id("numbers").unwrap(),
+                required: Level::Manage,
+                held: Level::View
+            }
+        );
+        // A right asks for its section level first, and says so.
+        assert_eq!(a.code(a.check("viewer", "numbers.add")), ReasonCode::MissingPermission);
+    }
+
+    // rule MC-17
+    #[test]
+    fn sections_a_user_has_no_access_to_are_not_visible() {
+        let mut a = Account::new(mightycall_pack());
+        a.user("agent", &["agent"]);
+        a.user("manager", &["manager"]);
+        let agent = a.p("agent");
+        let visible: Vec<_> = a.policy.visible_sections(&agent).map(|s| s.def.key.as_str()).collect();
+        assert_eq!(visible, vec!["reports", "contacts"]);
+        let manager = a.p("manager");
+        assert!(a.policy.visible_sections(&manager).all(|s| s.def.key != "team.roles"));
+    }
+
+    #[test]
+    fn a_disabled_user_has_nothing_not_even_as_superadmin() {
+        let mut a = Account::new(mightycall_pack());
+        a.superadmin("boss", &["administrator"]);
+        a.subjects.get_mut("boss").unwrap().status = UserStatus::Disabled;
+        assert_eq!(a.check("boss", "numbers:view"), Decision::InactiveUser);
+        let p = a.p("boss");
+        assert_eq!(p.visibility(), Visibility::Nothing);
+        assert_eq!(a.policy.visible_sections(&p).count(), 0);
+    }
+
+    #[test]
+    fn the_superadmin_has_everything_whatever_their_roles() {
+        let mut a = Account::new(mightycall_pack());
+        a.superadmin("boss", &["agent"]);
+        assert_eq!(a.check("boss", "team.roles:manage"), Decision::Allowed(Via::Superadmin));
+        assert_eq!(a.p("boss").visibility(), Visibility::Everything);
+    }
+
+    #[test]
+    fn reasons_serialize_with_a_stable_code() {
+        let mut a = Account::new(mightycall_pack());
+        a.user("manager", &["manager"]);
+        let json = serde_json::to_value(a.check("manager", "team.roles:manage").explain(&a.policy)).unwrap();
+        assert_eq!(json["code"], "missing_permission");
+        assert_eq!(json["section"], "team.roles");
+        assert_eq!(json["required"], "manage");
+        assert_eq!(json["held"], "none");
+    }
+}
+
+mod data_scopes {
+    use super::*;
+
+    fn scoped(scope: ScopeKind) -> RoleDefinition {
+        role("scoped", BTreeMap::new(), scope, RecentsScope::Personal)
+    }
+
+    // rule MC-8
+    #[test]
+    fn scope_all_grants_access_to_all_communications() {
+        let mut a = Account::with_custom(mightycall_pack(), vec![scoped(ScopeKind::All)]);
+        a.user("u", &["scoped"]);
+        let c = comm(None, None, None, &[]);
+        assert_eq!(a.policy.can_see(&a.p("u"), &c), Decision::Allowed(Via::Scope(ScopeKind::All)));
+    }
+
+    // rule MC-9, MC-25
+    #[test]
+    fn specific_business_numbers_scope_sees_selected_numbers_workgroups_and_personal() {
+        let selected = NumberId::new_random();
+        let own = NumberId::new_random();
+        let other = NumberId::new_random();
+        let wg = WorkgroupId::new_random();
+        let mut r = scoped(ScopeKind::Numbers);
+        r.scope_numbers = vec![selected];
+        let mut a = Account::with_custom(mightycall_pack(), vec![r]);
+        let u = a.user("u", &["scoped"]);
+        u.numbers = vec![own];
+        u.workgroups = vec![wg];
+        let me = a.subjects["u"].user_id;
+        let p = a.p("u");
+        let sees = |c: CommunicationRef<'_>| a.policy.can_see(&p, &c).is_allowed();
+        assert!(sees(comm(Some(selected), None, None, &[])), "a selected business number");
+        assert!(sees(comm(Some(own), None, None, &[])), "the user's assigned number");
+        assert!(sees(comm(Some(other), Some(wg), None, &[])), "the user's workgroup");
+        assert!(sees(comm(Some(other), None, None, &[me])), "a personal interaction");
+        assert!(!sees(comm(Some(other), None, None, &[])), "someone else's number");
+    }
+
+    // rule MC-10, MC-4
+    #[test]
+    fn workgroup_scope_sees_the_workgroups_history_and_personal_interactions() {
+        let wg = WorkgroupId::new_random();
+        let mut a = Account::new(mightycall_pack());
+        a.user("agent", &["agent"]).workgroups = vec![wg];
+        let me = a.subjects["agent"].user_id;
+        let p = a.p("agent");
+        let n = Some(NumberId::new_random());
+        assert_eq!(
+            a.policy.can_see(&p, &comm(n, Some(wg), None, &[])),
+            Decision::Allowed(Via::Scope(ScopeKind::Workgroup))
+        );
+        assert_eq!(
+            a.policy.can_see(&p, &comm(n, None, None, &[me])),
+            Decision::Allowed(Via::Scope(ScopeKind::Personal))
+        );
+        assert_eq!(a.policy.can_see(&p, &comm(n, Some(WorkgroupId::new_random()), None, &[])), Decision::OutOfScope);
+    }
+
+    // rule MC-11, MC-7
+    #[test]
+    fn personal_scope_sees_only_communications_made_or_received_by_the_user() {
+        let wg = WorkgroupId::new_random();
+        let mut a = Account::with_custom(mightycall_pack(), vec![scoped(ScopeKind::Personal)]);
+        a.user("u", &["scoped"]).workgroups = vec![wg];
+        let me = a.subjects["u"].user_id;
+        let p = a.p("u");
+        assert!(a.policy.can_see(&p, &comm(None, None, None, &[me])).is_allowed());
+        assert_eq!(a.policy.can_see(&p, &comm(None, Some(wg), None, &[])), Decision::OutOfScope);
+    }
+
+    // rule MC-18, GI-3
+    #[test]
+    fn every_user_has_their_personal_communications_even_with_no_role() {
+        let mut a = Account::new(groups_pack());
+        a.user("nobody", &[]);
+        let me = a.subjects["nobody"].user_id;
+        let p = a.p("nobody");
+        assert!(a.policy.can_see(&p, &comm(None, None, None, &[me])).is_allowed());
+        assert!(!a.policy.can_see(&p, &comm(None, None, None, &[])).is_allowed());
+        assert_eq!(a.policy.visible_sections(&p).count(), 0, "no dashboard role at all");
+    }
+
+    // rule GI-1, GI-2, GI-8
+    #[test]
+    fn dashboard_access_shows_calls_of_selected_groups_and_ivrs_only() {
+        let (g1, g2) = (WorkgroupId::new_random(), WorkgroupId::new_random());
+        let (i1, i2) = (IvrId::new_random(), IvrId::new_random());
+        let mut a = Account::new(groups_pack());
+        a.user("sup", &["supervisor"]).dashboard = DashboardAccess { workgroups: vec![g1], ivrs: vec![i1] };
+        let p = a.p("sup");
+        let dash = Decision::Allowed(Via::Scope(ScopeKind::Dashboard));
+        assert_eq!(a.policy.can_see(&p, &comm(None, Some(g1), None, &[])), dash, "a call handled by a selected group");
+        assert_eq!(a.policy.can_see(&p, &comm(None, None, Some(i1), &[])), dash, "a call through a selected IVR");
+        assert_eq!(a.policy.can_see(&p, &comm(None, Some(g2), Some(i2), &[])), Decision::OutOfScope);
+    }
+
+    // rule MC-12
+    #[test]
+    fn recents_all_shows_all_calls_of_all_users_and_personal_only_the_users_own() {
+        let mut a = Account::new(mightycall_pack());
+        a.user("admin", &["administrator"]);
+        a.user("agent", &["agent"]);
+        let me = a.subjects["agent"].user_id;
+        let someone_elses = comm(None, None, None, &[]);
+        assert!(a.policy.can_see_recent(&a.p("admin"), &someone_elses).is_allowed());
+        assert_eq!(a.policy.can_see_recent(&a.p("agent"), &someone_elses), Decision::OutOfScope);
+        assert!(a.policy.can_see_recent(&a.p("agent"), &comm(None, None, None, &[me])).is_allowed());
+    }
+}
+
+mod assignment {
+    use super::*;
+
+    // rule MC-19
+    #[test]
+    fn assigning_roles_requires_a_role_that_can_view_and_manage_roles() {
+        let mut a = Account::new(mightycall_pack());
+        a.user("manager", &["manager"]);
+        a.user("agent", &["agent"]);
+        let d = a.assign("manager", "agent", "agent");
+        assert_eq!(a.code(d), ReasonCode::MissingPermission);
+        assert_eq!(d.explain(&a.policy).section.as_deref(), Some("team.roles"));
+    }
+
+    // rule MC-2
+    #[test]
+    fn administrators_change_roles_of_administrators_managers_and_agents() {
+        let mut a = Account::new(mightycall_pack());
+        a.user("admin", &["administrator"]);
+        a.user("other_admin", &["administrator"]);
+        a.user("agent", &["agent"]);
+        assert!(a.set_roles("admin", "agent", &["manager"]).is_allowed());
+        assert!(a.set_roles("admin", "agent", &["administrator"]).is_allowed());
+        assert!(a.set_roles("admin", "other_admin", &["agent"]).is_allowed());
+    }
+
+    // rule MC-20
+    #[test]
+    fn a_role_cannot_be_assigned_by_someone_whose_own_access_is_lower() {
+        let roles_only = role(
+            "role_clerk",
+            BTreeMap::from([("team.roles".to_string(), grant(Level::Manage, &[]))]),
+            ScopeKind::Personal,
+            RecentsScope::Personal,
+        );
+        let mut a = Account::with_custom(mightycall_pack(), vec![roles_only]);
+        a.user("clerk", &["role_clerk"]);
+        a.user("agent", &["agent"]);
+        let d = a.assign("clerk", "agent", "administrator");
+        assert_eq!(a.code(d), ReasonCode::Escalation);
+        let reason = d.explain(&a.policy);
+        assert!(reason.section.is_some(), "the reason names the section that exceeds: {reason:?}");
+        // Agent has reports:view and workgroup scope, which the clerk lacks too.
+        assert_eq!(a.code(a.assign("clerk", "agent", "agent")), ReasonCode::Escalation);
+    }
+
+    // rule MC-20
+    #[test]
+    fn the_scope_assigned_cannot_be_wider_than_the_assigners_own() {
+        let mut narrow = mightycall_pack().roles[0].clone();
+        narrow.key = "admin_personal".into();
+        narrow.scope = ScopeKind::Personal;
+        narrow.recents = RecentsScope::Personal;
+        let mut a = Account::with_custom(mightycall_pack(), vec![narrow]);
+        a.user("actor", &["admin_personal"]);
+        a.user("target", &[]);
+        let d = a.assign("actor", "target", "agent");
+        assert_eq!(d, Decision::Escalation(Excess::Scope { scope: ScopeKind::Workgroup }));
+    }
+
+    // rule AC-4, AC-6
+    #[test]
+    fn admins_cannot_assign_owner_but_owners_can() {
+        let mut a = Account::new(aircall_pack());
+        a.user("owner", &["owner", "admin", "agent"]);
+        a.user("admin", &["admin", "agent"]);
+        a.user("agent", &["agent"]);
+        assert_eq!(a.code(a.assign("admin", "agent", "owner")), ReasonCode::GuardedRole);
+        assert!(a.assign("owner", "agent", "owner").is_allowed());
+        // Removing Owner is guarded the same way.
+        assert_eq!(a.code(a.set_roles("admin", "owner", &["admin", "agent"])), ReasonCode::GuardedRole);
+    }
+
+    // rule AC-4
+    #[test]
+    fn an_owner_alone_may_only_assign_other_owners() {
+        let mut a = Account::new(aircall_pack());
+        a.user("owner", &["owner", "agent"]);
+        a.user("agent", &["agent"]);
+        assert!(a.assign("owner", "agent", "owner").is_allowed());
+        assert_eq!(
+            a.assign("owner", "agent", "supervisor"),
+            Decision::NotAssignable { role: a.policy.role_idx("supervisor").unwrap() }
+        );
+    }
+
+    // rule AC-6
+    #[test]
+    fn admins_create_and_assign_admins_supervisors_and_agents() {
+        let mut a = Account::new(aircall_pack());
+        a.user("admin", &["admin", "agent"]);
+        a.user("u", &["agent"]);
+        assert!(a.set_roles("admin", "u", &["admin", "agent"]).is_allowed());
+        assert!(a.set_roles("admin", "u", &["agent"]).is_allowed());
+    }
+
+    // rule AC-11, AC-8
+    #[test]
+    fn only_owners_and_admins_edit_roles_supervisors_only_read_them() {
+        let mut a = Account::new(aircall_pack());
+        a.user("sup", &["supervisor", "agent"]);
+        a.user("u", &["agent"]);
+        assert!(a.check("sup", "team.roles:view").is_allowed());
+        assert_eq!(a.code(a.set_roles("sup", "u", &["supervisor", "agent"])), ReasonCode::MissingPermission);
+        let new_role = role("x", BTreeMap::new(), ScopeKind::Personal, RecentsScope::Personal);
+        let d = a.policy.can_edit_role(&a.p("sup"), None, &new_role).unwrap();
+        assert_eq!(a.code(d), ReasonCode::MissingPermission);
+    }
+
+    // rule AC-12
+    #[test]
+    fn combined_roles_give_the_union_of_access() {
+        let mut a = Account::new(aircall_pack());
+        a.user("both", &["supervisor", "owner", "agent"]);
+        a.user("sup", &["supervisor", "agent"]);
+        assert!(a.check("both", "reports.download").is_allowed(), "from supervisor");
+        assert!(a.check("both", "account.refill").is_allowed(), "from owner");
+        assert!(!a.check("sup", "account.refill").is_allowed());
+        assert_eq!(a.p("both").visibility(), Visibility::Everything, "the widest scope wins");
+    }
+
+    // rule AC-10
+    #[test]
+    fn every_user_keeps_at_least_the_agent_role() {
+        let mut a = Account::new(aircall_pack());
+        a.user("admin", &["admin", "agent"]);
+        a.user("u", &["supervisor", "agent"]);
+        let d = a.set_roles("admin", "u", &["supervisor"]);
+        assert_eq!(a.code(d), ReasonCode::DefaultRoleRequired);
+        assert_eq!(a.policy.default_role(), Some(a.policy.role_idx("agent").unwrap()));
+    }
+
+    #[test]
+    fn single_role_accounts_refuse_two_roles() {
+        let mut a = Account::new(mightycall_pack());
+        a.user("admin", &["administrator"]);
+        a.user("u", &["agent"]);
+        assert_eq!(a.set_roles("admin", "u", &["agent", "manager"]), Decision::SingleRoleMode);
+    }
+
+    // rule GI-5
+    #[test]
+    fn only_the_superadministrator_grants_the_admin_role() {
+        let mut a = Account::new(groups_pack());
+        a.superadmin("super", &["admin"]);
+        a.user("admin", &["admin"]);
+        a.user("u", &[]);
+        assert_eq!(a.code(a.assign("admin", "u", "admin")), ReasonCode::GuardedRole);
+        assert!(a.assign("super", "u", "admin").is_allowed());
+        let msg = a.assign("admin", "u", "admin").explain(&a.policy).message;
+        assert!(msg.contains("superadmin"), "{msg}");
+    }
+
+    // rule GI-6
+    #[test]
+    fn an_admin_cannot_modify_another_admins_access_only_the_superadmin_can() {
+        let wg = WorkgroupId::new_random();
+        let mut a = Account::new(groups_pack());
+        a.superadmin("super", &["admin"]);
+        a.user("admin1", &["admin"]);
+        a.user("admin2", &["admin"]);
+        let (admin1, admin2, sup) = (a.p("admin1"), a.p("admin2"), a.p("super"));
+        let access = DashboardAccess { workgroups: vec![wg], ivrs: vec![] };
+        let d = a.policy.can_set_dashboard_access(&admin1, &admin2, &access);
+        assert_eq!(a.code(d), ReasonCode::PeerProtected);
+        assert_eq!(a.code(a.set_roles("admin1", "admin2", &["technical"])), ReasonCode::PeerProtected);
+        assert_eq!(a.code(a.policy.can_manage_user(&admin1, &admin2, UserAction::Disable)), ReasonCode::PeerProtected);
+        assert!(a.policy.can_set_dashboard_access(&sup, &admin2, &access).is_allowed());
+        assert!(a.set_roles("super", "admin2", &["technical"]).is_allowed());
+    }
+
+    #[test]
+    fn dashboard_access_cannot_reach_beyond_the_granters_own_groups() {
+        let (mine, theirs) = (WorkgroupId::new_random(), WorkgroupId::new_random());
+        let ivr = IvrId::new_random();
+        let mut a = Account::new(groups_pack());
+        a.user("sup", &["supervisor"]).dashboard = DashboardAccess { workgroups: vec![mine], ivrs: vec![] };
+        a.user("u", &[]);
+        let (sup, u) = (a.p("sup"), a.p("u"));
+        let ok = DashboardAccess { workgroups: vec![mine], ivrs: vec![] };
+        assert!(a.policy.can_set_dashboard_access(&sup, &u, &ok).is_allowed());
+        let too_wide = DashboardAccess { workgroups: vec![mine, theirs], ivrs: vec![] };
+        assert_eq!(
+            a.policy.can_set_dashboard_access(&sup, &u, &too_wide),
+            Decision::Escalation(Excess::Workgroup { workgroup: theirs })
+        );
+        let ivr_access = DashboardAccess { workgroups: vec![], ivrs: vec![ivr] };
+        assert_eq!(a.policy.can_set_dashboard_access(&sup, &u, &ivr_access), Decision::Escalation(Excess::Ivr { ivr }));
+    }
+
+    #[test]
+    fn nobody_changes_their_own_roles_or_access_except_the_superadmin() {
+        let mut a = Account::new(mightycall_pack());
+        a.superadmin("super", &["administrator"]);
+        a.user("admin", &["administrator"]);
+        assert_eq!(a.set_roles("admin", "admin", &["manager"]), Decision::SelfModification);
+        let admin = a.p("admin");
+        assert_eq!(
+            a.policy.can_set_dashboard_access(&admin, &admin, &DashboardAccess::default()),
+            Decision::SelfModification
+        );
+        assert!(a.set_roles("super", "super", &["manager"]).is_allowed());
+    }
+
+    #[test]
+    fn the_superadmin_cannot_be_reroled_disabled_or_deleted_by_anyone_else() {
+        let mut a = Account::new(mightycall_pack());
+        a.superadmin("super", &["administrator"]);
+        a.user("admin", &["administrator"]);
+        let (admin, sup) = (a.p("admin"), a.p("super"));
+        assert_eq!(a.set_roles("admin", "super", &["agent"]), Decision::SuperadminProtected);
+        assert_eq!(a.policy.can_manage_user(&admin, &sup, UserAction::Delete), Decision::SuperadminProtected);
+        assert_eq!(a.policy.can_manage_user(&sup, &sup, UserAction::Disable), Decision::SuperadminProtected);
+        assert!(a.policy.can_manage_user(&sup, &sup, UserAction::Edit).is_allowed());
+    }
+
+    #[test]
+    fn deleting_members_needs_the_delete_members_right() {
+        // rule MC-34: edit, invite and delete are separate rights.
+        let editor = role(
+            "editor",
+            BTreeMap::from([("team.members".to_string(), grant(Level::Manage, &["team.members.edit"]))]),
+            ScopeKind::Personal,
+            RecentsScope::Personal,
+        );
+        let mut a = Account::with_custom(mightycall_pack(), vec![editor]);
+        a.user("editor", &["editor"]);
+        a.user("agent", &["agent"]);
+        let (e, t) = (a.p("editor"), a.p("agent"));
+        assert!(a.policy.can_manage_user(&e, &t, UserAction::Edit).is_allowed());
+        let d = a.policy.can_manage_user(&e, &t, UserAction::Delete);
+        assert_eq!(d.explain(&a.policy).right.as_deref(), Some("team.members.delete"));
+        assert!(!a.check("editor", "team.members.invite").is_allowed());
+    }
+}
+
+mod custom_roles {
+    use super::*;
+
+    // rule MC-16
+    #[test]
+    fn a_custom_role_copied_from_administrator_and_narrowed_can_be_saved_and_assigned() {
+        let mut a = Account::new(mightycall_pack());
+        a.user("admin", &["administrator"]);
+        let admin = a.p("admin");
+        let mut copy = a.policy.role(a.policy.role_idx("administrator").unwrap()).definition().clone();
+        copy.key = "contractor".into();
+        copy.name = "Contractor".into();
+        copy.grants.retain(|k, _| k == "reports" || k == "contacts");
+        copy.scope = ScopeKind::Personal;
+        assert!(a.policy.can_edit_role(&admin, None, &copy).unwrap().is_allowed());
+        // Saved: the account's policy now includes it, and it can be assigned.
+        let mut b = Account::with_custom(mightycall_pack(), vec![copy]);
+        b.user("admin", &["administrator"]);
+        b.user("contractor", &["agent"]);
+        assert!(b.set_roles("admin", "contractor", &["contractor"]).is_allowed());
+        b.subjects.get_mut("contractor").unwrap().roles = vec!["contractor".into()];
+        assert!(b.check("contractor", "reports.download").is_allowed());
+        assert!(!b.check("contractor", "numbers:view").is_allowed());
+    }
+
+    // rule MC-20
+    #[test]
+    fn a_custom_role_cannot_be_created_above_the_creators_own_access() {
+        let clerk = role(
+            "role_clerk",
+            BTreeMap::from([("team.roles".to_string(), grant(Level::Manage, &[]))]),
+            ScopeKind::Personal,
+            RecentsScope::Personal,
+        );
+        let mut a = Account::with_custom(mightycall_pack(), vec![clerk]);
+        a.user("clerk", &["role_clerk"]);
+        let mut bigger = RoleDefinition::new("bigger", "Bigger");
+        bigger.grants.insert("numbers".into(), grant(Level::View, &[]));
+        let d = a.policy.can_edit_role(&a.p("clerk"), None, &bigger).unwrap();
+        assert_eq!(a.code(d), ReasonCode::Escalation);
+        assert_eq!(d.explain(&a.policy).section.as_deref(), Some("numbers"));
+        let mut all_recents = RoleDefinition::new("recents", "Recents");
+        all_recents.recents = RecentsScope::All;
+        let d = a.policy.can_edit_role(&a.p("clerk"), None, &all_recents).unwrap();
+        assert_eq!(d, Decision::Escalation(Excess::Recents));
+    }
+
+    #[test]
+    fn preset_roles_are_immutable_even_for_the_superadmin() {
+        let mut a = Account::new(mightycall_pack());
+        a.superadmin("super", &["administrator"]);
+        let idx = a.policy.role_idx("agent").unwrap();
+        let def = a.policy.role(idx).definition().clone();
+        assert_eq!(
+            a.policy.can_edit_role(&a.p("super"), Some(idx), &def).unwrap(),
+            Decision::PresetImmutable { role: idx }
+        );
+        assert_eq!(a.policy.can_delete_role(&a.p("super"), idx), Decision::PresetImmutable { role: idx });
+    }
+
+    #[test]
+    fn a_role_more_powerful_than_the_editor_cannot_be_edited_or_deleted_by_them() {
+        let clerk = role(
+            "role_clerk",
+            BTreeMap::from([("team.roles".to_string(), grant(Level::Manage, &[]))]),
+            ScopeKind::Personal,
+            RecentsScope::Personal,
+        );
+        let mut big = RoleDefinition::new("big", "Big");
+        big.grants.insert("numbers".into(), grant(Level::Manage, &[]));
+        let mut a = Account::with_custom(mightycall_pack(), vec![clerk, big.clone()]);
+        a.user("clerk", &["role_clerk"]);
+        let idx = a.policy.role_idx("big").unwrap();
+        let mut narrowed = big.clone();
+        narrowed.grants.clear();
+        assert_eq!(
+            a.code(a.policy.can_edit_role(&a.p("clerk"), Some(idx), &narrowed).unwrap()),
+            ReasonCode::Escalation
+        );
+        assert_eq!(a.code(a.policy.can_delete_role(&a.p("clerk"), idx)), ReasonCode::Escalation);
+    }
+
+    #[test]
+    fn role_edits_are_checked_against_the_catalog_and_the_other_roles() {
+        let mut a = Account::new(mightycall_pack());
+        a.user("admin", &["administrator"]);
+        let admin = a.p("admin");
+        let mut unknown = RoleDefinition::new("x", "X");
+        unknown.grants.insert("nope.section".into(), grant(Level::View, &[]));
+        assert!(matches!(a.policy.can_edit_role(&admin, None, &unknown), Err(CoreError::UnknownSection(_))));
+        let mut guarded = RoleDefinition::new("x", "X");
+        guarded.guards.can_assign = Some(vec!["ghost".into()]);
+        assert!(matches!(a.policy.can_edit_role(&admin, None, &guarded), Err(CoreError::InvalidRole { .. })));
+        let dup = RoleDefinition::new("agent", "Another agent");
+        assert_eq!(a.policy.can_edit_role(&admin, None, &dup), Err(CoreError::DuplicateRole("agent".into())));
+    }
+}
+
+mod packs {
+    use super::*;
+
+    #[test]
+    fn a_pack_may_reference_only_sections_of_the_catalog_and_its_own_extensions() {
+        let mut pack = groups_pack();
+        pack.roles[1].grants.insert("billing.credits".into(), grant(Level::Manage, &[]));
+        let err = pack.validate(&Catalog::core()).unwrap_err();
+        assert!(err.to_string().contains("billing.credits"), "{err}");
+        pack.catalog_extensions.push(SectionDef {
+            key: "billing.credits".into(),
+            label: "Credits".into(),
+            description: String::new(),
+            level_set: LevelSet::ViewManage,
+            rights: vec![],
+        });
+        assert!(pack.validate(&Catalog::core()).is_ok());
+    }
+
+    #[test]
+    fn a_pack_with_a_duplicate_role_key_or_an_unknown_guard_is_refused() {
+        let mut pack = mightycall_pack();
+        pack.roles.push(pack.roles[2].clone());
+        assert!(matches!(pack.validate(&Catalog::core()), Err(CoreError::InvalidPack { .. })));
+        let mut pack = aircall_pack();
+        pack.roles[0].guards.assignable_by = vec!["ghost".into()];
+        let err = pack.validate(&Catalog::core()).unwrap_err().to_string();
+        assert!(err.contains("ghost") && err.contains("ac-fixture"), "{err}");
+    }
+
+    #[test]
+    fn pack_json_round_trips() {
+        let pack = aircall_pack();
+        let json = serde_json::to_string(&pack).unwrap();
+        let back: PresetPack = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, pack);
+        assert!(
+            serde_json::from_str::<PresetPack>(
+                r#"{"name":"x","version":"1","role_mode":"single","roles":[],"surprise":1}"#
+            )
+            .is_err()
+        );
+    }
+}
