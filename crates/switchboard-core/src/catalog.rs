@@ -19,6 +19,7 @@ pub const CORE_OWNER: &str = "core";
 
 /// A level of access to a section. Within a section, levels are ordered: `none` < `view` < `manage`,
 /// or `none` < `full`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
@@ -65,6 +66,7 @@ impl fmt::Display for Level {
 }
 
 /// Which levels a section offers.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LevelSet {
@@ -111,6 +113,7 @@ impl LevelSet {
 }
 
 /// A right as declared by the core or a pack: a named sub-permission of a section.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RightDef {
@@ -122,6 +125,7 @@ pub struct RightDef {
 }
 
 /// A section as declared by the core or a pack.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SectionDef {

@@ -15,6 +15,7 @@ fn default_roles_permission() -> String {
 }
 
 /// How users holding an old role are moved onto a pack's roles (seed 003).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LegacyMapping {
@@ -28,6 +29,7 @@ pub struct LegacyMapping {
 }
 
 /// A vendor-style set of roles.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PresetPack {
@@ -126,6 +128,7 @@ pub struct MigrationSubject {
 }
 
 /// What a migration does to one user.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserMigration {
     pub user_id: UserId,

@@ -79,6 +79,7 @@ impl CompiledRole {
 }
 
 /// A user's status.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum UserStatus {
@@ -89,6 +90,7 @@ pub enum UserStatus {
 }
 
 /// The workgroups and IVRs whose data a user may see and filter (seed 002 "Dashboard access").
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DashboardAccess {
     #[serde(default)]

@@ -21,6 +21,7 @@ pub const MAX_ROLE_DESCRIPTION: usize = 2000;
 pub const MAX_SCOPE_NUMBERS: usize = 1000;
 
 /// Whether a user may hold one role or several.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RoleMode {
@@ -31,6 +32,7 @@ pub enum RoleMode {
 }
 
 /// The level and rights a role grants on one section.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SectionGrant {
@@ -41,6 +43,7 @@ pub struct SectionGrant {
 }
 
 /// Who may assign a role and what its holders may assign (DESIGN §2, rules 2, 3 and 5).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Guards {
@@ -61,6 +64,7 @@ fn personal() -> ScopeKind {
 }
 
 /// A role as written by a pack author or an API client.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoleDefinition {
