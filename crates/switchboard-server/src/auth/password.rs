@@ -1,0 +1,73 @@
+//! Password hashing with argon2id (OWASP parameters: 19 MiB, 2 passes, 1 lane).
+
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::{Algorithm, Argon2, Params, Version};
+
+/// Shortest password accepted.
+pub const MIN_PASSWORD: usize = 8;
+/// Longest password accepted (argon2 would take more, but a bound keeps hashing cost fixed).
+pub const MAX_PASSWORD: usize = 256;
+
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password into a PHC string with a fresh 16-byte salt.
+pub fn hash(password: &str) -> Result<String, String> {
+    let hex = super::random_hex(16);
+    let salt: Vec<u8> = (0..16).filter_map(|i| u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok()).collect();
+    let hashed: PasswordHash =
+        argon2().hash_password_with_salt(password.as_bytes(), &salt).map_err(|e| e.to_string())?;
+    Ok(hashed.to_string())
+}
+
+/// Checks a password against a stored PHC string.
+pub fn verify(password: &str, stored: &str) -> bool {
+    match PasswordHash::new(stored) {
+        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Spends the same time as a real verification, so unknown emails can't be told apart by timing.
+pub fn verify_dummy(password: &str) {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let stored = DUMMY.get_or_init(|| hash("not-a-real-password").unwrap_or_default());
+    let _ = verify(password, stored);
+}
+
+/// Checks a new password's length.
+pub fn check_policy(password: &str) -> Result<(), String> {
+    let n = password.chars().count();
+    if n < MIN_PASSWORD {
+        return Err(format!("the password must have at least {MIN_PASSWORD} characters"));
+    }
+    if password.len() > MAX_PASSWORD {
+        return Err(format!("the password must have at most {MAX_PASSWORD} bytes"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hashed_password_verifies_and_a_wrong_one_does_not() {
+        let stored = hash("correct horse battery").unwrap();
+        assert!(stored.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{stored}");
+        assert!(verify("correct horse battery", &stored));
+        assert!(!verify("correct horse batterY", &stored));
+        assert!(!verify("anything", "not a phc string"));
+        assert_ne!(stored, hash("correct horse battery").unwrap(), "salted");
+    }
+
+    #[test]
+    fn password_policy_bounds_length() {
+        assert!(check_policy("short").is_err());
+        assert!(check_policy("long enough").is_ok());
+        assert!(check_policy(&"x".repeat(300)).is_err());
+    }
+}

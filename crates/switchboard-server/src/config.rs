@@ -1,0 +1,219 @@
+//! Configuration: command-line flags, then `SWITCHBOARD_*` environment variables (clap reads both),
+//! then an optional TOML file, then defaults. Secrets never appear in `Debug` output.
+
+use clap::Args;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+pub const DEFAULT_DATA_DIR: &str = "switchboard-data";
+pub const DEFAULT_ISSUER: &str = "switchboard";
+pub const DEFAULT_AUDIENCE: &str = "switchboard-api";
+pub const DEFAULT_TOKEN_TTL: i64 = 3600;
+pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
+
+/// Flags shared by every subcommand that touches the database or plugins.
+#[derive(Debug, Clone, Default, Args)]
+pub struct CommonArgs {
+    /// TOML configuration file (lowest precedence after defaults).
+    #[arg(long, env = "SWITCHBOARD_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// Directory for the embedded database and the generated JWT secret.
+    #[arg(long, env = "SWITCHBOARD_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// `postgres://…` to use PostgreSQL; default: an SQLite file in the data directory.
+    #[arg(long, env = "SWITCHBOARD_DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+    /// Directory the preset plugins are loaded from; default: next to the executable.
+    #[arg(long, env = "SWITCHBOARD_PLUGINS_DIR", global = true)]
+    pub plugins_dir: Option<PathBuf>,
+    /// Refuse to start when any plugin is broken.
+    #[arg(long, env = "SWITCHBOARD_STRICT_PLUGINS", global = true)]
+    pub strict_plugins: bool,
+}
+
+/// Flags of `switchboard serve`.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "SWITCHBOARD_BIND")]
+    pub bind: Option<SocketAddr>,
+    /// Create a sample account for each preset pack on first start, and print how to log in.
+    #[arg(long, env = "SWITCHBOARD_DEMO")]
+    pub demo: bool,
+}
+
+/// The optional TOML file.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub bind: Option<SocketAddr>,
+    pub data_dir: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub plugins_dir: Option<PathBuf>,
+    pub strict_plugins: Option<bool>,
+    pub jwt_issuer: Option<String>,
+    pub jwt_audience: Option<String>,
+    pub token_ttl_seconds: Option<i64>,
+    pub max_body_bytes: Option<usize>,
+    pub external_jwt: Option<ExternalJwtConfig>,
+}
+
+/// An external identity provider whose tokens are accepted.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExternalJwtConfig {
+    /// `RS256`, `ES256` or `EdDSA`.
+    pub algorithm: String,
+    /// PEM file with the provider's public key.
+    pub public_key_file: PathBuf,
+    pub issuer: String,
+    pub audience: String,
+}
+
+/// Fully resolved settings.
+#[derive(Clone)]
+pub struct Settings {
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub plugins_dir: PathBuf,
+    pub strict_plugins: bool,
+    pub demo: bool,
+    pub jwt_secret: Option<String>,
+    pub operator_key: Option<String>,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub token_ttl_seconds: i64,
+    pub max_body_bytes: usize,
+    pub external_jwt: Option<ExternalJwtConfig>,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("data_dir", &self.data_dir)
+            .field("database", &redact_url(&self.database_url))
+            .field("plugins_dir", &self.plugins_dir)
+            .field("strict_plugins", &self.strict_plugins)
+            .field("demo", &self.demo)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
+            .field("operator_key", &self.operator_key.as_ref().map(|_| "<set>"))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A database URL with any password removed, for logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The directory of the running executable: where plugins are found by default.
+pub fn default_plugins_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+fn env_secret(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl Settings {
+    /// Merges flags (and their environment variables) over the TOML file over defaults.
+    pub fn resolve(common: &CommonArgs, serve: &ServeArgs) -> Result<Settings, String> {
+        let file = match &common.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| format!("cannot read configuration file {}: {e}", path.display()))?;
+                toml::from_str::<FileConfig>(&text)
+                    .map_err(|e| format!("configuration file {}: {e}", path.display()))?
+            }
+            None => FileConfig::default(),
+        };
+        let data_dir =
+            common.data_dir.clone().or(file.data_dir.clone()).unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let database_url = common
+            .database_url
+            .clone()
+            .or(file.database_url.clone())
+            .unwrap_or_else(|| data_dir.join("switchboard.db").to_string_lossy().into_owned());
+        let bind = match serve.bind.or(file.bind) {
+            Some(bind) => bind,
+            None => DEFAULT_BIND.parse().map_err(|e| format!("default bind address: {e}"))?,
+        };
+        let token_ttl_seconds = file.token_ttl_seconds.unwrap_or(DEFAULT_TOKEN_TTL);
+        if !(60..=86_400).contains(&token_ttl_seconds) {
+            return Err("token_ttl_seconds must be between 60 and 86400".into());
+        }
+        Ok(Settings {
+            bind,
+            database_url,
+            plugins_dir: common.plugins_dir.clone().or(file.plugins_dir.clone()).unwrap_or_else(default_plugins_dir),
+            strict_plugins: common.strict_plugins || file.strict_plugins.unwrap_or(false),
+            demo: serve.demo,
+            jwt_secret: env_secret("SWITCHBOARD_JWT_SECRET"),
+            operator_key: env_secret("SWITCHBOARD_OPERATOR_KEY"),
+            jwt_issuer: file.jwt_issuer.unwrap_or_else(|| DEFAULT_ISSUER.into()),
+            jwt_audience: file.jwt_audience.unwrap_or_else(|| DEFAULT_AUDIENCE.into()),
+            token_ttl_seconds,
+            max_body_bytes: file.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY),
+            external_jwt: file.external_jwt,
+            data_dir,
+        })
+    }
+
+    pub fn uses_postgres(&self) -> bool {
+        self.database_url.starts_with("postgres://") || self.database_url.starts_with("postgresql://")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_redacted_from_database_urls() {
+        assert_eq!(redact_url("postgres://app:hunter2@db:5432/sb"), "postgres://app:***@db:5432/sb");
+        assert_eq!(redact_url("/var/lib/switchboard.db"), "/var/lib/switchboard.db");
+    }
+
+    #[test]
+    fn flags_win_over_the_file_which_wins_over_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("switchboard.toml");
+        std::fs::write(&file, "bind = \"127.0.0.1:9999\"\ndata_dir = \"/from/file\"\ntoken_ttl_seconds = 600\n")
+            .unwrap();
+        let common = CommonArgs { config: Some(file.clone()), ..CommonArgs::default() };
+        let s = Settings::resolve(&common, &ServeArgs::default()).unwrap();
+        assert_eq!(s.bind.port(), 9999);
+        assert_eq!(s.data_dir, PathBuf::from("/from/file"));
+        assert_eq!(s.database_url, "/from/file/switchboard.db");
+        assert_eq!(s.token_ttl_seconds, 600);
+        let common = CommonArgs { config: Some(file), data_dir: Some("/from/flag".into()), ..CommonArgs::default() };
+        let serve = ServeArgs { bind: Some("127.0.0.1:7000".parse().unwrap()), demo: false };
+        let s = Settings::resolve(&common, &serve).unwrap();
+        assert_eq!(s.bind.port(), 7000);
+        assert_eq!(s.data_dir, PathBuf::from("/from/flag"));
+    }
+
+    #[test]
+    fn unknown_keys_in_the_file_are_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("bad.toml");
+        std::fs::write(&file, "bnid = \"x\"\n").unwrap();
+        let common = CommonArgs { config: Some(file), ..CommonArgs::default() };
+        let err = Settings::resolve(&common, &ServeArgs::default()).unwrap_err();
+        assert!(err.contains("bad.toml") && err.contains("bnid"), "{err}");
+    }
+}

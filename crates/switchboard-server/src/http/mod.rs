@@ -1,0 +1,119 @@
+//! Routes and the HTTP conventions every route shares: JSON limits, problem+json for framework
+//! errors, 404 for unknown paths and 405 (with `Allow`) for known paths with the wrong method.
+
+pub mod ops;
+
+use crate::problem::ApiError;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use std::sync::OnceLock;
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Every route of the API. Used by the server and by [`crate::openapi::spec`], so the document
+/// always describes exactly what is served.
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(ops::healthz).service(ops::readyz).service(ops::metrics);
+}
+
+/// JSON body limits and error mapping.
+pub fn json_config(max_body_bytes: usize) -> web::JsonConfig {
+    web::JsonConfig::default().limit(max_body_bytes).error_handler(move |err, _req| {
+        let api = match &err {
+            JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+                ApiError::PayloadTooLarge(max_body_bytes)
+            }
+            JsonPayloadError::ContentType => {
+                ApiError::BadRequest("the request body must be JSON (Content-Type: application/json)".into())
+            }
+            JsonPayloadError::Deserialize(e) if e.is_data() => {
+                ApiError::Invalid { field: None, detail: format!("the request body does not fit the schema: {e}") }
+            }
+            JsonPayloadError::Deserialize(e) => {
+                ApiError::BadRequest(format!("the request body is not valid JSON: {e}"))
+            }
+            other => ApiError::BadRequest(other.to_string()),
+        };
+        api.into()
+    })
+}
+
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default()
+        .error_handler(|err: PathError, _req| ApiError::BadRequest(format!("malformed path parameter: {err}")).into())
+}
+
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|err: QueryPayloadError, _req| {
+        ApiError::Invalid { field: None, detail: format!("malformed query string: {err}") }.into()
+    })
+}
+
+/// Path templates of the API and their methods, from the OpenAPI document.
+fn known_routes() -> &'static [(Vec<String>, Vec<&'static str>)] {
+    static ROUTES: OnceLock<Vec<(Vec<String>, Vec<&'static str>)>> = OnceLock::new();
+    ROUTES.get_or_init(|| {
+        let spec = crate::openapi::spec();
+        spec.paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let segments = path.trim_matches('/').split('/').map(str::to_owned).collect();
+                let mut methods = Vec::new();
+                let ops = [
+                    ("GET", item.get.is_some()),
+                    ("POST", item.post.is_some()),
+                    ("PUT", item.put.is_some()),
+                    ("PATCH", item.patch.is_some()),
+                    ("DELETE", item.delete.is_some()),
+                ];
+                for (name, present) in ops {
+                    if present {
+                        methods.push(name);
+                    }
+                }
+                (segments, methods)
+            })
+            .collect()
+    })
+}
+
+fn allowed_methods(path: &str) -> Option<String> {
+    let wanted: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let mut allowed: Vec<&str> = Vec::new();
+    for (template, methods) in known_routes() {
+        let matches = template.len() == wanted.len()
+            && template.iter().zip(&wanted).all(|(t, w)| (t.starts_with('{') && t.ends_with('}')) || t == w);
+        if matches {
+            allowed.extend(methods.iter().copied());
+        }
+    }
+    if allowed.is_empty() {
+        return None;
+    }
+    allowed.sort_unstable();
+    allowed.dedup();
+    Some(allowed.join(", "))
+}
+
+/// Answers requests no route took: 405 with `Allow` when the path exists, else 404.
+pub async fn fallback(req: ServiceRequest) -> Result<ServiceResponse, actix_web::Error> {
+    let (req, _payload) = req.into_parts();
+    let response = unmatched(&req);
+    Ok(ServiceResponse::new(req, response))
+}
+
+fn unmatched(req: &HttpRequest) -> HttpResponse {
+    match allowed_methods(req.path()) {
+        Some(allow) => {
+            let error = ApiError::MethodNotAllowed(format!("{} is not allowed here; allowed: {allow}", req.method()));
+            let mut response = error.error_response();
+            if let Ok(value) = HeaderValue::from_str(&allow) {
+                response.headers_mut().insert(header::ALLOW, value);
+            }
+            response
+        }
+        None => ApiError::NotFound("route").error_response(),
+    }
+}

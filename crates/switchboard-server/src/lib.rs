@@ -1,0 +1,11 @@
+//! The Switchboard server: configuration, authentication, the HTTP API and its OpenAPI document.
+
+pub mod auth;
+pub mod config;
+pub mod docs;
+pub mod http;
+pub mod metrics;
+pub mod openapi;
+pub mod problem;
+pub mod startup;
+pub mod state;

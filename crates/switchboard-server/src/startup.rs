@@ -1,0 +1,176 @@
+//! Building and running the server: `Application::build` binds the listener (port 0 in tests),
+//! `port()` says where, `run_until_stopped()` serves until SIGINT/SIGTERM and drains gracefully.
+
+use crate::auth;
+use crate::auth::jwt::{ExternalKey, Tokens, external_algorithm, external_key};
+use crate::config::{Settings, redact_url};
+use crate::metrics::Metrics;
+use crate::state::AppState;
+use actix_web::dev::{Server, Service};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Logger;
+use actix_web::{App, HttpMessage, HttpServer, web};
+use std::net::TcpListener;
+use std::path::Path;
+use std::time::Instant;
+use switchboard_store::{Store, StoreConfig};
+use utoipa_actix_web::AppExt;
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("configuration: {0}")]
+    Config(String),
+    #[error("database {url}: {cause}")]
+    Database { url: String, cause: String },
+    #[error("cannot listen on {addr}: {cause}")]
+    Bind { addr: String, cause: String },
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The request id of the current request (from `X-Request-Id`, or generated).
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// The HS256 secret: `SWITCHBOARD_JWT_SECRET`, else a generated one persisted in the data directory.
+fn jwt_secret(settings: &Settings) -> Result<String, StartupError> {
+    if let Some(secret) = &settings.jwt_secret {
+        return Ok(secret.clone());
+    }
+    let path = settings.data_dir.join("jwt-secret");
+    match std::fs::read_to_string(&path) {
+        Ok(secret) if secret.trim().len() >= 32 => return Ok(secret.trim().to_owned()),
+        Ok(_) => return Err(StartupError::Config(format!("{} is shorter than 32 bytes", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(StartupError::Config(format!("cannot read {}: {e}", path.display()))),
+    }
+    std::fs::create_dir_all(&settings.data_dir)?;
+    let secret = auth::random_hex(32);
+    write_private(&path, &secret)?;
+    log::info!("generated a JWT secret in {}", path.display());
+    Ok(secret)
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(contents.as_bytes())
+}
+
+fn tokens(settings: &Settings) -> Result<Tokens, StartupError> {
+    let secret = jwt_secret(settings)?;
+    let mut tokens = Tokens::new(
+        secret.as_bytes(),
+        settings.jwt_issuer.clone(),
+        settings.jwt_audience.clone(),
+        settings.token_ttl_seconds,
+    )
+    .map_err(StartupError::Config)?;
+    if let Some(ext) = &settings.external_jwt {
+        let algorithm = external_algorithm(&ext.algorithm).map_err(StartupError::Config)?;
+        let pem = std::fs::read(&ext.public_key_file)
+            .map_err(|e| StartupError::Config(format!("{}: {e}", ext.public_key_file.display())))?;
+        let key = external_key(algorithm, &pem).map_err(StartupError::Config)?;
+        tokens = tokens.with_external(ExternalKey {
+            algorithm,
+            key,
+            issuer: ext.issuer.clone(),
+            audience: ext.audience.clone(),
+        });
+    }
+    Ok(tokens)
+}
+
+/// Opens the database and applies migrations.
+pub fn open_store(settings: &Settings) -> Result<Store, StartupError> {
+    if !settings.uses_postgres() {
+        std::fs::create_dir_all(&settings.data_dir)?;
+    }
+    Store::open_with(&StoreConfig::new(settings.database_url.clone()))
+        .map_err(|e| StartupError::Database { url: redact_url(&settings.database_url), cause: e.to_string() })
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application").field("port", &self.port).finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    pub fn build(settings: &Settings) -> Result<Application, StartupError> {
+        let store = open_store(settings)?;
+        let state = web::Data::new(AppState {
+            store,
+            tokens: tokens(settings)?,
+            metrics: Metrics::new().map_err(|e| StartupError::Config(e.to_string()))?,
+            operator_key_hash: settings.operator_key.as_deref().map(auth::api_key::hash),
+        });
+        let listener = TcpListener::bind(settings.bind)
+            .map_err(|e| StartupError::Bind { addr: settings.bind.to_string(), cause: e.to_string() })?;
+        let port = listener.local_addr()?.port();
+        let max_body = settings.max_body_bytes;
+        let server = HttpServer::new(move || {
+            let metrics = state.metrics.clone();
+            let (app, _api) = App::new()
+                .app_data(state.clone())
+                .app_data(crate::http::json_config(max_body))
+                .app_data(crate::http::path_config())
+                .app_data(crate::http::query_config())
+                .app_data(web::PayloadConfig::new(max_body))
+                .into_utoipa_app()
+                .configure(crate::http::routes)
+                .split_for_parts();
+            app.default_service(crate::http::fallback)
+                .wrap(Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#))
+                .wrap_fn(move |req, srv| {
+                    let started = Instant::now();
+                    let id = req
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_graphic()))
+                        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
+                    req.extensions_mut().insert(RequestId(id.clone()));
+                    let method = req.method().to_string();
+                    let metrics = metrics.clone();
+                    let fut = srv.call(req);
+                    async move {
+                        let mut res = fut.await?;
+                        let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
+                        let status = res.status().as_u16().to_string();
+                        metrics.requests.with_label_values(&[method.as_str(), route.as_str(), status.as_str()]).inc();
+                        metrics.latency.with_label_values(&[route.as_str()]).observe(started.elapsed().as_secs_f64());
+                        if let Ok(value) = HeaderValue::from_str(&id) {
+                            res.headers_mut().insert(HeaderName::from_static(REQUEST_ID), value);
+                        }
+                        Ok(res)
+                    }
+                })
+                .service(crate::docs::service())
+        })
+        .listen(listener)?
+        .shutdown_timeout(10)
+        .run();
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

@@ -1,0 +1,47 @@
+//! The checked-in `openapi/openapi.json` is generated from the code; drift fails here.
+//! Regenerate with `UPDATE_OPENAPI=1 cargo test -p switchboard-server --test api openapi`.
+
+use crate::helpers::spawn_app;
+use std::path::PathBuf;
+
+fn checked_in() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../openapi/openapi.json")
+}
+
+#[test]
+fn the_checked_in_openapi_document_matches_the_code() {
+    let generated = switchboard_server::openapi::spec_json();
+    let path = checked_in();
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(&path, &generated).unwrap();
+    }
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        on_disk == generated,
+        "openapi/openapi.json is out of date: run `UPDATE_OPENAPI=1 cargo test -p switchboard-server --test api openapi` and commit it"
+    );
+}
+
+#[test]
+fn the_server_serves_its_document_and_offline_docs() {
+    let app = spawn_app();
+    let served = app.get("/openapi.json");
+    assert_eq!(served.status, 200);
+    let expected: serde_json::Value = serde_json::from_str(&switchboard_server::openapi::spec_json()).unwrap();
+    assert_eq!(served.json(), expected);
+    let docs = app.get("/docs/");
+    assert_eq!(docs.status, 200, "{}", docs.body);
+    assert!(docs.body.contains("swagger-ui"), "the interactive docs are bundled");
+    assert!(!docs.body.contains("cdn."), "no CDN: the docs work offline");
+}
+
+#[test]
+fn every_operation_has_an_id_and_a_tag() {
+    let spec = switchboard_server::openapi::spec();
+    for (path, item) in &spec.paths.paths {
+        for op in [&item.get, &item.post, &item.put, &item.patch, &item.delete].into_iter().flatten() {
+            assert!(op.operation_id.is_some(), "{path} has no operationId");
+            assert!(op.tags.as_ref().is_some_and(|t| !t.is_empty()), "{path} has no tag");
+        }
+    }
+}

@@ -1,0 +1,49 @@
+use crate::helpers::spawn_app;
+
+#[test]
+fn health_and_readiness_answer_ok() {
+    let app = spawn_app();
+    let health = app.get("/healthz");
+    assert_eq!(health.status, 200);
+    assert_eq!(health.json()["status"], "ok");
+    let ready = app.get("/readyz");
+    assert_eq!(ready.status, 200, "{}", ready.body);
+    assert_eq!(ready.json()["status"], "ready");
+}
+
+#[test]
+fn every_response_carries_a_request_id_and_a_given_one_is_kept() {
+    let app = spawn_app();
+    let generated = app.get("/healthz");
+    assert_eq!(generated.header("x-request-id").map(str::len), Some(36));
+    let kept = app.request("GET", "/healthz", None, &[("x-request-id", "trace-123")]);
+    assert_eq!(kept.header("x-request-id"), Some("trace-123"));
+}
+
+#[test]
+fn metrics_count_requests_by_route_in_prometheus_format() {
+    let app = spawn_app();
+    app.get("/healthz");
+    let metrics = app.get("/metrics");
+    assert_eq!(metrics.status, 200);
+    assert!(metrics.header("content-type").unwrap().starts_with("text/plain"));
+    assert!(
+        metrics.body.contains(r#"switchboard_http_requests_total{method="GET",route="/healthz",status="200"} 1"#),
+        "{}",
+        metrics.body
+    );
+}
+
+#[test]
+fn an_unknown_route_is_a_404_problem() {
+    let app = spawn_app();
+    app.get("/v1/nothing-here").assert_problem(404, "not_found");
+}
+
+#[test]
+fn a_known_route_with_the_wrong_method_is_a_405_with_allow() {
+    let app = spawn_app();
+    let reply = app.request("DELETE", "/healthz", None, &[]);
+    reply.assert_problem(405, "method_not_allowed");
+    assert_eq!(reply.header("allow"), Some("GET"));
+}
