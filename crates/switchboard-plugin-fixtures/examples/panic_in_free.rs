@@ -1,0 +1,24 @@
+//! Answers correctly, but its `free_buffer` panics.
+
+use switchboard_plugin_sdk::abi::{PluginApi, RawBuffer, guard_api, guard_free, handshake};
+
+/// # Safety
+/// Never frees anything: it panics, inside the guard.
+unsafe extern "C" fn free_buffer(_buffer: RawBuffer) -> u32 {
+    guard_free(|| panic!("fixture: panic in free_buffer"))
+}
+
+static API: PluginApi = PluginApi {
+    free_buffer,
+    ..PluginApi::new(switchboard_plugin_fixtures::describe, switchboard_plugin_fixtures::preset_packs)
+};
+
+#[unsafe(no_mangle)]
+pub extern "C" fn switchboard_plugin_abi_version() -> u32 {
+    handshake()
+}
+
+#[unsafe(no_mangle)]
+pub extern "C" fn switchboard_plugin_api() -> *const PluginApi {
+    guard_api(|| &API)
+}

@@ -1,0 +1,33 @@
+//! Deliberately broken preset plugins, one per failure the plugin host must survive. Each is an
+//! example target built as a `cdylib` (`cargo build -p switchboard-plugin-fixtures --examples`); the
+//! host's tests load them next to the real presets. This library holds the parts they share.
+//!
+//! | example | failure |
+//! | --- | --- |
+//! | `missing_symbol` | a foreign library: no handshake symbol |
+//! | `missing_api` | a handshake but no entry-point table |
+//! | `wrong_abi` | the handshake answers another ABI version |
+//! | `incompatible_sdk` | built with an SDK of another major version |
+//! | `malformed_json` | `preset_packs` answers bytes that are not JSON |
+//! | `unknown_section` | a role grants a section no catalog defines |
+//! | `duplicate_role` | two roles share a key |
+//! | `panic_in_handshake`, `panic_in_api`, `panic_in_describe`, `panic_in_packs`, `panic_in_free` | a panic in that entry point |
+//! | `conflicting_catalog` | declares `analytics.stats`, which the Aircall pack owns |
+
+use switchboard_plugin_sdk::abi::{PluginInfo, RawBuffer, respond};
+use switchboard_plugin_sdk::prelude::*;
+
+/// A valid pack for fixtures whose failure lies elsewhere.
+pub fn valid_pack() -> PresetPack {
+    PackBuilder::new("fixture", "1.0.0").role(RoleBuilder::new("agent", "Agent").grant("contacts", Level::View)).build()
+}
+
+/// A correct `describe` entry point.
+pub extern "C" fn describe() -> RawBuffer {
+    respond(|| Ok(PluginInfo::new("fixture", "1.0.0", "a test fixture")))
+}
+
+/// A correct `preset_packs` entry point.
+pub extern "C" fn preset_packs() -> RawBuffer {
+    respond(|| Ok(vec![valid_pack()]))
+}
