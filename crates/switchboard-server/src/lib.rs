@@ -1,11 +1,13 @@
 //! The Switchboard server: configuration, authentication, the HTTP API and its OpenAPI document.
 
+pub mod access;
 pub mod auth;
 pub mod config;
 pub mod docs;
 pub mod http;
 pub mod metrics;
 pub mod openapi;
+pub mod packs;
 pub mod problem;
 pub mod startup;
 pub mod state;

@@ -1,1 +1,7 @@
-fn main() {}
+//! The `switchboard` binary; everything lives in [`cli`].
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::run()
+}

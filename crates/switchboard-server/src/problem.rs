@@ -173,3 +173,27 @@ impl From<switchboard_core::CoreError> for ApiError {
         ApiError::Invalid { field, detail: e.to_string() }
     }
 }
+
+impl From<switchboard_store::StoreError> for ApiError {
+    fn from(e: switchboard_store::StoreError) -> Self {
+        use switchboard_store::StoreError as E;
+        match e {
+            E::NotFound { entity } => ApiError::NotFound(entity),
+            E::Conflict { message } => ApiError::Conflict(message),
+            E::StaleVersion { .. } => ApiError::PreconditionFailed,
+            E::InvalidReference { message } => {
+                ApiError::Invalid { field: None, detail: format!("a referenced record does not exist: {message}") }
+            }
+            E::InUse { entity, message } => ApiError::Conflict(format!("{entity} is in use: {message}")),
+            E::InvalidInput(message) => ApiError::Invalid { field: None, detail: message },
+            E::Unavailable(message) => ApiError::Unavailable(message),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        ApiError::Internal(format!("blocking task failed: {e}"))
+    }
+}

@@ -5,6 +5,7 @@ use crate::auth;
 use crate::auth::jwt::{ExternalKey, Tokens, external_algorithm, external_key};
 use crate::config::{Settings, redact_url};
 use crate::metrics::Metrics;
+use crate::packs::Packs;
 use crate::state::AppState;
 use actix_web::dev::{Server, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -13,6 +14,7 @@ use actix_web::{App, HttpMessage, HttpServer, web};
 use std::net::TcpListener;
 use std::path::Path;
 use std::time::Instant;
+use switchboard_plugin_host::PluginHost;
 use switchboard_store::{Store, StoreConfig};
 use utoipa_actix_web::AppExt;
 
@@ -25,6 +27,8 @@ pub enum StartupError {
     Database { url: String, cause: String },
     #[error("cannot listen on {addr}: {cause}")]
     Bind { addr: String, cause: String },
+    #[error("plugins: {0}")]
+    Plugins(String),
     #[error("{0}")]
     Io(#[from] std::io::Error),
 }
@@ -97,6 +101,20 @@ pub fn open_store(settings: &Settings) -> Result<Store, StartupError> {
         .map_err(|e| StartupError::Database { url: redact_url(&settings.database_url), cause: e.to_string() })
 }
 
+/// Loads the preset packs; broken plugins are logged and skipped unless loading is strict.
+pub fn load_packs(settings: &Settings) -> Result<Packs, StartupError> {
+    let report = PluginHost::new(&settings.plugins_dir)
+        .strict(settings.strict_plugins)
+        .load()
+        .map_err(|e| StartupError::Plugins(e.to_string()))?;
+    for problem in &report.problems {
+        log::warn!("skipped plugin {}: {}", problem.file.display(), problem.error);
+    }
+    let packs = Packs::from_report(report);
+    log::info!("preset packs from {}: {}", settings.plugins_dir.display(), packs.names().join(", "));
+    Ok(packs)
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -111,8 +129,11 @@ impl std::fmt::Debug for Application {
 impl Application {
     pub fn build(settings: &Settings) -> Result<Application, StartupError> {
         let store = open_store(settings)?;
+        let packs = load_packs(settings)?;
         let state = web::Data::new(AppState {
             store,
+            packs,
+            policies: Default::default(),
             tokens: tokens(settings)?,
             metrics: Metrics::new().map_err(|e| StartupError::Config(e.to_string()))?,
             operator_key_hash: settings.operator_key.as_deref().map(auth::api_key::hash),

@@ -1,12 +1,16 @@
 //! What every handler can reach.
 
+use crate::access::PolicyCache;
 use crate::auth::jwt::Tokens;
 use crate::metrics::Metrics;
+use crate::packs::Packs;
 use switchboard_store::Store;
 
 #[derive(Debug)]
 pub struct AppState {
     pub store: Store,
+    pub packs: Packs,
+    pub policies: PolicyCache,
     pub tokens: Tokens,
     pub metrics: Metrics,
     /// SHA-256 of the operator key; operator endpoints are disabled when `None`.

@@ -1,0 +1,236 @@
+//! Who is calling, and what their account's roles are.
+//!
+//! Every request that needs a user resolves a [`Caller`]: the token or API key is verified, the
+//! user's permission inputs are loaded in one round trip, and the account's compiled [`Policy`] comes
+//! from a cache keyed by the account's `access_version` (bumped by storage on every change that
+//! affects permissions), so a revoked role is honoured on the very next request.
+
+use crate::auth::{api_key, jwt};
+use crate::problem::ApiError;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, web};
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, RwLock};
+use switchboard_core::{AccountId, Decision, Policy, Principal, Subject, UserId, UserStatus};
+use switchboard_plugin_host::LoadedPack;
+use switchboard_store::repo::{accounts, api_keys, roles, users};
+use switchboard_store::repo::roles::StoredRole;
+use switchboard_store::{Actor, DbConn};
+
+/// One account's compiled roles.
+#[derive(Debug)]
+pub struct AccountPolicy {
+    pub access_version: i64,
+    pub pack: Arc<LoadedPack>,
+    pub policy: Policy,
+    /// The stored roles, in the policy's order (index `i` is the policy's role `i`).
+    pub roles: Vec<StoredRole>,
+}
+
+impl AccountPolicy {
+    pub fn role_by_id(&self, id: switchboard_core::RoleId) -> Option<&StoredRole> {
+        self.roles.iter().find(|r| r.id == id)
+    }
+
+    pub fn role_by_key(&self, key: &str) -> Option<&StoredRole> {
+        self.roles.iter().find(|r| r.definition.key == key)
+    }
+}
+
+/// Compiled policies by account, valid while the account's access version is unchanged.
+#[derive(Debug, Default)]
+pub struct PolicyCache {
+    entries: RwLock<HashMap<AccountId, Arc<AccountPolicy>>>,
+}
+
+impl PolicyCache {
+    /// The account's policy at `access_version`, compiling it from storage when the cached one is older.
+    pub fn get(
+        &self,
+        state: &AppState,
+        conn: &mut DbConn,
+        account: &accounts::Account,
+    ) -> Result<Arc<AccountPolicy>, ApiError> {
+        if let Ok(entries) = self.entries.read()
+            && let Some(hit) = entries.get(&account.id)
+            && hit.access_version == account.access_version
+        {
+            return Ok(hit.clone());
+        }
+        let compiled = Arc::new(compile(state, conn, account)?);
+        if let Ok(mut entries) = self.entries.write() {
+            let newer = entries.get(&account.id).is_some_and(|e| e.access_version > compiled.access_version);
+            if !newer {
+                entries.insert(account.id, compiled.clone());
+            }
+        }
+        Ok(compiled)
+    }
+}
+
+fn compile(state: &AppState, conn: &mut DbConn, account: &accounts::Account) -> Result<AccountPolicy, ApiError> {
+    let pack = state.packs.get(&account.preset_pack).cloned().ok_or_else(|| {
+        ApiError::Unavailable(format!("the preset pack `{}` of this account is not loaded", account.preset_pack))
+    })?;
+    let mut stored = roles::load_all(conn, account.id)?;
+    // Presets first, in the pack's order; then custom roles by key.
+    let order = |r: &StoredRole| {
+        pack.pack.roles.iter().position(|p| p.key == r.definition.key && r.origin.is_preset()).unwrap_or(usize::MAX)
+    };
+    stored.sort_by(|a, b| order(a).cmp(&order(b)).then_with(|| a.definition.key.cmp(&b.definition.key)));
+    let policy = Policy::new(
+        pack.catalog.clone(),
+        pack.pack.settings(),
+        stored.iter().map(|r| (r.origin.clone(), r.definition.clone())),
+    )
+    .map_err(|e| ApiError::Internal(format!("account {} has roles its pack rejects: {e}", account.slug)))?;
+    Ok(AccountPolicy { access_version: account.access_version, pack, policy, roles: stored })
+}
+
+/// The authenticated user of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub account: accounts::Account,
+    pub user: users::User,
+    pub subject: Subject,
+    pub principal: Principal,
+    pub access: Arc<AccountPolicy>,
+    pub actor: Actor,
+}
+
+enum Credential {
+    Bearer(String),
+    ApiKey(String),
+}
+
+fn credential(req: &HttpRequest) -> Result<Credential, ApiError> {
+    if let Some(value) = req.headers().get("x-api-key") {
+        let key = value.to_str().map_err(|_| ApiError::Unauthenticated("the API key is malformed".into()))?;
+        return Ok(Credential::ApiKey(key.trim().to_owned()));
+    }
+    let value = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::Unauthenticated("authentication required: send a Bearer token or X-Api-Key".into()))?;
+    let value = value.to_str().map_err(|_| ApiError::Unauthenticated("the Authorization header is malformed".into()))?;
+    let (scheme, token) =
+        value.split_once(' ').ok_or_else(|| ApiError::Unauthenticated("use `Authorization: Bearer <token>`".into()))?;
+    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+        return Err(ApiError::Unauthenticated("use `Authorization: Bearer <token>`".into()));
+    }
+    Ok(Credential::Bearer(token.trim().to_owned()))
+}
+
+/// Loads everything a caller needs, given who the credential names.
+pub fn load_caller(
+    state: &AppState,
+    conn: &mut DbConn,
+    account: AccountId,
+    user: UserId,
+    actor: Actor,
+) -> Result<Caller, ApiError> {
+    let gone = || ApiError::Unauthenticated("the token's user no longer exists or is not active".into());
+    let account = accounts::get(conn, account).map_err(|_| gone())?;
+    let user = users::get(conn, account.id, user).map_err(|_| gone())?;
+    if user.status != UserStatus::Active {
+        return Err(gone());
+    }
+    let subject = users::subject(conn, account.id, user.id)?;
+    let access = state.policies.get(state, conn, &account)?;
+    let principal = access.policy.principal(&subject).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(Caller { account, user, subject, principal, access, actor })
+}
+
+fn authenticate(state: &AppState, credential: Credential) -> Result<Caller, ApiError> {
+    let mut conn = state.store.conn()?;
+    match credential {
+        Credential::Bearer(token) => {
+            let claims = state.tokens.verify(&token).map_err(|e: jwt::TokenError| ApiError::Unauthenticated(e.0))?;
+            let user = UserId(claims.sub);
+            load_caller(state, &mut conn, AccountId(claims.acct), user, Actor::User(user))
+        }
+        Credential::ApiKey(key) => {
+            let invalid = || ApiError::Unauthenticated("the API key is invalid or revoked".into());
+            let prefix = api_key::prefix_of(&key).ok_or_else(invalid)?;
+            let stored = api_keys::find_by_prefix(&mut conn, prefix).map_err(|_| invalid())?;
+            if stored.revoked_at.is_some() || !api_key::verify(&key, &stored.secret_hash) {
+                return Err(invalid());
+            }
+            let caller = load_caller(state, &mut conn, stored.account_id, stored.user_id, Actor::ApiKey(stored.id))?;
+            api_keys::touch(&mut conn, stored.account_id, stored.id, switchboard_store::now())?;
+            Ok(caller)
+        }
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Caller, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let credential = credential(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            let credential = credential?;
+            web::block(move || authenticate(&state, credential)).await?
+        })
+    }
+}
+
+impl Caller {
+    pub fn policy(&self) -> &Policy {
+        &self.access.policy
+    }
+
+    /// Turns a denial into a 403 carrying its reason.
+    pub fn allow(&self, decision: Decision, metrics: &crate::metrics::Metrics) -> Result<(), ApiError> {
+        metrics.decisions.with_label_values(&[decision.code().as_str()]).inc();
+        if decision.is_allowed() { Ok(()) } else { Err(ApiError::Forbidden(decision.explain(self.policy()))) }
+    }
+
+    /// Requires a permission reference such as `team.roles:view` or `numbers.add`.
+    pub fn require(&self, permission: &str, metrics: &crate::metrics::Metrics) -> Result<(), ApiError> {
+        let resolved = self
+            .policy()
+            .catalog()
+            .permission(permission)
+            .map_err(|e| ApiError::Internal(format!("route names an unknown permission: {e}")))?;
+        self.allow(self.policy().check(&self.principal, resolved), metrics)
+    }
+
+    /// The principal of another user of the caller's account (404 when there is none).
+    pub fn principal_of(&self, conn: &mut DbConn, user: UserId) -> Result<Principal, ApiError> {
+        let subject = users::subject(conn, self.account.id, user)?;
+        self.policy().principal(&subject).map_err(|e| ApiError::Internal(e.to_string()))
+    }
+}
+
+/// The platform operator, authenticated by `SWITCHBOARD_OPERATOR_KEY`.
+#[derive(Debug, Clone, Copy)]
+pub struct Operator;
+
+impl FromRequest for Operator {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Operator, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
+        let result = (|| {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            let expected = state.operator_key_hash.as_ref().ok_or_else(|| {
+                ApiError::Unauthenticated("operator endpoints are disabled: set SWITCHBOARD_OPERATOR_KEY".into())
+            })?;
+            match credential(req)? {
+                Credential::Bearer(key) if api_key::verify(&key, expected) => Ok(Operator),
+                _ => Err(ApiError::Unauthenticated("the operator key is invalid".into())),
+            }
+        })();
+        std::future::ready(result)
+    }
+}

@@ -1,0 +1,205 @@
+//! `switchboard plugins`: loads the plugins directory exactly as the server does and prints what it
+//! found — every pack with its roles and their grants, and every broken library by file name.
+
+use clap::Args;
+use serde::Serialize;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use switchboard_core::{Catalog, PresetPack, RoleDefinition};
+use switchboard_plugin_host::{HostError, LoadReport, PluginHost, PluginInfo};
+
+#[derive(Debug, Args)]
+pub struct PluginsArgs {
+    /// Directory the preset plugins are loaded from; default: the directory of the executable.
+    #[arg(long, env = "SWITCHBOARD_PLUGINS_DIR")]
+    pub plugins_dir: Option<PathBuf>,
+    /// Exit with an error when any plugin is broken (the server refuses to start in that case).
+    #[arg(long)]
+    pub strict: bool,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The default plugins directory: the one holding the executable.
+pub fn default_plugins_dir() -> io::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    exe.parent().map(Path::to_path_buf).ok_or_else(|| io::Error::other("the executable has no parent directory"))
+}
+
+pub fn run(args: &PluginsArgs) -> ExitCode {
+    let dir = match args.plugins_dir.clone().map_or_else(default_plugins_dir, Ok) {
+        Ok(dir) => dir,
+        Err(e) => {
+            eprintln!("error: cannot locate the plugins directory: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // Load leniently and apply `--strict` here, so a strict run still lists what did load.
+    let report = match PluginHost::new(&dir).load() {
+        Ok(report) => report,
+        Err(e @ HostError::ReadDir { .. }) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let mut out = io::stdout().lock();
+    let written = if args.json { write_json(&mut out, &report) } else { write_text(&mut out, &dir, &report) };
+    if let Err(e) = written.and_then(|()| out.flush()) {
+        eprintln!("error: cannot write the listing: {e}");
+        return ExitCode::FAILURE;
+    }
+    for problem in &report.problems {
+        eprintln!("broken plugin {problem}");
+    }
+    if args.strict && !report.problems.is_empty() {
+        eprintln!("error: {} broken plugin(s) and --strict is set", report.problems.len());
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+fn write_text(out: &mut impl Write, dir: &Path, report: &LoadReport) -> io::Result<()> {
+    writeln!(out, "plugins directory: {}", dir.display())?;
+    if report.packs.is_empty() {
+        writeln!(out, "no preset pack loaded")?;
+    }
+    for loaded in &report.packs {
+        let pack = &loaded.pack;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} {} ({}, role mode {}) from {} [{} {}, SDK {}]",
+            pack.name,
+            pack.version,
+            if pack.title.is_empty() { &pack.name } else { &pack.title },
+            serde_plain(&pack.role_mode),
+            file_name(&loaded.file),
+            loaded.plugin.name,
+            loaded.plugin.version,
+            loaded.plugin.sdk_version,
+        )?;
+        if !pack.description.is_empty() {
+            writeln!(out, "  {}", pack.description)?;
+        }
+        writeln!(
+            out,
+            "  default role: {}; owner roles: {}",
+            pack.default_role.as_deref().unwrap_or("none"),
+            list_or_none(&pack.owner_roles)
+        )?;
+        if !pack.catalog_extensions.is_empty() {
+            let keys: Vec<String> = pack.catalog_extensions.iter().map(|s| s.key.clone()).collect();
+            writeln!(out, "  catalog extensions: {}", keys.join(", "))?;
+        }
+        for mapping in &pack.legacy_mappings {
+            let mut line = format!("  legacy role {} -> {}", mapping.from, mapping.to.join(" + "));
+            if !mapping.billing_owner_adds.is_empty() {
+                line.push_str(&format!(" (billing owner also {})", mapping.billing_owner_adds.join(" + ")));
+            }
+            writeln!(out, "{line}")?;
+        }
+        for role in &pack.roles {
+            write_role(out, &loaded.catalog, role)?;
+        }
+    }
+    Ok(())
+}
+
+fn write_role(out: &mut impl Write, catalog: &Catalog, role: &RoleDefinition) -> io::Result<()> {
+    writeln!(
+        out,
+        "  role {} \"{}\": scope {}, recents {}",
+        role.key,
+        role.name,
+        role.scope,
+        serde_plain(&role.recents)
+    )?;
+    let guards = &role.guards;
+    if !guards.assignable_by.is_empty() {
+        writeln!(out, "    assignable by: {}", guards.assignable_by.join(", "))?;
+    }
+    if let Some(can_assign) = &guards.can_assign {
+        writeln!(out, "    can assign: {}", list_or_none(can_assign))?;
+    }
+    if guards.peer_protected {
+        writeln!(out, "    peer protected: holders cannot change each other's access")?;
+    }
+    // Grants in catalog order, so every role lists its sections the same way.
+    let mut any = false;
+    for section in catalog.sections() {
+        let Some(grant) = role.grants.get(&section.def.key) else { continue };
+        if grant.level == switchboard_core::Level::None && grant.rights.is_empty() {
+            continue;
+        }
+        any = true;
+        let rights: Vec<&str> = grant.rights.iter().map(String::as_str).collect();
+        if rights.is_empty() {
+            writeln!(out, "    {}: {}", section.def.key, grant.level)?;
+        } else {
+            writeln!(out, "    {}: {} [{}]", section.def.key, grant.level, rights.join(", "))?;
+        }
+    }
+    if !any {
+        writeln!(out, "    no section access")?;
+    }
+    Ok(())
+}
+
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() { "none".into() } else { items.join(", ") }
+}
+
+/// A unit enum's serde name (`single`, `combinable`, `all`, `personal`).
+fn serde_plain(value: &impl Serialize) -> String {
+    match serde_json::to_value(value) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(other) => other.to_string(),
+        Err(e) => format!("<{e}>"),
+    }
+}
+
+#[derive(Serialize)]
+struct JsonPack<'a> {
+    file: String,
+    plugin: &'a PluginInfo,
+    pack: &'a PresetPack,
+}
+
+#[derive(Serialize)]
+struct JsonProblem {
+    file: String,
+    error: String,
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    packs: Vec<JsonPack<'a>>,
+    problems: Vec<JsonProblem>,
+}
+
+fn write_json(out: &mut impl Write, report: &LoadReport) -> io::Result<()> {
+    let json = JsonReport {
+        packs: report
+            .packs
+            .iter()
+            .map(|p| JsonPack { file: file_name(&p.file), plugin: &p.plugin, pack: &p.pack })
+            .collect(),
+        problems: report
+            .problems
+            .iter()
+            .map(|p| JsonProblem { file: file_name(&p.file), error: p.error.to_string() })
+            .collect(),
+    };
+    serde_json::to_writer_pretty(&mut *out, &json).map_err(io::Error::other)?;
+    writeln!(out)
+}
