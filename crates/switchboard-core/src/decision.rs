@@ -76,6 +76,11 @@ pub enum Decision {
     DefaultRoleRequired {
         role: RoleIdx,
     },
+    /// `role` is named by the guards of role `by`, which would dangle without it.
+    ReferencedRole {
+        role: RoleIdx,
+        by: RoleIdx,
+    },
 }
 
 /// Stable, machine-readable reason codes.
@@ -96,6 +101,7 @@ pub enum ReasonCode {
     SuperadminProtected,
     SingleRoleMode,
     DefaultRoleRequired,
+    ReferencedRole,
 }
 
 impl ReasonCode {
@@ -114,6 +120,7 @@ impl ReasonCode {
             ReasonCode::SuperadminProtected => "superadmin_protected",
             ReasonCode::SingleRoleMode => "single_role_mode",
             ReasonCode::DefaultRoleRequired => "default_role_required",
+            ReasonCode::ReferencedRole => "referenced_role",
         }
     }
 }
@@ -168,6 +175,7 @@ impl Decision {
             Decision::SuperadminProtected => ReasonCode::SuperadminProtected,
             Decision::SingleRoleMode => ReasonCode::SingleRoleMode,
             Decision::DefaultRoleRequired { .. } => ReasonCode::DefaultRoleRequired,
+            Decision::ReferencedRole { .. } => ReasonCode::ReferencedRole,
         }
     }
 
@@ -282,6 +290,15 @@ impl Decision {
             ),
             Decision::SingleRoleMode => {
                 Reason::new(code, "this account's roles are not combinable: a user holds at most one role".into())
+            }
+            Decision::ReferencedRole { role, by } => {
+                let key = role_key(role);
+                let mut reason = Reason::new(
+                    code,
+                    format!("role `{key}` is named in the guards of role `{}`; change those first", role_key(by)),
+                );
+                reason.role = Some(key);
+                reason
             }
             Decision::DefaultRoleRequired { role } => {
                 let key = role_key(role);

@@ -124,7 +124,11 @@ impl PresetPack {
 pub struct MigrationSubject {
     pub user_id: UserId,
     pub superadmin: bool,
+    /// The user's preset roles (of the account's current pack): these follow the legacy mappings.
     pub roles: Vec<String>,
+    /// The user's custom roles: kept as they are, never mistaken for a namesake preset.
+    #[serde(default)]
+    pub custom_roles: Vec<String>,
 }
 
 /// What a migration does to one user.
@@ -138,13 +142,23 @@ pub struct UserMigration {
     pub dropped: Vec<String>,
 }
 
-/// Plans moving users onto `target`'s roles (seed 003): mapped roles follow the pack's legacy
-/// mappings (the billing owner gets the extra roles), roles the pack also has are kept, the rest are
-/// dropped; a user left with nothing gets the default role; a single-role pack keeps the first role
-/// in the pack's order.
-pub fn plan_migration(target: &PresetPack, users: &[MigrationSubject]) -> Vec<UserMigration> {
+/// Plans moving users onto `target`'s roles (seed 003): preset roles follow the pack's legacy
+/// mappings (the billing owner gets the extra roles), preset roles the pack also has are kept, the
+/// rest are dropped; custom roles are kept; a user left with nothing gets the default role; a
+/// single-role pack keeps the first role in the pack's order.
+///
+/// Fails when a custom role has the key of one of the target's presets: the account would end up
+/// with two roles of one key, or a custom role silently turned into a (possibly guarded) preset.
+pub fn plan_migration(target: &PresetPack, users: &[MigrationSubject]) -> Result<Vec<UserMigration>> {
+    if let Some(clash) = users.iter().flat_map(|u| &u.custom_roles).find(|k| target.roles.iter().any(|r| &r.key == *k))
+    {
+        return Err(CoreError::InvalidRole {
+            role: clash.clone(),
+            message: format!("a custom role has the key of a `{}` preset; rename it before migrating", target.name),
+        });
+    }
     let order = |key: &str| target.roles.iter().position(|r| r.key == key).unwrap_or(usize::MAX);
-    users
+    Ok(users
         .iter()
         .map(|user| {
             let mut to: Vec<String> = Vec::new();
@@ -166,6 +180,7 @@ pub fn plan_migration(target: &PresetPack, users: &[MigrationSubject]) -> Vec<Us
                     dropped.push(role.clone());
                 }
             }
+            user.custom_roles.iter().for_each(|k| add(k, &mut to));
             if let Some(default) = &target.default_role
                 && (to.is_empty() || target.role_mode == RoleMode::Combinable)
             {
@@ -175,7 +190,8 @@ pub fn plan_migration(target: &PresetPack, users: &[MigrationSubject]) -> Vec<Us
             if target.role_mode == RoleMode::Single && to.len() > 1 {
                 dropped.extend(to.drain(1..));
             }
-            UserMigration { user_id: user.user_id, from: user.roles.clone(), to, dropped }
+            let from = user.roles.iter().chain(&user.custom_roles).cloned().collect();
+            UserMigration { user_id: user.user_id, from, to, dropped }
         })
-        .collect()
+        .collect())
 }

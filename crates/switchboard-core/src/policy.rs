@@ -491,10 +491,13 @@ impl Policy {
         if !self.actor_may_assign(actor, role) {
             return Decision::NotAssignable { role };
         }
-        match self.access_surplus(&compiled.access, actor) {
-            Some(excess) => Decision::Escalation(excess),
-            None => Decision::Allowed(Via::Grant),
+        if let Some(excess) = self.access_surplus(&compiled.access, actor) {
+            return Decision::Escalation(excess);
         }
+        if let Some(guarded) = self.covers_guarded_role(actor, &compiled.access, Some(role)) {
+            return Decision::GuardedRole { role: guarded };
+        }
+        Decision::Allowed(Via::Grant)
     }
 
     /// Rule 3: the roles an actor may assign are the union of `can_assign` over the actor's roles
@@ -547,19 +550,19 @@ impl Policy {
         if !gate.is_allowed() || actor.superadmin || actor.scope.has(ScopeKind::All) {
             return gate;
         }
-        for workgroup in &access.workgroups {
-            let added = target.dashboard_workgroups.binary_search(workgroup).is_err();
-            let visible = (actor.scope.has(ScopeKind::Workgroup) && actor.workgroups.binary_search(workgroup).is_ok())
-                || (actor.scope.has(ScopeKind::Dashboard)
-                    && actor.dashboard_workgroups.binary_search(workgroup).is_ok());
-            if added && !visible {
+        // Entries added or removed must both be within the actor's own scope: taking away what one
+        // could not give is as much beyond one's reach as giving it (cf. rule 4 for roles).
+        let added_wg = access.workgroups.iter().filter(|w| target.dashboard_workgroups.binary_search(w).is_err());
+        let removed_wg = target.dashboard_workgroups.iter().filter(|w| !access.workgroups.contains(w));
+        for workgroup in added_wg.chain(removed_wg) {
+            if !sees_workgroup(actor, *workgroup) {
                 return Decision::Escalation(Excess::Workgroup { workgroup: *workgroup });
             }
         }
-        for ivr in &access.ivrs {
-            let added = target.dashboard_ivrs.binary_search(ivr).is_err();
-            let visible = actor.scope.has(ScopeKind::Dashboard) && actor.dashboard_ivrs.binary_search(ivr).is_ok();
-            if added && !visible {
+        let added_ivr = access.ivrs.iter().filter(|i| target.dashboard_ivrs.binary_search(i).is_err());
+        let removed_ivr = target.dashboard_ivrs.iter().filter(|i| !access.ivrs.contains(i));
+        for ivr in added_ivr.chain(removed_ivr) {
+            if !(actor.scope.has(ScopeKind::Dashboard) && actor.dashboard_ivrs.binary_search(ivr).is_ok()) {
                 return Decision::Escalation(Excess::Ivr { ivr: *ivr });
             }
         }
@@ -598,6 +601,13 @@ impl Policy {
         if !gate.is_allowed() || actor.superadmin {
             return Ok(gate);
         }
+        if let Some(idx) = existing {
+            // Editing a role one holds changes one's own access, and that of every peer holding it
+            // (rules 5 and 6): it could lift a `can_assign` restriction or peer protection.
+            if actor.holds(idx) {
+                return Ok(Decision::SelfModification);
+            }
+        }
         if let Some(excess) = self.access_surplus(&access, actor) {
             return Ok(Decision::Escalation(excess));
         }
@@ -607,7 +617,29 @@ impl Policy {
                 return Ok(guarded);
             }
         }
+        if let Some(guarded) = self.covers_guarded_role(actor, &access, existing) {
+            return Ok(Decision::GuardedRole { role: guarded });
+        }
         Ok(gate)
+    }
+
+    /// A role whose guard the actor does not satisfy, and whose access `access` would hand out in
+    /// full: copying a guarded role's access into an unguarded role must not bypass the guard (rule 2).
+    fn covers_guarded_role(&self, actor: &Principal, access: &RoleAccess, except: Option<RoleIdx>) -> Option<RoleIdx> {
+        if actor.superadmin {
+            return None;
+        }
+        self.roles().find_map(|(idx, guarded)| {
+            let by = guarded.assignable_by.as_ref()?;
+            let unguarded_for_actor = !by.roles.iter().any(|r| actor.holds(*r));
+            let g = &guarded.access;
+            let meaningful =
+                !g.permissions.is_empty() || g.scope != ScopeFlags::of(ScopeKind::Personal) || g.recents_all;
+            let covered = g.permissions.is_subset_of(&access.permissions)
+                && access.scope.contains(g.scope)
+                && (!g.recents_all || access.recents_all);
+            (Some(idx) != except && unguarded_for_actor && meaningful && covered).then_some(idx)
+        })
     }
 
     /// May the actor delete a role? Presets never; custom roles within the actor's own access.
@@ -616,8 +648,23 @@ impl Policy {
             return Decision::PresetImmutable { role };
         }
         let gate = self.role_admin_gate(actor);
-        if !gate.is_allowed() || actor.superadmin {
+        if !gate.is_allowed() {
             return gate;
+        }
+        // A role named by another role's guards can't go: the guard would dangle (rule 2).
+        let referencing = self.roles().find(|(idx, other)| {
+            *idx != role
+                && (other.assignable_by.as_ref().is_some_and(|by| by.roles.contains(&role))
+                    || other.can_assign.as_ref().is_some_and(|list| list.contains(&role)))
+        });
+        if let Some((by, _)) = referencing {
+            return Decision::ReferencedRole { role, by };
+        }
+        if actor.superadmin {
+            return gate;
+        }
+        if actor.holds(role) {
+            return Decision::SelfModification;
         }
         self.role_guard(actor, role)
     }
@@ -631,10 +678,16 @@ impl Policy {
         {
             return Decision::GuardedRole { role };
         }
-        match self.access_surplus(&compiled.access, actor) {
-            Some(excess) => Decision::Escalation(excess),
-            None => Decision::Allowed(Via::Grant),
+        if !self.actor_may_assign(actor, role) {
+            return Decision::NotAssignable { role };
         }
+        if let Some(excess) = self.access_surplus(&compiled.access, actor) {
+            return Decision::Escalation(excess);
+        }
+        if let Some(guarded) = self.covers_guarded_role(actor, &compiled.access, Some(role)) {
+            return Decision::GuardedRole { role: guarded };
+        }
+        Decision::Allowed(Via::Grant)
     }
 
     fn role_admin_gate(&self, actor: &Principal) -> Decision {
@@ -687,10 +740,66 @@ impl Policy {
                 return decision;
             }
         }
-        if actor.user_id != target.user_id
-            && let Some(role) = self.shared_protected_role(actor, target)
-        {
+        if actor.user_id != target.user_id {
+            if let Some(role) = self.shared_protected_role(actor, target) {
+                return Decision::PeerProtected { role };
+            }
+            // Disabling, deleting or editing someone is changing their access: not for users whose
+            // roles the actor could not remove (rule 2), nor for users holding more than the actor
+            // (rule 4).
+            if let Some(role) = target.roles.iter().copied().find(|r| {
+                self.role(*r).assignable_by.as_ref().is_some_and(|by| !by.roles.iter().any(|g| actor.holds(*g)))
+            }) {
+                return Decision::GuardedRole { role };
+            }
+            let held = RoleAccess {
+                permissions: target.permissions,
+                scope: target.scope,
+                scope_numbers: Box::default(),
+                recents_all: target.recents_all,
+            };
+            if let Some(excess) = self.access_surplus(&held, actor) {
+                return Decision::Escalation(excess);
+            }
+        }
+        Decision::Allowed(Via::Grant)
+    }
+
+    /// May the actor add the target to a workgroup or assign them a business number, or take it away?
+    /// Nobody changes their own memberships but the superadmin (rule 6): joining a workgroup or number
+    /// widens what the `workgroup` and `numbers` scopes show. And the actor must see that workgroup's
+    /// or number's history themselves (rule 4).
+    pub fn can_set_membership(
+        &self,
+        actor: &Principal,
+        target: &Principal,
+        workgroup: Option<WorkgroupId>,
+        number: Option<NumberId>,
+    ) -> Decision {
+        if !actor.active {
+            return Decision::InactiveUser;
+        }
+        if actor.superadmin {
+            return Decision::Allowed(Via::Superadmin);
+        }
+        if actor.user_id == target.user_id {
+            return Decision::SelfModification;
+        }
+        if let Some(role) = self.shared_protected_role(actor, target) {
             return Decision::PeerProtected { role };
+        }
+        if actor.scope.has(ScopeKind::All) {
+            return Decision::Allowed(Via::Grant);
+        }
+        if let Some(workgroup) = workgroup
+            && !sees_workgroup(actor, workgroup)
+        {
+            return Decision::Escalation(Excess::Workgroup { workgroup });
+        }
+        if let Some(number) = number
+            && !(actor.scope.has(ScopeKind::Numbers) && actor.numbers.binary_search(&number).is_ok())
+        {
+            return Decision::Escalation(Excess::Number { number });
         }
         Decision::Allowed(Via::Grant)
     }
@@ -728,6 +837,14 @@ impl Policy {
     pub fn compile(&self, definition: &RoleDefinition) -> Result<RoleAccess> {
         definition.compile_access(&self.catalog)
     }
+}
+
+/// Whether the actor's own data scope shows a workgroup's history.
+fn sees_workgroup(actor: &Principal, workgroup: WorkgroupId) -> bool {
+    actor.superadmin
+        || actor.scope.has(ScopeKind::All)
+        || (actor.scope.has(ScopeKind::Workgroup) && actor.workgroups.binary_search(&workgroup).is_ok())
+        || (actor.scope.has(ScopeKind::Dashboard) && actor.dashboard_workgroups.binary_search(&workgroup).is_ok())
 }
 
 /// A permission check against a bare permission set.

@@ -3,5 +3,6 @@
 
 mod migration;
 mod properties;
+mod review;
 mod rules;
 mod support;

@@ -466,12 +466,63 @@ mod assignment {
         );
         let mut a = Account::with_custom(mightycall_pack(), vec![editor]);
         a.user("editor", &["editor"]);
+        a.user("newcomer", &[]);
         a.user("agent", &["agent"]);
-        let (e, t) = (a.p("editor"), a.p("agent"));
+        let (e, t) = (a.p("editor"), a.p("newcomer"));
         assert!(a.policy.can_manage_user(&e, &t, UserAction::Edit).is_allowed());
+        // An agent holds reports and a workgroup scope the editor lacks: editing them is beyond the editor.
+        let d = a.policy.can_manage_user(&e, &a.p("agent"), UserAction::Edit);
+        assert_eq!(a.code(d), ReasonCode::Escalation);
         let d = a.policy.can_manage_user(&e, &t, UserAction::Delete);
         assert_eq!(d.explain(&a.policy).right.as_deref(), Some("team.members.delete"));
         assert!(!a.check("editor", "team.members.invite").is_allowed());
+    }
+}
+
+mod memberships {
+    use super::*;
+
+    fn wg_manager() -> RoleDefinition {
+        role(
+            "wg_manager",
+            BTreeMap::from([("team.workgroups".to_string(), grant(Level::Manage, &[]))]),
+            ScopeKind::Workgroup,
+            RecentsScope::Personal,
+        )
+    }
+
+    #[test]
+    fn nobody_joins_a_workgroup_or_number_themselves_to_see_its_history() {
+        let wg = WorkgroupId::new_random();
+        let mut a = Account::with_custom(mightycall_pack(), vec![wg_manager()]);
+        a.user("m", &["wg_manager"]).workgroups = vec![wg];
+        let m = a.p("m");
+        assert_eq!(
+            a.policy.can_set_membership(&m, &m, Some(WorkgroupId::new_random()), None),
+            Decision::SelfModification
+        );
+        assert_eq!(a.policy.can_set_membership(&m, &m, None, Some(NumberId::new_random())), Decision::SelfModification);
+    }
+
+    #[test]
+    fn a_workgroup_or_number_outside_the_actors_own_scope_cannot_be_given() {
+        let (mine, theirs) = (WorkgroupId::new_random(), WorkgroupId::new_random());
+        let number = NumberId::new_random();
+        let mut a = Account::with_custom(mightycall_pack(), vec![wg_manager()]);
+        a.user("m", &["wg_manager"]).workgroups = vec![mine];
+        a.user("u", &[]);
+        a.superadmin("super", &["administrator"]);
+        let (m, u) = (a.p("m"), a.p("u"));
+        assert!(a.policy.can_set_membership(&m, &u, Some(mine), None).is_allowed());
+        assert_eq!(
+            a.policy.can_set_membership(&m, &u, Some(theirs), None),
+            Decision::Escalation(Excess::Workgroup { workgroup: theirs })
+        );
+        assert_eq!(
+            a.policy.can_set_membership(&m, &u, None, Some(number)),
+            Decision::Escalation(Excess::Number { number })
+        );
+        assert!(a.policy.can_set_membership(&a.p("super"), &u, Some(theirs), Some(number)).is_allowed());
     }
 }
 

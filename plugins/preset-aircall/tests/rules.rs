@@ -260,8 +260,9 @@ fn migrate(superadmin: bool, roles: &[&str]) -> Vec<String> {
         user_id: UserId::new_random(),
         superadmin,
         roles: roles.iter().map(|r| (*r).into()).collect(),
+        custom_roles: vec![],
     };
-    plan_migration(&ac().pack, &[subject]).remove(0).to
+    plan_migration(&ac().pack, &[subject]).expect("no custom namesakes").remove(0).to
 }
 
 // rule AC-14
