@@ -17,8 +17,8 @@ use std::pin::Pin;
 use std::sync::{Arc, RwLock};
 use switchboard_core::{AccountId, Decision, Policy, Principal, Subject, UserId, UserStatus};
 use switchboard_plugin_host::LoadedPack;
-use switchboard_store::repo::{accounts, api_keys, roles, users};
 use switchboard_store::repo::roles::StoredRole;
+use switchboard_store::repo::{accounts, api_keys, roles, users};
 use switchboard_store::{Actor, DbConn};
 
 /// One account's compiled roles.
@@ -116,7 +116,8 @@ fn credential(req: &HttpRequest) -> Result<Credential, ApiError> {
         .headers()
         .get(header::AUTHORIZATION)
         .ok_or_else(|| ApiError::Unauthenticated("authentication required: send a Bearer token or X-Api-Key".into()))?;
-    let value = value.to_str().map_err(|_| ApiError::Unauthenticated("the Authorization header is malformed".into()))?;
+    let value =
+        value.to_str().map_err(|_| ApiError::Unauthenticated("the Authorization header is malformed".into()))?;
     let (scheme, token) =
         value.split_once(' ').ok_or_else(|| ApiError::Unauthenticated("use `Authorization: Bearer <token>`".into()))?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {

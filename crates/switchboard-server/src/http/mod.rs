@@ -1,7 +1,15 @@
 //! Routes and the HTTP conventions every route shares: JSON limits, problem+json for framework
 //! errors, 404 for unknown paths and 405 (with `Allow`) for known paths with the wrong method.
 
+pub mod accounts;
+pub mod auth;
+pub mod catalog;
+pub mod common;
+pub mod me;
 pub mod ops;
+pub mod roles;
+pub mod users;
+pub mod views;
 
 use crate::problem::ApiError;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -15,6 +23,36 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// always describes exactly what is served.
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(ops::healthz).service(ops::readyz).service(ops::metrics);
+    cfg.service(
+        utoipa_actix_web::scope("/v1")
+            .service(auth::create_token)
+            .service(accounts::create_account)
+            .service(accounts::list_accounts)
+            .service(me::me)
+            .service(catalog::permissions)
+            .service(catalog::presets)
+            .service(catalog::plugins)
+            .service(roles::matrix)
+            .service(roles::list_roles)
+            .service(roles::create_role)
+            .service(roles::get_role)
+            .service(roles::update_role)
+            .service(roles::delete_role)
+            .service(roles::copy_role)
+            .service(roles::list_members)
+            .service(roles::add_members)
+            .service(roles::remove_member)
+            .service(users::bulk_role)
+            .service(users::list_users)
+            .service(users::invite_user)
+            .service(users::get_user)
+            .service(users::update_user)
+            .service(users::delete_user)
+            .service(users::set_roles)
+            .service(users::duplicate_user)
+            .service(users::user_permissions)
+            .service(users::set_dashboard_access),
+    );
 }
 
 /// JSON body limits and error mapping.

@@ -1,13 +1,17 @@
 //! `spawn_app()`: a real server on 127.0.0.1:0 with a fresh SQLite database.
 
 use std::sync::mpsc;
+use switchboard_plugin_testkit::PluginDir;
 use switchboard_server::config::{CommonArgs, ServeArgs, Settings};
 use switchboard_server::startup::Application;
+
+pub const OPERATOR_KEY: &str = "test-operator-key-0123456789";
 
 pub struct TestApp {
     pub base: String,
     pub agent: ureq::Agent,
     _data: tempfile::TempDir,
+    _plugins: PluginDir,
 }
 
 pub struct Reply {
@@ -39,7 +43,11 @@ pub fn spawn_app() -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let common = CommonArgs { data_dir: Some(data.path().to_path_buf()), ..CommonArgs::default() };
     let serve = ServeArgs { bind: Some("127.0.0.1:0".parse().unwrap()), demo: false };
-    let settings = Settings::resolve(&common, &serve).unwrap();
+    let mut settings = Settings::resolve(&common, &serve).unwrap();
+    let plugins = PluginDir::presets().expect("the preset plugins build");
+    settings.plugins_dir = plugins.path().to_path_buf();
+    settings.strict_plugins = true;
+    settings.operator_key = Some(OPERATOR_KEY.into());
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
@@ -50,7 +58,7 @@ pub fn spawn_app() -> TestApp {
     });
     let port = rx.recv().unwrap();
     let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
-    TestApp { base: format!("http://127.0.0.1:{port}"), agent, _data: data }
+    TestApp { base: format!("http://127.0.0.1:{port}"), agent, _data: data, _plugins: plugins }
 }
 
 impl TestApp {
@@ -77,5 +85,56 @@ impl TestApp {
 
     pub fn get(&self, path: &str) -> Reply {
         self.request("GET", path, None, &[])
+    }
+}
+
+/// A signed-in user of a test account.
+#[derive(Clone)]
+pub struct Session {
+    pub token: String,
+    pub user_id: String,
+}
+
+impl TestApp {
+    /// Creates an account on `preset` through the operator API; returns its superadmin's session.
+    pub fn account(&self, slug: &str, preset: &str) -> Session {
+        let body = serde_json::json!({
+            "slug": slug, "name": slug, "preset": preset,
+            "owner": {"email": format!("owner@{slug}.example"), "name": "Owner", "password": "owner-password"}
+        });
+        let auth = format!("Bearer {OPERATOR_KEY}");
+        let reply = self.request("POST", "/v1/accounts", Some(&body.to_string()), &[("authorization", &auth)]);
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        let user_id = reply.json()["superadmin"]["id"].as_str().unwrap().to_owned();
+        Session { token: self.login(slug, &format!("owner@{slug}.example"), "owner-password"), user_id }
+    }
+
+    pub fn login(&self, account: &str, email: &str, password: &str) -> String {
+        let body = serde_json::json!({"account": account, "email": email, "password": password});
+        let reply = self.request("POST", "/v1/auth/token", Some(&body.to_string()), &[]);
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply.json()["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Invites an active user with the given roles; returns their session.
+    pub fn user(&self, by: &Session, account: &str, email: &str, roles: &[&str]) -> Session {
+        let body = serde_json::json!({"email": email, "name": email, "roles": roles, "password": "user-password"});
+        let reply = self.call(by, "POST", "/v1/users", Some(body));
+        assert_eq!(reply.status, 201, "{}", reply.body);
+        let user_id = reply.json()["id"].as_str().unwrap().to_owned();
+        Session { token: self.login(account, email, "user-password"), user_id }
+    }
+
+    /// An authenticated call with a JSON body.
+    pub fn call(&self, who: &Session, method: &str, path: &str, body: Option<serde_json::Value>) -> Reply {
+        let auth = format!("Bearer {}", who.token);
+        let body = body.map(|b| b.to_string());
+        self.request(method, path, body.as_deref(), &[("authorization", &auth)])
+    }
+
+    /// The id of a role by key.
+    pub fn role_id(&self, who: &Session, key: &str) -> String {
+        let roles = self.call(who, "GET", "/v1/roles?limit=500", None).json();
+        roles["items"].as_array().unwrap().iter().find(|r| r["key"] == key).unwrap()["id"].as_str().unwrap().to_owned()
     }
 }

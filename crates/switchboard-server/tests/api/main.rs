@@ -5,3 +5,4 @@
 mod helpers;
 mod openapi;
 mod ops;
+mod stories;

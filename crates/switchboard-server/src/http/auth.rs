@@ -1,0 +1,85 @@
+//! `POST /v1/auth/token`: password sign-in for the embedded identity.
+
+use crate::auth::password;
+use crate::http::common::db;
+use crate::problem::{ApiError, Problem};
+use crate::state::AppState;
+use actix_web::{post, web};
+use serde::{Deserialize, Serialize};
+use switchboard_core::UserStatus;
+use switchboard_store::repo::{accounts, users};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    /// The account's slug.
+    #[schema(example = "acme")]
+    pub account: String,
+    #[schema(example = "ada@example.com")]
+    pub email: String,
+    #[schema(example = "correct horse battery staple")]
+    pub password: String,
+}
+
+/// An OAuth2-style access token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenResponse {
+    pub access_token: String,
+    #[schema(example = "Bearer")]
+    pub token_type: &'static str,
+    /// Seconds until the token expires.
+    #[schema(example = 3600)]
+    pub expires_in: i64,
+}
+
+/// Signs in with account, email and password.
+#[utoipa::path(
+    operation_id = "create_token",
+    tag = "auth",
+    request_body = TokenRequest,
+    responses(
+        (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 401, description = "Unknown account or email, wrong password, or inactive user", body = Problem,
+         content_type = "application/problem+json"),
+        (status = 422, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/auth/token")]
+pub async fn create_token(
+    state: web::Data<AppState>,
+    body: web::Json<TokenRequest>,
+) -> Result<web::Json<TokenResponse>, ApiError> {
+    let TokenRequest { account, email, password } = body.into_inner();
+    if password.len() > password::MAX_PASSWORD || email.len() > 320 || account.len() > 63 {
+        return Err(ApiError::Unauthenticated("invalid account, email or password".into()));
+    }
+    let (user, account) = db(&state, move |_, conn| {
+        let refused = || ApiError::Unauthenticated("invalid account, email or password".into());
+        let found = accounts::get_by_slug(conn, &account)
+            .ok()
+            .and_then(|a| users::get_by_email(conn, a.id, &email).ok().map(|u| (u, a)));
+        match found {
+            Some((user, account))
+                if user.status == UserStatus::Active
+                    && user.password_hash.as_deref().is_some_and(|h| password::verify(&password, h)) =>
+            {
+                Ok((user.id, account.id))
+            }
+            Some((user, _)) => {
+                if user.password_hash.is_none() {
+                    password::verify_dummy(&password);
+                }
+                Err(refused())
+            }
+            None => {
+                password::verify_dummy(&password);
+                Err(refused())
+            }
+        }
+    })
+    .await?;
+    let (access_token, expires_in) =
+        state.tokens.mint(user.0, account.0).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(web::Json(TokenResponse { access_token, token_type: "Bearer", expires_in }))
+}

@@ -1,0 +1,463 @@
+//! Roles: list (with member counts), create, read, edit, delete, copy, members, and the matrix.
+//! Every change is decided by the core (`can_edit_role`, `can_delete_role`, `can_set_roles`).
+
+use crate::access::Caller;
+use crate::http::common::{Errors, Page, PageQuery, db, etag, if_match};
+use crate::http::views::{RoleView, UserView};
+use crate::problem::ApiError;
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use switchboard_core::{
+    Guards, Level, NumberId, RecentsScope, RoleDefinition, RoleId, RoleMode, ScopeKind, SectionGrant, UserId,
+};
+use switchboard_store::repo::roles::{self, BulkRoleChange, StoredRole};
+
+use utoipa::ToSchema;
+
+fn find(caller: &Caller, id: RoleId) -> Result<&StoredRole, ApiError> {
+    caller.access.role_by_id(id).ok_or(ApiError::NotFound("role"))
+}
+
+fn idx(caller: &Caller, role: &StoredRole) -> Result<switchboard_core::RoleIdx, ApiError> {
+    caller.policy().role_idx(&role.definition.key).map_err(|e| ApiError::Internal(e.to_string()))
+}
+
+/// Lists every preset and custom role with how many users hold it (rule MC-15).
+#[utoipa::path(
+    operation_id = "list_roles",
+    tag = "roles",
+    security(("bearer" = []), ("api_key" = [])),
+    params(PageQuery),
+    responses((status = 200, description = "A page of roles", body = Page<RoleView>), Errors)
+)]
+#[get("/roles")]
+pub async fn list_roles(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<RoleView>>, ApiError> {
+    caller.require("team.roles:view", &state.metrics)?;
+    let page = query.request()?;
+    let account = caller.account.id;
+    let roles = db(&state, move |_, conn| Ok(roles::list(conn, account, &page)?)).await?;
+    Ok(web::Json(Page::map(roles, |s| RoleView::new(s.role, Some(s.members)))))
+}
+
+/// Creates a custom role. It can't grant more than the creator holds (rule MC-20).
+#[utoipa::path(
+    operation_id = "create_role",
+    tag = "roles",
+    security(("bearer" = []), ("api_key" = [])),
+    request_body = RoleDefinition,
+    responses((status = 201, description = "Created", body = RoleView), Errors)
+)]
+#[post("/roles")]
+pub async fn create_role(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<RoleDefinition>,
+) -> Result<HttpResponse, ApiError> {
+    let definition = body.into_inner();
+    let decision = caller.policy().can_edit_role(&caller.principal, None, &definition)?;
+    caller.allow(decision, &state.metrics)?;
+    let (account, actor) = (caller.account.id, caller.actor.clone());
+    let role = db(&state, move |_, conn| {
+        Ok(roles::create(conn, account, &switchboard_core::RoleOrigin::Custom, &definition, &actor)?)
+    })
+    .await?;
+    Ok(HttpResponse::Created().insert_header(etag(role.version)).json(RoleView::new(role, None)))
+}
+
+/// Reads a role.
+#[utoipa::path(
+    operation_id = "get_role",
+    tag = "roles",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = RoleId, Path, description = "The role's id")),
+    responses((status = 200, description = "The role; `ETag` carries its version", body = RoleView), Errors)
+)]
+#[get("/roles/{id}")]
+pub async fn get_role(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<RoleId>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require("team.roles:view", &state.metrics)?;
+    let (account, id) = (caller.account.id, id.into_inner());
+    let role = db(&state, move |_, conn| Ok(roles::get(conn, account, id)?)).await?;
+    Ok(HttpResponse::Ok().insert_header(etag(role.version)).json(RoleView::new(role, None)))
+}
+
+/// A partial change to a role; fields left out stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RolePatch {
+    pub name: Option<String>,
+    pub description: Option<String>,
+    /// Replaces all grants.
+    pub grants: Option<BTreeMap<String, SectionGrant>>,
+    pub scope: Option<ScopeKind>,
+    pub scope_numbers: Option<Vec<NumberId>>,
+    pub recents: Option<RecentsScope>,
+    pub guards: Option<Guards>,
+}
+
+/// Edits a custom role. Preset roles are immutable; send `If-Match` to avoid lost updates.
+#[utoipa::path(
+    operation_id = "update_role",
+    tag = "roles",
+    security(("bearer" = []), ("api_key" = [])),
+    params(
+        ("id" = RoleId, Path, description = "The role's id"),
+        ("If-Match" = Option<String>, Header, description = "The role's `ETag`; a stale one answers 412")
+    ),
+    request_body = RolePatch,
+    responses((status = 200, description = "Updated", body = RoleView), Errors)
+)]
+#[patch("/roles/{id}")]
+pub async fn update_role(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<RoleId>,
+    body: web::Json<RolePatch>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(&req)?;
+    let current = find(&caller, id.into_inner())?.clone();
+    let patch = body.into_inner();
+    let mut definition = current.definition.clone();
+    if let Some(v) = patch.name {
+        definition.name = v;
+    }
+    if let Some(v) = patch.description {
+        definition.description = v;
+    }
+    if let Some(v) = patch.grants {
+        definition.grants = v;
+    }
+    if let Some(v) = patch.scope {
+        definition.scope = v;
+        if v != ScopeKind::Numbers && patch.scope_numbers.is_none() {
+            definition.scope_numbers.clear();
+        }
+    }
+    if let Some(v) = patch.scope_numbers {
+        definition.scope_numbers = v;
+    }
+    if let Some(v) = patch.recents {
+        definition.recents = v;
+    }
+    if let Some(v) = patch.guards {
+        definition.guards = v;
+    }
+    let decision = caller.policy().can_edit_role(&caller.principal, Some(idx(&caller, &current)?), &definition)?;
+    caller.allow(decision, &state.metrics)?;
+    let (account, actor) = (caller.account.id, caller.actor.clone());
+    let version = expected.unwrap_or(current.version);
+    let role =
+        db(&state, move |_, conn| Ok(roles::update(conn, account, current.id, version, &definition, &actor)?)).await?;
+    Ok(HttpResponse::Ok().insert_header(etag(role.version)).json(RoleView::new(role, None)))
+}
+
+/// Deletes a custom role (its holders lose it).
+#[utoipa::path(
+    operation_id = "delete_role",
+    tag = "roles",
+    security(("bearer" = []), ("api_key" = [])),
+    params(
+        ("id" = RoleId, Path, description = "The role's id"),
+        ("If-Match" = Option<String>, Header, description = "The role's `ETag`; a stale one answers 412")
+    ),
+    responses((status = 204, description = "Deleted"), Errors)
+)]
+#[delete("/roles/{id}")]
+pub async fn delete_role(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<RoleId>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(&req)?;
+    let role = find(&caller, id.into_inner())?.clone();
+    caller.allow(caller.policy().can_delete_role(&caller.principal, idx(&caller, &role)?), &state.metrics)?;
+    let (account, actor) = (caller.account.id, caller.actor.clone());
+    db(&state, move |_, conn| Ok(roles::delete(conn, account, role.id, expected, &actor)?)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CopyRole {
+    #[schema(example = "contractor")]
+    pub key: String,
+    #[schema(example = "Contractor")]
+    pub name: String,
+}
+
+/// Creates a custom role with another role's settings, to edit further (rule MC-16).
+#[utoipa::path(
+    operation_id = "copy_role",
+    tag = "roles",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = RoleId, Path, description = "The role to copy")),
+    request_body = CopyRole,
+    responses((status = 201, description = "The copy", body = RoleView), Errors)
+)]
+#[post("/roles/{id}/copy")]
+pub async fn copy_role(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<RoleId>,
+    body: web::Json<CopyRole>,
+) -> Result<HttpResponse, ApiError> {
+    let source = find(&caller, id.into_inner())?.clone();
+    let CopyRole { key, name } = body.into_inner();
+    let mut definition = source.definition.clone();
+    definition.key = key.clone();
+    definition.name = name.clone();
+    caller.allow(caller.policy().can_edit_role(&caller.principal, None, &definition)?, &state.metrics)?;
+    let (account, actor) = (caller.account.id, caller.actor.clone());
+    let role = db(&state, move |_, conn| Ok(roles::copy(conn, account, source.id, &key, &name, &actor)?)).await?;
+    Ok(HttpResponse::Created().insert_header(etag(role.version)).json(RoleView::new(role, None)))
+}
+
+/// Lists the users holding a role (rule MC-15).
+#[utoipa::path(
+    operation_id = "list_role_members",
+    tag = "roles",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = RoleId, Path, description = "The role's id"), PageQuery),
+    responses((status = 200, description = "A page of users", body = Page<UserView>), Errors)
+)]
+#[get("/roles/{id}/members")]
+pub async fn list_members(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<RoleId>,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<UserView>>, ApiError> {
+    caller.require("team.roles:view", &state.metrics)?;
+    let page = query.request()?;
+    let (account, superadmin, id) = (caller.account.id, caller.account.superadmin, id.into_inner());
+    let members = db(&state, move |_, conn| Ok(roles::members(conn, account, id, &page)?)).await?;
+    Ok(web::Json(Page::map(members, |u| UserView::new(u, superadmin))))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AddMembers {
+    /// Users to give the role (in single-role accounts it replaces their role). At most 500.
+    pub user_ids: Vec<UserId>,
+}
+
+/// The role sets after a change, checked by the core for every user first; all or nothing.
+fn check_members(
+    caller: &Caller,
+    conn: &mut switchboard_store::DbConn,
+    users_to_change: &[UserId],
+    new_roles: impl Fn(&[String]) -> Vec<String>,
+) -> Result<(), ApiError> {
+    for user in users_to_change {
+        let target = caller.principal_of(conn, *user)?;
+        let current: Vec<String> = target.roles.iter().map(|r| caller.policy().role(*r).key().to_owned()).collect();
+        let decision = caller.policy().can_set_roles(&caller.principal, &target, &new_roles(&current))?;
+        if !decision.is_allowed() {
+            return Err(ApiError::Forbidden(decision.explain(caller.policy())));
+        }
+    }
+    Ok(())
+}
+
+/// Gives a role to users, from the role itself (rule MC-23).
+#[utoipa::path(
+    operation_id = "add_role_members",
+    tag = "roles",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = RoleId, Path, description = "The role's id")),
+    request_body = AddMembers,
+    responses((status = 204, description = "Assigned"), Errors)
+)]
+#[post("/roles/{id}/members")]
+pub async fn add_members(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<RoleId>,
+    body: web::Json<AddMembers>,
+) -> Result<HttpResponse, ApiError> {
+    let role = find(&caller, id.into_inner())?.clone();
+    let user_ids = body.into_inner().user_ids;
+    if user_ids.is_empty() || user_ids.len() > 500 {
+        return Err(ApiError::invalid("user_ids", "give 1 to 500 users"));
+    }
+    let mode = caller.policy().settings().role_mode;
+    db(&state, move |_, conn| {
+        let key = role.definition.key.clone();
+        check_members(&caller, conn, &user_ids, |current| match mode {
+            RoleMode::Single => vec![key.clone()],
+            RoleMode::Combinable => {
+                let mut next = current.to_vec();
+                if !next.contains(&key) {
+                    next.push(key.clone());
+                }
+                next
+            }
+        })?;
+        let change = match mode {
+            RoleMode::Single => BulkRoleChange::Replace(role.id),
+            RoleMode::Combinable => BulkRoleChange::Add(role.id),
+        };
+        roles::bulk_change(conn, caller.account.id, &user_ids, change, mode, &caller.actor)?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Takes a role away from a user.
+#[utoipa::path(
+    operation_id = "remove_role_member",
+    tag = "roles",
+    security(("bearer" = []), ("api_key" = [])),
+    params(
+        ("id" = RoleId, Path, description = "The role's id"),
+        ("user_id" = UserId, Path, description = "The user's id")
+    ),
+    responses((status = 204, description = "Removed"), Errors)
+)]
+#[delete("/roles/{id}/members/{user_id}")]
+pub async fn remove_member(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(RoleId, UserId)>,
+) -> Result<HttpResponse, ApiError> {
+    let (role, user) = path.into_inner();
+    let role = find(&caller, role)?.clone();
+    db(&state, move |_, conn| {
+        let key = role.definition.key.clone();
+        check_members(&caller, conn, &[user], |current| current.iter().filter(|k| **k != key).cloned().collect())?;
+        roles::unassign(conn, caller.account.id, user, role.id, &caller.actor)?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// One row of the matrix.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatrixRow {
+    pub id: RoleId,
+    pub key: String,
+    pub name: String,
+    /// Section key → level, for every section of the catalog.
+    pub levels: BTreeMap<String, Level>,
+    pub rights: Vec<String>,
+    pub scope: ScopeKind,
+    pub recents: RecentsScope,
+}
+
+/// A column of the matrix.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatrixSection {
+    pub key: String,
+    pub label: String,
+}
+
+/// Every role's level of access per section (rule AC-13).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoleMatrix {
+    pub sections: Vec<MatrixSection>,
+    pub roles: Vec<MatrixRow>,
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
+}
+
+/// The roles × sections matrix, as JSON or (with `Accept: text/csv`) CSV.
+#[utoipa::path(
+    operation_id = "get_role_matrix",
+    tag = "roles",
+    security(("bearer" = []), ("api_key" = [])),
+    responses(
+        (status = 200, description = "The matrix", content(
+            (RoleMatrix = "application/json"),
+            (String = "text/csv")
+        )),
+        Errors
+    )
+)]
+#[get("/roles/matrix")]
+pub async fn matrix(caller: Caller, state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    caller.require("team.roles:view", &state.metrics)?;
+    let policy = caller.policy();
+    let catalog = policy.catalog();
+    let sections: Vec<MatrixSection> = catalog
+        .sections()
+        .iter()
+        .map(|s| MatrixSection { key: s.def.key.clone(), label: s.def.label.clone() })
+        .collect();
+    let rows: Vec<MatrixRow> = caller
+        .access
+        .roles
+        .iter()
+        .filter_map(|stored| {
+            let idx = policy.role_idx(&stored.definition.key).ok()?;
+            let access = policy.role(idx).access();
+            Some(MatrixRow {
+                id: stored.id,
+                key: stored.definition.key.clone(),
+                name: stored.definition.name.clone(),
+                levels: catalog.sections().iter().map(|s| (s.def.key.clone(), access.level(catalog, s.id))).collect(),
+                rights: catalog
+                    .rights()
+                    .iter()
+                    .filter(|r| access.permissions.has_right(r.id))
+                    .map(|r| r.key.clone())
+                    .collect(),
+                scope: stored.definition.scope,
+                recents: stored.definition.recents,
+            })
+        })
+        .collect();
+    let wants_csv = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/csv"));
+    if !wants_csv {
+        return Ok(HttpResponse::Ok().json(RoleMatrix { sections, roles: rows }));
+    }
+    let mut csv = String::from("role,name,scope,recents");
+    for s in &sections {
+        csv.push(',');
+        csv.push_str(&csv_field(&s.key));
+    }
+    csv.push_str(",rights\r\n");
+    for row in &rows {
+        csv.push_str(&format!(
+            "{},{},{},{}",
+            csv_field(&row.key),
+            csv_field(&row.name),
+            row.scope,
+            recents(row.recents)
+        ));
+        for s in &sections {
+            csv.push(',');
+            csv.push_str(row.levels.get(&s.key).map_or("none", |l| l.as_str()));
+        }
+        csv.push(',');
+        csv.push_str(&csv_field(&row.rights.join(" ")));
+        csv.push_str("\r\n");
+    }
+    Ok(HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(csv))
+}
+
+fn recents(r: RecentsScope) -> &'static str {
+    match r {
+        RecentsScope::All => "all",
+        RecentsScope::Personal => "personal",
+    }
+}

@@ -1,0 +1,217 @@
+//! The seeds' stories, told over HTTP against a real server with the real preset plugins.
+
+use crate::helpers::spawn_app;
+use serde_json::json;
+
+// rule MC-3
+#[test]
+fn a_manager_cannot_view_roles() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let manager = app.user(&owner, "acme", "manager@acme.example", &["manager"]);
+    let reply = app.call(&manager, "GET", "/v1/roles", None);
+    let problem = reply.assert_problem(403, "forbidden");
+    assert_eq!(problem["reason"]["code"], "missing_permission");
+    assert_eq!(problem["reason"]["section"], "team.roles");
+    // The sections a manager lacks simply aren't there (rule MC-17).
+    let me = app.call(&manager, "GET", "/v1/me", None).json();
+    let sections: Vec<&str> =
+        me["permissions"]["sections"].as_array().unwrap().iter().map(|s| s["key"].as_str().unwrap()).collect();
+    assert!(sections.contains(&"numbers") && !sections.contains(&"team.roles"), "{sections:?}");
+}
+
+// rule MC-15
+#[test]
+fn the_roles_list_shows_every_role_with_its_member_count() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    app.user(&owner, "acme", "a1@acme.example", &["agent"]);
+    app.user(&owner, "acme", "a2@acme.example", &["agent"]);
+    let roles = app.call(&owner, "GET", "/v1/roles", None).json();
+    let count = |key: &str| {
+        roles["items"].as_array().unwrap().iter().find(|r| r["key"] == key).unwrap()["member_count"].clone()
+    };
+    assert_eq!(count("agent"), 2);
+    assert_eq!(count("administrator"), 1);
+    assert_eq!(count("manager"), 0);
+    let agent = app.role_id(&owner, "agent");
+    let members = app.call(&owner, "GET", &format!("/v1/roles/{agent}/members"), None).json();
+    assert_eq!(members["items"].as_array().unwrap().len(), 2);
+}
+
+// rule MC-16, MC-20
+#[test]
+fn a_custom_role_copied_from_administrator_and_narrowed_works() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let admin = app.role_id(&owner, "administrator");
+    let copy = app.call(
+        &owner,
+        "POST",
+        &format!("/v1/roles/{admin}/copy"),
+        Some(json!({"key": "contractor", "name": "Contractor"})),
+    );
+    assert_eq!(copy.status, 201, "{}", copy.body);
+    let copy = copy.json();
+    assert_eq!(copy["origin"], "custom");
+    let id = copy["id"].as_str().unwrap();
+    let etag = format!("\"{}\"", copy["version"]);
+    let narrowed = json!({"grants": {"reports": {"level": "view", "rights": ["reports.download"]}}, "scope": "personal", "recents": "personal"});
+    let auth = format!("Bearer {}", owner.token);
+    let reply = app.request(
+        "PATCH",
+        &format!("/v1/roles/{id}"),
+        Some(&narrowed.to_string()),
+        &[("authorization", &auth), ("if-match", &etag)],
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    // The same ETag again is stale: no lost update.
+    let stale = app.request(
+        "PATCH",
+        &format!("/v1/roles/{id}"),
+        Some(&narrowed.to_string()),
+        &[("authorization", &auth), ("if-match", &etag)],
+    );
+    stale.assert_problem(412, "precondition_failed");
+
+    let contractor = app.user(&owner, "acme", "c@acme.example", &["contractor"]);
+    let me = app.call(&contractor, "GET", "/v1/me", None).json();
+    assert_eq!(me["permissions"]["rights"], json!(["reports.download"]));
+    assert_eq!(me["permissions"]["scopes"], json!(["personal"]));
+    app.call(&contractor, "GET", "/v1/users", None).assert_problem(403, "forbidden");
+}
+
+// rule MC-20
+#[test]
+fn nobody_grants_more_than_they_hold() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let clerk_role = json!({"key": "role_clerk", "name": "Role clerk", "grants": {
+        "team.roles": {"level": "manage"}, "team.members": {"level": "manage", "rights": ["team.members.invite"]}}});
+    assert_eq!(app.call(&owner, "POST", "/v1/roles", Some(clerk_role)).status, 201);
+    let clerk = app.user(&owner, "acme", "clerk@acme.example", &["role_clerk"]);
+    let agent = app.user(&owner, "acme", "agent@acme.example", &["agent"]);
+    let reply = app.call(
+        &clerk,
+        "PUT",
+        &format!("/v1/users/{}/roles", agent.user_id),
+        Some(json!({"roles": ["administrator"]})),
+    );
+    let problem = reply.assert_problem(403, "forbidden");
+    assert_eq!(problem["reason"]["code"], "escalation");
+    let bigger = json!({"key": "bigger", "name": "Bigger", "grants": {"numbers": {"level": "view"}}});
+    let problem = app.call(&clerk, "POST", "/v1/roles", Some(bigger)).assert_problem(403, "forbidden");
+    assert_eq!(problem["reason"]["section"], "numbers");
+}
+
+// rule AC-6, AC-4
+#[test]
+fn an_admin_cannot_assign_owner_but_an_owner_can() {
+    let app = spawn_app();
+    let owner = app.account("air", "aircall");
+    let admin = app.user(&owner, "air", "admin@air.example", &["admin", "agent"]);
+    let agent = app.user(&owner, "air", "agent@air.example", &["agent"]);
+    let path = format!("/v1/users/{}/roles", agent.user_id);
+    let problem =
+        app.call(&admin, "PUT", &path, Some(json!({"roles": ["owner", "agent"]}))).assert_problem(403, "forbidden");
+    assert_eq!(problem["reason"]["code"], "guarded_role");
+    assert_eq!(problem["reason"]["role"], "owner");
+    let reply = app.call(&owner, "PUT", &path, Some(json!({"roles": ["owner", "agent"]})));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+}
+
+// rule AC-12, AC-10
+#[test]
+fn combined_roles_give_the_union_and_every_user_keeps_agent() {
+    let app = spawn_app();
+    let owner = app.account("air", "aircall");
+    let both = app.user(&owner, "air", "both@air.example", &["supervisor", "agent"]);
+    let me = app.call(&both, "GET", "/v1/me", None).json();
+    let roles: Vec<&str> = me["roles"].as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap()).collect();
+    assert_eq!(roles.len(), 2, "{roles:?}");
+    let invited = app.call(&owner, "POST", "/v1/users", Some(json!({"email": "new@air.example", "name": "New"})));
+    assert_eq!(invited.status, 201, "{}", invited.body);
+    assert_eq!(invited.json()["roles"][0]["key"], "agent", "new users get at least Agent");
+    let path = format!("/v1/users/{}/roles", both.user_id);
+    let problem =
+        app.call(&owner, "PUT", &path, Some(json!({"roles": ["supervisor"]}))).assert_problem(403, "forbidden");
+    assert_eq!(problem["reason"]["code"], "default_role_required");
+}
+
+// rule GI-6, GI-5
+#[test]
+fn an_admin_cannot_change_another_admins_access_the_superadmin_can() {
+    let app = spawn_app();
+    let sup = app.account("ring", "groups-ivr");
+    let a1 = app.user(&sup, "ring", "a1@ring.example", &["admin"]);
+    let a2 = app.user(&sup, "ring", "a2@ring.example", &["admin"]);
+    let path = format!("/v1/users/{}/dashboard-access", a2.user_id);
+    let access = json!({"workgroups": [], "ivrs": []});
+    let problem = app.call(&a1, "PUT", &path, Some(access.clone())).assert_problem(403, "forbidden");
+    assert_eq!(problem["reason"]["code"], "peer_protected");
+    assert_eq!(app.call(&sup, "PUT", &path, Some(access)).status, 200);
+    // Only the superadmin grants Admin.
+    let u = app.user(&sup, "ring", "u@ring.example", &[]);
+    let problem = app
+        .call(&a1, "PUT", &format!("/v1/users/{}/roles", u.user_id), Some(json!({"roles": ["admin"]})))
+        .assert_problem(403, "forbidden");
+    assert_eq!(problem["reason"]["code"], "guarded_role");
+}
+
+#[test]
+fn another_accounts_ids_answer_404_and_change_nothing() {
+    let app = spawn_app();
+    let a = app.account("alpha", "mightycall");
+    let b = app.account("beta", "mightycall");
+    let a_role = app.role_id(&a, "agent");
+    app.call(&b, "GET", &format!("/v1/roles/{a_role}"), None).assert_problem(404, "not_found");
+    app.call(&b, "DELETE", &format!("/v1/roles/{a_role}"), None).assert_problem(404, "not_found");
+    app.call(&b, "GET", &format!("/v1/users/{}", a.user_id), None).assert_problem(404, "not_found");
+    app.call(&b, "PATCH", &format!("/v1/users/{}", a.user_id), Some(json!({"name": "pwned"})))
+        .assert_problem(404, "not_found");
+    let still = app.call(&a, "GET", &format!("/v1/users/{}", a.user_id), None).json();
+    assert_eq!(still["name"], "Owner");
+}
+
+#[test]
+fn bad_input_gets_a_clear_problem_and_stores_nothing() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let unknown = json!({"key": "x", "name": "X", "grants": {"nope.section": {"level": "view"}}});
+    let problem = app.call(&owner, "POST", "/v1/roles", Some(unknown)).assert_problem(422, "invalid");
+    assert_eq!(problem["field"], "grants");
+    app.call(&owner, "POST", "/v1/roles", Some(json!({"key": "x"}))).assert_problem(422, "invalid");
+    let auth = format!("Bearer {}", owner.token);
+    app.request("POST", "/v1/roles", Some("{not json"), &[("authorization", &auth)]).assert_problem(400, "bad_request");
+    let roles = app.call(&owner, "GET", "/v1/roles", None).json();
+    assert_eq!(roles["items"].as_array().unwrap().len(), 3, "nothing was created");
+}
+
+#[test]
+fn requests_without_valid_credentials_are_401() {
+    let app = spawn_app();
+    app.account("acme", "mightycall");
+    app.get("/v1/me").assert_problem(401, "unauthenticated");
+    app.request("GET", "/v1/me", None, &[("authorization", "Bearer nope")]).assert_problem(401, "unauthenticated");
+    app.request("GET", "/v1/me", None, &[("x-api-key", "sbk_nope")]).assert_problem(401, "unauthenticated");
+    let wrong = json!({"account": "acme", "email": "owner@acme.example", "password": "wrong-password"});
+    app.request("POST", "/v1/auth/token", Some(&wrong.to_string()), &[]).assert_problem(401, "unauthenticated");
+    app.request("GET", "/v1/accounts", None, &[("authorization", "Bearer not-the-operator")])
+        .assert_problem(401, "unauthenticated");
+}
+
+// rule AC-13
+#[test]
+fn the_role_matrix_comes_as_json_or_csv() {
+    let app = spawn_app();
+    let owner = app.account("air", "aircall");
+    let matrix = app.call(&owner, "GET", "/v1/roles/matrix", None).json();
+    let owner_row = matrix["roles"].as_array().unwrap().iter().find(|r| r["key"] == "owner").unwrap();
+    assert_eq!(owner_row["levels"]["team.roles"], "manage");
+    let auth = format!("Bearer {}", owner.token);
+    let csv = app.request("GET", "/v1/roles/matrix", None, &[("authorization", &auth), ("accept", "text/csv")]);
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(csv.body.starts_with("role,name,scope,recents,"), "{}", &csv.body[..80]);
+    assert_eq!(csv.body.lines().count(), 1 + 4 + 0, "a header and one row per role");
+}
