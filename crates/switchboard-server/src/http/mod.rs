@@ -3,11 +3,15 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod authorize;
 pub mod catalog;
 pub mod common;
+pub mod history;
+pub mod integrations;
 pub mod me;
 pub mod ops;
 pub mod roles;
+pub mod team;
 pub mod users;
 pub mod views;
 
@@ -51,7 +55,36 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(users::set_roles)
             .service(users::duplicate_user)
             .service(users::user_permissions)
-            .service(users::set_dashboard_access),
+            .service(users::set_dashboard_access)
+            .service(team::list_workgroups)
+            .service(team::create_workgroup)
+            .service(team::get_workgroup)
+            .service(team::update_workgroup)
+            .service(team::delete_workgroup)
+            .service(team::set_workgroup_members)
+            .service(team::list_numbers)
+            .service(team::create_number)
+            .service(team::get_number)
+            .service(team::update_number)
+            .service(team::delete_number)
+            .service(team::set_number_users)
+            .service(team::list_ivrs)
+            .service(team::create_ivr)
+            .service(team::get_ivr)
+            .service(team::update_ivr)
+            .service(team::delete_ivr)
+            .service(history::ingest_batch)
+            .service(history::ingest_one)
+            .service(history::list_communications)
+            .service(history::get_one)
+            .service(history::recents)
+            .service(history::analytics)
+            .service(authorize::authorize_batch)
+            .service(authorize::authorize)
+            .service(integrations::list_api_keys)
+            .service(integrations::create_api_key)
+            .service(integrations::revoke_api_key)
+            .service(integrations::list_audit_events),
     );
 }
 

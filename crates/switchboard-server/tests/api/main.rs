@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod helpers;
+mod history;
 mod openapi;
 mod ops;
 mod stories;

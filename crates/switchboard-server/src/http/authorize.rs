@@ -1,0 +1,170 @@
+//! `POST /v1/authorize` and `/v1/authorize/batch`: a decision with its reason, for any user of the
+//! account, optionally about one record.
+
+use crate::access::Caller;
+use crate::http::common::{Errors, db};
+use crate::problem::ApiError;
+use crate::state::AppState;
+use actix_web::{post, web};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use switchboard_core::{
+    CommunicationId, Decision, IvrId, NumberId, Principal, Reason, RoleId, UserId, Visibility, WorkgroupId,
+};
+use switchboard_store::DbConn;
+use switchboard_store::repo::{communications, roles, teams, users};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Most checks one batch answers.
+pub const MAX_CHECKS: usize = 500;
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ResourceType {
+    Communication,
+    Number,
+    Workgroup,
+    Ivr,
+    User,
+    Role,
+}
+
+/// The record a check is about.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resource {
+    #[serde(rename = "type")]
+    pub kind: ResourceType,
+    pub id: Uuid,
+}
+
+/// One question: may this user use this permission (on this record)?
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    /// Default: the caller. Asking about someone else needs `team.members:view`.
+    pub user_id: Option<UserId>,
+    /// `section:level` (e.g. `numbers:view`) or a right (e.g. `reports.download`).
+    #[schema(example = "reports.download")]
+    pub permission: String,
+    /// With a `communication`, the answer also says whether it is within the user's data scope.
+    pub resource: Option<Resource>,
+}
+
+/// The answer, with the reason that decided it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Answer {
+    pub allowed: bool,
+    pub reason: Reason,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchChecks {
+    /// At most 500 checks.
+    pub checks: Vec<Check>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchAnswers {
+    /// One answer per check, in order.
+    pub results: Vec<Answer>,
+}
+
+fn decide(
+    caller: &Caller,
+    conn: &mut DbConn,
+    principals: &mut HashMap<UserId, Principal>,
+    check: &Check,
+    field: &str,
+) -> Result<Answer, ApiError> {
+    let policy = caller.policy();
+    let permission = policy
+        .catalog()
+        .permission(&check.permission)
+        .map_err(|e| ApiError::invalid(format!("{field}permission"), e.to_string()))?;
+    let user = check.user_id.unwrap_or(caller.user.id);
+    if !principals.contains_key(&user) {
+        let principal = caller.principal_of(conn, user)?;
+        principals.insert(user, principal);
+    }
+    let principal = &principals[&user];
+    let mut decision = policy.check(principal, permission);
+    if let Some(resource) = &check.resource {
+        let account = caller.account.id;
+        match resource.kind {
+            ResourceType::Communication => {
+                let record = communications::get(conn, account, &Visibility::Everything, CommunicationId(resource.id))?;
+                if decision.is_allowed() {
+                    decision = policy.can_see(principal, &record.as_ref());
+                }
+            }
+            ResourceType::Number => drop(teams::get_number(conn, account, NumberId(resource.id))?),
+            ResourceType::Workgroup => drop(teams::get_workgroup(conn, account, WorkgroupId(resource.id))?),
+            ResourceType::Ivr => drop(teams::get_ivr(conn, account, IvrId(resource.id))?),
+            ResourceType::User => drop(users::get(conn, account, UserId(resource.id))?),
+            ResourceType::Role => drop(roles::get(conn, account, RoleId(resource.id))?),
+        }
+    }
+    Ok(answer(caller, decision))
+}
+
+fn answer(caller: &Caller, decision: Decision) -> Answer {
+    Answer { allowed: decision.is_allowed(), reason: decision.explain(caller.policy()) }
+}
+
+fn may_ask_about_others(caller: &Caller, checks: &[Check], state: &AppState) -> Result<(), ApiError> {
+    if checks.iter().any(|c| c.user_id.is_some_and(|u| u != caller.user.id)) {
+        caller.require("team.members:view", &state.metrics)?;
+    }
+    Ok(())
+}
+
+/// Asks one question.
+#[utoipa::path(operation_id = "authorize", tag = "decisions", security(("bearer" = []), ("api_key" = [])),
+    request_body = Check, responses((status = 200, description = "The decision and its reason", body = Answer), Errors))]
+#[post("/authorize")]
+pub async fn authorize(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<Check>,
+) -> Result<web::Json<Answer>, ApiError> {
+    let check = body.into_inner();
+    may_ask_about_others(&caller, std::slice::from_ref(&check), &state)?;
+    let answer = db(&state, move |state, conn| {
+        let answer = decide(&caller, conn, &mut HashMap::new(), &check, "")?;
+        state.metrics.decisions.with_label_values(&[answer.reason.code.as_str()]).inc();
+        Ok(answer)
+    })
+    .await?;
+    Ok(web::Json(answer))
+}
+
+/// Asks up to 500 questions at once; answers come back in order.
+#[utoipa::path(operation_id = "authorize_batch", tag = "decisions", security(("bearer" = []), ("api_key" = [])),
+    request_body = BatchChecks, responses((status = 200, description = "The decisions, in order", body = BatchAnswers), Errors))]
+#[post("/authorize/batch")]
+pub async fn authorize_batch(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<BatchChecks>,
+) -> Result<web::Json<BatchAnswers>, ApiError> {
+    let checks = body.into_inner().checks;
+    if checks.is_empty() || checks.len() > MAX_CHECKS {
+        return Err(ApiError::invalid("checks", format!("give 1 to {MAX_CHECKS} checks")));
+    }
+    may_ask_about_others(&caller, &checks, &state)?;
+    let results = db(&state, move |state, conn| {
+        let mut principals = HashMap::new();
+        let mut results = Vec::with_capacity(checks.len());
+        for (i, check) in checks.iter().enumerate() {
+            let answer = decide(&caller, conn, &mut principals, check, &format!("checks[{i}]."))?;
+            state.metrics.decisions.with_label_values(&[answer.reason.code.as_str()]).inc();
+            results.push(answer);
+        }
+        Ok(results)
+    })
+    .await?;
+    Ok(web::Json(BatchAnswers { results }))
+}

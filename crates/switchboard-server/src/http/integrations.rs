@@ -1,0 +1,185 @@
+//! API keys (seed 001 "Edit API & user keys") and the audit log.
+
+use crate::access::Caller;
+use crate::auth::api_key;
+use crate::http::common::{Errors, Page, PageQuery, db};
+use crate::problem::ApiError;
+use crate::state::AppState;
+use actix_web::{HttpResponse, delete, get, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use switchboard_core::UserId;
+use switchboard_store::Actor;
+use switchboard_store::repo::api_keys::{self, ApiKey};
+use switchboard_store::repo::audit::{self, AuditEvent, AuditFilter};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+/// An API key; the secret itself is shown only once, when it is created.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ApiKeyView {
+    pub id: Uuid,
+    pub name: String,
+    /// The first characters of the key, to recognise it.
+    #[schema(example = "sbk_1a2b3c4d5e6f")]
+    pub prefix: String,
+    /// The user the key acts as.
+    pub user_id: UserId,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<ApiKey> for ApiKeyView {
+    fn from(k: ApiKey) -> Self {
+        ApiKeyView {
+            id: k.id,
+            name: k.name,
+            prefix: format!("sbk_{}", k.prefix),
+            user_id: k.user_id,
+            created_at: k.created_at,
+            last_used_at: k.last_used_at,
+            revoked_at: k.revoked_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewApiKey {
+    #[schema(example = "CRM sync")]
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedApiKey {
+    /// Send it as `X-Api-Key`. It is not stored and can't be shown again.
+    pub key: String,
+    #[serde(flatten)]
+    pub api_key: ApiKeyView,
+}
+
+/// Lists the account's API keys.
+#[utoipa::path(operation_id = "list_api_keys", tag = "integrations", security(("bearer" = []), ("api_key" = [])),
+    params(PageQuery), responses((status = 200, description = "A page of keys", body = Page<ApiKeyView>), Errors))]
+#[get("/api-keys")]
+pub async fn list_api_keys(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<Page<ApiKeyView>>, ApiError> {
+    caller.require("integrations.api.keys", &state.metrics)?;
+    let page = query.request()?;
+    let list = db(&state, move |_, conn| Ok(api_keys::list(conn, caller.account.id, None, &page)?)).await?;
+    Ok(web::Json(Page::map(list, ApiKeyView::from)))
+}
+
+/// Creates an API key acting as the caller.
+#[utoipa::path(operation_id = "create_api_key", tag = "integrations", security(("bearer" = []), ("api_key" = [])),
+    request_body = NewApiKey, responses((status = 201, description = "Created; the key is shown once", body = CreatedApiKey), Errors))]
+#[post("/api-keys")]
+pub async fn create_api_key(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<NewApiKey>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require("integrations.api.keys", &state.metrics)?;
+    let name = body.into_inner().name;
+    let generated = api_key::generate();
+    let (prefix, hash) = (generated.prefix.clone(), generated.hash.clone());
+    let stored = db(&state, move |_, conn| {
+        Ok(api_keys::create(conn, caller.account.id, caller.user.id, &name, &prefix, &hash, &caller.actor)?)
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(CreatedApiKey { key: generated.key, api_key: stored.into() }))
+}
+
+/// Revokes an API key at once.
+#[utoipa::path(operation_id = "revoke_api_key", tag = "integrations", security(("bearer" = []), ("api_key" = [])),
+    params(("id" = Uuid, Path, description = "The key's id")), responses((status = 204, description = "Revoked"), Errors))]
+#[delete("/api-keys/{id}")]
+pub async fn revoke_api_key(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    caller.require("integrations.api.keys", &state.metrics)?;
+    let id = id.into_inner();
+    db(&state, move |_, conn| Ok(api_keys::revoke(conn, caller.account.id, id, &caller.actor)?)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Who made a change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActorView {
+    /// `user`, `api_key`, `operator` or `system`.
+    pub kind: &'static str,
+    pub id: Option<Uuid>,
+}
+
+/// One change, with the record before and after.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEventView {
+    pub id: Uuid,
+    pub actor: ActorView,
+    #[schema(example = "role.update")]
+    pub action: String,
+    pub target_type: String,
+    pub target_id: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub at: DateTime<Utc>,
+}
+
+impl From<AuditEvent> for AuditEventView {
+    fn from(e: AuditEvent) -> Self {
+        let actor = match e.actor {
+            Actor::User(u) => ActorView { kind: "user", id: Some(u.0) },
+            Actor::ApiKey(k) => ActorView { kind: "api_key", id: Some(k) },
+            Actor::Operator => ActorView { kind: "operator", id: None },
+            Actor::System => ActorView { kind: "system", id: None },
+        };
+        AuditEventView {
+            id: e.id,
+            actor,
+            action: e.action,
+            target_type: e.target_type,
+            target_id: e.target_id,
+            before: e.before,
+            after: e.after,
+            at: e.at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// e.g. `role`, `user`, `account`.
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    /// e.g. `role.update`.
+    pub action: Option<String>,
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    pub cursor: Option<String>,
+}
+
+/// The account's audit log, newest first. Needs `team.roles:view` and `account:view`: it shows role
+/// changes.
+#[utoipa::path(operation_id = "list_audit_events", tag = "audit", security(("bearer" = []), ("api_key" = [])),
+    params(AuditQuery), responses((status = 200, description = "A page of audit events", body = Page<AuditEventView>), Errors))]
+#[get("/audit-events")]
+pub async fn list_audit_events(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<AuditQuery>,
+) -> Result<web::Json<Page<AuditEventView>>, ApiError> {
+    caller.require("team.roles:view", &state.metrics)?;
+    caller.require("account:view", &state.metrics)?;
+    let q = query.into_inner();
+    let page = PageQuery { limit: q.limit, cursor: q.cursor }.request()?;
+    let filter = AuditFilter { target_type: q.target_type, target_id: q.target_id, action: q.action };
+    let list = db(&state, move |_, conn| Ok(audit::list(conn, caller.account.id, &filter, &page)?)).await?;
+    Ok(web::Json(Page::map(list, AuditEventView::from)))
+}

@@ -1,0 +1,185 @@
+//! Scoped history, decisions, API keys and memberships over HTTP.
+
+use crate::helpers::{Session, TestApp, spawn_app};
+use serde_json::{Value, json};
+
+fn api_key(app: &TestApp, by: &Session) -> String {
+    let reply = app.call(by, "POST", "/v1/api-keys", Some(json!({"name": "phone platform"})));
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let key = reply.json()["key"].as_str().unwrap().to_owned();
+    assert!(key.starts_with("sbk_"));
+    key
+}
+
+fn ingest(app: &TestApp, key: &str, items: Value) -> Vec<String> {
+    let reply = app.request(
+        "POST",
+        "/v1/communications/batch",
+        Some(&json!({"items": items}).to_string()),
+        &[("x-api-key", key)],
+    );
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    reply.json()["ids"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()).collect()
+}
+
+fn call(number: Option<&str>, workgroup: Option<&str>, who: &[&str], at: &str) -> Value {
+    json!({"kind": "call", "direction": "inbound", "number": number, "workgroup": workgroup,
+           "participants": who, "started_at": at, "duration_seconds": 60, "has_recording": true})
+}
+
+fn ids(page: &Value) -> Vec<String> {
+    page["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect()
+}
+
+// rule MC-4, MC-10, MC-12
+#[test]
+fn an_agent_sees_only_their_own_and_their_workgroups_calls() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let agent = app.user(&owner, "acme", "agent@acme.example", &["agent"]);
+    let other = app.user(&owner, "acme", "other@acme.example", &["agent"]);
+    let wg =
+        app.call(&owner, "POST", "/v1/workgroups", Some(json!({"name": "Support", "members": [agent.user_id]}))).json();
+    let other_wg =
+        app.call(&owner, "POST", "/v1/workgroups", Some(json!({"name": "Sales", "members": [other.user_id]}))).json();
+    let (wg, other_wg) = (wg["id"].as_str().unwrap(), other_wg["id"].as_str().unwrap());
+    let key = api_key(&app, &owner);
+    let made = ingest(
+        &app,
+        &key,
+        json!([
+            call(None, None, &[&agent.user_id], "2026-11-01T10:00:00Z"),
+            call(None, Some(wg), &[], "2026-11-01T11:00:00Z"),
+            call(None, Some(other_wg), &[&other.user_id], "2026-11-01T12:00:00Z"),
+            call(None, None, &[], "2026-11-01T13:00:00Z"),
+        ]),
+    );
+    let seen = ids(&app.call(&agent, "GET", "/v1/communications", None).json());
+    assert_eq!(seen, vec![made[1].clone(), made[0].clone()], "own and workgroup's, newest first");
+    assert_eq!(ids(&app.call(&owner, "GET", "/v1/communications", None).json()).len(), 4);
+    // Out of scope is indistinguishable from absent.
+    app.call(&agent, "GET", &format!("/v1/communications/{}", made[2]), None).assert_problem(404, "not_found");
+    assert_eq!(app.call(&agent, "GET", &format!("/v1/communications/{}", made[1]), None).status, 200);
+    // Recents: agents are personal, administrators see all calls of all users.
+    assert_eq!(ids(&app.call(&agent, "GET", "/v1/recents", None).json()), vec![made[0].clone()]);
+    assert_eq!(ids(&app.call(&owner, "GET", "/v1/recents", None).json()).len(), 4);
+    // Analytics count within scope (rule MC-18).
+    let summary = app.call(&agent, "GET", "/v1/analytics/summary", None).json();
+    assert_eq!(summary["total"]["count"], 2);
+    assert_eq!(summary["by_kind"]["call"]["with_recording"], 2);
+}
+
+#[test]
+fn history_pages_follow_the_cursor_to_the_end() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let key = api_key(&app, &owner);
+    let items: Vec<Value> = (0..7).map(|i| call(None, None, &[], &format!("2026-11-01T10:0{i}:00Z"))).collect();
+    ingest(&app, &key, Value::Array(items));
+    let mut seen = Vec::new();
+    let mut path = "/v1/communications?limit=3".to_owned();
+    loop {
+        let page = app.call(&owner, "GET", &path, None).json();
+        seen.extend(ids(&page));
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/v1/communications?limit=3&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 7);
+    app.call(&owner, "GET", "/v1/communications?limit=0", None).assert_problem(422, "invalid");
+    app.call(&owner, "GET", "/v1/communications?cursor=zz", None).assert_problem(422, "invalid");
+}
+
+#[test]
+fn authorize_answers_with_the_reason_and_batches_keep_their_order() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let agent = app.user(&owner, "acme", "agent@acme.example", &["agent"]);
+    let answer = app.call(&agent, "POST", "/v1/authorize", Some(json!({"permission": "reports.download"}))).json();
+    assert_eq!(answer["allowed"], false);
+    assert_eq!(answer["reason"]["code"], "missing_right");
+    assert_eq!(answer["reason"]["right"], "reports.download");
+    let batch = json!({"checks": [
+        {"permission": "reports:view"},
+        {"permission": "team.roles:view"},
+        {"user_id": agent.user_id, "permission": "contacts:view"},
+    ]});
+    let results = app.call(&owner, "POST", "/v1/authorize/batch", Some(batch)).json()["results"].clone();
+    let allowed: Vec<bool> = results.as_array().unwrap().iter().map(|r| r["allowed"].as_bool().unwrap()).collect();
+    assert_eq!(allowed, vec![true, true, true]);
+    // Agents can't ask about other users, and unknown permissions name their field.
+    let about_owner = json!({"user_id": owner.user_id, "permission": "numbers:view"});
+    app.call(&agent, "POST", "/v1/authorize", Some(about_owner)).assert_problem(403, "forbidden");
+    let bad = json!({"checks": [{"permission": "numbers:view"}, {"permission": "nope:view"}]});
+    let problem = app.call(&owner, "POST", "/v1/authorize/batch", Some(bad)).assert_problem(422, "invalid");
+    assert_eq!(problem["field"], "checks[1].permission");
+}
+
+#[test]
+fn authorize_about_a_communication_applies_the_data_scope() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let agent = app.user(&owner, "acme", "agent@acme.example", &["agent"]);
+    let key = api_key(&app, &owner);
+    let made = ingest(&app, &key, json!([call(None, None, &[], "2026-11-01T10:00:00Z")]));
+    let check = json!({"permission": "reports:view", "resource": {"type": "communication", "id": made[0]}});
+    let answer = app.call(&agent, "POST", "/v1/authorize", Some(check.clone())).json();
+    assert_eq!((answer["allowed"].clone(), answer["reason"]["code"].clone()), (json!(false), json!("out_of_scope")));
+    assert_eq!(app.call(&owner, "POST", "/v1/authorize", Some(check)).json()["allowed"], true);
+    let other = app.account("beta", "mightycall");
+    let foreign = json!({"permission": "reports:view", "resource": {"type": "communication", "id": made[0]}});
+    app.call(&other, "POST", "/v1/authorize", Some(foreign)).assert_problem(404, "not_found");
+}
+
+#[test]
+fn a_revoked_api_key_stops_working_at_once() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let key = api_key(&app, &owner);
+    assert_eq!(app.request("GET", "/v1/me", None, &[("x-api-key", &key)]).status, 200);
+    let keys = app.call(&owner, "GET", "/v1/api-keys", None).json();
+    let id = keys["items"][0]["id"].as_str().unwrap().to_owned();
+    assert!(!keys.to_string().contains(&key[17..]), "the secret is never listed");
+    assert_eq!(app.call(&owner, "DELETE", &format!("/v1/api-keys/{id}"), None).status, 204);
+    app.request("GET", "/v1/me", None, &[("x-api-key", &key)]).assert_problem(401, "unauthenticated");
+}
+
+#[test]
+fn nobody_adds_themselves_to_a_workgroup_to_see_its_history() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let wg_role = json!({"key": "wg_admin", "name": "Workgroup admin", "scope": "workgroup",
+        "grants": {"team.workgroups": {"level": "manage"}}});
+    assert_eq!(app.call(&owner, "POST", "/v1/roles", Some(wg_role)).status, 201);
+    let lead = app.user(&owner, "acme", "lead@acme.example", &["wg_admin"]);
+    let wg = app.call(&owner, "POST", "/v1/workgroups", Some(json!({"name": "VIP"}))).json();
+    let path = format!("/v1/workgroups/{}/members", wg["id"].as_str().unwrap());
+    let problem =
+        app.call(&lead, "PUT", &path, Some(json!({"users": [lead.user_id]}))).assert_problem(403, "forbidden");
+    assert_eq!(problem["reason"]["code"], "self_modification");
+    let agent = app.user(&owner, "acme", "agent@acme.example", &["agent"]);
+    let problem =
+        app.call(&lead, "PUT", &path, Some(json!({"users": [agent.user_id]}))).assert_problem(403, "forbidden");
+    assert_eq!(problem["reason"]["code"], "escalation", "the lead can't see the VIP workgroup's history");
+    assert_eq!(app.call(&owner, "PUT", &path, Some(json!({"users": [agent.user_id]}))).status, 200);
+}
+
+// rule MC-33, MC-25
+#[test]
+fn numbers_need_their_separate_rights_and_bad_numbers_are_refused() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let agent = app.user(&owner, "acme", "agent@acme.example", &["agent"]);
+    let number = json!({"e164": "+14155550100", "label": "SF", "kind": "local"});
+    let problem = app.call(&agent, "POST", "/v1/numbers", Some(number.clone())).assert_problem(403, "forbidden");
+    assert_eq!(problem["reason"]["section"], "numbers");
+    let created = app.call(&owner, "POST", "/v1/numbers", Some(number));
+    assert_eq!(created.status, 201, "{}", created.body);
+    let bad = json!({"e164": "555-0100", "kind": "local"});
+    app.call(&owner, "POST", "/v1/numbers", Some(bad)).assert_problem(422, "invalid");
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let assigned = app.call(&owner, "PUT", &format!("/v1/numbers/{id}/users"), Some(json!({"users": [agent.user_id]})));
+    assert_eq!(assigned.status, 200, "{}", assigned.body);
+    assert_eq!(assigned.json()["users"][0], agent.user_id.as_str());
+}
