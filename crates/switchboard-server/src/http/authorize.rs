@@ -85,11 +85,11 @@ fn decide(
         .permission(&check.permission)
         .map_err(|e| ApiError::invalid(format!("{field}permission"), e.to_string()))?;
     let user = check.user_id.unwrap_or(caller.user.id);
-    if !principals.contains_key(&user) {
-        let principal = caller.principal_of(conn, user)?;
-        principals.insert(user, principal);
-    }
-    let principal = &principals[&user];
+    let principal = match principals.entry(user) {
+        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+        std::collections::hash_map::Entry::Vacant(e) => e.insert(caller.principal_of(conn, user)?),
+    };
+    let principal = &*principal;
     let mut decision = policy.check(principal, permission);
     if let Some(resource) = &check.resource {
         let account = caller.account.id;
