@@ -17,19 +17,19 @@ pub const DEFAULT_MAX_BODY: usize = 256 * 1024;
 #[derive(Debug, Clone, Default, Args)]
 pub struct CommonArgs {
     /// TOML configuration file (lowest precedence after defaults).
-    #[arg(long, env = "SWITCHBOARD_CONFIG", global = true)]
+    #[arg(long, env = "SWITCHBOARD_CONFIG")]
     pub config: Option<PathBuf>,
     /// Directory for the embedded database and the generated JWT secret.
-    #[arg(long, env = "SWITCHBOARD_DATA_DIR", global = true)]
+    #[arg(long, env = "SWITCHBOARD_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// `postgres://…` to use PostgreSQL; default: an SQLite file in the data directory.
-    #[arg(long, env = "SWITCHBOARD_DATABASE_URL", global = true, hide_env_values = true)]
+    #[arg(long, env = "SWITCHBOARD_DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
     /// Directory the preset plugins are loaded from; default: next to the executable.
-    #[arg(long, env = "SWITCHBOARD_PLUGINS_DIR", global = true)]
+    #[arg(long, env = "SWITCHBOARD_PLUGINS_DIR")]
     pub plugins_dir: Option<PathBuf>,
     /// Refuse to start when any plugin is broken.
-    #[arg(long, env = "SWITCHBOARD_STRICT_PLUGINS", global = true)]
+    #[arg(long, env = "SWITCHBOARD_STRICT_PLUGINS")]
     pub strict_plugins: bool,
 }
 

@@ -3,11 +3,13 @@
 pub mod access;
 pub mod auth;
 pub mod config;
+pub mod demo;
 pub mod docs;
 pub mod http;
 pub mod metrics;
 pub mod openapi;
 pub mod packs;
 pub mod problem;
+pub mod provision;
 pub mod startup;
 pub mod state;

@@ -68,7 +68,7 @@ fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     file.write_all(contents.as_bytes())
 }
 
-fn tokens(settings: &Settings) -> Result<Tokens, StartupError> {
+pub fn tokens(settings: &Settings) -> Result<Tokens, StartupError> {
     let secret = jwt_secret(settings)?;
     let mut tokens = Tokens::new(
         secret.as_bytes(),
@@ -138,9 +138,27 @@ impl Application {
             metrics: Metrics::new().map_err(|e| StartupError::Config(e.to_string()))?,
             operator_key_hash: settings.operator_key.as_deref().map(auth::api_key::hash),
         });
+        if settings.demo {
+            let accounts = crate::demo::seed(&state.store, &state.packs)
+                .map_err(|e| StartupError::Config(format!("demo data: {e}")))?;
+            let listening = TcpListener::bind(settings.bind)
+                .map_err(|e| StartupError::Bind { addr: settings.bind.to_string(), cause: e.to_string() })?;
+            let base = format!("http://{}", listening.local_addr()?);
+            println!("{}", crate::demo::instructions(&accounts, &base));
+            return Self::serve(state, listening, settings);
+        }
         let listener = TcpListener::bind(settings.bind)
             .map_err(|e| StartupError::Bind { addr: settings.bind.to_string(), cause: e.to_string() })?;
+        Self::serve(state, listener, settings)
+    }
+
+    fn serve(
+        state: web::Data<AppState>,
+        listener: TcpListener,
+        settings: &Settings,
+    ) -> Result<Application, StartupError> {
         let port = listener.local_addr()?.port();
+        log::info!("listening on {}", listener.local_addr()?);
         let max_body = settings.max_body_bytes;
         let server = HttpServer::new(move || {
             let metrics = state.metrics.clone();
@@ -153,8 +171,8 @@ impl Application {
                 .into_utoipa_app()
                 .configure(crate::http::routes)
                 .split_for_parts();
+            // The last `wrap` is the outermost: the logger sees the request id set by `wrap_fn`.
             app.default_service(crate::http::fallback)
-                .wrap(Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#))
                 .wrap_fn(move |req, srv| {
                     let started = Instant::now();
                     let id = req
@@ -179,6 +197,7 @@ impl Application {
                         Ok(res)
                     }
                 })
+                .wrap(Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#))
                 .service(crate::docs::service())
         })
         .listen(listener)?

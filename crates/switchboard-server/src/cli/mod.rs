@@ -1,6 +1,7 @@
 //! The command line: `switchboard <subcommand>`.
 
 mod plugins;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -13,8 +14,32 @@ pub struct Cli {
     pub command: Command,
 }
 
+#[derive(Debug, clap::Args)]
+pub struct ServeCommand {
+    #[command(flatten)]
+    pub common: switchboard_server::config::CommonArgs,
+    #[command(flatten)]
+    pub serve: switchboard_server::config::ServeArgs,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct MigrateCommand {
+    #[command(flatten)]
+    pub common: switchboard_server::config::CommonArgs,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Serve the admin API (embedded SQLite by default; `--demo` adds sample accounts).
+    Serve(ServeCommand),
+    /// Apply the database migrations and exit.
+    Migrate(MigrateCommand),
+    /// Create an account and its superadmin (password from SWITCHBOARD_OWNER_PASSWORD or stdin).
+    Init(serve::InitArgs),
+    /// Mint a token for a user.
+    Token(serve::TokenArgs),
+    /// Print the OpenAPI document.
+    Openapi,
     /// List the preset packs of the plugins directory and report every broken plugin.
     Plugins(plugins::PluginsArgs),
 }
@@ -24,5 +49,10 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Plugins(args) => plugins::run(&args),
+        Command::Serve(args) => serve::serve(&args.common, &args.serve),
+        Command::Migrate(args) => serve::migrate(&args.common),
+        Command::Init(args) => serve::init(&args),
+        Command::Token(args) => serve::token(&args),
+        Command::Openapi => serve::openapi(),
     }
 }

@@ -1,17 +1,15 @@
 //! Operator endpoints: create and list accounts.
 
 use crate::access::Operator;
-use crate::auth::password;
 use crate::http::common::{Errors, Page, PageQuery, db};
 use crate::http::views::{AccountView, UserView};
 use crate::problem::ApiError;
+use crate::provision::{self, AccountSpec};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
-use switchboard_core::{RoleOrigin, UserStatus};
-use switchboard_store::repo::{accounts, roles, users};
-use switchboard_store::{Actor, StoreError};
+use switchboard_store::Actor;
+use switchboard_store::repo::accounts;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -60,44 +58,16 @@ pub async fn create_account(
     body: web::Json<CreateAccount>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    let pack = state
-        .packs
-        .get(&body.preset)
-        .cloned()
-        .ok_or_else(|| ApiError::invalid("preset", format!("no preset pack `{}` is loaded", body.preset)))?;
-    password::check_policy(&body.owner.password).map_err(|e| ApiError::invalid("owner.password", e))?;
-    let hash = password::hash(&body.owner.password).map_err(ApiError::Internal)?;
-    let created = db(&state, move |_, conn| {
-        let new = accounts::NewAccount {
-            slug: body.slug,
-            name: body.name,
-            preset_pack: pack.pack.name.clone(),
-            owner: users::NewUser {
-                email: body.owner.email,
-                name: body.owner.name,
-                status: UserStatus::Active,
-                password_hash: Some(hash),
-            },
-        };
-        let actor = Actor::Operator;
-        conn.transaction::<_, StoreError, _>(|conn| {
-            let (account, owner) = accounts::create(conn, &new, &actor)?;
-            let origin = RoleOrigin::Preset { pack: pack.pack.name.clone() };
-            let mut owner_roles = Vec::new();
-            for definition in &pack.pack.roles {
-                let role = roles::create(conn, account.id, &origin, definition, &actor)?;
-                if pack.pack.owner_roles.contains(&definition.key) {
-                    owner_roles.push(role.id);
-                }
-            }
-            roles::set_user_roles(conn, account.id, owner.id, &owner_roles, pack.pack.role_mode, None, &actor)?;
-            let account = accounts::get(conn, account.id)?;
-            let owner = users::get(conn, account.id, owner.id)?;
-            Ok((account, owner))
-        })
-        .map_err(ApiError::from)
-    })
-    .await?;
+    let spec = AccountSpec {
+        slug: body.slug,
+        name: body.name,
+        preset: body.preset,
+        owner_email: body.owner.email,
+        owner_name: body.owner.name,
+        owner_password: body.owner.password,
+    };
+    let created =
+        db(&state, move |state, conn| provision::create_account(conn, &state.packs, spec, &Actor::Operator)).await?;
     let (account, owner) = created;
     let superadmin = account.superadmin;
     Ok(HttpResponse::Created()

@@ -1,0 +1,6 @@
+//! End-to-end: the real `switchboard` binary, built by cargo, started on a free port with an empty
+//! data directory and the real preset plugins, driven over HTTP and through its subcommands.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
+
+mod server;
+mod story;
