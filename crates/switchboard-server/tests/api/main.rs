@@ -4,6 +4,7 @@
 
 mod helpers;
 mod history;
+mod isolation;
 mod openapi;
 mod ops;
 mod stories;
