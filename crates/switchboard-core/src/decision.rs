@@ -76,6 +76,8 @@ pub enum Decision {
     DefaultRoleRequired {
         role: RoleIdx,
     },
+    /// Only the account's superadmin may do this (e.g. move the account to another preset pack).
+    SuperadminOnly,
     /// `role` is named by the guards of role `by`, which would dangle without it.
     ReferencedRole {
         role: RoleIdx,
@@ -102,6 +104,7 @@ pub enum ReasonCode {
     SingleRoleMode,
     DefaultRoleRequired,
     ReferencedRole,
+    SuperadminOnly,
 }
 
 impl ReasonCode {
@@ -121,6 +124,7 @@ impl ReasonCode {
             ReasonCode::SingleRoleMode => "single_role_mode",
             ReasonCode::DefaultRoleRequired => "default_role_required",
             ReasonCode::ReferencedRole => "referenced_role",
+            ReasonCode::SuperadminOnly => "superadmin_only",
         }
     }
 }
@@ -176,6 +180,7 @@ impl Decision {
             Decision::SingleRoleMode => ReasonCode::SingleRoleMode,
             Decision::DefaultRoleRequired { .. } => ReasonCode::DefaultRoleRequired,
             Decision::ReferencedRole { .. } => ReasonCode::ReferencedRole,
+            Decision::SuperadminOnly => ReasonCode::SuperadminOnly,
         }
     }
 
@@ -291,6 +296,7 @@ impl Decision {
             Decision::SingleRoleMode => {
                 Reason::new(code, "this account's roles are not combinable: a user holds at most one role".into())
             }
+            Decision::SuperadminOnly => Reason::new(code, "only the account's superadmin may do this".into()),
             Decision::ReferencedRole { role, by } => {
                 let key = role_key(role);
                 let mut reason = Reason::new(

@@ -715,6 +715,18 @@ impl Policy {
         Ok(())
     }
 
+    /// May the actor move the account onto another preset pack? It replaces every preset role and
+    /// re-roles every user, so only the superadmin may (seed 003's migration is the owner's call).
+    pub fn can_migrate_pack(&self, actor: &Principal) -> Decision {
+        if !actor.active {
+            Decision::InactiveUser
+        } else if actor.superadmin {
+            Decision::Allowed(Via::Superadmin)
+        } else {
+            Decision::SuperadminOnly
+        }
+    }
+
     /// May the actor edit, disable or delete the target user?
     pub fn can_manage_user(&self, actor: &Principal, target: &Principal, action: UserAction) -> Decision {
         if !actor.active {

@@ -10,6 +10,7 @@ pub mod history;
 pub mod integrations;
 pub mod me;
 pub mod ops;
+pub mod presets;
 pub mod roles;
 pub mod team;
 pub mod users;
@@ -36,6 +37,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(catalog::permissions)
             .service(catalog::presets)
             .service(catalog::plugins)
+            .service(presets::migrate)
             .service(roles::matrix)
             .service(roles::list_roles)
             .service(roles::create_role)

@@ -215,3 +215,41 @@ fn the_role_matrix_comes_as_json_or_csv() {
     assert!(csv.body.starts_with("role,name,scope,recents,"), "{}", &csv.body[..80]);
     assert_eq!(csv.body.lines().count(), 5, "a header and one row per each of the 4 roles");
 }
+
+// rule AC-14, AC-15, AC-16
+#[test]
+fn moving_from_the_classic_roles_maps_the_billing_owner_admins_and_agents() {
+    let app = spawn_app();
+    let owner = app.account("air", "aircall-classic");
+    let admin = app.user(&owner, "air", "admin@air.example", &["admin"]);
+    let agent = app.user(&owner, "air", "agent@air.example", &["agent"]);
+    let problem = app
+        .call(&admin, "POST", "/v1/presets/migrate", Some(json!({"to_pack": "aircall"})))
+        .assert_problem(403, "forbidden");
+    assert_eq!(problem["reason"]["code"], "superadmin_only");
+
+    let plan = app.call(&owner, "POST", "/v1/presets/migrate", Some(json!({"to_pack": "aircall"})));
+    assert_eq!(plan.status, 200, "{}", plan.body);
+    let plan = plan.json();
+    assert_eq!((plan["dry_run"].clone(), plan["applied"].clone()), (json!(true), json!(false)));
+    let to =
+        |user: &str| plan["users"].as_array().unwrap().iter().find(|u| u["user_id"] == user).unwrap()["to"].clone();
+    assert_eq!(to(&owner.user_id), json!(["owner", "admin", "agent"]), "the billing owner");
+    assert_eq!(to(&admin.user_id), json!(["admin", "agent"]), "former admins");
+    assert_eq!(to(&agent.user_id), json!(["agent"]), "agents keep Agent");
+    let me = app.call(&admin, "GET", "/v1/me", None).json();
+    assert_eq!(me["account"]["preset"], "aircall-classic", "a dry run changes nothing");
+
+    let applied =
+        app.call(&owner, "POST", "/v1/presets/migrate", Some(json!({"to_pack": "aircall", "dry_run": false})));
+    assert_eq!(applied.status, 200, "{}", applied.body);
+    let me = app.call(&admin, "GET", "/v1/me", None).json();
+    assert_eq!(me["account"]["preset"], "aircall");
+    let roles: Vec<&str> = me["roles"].as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap()).collect();
+    assert_eq!(roles, vec!["admin", "agent"]);
+    let owner_me = app.call(&owner, "GET", "/v1/me", None).json();
+    assert_eq!(owner_me["roles"].as_array().unwrap().len(), 3);
+    let roles = app.call(&owner, "GET", "/v1/roles", None).json();
+    let origins: Vec<&str> = roles["items"].as_array().unwrap().iter().map(|r| r["origin"].as_str().unwrap()).collect();
+    assert!(origins.iter().all(|o| *o == "preset:aircall"), "{origins:?}");
+}
