@@ -2,5 +2,10 @@
 //! data directory and the real preset plugins, driven over HTTP and through its subcommands.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod helpers;
+mod history;
+mod identity_provider;
+mod isolation;
 mod server;
+mod stories;
 mod story;

@@ -5,8 +5,6 @@ use switchboard_plugin_testkit::PluginDir;
 use switchboard_server::config::{CommonArgs, ServeArgs, Settings};
 use switchboard_server::startup::Application;
 
-pub const OPERATOR_KEY: &str = "test-operator-key-0123456789";
-
 pub struct TestApp {
     pub base: String,
     pub agent: ureq::Agent,
@@ -47,7 +45,6 @@ pub fn spawn_app() -> TestApp {
     let plugins = PluginDir::presets().expect("the preset plugins build");
     settings.plugins_dir = plugins.path().to_path_buf();
     settings.strict_plugins = true;
-    settings.operator_key = Some(OPERATOR_KEY.into());
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
@@ -85,56 +82,5 @@ impl TestApp {
 
     pub fn get(&self, path: &str) -> Reply {
         self.request("GET", path, None, &[])
-    }
-}
-
-/// A signed-in user of a test account.
-#[derive(Clone)]
-pub struct Session {
-    pub token: String,
-    pub user_id: String,
-}
-
-impl TestApp {
-    /// Creates an account on `preset` through the operator API; returns its superadmin's session.
-    pub fn account(&self, slug: &str, preset: &str) -> Session {
-        let body = serde_json::json!({
-            "slug": slug, "name": slug, "preset": preset,
-            "owner": {"email": format!("owner@{slug}.example"), "name": "Owner", "password": "owner-password"}
-        });
-        let auth = format!("Bearer {OPERATOR_KEY}");
-        let reply = self.request("POST", "/v1/accounts", Some(&body.to_string()), &[("authorization", &auth)]);
-        assert_eq!(reply.status, 201, "{}", reply.body);
-        let user_id = reply.json()["superadmin"]["id"].as_str().unwrap().to_owned();
-        Session { token: self.login(slug, &format!("owner@{slug}.example"), "owner-password"), user_id }
-    }
-
-    pub fn login(&self, account: &str, email: &str, password: &str) -> String {
-        let body = serde_json::json!({"account": account, "email": email, "password": password});
-        let reply = self.request("POST", "/v1/auth/token", Some(&body.to_string()), &[]);
-        assert_eq!(reply.status, 200, "{}", reply.body);
-        reply.json()["access_token"].as_str().unwrap().to_owned()
-    }
-
-    /// Invites an active user with the given roles; returns their session.
-    pub fn user(&self, by: &Session, account: &str, email: &str, roles: &[&str]) -> Session {
-        let body = serde_json::json!({"email": email, "name": email, "roles": roles, "password": "user-password"});
-        let reply = self.call(by, "POST", "/v1/users", Some(body));
-        assert_eq!(reply.status, 201, "{}", reply.body);
-        let user_id = reply.json()["id"].as_str().unwrap().to_owned();
-        Session { token: self.login(account, email, "user-password"), user_id }
-    }
-
-    /// An authenticated call with a JSON body.
-    pub fn call(&self, who: &Session, method: &str, path: &str, body: Option<serde_json::Value>) -> Reply {
-        let auth = format!("Bearer {}", who.token);
-        let body = body.map(|b| b.to_string());
-        self.request(method, path, body.as_deref(), &[("authorization", &auth)])
-    }
-
-    /// The id of a role by key.
-    pub fn role_id(&self, who: &Session, key: &str) -> String {
-        let roles = self.call(who, "GET", "/v1/roles?limit=500", None).json();
-        roles["items"].as_array().unwrap().iter().find(|r| r["key"] == key).unwrap()["id"].as_str().unwrap().to_owned()
     }
 }

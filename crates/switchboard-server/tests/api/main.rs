@@ -3,8 +3,5 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
 mod helpers;
-mod history;
-mod isolation;
 mod openapi;
 mod ops;
-mod stories;

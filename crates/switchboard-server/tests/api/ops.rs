@@ -47,3 +47,10 @@ fn a_known_route_with_the_wrong_method_is_a_405_with_allow() {
     reply.assert_problem(405, "method_not_allowed");
     assert_eq!(reply.header("allow"), Some("GET"));
 }
+
+#[test]
+fn an_oversized_body_is_a_413_problem() {
+    let app = spawn_app();
+    let huge = format!("{{\"account\": \"{}\"}}", "x".repeat(300 * 1024));
+    app.request("POST", "/v1/auth/token", Some(&huge), &[]).assert_problem(413, "payload_too_large");
+}
