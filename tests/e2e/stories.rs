@@ -253,3 +253,22 @@ fn moving_from_the_classic_roles_maps_the_billing_owner_admins_and_agents() {
     let origins: Vec<&str> = roles["items"].as_array().unwrap().iter().map(|r| r["origin"].as_str().unwrap()).collect();
     assert!(origins.iter().all(|o| *o == "preset:aircall"), "{origins:?}");
 }
+
+#[test]
+fn a_revoked_role_or_a_disabled_user_takes_effect_on_the_next_request() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let manager = app.user(&owner, "acme", "manager@acme.example", &["manager"]);
+    // Warm the cache: these decisions are answered from memory afterwards.
+    for _ in 0..3 {
+        assert_eq!(app.call(&manager, "GET", "/v1/users", None).status, 200);
+    }
+    let demoted =
+        app.call(&owner, "PUT", &format!("/v1/users/{}/roles", manager.user_id), Some(json!({"roles": ["agent"]})));
+    assert_eq!(demoted.status, 200, "{}", demoted.body);
+    app.call(&manager, "GET", "/v1/users", None).assert_problem(403, "forbidden");
+    let disabled =
+        app.call(&owner, "PATCH", &format!("/v1/users/{}", manager.user_id), Some(json!({"status": "disabled"})));
+    assert_eq!(disabled.status, 200, "{}", disabled.body);
+    app.call(&manager, "GET", "/v1/me", None).assert_problem(401, "unauthenticated");
+}

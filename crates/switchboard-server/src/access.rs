@@ -10,7 +10,7 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -21,14 +21,25 @@ use switchboard_store::repo::roles::StoredRole;
 use switchboard_store::repo::{accounts, api_keys, roles, users};
 use switchboard_store::{Actor, DbConn};
 
-/// One account's compiled roles.
+/// One account's compiled roles, and its users compiled against them.
 #[derive(Debug)]
 pub struct AccountPolicy {
+    pub account: accounts::Account,
     pub access_version: i64,
     pub pack: Arc<LoadedPack>,
     pub policy: Policy,
     /// The stored roles, in the policy's order (index `i` is the policy's role `i`).
     pub roles: Vec<StoredRole>,
+    /// Users seen since this version was compiled: a cached decision touches no database.
+    users: RwLock<HashMap<UserId, Arc<CachedUser>>>,
+}
+
+/// A user as decisions need them.
+#[derive(Debug)]
+pub struct CachedUser {
+    pub user: users::User,
+    pub subject: Subject,
+    pub principal: Principal,
 }
 
 impl AccountPolicy {
@@ -41,6 +52,11 @@ impl AccountPolicy {
     }
 }
 
+/// How often each instance checks the access versions of the accounts it has cached: the bound on
+/// how long a change made through another instance (sharing the database) can go unseen. Changes
+/// made through this instance are seen at once.
+pub const REFRESH_INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// Compiled policies by account, valid while the account's access version is unchanged.
 #[derive(Debug, Default)]
 pub struct PolicyCache {
@@ -48,6 +64,36 @@ pub struct PolicyCache {
 }
 
 impl PolicyCache {
+    /// The cached policy of an account, if any (no database involved).
+    pub fn cached(&self, account: AccountId) -> Option<Arc<AccountPolicy>> {
+        self.entries.read().ok()?.get(&account).cloned()
+    }
+
+    /// Forgets an account's policy and users: the next request recompiles from storage.
+    pub fn invalidate(&self, account: AccountId) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.remove(&account);
+        }
+    }
+
+    /// The accounts cached, with the access version each was compiled at.
+    pub fn versions(&self) -> Vec<(AccountId, i64)> {
+        self.entries.read().map(|e| e.iter().map(|(id, p)| (*id, p.access_version)).collect()).unwrap_or_default()
+    }
+
+    /// Drops every cached account whose access version moved on in storage.
+    pub fn refresh(&self, conn: &mut DbConn) -> Result<usize, ApiError> {
+        let mut dropped = 0;
+        for (account, version) in self.versions() {
+            let current = accounts::access_version(conn, account).ok();
+            if current != Some(version) {
+                self.invalidate(account);
+                dropped += 1;
+            }
+        }
+        Ok(dropped)
+    }
+
     /// The account's policy at `access_version`, compiling it from storage when the cached one is older.
     pub fn get(
         &self,
@@ -88,7 +134,14 @@ fn compile(state: &AppState, conn: &mut DbConn, account: &accounts::Account) -> 
         stored.iter().map(|r| (r.origin.clone(), r.definition.clone())),
     )
     .map_err(|e| ApiError::Internal(format!("account {} has roles its pack rejects: {e}", account.slug)))?;
-    Ok(AccountPolicy { access_version: account.access_version, pack, policy, roles: stored })
+    Ok(AccountPolicy {
+        account: account.clone(),
+        access_version: account.access_version,
+        pack,
+        policy,
+        roles: stored,
+        users: RwLock::default(),
+    })
 }
 
 /// The authenticated user of a request.
@@ -126,6 +179,38 @@ fn credential(req: &HttpRequest) -> Result<Credential, ApiError> {
     Ok(Credential::Bearer(token.trim().to_owned()))
 }
 
+fn gone() -> ApiError {
+    ApiError::Unauthenticated("the token's user no longer exists or is not active".into())
+}
+
+impl AccountPolicy {
+    fn caller(&self, user: &CachedUser, actor: Actor, access: Arc<AccountPolicy>) -> Result<Caller, ApiError> {
+        if user.user.status != UserStatus::Active {
+            return Err(gone());
+        }
+        Ok(Caller {
+            account: self.account.clone(),
+            user: user.user.clone(),
+            subject: user.subject.clone(),
+            principal: user.principal.clone(),
+            access,
+            actor,
+        })
+    }
+}
+
+/// The caller from the cache alone, when both the account and the user are there.
+fn cached_caller(
+    state: &AppState,
+    account: AccountId,
+    user: UserId,
+    actor: &Actor,
+) -> Option<Result<Caller, ApiError>> {
+    let access = state.policies.cached(account)?;
+    let cached = access.users.read().ok()?.get(&user).cloned()?;
+    Some(access.caller(&cached, actor.clone(), access.clone()))
+}
+
 /// Loads everything a caller needs, given who the credential names.
 pub fn load_caller(
     state: &AppState,
@@ -134,27 +219,36 @@ pub fn load_caller(
     user: UserId,
     actor: Actor,
 ) -> Result<Caller, ApiError> {
-    let gone = || ApiError::Unauthenticated("the token's user no longer exists or is not active".into());
     let account = accounts::get(conn, account).map_err(|_| gone())?;
     let user = users::get(conn, account.id, user).map_err(|_| gone())?;
-    if user.status != UserStatus::Active {
-        return Err(gone());
-    }
     let subject = users::subject(conn, account.id, user.id)?;
     let access = state.policies.get(state, conn, &account)?;
     let principal = access.policy.principal(&subject).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(Caller { account, user, subject, principal, access, actor })
+    let cached = Arc::new(CachedUser { user, subject, principal });
+    // Only cache against the version the user was read at: a newer policy means newer inputs.
+    if access.access_version == account.access_version
+        && let Ok(mut users) = access.users.write()
+    {
+        users.insert(cached.user.id, cached.clone());
+    }
+    access.caller(&cached, actor, access.clone())
 }
 
 fn authenticate(state: &AppState, credential: Credential) -> Result<Caller, ApiError> {
-    let mut conn = state.store.conn()?;
     match credential {
         Credential::Bearer(token) => {
             let claims = state.tokens.verify(&token).map_err(|e: jwt::TokenError| ApiError::Unauthenticated(e.0))?;
-            let user = UserId(claims.sub);
-            load_caller(state, &mut conn, AccountId(claims.acct), user, Actor::User(user))
+            let (account, user) = (AccountId(claims.acct), UserId(claims.sub));
+            let actor = Actor::User(user);
+            if let Some(cached) = cached_caller(state, account, user, &actor) {
+                return cached;
+            }
+            let mut conn = state.store.conn()?;
+            load_caller(state, &mut conn, account, user, actor)
         }
         Credential::ApiKey(key) => {
+            // Keys are looked up every time, so a revocation is honoured on the next request.
+            let mut conn = state.store.conn()?;
             let invalid = || ApiError::Unauthenticated("the API key is invalid or revoked".into());
             let prefix = api_key::prefix_of(&key).ok_or_else(invalid)?;
             let stored = api_keys::find_by_prefix(&mut conn, prefix).map_err(|_| invalid())?;
@@ -175,10 +269,14 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let credential = credential(req);
+        let extensions = req.clone();
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             let credential = credential?;
-            web::block(move || authenticate(&state, credential)).await?
+            let caller = web::block(move || authenticate(&state, credential)).await??;
+            // Lets the middleware drop this account's cache after a change (see `startup`).
+            extensions.extensions_mut().insert(caller.account.id);
+            Ok(caller)
         })
     }
 }

@@ -1,6 +1,7 @@
 //! Building and running the server: `Application::build` binds the listener (port 0 in tests),
 //! `port()` says where, `run_until_stopped()` serves until SIGINT/SIGTERM and drains gracefully.
 
+use crate::access::REFRESH_INTERVAL;
 use crate::auth;
 use crate::auth::jwt::{ExternalKey, Tokens, external_algorithm, external_key};
 use crate::config::{Settings, redact_url};
@@ -8,6 +9,7 @@ use crate::metrics::Metrics;
 use crate::packs::Packs;
 use crate::state::AppState;
 use actix_web::dev::{Server, Service};
+use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Logger;
 use actix_web::{App, HttpMessage, HttpServer, web};
@@ -115,6 +117,32 @@ pub fn load_packs(settings: &Settings) -> Result<Packs, StartupError> {
     Ok(packs)
 }
 
+/// Checks the cached accounts' access versions every [`REFRESH_INTERVAL`], so changes made through
+/// other instances sharing the database are honoured within that bound. Stops with the server.
+fn spawn_refresher(state: &web::Data<AppState>) {
+    let weak = std::sync::Arc::downgrade(&state.clone().into_inner());
+    let spawned = std::thread::Builder::new().name("access-refresh".into()).spawn(move || {
+        loop {
+            std::thread::sleep(REFRESH_INTERVAL);
+            let Some(state) = weak.upgrade() else { return };
+            if state.policies.versions().is_empty() {
+                continue;
+            }
+            match state.store.conn() {
+                Ok(mut conn) => {
+                    if let Err(e) = state.policies.refresh(&mut conn) {
+                        log::warn!("access refresh failed: {e}");
+                    }
+                }
+                Err(e) => log::warn!("access refresh: no database connection: {e}"),
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        log::error!("cannot start the access refresher: {e}");
+    }
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -157,6 +185,7 @@ impl Application {
         listener: TcpListener,
         settings: &Settings,
     ) -> Result<Application, StartupError> {
+        spawn_refresher(&state);
         let port = listener.local_addr()?.port();
         log::info!("listening on {}", listener.local_addr()?);
         let max_body = settings.max_body_bytes;
@@ -183,10 +212,19 @@ impl Application {
                         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
                     req.extensions_mut().insert(RequestId(id.clone()));
                     let method = req.method().to_string();
+                    let mutates = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
                     let metrics = metrics.clone();
+                    let state = req.app_data::<web::Data<AppState>>().cloned();
                     let fut = srv.call(req);
                     async move {
                         let mut res = fut.await?;
+                        // A change through this instance is seen by its next request at once.
+                        if mutates
+                            && let (Some(state), Some(account)) =
+                                (state, res.request().extensions().get::<switchboard_core::AccountId>().copied())
+                        {
+                            state.policies.invalidate(account);
+                        }
                         let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
                         let status = res.status().as_u16().to_string();
                         metrics.requests.with_label_values(&[method.as_str(), route.as_str(), status.as_str()]).inc();
