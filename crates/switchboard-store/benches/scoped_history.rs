@@ -1,0 +1,423 @@
+//! Scoped history pages on a large account, on SQLite and (when SWITCHBOARD_BENCH_DATABASE_URL names a
+//! PostgreSQL server) on PostgreSQL. Not a test: run with
+//! `cargo bench -p switchboard-store --bench scoped_history`; sizes via SWITCHBOARD_BENCH_COMMUNICATIONS
+//! (default 1000000) and SWITCHBOARD_BENCH_USERS (default 10000); SWITCHBOARD_BENCH_SKIP_SQLITE=1 runs only
+//! PostgreSQL. Prints Markdown tables; the baseline is the straightforward OR query, measured in the same run.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use std::time::{Duration, Instant};
+use switchboard_core::{UserId, UserStatus, Visibility, WorkgroupId};
+use switchboard_store::repo::accounts::{self, NewAccount};
+use switchboard_store::repo::communications::{
+    self, CommunicationFilter, CommunicationKind, Direction, NewCommunication,
+};
+use switchboard_store::repo::teams::{self, NumberInput, NumberKind};
+use switchboard_store::repo::users::NewUser;
+use switchboard_store::schema::{users, workgroup_members};
+use switchboard_store::{Actor, PageRequest, Store, StoreConfig};
+
+/// The straightforward query the store does not use, measured in the same run as the baseline: one
+/// statement with the account filter and the OR of the scope's conditions, ordered and limited.
+mod baseline {
+    use chrono::NaiveDateTime;
+    use diesel::dsl::{count_star, sum};
+    use diesel::prelude::*;
+    use diesel::sql_types::{Bool, Nullable};
+    use switchboard_core::Visibility;
+    use switchboard_store::DbConn;
+    use switchboard_store::db::MultiBackend;
+    use switchboard_store::schema::{communication_participants as parts, communications as comms};
+
+    type Cond = Box<dyn BoxableExpression<comms::table, MultiBackend, SqlType = Nullable<Bool>>>;
+
+    fn condition(a: &str, vis: &Visibility<'_>, kind: Option<&'static str>) -> Cond {
+        let mut cond: Cond = Box::new(comms::account_id.eq(a.to_owned()).nullable());
+        if let Visibility::Filter { participant, workgroups, numbers, dashboard_workgroups, dashboard_ivrs } = *vis {
+            let mut scope: Cond = Box::new(
+                comms::id
+                    .eq_any(
+                        parts::table
+                            .filter(parts::account_id.eq(a.to_owned()))
+                            .filter(parts::user_id.eq(participant.to_string()))
+                            .select(parts::communication_id),
+                    )
+                    .nullable(),
+            );
+            let w: Vec<String> = workgroups.iter().chain(dashboard_workgroups).map(ToString::to_string).collect();
+            if !w.is_empty() {
+                scope = Box::new(scope.or(comms::workgroup_id.eq_any(w)));
+            }
+            if !numbers.is_empty() {
+                scope = Box::new(
+                    scope.or(comms::number_id.eq_any(numbers.iter().map(ToString::to_string).collect::<Vec<_>>())),
+                );
+            }
+            if !dashboard_ivrs.is_empty() {
+                scope = Box::new(
+                    scope.or(comms::ivr_id.eq_any(dashboard_ivrs.iter().map(ToString::to_string).collect::<Vec<_>>())),
+                );
+            }
+            cond = Box::new(cond.and(scope));
+        }
+        if let Some(k) = kind {
+            cond = Box::new(cond.and(comms::kind.eq(k)));
+        }
+        cond
+    }
+
+    pub fn page(
+        conn: &mut DbConn,
+        a: &str,
+        vis: &Visibility<'_>,
+        kind: Option<&'static str>,
+        cursor: Option<(NaiveDateTime, String)>,
+    ) -> Vec<(String, NaiveDateTime)> {
+        type Row = (String, NaiveDateTime, String, String, Option<String>, Option<String>, Option<String>, i32, bool);
+        let mut q = comms::table
+            .filter(condition(a, vis, kind))
+            .select((
+                comms::id,
+                comms::started_at,
+                comms::kind,
+                comms::direction,
+                comms::number_id,
+                comms::workgroup_id,
+                comms::ivr_id,
+                comms::duration_seconds,
+                comms::has_recording,
+            ))
+            .order((comms::started_at.desc(), comms::id.desc()))
+            .limit(51)
+            .into_boxed();
+        if let Some((t, id)) = cursor {
+            q = q.filter(comms::started_at.le(t)).filter(comms::started_at.lt(t).or(comms::id.lt(id)));
+        }
+        let rows: Vec<Row> = q.load(conn).unwrap();
+        // like the store: the page's participants in a second statement
+        let ids: Vec<&String> = rows.iter().map(|r| &r.0).collect();
+        let _participants: Vec<(String, String)> = parts::table
+            .filter(parts::communication_id.eq_any(ids))
+            .select((parts::communication_id, parts::user_id))
+            .load(conn)
+            .unwrap();
+        rows.into_iter().map(|r| (r.0, r.1)).collect()
+    }
+
+    pub fn counts(conn: &mut DbConn, a: &str, vis: &Visibility<'_>, kind: Option<&'static str>) -> usize {
+        comms::table
+            .filter(condition(a, vis, kind))
+            .group_by((comms::kind, comms::has_recording))
+            .select((comms::kind, comms::has_recording, count_star(), sum(comms::duration_seconds)))
+            .load::<(String, bool, i64, Option<i64>)>(conn)
+            .unwrap()
+            .len()
+    }
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+struct Rng(u64);
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn run(label: &str, store: &Store, n_comms: usize, n_users: usize) {
+    let mut c = store.conn().unwrap();
+    let (account, owner) = accounts::create(
+        &mut c,
+        &NewAccount {
+            slug: format!("bench-{}", uuid::Uuid::new_v4().simple()),
+            name: "Bench".into(),
+            preset_pack: "bench".into(),
+            owner: NewUser {
+                email: "owner@bench.example".into(),
+                name: "Owner".into(),
+                status: UserStatus::Active,
+                password_hash: None,
+            },
+        },
+        &Actor::System,
+    )
+    .unwrap();
+    let a = account.id;
+    let seed_start = Instant::now();
+    let mut user_ids = vec![owner.id];
+    // users: one multi-row insert per 500 (bulk seeding, bypassing per-user audit)
+    let now = chrono::Utc::now().naive_utc();
+    for chunk in (1..n_users).collect::<Vec<_>>().chunks(500) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|i| {
+                let id = UserId::new_random();
+                user_ids.push(id);
+                (
+                    users::account_id.eq(a.to_string()),
+                    users::id.eq(id.to_string()),
+                    users::email.eq(format!("u{i}@bench.example")),
+                    users::name.eq("U"),
+                    users::status.eq("active"),
+                    users::created_at.eq(now),
+                    users::updated_at.eq(now),
+                )
+            })
+            .collect();
+        switchboard_store::per_backend!(&mut *c, cc => diesel::insert_into(users::table).values(rows).execute(cc))
+            .unwrap();
+    }
+    let wgs: Vec<WorkgroupId> = (0..50)
+        .map(|i| teams::create_workgroup(&mut c, a, &format!("W{i}"), &[], &Actor::System).unwrap().id)
+        .collect();
+    let numbers: Vec<_> = (0..200)
+        .map(|i| {
+            teams::create_number(
+                &mut c,
+                a,
+                &NumberInput { e164: format!("+1555{i:07}"), label: String::new(), kind: NumberKind::Local },
+                &Actor::System,
+            )
+            .unwrap()
+            .id
+        })
+        .collect();
+    let ivrs: Vec<_> =
+        (0..10).map(|i| teams::create_ivr(&mut c, a, &format!("I{i}"), &[], &Actor::System).unwrap().id).collect();
+    let member_rows: Vec<_> = user_ids
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            (
+                workgroup_members::account_id.eq(a.to_string()),
+                workgroup_members::workgroup_id.eq(wgs[i % wgs.len()].to_string()),
+                workgroup_members::user_id.eq(u.to_string()),
+            )
+        })
+        .collect();
+    for chunk in member_rows.chunks(500) {
+        switchboard_store::per_backend!(&mut *c, cc => diesel::insert_into(workgroup_members::table).values(chunk.to_vec()).execute(cc)).unwrap();
+    }
+    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let start = chrono::Utc::now() - chrono::Duration::days(365);
+    let mut done = 0;
+    // the last number and the last IVR are rare (one record in 10,000): sparse scopes
+    let (rare_number, rare_ivr) = (numbers[numbers.len() - 1], ivrs[ivrs.len() - 1]);
+    let mut serial = 0usize;
+    while done < n_comms {
+        let n = (n_comms - done).min(20_000);
+        let batch: Vec<NewCommunication> = (0..n)
+            .map(|_| {
+                serial += 1;
+                NewCommunication {
+                    id: None,
+                    kind: CommunicationKind::ALL[rng.below(4)],
+                    direction: Direction::Inbound,
+                    number: Some(if serial.is_multiple_of(10_000) {
+                        rare_number
+                    } else {
+                        numbers[rng.below(numbers.len() - 1)]
+                    }),
+                    workgroup: if rng.below(2) == 0 { Some(wgs[rng.below(wgs.len())]) } else { None },
+                    ivr: if serial % 10_000 == 5_000 {
+                        Some(rare_ivr)
+                    } else if rng.below(4) == 0 {
+                        Some(ivrs[rng.below(ivrs.len() - 1)])
+                    } else {
+                        None
+                    },
+                    participants: vec![user_ids[rng.below(user_ids.len())]],
+                    started_at: start + chrono::Duration::seconds(rng.below(365 * 86_400) as i64),
+                    duration_seconds: rng.below(900) as i32,
+                    has_recording: rng.below(3) == 0,
+                }
+            })
+            .collect();
+        communications::ingest_bulk(&mut c, a, &batch, &Actor::System).unwrap();
+        done += n;
+    }
+    c.batch_execute("ANALYZE").unwrap();
+    eprintln!("{label}: seeded {n_comms} communications, {n_users} users in {:.1?}", seed_start.elapsed());
+
+    let agent = user_ids[user_ids.len() / 2];
+    let my_wg = [wgs[(user_ids.len() / 2) % wgs.len()]];
+    let my_numbers = [numbers[0], numbers[1]];
+    let dash_w = [wgs[3]];
+    let dash_i = [ivrs[0]];
+    let rare_numbers = [rare_number];
+    let rare_ivrs = [rare_ivr];
+    let cases: Vec<(&str, Visibility<'_>, CommunicationFilter)> = vec![
+        ("all (superadmin)", Visibility::Everything, CommunicationFilter::default()),
+        (
+            "personal",
+            Visibility::Filter {
+                participant: agent,
+                workgroups: &[],
+                numbers: &[],
+                dashboard_workgroups: &[],
+                dashboard_ivrs: &[],
+            },
+            CommunicationFilter::default(),
+        ),
+        (
+            "workgroup",
+            Visibility::Filter {
+                participant: agent,
+                workgroups: &my_wg,
+                numbers: &[],
+                dashboard_workgroups: &[],
+                dashboard_ivrs: &[],
+            },
+            CommunicationFilter::default(),
+        ),
+        (
+            "numbers",
+            Visibility::Filter {
+                participant: agent,
+                workgroups: &my_wg,
+                numbers: &my_numbers,
+                dashboard_workgroups: &[],
+                dashboard_ivrs: &[],
+            },
+            CommunicationFilter::default(),
+        ),
+        (
+            "dashboard",
+            Visibility::Filter {
+                participant: agent,
+                workgroups: &[],
+                numbers: &[],
+                dashboard_workgroups: &dash_w,
+                dashboard_ivrs: &dash_i,
+            },
+            CommunicationFilter::default(),
+        ),
+        (
+            "numbers, one rare number (sparse)",
+            Visibility::Filter {
+                participant: agent,
+                workgroups: &[],
+                numbers: &rare_numbers,
+                dashboard_workgroups: &[],
+                dashboard_ivrs: &[],
+            },
+            CommunicationFilter::default(),
+        ),
+        (
+            "dashboard, one rare IVR (sparse)",
+            Visibility::Filter {
+                participant: agent,
+                workgroups: &[],
+                numbers: &[],
+                dashboard_workgroups: &[],
+                dashboard_ivrs: &rare_ivrs,
+            },
+            CommunicationFilter::default(),
+        ),
+        (
+            "workgroup + kind=voicemail",
+            Visibility::Filter {
+                participant: agent,
+                workgroups: &my_wg,
+                numbers: &[],
+                dashboard_workgroups: &[],
+                dashboard_ivrs: &[],
+            },
+            CommunicationFilter { kind: Some(CommunicationKind::Voicemail), ..Default::default() },
+        ),
+    ];
+    println!(
+        "\n| {label} | first page (50) | baseline | 10th page | baseline | counts by kind | baseline |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
+    let a_str = a.to_string();
+    for (name, vis, filter) in &cases {
+        let kind = filter.kind.map(CommunicationKind::as_str);
+        let (mut first, mut tenth, mut counts) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut b_first, mut b_tenth, mut b_counts) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..5 {
+            let t = Instant::now();
+            let mut p = communications::list(&mut c, a, vis, filter, &PageRequest::first(50)).unwrap();
+            first.push(t.elapsed());
+            let t = Instant::now();
+            for _ in 0..9 {
+                match p.next_cursor.clone() {
+                    Some(next) => {
+                        p = communications::list(&mut c, a, vis, filter, &PageRequest::after(50, next)).unwrap()
+                    }
+                    None => break,
+                }
+            }
+            tenth.push(t.elapsed() / 9);
+            let t = Instant::now();
+            communications::counts(&mut c, a, vis, filter).unwrap();
+            counts.push(t.elapsed());
+
+            let t = Instant::now();
+            let mut rows = baseline::page(&mut c, &a_str, vis, kind, None);
+            b_first.push(t.elapsed());
+            let t = Instant::now();
+            for _ in 0..9 {
+                if rows.len() < 51 {
+                    break;
+                }
+                let (id, at) = rows[49].clone();
+                rows = baseline::page(&mut c, &a_str, vis, kind, Some((at, id)));
+            }
+            b_tenth.push(t.elapsed() / 9);
+            let t = Instant::now();
+            baseline::counts(&mut c, &a_str, vis, kind);
+            b_counts.push(t.elapsed());
+        }
+        println!(
+            "| {name} | {:.2?} | {:.2?} | {:.2?} | {:.2?} | {:.2?} | {:.2?} |",
+            median(first),
+            median(b_first),
+            median(tenth),
+            median(b_tenth),
+            median(counts),
+            median(b_counts)
+        );
+    }
+}
+
+fn main() {
+    let n_comms = env_usize("SWITCHBOARD_BENCH_COMMUNICATIONS", 1_000_000);
+    let n_users = env_usize("SWITCHBOARD_BENCH_USERS", 10_000);
+    let dir = tempfile::tempdir().unwrap();
+    if std::env::var("SWITCHBOARD_BENCH_SKIP_SQLITE").is_ok_and(|v| v == "1") {
+        eprintln!("SQLite bench skipped (SWITCHBOARD_BENCH_SKIP_SQLITE=1)");
+    } else {
+        let path = dir.path().join("bench.db");
+        let store = Store::open_with(&StoreConfig::new(path.to_string_lossy().to_string())).unwrap();
+        run(&format!("SQLite, {n_comms} communications, {n_users} users"), &store, n_comms, n_users);
+    }
+    match std::env::var("SWITCHBOARD_BENCH_DATABASE_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            // a database of its own, dropped afterwards: the server named by the URL is left as it was
+            let name = format!("switchboard_bench_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = diesel::pg::PgConnection::establish(&admin).unwrap();
+            conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+            let (base, query) = admin.split_once('?').map_or((admin.as_str(), ""), |(b, q)| (b, q));
+            let scheme_end = base.find("://").map_or(0, |i| i + 3);
+            let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+            let url = format!("{}/{name}{}{query}", &base[..host_end], if query.is_empty() { "" } else { "?" });
+            let store = Store::open(&url).unwrap();
+            run(&format!("PostgreSQL, {n_comms} communications, {n_users} users"), &store, n_comms, n_users);
+            drop(store);
+            conn.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap();
+        }
+        _ => eprintln!("PostgreSQL bench skipped: set SWITCHBOARD_BENCH_DATABASE_URL"),
+    }
+}

@@ -1,0 +1,206 @@
+//! Pieces every repository uses: time, pages and cursors, actors, audit writing, id parsing.
+
+use crate::db::DbConn;
+use crate::error::{StoreError, StoreResult};
+use crate::schema::{accounts, audit_events};
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use switchboard_core::AccountId;
+use uuid::Uuid;
+
+/// Largest page a list call returns.
+pub const MAX_PAGE: u32 = 500;
+
+/// Current time, at the microsecond precision both backends keep.
+pub fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+pub(crate) fn to_db_time(t: DateTime<Utc>) -> NaiveDateTime {
+    t.trunc_subsecs(6).naive_utc()
+}
+
+pub(crate) fn from_db_time(t: NaiveDateTime) -> DateTime<Utc> {
+    t.and_utc()
+}
+
+pub(crate) fn parse_id<T: From<Uuid>>(s: &str) -> StoreResult<T> {
+    Uuid::parse_str(s).map(T::from).map_err(|e| StoreError::InvalidInput(format!("stored id `{s}` is not a UUID: {e}")))
+}
+
+/// Which page of a list to read.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Items per page, 1 to [`MAX_PAGE`] (0 means the default of 50).
+    pub limit: u32,
+    /// The `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}
+
+impl PageRequest {
+    pub fn first(limit: u32) -> PageRequest {
+        PageRequest { limit, cursor: None }
+    }
+
+    pub fn after(limit: u32, cursor: impl Into<String>) -> PageRequest {
+        PageRequest { limit, cursor: Some(cursor.into()) }
+    }
+
+    pub(crate) fn effective_limit(&self) -> i64 {
+        i64::from(if self.limit == 0 { 50 } else { self.limit.min(MAX_PAGE) })
+    }
+
+    /// The decoded cursor parts, checked to have `n` parts.
+    pub(crate) fn cursor_parts(&self, n: usize) -> StoreResult<Option<Vec<String>>> {
+        match &self.cursor {
+            None => Ok(None),
+            Some(c) => {
+                let parts = decode_cursor(c)?;
+                if parts.len() != n {
+                    return Err(bad_cursor());
+                }
+                Ok(Some(parts))
+            }
+        }
+    }
+}
+
+/// One page of a list and the cursor of the next one (`None` at the end).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Builds a page from up to `limit + 1` rows: the extra row only says that there is a next page.
+    pub(crate) fn from_rows(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> Vec<String>) -> Page<T> {
+        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+        let next_cursor = if rows.len() > limit {
+            rows.truncate(limit);
+            rows.last().map(|last| encode_cursor(&key(last)))
+        } else {
+            None
+        };
+        Page { items: rows, next_cursor }
+    }
+}
+
+fn bad_cursor() -> StoreError {
+    StoreError::InvalidInput("the cursor is not one this list produced".into())
+}
+
+/// Cursors are opaque to clients: the sort key of the last item, hex-encoded.
+pub(crate) fn encode_cursor(parts: &[String]) -> String {
+    let joined = parts.join("\u{1f}");
+    joined.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+pub(crate) fn decode_cursor(cursor: &str) -> StoreResult<Vec<String>> {
+    if !cursor.len().is_multiple_of(2) || cursor.len() > 4096 {
+        return Err(bad_cursor());
+    }
+    let bytes = (0..cursor.len())
+        .step_by(2)
+        .map(|i| cursor.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect::<Option<Vec<u8>>>()
+        .ok_or_else(bad_cursor)?;
+    let text = String::from_utf8(bytes).map_err(|_| bad_cursor())?;
+    Ok(text.split('\u{1f}').map(str::to_owned).collect())
+}
+
+/// Who made a change (recorded in the audit log).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Actor {
+    /// A user of the account, signed in.
+    User(switchboard_core::UserId),
+    /// An API key acting as its user.
+    ApiKey(Uuid),
+    /// The platform operator.
+    Operator,
+    /// Switchboard itself (migrations, defaults).
+    System,
+}
+
+impl Actor {
+    pub(crate) fn columns(&self) -> (&'static str, Option<String>) {
+        match self {
+            Actor::User(u) => ("user", Some(u.to_string())),
+            Actor::ApiKey(k) => ("api_key", Some(k.to_string())),
+            Actor::Operator => ("operator", None),
+            Actor::System => ("system", None),
+        }
+    }
+
+    pub(crate) fn from_columns(kind: &str, id: Option<&str>) -> StoreResult<Actor> {
+        Ok(match (kind, id) {
+            ("user", Some(id)) => Actor::User(parse_id(id)?),
+            ("api_key", Some(id)) => Actor::ApiKey(parse_id(id)?),
+            ("operator", _) => Actor::Operator,
+            ("system", _) => Actor::System,
+            _ => return Err(StoreError::InvalidInput(format!("stored actor `{kind}` is not known"))),
+        })
+    }
+}
+
+/// An audit entry about to be written, inside the transaction of the change it records.
+pub(crate) struct AuditEntry<'a> {
+    pub account: AccountId,
+    pub actor: &'a Actor,
+    pub action: &'a str,
+    pub target_type: &'a str,
+    pub target_id: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+pub(crate) fn audit(conn: &mut DbConn, entry: AuditEntry<'_>) -> StoreResult<()> {
+    let (actor_kind, actor_id) = entry.actor.columns();
+    diesel::insert_into(audit_events::table)
+        .values((
+            audit_events::account_id.eq(entry.account.to_string()),
+            audit_events::id.eq(Uuid::new_v4().to_string()),
+            audit_events::actor_kind.eq(actor_kind),
+            audit_events::actor_id.eq(actor_id),
+            audit_events::action.eq(entry.action),
+            audit_events::target_type.eq(entry.target_type),
+            audit_events::target_id.eq(entry.target_id),
+            audit_events::before_state.eq(entry.before.map(|v| v.to_string())),
+            audit_events::after_state.eq(entry.after.map(|v| v.to_string())),
+            audit_events::at.eq(to_db_time(now())),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Marks the account's permission inputs as changed (roles, assignments, memberships, numbers,
+/// dashboard access, user status): caches keyed by the account's access version become stale.
+pub(crate) fn bump_access_version(conn: &mut DbConn, account: AccountId) -> StoreResult<()> {
+    let n = diesel::update(accounts::table.find(account.to_string()))
+        .set(accounts::access_version.eq(accounts::access_version + 1))
+        .execute(conn)?;
+    if n == 0 {
+        return Err(StoreError::not_found("account"));
+    }
+    Ok(())
+}
+
+/// Runs `f` in a transaction that writes. On SQLite the write lock is taken first (waiting up to the
+/// busy timeout): a transaction that read before writing would otherwise have to upgrade its read
+/// snapshot, which SQLite refuses at once with "database is locked" when another writer got there first.
+pub(crate) fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> StoreResult<T>) -> StoreResult<T> {
+    conn.transaction(|conn| {
+        if let DbConn::Sqlite(lite) = conn {
+            diesel::connection::SimpleConnection::batch_execute(lite, "UPDATE accounts SET version = version WHERE 0")?;
+        }
+        f(conn)
+    })
+}
+
+pub(crate) fn ids<T: ToString>(ids: &[T]) -> Vec<String> {
+    let mut v: Vec<String> = ids.iter().map(ToString::to_string).collect();
+    v.sort();
+    v.dedup();
+    v
+}

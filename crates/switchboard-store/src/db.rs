@@ -1,0 +1,266 @@
+//! Connections, the pool and migrations.
+//!
+//! One [`DbConn`] (`diesel::MultiConnection`) covers SQLite and PostgreSQL; the backend is picked
+//! from the URL: `postgres://…` / `postgresql://…` is PostgreSQL, anything else (a file path or
+//! `sqlite://path`) is SQLite.
+//!
+//! SQLite: WAL is switched on and migrations run on a single connection *before* the pool opens its
+//! connections (setting WAL from every pooled connection at once races into "database is locked");
+//! `foreign_keys` and `busy_timeout` are set on every pooled connection when it is opened.
+
+use crate::error::{StoreError, StoreResult};
+use diesel::connection::SimpleConnection;
+use diesel::pg::PgConnection;
+use diesel::prelude::*;
+use diesel::r2d2::R2D2Connection;
+use diesel::sqlite::SqliteConnection;
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use std::fmt;
+use std::time::Duration;
+
+/// Migrations of the SQLite dialect, embedded in the binary.
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
+/// Migrations of the PostgreSQL dialect, embedded in the binary.
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
+
+/// Runs `$body` on the concrete connection inside a [`DbConn`], for the few statements diesel cannot
+/// express over the multi-backend (batch inserts, `UNION ALL`). Inside a transaction opened on the
+/// `DbConn`, the statement runs in that transaction.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! per_backend {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Postgresql($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
+/// A connection to either backend.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+impl fmt::Debug for DbConn {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            DbConn::Postgresql(_) => "DbConn::Postgresql",
+            DbConn::Sqlite(_) => "DbConn::Sqlite",
+        })
+    }
+}
+
+impl DbConn {
+    pub fn backend(&self) -> Backend {
+        match self {
+            DbConn::Postgresql(_) => Backend::Postgres,
+            DbConn::Sqlite(_) => Backend::Sqlite,
+        }
+    }
+}
+
+/// The database behind a URL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names, and the string to hand to the driver.
+    pub fn from_url(url: &str) -> (Backend, &str) {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            (Backend::Postgres, url)
+        } else if let Some(path) = url.strip_prefix("sqlite://") {
+            (Backend::Sqlite, path)
+        } else {
+            (Backend::Sqlite, url.strip_prefix("sqlite:").unwrap_or(url))
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// How to open the store.
+#[derive(Clone, Debug)]
+pub struct StoreConfig {
+    /// `postgres://…`, `postgresql://…`, `sqlite://path` or a file path.
+    pub url: String,
+    /// Connections in the pool.
+    pub pool_size: u32,
+    /// How long to wait for a pooled connection before reporting the database unavailable.
+    pub connection_timeout: Duration,
+    /// SQLite: how long a writer waits for the lock before giving up.
+    pub busy_timeout: Duration,
+    /// Apply pending migrations on open.
+    pub run_migrations: bool,
+}
+
+impl StoreConfig {
+    pub fn new(url: impl Into<String>) -> StoreConfig {
+        StoreConfig {
+            url: url.into(),
+            pool_size: 8,
+            connection_timeout: Duration::from_secs(10),
+            busy_timeout: Duration::from_secs(5),
+            run_migrations: true,
+        }
+    }
+}
+
+/// Opens connections of one backend for the pool.
+#[derive(Debug)]
+pub struct ConnectionManager {
+    backend: Backend,
+    target: String,
+    busy_timeout_ms: u128,
+}
+
+impl ConnectionManager {
+    fn establish(&self) -> StoreResult<DbConn> {
+        Ok(match self.backend {
+            Backend::Postgres => DbConn::Postgresql(PgConnection::establish(&self.target)?),
+            Backend::Sqlite => {
+                let mut conn = SqliteConnection::establish(&self.target)?;
+                conn.batch_execute(&format!(
+                    "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL;",
+                    self.busy_timeout_ms
+                ))?;
+                DbConn::Sqlite(conn)
+            }
+        })
+    }
+}
+
+impl r2d2::ManageConnection for ConnectionManager {
+    type Connection = DbConn;
+    type Error = StoreError;
+
+    fn connect(&self) -> StoreResult<DbConn> {
+        self.establish()
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> StoreResult<()> {
+        conn.ping().map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// A pooled connection.
+pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
+
+/// The store: a connection pool over one database.
+#[derive(Clone)]
+pub struct Store {
+    pool: r2d2::Pool<ConnectionManager>,
+    backend: Backend,
+}
+
+impl fmt::Debug for Store {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).field("pool", &self.pool.state()).finish()
+    }
+}
+
+impl Store {
+    /// Opens the database at `url` with default settings and applies pending migrations.
+    pub fn open(url: &str) -> StoreResult<Store> {
+        Store::open_with(&StoreConfig::new(url))
+    }
+
+    /// Opens the database; with `run_migrations`, applies pending migrations first, on one connection.
+    pub fn open_with(config: &StoreConfig) -> StoreResult<Store> {
+        let (backend, target) = Backend::from_url(&config.url);
+        if backend == Backend::Sqlite
+            && (target.trim().is_empty() || target.contains(":memory:") || target.contains("mode=memory"))
+        {
+            // every pooled connection would open its own empty database
+            return Err(StoreError::InvalidInput("SQLite needs a database file, not an in-memory database".into()));
+        }
+        let manager =
+            ConnectionManager { backend, target: target.to_owned(), busy_timeout_ms: config.busy_timeout.as_millis() };
+        {
+            let mut first = manager.establish()?;
+            if backend == Backend::Sqlite {
+                first.batch_execute("PRAGMA journal_mode = WAL;")?;
+            }
+            if config.run_migrations {
+                run_migrations(&mut first)?;
+            }
+        }
+        let pool = r2d2::Pool::builder()
+            .max_size(config.pool_size.max(1))
+            .connection_timeout(config.connection_timeout)
+            .build(manager)
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// A connection from the pool; [`StoreError::Unavailable`] when none comes in time.
+    pub fn conn(&self) -> StoreResult<PooledConn> {
+        self.pool.get().map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+
+    /// Checks that the database answers (for `/readyz`).
+    pub fn ping(&self) -> StoreResult<()> {
+        self.conn()?.ping().map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+}
+
+const MIGRATION_LOCK_KEY: i64 = 0x5357_4254_4348; // "SWBTCH": serialises migrations of instances sharing one PostgreSQL
+
+/// Applies the pending migrations of the connection's dialect; returns the versions applied.
+pub fn run_migrations(conn: &mut DbConn) -> StoreResult<Vec<String>> {
+    let applied = match conn {
+        DbConn::Postgresql(pg) => {
+            pg.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK_KEY})"))?;
+            let result = pg.run_pending_migrations(POSTGRES_MIGRATIONS).map(|v| versions(&v));
+            pg.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK_KEY})"))?;
+            result
+        }
+        DbConn::Sqlite(lite) => lite.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| versions(&v)),
+    };
+    applied.map_err(|e| StoreError::Migration(e.to_string()))
+}
+
+/// Reverts every applied migration of the connection's dialect (newest first); returns the versions reverted.
+pub fn revert_all_migrations(conn: &mut DbConn) -> StoreResult<Vec<String>> {
+    let reverted = match conn {
+        DbConn::Postgresql(pg) => pg.revert_all_migrations(POSTGRES_MIGRATIONS).map(|v| versions(&v)),
+        DbConn::Sqlite(lite) => lite.revert_all_migrations(SQLITE_MIGRATIONS).map(|v| versions(&v)),
+    };
+    reverted.map_err(|e| StoreError::Migration(e.to_string()))
+}
+
+/// The migrations applied to this database, oldest first.
+pub fn applied_migrations(conn: &mut DbConn) -> StoreResult<Vec<String>> {
+    let applied = match conn {
+        DbConn::Postgresql(pg) => pg.applied_migrations().map(|v| versions(&v)),
+        DbConn::Sqlite(lite) => lite.applied_migrations().map(|v| versions(&v)),
+    };
+    applied
+        .map(|mut v| {
+            v.sort();
+            v
+        })
+        .map_err(|e| StoreError::Migration(e.to_string()))
+}
+
+fn versions<V: fmt::Display>(v: &[V]) -> Vec<String> {
+    v.iter().map(|m| m.to_string()).collect()
+}

@@ -1,0 +1,109 @@
+//! The one error type of the store.
+//!
+//! Policy: repositories return [`StoreError`]; database failures are classified here, once, so the
+//! server can map each kind to one HTTP status (not found → 404, conflict → 409, stale version → 412,
+//! invalid reference / invalid input → 422, in use → 409, unavailable → 503).
+
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// Result of every store call.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The record does not exist in this account.
+    #[error("{entity} not found")]
+    NotFound { entity: &'static str },
+    /// A unique constraint refused the change (email, role key, slug, number, name …).
+    #[error("conflict: {message}")]
+    Conflict { message: String },
+    /// The record changed since the caller read it: the write was not applied.
+    #[error("stale {entity}: expected version {expected}, current version is {current}")]
+    StaleVersion { entity: &'static str, expected: i64, current: i64 },
+    /// A reference names a record that does not exist in the same account (the database refused it).
+    #[error("invalid reference: {message}")]
+    InvalidReference { message: String },
+    /// The record is still referenced (e.g. by history or role assignments) and cannot be deleted.
+    #[error("{entity} is in use: {message}")]
+    InUse { entity: &'static str, message: String },
+    /// The request cannot be stored as given (bad cursor, bad enum value, rule of the role mode …).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// The database could not be reached or a connection could not be obtained.
+    #[error("database unavailable: {0}")]
+    Unavailable(String),
+    /// Migrations failed.
+    #[error("migration failed: {0}")]
+    Migration(String),
+    /// Any other database failure.
+    #[error("database error: {0}")]
+    Database(DieselError),
+}
+
+impl StoreError {
+    pub(crate) fn not_found(entity: &'static str) -> StoreError {
+        StoreError::NotFound { entity }
+    }
+
+    /// Maps a failed delete: a foreign key refusing it means the record is in use.
+    pub(crate) fn on_delete(entity: &'static str) -> impl Fn(StoreError) -> StoreError {
+        move |e| match e {
+            StoreError::InvalidReference { message } => StoreError::InUse { entity, message },
+            other => other,
+        }
+    }
+}
+
+fn is_foreign_key_message(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("foreign key")
+}
+
+impl From<DieselError> for StoreError {
+    fn from(e: DieselError) -> Self {
+        match e {
+            DieselError::NotFound => StoreError::NotFound { entity: "record" },
+            DieselError::DatabaseError(kind, info) => {
+                let message = info.message().to_owned();
+                match kind {
+                    DatabaseErrorKind::UniqueViolation => StoreError::Conflict { message },
+                    DatabaseErrorKind::ForeignKeyViolation | DatabaseErrorKind::RestrictViolation => {
+                        StoreError::InvalidReference { message }
+                    }
+                    DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
+                        StoreError::InvalidInput(message)
+                    }
+                    DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
+                        StoreError::Unavailable(message)
+                    }
+                    // SQLite reports a deferred foreign key failing at COMMIT without an extended code
+                    _ if is_foreign_key_message(&message) => StoreError::InvalidReference { message },
+                    _ if message.contains("database is locked") => StoreError::Unavailable(message),
+                    _ => StoreError::Database(DieselError::DatabaseError(kind, info)),
+                }
+            }
+            DieselError::RollbackErrorOnCommit { commit_error, .. } => StoreError::from(*commit_error),
+            other => StoreError::Database(other),
+        }
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for StoreError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        StoreError::Unavailable(e.to_string())
+    }
+}
+
+impl From<diesel::ConnectionError> for StoreError {
+    fn from(e: diesel::ConnectionError) -> Self {
+        StoreError::Unavailable(e.to_string())
+    }
+}
+
+impl From<serde_json::Error> for StoreError {
+    fn from(e: serde_json::Error) -> Self {
+        StoreError::InvalidInput(format!("stored JSON does not parse: {e}"))
+    }
+}

@@ -1,0 +1,226 @@
+//! Accounts (tenants): creation with their superadmin, lookup, superadmin transfer, access version.
+
+use crate::common::{Actor, AuditEntry, Page, PageRequest, audit, from_db_time, now, parse_id, to_db_time};
+use crate::db::DbConn;
+use crate::error::{StoreError, StoreResult};
+use crate::repo::users::{self, NewUser, User};
+use crate::schema::{accounts, users as users_t};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+use switchboard_core::{AccountId, UserId};
+
+/// An account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Account {
+    pub id: AccountId,
+    pub slug: String,
+    pub name: String,
+    pub preset_pack: String,
+    pub superadmin: UserId,
+    /// Changes with every change of the account's permission inputs.
+    pub access_version: i64,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+type AccountRow = (String, String, String, String, String, i64, i64, NaiveDateTime, NaiveDateTime);
+
+const COLUMNS: (
+    accounts::id,
+    accounts::slug,
+    accounts::name,
+    accounts::preset_pack,
+    accounts::superadmin_user_id,
+    accounts::access_version,
+    accounts::version,
+    accounts::created_at,
+    accounts::updated_at,
+) = (
+    accounts::id,
+    accounts::slug,
+    accounts::name,
+    accounts::preset_pack,
+    accounts::superadmin_user_id,
+    accounts::access_version,
+    accounts::version,
+    accounts::created_at,
+    accounts::updated_at,
+);
+
+fn account_of(r: AccountRow) -> StoreResult<Account> {
+    Ok(Account {
+        id: parse_id(&r.0)?,
+        slug: r.1,
+        name: r.2,
+        preset_pack: r.3,
+        superadmin: parse_id(&r.4)?,
+        access_version: r.5,
+        version: r.6,
+        created_at: from_db_time(r.7),
+        updated_at: from_db_time(r.8),
+    })
+}
+
+/// A new account and the user who owns it.
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    pub slug: String,
+    pub name: String,
+    pub preset_pack: String,
+    pub owner: NewUser,
+}
+
+fn valid_slug(slug: &str) -> bool {
+    (1..=63).contains(&slug.len())
+        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-')
+}
+
+/// Creates an account and its superadmin in one transaction.
+pub fn create(conn: &mut DbConn, new: &NewAccount, actor: &Actor) -> StoreResult<(Account, User)> {
+    if !valid_slug(&new.slug) {
+        return Err(StoreError::InvalidInput(format!(
+            "`{}` is not a valid account slug: use 1 to 63 of a-z, 0-9 and -",
+            new.slug
+        )));
+    }
+    let account = AccountId::new_random();
+    let owner = UserId::new_random();
+    crate::common::write_tx(conn, |conn| {
+        let t = to_db_time(now());
+        diesel::insert_into(accounts::table)
+            .values((
+                accounts::id.eq(account.to_string()),
+                accounts::slug.eq(&new.slug),
+                accounts::name.eq(&new.name),
+                accounts::preset_pack.eq(&new.preset_pack),
+                accounts::superadmin_user_id.eq(owner.to_string()),
+                accounts::created_at.eq(t),
+                accounts::updated_at.eq(t),
+            ))
+            .execute(conn)?;
+        let user = users::insert(conn, account, owner, &new.owner)?;
+        let created = get(conn, account)?;
+        audit(
+            conn,
+            AuditEntry {
+                account,
+                actor,
+                action: "account.create",
+                target_type: "account",
+                target_id: Some(account.to_string()),
+                before: None,
+                after: Some(json!({"slug": new.slug, "name": new.name, "preset_pack": new.preset_pack,
+                    "superadmin": owner})),
+            },
+        )?;
+        Ok((created, user))
+    })
+}
+
+pub fn get(conn: &mut DbConn, account: AccountId) -> StoreResult<Account> {
+    let row: Option<AccountRow> = accounts::table.find(account.to_string()).select(COLUMNS).first(conn).optional()?;
+    account_of(row.ok_or(StoreError::not_found("account"))?)
+}
+
+pub fn get_by_slug(conn: &mut DbConn, slug: &str) -> StoreResult<Account> {
+    let row: Option<AccountRow> =
+        accounts::table.filter(accounts::slug.eq(slug)).select(COLUMNS).first(conn).optional()?;
+    account_of(row.ok_or(StoreError::not_found("account"))?)
+}
+
+/// Accounts ordered by slug.
+pub fn list(conn: &mut DbConn, page: &PageRequest) -> StoreResult<Page<Account>> {
+    let limit = page.effective_limit();
+    let mut q = accounts::table.select(COLUMNS).order(accounts::slug.asc()).limit(limit + 1).into_boxed();
+    if let Some(c) = page.cursor_parts(1)? {
+        q = q.filter(accounts::slug.gt(c[0].clone()));
+    }
+    let rows: Vec<AccountRow> = q.load(conn)?;
+    let items = rows.into_iter().map(account_of).collect::<StoreResult<Vec<_>>>()?;
+    Ok(Page::from_rows(items, limit, |a| vec![a.slug.clone()]))
+}
+
+/// The account's access version: changes whenever any permission input of the account changes, so
+/// server instances sharing one database can tell that their cached policies are stale.
+pub fn access_version(conn: &mut DbConn, account: AccountId) -> StoreResult<i64> {
+    accounts::table
+        .find(account.to_string())
+        .select(accounts::access_version)
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::not_found("account"))
+}
+
+/// Makes another active user of the account its superadmin.
+pub fn transfer_superadmin(conn: &mut DbConn, account: AccountId, to: UserId, actor: &Actor) -> StoreResult<Account> {
+    crate::common::write_tx(conn, |conn| {
+        let before = get(conn, account)?;
+        let status: Option<String> = users_t::table
+            .filter(users_t::account_id.eq(account.to_string()).and(users_t::id.eq(to.to_string())))
+            .select(users_t::status)
+            .first(conn)
+            .optional()?;
+        match status.as_deref() {
+            None => return Err(StoreError::InvalidReference { message: format!("user {to} is not in this account") }),
+            Some("active") => {}
+            Some(other) => {
+                return Err(StoreError::InvalidInput(format!("the superadmin must be an active user, not {other}")));
+            }
+        }
+        diesel::update(accounts::table.find(account.to_string()))
+            .set((
+                accounts::superadmin_user_id.eq(to.to_string()),
+                accounts::version.eq(accounts::version + 1),
+                accounts::access_version.eq(accounts::access_version + 1),
+                accounts::updated_at.eq(to_db_time(now())),
+            ))
+            .execute(conn)?;
+        audit(
+            conn,
+            AuditEntry {
+                account,
+                actor,
+                action: "account.transfer_superadmin",
+                target_type: "account",
+                target_id: Some(account.to_string()),
+                before: Some(json!({"superadmin": before.superadmin})),
+                after: Some(json!({"superadmin": to})),
+            },
+        )?;
+        get(conn, account)
+    })
+}
+
+/// Moves the account onto another preset pack (its roles are replaced by the caller in the same
+/// transaction); bumps the access version so every cached policy of the account is rebuilt.
+pub fn set_preset_pack(conn: &mut DbConn, account: AccountId, pack: &str, actor: &Actor) -> StoreResult<Account> {
+    conn.transaction(|conn| {
+        let before = get(conn, account)?;
+        diesel::update(accounts::table.find(account.to_string()))
+            .set((
+                accounts::preset_pack.eq(pack),
+                accounts::version.eq(accounts::version + 1),
+                accounts::access_version.eq(accounts::access_version + 1),
+                accounts::updated_at.eq(to_db_time(now())),
+            ))
+            .execute(conn)?;
+        audit(
+            conn,
+            AuditEntry {
+                account,
+                actor,
+                action: "account.preset_pack",
+                target_type: "account",
+                target_id: Some(account.to_string()),
+                before: Some(json!({"preset_pack": before.preset_pack})),
+                after: Some(json!({"preset_pack": pack})),
+            },
+        )?;
+        get(conn, account)
+    })
+}

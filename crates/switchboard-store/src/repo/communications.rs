@@ -1,0 +1,679 @@
+//! Communications (calls, messages, voicemails, recordings): ingest, and the scoped history.
+//!
+//! A [`Visibility`] (a principal's data scope, computed by the core) is evaluated by the database,
+//! never by loading the account's records:
+//! - pages ([`list`]): one statement in which every part of the scope (the user's own records, each
+//!   workgroup, number and IVR) reads its own ordered index range up to one page, `UNION ALL`, cut to
+//!   the page — a sparse scope costs about a page of index entries per part (see `history_sql`);
+//! - counts ([`counts`]): grouped in SQL over the OR of the scope's conditions, written on PostgreSQL
+//!   so that every part is an index condition (bitmap scans OR-ed) rather than a subplan;
+//! - one record ([`get`]): the OR of the scope's conditions and the id.
+//!
+//! The storage test-suite checks all three against the core's `Policy::can_see` on random data.
+
+use crate::common::{Actor, AuditEntry, Page, PageRequest, audit, from_db_time, parse_id, to_db_time};
+use crate::db::{Backend, DbConn, MultiBackend};
+use crate::error::{StoreError, StoreResult};
+use crate::repo::history_sql::{self, Bind, COMM_COLUMNS, SqlBuf};
+use crate::schema::{communication_participants as parts, communications as comms};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::dsl::{count_star, sum};
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::BTreeMap;
+use switchboard_core::{
+    AccountId, CommunicationId, CommunicationRef, IvrId, NumberId, UserId, Visibility, WorkgroupId,
+};
+use uuid::Uuid;
+
+/// What a communication is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommunicationKind {
+    Call,
+    Message,
+    Voicemail,
+    Recording,
+}
+
+impl CommunicationKind {
+    pub const ALL: [CommunicationKind; 4] = [
+        CommunicationKind::Call,
+        CommunicationKind::Message,
+        CommunicationKind::Voicemail,
+        CommunicationKind::Recording,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommunicationKind::Call => "call",
+            CommunicationKind::Message => "message",
+            CommunicationKind::Voicemail => "voicemail",
+            CommunicationKind::Recording => "recording",
+        }
+    }
+
+    pub fn parse(s: &str) -> StoreResult<CommunicationKind> {
+        CommunicationKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| StoreError::InvalidInput(format!("`{s}` is not a communication kind")))
+    }
+}
+
+/// Which way a communication went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    Inbound,
+    Outbound,
+    Internal,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Inbound => "inbound",
+            Direction::Outbound => "outbound",
+            Direction::Internal => "internal",
+        }
+    }
+
+    fn parse(s: &str) -> StoreResult<Direction> {
+        match s {
+            "inbound" => Ok(Direction::Inbound),
+            "outbound" => Ok(Direction::Outbound),
+            "internal" => Ok(Direction::Internal),
+            other => Err(StoreError::InvalidInput(format!("`{other}` is not a direction"))),
+        }
+    }
+}
+
+/// A communication's metadata.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Communication {
+    pub id: CommunicationId,
+    pub kind: CommunicationKind,
+    pub direction: Direction,
+    pub number: Option<NumberId>,
+    pub workgroup: Option<WorkgroupId>,
+    pub ivr: Option<IvrId>,
+    /// Sorted.
+    pub participants: Vec<UserId>,
+    pub started_at: DateTime<Utc>,
+    pub duration_seconds: i32,
+    pub has_recording: bool,
+}
+
+impl Communication {
+    /// What the core's [`switchboard_core::Policy::can_see`] needs.
+    pub fn as_ref(&self) -> CommunicationRef<'_> {
+        CommunicationRef {
+            number: self.number,
+            workgroup: self.workgroup,
+            ivr: self.ivr,
+            participants: &self.participants,
+        }
+    }
+}
+
+/// A communication to ingest. `id`: `None` to have one generated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewCommunication {
+    pub id: Option<CommunicationId>,
+    pub kind: CommunicationKind,
+    pub direction: Direction,
+    pub number: Option<NumberId>,
+    pub workgroup: Option<WorkgroupId>,
+    pub ivr: Option<IvrId>,
+    pub participants: Vec<UserId>,
+    pub started_at: DateTime<Utc>,
+    pub duration_seconds: i32,
+    pub has_recording: bool,
+}
+
+/// Filters of the history list; all present filters must match.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CommunicationFilter {
+    pub kind: Option<CommunicationKind>,
+    pub number: Option<NumberId>,
+    pub workgroup: Option<WorkgroupId>,
+    pub ivr: Option<IvrId>,
+    /// Records this user took part in.
+    pub user: Option<UserId>,
+    /// Started at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Started before.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// Most communications one ingest call takes.
+pub const MAX_INGEST: usize = 10_000;
+const ROWS_PER_INSERT: usize = 500;
+
+/// Stores communications and their participants in one transaction (all or nothing). Every
+/// reference must name a record of the same account; the database refuses anything else.
+pub fn ingest(
+    conn: &mut DbConn,
+    account: AccountId,
+    items: &[NewCommunication],
+    actor: &Actor,
+) -> StoreResult<Vec<CommunicationId>> {
+    if items.len() > MAX_INGEST {
+        return Err(StoreError::InvalidInput(format!("at most {MAX_INGEST} communications per call")));
+    }
+    if let Some(bad) = items.iter().find(|c| c.duration_seconds < 0) {
+        return Err(StoreError::InvalidInput(format!("negative duration {}", bad.duration_seconds)));
+    }
+    let ids: Vec<CommunicationId> = items.iter().map(|c| c.id.unwrap_or_else(CommunicationId::new_random)).collect();
+    crate::common::write_tx(conn, |conn| {
+        insert_rows(conn, account, items, &ids)?;
+        audit(
+            conn,
+            AuditEntry {
+                account,
+                actor,
+                action: "communications.ingest",
+                target_type: "communication",
+                target_id: if ids.len() == 1 { ids.first().map(ToString::to_string) } else { None },
+                before: None,
+                after: Some(json!({"count": ids.len()})),
+            },
+        )?;
+        Ok(ids)
+    })
+}
+
+fn insert_rows(
+    conn: &mut DbConn,
+    account: AccountId,
+    items: &[NewCommunication],
+    ids: &[CommunicationId],
+) -> StoreResult<()> {
+    let a = account.to_string();
+    for (chunk, chunk_ids) in items.chunks(ROWS_PER_INSERT).zip(ids.chunks(ROWS_PER_INSERT)) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .zip(chunk_ids)
+            .map(|(c, id)| {
+                (
+                    comms::account_id.eq(a.clone()),
+                    comms::id.eq(id.to_string()),
+                    comms::kind.eq(c.kind.as_str()),
+                    comms::direction.eq(c.direction.as_str()),
+                    comms::number_id.eq(c.number.map(|n| n.to_string())),
+                    comms::workgroup_id.eq(c.workgroup.map(|w| w.to_string())),
+                    comms::ivr_id.eq(c.ivr.map(|i| i.to_string())),
+                    comms::started_at.eq(to_db_time(c.started_at)),
+                    comms::duration_seconds.eq(c.duration_seconds),
+                    comms::has_recording.eq(c.has_recording),
+                )
+            })
+            .collect();
+        crate::per_backend!(&mut *conn, c => diesel::insert_into(comms::table).values(rows).execute(c))?;
+        let mut participant_rows = Vec::new();
+        for (c, id) in chunk.iter().zip(chunk_ids) {
+            let mut users: Vec<String> = c.participants.iter().map(ToString::to_string).collect();
+            users.sort();
+            users.dedup();
+            for u in users {
+                participant_rows.push((
+                    parts::account_id.eq(a.clone()),
+                    parts::communication_id.eq(id.to_string()),
+                    parts::user_id.eq(u),
+                    parts::started_at.eq(to_db_time(c.started_at)),
+                ));
+            }
+        }
+        for p in participant_rows.chunks(ROWS_PER_INSERT * 2) {
+            crate::per_backend!(&mut *conn, c => diesel::insert_into(parts::table).values(p.to_vec()).execute(c))?;
+        }
+    }
+    Ok(())
+}
+
+/// Bulk load for seeding and imports: like [`ingest`] without the per-call limit, in one transaction,
+/// with one audit event.
+pub fn ingest_bulk(
+    conn: &mut DbConn,
+    account: AccountId,
+    items: &[NewCommunication],
+    actor: &Actor,
+) -> StoreResult<usize> {
+    let ids: Vec<CommunicationId> = items.iter().map(|c| c.id.unwrap_or_else(CommunicationId::new_random)).collect();
+    crate::common::write_tx(conn, |conn| {
+        insert_rows(conn, account, items, &ids)?;
+        audit(
+            conn,
+            AuditEntry {
+                account,
+                actor,
+                action: "communications.import",
+                target_type: "communication",
+                target_id: None,
+                before: None,
+                after: Some(json!({"count": ids.len()})),
+            },
+        )?;
+        Ok(ids.len())
+    })
+}
+
+type Condition = Box<dyn BoxableExpression<comms::table, MultiBackend, SqlType = Nullable<Bool>>>;
+
+fn participant(account: &str, user: UserId) -> Condition {
+    Box::new(
+        comms::id
+            .eq_any(
+                parts::table
+                    .filter(parts::account_id.eq(account.to_owned()))
+                    .filter(parts::user_id.eq(user.to_string()))
+                    .select(parts::communication_id),
+            )
+            .nullable(),
+    )
+}
+
+/// The scope condition of a visibility; `None` when everything is visible.
+fn scope_condition(account: &str, visibility: &Visibility<'_>) -> Option<Condition> {
+    match *visibility {
+        Visibility::Everything => None,
+        Visibility::Nothing => Some(Box::new(diesel::dsl::sql::<Bool>("1 = 0").nullable())),
+        Visibility::Filter { participant: user, workgroups, numbers, dashboard_workgroups, dashboard_ivrs } => {
+            let mut cond = participant(account, user);
+            let mut wgs: Vec<String> = workgroups.iter().chain(dashboard_workgroups).map(ToString::to_string).collect();
+            wgs.sort();
+            wgs.dedup();
+            if !wgs.is_empty() {
+                cond = Box::new(cond.or(comms::workgroup_id.eq_any(wgs)));
+            }
+            if !numbers.is_empty() {
+                let ns: Vec<String> = numbers.iter().map(ToString::to_string).collect();
+                cond = Box::new(cond.or(comms::number_id.eq_any(ns)));
+            }
+            if !dashboard_ivrs.is_empty() {
+                let is: Vec<String> = dashboard_ivrs.iter().map(ToString::to_string).collect();
+                cond = Box::new(cond.or(comms::ivr_id.eq_any(is)));
+            }
+            Some(cond)
+        }
+    }
+}
+
+/// Everything a history query filters on, as one boxed SQL condition.
+fn condition(account: AccountId, visibility: &Visibility<'_>, filter: &CommunicationFilter) -> Condition {
+    let a = account.to_string();
+    let mut cond: Condition = Box::new(comms::account_id.eq(a.clone()).nullable());
+    if let Some(scope) = scope_condition(&a, visibility) {
+        cond = Box::new(cond.and(scope));
+    }
+    if let Some(kind) = filter.kind {
+        cond = Box::new(cond.and(comms::kind.eq(kind.as_str())));
+    }
+    if let Some(n) = filter.number {
+        cond = Box::new(cond.and(comms::number_id.eq(n.to_string())));
+    }
+    if let Some(w) = filter.workgroup {
+        cond = Box::new(cond.and(comms::workgroup_id.eq(w.to_string())));
+    }
+    if let Some(i) = filter.ivr {
+        cond = Box::new(cond.and(comms::ivr_id.eq(i.to_string())));
+    }
+    if let Some(u) = filter.user {
+        cond = Box::new(cond.and(participant(&a, u)));
+    }
+    if let Some(from) = filter.from {
+        cond = Box::new(cond.and(comms::started_at.ge(to_db_time(from))));
+    }
+    if let Some(until) = filter.until {
+        cond = Box::new(cond.and(comms::started_at.lt(to_db_time(until))));
+    }
+    cond
+}
+
+type CommRow = (String, String, String, Option<String>, Option<String>, Option<String>, NaiveDateTime, i32, bool);
+
+const COLUMNS: (
+    comms::id,
+    comms::kind,
+    comms::direction,
+    comms::number_id,
+    comms::workgroup_id,
+    comms::ivr_id,
+    comms::started_at,
+    comms::duration_seconds,
+    comms::has_recording,
+) = (
+    comms::id,
+    comms::kind,
+    comms::direction,
+    comms::number_id,
+    comms::workgroup_id,
+    comms::ivr_id,
+    comms::started_at,
+    comms::duration_seconds,
+    comms::has_recording,
+);
+
+fn with_participants(conn: &mut DbConn, rows: Vec<CommRow>) -> StoreResult<Vec<Communication>> {
+    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let mut all: Vec<(String, String)> = Vec::new();
+    for chunk in ids.chunks(500) {
+        all.extend(
+            parts::table
+                // the primary key: the rows' communications were read from this account, and the
+                // composite foreign key keeps participants in their communication's account
+                .filter(parts::communication_id.eq_any(chunk))
+                .select((parts::communication_id, parts::user_id))
+                .load::<(String, String)>(conn)?,
+        );
+    }
+    let mut by_comm: BTreeMap<String, Vec<UserId>> = BTreeMap::new();
+    for (c, u) in all {
+        by_comm.entry(c).or_default().push(parse_id(&u)?);
+    }
+    rows.into_iter()
+        .map(|r| {
+            let mut participants = by_comm.remove(&r.0).unwrap_or_default();
+            participants.sort();
+            Ok(Communication {
+                id: parse_id(&r.0)?,
+                kind: CommunicationKind::parse(&r.1)?,
+                direction: Direction::parse(&r.2)?,
+                number: r.3.as_deref().map(parse_id).transpose()?,
+                workgroup: r.4.as_deref().map(parse_id).transpose()?,
+                ivr: r.5.as_deref().map(parse_id).transpose()?,
+                participants,
+                started_at: from_db_time(r.6),
+                duration_seconds: r.7,
+                has_recording: r.8,
+            })
+        })
+        .collect()
+}
+
+/// Scope parts with more values than this are read as one `IN` range instead of one range per value.
+const SPLIT_LIMIT: usize = 32;
+
+/// One part of a data scope: the user's own records, or records on some workgroups/numbers/IVRs.
+enum ScopePart {
+    Participant(String),
+    Column(&'static str, Vec<String>),
+}
+
+fn scope_parts(visibility: &Visibility<'_>, split: bool) -> Vec<ScopePart> {
+    let Visibility::Filter { participant, workgroups, numbers, dashboard_workgroups, dashboard_ivrs } = *visibility
+    else {
+        return Vec::new();
+    };
+    let sorted = |ids: Vec<String>| {
+        let mut ids = ids;
+        ids.sort();
+        ids.dedup();
+        ids
+    };
+    let mut parts = vec![ScopePart::Participant(participant.to_string())];
+    let columns = [
+        ("workgroup_id", sorted(workgroups.iter().chain(dashboard_workgroups).map(ToString::to_string).collect())),
+        ("number_id", sorted(numbers.iter().map(ToString::to_string).collect())),
+        ("ivr_id", sorted(dashboard_ivrs.iter().map(ToString::to_string).collect())),
+    ];
+    for (column, values) in columns {
+        if values.is_empty() {
+            continue;
+        }
+        if split && values.len() <= SPLIT_LIMIT {
+            parts.extend(values.into_iter().map(|v| ScopePart::Column(column, vec![v])));
+        } else {
+            parts.push(ScopePart::Column(column, values));
+        }
+    }
+    parts
+}
+
+/// `AND …` for every filter, on the communications aliased `c`.
+fn push_filters(b: &mut SqlBuf, account: &str, filter: &CommunicationFilter) {
+    if let Some(kind) = filter.kind {
+        b.sql(" AND c.kind = ").text(kind.as_str());
+    }
+    if let Some(n) = filter.number {
+        b.sql(" AND c.number_id = ").text(&n.to_string());
+    }
+    if let Some(w) = filter.workgroup {
+        b.sql(" AND c.workgroup_id = ").text(&w.to_string());
+    }
+    if let Some(i) = filter.ivr {
+        b.sql(" AND c.ivr_id = ").text(&i.to_string());
+    }
+    if let Some(u) = filter.user {
+        b.sql(" AND c.id IN (SELECT communication_id FROM communication_participants WHERE account_id = ")
+            .text(account)
+            .sql(" AND user_id = ")
+            .text(&u.to_string())
+            .sql(")");
+    }
+    if let Some(from) = filter.from {
+        b.sql(" AND c.started_at >= ").bind(Bind::Time(to_db_time(from)));
+    }
+    if let Some(until) = filter.until {
+        b.sql(" AND c.started_at < ").bind(Bind::Time(to_db_time(until)));
+    }
+}
+
+/// `(at, id) < cursor`, written as a range both planners seek to (`at <= t`) plus the tie-break.
+fn push_keyset(b: &mut SqlBuf, at: &str, id: &str, cursor: &Option<(NaiveDateTime, String)>) {
+    if let Some((t, last)) = cursor {
+        b.sql(" AND ").sql(at).sql(" <= ").bind(Bind::Time(*t));
+        b.sql(" AND (").sql(at).sql(" < ").bind(Bind::Time(*t)).sql(" OR ").sql(id).sql(" < ").text(last).sql(")");
+    }
+}
+
+fn history_cursor(page: &PageRequest) -> StoreResult<Option<(NaiveDateTime, String)>> {
+    let Some(c) = page.cursor_parts(2)? else {
+        return Ok(None);
+    };
+    let bad = || StoreError::InvalidInput("the cursor is not one this list produced".into());
+    let micros: i64 = c[0].parse().map_err(|_| bad())?;
+    let at = DateTime::<Utc>::from_timestamp_micros(micros).ok_or_else(bad)?;
+    let id = Uuid::parse_str(&c[1]).map_err(|_| bad())?.to_string();
+    Ok(Some((to_db_time(at), id)))
+}
+
+/// The communications visible under `visibility` that match `filter`, newest first (started_at,
+/// then id, descending), one keyset page at a time. One SQL statement: each scope part reads its own
+/// ordered index range up to one page, the union is cut to the page.
+pub fn list(
+    conn: &mut DbConn,
+    account: AccountId,
+    visibility: &Visibility<'_>,
+    filter: &CommunicationFilter,
+    page: &PageRequest,
+) -> StoreResult<Page<Communication>> {
+    let cursor = history_cursor(page)?;
+    if *visibility == Visibility::Nothing {
+        return Ok(Page { items: Vec::new(), next_cursor: None });
+    }
+    let limit = page.effective_limit();
+    let a = account.to_string();
+    let mut b = SqlBuf::new(conn.backend());
+    b.sql("SELECT ").sql(COMM_COLUMNS).sql(" FROM communications c WHERE c.account_id = ").text(&a);
+    let parts = scope_parts(visibility, true);
+    if parts.is_empty() {
+        push_filters(&mut b, &a, filter);
+        push_keyset(&mut b, "c.started_at", "c.id", &cursor);
+    } else {
+        b.sql(" AND c.id IN (");
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                b.sql(" UNION ALL ");
+            }
+            b.sql("SELECT id FROM (");
+            match part {
+                ScopePart::Participant(user) => {
+                    b.sql(
+                        "SELECT p.communication_id AS id FROM communication_participants p \
+                         JOIN communications c ON c.account_id = p.account_id AND c.id = p.communication_id \
+                         WHERE p.account_id = ",
+                    )
+                    .text(&a)
+                    .sql(" AND p.user_id = ")
+                    .text(user);
+                    push_filters(&mut b, &a, filter);
+                    push_keyset(&mut b, "p.started_at", "p.communication_id", &cursor);
+                    b.sql(" ORDER BY p.started_at DESC, p.communication_id DESC LIMIT ");
+                }
+                ScopePart::Column(column, values) => {
+                    b.sql("SELECT c.id AS id FROM communications c WHERE c.account_id = ").text(&a);
+                    b.sql(" AND c.").sql(column);
+                    match values.as_slice() {
+                        [one] => b.sql(" = ").text(one),
+                        many => b.sql(" IN ").list(many),
+                    };
+                    push_filters(&mut b, &a, filter);
+                    push_keyset(&mut b, "c.started_at", "c.id", &cursor);
+                    b.sql(" ORDER BY c.started_at DESC, c.id DESC LIMIT ");
+                }
+            }
+            b.bind(Bind::Int(limit + 1)).sql(&format!(") part{i}"));
+        }
+        b.sql(")");
+    }
+    b.sql(" ORDER BY c.started_at DESC, c.id DESC LIMIT ").bind(Bind::Int(limit + 1));
+    let rows: Vec<history_sql::CommRow> = b.load(conn)?;
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.id,
+                r.kind,
+                r.direction,
+                r.number_id,
+                r.workgroup_id,
+                r.ivr_id,
+                r.started_at,
+                r.duration_seconds,
+                r.has_recording,
+            )
+        })
+        .collect();
+    let items = with_participants(conn, rows)?;
+    Ok(Page::from_rows(items, limit, |c| vec![c.started_at.timestamp_micros().to_string(), c.id.to_string()]))
+}
+
+/// One communication, if it exists and is visible; [`StoreError::NotFound`] otherwise (out of
+/// scope looks the same as absent).
+pub fn get(
+    conn: &mut DbConn,
+    account: AccountId,
+    visibility: &Visibility<'_>,
+    id: CommunicationId,
+) -> StoreResult<Communication> {
+    if *visibility == Visibility::Nothing {
+        return Err(StoreError::not_found("communication"));
+    }
+    let rows: Vec<CommRow> = comms::table
+        .filter(condition(account, visibility, &CommunicationFilter::default()))
+        .filter(comms::id.eq(id.to_string()))
+        .select(COLUMNS)
+        .load(conn)?;
+    with_participants(conn, rows)?.pop().ok_or(StoreError::not_found("communication"))
+}
+
+/// Counts of one kind of communication.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct KindCounts {
+    pub count: i64,
+    pub with_recording: i64,
+    pub total_duration_seconds: i64,
+}
+
+/// Analytics within a scope: per kind and in total.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CommunicationCounts {
+    pub total: KindCounts,
+    pub by_kind: BTreeMap<CommunicationKind, KindCounts>,
+}
+
+/// kind, has_recording, count, total duration
+type GroupCount = (String, bool, i64, Option<i64>);
+
+/// Counts the communications visible under `visibility` that match `filter`, grouped in the database.
+pub fn counts(
+    conn: &mut DbConn,
+    account: AccountId,
+    visibility: &Visibility<'_>,
+    filter: &CommunicationFilter,
+) -> StoreResult<CommunicationCounts> {
+    let mut out = CommunicationCounts::default();
+    if *visibility == Visibility::Nothing {
+        return Ok(out);
+    }
+    let rows: Vec<GroupCount> = match conn.backend() {
+        // SQLite counts fastest in one pass over the account's rows with the OR of the scope
+        Backend::Sqlite => comms::table
+            .filter(condition(account, visibility, filter))
+            .group_by((comms::kind, comms::has_recording))
+            .select((comms::kind, comms::has_recording, count_star(), sum(comms::duration_seconds)))
+            .load(conn)?,
+        // PostgreSQL: bitmap index scans of the scope's parts, OR-ed, then one grouped pass
+        Backend::Postgres => pg_counts(conn, account, visibility, filter)?,
+    };
+
+    for (kind, recorded, count, duration) in rows {
+        let entry = out.by_kind.entry(CommunicationKind::parse(&kind)?).or_default();
+        for c in [entry, &mut out.total] {
+            c.count += count;
+            c.total_duration_seconds += duration.unwrap_or(0);
+            if recorded {
+                c.with_recording += count;
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// PostgreSQL: every part of the scope as an indexable condition, so the planner can OR bitmap index
+/// scans (the user's own records become `id = ANY(ARRAY(…))`, a primary-key lookup, instead of a
+/// subplan that forces a pass over the whole account).
+fn pg_counts(
+    conn: &mut DbConn,
+    account: AccountId,
+    visibility: &Visibility<'_>,
+    filter: &CommunicationFilter,
+) -> StoreResult<Vec<GroupCount>> {
+    let a = account.to_string();
+    let mut b = SqlBuf::new(conn.backend());
+    b.sql(
+        "SELECT c.kind AS kind, c.has_recording AS has_recording, COUNT(*) AS n, \
+         SUM(c.duration_seconds) AS total FROM communications c WHERE c.account_id = ",
+    )
+    .text(&a);
+    push_filters(&mut b, &a, filter);
+    let parts = scope_parts(visibility, false);
+    if !parts.is_empty() {
+        b.sql(" AND (");
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                b.sql(" OR ");
+            }
+            match part {
+                ScopePart::Participant(user) => {
+                    b.sql("c.id = ANY(ARRAY(SELECT p.communication_id FROM communication_participants p WHERE p.account_id = ")
+                        .text(&a)
+                        .sql(" AND p.user_id = ")
+                        .text(user)
+                        .sql("))");
+                }
+                ScopePart::Column(column, values) => {
+                    b.sql("c.").sql(column).sql(" IN ").list(values);
+                }
+            }
+        }
+        b.sql(")");
+    }
+    b.sql(" GROUP BY c.kind, c.has_recording");
+    let rows: Vec<history_sql::CountRow> = b.load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.kind, r.has_recording, r.n, r.total)).collect())
+}

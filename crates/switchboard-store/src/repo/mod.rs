@@ -1,0 +1,11 @@
+//! Repositories: blocking functions over a [`crate::DbConn`], one module per domain area. Every
+//! mutation runs in one transaction together with its audit event.
+
+pub mod accounts;
+pub mod api_keys;
+pub mod audit;
+pub mod communications;
+pub(crate) mod history_sql;
+pub mod roles;
+pub mod teams;
+pub mod users;

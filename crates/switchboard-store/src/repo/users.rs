@@ -1,0 +1,601 @@
+//! Users, their numbers, workgroups and dashboard access, duplication, and the effective-permission
+//! inputs of a user ([`subject`]).
+
+use crate::common::{
+    Actor, AuditEntry, Page, PageRequest, audit, bump_access_version, from_db_time, ids, now, parse_id, to_db_time,
+};
+use crate::db::DbConn;
+use crate::error::{StoreError, StoreResult};
+use crate::schema::{
+    accounts, dashboard_ivrs, dashboard_workgroups, number_users, role_assignments, roles, users, workgroup_members,
+};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::dsl::sql;
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use serde::Serialize;
+use serde_json::json;
+use switchboard_core::{AccountId, DashboardAccess, IvrId, NumberId, RoleId, Subject, UserId, UserStatus, WorkgroupId};
+
+/// A user of an account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub account_id: AccountId,
+    pub email: String,
+    pub name: String,
+    pub status: UserStatus,
+    /// The argon2 hash (PHC string); `None` until the user sets a password.
+    #[serde(skip)]
+    pub password_hash: Option<String>,
+    /// Optimistic concurrency: pass it back as `expected_version` to change the user.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A user to create.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewUser {
+    pub email: String,
+    pub name: String,
+    pub status: UserStatus,
+    pub password_hash: Option<String>,
+}
+
+impl NewUser {
+    /// An invited user without a password.
+    pub fn invited(email: impl Into<String>, name: impl Into<String>) -> NewUser {
+        NewUser { email: email.into(), name: name.into(), status: UserStatus::Invited, password_hash: None }
+    }
+}
+
+/// A change to a user; `None` fields are left as they are.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UserPatch {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub status: Option<UserStatus>,
+    /// `Some(None)` removes the password.
+    pub password_hash: Option<Option<String>>,
+}
+
+pub(crate) type UserRow = (String, String, String, String, String, Option<String>, i64, NaiveDateTime, NaiveDateTime);
+
+pub(crate) const COLUMNS: (
+    users::account_id,
+    users::id,
+    users::email,
+    users::name,
+    users::status,
+    users::password_hash,
+    users::version,
+    users::created_at,
+    users::updated_at,
+) = (
+    users::account_id,
+    users::id,
+    users::email,
+    users::name,
+    users::status,
+    users::password_hash,
+    users::version,
+    users::created_at,
+    users::updated_at,
+);
+
+pub(crate) fn status_str(s: UserStatus) -> &'static str {
+    match s {
+        UserStatus::Invited => "invited",
+        UserStatus::Active => "active",
+        UserStatus::Disabled => "disabled",
+    }
+}
+
+fn parse_status(s: &str) -> StoreResult<UserStatus> {
+    match s {
+        "invited" => Ok(UserStatus::Invited),
+        "active" => Ok(UserStatus::Active),
+        "disabled" => Ok(UserStatus::Disabled),
+        other => Err(StoreError::InvalidInput(format!("stored user status `{other}` is not known"))),
+    }
+}
+
+pub(crate) fn user_of(r: UserRow) -> StoreResult<User> {
+    Ok(User {
+        account_id: parse_id(&r.0)?,
+        id: parse_id(&r.1)?,
+        email: r.2,
+        name: r.3,
+        status: parse_status(&r.4)?,
+        password_hash: r.5,
+        version: r.6,
+        created_at: from_db_time(r.7),
+        updated_at: from_db_time(r.8),
+    })
+}
+
+/// Emails are compared case-insensitively: stored trimmed and lowercased.
+pub fn normalize_email(email: &str) -> StoreResult<String> {
+    let e = email.trim().to_lowercase();
+    let valid = e.len() <= 254
+        && e.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        && !e.chars().any(char::is_whitespace);
+    if valid { Ok(e) } else { Err(StoreError::InvalidInput(format!("`{email}` is not an email address"))) }
+}
+
+fn check_name(name: &str) -> StoreResult<()> {
+    if name.trim().is_empty() || name.chars().count() > 200 {
+        return Err(StoreError::InvalidInput("a name must have 1 to 200 characters".into()));
+    }
+    Ok(())
+}
+
+fn user_json(u: &User) -> serde_json::Value {
+    json!({"email": u.email, "name": u.name, "status": u.status, "version": u.version,
+        "has_password": u.password_hash.is_some()})
+}
+
+pub(crate) fn insert(conn: &mut DbConn, account: AccountId, id: UserId, new: &NewUser) -> StoreResult<User> {
+    let email = normalize_email(&new.email)?;
+    check_name(&new.name)?;
+    let t = to_db_time(now());
+    diesel::insert_into(users::table)
+        .values((
+            users::account_id.eq(account.to_string()),
+            users::id.eq(id.to_string()),
+            users::email.eq(email),
+            users::name.eq(new.name.trim()),
+            users::status.eq(status_str(new.status)),
+            users::password_hash.eq(&new.password_hash),
+            users::created_at.eq(t),
+            users::updated_at.eq(t),
+        ))
+        .execute(conn)?;
+    get(conn, account, id)
+}
+
+/// Creates (invites) a user.
+pub fn create(conn: &mut DbConn, account: AccountId, new: &NewUser, actor: &Actor) -> StoreResult<User> {
+    crate::common::write_tx(conn, |conn| {
+        let user = insert(conn, account, UserId::new_random(), new)?;
+        audit(
+            conn,
+            AuditEntry {
+                account,
+                actor,
+                action: "user.create",
+                target_type: "user",
+                target_id: Some(user.id.to_string()),
+                before: None,
+                after: Some(user_json(&user)),
+            },
+        )?;
+        Ok(user)
+    })
+}
+
+pub fn get(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult<User> {
+    let row: Option<UserRow> = users::table
+        .filter(users::account_id.eq(account.to_string()).and(users::id.eq(id.to_string())))
+        .select(COLUMNS)
+        .first(conn)
+        .optional()?;
+    user_of(row.ok_or(StoreError::not_found("user"))?)
+}
+
+pub fn get_by_email(conn: &mut DbConn, account: AccountId, email: &str) -> StoreResult<User> {
+    let email = normalize_email(email)?;
+    let row: Option<UserRow> = users::table
+        .filter(users::account_id.eq(account.to_string()).and(users::email.eq(email)))
+        .select(COLUMNS)
+        .first(conn)
+        .optional()?;
+    user_of(row.ok_or(StoreError::not_found("user"))?)
+}
+
+/// The account's users, ordered by email.
+pub fn list(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<User>> {
+    let limit = page.effective_limit();
+    let mut q = users::table
+        .filter(users::account_id.eq(account.to_string()))
+        .select(COLUMNS)
+        .order(users::email.asc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(c) = page.cursor_parts(1)? {
+        q = q.filter(users::email.gt(c[0].clone()));
+    }
+    let rows: Vec<UserRow> = q.load(conn)?;
+    let items = rows.into_iter().map(user_of).collect::<StoreResult<Vec<_>>>()?;
+    Ok(Page::from_rows(items, limit, |u| vec![u.email.clone()]))
+}
+
+/// Moves the user to the next version, refusing when `expected` is given and is not the current one.
+/// Called first in every transaction that changes a user or their access, so a stale write changes nothing.
+pub(crate) fn bump_version(
+    conn: &mut DbConn,
+    account: AccountId,
+    user: UserId,
+    expected: Option<i64>,
+) -> StoreResult<()> {
+    let target = || users::table.filter(users::account_id.eq(account.to_string()).and(users::id.eq(user.to_string())));
+    let updated = match expected {
+        Some(v) => diesel::update(target().filter(users::version.eq(v)))
+            .set((users::version.eq(users::version + 1), users::updated_at.eq(to_db_time(now()))))
+            .execute(conn)?,
+        None => diesel::update(target())
+            .set((users::version.eq(users::version + 1), users::updated_at.eq(to_db_time(now()))))
+            .execute(conn)?,
+    };
+    if updated == 0 {
+        let current: Option<i64> = target().select(users::version).first(conn).optional()?;
+        return Err(match (current, expected) {
+            (None, _) => StoreError::not_found("user"),
+            (Some(current), Some(expected)) => StoreError::StaleVersion { entity: "user", expected, current },
+            (Some(_), None) => StoreError::not_found("user"),
+        });
+    }
+    Ok(())
+}
+
+/// Changes a user's email, name, status or password hash.
+pub fn update(
+    conn: &mut DbConn,
+    account: AccountId,
+    id: UserId,
+    expected_version: Option<i64>,
+    patch: &UserPatch,
+    actor: &Actor,
+) -> StoreResult<User> {
+    let email = patch.email.as_deref().map(normalize_email).transpose()?;
+    if let Some(name) = &patch.name {
+        check_name(name)?;
+    }
+    crate::common::write_tx(conn, |conn| {
+        let before = get(conn, account, id)?;
+        bump_version(conn, account, id, expected_version)?;
+        let target =
+            || users::table.filter(users::account_id.eq(account.to_string()).and(users::id.eq(id.to_string())));
+        if let Some(email) = email {
+            diesel::update(target()).set(users::email.eq(email)).execute(conn)?;
+        }
+        if let Some(name) = &patch.name {
+            diesel::update(target()).set(users::name.eq(name.trim())).execute(conn)?;
+        }
+        if let Some(status) = patch.status {
+            diesel::update(target()).set(users::status.eq(status_str(status))).execute(conn)?;
+            if status != before.status {
+                bump_access_version(conn, account)?;
+            }
+        }
+        if let Some(hash) = &patch.password_hash {
+            diesel::update(target()).set(users::password_hash.eq(hash)).execute(conn)?;
+        }
+        let after = get(conn, account, id)?;
+        audit(
+            conn,
+            AuditEntry {
+                account,
+                actor,
+                action: "user.update",
+                target_type: "user",
+                target_id: Some(id.to_string()),
+                before: Some(user_json(&before)),
+                after: Some(user_json(&after)),
+            },
+        )?;
+        Ok(after)
+    })
+}
+
+/// Deletes a user with everything that hangs off them (assignments, memberships, keys). Refused
+/// ([`StoreError::InUse`]) for the superadmin and for users who appear in the history.
+pub fn delete(
+    conn: &mut DbConn,
+    account: AccountId,
+    id: UserId,
+    expected_version: Option<i64>,
+    actor: &Actor,
+) -> StoreResult<()> {
+    crate::common::write_tx(conn, |conn| {
+        let before = get(conn, account, id)?;
+        bump_version(conn, account, id, expected_version)?;
+        let superadmin: Option<String> = accounts::table
+            .filter(accounts::id.eq(account.to_string()).and(accounts::superadmin_user_id.eq(id.to_string())))
+            .select(accounts::id)
+            .first(conn)
+            .optional()?;
+        if superadmin.is_some() {
+            return Err(StoreError::InUse {
+                entity: "user",
+                message: "the account's superadmin cannot be deleted; transfer the role first".into(),
+            });
+        }
+        diesel::delete(
+            users::table.filter(users::account_id.eq(account.to_string()).and(users::id.eq(id.to_string()))),
+        )
+        .execute(conn)?;
+        bump_access_version(conn, account)?;
+        audit(
+            conn,
+            AuditEntry {
+                account,
+                actor,
+                action: "user.delete",
+                target_type: "user",
+                target_id: Some(id.to_string()),
+                before: Some(user_json(&before)),
+                after: None,
+            },
+        )
+    })
+    .map_err(StoreError::on_delete("user"))
+}
+
+/// What a user has been given, beyond their record.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct UserAccess {
+    pub roles: Vec<RoleId>,
+    pub numbers: Vec<NumberId>,
+    pub workgroups: Vec<WorkgroupId>,
+    pub dashboard: DashboardAccess,
+}
+
+/// The user's roles, numbers, workgroups and dashboard access (sorted by id).
+pub fn access(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult<UserAccess> {
+    get(conn, account, id)?;
+    let (a, u) = (account.to_string(), id.to_string());
+    let roles: Vec<String> = role_assignments::table
+        .filter(role_assignments::account_id.eq(&a).and(role_assignments::user_id.eq(&u)))
+        .select(role_assignments::role_id)
+        .order(role_assignments::role_id)
+        .load(conn)?;
+    let numbers: Vec<String> = number_users::table
+        .filter(number_users::account_id.eq(&a).and(number_users::user_id.eq(&u)))
+        .select(number_users::number_id)
+        .order(number_users::number_id)
+        .load(conn)?;
+    let workgroups: Vec<String> = workgroup_members::table
+        .filter(workgroup_members::account_id.eq(&a).and(workgroup_members::user_id.eq(&u)))
+        .select(workgroup_members::workgroup_id)
+        .order(workgroup_members::workgroup_id)
+        .load(conn)?;
+    let dash_w: Vec<String> = dashboard_workgroups::table
+        .filter(dashboard_workgroups::account_id.eq(&a).and(dashboard_workgroups::user_id.eq(&u)))
+        .select(dashboard_workgroups::workgroup_id)
+        .order(dashboard_workgroups::workgroup_id)
+        .load(conn)?;
+    let dash_i: Vec<String> = dashboard_ivrs::table
+        .filter(dashboard_ivrs::account_id.eq(&a).and(dashboard_ivrs::user_id.eq(&u)))
+        .select(dashboard_ivrs::ivr_id)
+        .order(dashboard_ivrs::ivr_id)
+        .load(conn)?;
+    Ok(UserAccess {
+        roles: roles.iter().map(|s| parse_id(s)).collect::<StoreResult<_>>()?,
+        numbers: numbers.iter().map(|s| parse_id(s)).collect::<StoreResult<_>>()?,
+        workgroups: workgroups.iter().map(|s| parse_id(s)).collect::<StoreResult<_>>()?,
+        dashboard: DashboardAccess {
+            workgroups: dash_w.iter().map(|s| parse_id(s)).collect::<StoreResult<_>>()?,
+            ivrs: dash_i.iter().map(|s| parse_id(s)).collect::<StoreResult<_>>()?,
+        },
+    })
+}
+
+/// The effective-permission inputs of a user (status, superadmin flag, role keys, numbers,
+/// workgroups, dashboard access), read in one round trip.
+pub fn subject(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult<Subject> {
+    let (a, u) = (account.to_string(), id.to_string());
+    let tagged = |tag: &'static str| sql::<Text>(&format!("'{tag}'"));
+    let rows: Vec<(String, String)> = crate::per_backend!(&mut *conn, c => users::table
+        .filter(users::account_id.eq(a.clone()).and(users::id.eq(u.clone())))
+        .select((tagged("status"), users::status))
+        .into_boxed()
+        .union_all(
+            accounts::table
+                .filter(accounts::id.eq(a.clone()).and(accounts::superadmin_user_id.eq(u.clone())))
+                .select((tagged("superadmin"), accounts::superadmin_user_id))
+                .into_boxed(),
+        )
+        .union_all(
+            role_assignments::table
+                .inner_join(roles::table)
+                .filter(role_assignments::account_id.eq(a.clone()).and(role_assignments::user_id.eq(u.clone())))
+                .select((tagged("role"), roles::key))
+                .into_boxed(),
+        )
+        .union_all(
+            number_users::table
+                .filter(number_users::account_id.eq(a.clone()).and(number_users::user_id.eq(u.clone())))
+                .select((tagged("number"), number_users::number_id))
+                .into_boxed(),
+        )
+        .union_all(
+            workgroup_members::table
+                .filter(workgroup_members::account_id.eq(a.clone()).and(workgroup_members::user_id.eq(u.clone())))
+                .select((tagged("workgroup"), workgroup_members::workgroup_id))
+                .into_boxed(),
+        )
+        .union_all(
+            dashboard_workgroups::table
+                .filter(dashboard_workgroups::account_id.eq(a.clone()).and(dashboard_workgroups::user_id.eq(u.clone())))
+                .select((tagged("dashboard_workgroup"), dashboard_workgroups::workgroup_id))
+                .into_boxed(),
+        )
+        .union_all(
+            dashboard_ivrs::table
+                .filter(dashboard_ivrs::account_id.eq(a.clone()).and(dashboard_ivrs::user_id.eq(u.clone())))
+                .select((tagged("dashboard_ivr"), dashboard_ivrs::ivr_id))
+                .into_boxed(),
+        )
+        .load(c))?;
+    let mut subject = Subject { user_id: id, ..Subject::default() };
+    let mut found = false;
+    for (tag, value) in rows {
+        match tag.as_str() {
+            "status" => {
+                found = true;
+                subject.status = parse_status(&value)?;
+            }
+            "superadmin" => subject.superadmin = true,
+            "role" => subject.roles.push(value),
+            "number" => subject.numbers.push(parse_id::<NumberId>(&value)?),
+            "workgroup" => subject.workgroups.push(parse_id::<WorkgroupId>(&value)?),
+            "dashboard_workgroup" => subject.dashboard.workgroups.push(parse_id::<WorkgroupId>(&value)?),
+            "dashboard_ivr" => subject.dashboard.ivrs.push(parse_id::<IvrId>(&value)?),
+            other => return Err(StoreError::InvalidInput(format!("unexpected subject row `{other}`"))),
+        }
+    }
+    if !found {
+        return Err(StoreError::not_found("user"));
+    }
+    subject.roles.sort();
+    subject.numbers.sort();
+    subject.workgroups.sort();
+    subject.dashboard.workgroups.sort();
+    subject.dashboard.ivrs.sort();
+    Ok(subject)
+}
+
+macro_rules! replace_set {
+    ($conn:expr, $table:ident, $account:expr, $user:expr, $col:ident, $values:expr) => {{
+        let a = $account.to_string();
+        let u = $user.to_string();
+        diesel::delete($table::table.filter($table::account_id.eq(&a).and($table::user_id.eq(&u)))).execute($conn)?;
+        let rows: Vec<_> =
+            $values.iter().map(|v| ($table::account_id.eq(a.clone()), $table::user_id.eq(u.clone()), $table::$col.eq(v.clone()))).collect();
+        if !rows.is_empty() {
+            crate::per_backend!(&mut *$conn, c => diesel::insert_into($table::table).values(rows).execute(c))?;
+        }
+    }};
+}
+
+/// Replaces the business numbers assigned to a user.
+pub fn set_numbers(
+    conn: &mut DbConn,
+    account: AccountId,
+    id: UserId,
+    numbers: &[NumberId],
+    expected_version: Option<i64>,
+    actor: &Actor,
+) -> StoreResult<UserAccess> {
+    let values = ids(numbers);
+    crate::common::write_tx(conn, |conn| {
+        let before = access(conn, account, id)?;
+        bump_version(conn, account, id, expected_version)?;
+        replace_set!(conn, number_users, account, id, number_id, values);
+        finish_access_change(conn, account, id, actor, "user.set_numbers", before)
+    })
+}
+
+/// Replaces the workgroups a user belongs to.
+pub fn set_workgroups(
+    conn: &mut DbConn,
+    account: AccountId,
+    id: UserId,
+    workgroups: &[WorkgroupId],
+    expected_version: Option<i64>,
+    actor: &Actor,
+) -> StoreResult<UserAccess> {
+    let values = ids(workgroups);
+    crate::common::write_tx(conn, |conn| {
+        let before = access(conn, account, id)?;
+        bump_version(conn, account, id, expected_version)?;
+        replace_set!(conn, workgroup_members, account, id, workgroup_id, values);
+        finish_access_change(conn, account, id, actor, "user.set_workgroups", before)
+    })
+}
+
+/// Replaces a user's dashboard access (workgroups and IVRs whose data they may see).
+pub fn set_dashboard_access(
+    conn: &mut DbConn,
+    account: AccountId,
+    id: UserId,
+    dashboard: &DashboardAccess,
+    expected_version: Option<i64>,
+    actor: &Actor,
+) -> StoreResult<UserAccess> {
+    let wgs = ids(&dashboard.workgroups);
+    let ivrs = ids(&dashboard.ivrs);
+    crate::common::write_tx(conn, |conn| {
+        let before = access(conn, account, id)?;
+        bump_version(conn, account, id, expected_version)?;
+        replace_set!(conn, dashboard_workgroups, account, id, workgroup_id, wgs);
+        replace_set!(conn, dashboard_ivrs, account, id, ivr_id, ivrs);
+        finish_access_change(conn, account, id, actor, "user.set_dashboard_access", before)
+    })
+}
+
+pub(crate) fn finish_access_change(
+    conn: &mut DbConn,
+    account: AccountId,
+    id: UserId,
+    actor: &Actor,
+    action: &str,
+    before: UserAccess,
+) -> StoreResult<UserAccess> {
+    let after = access(conn, account, id)?;
+    bump_access_version(conn, account)?;
+    audit(
+        conn,
+        AuditEntry {
+            account,
+            actor,
+            action,
+            target_type: "user",
+            target_id: Some(id.to_string()),
+            before: Some(serde_json::to_value(&before)?),
+            after: Some(serde_json::to_value(&after)?),
+        },
+    )?;
+    Ok(after)
+}
+
+/// Invites a new user with the settings of `source`: roles, numbers, workgroups and dashboard access.
+pub fn duplicate(
+    conn: &mut DbConn,
+    account: AccountId,
+    source: UserId,
+    new: &NewUser,
+    actor: &Actor,
+) -> StoreResult<(User, UserAccess)> {
+    crate::common::write_tx(conn, |conn| {
+        let from = access(conn, account, source)?;
+        let user = insert(conn, account, UserId::new_random(), new)?;
+        let id = user.id;
+        let t = to_db_time(now());
+        let roles: Vec<_> = ids(&from.roles)
+            .into_iter()
+            .map(|r| {
+                (
+                    role_assignments::account_id.eq(account.to_string()),
+                    role_assignments::user_id.eq(id.to_string()),
+                    role_assignments::role_id.eq(r),
+                    role_assignments::assigned_at.eq(t),
+                )
+            })
+            .collect();
+        if !roles.is_empty() {
+            crate::per_backend!(&mut *conn, c => diesel::insert_into(role_assignments::table).values(roles).execute(c))?;
+        }
+        replace_set!(conn, number_users, account, id, number_id, ids(&from.numbers));
+        replace_set!(conn, workgroup_members, account, id, workgroup_id, ids(&from.workgroups));
+        replace_set!(conn, dashboard_workgroups, account, id, workgroup_id, ids(&from.dashboard.workgroups));
+        replace_set!(conn, dashboard_ivrs, account, id, ivr_id, ids(&from.dashboard.ivrs));
+        let copied = access(conn, account, id)?;
+        bump_access_version(conn, account)?;
+        audit(
+            conn,
+            AuditEntry {
+                account,
+                actor,
+                action: "user.duplicate",
+                target_type: "user",
+                target_id: Some(id.to_string()),
+                before: None,
+                after: Some(json!({"user": user_json(&user), "source": source, "access": copied})),
+            },
+        )?;
+        Ok((user, copied))
+    })
+}

@@ -1,0 +1,211 @@
+//! The diesel schema, shared by both dialects: the migrations in `migrations/sqlite` and
+//! `migrations/postgres` create the same tables with the same column types (ids are UUID text,
+//! timestamps UTC `timestamp`).
+
+diesel::table! {
+    accounts (id) {
+        id -> Text,
+        slug -> Text,
+        name -> Text,
+        preset_pack -> Text,
+        superadmin_user_id -> Text,
+        access_version -> BigInt,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        account_id -> Text,
+        id -> Text,
+        email -> Text,
+        name -> Text,
+        status -> Text,
+        password_hash -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    workgroups (id) {
+        account_id -> Text,
+        id -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    workgroup_members (workgroup_id, user_id) {
+        account_id -> Text,
+        workgroup_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    numbers (id) {
+        account_id -> Text,
+        id -> Text,
+        e164 -> Text,
+        label -> Text,
+        kind -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    number_users (number_id, user_id) {
+        account_id -> Text,
+        number_id -> Text,
+        user_id -> Text,
+    }
+}
+
+diesel::table! {
+    ivrs (id) {
+        account_id -> Text,
+        id -> Text,
+        name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ivr_numbers (number_id) {
+        account_id -> Text,
+        ivr_id -> Text,
+        number_id -> Text,
+    }
+}
+
+diesel::table! {
+    roles (id) {
+        account_id -> Text,
+        id -> Text,
+        key -> Text,
+        name -> Text,
+        description -> Text,
+        origin -> Text,
+        scope -> Text,
+        recents -> Text,
+        grants -> Text,
+        guards -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    role_scope_numbers (role_id, number_id) {
+        account_id -> Text,
+        role_id -> Text,
+        number_id -> Text,
+    }
+}
+
+diesel::table! {
+    role_assignments (user_id, role_id) {
+        account_id -> Text,
+        user_id -> Text,
+        role_id -> Text,
+        assigned_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    dashboard_workgroups (user_id, workgroup_id) {
+        account_id -> Text,
+        user_id -> Text,
+        workgroup_id -> Text,
+    }
+}
+
+diesel::table! {
+    dashboard_ivrs (user_id, ivr_id) {
+        account_id -> Text,
+        user_id -> Text,
+        ivr_id -> Text,
+    }
+}
+
+diesel::table! {
+    communications (id) {
+        account_id -> Text,
+        id -> Text,
+        kind -> Text,
+        direction -> Text,
+        number_id -> Nullable<Text>,
+        workgroup_id -> Nullable<Text>,
+        ivr_id -> Nullable<Text>,
+        started_at -> Timestamp,
+        duration_seconds -> Integer,
+        has_recording -> Bool,
+    }
+}
+
+diesel::table! {
+    communication_participants (communication_id, user_id) {
+        account_id -> Text,
+        communication_id -> Text,
+        user_id -> Text,
+        started_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_keys (id) {
+        account_id -> Text,
+        id -> Text,
+        user_id -> Text,
+        name -> Text,
+        prefix -> Text,
+        secret_hash -> Text,
+        created_at -> Timestamp,
+        last_used_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    audit_events (id) {
+        account_id -> Text,
+        id -> Text,
+        actor_kind -> Text,
+        actor_id -> Nullable<Text>,
+        action -> Text,
+        target_type -> Text,
+        target_id -> Nullable<Text>,
+        before_state -> Nullable<Text>,
+        after_state -> Nullable<Text>,
+        at -> Timestamp,
+    }
+}
+
+diesel::joinable!(role_assignments -> roles (role_id));
+diesel::joinable!(communication_participants -> communications (communication_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    accounts,
+    users,
+    workgroups,
+    workgroup_members,
+    numbers,
+    number_users,
+    ivrs,
+    ivr_numbers,
+    roles,
+    role_scope_numbers,
+    role_assignments,
+    dashboard_workgroups,
+    dashboard_ivrs,
+    communications,
+    communication_participants,
+    api_keys,
+    audit_events,
+);

@@ -1,0 +1,349 @@
+//! What the schema itself guarantees: accounts never reference each other, migrations go up and
+//! down, stale writes are refused, audit rows share the fate of their change, nothing is half-done.
+
+use crate::support::backend_tests;
+use diesel::prelude::*;
+use switchboard_core::{RoleDefinition, RoleMode, RoleOrigin, ScopeKind, UserId, UserStatus};
+use switchboard_store::repo::communications::{self, CommunicationKind, Direction, NewCommunication};
+use switchboard_store::repo::roles::{self, BulkRoleChange};
+use switchboard_store::repo::teams::{self, NumberInput, NumberKind};
+use switchboard_store::repo::users::{self, NewUser, UserPatch};
+use switchboard_store::repo::{audit, audit::AuditFilter};
+use switchboard_store::schema::{audit_events, role_assignments, workgroup_members};
+use switchboard_store::{Actor, PageRequest, StoreError, applied_migrations, revert_all_migrations, run_migrations};
+
+fn audit_count(conn: &mut switchboard_store::DbConn) -> i64 {
+    audit_events::table.count().get_result(conn).expect("count audit events")
+}
+
+backend_tests! {
+    fn migrations_apply_and_revert_cleanly(db) {
+        let mut c = db.conn();
+        let applied = applied_migrations(&mut c).expect("applied");
+        assert!(!applied.is_empty(), "migrations ran on open");
+        db.account("before-revert");
+        let reverted = revert_all_migrations(&mut c).expect("every migration has a working down.sql");
+        assert_eq!(reverted.len(), applied.len());
+        assert!(applied_migrations(&mut c).expect("applied").is_empty());
+        assert!(audit_events::table.count().get_result::<i64>(&mut *c).is_err(), "tables are gone after down");
+        let again = run_migrations(&mut c).expect("migrations apply again after a full revert");
+        assert_eq!(again.len(), applied.len());
+        drop(c);
+        db.account("after-reapply");
+    }
+
+    fn the_database_refuses_a_reference_into_another_account(db) {
+        let (a, owner_a) = db.account("alpha");
+        let (b, owner_b) = db.account("bravo");
+        let mut c = db.conn();
+        let wg = teams::create_workgroup(&mut c, a.id, "Sales", &[owner_a.id], &Actor::User(owner_a.id)).expect("wg");
+        // straight SQL, bypassing every repository check: the composite foreign key refuses it
+        let raw = diesel::insert_into(workgroup_members::table)
+            .values((
+                workgroup_members::account_id.eq(a.id.to_string()),
+                workgroup_members::workgroup_id.eq(wg.id.to_string()),
+                workgroup_members::user_id.eq(owner_b.id.to_string()),
+            ))
+            .execute(&mut *c);
+        let err = StoreError::from(raw.expect_err("a user of account B cannot join a workgroup of account A"));
+        assert!(matches!(err, StoreError::InvalidReference { .. }), "{err:?}");
+        // claiming the other account for the row does not help either
+        let raw = diesel::insert_into(workgroup_members::table)
+            .values((
+                workgroup_members::account_id.eq(b.id.to_string()),
+                workgroup_members::workgroup_id.eq(wg.id.to_string()),
+                workgroup_members::user_id.eq(owner_b.id.to_string()),
+            ))
+            .execute(&mut *c);
+        assert!(raw.is_err());
+        // through the repositories: the same refusal, typed
+        let err = teams::set_workgroup_members(&mut c, a.id, wg.id, &[owner_b.id], &Actor::System).expect_err("refused");
+        assert!(matches!(err, StoreError::InvalidReference { .. }), "{err:?}");
+        let role_b = roles::create(&mut c, b.id, &RoleOrigin::Custom, &RoleDefinition::new("agent", "Agent"), &Actor::System)
+            .expect("role");
+        let err = roles::set_user_roles(&mut c, a.id, owner_a.id, &[role_b.id], RoleMode::Single, None, &Actor::System)
+            .expect_err("a role of account B cannot be assigned in account A");
+        assert!(matches!(err, StoreError::InvalidReference { .. }), "{err:?}");
+        let num_b = teams::create_number(
+            &mut c,
+            b.id,
+            &NumberInput { e164: "+15550001".into(), label: "B".into(), kind: NumberKind::Local },
+            &Actor::System,
+        )
+        .expect("number");
+        let err = communications::ingest(
+            &mut c,
+            a.id,
+            &[NewCommunication {
+                id: None,
+                kind: CommunicationKind::Call,
+                direction: Direction::Inbound,
+                number: Some(num_b.id),
+                workgroup: None,
+                ivr: None,
+                participants: vec![owner_a.id],
+                started_at: switchboard_store::now(),
+                duration_seconds: 10,
+                has_recording: false,
+            }],
+            &Actor::System,
+        )
+        .expect_err("history of account A cannot name a number of account B");
+        assert!(matches!(err, StoreError::InvalidReference { .. }), "{err:?}");
+        // nothing of it landed
+        let members = teams::get_workgroup(&mut c, a.id, wg.id).expect("wg").members;
+        assert_eq!(members, vec![owner_a.id]);
+        assert!(users::access(&mut c, a.id, owner_a.id).expect("access").roles.is_empty());
+    }
+
+    fn a_stale_role_or_user_write_is_refused_and_not_applied(db) {
+        let (a, owner) = db.account("stale");
+        let mut c = db.conn();
+        let actor = Actor::User(owner.id);
+        let role = roles::create(&mut c, a.id, &RoleOrigin::Custom, &RoleDefinition::new("agent", "Agent"), &actor).expect("role");
+        let mut first = role.definition.clone();
+        first.name = "First".into();
+        let updated = roles::update(&mut c, a.id, role.id, role.version, &first, &actor).expect("fresh write");
+        assert_eq!(updated.version, role.version + 1);
+        let mut second = role.definition.clone();
+        second.name = "Second".into();
+        second.scope = ScopeKind::All;
+        let err = roles::update(&mut c, a.id, role.id, role.version, &second, &actor).expect_err("stale write");
+        assert!(matches!(err, StoreError::StaleVersion { entity: "role", current, .. } if current == updated.version), "{err:?}");
+        let now = roles::get(&mut c, a.id, role.id).expect("role");
+        assert_eq!(now.definition.name, "First");
+        assert_eq!(now.definition.scope, ScopeKind::Personal);
+
+        let user = users::create(&mut c, a.id, &NewUser::invited("ann@stale.example", "Ann"), &actor).expect("user");
+        let patch = UserPatch { name: Some("Ann A".into()), ..UserPatch::default() };
+        let u1 = users::update(&mut c, a.id, user.id, Some(user.version), &patch, &actor).expect("fresh");
+        let patch = UserPatch { status: Some(UserStatus::Disabled), ..UserPatch::default() };
+        let err = users::update(&mut c, a.id, user.id, Some(user.version), &patch, &actor).expect_err("stale");
+        assert!(matches!(err, StoreError::StaleVersion { entity: "user", .. }), "{err:?}");
+        let err = users::set_numbers(&mut c, a.id, user.id, &[], Some(user.version), &actor).expect_err("stale");
+        assert!(matches!(err, StoreError::StaleVersion { .. }));
+        let now = users::get(&mut c, a.id, user.id).expect("user");
+        assert_eq!((now.status, now.version), (UserStatus::Invited, u1.version));
+    }
+
+    fn every_change_writes_an_audit_row_and_a_rolled_back_change_writes_none(db) {
+        let (a, owner) = db.account("audited");
+        let mut c = db.conn();
+        let actor = Actor::User(owner.id);
+        let before = audit_count(&mut c);
+        let ann = users::create(&mut c, a.id, &NewUser::invited("ann@audited.example", "Ann"), &actor).expect("user");
+        assert_eq!(audit_count(&mut c), before + 1);
+        let page = audit::list(&mut c, a.id, &AuditFilter { target_id: Some(ann.id.to_string()), ..Default::default() }, &PageRequest::first(10))
+            .expect("audit");
+        assert_eq!(page.items.len(), 1);
+        assert_eq!(page.items[0].action, "user.create");
+        assert_eq!(page.items[0].actor, actor);
+        // a duplicate email fails inside the transaction: neither the user nor its audit row remain
+        let err = users::create(&mut c, a.id, &NewUser::invited("ANN@audited.example", "Ann twin"), &actor).expect_err("dup");
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err:?}");
+        assert_eq!(audit_count(&mut c), before + 1);
+        // a stale write neither changes the role nor logs anything
+        let role = roles::create(&mut c, a.id, &RoleOrigin::Custom, &RoleDefinition::new("agent", "Agent"), &actor).expect("role");
+        let n = audit_count(&mut c);
+        roles::update(&mut c, a.id, role.id, role.version + 7, &role.definition, &actor).expect_err("stale");
+        assert_eq!(audit_count(&mut c), n);
+        roles::update(&mut c, a.id, role.id, role.version, &role.definition, &actor).expect("fresh");
+        assert_eq!(audit_count(&mut c), n + 1);
+    }
+
+    fn a_failed_bulk_change_leaves_nothing_half_done(db) {
+        let (a, owner) = db.account("bulk");
+        let mut c = db.conn();
+        let actor = Actor::User(owner.id);
+        let agent = roles::create(&mut c, a.id, &RoleOrigin::Custom, &RoleDefinition::new("agent", "Agent"), &actor).expect("role");
+        let manager = roles::create(&mut c, a.id, &RoleOrigin::Custom, &RoleDefinition::new("manager", "Manager"), &actor).expect("role");
+        let mut team = Vec::new();
+        for i in 0..3 {
+            let u = users::create(&mut c, a.id, &NewUser::invited(format!("u{i}@bulk.example"), format!("U{i}")), &actor).expect("user");
+            roles::assign(&mut c, a.id, u.id, agent.id, RoleMode::Single, &actor).expect("assign");
+            team.push(u.id);
+        }
+        let audits = audit_count(&mut c);
+        let mut with_stranger = team.clone();
+        with_stranger.insert(2, UserId::new_random());
+        let err = roles::bulk_change(&mut c, a.id, &with_stranger, BulkRoleChange::Replace(manager.id), RoleMode::Single, &actor)
+            .expect_err("one unknown user fails the whole change");
+        assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+        for u in &team {
+            assert_eq!(users::access(&mut c, a.id, *u).expect("access").roles, vec![agent.id], "no user was changed");
+        }
+        assert_eq!(audit_count(&mut c), audits);
+        let changed = roles::bulk_change(&mut c, a.id, &team, BulkRoleChange::Replace(manager.id), RoleMode::Single, &actor).expect("bulk");
+        assert!(changed.iter().all(|acc| acc.roles == vec![manager.id]));
+        assert_eq!(audit_count(&mut c), audits + 3);
+        // a batch of history with one bad row stores none of it
+        let good = |n: i32| NewCommunication {
+            id: None,
+            kind: CommunicationKind::Message,
+            direction: Direction::Outbound,
+            number: None,
+            workgroup: None,
+            ivr: None,
+            participants: vec![owner.id],
+            started_at: switchboard_store::now(),
+            duration_seconds: n,
+            has_recording: false,
+        };
+        let mut batch: Vec<_> = (0..700).map(good).collect();
+        batch[650].participants.push(UserId::new_random());
+        communications::ingest(&mut c, a.id, &batch, &actor).expect_err("unknown participant");
+        let everything = switchboard_core::Visibility::Everything;
+        let counts = communications::counts(&mut c, a.id, &everything, &Default::default()).expect("counts");
+        assert_eq!(counts.total.count, 0);
+        let n: i64 = role_assignments::table.count().get_result(&mut *c).expect("count");
+        assert_eq!(n, 3);
+    }
+}
+
+backend_tests! {
+    fn of_concurrent_writers_with_the_same_version_exactly_one_wins(db) {
+        let (a, owner) = db.account("race");
+        let role = {
+            let mut c = db.conn();
+            roles::create(&mut c, a.id, &RoleOrigin::Custom, &RoleDefinition::new("agent", "Agent"), &Actor::System)
+                .expect("role")
+        };
+        for round in 0..30 {
+            let current = roles::get(&mut db.conn(), a.id, role.id).expect("role");
+            let barrier = std::sync::Barrier::new(4);
+            let results: Vec<_> = std::thread::scope(|s| {
+                let handles: Vec<_> = (0..4)
+                    .map(|i| {
+                        let (barrier, current) = (&barrier, &current);
+                        s.spawn(move || {
+                            let mut c = db.conn();
+                            let mut d = current.definition.clone();
+                            d.name = format!("writer {i} round {round}");
+                            barrier.wait();
+                            roles::update(&mut c, a.id, role.id, current.version, &d, &Actor::User(owner.id))
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().expect("writer thread")).collect()
+            });
+            let won = results.iter().filter(|r| r.is_ok()).count();
+            assert_eq!(won, 1, "round {round}: {results:?}");
+            for r in &results {
+                if let Err(e) = r {
+                    assert!(
+                        matches!(e, StoreError::StaleVersion { .. }),
+                        "a losing writer is refused, never applied: {e:?}"
+                    );
+                }
+            }
+            let after = roles::get(&mut db.conn(), a.id, role.id).expect("role");
+            assert_eq!(after.version, current.version + 1);
+        }
+    }
+
+    fn each_kind_of_mutation_writes_exactly_one_audit_event(db) {
+        let (a, owner) = db.account("each");
+        let mut c = db.conn();
+        let actor = Actor::User(owner.id);
+        let mut last = audit_count(&mut c);
+        let mut step = |c: &mut switchboard_store::DbConn, what: &str| {
+            let now = audit_count(c);
+            assert_eq!(now, last + 1, "{what} writes one audit event");
+            last = now;
+        };
+        let u = users::create(&mut c, a.id, &NewUser::invited("x@each.example", "X"), &actor).expect("user");
+        step(&mut c, "user.create");
+        users::update(&mut c, a.id, u.id, None, &UserPatch { name: Some("Y".into()), ..Default::default() }, &actor).expect("upd");
+        step(&mut c, "user.update");
+        let n = teams::create_number(&mut c, a.id, &NumberInput { e164: "+15551234".into(), label: "L".into(), kind: NumberKind::TollFree }, &actor).expect("n");
+        step(&mut c, "number.create");
+        teams::set_number_users(&mut c, a.id, n.id, &[u.id], &actor).expect("nu");
+        step(&mut c, "number.set_users");
+        let w = teams::create_workgroup(&mut c, a.id, "W", &[u.id], &actor).expect("w");
+        step(&mut c, "workgroup.create");
+        teams::rename_workgroup(&mut c, a.id, w.id, "W2", &actor).expect("rename");
+        step(&mut c, "workgroup.update");
+        let i = teams::create_ivr(&mut c, a.id, "I", &[n.id], &actor).expect("ivr");
+        step(&mut c, "ivr.create");
+        let r = roles::create(&mut c, a.id, &RoleOrigin::Custom, &RoleDefinition::new("r", "R"), &actor).expect("role");
+        step(&mut c, "role.create");
+        let r2 = roles::copy(&mut c, a.id, r.id, "r2", "R2", &actor).expect("copy");
+        step(&mut c, "role.copy");
+        roles::assign(&mut c, a.id, u.id, r.id, RoleMode::Combinable, &actor).expect("assign");
+        step(&mut c, "user.assign_role");
+        roles::unassign(&mut c, a.id, u.id, r.id, &actor).expect("unassign");
+        step(&mut c, "user.unassign_role");
+        roles::delete(&mut c, a.id, r2.id, None, &actor).expect("delete role");
+        step(&mut c, "role.delete");
+        let k = switchboard_store::repo::api_keys::create(&mut c, a.id, u.id, "k", "sbk_each01", "h", &actor).expect("key");
+        step(&mut c, "api_key.create");
+        switchboard_store::repo::api_keys::revoke(&mut c, a.id, k.id, &actor).expect("revoke");
+        step(&mut c, "api_key.revoke");
+        let msg = NewCommunication {
+            id: None,
+            kind: CommunicationKind::Voicemail,
+            direction: Direction::Inbound,
+            number: Some(n.id),
+            workgroup: Some(w.id),
+            ivr: Some(i.id),
+            participants: vec![u.id],
+            started_at: switchboard_store::now(),
+            duration_seconds: 30,
+            has_recording: true,
+        };
+        communications::ingest(&mut c, a.id, &[msg], &actor).expect("ingest");
+        step(&mut c, "communications.ingest");
+        // history keeps what it refers to
+        let err = teams::delete_number(&mut c, a.id, n.id, &actor).expect_err("number in history");
+        assert!(matches!(err, StoreError::InUse { entity: "number", .. }), "{err:?}");
+        let err = teams::delete_workgroup(&mut c, a.id, w.id, &actor).expect_err("workgroup in history");
+        assert!(matches!(err, StoreError::InUse { .. }), "{err:?}");
+        let err = users::delete(&mut c, a.id, u.id, None, &actor).expect_err("participant in history");
+        assert!(matches!(err, StoreError::InUse { .. }), "{err:?}");
+        assert_eq!(audit_count(&mut c), last, "refused deletes leave no audit event");
+        switchboard_store::repo::accounts::transfer_superadmin(&mut c, a.id, u.id, &actor).expect_err("invited user");
+        assert_eq!(audit_count(&mut c), last);
+    }
+}
+
+#[test]
+fn every_pooled_sqlite_connection_enforces_foreign_keys_in_wal_mode() {
+    use diesel::sql_types::{BigInt, Text};
+    #[derive(QueryableByName)]
+    struct Int {
+        #[diesel(sql_type = BigInt)]
+        v: i64,
+    }
+    #[derive(QueryableByName)]
+    struct Str {
+        #[diesel(sql_type = Text)]
+        journal_mode: String,
+    }
+    let db = crate::support::TestDb::sqlite();
+    let held: Vec<_> = (0..4).map(|_| db.conn()).collect();
+    for mut c in held {
+        let fk: Vec<Int> =
+            diesel::sql_query("SELECT foreign_keys AS v FROM pragma_foreign_keys").load(&mut *c).expect("fk");
+        assert_eq!(fk[0].v, 1);
+        let busy: Vec<Int> =
+            diesel::sql_query("SELECT timeout AS v FROM pragma_busy_timeout").load(&mut *c).expect("busy");
+        assert!(busy[0].v >= 1000);
+        let mode: Vec<Str> = diesel::sql_query("PRAGMA journal_mode").load(&mut *c).expect("mode");
+        assert_eq!(mode[0].journal_mode, "wal");
+    }
+}
+
+#[test]
+fn the_url_picks_the_backend() {
+    use switchboard_store::Backend;
+    assert_eq!(Backend::from_url("postgres://u@h/db"), (Backend::Postgres, "postgres://u@h/db"));
+    assert_eq!(Backend::from_url("postgresql://u@h/db").0, Backend::Postgres);
+    assert_eq!(
+        Backend::from_url("sqlite:///var/lib/switchboard/db.sqlite"),
+        (Backend::Sqlite, "/var/lib/switchboard/db.sqlite")
+    );
+    assert_eq!(Backend::from_url("data/switchboard.db"), (Backend::Sqlite, "data/switchboard.db"));
+    let err =
+        switchboard_store::Store::open(":memory:").expect_err("each pooled connection would see its own database");
+    assert!(matches!(err, StoreError::InvalidInput(_)), "{err:?}");
+}

@@ -1,0 +1,8 @@
+//! The storage test-suite, one binary, every test run on SQLite and on PostgreSQL.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers fail the test on purpose
+
+mod support;
+
+mod integrity;
+mod repositories;
+mod scoped_history;

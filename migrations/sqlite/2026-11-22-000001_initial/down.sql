@@ -1,0 +1,17 @@
+DROP TABLE audit_events;
+DROP TABLE api_keys;
+DROP TABLE communication_participants;
+DROP TABLE communications;
+DROP TABLE dashboard_ivrs;
+DROP TABLE dashboard_workgroups;
+DROP TABLE role_assignments;
+DROP TABLE role_scope_numbers;
+DROP TABLE roles;
+DROP TABLE ivr_numbers;
+DROP TABLE ivrs;
+DROP TABLE number_users;
+DROP TABLE numbers;
+DROP TABLE workgroup_members;
+DROP TABLE workgroups;
+DROP TABLE accounts;
+DROP TABLE users;
