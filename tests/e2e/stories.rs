@@ -180,7 +180,8 @@ fn bad_input_gets_a_clear_problem_and_stores_nothing() {
     let unknown = json!({"key": "x", "name": "X", "grants": {"nope.section": {"level": "view"}}});
     let problem = app.call(&owner, "POST", "/v1/roles", Some(unknown)).assert_problem(422, "invalid");
     assert_eq!(problem["field"], "grants");
-    app.call(&owner, "POST", "/v1/roles", Some(json!({"key": "x"}))).assert_problem(422, "invalid");
+    let problem = app.call(&owner, "POST", "/v1/roles", Some(json!({"key": "x"}))).assert_problem(422, "invalid");
+    assert_eq!(problem["field"], "name", "the missing field is named");
     let auth = format!("Bearer {}", owner.token);
     app.request("POST", "/v1/roles", Some("{not json"), &[("authorization", &auth)]).assert_problem(400, "bad_request");
     let roles = app.call(&owner, "GET", "/v1/roles", None).json();

@@ -84,6 +84,22 @@ mod sections_and_levels {
         assert_eq!(a.code(a.check("viewer", "numbers.add")), ReasonCode::MissingPermission);
     }
 
+    // rule MC-24
+    #[test]
+    fn agents_can_be_kept_away_from_saved_contacts() {
+        // "Restrict agents from accessing saved contacts": a copy of Agent without contacts.
+        let mut restricted = mightycall_pack().roles[2].clone();
+        restricted.key = "restricted_agent".into();
+        restricted.grants.remove("contacts");
+        let mut a = Account::with_custom(mightycall_pack(), vec![restricted]);
+        a.user("agent", &["agent"]);
+        a.user("contractor", &["restricted_agent"]);
+        assert!(a.check("agent", "contacts:view").is_allowed());
+        let d = a.check("contractor", "contacts:view");
+        assert_eq!(d.explain(&a.policy).section.as_deref(), Some("contacts"));
+        assert!(a.check("contractor", "reports:view").is_allowed(), "the rest of Agent stays");
+    }
+
     // rule MC-17
     #[test]
     fn sections_a_user_has_no_access_to_are_not_visible() {

@@ -100,9 +100,10 @@ pub fn json_config(max_body_bytes: usize) -> web::JsonConfig {
             JsonPayloadError::ContentType => {
                 ApiError::BadRequest("the request body must be JSON (Content-Type: application/json)".into())
             }
-            JsonPayloadError::Deserialize(e) if e.is_data() => {
-                ApiError::Invalid { field: None, detail: format!("the request body does not fit the schema: {e}") }
-            }
+            JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::Invalid {
+                field: field_named_in(&e.to_string()),
+                detail: format!("the request body does not fit the schema: {e}"),
+            },
             JsonPayloadError::Deserialize(e) => {
                 ApiError::BadRequest(format!("the request body is not valid JSON: {e}"))
             }
@@ -110,6 +111,13 @@ pub fn json_config(max_body_bytes: usize) -> web::JsonConfig {
         };
         api.into()
     })
+}
+
+/// The field serde names in "missing field `x`" or "unknown field `x`".
+fn field_named_in(message: &str) -> Option<String> {
+    let start = message.find("field `")? + "field `".len();
+    let end = message[start..].find('`')?;
+    Some(message[start..start + end].to_owned())
 }
 
 pub fn path_config() -> web::PathConfig {
@@ -188,5 +196,15 @@ fn unmatched(req: &HttpRequest) -> HttpResponse {
             response
         }
         None => ApiError::NotFound("route").error_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_offending_field_is_taken_from_serde_messages() {
+        assert_eq!(super::field_named_in("missing field `name` at line 1 column 9").as_deref(), Some("name"));
+        assert_eq!(super::field_named_in("unknown field `nmae`, expected one of `name`").as_deref(), Some("nmae"));
+        assert_eq!(super::field_named_in("invalid type: integer `3`, expected a string"), None);
     }
 }
