@@ -1,12 +1,14 @@
 //! `GET /v1/me` and the effective-permissions view it shares with `GET /v1/users/{id}/permissions`.
 
 use crate::access::Caller;
-use crate::http::common::Errors;
+use crate::http::common::{Errors, db};
 use crate::http::views::{AccountView, RoleRef, UserView};
 use crate::problem::ApiError;
+use crate::state::AppState;
 use actix_web::{get, web};
 use serde::Serialize;
 use switchboard_core::{DashboardAccess, Level, NumberId, Principal, RecentsScope, ScopeKind, WorkgroupId};
+use switchboard_store::repo::users;
 use utoipa::ToSchema;
 
 /// A section the user holds, and at what level.
@@ -112,12 +114,15 @@ pub fn roles_of(caller: &Caller, p: &Principal) -> Vec<RoleRef> {
     responses((status = 200, description = "The caller", body = Me), Errors)
 )]
 #[get("/me")]
-pub async fn me(caller: Caller) -> Result<web::Json<Me>, ApiError> {
+pub async fn me(caller: Caller, state: web::Data<AppState>) -> Result<web::Json<Me>, ApiError> {
     let permissions = EffectivePermissions::of(&caller, &caller.principal);
     let roles = roles_of(&caller, &caller.principal);
     let superadmin = caller.account.superadmin;
+    // The cached record follows access changes; its name and email may have changed since.
+    let (account, id) = (caller.account.id, caller.user.id);
+    let user = db(&state, move |_, conn| Ok(users::get(conn, account, id)?)).await?;
     Ok(web::Json(Me {
-        user: UserView::new(caller.user.clone(), superadmin),
+        user: UserView::new(user, superadmin),
         account: caller.account.clone().into(),
         roles,
         permissions,
