@@ -6,6 +6,7 @@ mod helpers;
 mod history;
 mod identity_provider;
 mod isolation;
+mod scale_out;
 mod server;
 mod stories;
 mod story;
