@@ -56,8 +56,8 @@ fn tokens_of_the_configured_provider_are_accepted_and_forgeries_are_not() {
     assert_eq!(me(&unsigned), 401, "alg none");
 }
 
-/// Unpadded base64url, enough to hand-craft an unsigned token.
-mod base64_like {
+/// Unpadded base64url, enough to hand-craft tokens.
+pub mod base64_like {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
     pub fn encode_segment(bytes: &[u8]) -> String {

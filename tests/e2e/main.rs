@@ -10,3 +10,4 @@ mod scale_out;
 mod server;
 mod stories;
 mod story;
+mod tokens;

@@ -34,6 +34,8 @@ pub struct Server {
     _plugins: PluginDir,
     child: Child,
     pub stdout: String,
+    /// Everything the server wrote to stderr (its log), so far.
+    pub log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Drop for Server {
@@ -90,8 +92,13 @@ pub fn serve_in(data: tempfile::TempDir, plugins: PluginDir, extra: &[&str], env
     let mut child = command.spawn().expect("the binary starts");
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = log.clone();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Ok(mut lines) = sink.lock() {
+                lines.push(line.clone());
+            }
             if let Some(addr) = line.split("listening on ").nth(1) {
                 let _ = tx.send(Ok(addr.trim().to_owned()));
             }
@@ -121,10 +128,15 @@ pub fn serve_in(data: tempfile::TempDir, plugins: PluginDir, extra: &[&str], env
         let n = out.read(&mut buf).unwrap_or(0);
         stdout = String::from_utf8_lossy(&buf[..n]).into_owned();
     }
-    Server { base: format!("http://{addr}"), _data: data, _plugins: plugins, child, stdout }
+    Server { base: format!("http://{addr}"), _data: data, _plugins: plugins, child, stdout, log }
 }
 
 impl Server {
+    /// The log so far, as one string.
+    pub fn log_text(&self) -> String {
+        self.log.lock().map(|l| l.join("\n")).unwrap_or_default()
+    }
+
     /// Sends SIGTERM and waits for a clean exit.
     pub fn stop(mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();

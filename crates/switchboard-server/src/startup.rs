@@ -162,6 +162,7 @@ impl Application {
             store,
             packs,
             policies: Default::default(),
+            logins: Default::default(),
             tokens: tokens(settings)?,
             metrics: Metrics::new().map_err(|e| StartupError::Config(e.to_string()))?,
             operator_key_hash: settings.operator_key.as_deref().map(auth::api_key::hash),

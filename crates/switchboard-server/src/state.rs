@@ -13,6 +13,7 @@ pub struct AppState {
     pub policies: PolicyCache,
     pub tokens: Tokens,
     pub metrics: Metrics,
+    pub logins: crate::auth::limiter::LoginLimiter,
     /// SHA-256 of the operator key; operator endpoints are disabled when `None`.
     pub operator_key_hash: Option<String>,
 }

@@ -4,6 +4,7 @@
 
 pub mod api_key;
 pub mod jwt;
+pub mod limiter;
 pub mod password;
 
 /// Random bytes from the operating system, via v4 UUIDs (122 random bits each).

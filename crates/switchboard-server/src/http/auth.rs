@@ -4,7 +4,7 @@ use crate::auth::password;
 use crate::http::common::db;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
-use actix_web::{post, web};
+use actix_web::{HttpRequest, post, web};
 use serde::{Deserialize, Serialize};
 use switchboard_core::UserStatus;
 use switchboard_store::repo::{accounts, users};
@@ -43,18 +43,27 @@ pub struct TokenResponse {
         (status = 401, description = "Unknown account or email, wrong password, or inactive user", body = Problem,
          content_type = "application/problem+json"),
         (status = 422, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts; see `Retry-After`", body = Problem,
+         content_type = "application/problem+json"),
     )
 )]
 #[post("/auth/token")]
 pub async fn create_token(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<TokenRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
     let TokenRequest { account, email, password } = body.into_inner();
+    let identity = format!("{}/{}", account.to_lowercase(), email.trim().to_lowercase());
+    let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    if let Some(wait) = state.logins.check(&identity, &address) {
+        return Err(ApiError::TooManyRequests(wait));
+    }
     if password.len() > password::MAX_PASSWORD || email.len() > 320 || account.len() > 63 {
+        state.logins.failed(&identity, &address);
         return Err(ApiError::Unauthenticated("invalid account, email or password".into()));
     }
-    let (user, account) = db(&state, move |_, conn| {
+    let outcome = db(&state, move |_, conn| {
         let refused = || ApiError::Unauthenticated("invalid account, email or password".into());
         let found = accounts::get_by_slug(conn, &account)
             .ok()
@@ -78,7 +87,19 @@ pub async fn create_token(
             }
         }
     })
-    .await?;
+    .await;
+    let (user, account) = match outcome {
+        Ok(found) => {
+            state.logins.succeeded(&identity);
+            found
+        }
+        Err(e) => {
+            if matches!(e, ApiError::Unauthenticated(_)) {
+                state.logins.failed(&identity, &address);
+            }
+            return Err(e);
+        }
+    };
     let (access_token, expires_in) =
         state.tokens.mint(user.0, account.0).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(web::Json(TokenResponse { access_token, token_type: "Bearer", expires_in }))

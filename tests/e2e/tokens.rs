@@ -1,0 +1,278 @@
+//! Issue 8: at least fifty bad tokens, every one refused with a 401 problem document, while the one
+//! good token keeps working.
+
+use crate::helpers::OPERATOR_KEY;
+use crate::identity_provider::base64_like::encode_segment as b64;
+use crate::server::{http, serve};
+use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
+use serde_json::{Value, json};
+
+const SECRET: &str = "the-e2e-signing-secret-of-32-bytes-or-more";
+
+fn now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+fn sign(alg: Algorithm, claims: &Value, secret: &[u8]) -> String {
+    encode(&Header::new(alg), claims, &EncodingKey::from_secret(secret)).unwrap()
+}
+
+fn with(claims: &Value, key: &str, value: Value) -> Value {
+    let mut c = claims.clone();
+    c[key] = value;
+    c
+}
+
+fn without(claims: &Value, key: &str) -> Value {
+    let mut c = claims.clone();
+    c.as_object_mut().unwrap().remove(key);
+    c
+}
+
+fn unsigned(alg: &str, claims: &Value) -> String {
+    format!("{}.{}.", b64(json!({"alg": alg, "typ": "JWT"}).to_string().as_bytes()), b64(claims.to_string().as_bytes()))
+}
+
+#[test]
+fn at_least_fifty_bad_tokens_are_refused_with_401() {
+    let server = serve(&[], &[("SWITCHBOARD_OPERATOR_KEY", OPERATOR_KEY), ("SWITCHBOARD_JWT_SECRET", SECRET)]);
+    let base = server.base.clone();
+    let mut ids = Vec::new();
+    for slug in ["acme", "other"] {
+        let account = json!({"slug": slug, "name": slug, "preset": "mightycall",
+            "owner": {"email": format!("owner@{slug}.example"), "name": "Owner", "password": "owner-password"}});
+        let created = http("POST", &format!("{base}/v1/accounts"), Some(account), Some(OPERATOR_KEY));
+        assert_eq!(created.status, 201, "{}", created.body);
+        ids.push((created.body["account"]["id"].clone(), created.body["superadmin"]["id"].clone()));
+    }
+    let (acct, sub) = ids[0].clone();
+    let (other_acct, other_sub) = ids[1].clone();
+    let claims = json!({"sub": sub, "acct": acct, "iat": now(), "exp": now() + 600, "nbf": now(),
+        "iss": "switchboard", "aud": "switchboard-api"});
+    let good = sign(Algorithm::HS256, &claims, SECRET.as_bytes());
+    assert_eq!(http("GET", &format!("{base}/v1/me"), None, Some(&good)).status, 200, "the good token works");
+
+    // Users whose tokens must stop working: one disabled, one deleted, one only invited.
+    let owner = good.clone();
+    let user = |email: &str, password: Option<&str>| {
+        let mut body = json!({"email": email, "name": email, "roles": ["agent"]});
+        if let Some(p) = password {
+            body["password"] = json!(p);
+        }
+        http("POST", &format!("{base}/v1/users"), Some(body), Some(&owner)).body["id"].clone()
+    };
+    let disabled = user("disabled@acme.example", Some("disabled-password"));
+    let deleted = user("deleted@acme.example", Some("deleted-password"));
+    let invited = user("invited@acme.example", None);
+    assert_eq!(
+        http(
+            "PATCH",
+            &format!("{base}/v1/users/{}", disabled.as_str().unwrap()),
+            Some(json!({"status": "disabled"})),
+            Some(&owner)
+        )
+        .status,
+        200
+    );
+    assert_eq!(
+        http("DELETE", &format!("{base}/v1/users/{}", deleted.as_str().unwrap()), None, Some(&owner)).status,
+        204
+    );
+
+    let secret = SECRET.as_bytes();
+    let good_parts: Vec<&str> = good.split('.').collect();
+    let payload_of = |c: &Value| b64(c.to_string().as_bytes());
+    let ed_key =
+        std::fs::read(switchboard_plugin_testkit::workspace_root().join("tests/fixtures/idp-ed25519.key.pem")).unwrap();
+    let mut bad: Vec<(&str, String)> = vec![
+        ("alg none", unsigned("none", &claims)),
+        ("alg None", unsigned("None", &claims)),
+        ("alg NONE", unsigned("NONE", &claims)),
+        ("alg nOnE", unsigned("nOnE", &claims)),
+        ("alg none with a signature", format!("{}{}", unsigned("none", &claims), good_parts[2])),
+        ("wrong secret", sign(Algorithm::HS256, &claims, b"another-secret-that-is-long-enough-000")),
+        ("empty secret", sign(Algorithm::HS256, &claims, b"")),
+        ("HS384 with the right secret", sign(Algorithm::HS384, &claims, secret)),
+        ("HS512 with the right secret", sign(Algorithm::HS512, &claims, secret)),
+        (
+            "EdDSA from an unconfigured key",
+            encode(&Header::new(Algorithm::EdDSA), &claims, &EncodingKey::from_ed_pem(&ed_key).unwrap()).unwrap(),
+        ),
+        ("header RS256, HMAC signature", {
+            let header = b64(json!({"alg": "RS256", "typ": "JWT"}).to_string().as_bytes());
+            format!("{header}.{}.{}", good_parts[1], good_parts[2])
+        }),
+        ("header ES256, HMAC signature", {
+            let header = b64(json!({"alg": "ES256", "typ": "JWT"}).to_string().as_bytes());
+            format!("{header}.{}.{}", good_parts[1], good_parts[2])
+        }),
+        ("expired an hour ago", sign(Algorithm::HS256, &with(&claims, "exp", json!(now() - 3600)), secret)),
+        ("expired beyond the leeway", sign(Algorithm::HS256, &with(&claims, "exp", json!(now() - 45)), secret)),
+        ("exp zero", sign(Algorithm::HS256, &with(&claims, "exp", json!(0)), secret)),
+        ("exp as a string", sign(Algorithm::HS256, &with(&claims, "exp", json!("9999999999")), secret)),
+        ("not valid for two minutes", sign(Algorithm::HS256, &with(&claims, "nbf", json!(now() + 120)), secret)),
+        ("not valid for a year", sign(Algorithm::HS256, &with(&claims, "nbf", json!(now() + 31_536_000)), secret)),
+        ("wrong issuer", sign(Algorithm::HS256, &with(&claims, "iss", json!("evil")), secret)),
+        ("issuer differs by case", sign(Algorithm::HS256, &with(&claims, "iss", json!("Switchboard")), secret)),
+        ("no issuer", sign(Algorithm::HS256, &without(&claims, "iss"), secret)),
+        ("wrong audience", sign(Algorithm::HS256, &with(&claims, "aud", json!("another-api")), secret)),
+        ("audience list without ours", sign(Algorithm::HS256, &with(&claims, "aud", json!(["a", "b"])), secret)),
+        ("no audience", sign(Algorithm::HS256, &without(&claims, "aud"), secret)),
+        ("no exp", sign(Algorithm::HS256, &without(&claims, "exp"), secret)),
+        ("no sub", sign(Algorithm::HS256, &without(&claims, "sub"), secret)),
+        ("no acct", sign(Algorithm::HS256, &without(&claims, "acct"), secret)),
+        ("sub not a uuid", sign(Algorithm::HS256, &with(&claims, "sub", json!("admin")), secret)),
+        ("sub of nobody", sign(Algorithm::HS256, &with(&claims, "sub", json!(uuid::Uuid::new_v4())), secret)),
+        ("acct of no account", sign(Algorithm::HS256, &with(&claims, "acct", json!(uuid::Uuid::new_v4())), secret)),
+        (
+            "another account's user against this account",
+            sign(Algorithm::HS256, &with(&claims, "sub", other_sub.clone()), secret),
+        ),
+        (
+            "this account's user against another account",
+            sign(Algorithm::HS256, &with(&claims, "acct", other_acct.clone()), secret),
+        ),
+        ("a disabled user", sign(Algorithm::HS256, &with(&claims, "sub", disabled.clone()), secret)),
+        ("a deleted user", sign(Algorithm::HS256, &with(&claims, "sub", deleted.clone()), secret)),
+        ("an invited user", sign(Algorithm::HS256, &with(&claims, "sub", invited.clone()), secret)),
+        (
+            "payload tampered after signing",
+            format!("{}.{}.{}", good_parts[0], payload_of(&with(&claims, "sub", other_sub.clone())), good_parts[2]),
+        ),
+        (
+            "expiry extended after signing",
+            format!(
+                "{}.{}.{}",
+                good_parts[0],
+                payload_of(&with(&claims, "exp", json!(now() + 999_999))),
+                good_parts[2]
+            ),
+        ),
+        (
+            "header tampered (kid added)",
+            format!("{}.{}.{}", b64(br#"{"alg":"HS256","typ":"JWT","kid":"x"}"#), good_parts[1], good_parts[2]),
+        ),
+        ("signature stripped", format!("{}.{}.", good_parts[0], good_parts[1])),
+        (
+            "signature of another token",
+            format!(
+                "{}.{}.{}",
+                good_parts[0],
+                good_parts[1],
+                sign(Algorithm::HS256, &with(&claims, "iat", json!(1)), secret).split('.').nth(2).unwrap()
+            ),
+        ),
+        ("signature flipped", {
+            let mut s = good.clone();
+            let last = s.pop().unwrap();
+            s.push(if last == 'A' { 'B' } else { 'A' });
+            s
+        }),
+        ("truncated by five", good[..good.len() - 5].to_owned()),
+        ("truncated to the header", good_parts[0].to_owned()),
+        ("two segments", format!("{}.{}", good_parts[0], good_parts[1])),
+        ("four segments", format!("{good}.extra")),
+        ("empty segments", "..".to_owned()),
+        ("garbage", "garbage".to_owned()),
+        ("not base64", "!!!.@@@.###".to_owned()),
+        ("payload not JSON", format!("{}.{}.{}", good_parts[0], b64(b"not json"), good_parts[2])),
+        ("payload a JSON array", format!("{}.{}.{}", good_parts[0], b64(b"[1,2,3]"), good_parts[2])),
+        ("header not JSON", format!("{}.{}.{}", b64(b"nope"), good_parts[1], good_parts[2])),
+        ("oversized", format!("{}.{}.{}", good_parts[0], "A".repeat(9000), good_parts[2])),
+        ("whitespace inside", format!("{} {}", &good[..10], &good[10..])),
+    ];
+    // The same good token presented wrongly.
+    let schemes = [
+        ("Basic", format!("Basic {good}")),
+        ("Token", format!("Token {good}")),
+        ("no scheme", good.clone()),
+        ("empty bearer", "Bearer ".to_owned()),
+    ];
+    for (name, token) in &bad {
+        let reply = http("GET", &format!("{base}/v1/me"), None, Some(token));
+        assert_eq!(reply.status, 401, "{name}: {}", reply.body);
+        assert_eq!(reply.body["code"], "unauthenticated", "{name}");
+    }
+    let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+    for (name, value) in &schemes {
+        let request = ureq::http::Request::builder()
+            .uri(format!("{base}/v1/me"))
+            .header("authorization", value.as_str())
+            .body(())
+            .unwrap();
+        assert_eq!(agent.run(request).unwrap().status().as_u16(), 401, "{name}");
+        bad.push((name, value.clone()));
+    }
+    assert!(bad.len() >= 50, "only {} bad tokens", bad.len());
+    assert_eq!(http("GET", &format!("{base}/v1/me"), None, Some(&good)).status, 200, "the good token still works");
+}
+
+#[test]
+fn repeated_failed_sign_ins_get_429_with_retry_after() {
+    let server = serve(&[], &[("SWITCHBOARD_OPERATOR_KEY", OPERATOR_KEY)]);
+    let account = json!({"slug": "acme", "name": "Acme", "preset": "mightycall",
+        "owner": {"email": "owner@acme.example", "name": "Owner", "password": "owner-password"}});
+    assert_eq!(http("POST", &format!("{}/v1/accounts", server.base), Some(account), Some(OPERATOR_KEY)).status, 201);
+    let attempt = |password: &str| {
+        let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+        let body = json!({"account": "acme", "email": "owner@acme.example", "password": password}).to_string();
+        let request = ureq::http::Request::builder()
+            .method("POST")
+            .uri(format!("{}/v1/auth/token", server.base))
+            .header("content-type", "application/json")
+            .body(body)
+            .unwrap();
+        let response = agent.run(request).unwrap();
+        let retry = response.headers().get("retry-after").map(|v| v.to_str().unwrap().to_owned());
+        (response.status().as_u16(), retry)
+    };
+    for _ in 0..10 {
+        assert_eq!(attempt("wrong-password").0, 401);
+    }
+    let (status, retry) = attempt("owner-password");
+    assert_eq!(status, 429, "even the right password waits once the identity is locked");
+    let seconds: u64 = retry.expect("Retry-After").parse().unwrap();
+    assert!(seconds > 0 && seconds <= 300);
+}
+
+#[test]
+fn secrets_and_tokens_never_reach_the_log() {
+    let password = "a-password-that-must-not-be-logged";
+    let server = serve(
+        &[],
+        &[("SWITCHBOARD_OPERATOR_KEY", OPERATOR_KEY), ("SWITCHBOARD_JWT_SECRET", SECRET), ("RUST_LOG", "debug")],
+    );
+    let base = server.base.clone();
+    let account = json!({"slug": "acme", "name": "Acme", "preset": "mightycall",
+        "owner": {"email": "owner@acme.example", "name": "Owner", "password": password}});
+    assert_eq!(http("POST", &format!("{base}/v1/accounts"), Some(account), Some(OPERATOR_KEY)).status, 201);
+    let login = json!({"account": "acme", "email": "owner@acme.example", "password": password});
+    let token = http("POST", &format!("{base}/v1/auth/token"), Some(login), None).body["access_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let wrong = json!({"account": "acme", "email": "owner@acme.example", "password": format!("{password}-wrong")});
+    assert_eq!(http("POST", &format!("{base}/v1/auth/token"), Some(wrong), None).status, 401);
+    let key = http("POST", &format!("{base}/v1/api-keys"), Some(json!({"name": "k"})), Some(&token)).body["key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
+    let request =
+        ureq::http::Request::builder().uri(format!("{base}/v1/me")).header("x-api-key", key.as_str()).body(()).unwrap();
+    assert_eq!(agent.run(request).unwrap().status().as_u16(), 200);
+    assert_eq!(http("GET", &format!("{base}/v1/me"), None, Some(&token)).status, 200);
+    let log = server.log_text();
+    assert!(log.contains("GET /v1/me"), "the requests were logged:\n{log}");
+    for (what, secret) in [
+        ("password", password),
+        ("token", token.as_str()),
+        ("token signature", token.rsplit('.').next().unwrap()),
+        ("API key", key.as_str()),
+        ("API key secret", &key[key.len() - 32..]),
+        ("operator key", OPERATOR_KEY),
+        ("JWT secret", SECRET),
+    ] {
+        assert!(!log.contains(secret), "the {what} appears in the log");
+    }
+}
