@@ -273,3 +273,32 @@ fn a_revoked_role_or_a_disabled_user_takes_effect_on_the_next_request() {
     assert_eq!(disabled.status, 200, "{}", disabled.body);
     app.call(&manager, "GET", "/v1/me", None).assert_problem(401, "unauthenticated");
 }
+
+#[test]
+fn concurrent_edits_with_the_same_if_match_let_exactly_one_win() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let role = app.call(&owner, "POST", "/v1/roles", Some(json!({"key": "shared", "name": "Shared"}))).json();
+    let (id, etag) = (role["id"].as_str().unwrap().to_owned(), format!("\"{}\"", role["version"]));
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let (app, owner, id, etag) = (&app, &owner, &id, &etag);
+                s.spawn(move || {
+                    let auth = format!("Bearer {}", owner.token);
+                    let body = json!({"name": format!("Writer {i}")}).to_string();
+                    app.request(
+                        "PATCH",
+                        &format!("/v1/roles/{id}"),
+                        Some(&body),
+                        &[("authorization", &auth), ("if-match", etag)],
+                    )
+                    .status
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 412).count(), 7, "{statuses:?}");
+}
