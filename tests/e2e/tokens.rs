@@ -276,3 +276,31 @@ fn secrets_and_tokens_never_reach_the_log() {
         assert!(!log.contains(secret), "the {what} appears in the log");
     }
 }
+
+#[test]
+fn hostile_input_sizes_get_clear_problems_and_the_server_lives_on() {
+    let app = crate::helpers::spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let auth = format!("Bearer {}", owner.token);
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    // Refused at its first level (every body is a struct with known fields), long before any depth limit.
+    app.request("POST", "/v1/roles", Some(&deep), &[("authorization", &auth)]).assert_problem(422, "invalid");
+    let deep_inside =
+        format!("{{\"key\": \"x\", \"name\": \"x\", \"grants\": {}{}}}", "{\"a\":".repeat(5_000), "}".repeat(5_000));
+    let reply = app.request("POST", "/v1/roles", Some(&deep_inside), &[("authorization", &auth)]);
+    assert!(matches!(reply.status, 400 | 422), "{}", reply.body);
+    let long_name = json!({"key": "long", "name": "x".repeat(10_000)});
+    app.call(&owner, "POST", "/v1/roles", Some(long_name)).assert_problem(422, "invalid");
+    let long_key = json!({"key": "k".repeat(5_000), "name": "Long key"});
+    app.call(&owner, "POST", "/v1/roles", Some(long_key)).assert_problem(422, "invalid");
+    let long_email = json!({"email": format!("{}@acme.example", "e".repeat(5_000)), "name": "E"});
+    app.call(&owner, "POST", "/v1/users", Some(long_email)).assert_problem(422, "invalid");
+    app.call(&owner, "GET", "/v1/roles?limit=501", None).assert_problem(422, "invalid");
+    app.call(&owner, "GET", &format!("/v1/roles?cursor={}", "a".repeat(5000)), None).assert_problem(422, "invalid");
+    let checks: Vec<Value> = (0..501).map(|_| json!({"permission": "numbers:view"})).collect();
+    app.call(&owner, "POST", "/v1/authorize/batch", Some(json!({"checks": checks}))).assert_problem(422, "invalid");
+    let huge = format!("{{\"name\": \"{}\"}}", "x".repeat(1024 * 1024));
+    app.request("POST", "/v1/workgroups", Some(&huge), &[("authorization", &auth)])
+        .assert_problem(413, "payload_too_large");
+    assert_eq!(app.get("/healthz").status, 200, "the server lives on");
+}
