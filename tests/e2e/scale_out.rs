@@ -7,14 +7,14 @@ use diesel::{Connection, PgConnection, RunQueryDsl, connection::SimpleConnection
 use serde_json::json;
 
 /// A fresh database on the configured PostgreSQL server, dropped afterwards.
-struct Database {
+pub struct Database {
     admin: String,
     name: String,
-    url: String,
+    pub url: String,
 }
 
 impl Database {
-    fn create() -> Database {
+    pub fn create() -> Database {
         let admin = std::env::var("SWITCHBOARD_TEST_DATABASE_URL").unwrap_or_default();
         assert!(!admin.is_empty(), "SWITCHBOARD_REQUIRE_POSTGRES=1 but SWITCHBOARD_TEST_DATABASE_URL is not set");
         let name = format!("switchboard_e2e_{}", uuid::Uuid::new_v4().simple());

@@ -132,9 +132,22 @@ pub fn serve_in(data: tempfile::TempDir, plugins: PluginDir, extra: &[&str], env
 }
 
 impl Server {
+    pub fn data_dir(&self) -> &Path {
+        self._data.path()
+    }
+
     /// The log so far, as one string.
     pub fn log_text(&self) -> String {
         self.log.lock().map(|l| l.join("\n")).unwrap_or_default()
+    }
+
+    /// Kills the process outright (SIGKILL), as a power cut would; the data directory stays.
+    pub fn kill_hard(mut self) -> (tempfile::TempDir, PluginDir) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let data = std::mem::replace(&mut self._data, tempfile::tempdir().unwrap());
+        let plugins = std::mem::replace(&mut self._plugins, PluginDir::new().unwrap());
+        (data, plugins)
     }
 
     /// Sends SIGTERM and waits for a clean exit.
