@@ -302,3 +302,13 @@ fn concurrent_edits_with_the_same_if_match_let_exactly_one_win() {
     assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
     assert_eq!(statuses.iter().filter(|s| **s == 412).count(), 7, "{statuses:?}");
 }
+
+#[test]
+fn a_malformed_id_is_a_404_and_a_literal_route_with_the_wrong_method_a_405() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let reply = app.call(&owner, "PATCH", "/v1/roles/matrix", Some(json!({"name": "x"})));
+    reply.assert_problem(405, "method_not_allowed");
+    assert_eq!(reply.header("allow"), Some("GET"));
+    app.call(&owner, "GET", "/v1/roles/not-a-uuid", None).assert_problem(404, "not_found");
+}

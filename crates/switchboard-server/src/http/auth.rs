@@ -40,6 +40,7 @@ pub struct TokenResponse {
     request_body = TokenRequest,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
+        (status = 400, description = "The body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Unknown account or email, wrong password, or inactive user", body = Problem,
          content_type = "application/problem+json"),
         (status = 422, description = "Malformed request", body = Problem, content_type = "application/problem+json"),

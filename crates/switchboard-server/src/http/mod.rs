@@ -120,9 +120,49 @@ fn field_named_in(message: &str) -> Option<String> {
     Some(message[start..start + end].to_owned())
 }
 
+/// A path whose id is malformed names no record (404), unless it is exactly another route's literal
+/// path with the wrong method (`PATCH /v1/roles/matrix`: 405 with that route's `Allow`).
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default()
-        .error_handler(|err: PathError, _req| ApiError::BadRequest(format!("malformed path parameter: {err}")).into())
+    web::PathConfig::default().error_handler(|_err: PathError, req| match literal_route_methods(req.path()) {
+        Some(allow) => MethodNotAllowed { method: req.method().to_string(), allow }.into(),
+        None => ApiError::NotFound("record").into(),
+    })
+}
+
+/// A 405 carrying its `Allow` header.
+#[derive(Debug)]
+struct MethodNotAllowed {
+    method: String,
+    allow: String,
+}
+
+impl std::fmt::Display for MethodNotAllowed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} is not allowed here; allowed: {}", self.method, self.allow)
+    }
+}
+
+impl ResponseError for MethodNotAllowed {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = ApiError::MethodNotAllowed(self.to_string()).error_response();
+        if let Ok(value) = HeaderValue::from_str(&self.allow) {
+            response.headers_mut().insert(header::ALLOW, value);
+        }
+        response
+    }
+}
+
+/// The methods of the route whose template is exactly this path (no parameters), if any.
+fn literal_route_methods(path: &str) -> Option<String> {
+    let wanted: Vec<&str> = path.trim_matches('/').split('/').collect();
+    known_routes()
+        .iter()
+        .find(|(template, _)| template.len() == wanted.len() && template.iter().zip(&wanted).all(|(t, w)| t == w))
+        .map(|(_, methods)| methods.join(", "))
 }
 
 pub fn query_config() -> web::QueryConfig {
