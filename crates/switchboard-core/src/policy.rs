@@ -482,22 +482,7 @@ impl Policy {
         if !gate.is_allowed() || actor.superadmin {
             return gate;
         }
-        let compiled = self.role(role);
-        if let Some(by) = &compiled.assignable_by
-            && !by.roles.iter().any(|r| actor.holds(*r))
-        {
-            return Decision::GuardedRole { role };
-        }
-        if !self.actor_may_assign(actor, role) {
-            return Decision::NotAssignable { role };
-        }
-        if let Some(excess) = self.access_surplus(&compiled.access, actor) {
-            return Decision::Escalation(excess);
-        }
-        if let Some(guarded) = self.covers_guarded_role(actor, &compiled.access, Some(role)) {
-            return Decision::GuardedRole { role: guarded };
-        }
-        Decision::Allowed(Via::Grant)
+        self.role_guard(actor, role)
     }
 
     /// Rule 3: the roles an actor may assign are the union of `can_assign` over the actor's roles
@@ -669,8 +654,10 @@ impl Policy {
         self.role_guard(actor, role)
     }
 
-    /// A role the actor could not assign (guarded, or beyond their access) is also one they cannot
-    /// edit or delete: either would change what its holders have.
+    /// Whether the actor may hand out or take away this role, whoever holds it: its guard (rule 2),
+    /// the actor's `can_assign` (rule 3), its access (rule 4), and no guarded role's access inside it.
+    /// A role the actor could not assign is also one they cannot edit or delete: either would change
+    /// what its holders have.
     fn role_guard(&self, actor: &Principal, role: RoleIdx) -> Decision {
         let compiled = self.role(role);
         if let Some(by) = &compiled.assignable_by

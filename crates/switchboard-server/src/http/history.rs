@@ -246,6 +246,23 @@ impl HistoryQuery {
     }
 }
 
+/// One page of history under the caller's data scope, or (for Recents) their recents scope.
+async fn page(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<HistoryQuery>,
+    of_recents: bool,
+) -> Result<web::Json<Page<CommunicationView>>, ApiError> {
+    let (filter, page) = query.split()?;
+    let page = db(&state, move |_, conn| {
+        let p = &caller.principal;
+        let visibility = if of_recents { p.recents_visibility() } else { p.visibility() };
+        Ok(communications::list(conn, caller.account.id, &visibility, &filter, &page)?)
+    })
+    .await?;
+    Ok(web::Json(Page::map(page, CommunicationView::from)))
+}
+
 /// The communications within the caller's data scope, newest first.
 #[utoipa::path(operation_id = "list_communications", tag = "history", security(("bearer" = []), ("api_key" = [])),
     params(HistoryQuery), responses((status = 200, description = "A page of communications", body = Page<CommunicationView>), Errors))]
@@ -255,12 +272,7 @@ pub async fn list_communications(
     state: web::Data<AppState>,
     query: web::Query<HistoryQuery>,
 ) -> Result<web::Json<Page<CommunicationView>>, ApiError> {
-    let (filter, page) = query.split()?;
-    let page = db(&state, move |_, conn| {
-        Ok(communications::list(conn, caller.account.id, &caller.principal.visibility(), &filter, &page)?)
-    })
-    .await?;
-    Ok(web::Json(Page::map(page, CommunicationView::from)))
+    page(caller, state, query, false).await
 }
 
 /// One communication; 404 when it is outside the caller's data scope.
@@ -290,12 +302,7 @@ pub async fn recents(
     state: web::Data<AppState>,
     query: web::Query<HistoryQuery>,
 ) -> Result<web::Json<Page<CommunicationView>>, ApiError> {
-    let (filter, page) = query.split()?;
-    let page = db(&state, move |_, conn| {
-        Ok(communications::list(conn, caller.account.id, &caller.principal.recents_visibility(), &filter, &page)?)
-    })
-    .await?;
-    Ok(web::Json(Page::map(page, CommunicationView::from)))
+    page(caller, state, query, true).await
 }
 
 /// Counts of one kind of communication.
