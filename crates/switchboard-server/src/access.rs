@@ -302,7 +302,27 @@ impl Caller {
         self.allow(self.policy().check(&self.principal, resolved), metrics)
     }
 
-    /// The principal of another user of the caller's account (404 when there is none).
+    /// A principal for a read-only decision (`/v1/authorize`): the caller's own, or another user's
+    /// from the account's cache (valid within the refresh bound), loading and caching it if absent.
+    /// Never use it for the target of a change: those are read fresh by [`Caller::principal_of`].
+    pub fn principal_for_decision(&self, state: &AppState, user: UserId) -> Result<Principal, ApiError> {
+        if user == self.user.id {
+            return Ok(self.principal.clone());
+        }
+        if let Some(cached) = self.access.users.read().ok().and_then(|users| users.get(&user).cloned()) {
+            return Ok(cached.principal.clone());
+        }
+        let mut conn = state.store.conn()?;
+        let record = users::get(&mut conn, self.account.id, user)?;
+        let subject = users::subject(&mut conn, self.account.id, user)?;
+        let principal = self.policy().principal(&subject).map_err(|e| ApiError::Internal(e.to_string()))?;
+        if let Ok(mut cache) = self.access.users.write() {
+            cache.insert(user, Arc::new(CachedUser { user: record, subject, principal: principal.clone() }));
+        }
+        Ok(principal)
+    }
+
+    /// The principal of another user of the caller's account, read fresh (404 when there is none).
     pub fn principal_of(&self, conn: &mut DbConn, user: UserId) -> Result<Principal, ApiError> {
         let subject = users::subject(conn, self.account.id, user)?;
         self.policy().principal(&subject).map_err(|e| ApiError::Internal(e.to_string()))
