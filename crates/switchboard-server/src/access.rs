@@ -270,6 +270,23 @@ impl FromRequest for Caller {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let credential = credential(req);
         let extensions = req.clone();
+        // A cached bearer caller needs no database: answer on this worker, without a thread hop.
+        let cached = match (&state, &credential) {
+            (Some(state), Ok(Credential::Bearer(token))) => match state.tokens.verify(token) {
+                Ok(claims) => {
+                    let user = UserId(claims.sub);
+                    cached_caller(state, AccountId(claims.acct), user, &Actor::User(user))
+                }
+                Err(e) => Some(Err(ApiError::Unauthenticated(e.0))),
+            },
+            _ => None,
+        };
+        if let Some(result) = cached {
+            if let Ok(caller) = &result {
+                extensions.extensions_mut().insert(caller.account.id);
+            }
+            return Box::pin(std::future::ready(result));
+        }
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             let credential = credential?;

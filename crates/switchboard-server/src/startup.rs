@@ -117,6 +117,14 @@ pub fn load_packs(settings: &Settings) -> Result<Packs, StartupError> {
     Ok(packs)
 }
 
+/// Whether a successful request may have changed who may do what: every write, except the POSTs
+/// that only ask (`/v1/authorize`) or record history (`/v1/communications`).
+fn changes_access(method: &Method, path: &str) -> bool {
+    let read_only_post = *method == Method::POST
+        && matches!(path, "/v1/authorize" | "/v1/authorize/batch" | "/v1/communications" | "/v1/communications/batch");
+    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) && !read_only_post
+}
+
 /// Checks the cached accounts' access versions every [`REFRESH_INTERVAL`], so changes made through
 /// other instances sharing the database are honoured within that bound. Stops with the server.
 fn spawn_refresher(state: &web::Data<AppState>) {
@@ -213,7 +221,7 @@ impl Application {
                         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
                     req.extensions_mut().insert(RequestId(id.clone()));
                     let method = req.method().to_string();
-                    let mutates = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+                    let mutates = changes_access(req.method(), req.path());
                     let metrics = metrics.clone();
                     let state = req.app_data::<web::Data<AppState>>().cloned();
                     let fut = srv.call(req);
@@ -221,6 +229,7 @@ impl Application {
                         let mut res = fut.await?;
                         // A change through this instance is seen by its next request at once.
                         if mutates
+                            && res.status().is_success()
                             && let (Some(state), Some(account)) =
                                 (state, res.request().extensions().get::<switchboard_core::AccountId>().copied())
                         {
@@ -251,5 +260,21 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_writes_that_can_change_access_drop_the_cache() {
+        assert!(changes_access(&Method::PUT, "/v1/users/x/roles"));
+        assert!(changes_access(&Method::POST, "/v1/roles"));
+        assert!(changes_access(&Method::DELETE, "/v1/roles/x"));
+        assert!(!changes_access(&Method::POST, "/v1/authorize"));
+        assert!(!changes_access(&Method::POST, "/v1/authorize/batch"));
+        assert!(!changes_access(&Method::POST, "/v1/communications/batch"));
+        assert!(!changes_access(&Method::GET, "/v1/roles"));
     }
 }
