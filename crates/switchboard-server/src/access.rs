@@ -184,6 +184,19 @@ fn gone() -> ApiError {
 }
 
 impl AccountPolicy {
+    /// Reads a user and their permission inputs, compiles them against this policy, and caches the
+    /// result when `cache` says the read matches this policy's version.
+    fn load_user(&self, conn: &mut DbConn, user: UserId, cache: bool) -> Result<Arc<CachedUser>, ApiError> {
+        let record = users::get(conn, self.account.id, user)?;
+        let subject = users::subject(conn, self.account.id, user)?;
+        let principal = self.policy.principal(&subject).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let loaded = Arc::new(CachedUser { user: record, subject, principal });
+        if cache && let Ok(mut users) = self.users.write() {
+            users.insert(user, loaded.clone());
+        }
+        Ok(loaded)
+    }
+
     fn caller(&self, user: &CachedUser, actor: Actor, access: Arc<AccountPolicy>) -> Result<Caller, ApiError> {
         if user.user.status != UserStatus::Active {
             return Err(gone());
@@ -220,17 +233,13 @@ pub fn load_caller(
     actor: Actor,
 ) -> Result<Caller, ApiError> {
     let account = accounts::get(conn, account).map_err(|_| gone())?;
-    let user = users::get(conn, account.id, user).map_err(|_| gone())?;
-    let subject = users::subject(conn, account.id, user.id)?;
     let access = state.policies.get(state, conn, &account)?;
-    let principal = access.policy.principal(&subject).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let cached = Arc::new(CachedUser { user, subject, principal });
     // Only cache against the version the user was read at: a newer policy means newer inputs.
-    if access.access_version == account.access_version
-        && let Ok(mut users) = access.users.write()
-    {
-        users.insert(cached.user.id, cached.clone());
-    }
+    let cacheable = access.access_version == account.access_version;
+    let cached = access.load_user(conn, user, cacheable).map_err(|e| match e {
+        ApiError::NotFound(_) => gone(),
+        other => other,
+    })?;
     access.caller(&cached, actor, access.clone())
 }
 
@@ -330,13 +339,29 @@ impl Caller {
             return Ok(cached.principal.clone());
         }
         let mut conn = state.store.conn()?;
-        let record = users::get(&mut conn, self.account.id, user)?;
-        let subject = users::subject(&mut conn, self.account.id, user)?;
-        let principal = self.policy().principal(&subject).map_err(|e| ApiError::Internal(e.to_string()))?;
-        if let Ok(mut cache) = self.access.users.write() {
-            cache.insert(user, Arc::new(CachedUser { user: record, subject, principal: principal.clone() }));
+        Ok(self.access.load_user(&mut conn, user, true)?.principal.clone())
+    }
+
+    /// The keys of the roles a principal holds.
+    pub fn role_keys(&self, p: &Principal) -> Vec<String> {
+        p.roles.iter().map(|r| self.policy().role(*r).key().to_owned()).collect()
+    }
+
+    /// Checks, for every user, that the caller may replace their roles with `new_roles(current)`
+    /// (`Policy::can_set_roles`); the first denial is the answer. All are checked before any is changed.
+    pub fn check_role_changes(
+        &self,
+        conn: &mut DbConn,
+        users_to_change: &[UserId],
+        metrics: &crate::metrics::Metrics,
+        new_roles: impl Fn(&[String]) -> Vec<String>,
+    ) -> Result<(), ApiError> {
+        for user in users_to_change {
+            let target = self.principal_of(conn, *user)?;
+            let next = new_roles(&self.role_keys(&target));
+            self.allow(self.policy().can_set_roles(&self.principal, &target, &next)?, metrics)?;
         }
-        Ok(principal)
+        Ok(())
     }
 
     /// The principal of another user of the caller's account, read fresh (404 when there is none).

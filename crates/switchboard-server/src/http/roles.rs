@@ -253,24 +253,6 @@ pub struct AddMembers {
     pub user_ids: Vec<UserId>,
 }
 
-/// The role sets after a change, checked by the core for every user first; all or nothing.
-fn check_members(
-    caller: &Caller,
-    conn: &mut switchboard_store::DbConn,
-    users_to_change: &[UserId],
-    new_roles: impl Fn(&[String]) -> Vec<String>,
-) -> Result<(), ApiError> {
-    for user in users_to_change {
-        let target = caller.principal_of(conn, *user)?;
-        let current: Vec<String> = target.roles.iter().map(|r| caller.policy().role(*r).key().to_owned()).collect();
-        let decision = caller.policy().can_set_roles(&caller.principal, &target, &new_roles(&current))?;
-        if !decision.is_allowed() {
-            return Err(ApiError::Forbidden(decision.explain(caller.policy())));
-        }
-    }
-    Ok(())
-}
-
 /// Gives a role to users, from the role itself (rule MC-23).
 #[utoipa::path(
     operation_id = "add_role_members",
@@ -293,9 +275,9 @@ pub async fn add_members(
         return Err(ApiError::invalid("user_ids", "give 1 to 500 users"));
     }
     let mode = caller.policy().settings().role_mode;
-    db(&state, move |_, conn| {
+    db(&state, move |state, conn| {
         let key = role.definition.key.clone();
-        check_members(&caller, conn, &user_ids, |current| match mode {
+        caller.check_role_changes(conn, &user_ids, &state.metrics, |current| match mode {
             RoleMode::Single => vec![key.clone()],
             RoleMode::Combinable => {
                 let mut next = current.to_vec();
@@ -335,9 +317,11 @@ pub async fn remove_member(
 ) -> Result<HttpResponse, ApiError> {
     let (role, user) = path.into_inner();
     let role = find(&caller, role)?.clone();
-    db(&state, move |_, conn| {
+    db(&state, move |state, conn| {
         let key = role.definition.key.clone();
-        check_members(&caller, conn, &[user], |current| current.iter().filter(|k| **k != key).cloned().collect())?;
+        caller.check_role_changes(conn, &[user], &state.metrics, |current| {
+            current.iter().filter(|k| **k != key).cloned().collect()
+        })?;
         roles::unassign(conn, caller.account.id, user, role.id, &caller.actor)?;
         Ok(())
     })

@@ -333,18 +333,16 @@ pub async fn bulk_role(
         return Err(ApiError::invalid("action", "this account's roles are not combinable: use `replace`"));
     }
     db(&state, move |state, conn| {
-        for user in &user_ids {
-            let target = caller.principal_of(conn, *user)?;
-            let mut next: Vec<String> =
-                target.roles.iter().map(|r| caller.policy().role(*r).key().to_owned()).collect();
+        caller.check_role_changes(conn, &user_ids, &state.metrics, |current| {
+            let mut next = current.to_vec();
             match action {
                 BulkAction::Replace => next = vec![role.clone()],
                 BulkAction::Add if !next.contains(&role) => next.push(role.clone()),
                 BulkAction::Add => {}
                 BulkAction::Remove => next.retain(|k| *k != role),
             }
-            forbid(&caller, caller.policy().can_set_roles(&caller.principal, &target, &next)?, state)?;
-        }
+            next
+        })?;
         let change = match action {
             BulkAction::Replace => BulkRoleChange::Replace(role_id),
             BulkAction::Add => BulkRoleChange::Add(role_id),
@@ -387,7 +385,7 @@ pub async fn duplicate_user(
     let new = new_user(body.email, body.name, body.password)?;
     let created = db(&state, move |state, conn| {
         let from = caller.principal_of(conn, source)?;
-        let roles: Vec<String> = from.roles.iter().map(|r| caller.policy().role(*r).key().to_owned()).collect();
+        let roles = caller.role_keys(&from);
         let target = caller.policy().principal(&new_subject(vec![]))?;
         forbid(&caller, caller.policy().can_set_roles(&caller.principal, &target, &roles)?, state)?;
         let dashboard =
