@@ -25,7 +25,6 @@ use switchboard_store::{Actor, DbConn};
 #[derive(Debug)]
 pub struct AccountPolicy {
     pub account: accounts::Account,
-    pub access_version: i64,
     pub pack: Arc<LoadedPack>,
     pub policy: Policy,
     /// The stored roles, in the policy's order (index `i` is the policy's role `i`).
@@ -78,7 +77,10 @@ impl PolicyCache {
 
     /// The accounts cached, with the access version each was compiled at.
     pub fn versions(&self) -> Vec<(AccountId, i64)> {
-        self.entries.read().map(|e| e.iter().map(|(id, p)| (*id, p.access_version)).collect()).unwrap_or_default()
+        self.entries
+            .read()
+            .map(|e| e.iter().map(|(id, p)| (*id, p.account.access_version)).collect())
+            .unwrap_or_default()
     }
 
     /// Drops every cached account whose access version moved on in storage.
@@ -103,13 +105,14 @@ impl PolicyCache {
     ) -> Result<Arc<AccountPolicy>, ApiError> {
         if let Ok(entries) = self.entries.read()
             && let Some(hit) = entries.get(&account.id)
-            && hit.access_version == account.access_version
+            && hit.account.access_version == account.access_version
         {
             return Ok(hit.clone());
         }
         let compiled = Arc::new(compile(state, conn, account)?);
         if let Ok(mut entries) = self.entries.write() {
-            let newer = entries.get(&account.id).is_some_and(|e| e.access_version > compiled.access_version);
+            let newer =
+                entries.get(&account.id).is_some_and(|e| e.account.access_version > compiled.account.access_version);
             if !newer {
                 entries.insert(account.id, compiled.clone());
             }
@@ -134,14 +137,7 @@ fn compile(state: &AppState, conn: &mut DbConn, account: &accounts::Account) -> 
         stored.iter().map(|r| (r.origin.clone(), r.definition.clone())),
     )
     .map_err(|e| ApiError::Internal(format!("account {} has roles its pack rejects: {e}", account.slug)))?;
-    Ok(AccountPolicy {
-        account: account.clone(),
-        access_version: account.access_version,
-        pack,
-        policy,
-        roles: stored,
-        users: RwLock::default(),
-    })
+    Ok(AccountPolicy { account: account.clone(), pack, policy, roles: stored, users: RwLock::default() })
 }
 
 /// The authenticated user of a request.
@@ -235,7 +231,7 @@ pub fn load_caller(
     let account = accounts::get(conn, account).map_err(|_| gone())?;
     let access = state.policies.get(state, conn, &account)?;
     // Only cache against the version the user was read at: a newer policy means newer inputs.
-    let cacheable = access.access_version == account.access_version;
+    let cacheable = access.account.access_version == account.access_version;
     let cached = access.load_user(conn, user, cacheable).map_err(|e| match e {
         ApiError::NotFound(_) => gone(),
         other => other,
