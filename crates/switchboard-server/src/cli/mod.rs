@@ -38,8 +38,8 @@ pub enum Command {
     Init(serve::InitArgs),
     /// Mint a token for a user.
     Token(serve::TokenArgs),
-    /// Print the OpenAPI document.
-    Openapi,
+    /// Print the OpenAPI document (3.1; `--format 3.0` for generators that need 3.0).
+    Openapi(serve::OpenapiArgs),
     /// List the preset packs of the plugins directory and report every broken plugin.
     Plugins(plugins::PluginsArgs),
 }
@@ -53,6 +53,6 @@ pub fn run() -> ExitCode {
         Command::Migrate(args) => serve::migrate(&args.common),
         Command::Init(args) => serve::init(&args),
         Command::Token(args) => serve::token(&args),
-        Command::Openapi => serve::openapi(),
+        Command::Openapi(args) => serve::openapi(&args),
     }
 }

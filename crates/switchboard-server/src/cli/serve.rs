@@ -158,7 +158,25 @@ pub fn token(args: &TokenArgs) -> ExitCode {
     }
 }
 
-pub fn openapi() -> ExitCode {
-    print!("{}", switchboard_server::openapi::spec_json());
+#[derive(Debug, Args)]
+pub struct OpenapiArgs {
+    /// Which OpenAPI version to render the document in.
+    #[arg(long, value_enum, default_value_t = OpenapiFormat::V3_1)]
+    pub format: OpenapiFormat,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum OpenapiFormat {
+    #[value(name = "3.1")]
+    V3_1,
+    #[value(name = "3.0")]
+    V3_0,
+}
+
+pub fn openapi(args: &OpenapiArgs) -> ExitCode {
+    match args.format {
+        OpenapiFormat::V3_1 => print!("{}", switchboard_server::openapi::spec_json()),
+        OpenapiFormat::V3_0 => print!("{}", switchboard_server::openapi::spec_json_v3_0()),
+    }
     ExitCode::SUCCESS
 }

@@ -1,25 +1,34 @@
-//! The checked-in `openapi/openapi.json` is generated from the code; drift fails here.
+//! The checked-in `openapi/openapi.json` (and its 3.0 rendering `openapi/openapi-3.0.json`) are
+//! generated from the code; drift fails here.
 //! Regenerate with `UPDATE_OPENAPI=1 cargo test -p switchboard-server --test api openapi`.
 
 use crate::helpers::spawn_app;
 use std::path::PathBuf;
 
-fn checked_in() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../openapi/openapi.json")
+fn checked_in(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../openapi").join(name)
 }
 
-#[test]
-fn the_checked_in_openapi_document_matches_the_code() {
-    let generated = switchboard_server::openapi::spec_json();
-    let path = checked_in();
+fn assert_matches_checked_in(name: &str, generated: &str) {
+    let path = checked_in(name);
     if std::env::var_os("UPDATE_OPENAPI").is_some() {
-        std::fs::write(&path, &generated).unwrap();
+        std::fs::write(&path, generated).unwrap();
     }
     let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         on_disk == generated,
-        "openapi/openapi.json is out of date: run `UPDATE_OPENAPI=1 cargo test -p switchboard-server --test api openapi` and commit it"
+        "openapi/{name} is out of date: run `UPDATE_OPENAPI=1 cargo test -p switchboard-server --test api openapi` and commit it"
     );
+}
+
+#[test]
+fn the_checked_in_openapi_document_matches_the_code() {
+    assert_matches_checked_in("openapi.json", &switchboard_server::openapi::spec_json());
+}
+
+#[test]
+fn the_checked_in_openapi_3_0_rendering_matches_the_code() {
+    assert_matches_checked_in("openapi-3.0.json", &switchboard_server::openapi::spec_json_v3_0());
 }
 
 #[test]

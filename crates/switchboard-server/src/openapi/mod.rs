@@ -1,5 +1,7 @@
 //! The OpenAPI document, generated from the handlers themselves.
 
+pub mod v3_0;
+
 use crate::problem::Problem;
 use actix_web::App;
 use utoipa::openapi::OpenApi as Document;
@@ -59,16 +61,58 @@ impl Modify for SecuritySchemes {
     }
 }
 
+/// A header is present or absent (`required: false`); it is never `null`. utoipa spells an optional
+/// header `type: [string, "null"]`, which generators turn into a header carrying `Option`'s text.
+struct HeadersAreNeverNull;
+
+impl Modify for HeadersAreNeverNull {
+    fn modify(&self, openapi: &mut Document) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::schema::{Schema, SchemaType, Type};
+        let operations = openapi.paths.paths.values_mut().flat_map(|item| {
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+        });
+        for operation in operations {
+            let headers = operation.parameters.iter_mut().flatten().filter_map(|p| match p {
+                RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Header => Some(parameter),
+                _ => None,
+            });
+            for header in headers {
+                if let Some(RefOr::T(Schema::Object(object))) = header.schema.as_mut()
+                    && let SchemaType::Array(types) = &object.schema_type
+                {
+                    let rest: Vec<Type> = types.iter().filter(|t| **t != Type::Null).cloned().collect();
+                    if let [only] = rest.as_slice() {
+                        object.schema_type = SchemaType::Type(only.clone());
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The whole document: every route registered by [`crate::http::routes`].
 pub fn spec() -> Document {
-    let (_app, api) =
+    let (_app, mut api) =
         App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(crate::http::routes).split_for_parts();
+    // After the routes: the derive's own modifiers run before any path exists.
+    HeadersAreNeverNull.modify(&mut api);
     api
 }
 
 /// The document as checked in at `openapi/openapi.json`.
 pub fn spec_json() -> String {
     let mut json = spec().to_pretty_json().unwrap_or_default();
+    json.push('\n');
+    json
+}
+
+/// The same document as OpenAPI 3.0, checked in at `openapi/openapi-3.0.json` for generators that
+/// need it (the Rust client's progenitor).
+pub fn spec_json_v3_0() -> String {
+    let doc = serde_json::to_value(spec()).unwrap_or_default();
+    let mut json = serde_json::to_string_pretty(&v3_0::downgrade(doc)).unwrap_or_default();
     json.push('\n');
     json
 }
