@@ -183,3 +183,100 @@ fn numbers_need_their_separate_rights_and_bad_numbers_are_refused() {
     assert_eq!(assigned.status, 200, "{}", assigned.body);
     assert_eq!(assigned.json()["users"][0], agent.user_id.as_str());
 }
+
+#[test]
+fn an_empty_or_inverted_time_range_matches_nothing() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let key = api_key(&app, &owner);
+    ingest(&app, &key, json!([call(None, None, &[], "2026-11-01T10:00:00Z")]));
+    for (from, until) in
+        [("2026-11-01T10:00:00Z", "2026-11-01T10:00:00Z"), ("2026-11-02T00:00:00Z", "2026-11-01T00:00:00Z")]
+    {
+        let range = format!("from={from}&until={until}");
+        for list in ["/v1/communications", "/v1/recents"] {
+            let page = app.call(&owner, "GET", &format!("{list}?{range}"), None);
+            assert_eq!(page.status, 200, "{}", page.body);
+            assert_eq!(ids(&page.json()), Vec::<String>::new());
+        }
+        let summary = app.call(&owner, "GET", &format!("/v1/analytics/summary?{range}"), None);
+        assert_eq!(summary.status, 200, "{}", summary.body);
+        assert_eq!(summary.json()["total"]["count"], 0);
+    }
+    let all = app.call(&owner, "GET", "/v1/communications?from=2026-11-01T10:00:00Z&until=2026-11-01T10:00:01Z", None);
+    assert_eq!(ids(&all.json()).len(), 1, "`from` is inclusive");
+}
+
+#[test]
+fn an_empty_cursor_is_the_first_page() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    for list in ["/v1/roles", "/v1/users", "/v1/workgroups", "/v1/api-keys", "/v1/audit-events", "/v1/communications"] {
+        let first = app.call(&owner, "GET", &format!("{list}?limit=2"), None);
+        let empty = app.call(&owner, "GET", &format!("{list}?limit=2&cursor="), None);
+        assert_eq!((empty.status, empty.json()["items"].clone()), (200, first.json()["items"].clone()), "{list}");
+    }
+    // A cursor that is not hex pairs never came from a list.
+    let problem = app.call(&owner, "GET", "/v1/roles?cursor=6A", None).assert_problem(422, "invalid");
+    assert_eq!(problem["field"], "cursor");
+}
+
+#[test]
+fn dashboard_access_to_records_of_no_such_id_is_a_422_naming_the_field() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let agent = app.user(&owner, "acme", "agent@acme.example", &["agent"]);
+    let path = format!("/v1/users/{}/dashboard-access", agent.user_id);
+    let stranger = "5f0c1a3e-0000-4000-8000-000000000002";
+    for (field, body) in [("workgroups", json!({"workgroups": [stranger]})), ("ivrs", json!({"ivrs": [stranger]}))] {
+        let problem = app.call(&owner, "PUT", &path, Some(body)).assert_problem(422, "invalid");
+        assert_eq!(problem["field"], field);
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains("is not in this account") && !detail.contains("FOREIGN"), "{detail}");
+    }
+}
+
+#[test]
+fn an_ivr_linked_to_a_number_of_no_such_id_is_a_422_naming_the_field() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let stranger = "5f0c1a3e-0000-4000-8000-000000000003";
+    let problem = app
+        .call(&owner, "POST", "/v1/ivrs", Some(json!({"name": "Menu", "numbers": [stranger]})))
+        .assert_problem(422, "invalid");
+    assert_eq!(problem["field"], "numbers");
+    let ivr = app.call(&owner, "POST", "/v1/ivrs", Some(json!({"name": "Menu"}))).json();
+    let path = format!("/v1/ivrs/{}", ivr["id"].as_str().unwrap());
+    let problem = app.call(&owner, "PATCH", &path, Some(json!({"numbers": [stranger]}))).assert_problem(422, "invalid");
+    assert_eq!(problem["field"], "numbers");
+    assert!(!problem["detail"].as_str().unwrap().contains("FOREIGN"), "{problem}");
+    let role = json!({"key": "watcher", "name": "Watcher", "scope": "numbers", "scope_numbers": [stranger]});
+    let problem = app.call(&owner, "POST", "/v1/roles", Some(role)).assert_problem(422, "invalid");
+    assert_eq!(problem["field"], "scope_numbers");
+}
+
+#[test]
+fn ingesting_a_record_that_names_no_such_record_is_a_422_naming_the_item() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let key = api_key(&app, &owner);
+    let stranger = "5f0c1a3e-0000-4000-8000-000000000004";
+    let at = "2026-11-01T10:00:00Z";
+    let items = json!({"items": [call(None, None, &[], at), call(Some(stranger), None, &[], at)]});
+    let reply = app.request("POST", "/v1/communications/batch", Some(&items.to_string()), &[("x-api-key", &key)]);
+    assert_eq!(reply.assert_problem(422, "invalid")["field"], "items[1].number");
+    let one = call(None, None, &[stranger], "2026-11-01T10:00:00Z");
+    let reply = app.request("POST", "/v1/communications", Some(&one.to_string()), &[("x-api-key", &key)]);
+    assert_eq!(reply.assert_problem(422, "invalid")["field"], "participants");
+}
+
+#[test]
+fn an_api_key_without_a_name_is_a_422_naming_the_field() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    for name in ["", "   ", &"k".repeat(201)] {
+        let problem =
+            app.call(&owner, "POST", "/v1/api-keys", Some(json!({"name": name}))).assert_problem(422, "invalid");
+        assert_eq!(problem["field"], "name");
+    }
+}

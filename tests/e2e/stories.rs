@@ -312,3 +312,114 @@ fn a_malformed_id_is_a_404_and_a_literal_route_with_the_wrong_method_a_405() {
     assert_eq!(reply.header("allow"), Some("GET"));
     app.call(&owner, "GET", "/v1/roles/not-a-uuid", None).assert_problem(404, "not_found");
 }
+
+#[test]
+fn literal_routes_advertise_only_their_own_methods() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let auth = format!("Bearer {}", owner.token);
+    let allow = |path: &str| {
+        let reply = app.request("OPTIONS", path, None, &[("authorization", &auth)]);
+        reply.assert_problem(405, "method_not_allowed");
+        reply.header("allow").unwrap_or_default().to_owned()
+    };
+    // `/v1/roles/matrix` is its own route, not `/v1/roles/{id}` with id "matrix".
+    assert_eq!(allow("/v1/roles/matrix"), "GET");
+    assert_eq!(allow("/v1/users/bulk-role"), "POST");
+    assert_eq!(allow("/v1/communications/batch"), "POST");
+    assert_eq!(allow("/v1/authorize/batch"), "POST");
+    let role = app.role_id(&owner, "agent");
+    assert_eq!(allow(&format!("/v1/roles/{role}")), "DELETE, GET, PATCH");
+    // A segment that is no id names no record, whatever the method.
+    app.request("OPTIONS", "/v1/roles/matrix/members", None, &[("authorization", &auth)])
+        .assert_problem(404, "not_found");
+}
+
+#[test]
+fn if_match_takes_the_documented_etag_forms_and_refuses_an_empty_one() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let auth = format!("Bearer {}", owner.token);
+    let role = app.call(&owner, "POST", "/v1/roles", Some(json!({"key": "shared", "name": "Shared"})));
+    assert_eq!(role.status, 201, "{}", role.body);
+    let id = role.json()["id"].as_str().unwrap().to_owned();
+    let patch = |if_match: &str, name: &str| {
+        let body = json!({"name": name}).to_string();
+        app.request(
+            "PATCH",
+            &format!("/v1/roles/{id}"),
+            Some(&body),
+            &[("authorization", &auth), ("if-match", if_match)],
+        )
+    };
+    // An empty If-Match is a lost ETag, not "no precondition".
+    patch("", "Lost").assert_problem(400, "bad_request");
+    patch("\"3\"\"", "Odd").assert_problem(400, "bad_request");
+    let strong = patch(role.header("etag").unwrap(), "Strong");
+    assert_eq!(strong.status, 200, "{}", strong.body);
+    let etag = strong.header("etag").unwrap().to_owned();
+    let weak = patch(&format!("W/{etag}"), "Weak");
+    assert_eq!(weak.status, 200, "{}", weak.body);
+    let version = weak.json()["version"].to_string();
+    let bare = patch(&version, "Bare");
+    assert_eq!(bare.status, 200, "the bare `version` is accepted too: {}", bare.body);
+    patch(&version, "Stale").assert_problem(412, "precondition_failed");
+    assert_eq!(patch("*", "Any").status, 200);
+}
+
+#[test]
+fn migrating_to_the_pack_the_account_is_already_on_is_a_conflict() {
+    let app = spawn_app();
+    let owner = app.account("air", "aircall");
+    let problem = app
+        .call(&owner, "POST", "/v1/presets/migrate", Some(json!({"to_pack": "aircall"})))
+        .assert_problem(409, "conflict");
+    assert!(problem["detail"].as_str().unwrap().contains("already on"), "{problem}");
+    let problem = app
+        .call(&owner, "POST", "/v1/presets/migrate", Some(json!({"to_pack": "no-such-pack"})))
+        .assert_problem(422, "invalid");
+    assert_eq!(problem["field"], "to_pack");
+}
+
+#[test]
+fn a_bulk_role_change_names_each_user_once_and_only_users_of_the_account() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let agent = app.user(&owner, "acme", "agent@acme.example", &["agent"]);
+    let twice = json!({"role": "manager", "user_ids": [agent.user_id, agent.user_id]});
+    let problem = app.call(&owner, "POST", "/v1/users/bulk-role", Some(twice)).assert_problem(422, "invalid");
+    assert_eq!(problem["field"], "user_ids");
+    let stranger = "5f0c1a3e-0000-4000-8000-000000000001";
+    let unknown = json!({"role": "manager", "user_ids": [agent.user_id, stranger]});
+    let problem = app.call(&owner, "POST", "/v1/users/bulk-role", Some(unknown)).assert_problem(422, "invalid");
+    assert_eq!(problem["field"], "user_ids");
+    assert!(problem["detail"].as_str().unwrap().contains(stranger), "{problem}");
+    let role = json!({"role": "no_such_role", "user_ids": [agent.user_id]});
+    let problem = app.call(&owner, "POST", "/v1/users/bulk-role", Some(role)).assert_problem(422, "invalid");
+    assert_eq!(problem["field"], "role");
+    let manager = app.role_id(&owner, "manager");
+    let members = json!({"user_ids": [stranger]});
+    let problem =
+        app.call(&owner, "POST", &format!("/v1/roles/{manager}/members"), Some(members)).assert_problem(422, "invalid");
+    assert_eq!(problem["field"], "user_ids");
+}
+
+#[test]
+fn names_and_emails_are_refused_with_the_field_that_breaks_the_documented_rule() {
+    let app = spawn_app();
+    let owner = app.account("acme", "mightycall");
+    let invite =
+        |email: &str, name: &str| app.call(&owner, "POST", "/v1/users", Some(json!({"email": email, "name": name})));
+    assert_eq!(invite("blank@acme.example", " \u{a0}\t").assert_problem(422, "invalid")["field"], "name");
+    assert_eq!(invite("no-domain-dot@acme", "Ann").assert_problem(422, "invalid")["field"], "email");
+    // At most 254 characters, blanks around it included; the blanks are dropped and case is folded.
+    let longest = format!("{}@acme.example", "e".repeat(254 - "@acme.example".len()));
+    assert_eq!(invite(&format!("{longest}x"), "Ann").assert_problem(422, "invalid")["field"], "email");
+    let padded = invite(&format!(" {}", longest[1..].to_uppercase()), "Ann");
+    assert_eq!(padded.status, 201, "{}", padded.body);
+    assert_eq!(padded.json()["email"], longest[1..].to_owned());
+    let wg = app.call(&owner, "POST", "/v1/workgroups", Some(json!({"name": "   "})));
+    assert_eq!(wg.assert_problem(422, "invalid")["field"], "name");
+    let number = json!({"e164": "+0155", "kind": "local"});
+    assert_eq!(app.call(&owner, "POST", "/v1/numbers", Some(number)).assert_problem(422, "invalid")["field"], "e164");
+}

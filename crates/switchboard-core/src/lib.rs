@@ -30,8 +30,10 @@ pub use ids::{AccountId, CommunicationId, IvrId, NumberId, RoleId, UserId, Workg
 pub use pack::{LegacyMapping, MigrationSubject, PresetPack, UserMigration, plan_migration};
 pub use permset::PermissionSet;
 pub use policy::{
-    CommunicationRef, CompiledRole, DashboardAccess, Policy, PolicySettings, Principal, RoleIdx, Subject, UserAction,
-    UserStatus, Visibility,
+    CommunicationRef, CompiledRole, DashboardAccess, MAX_DASHBOARD, Policy, PolicySettings, Principal, RoleIdx,
+    Subject, UserAction, UserStatus, Visibility,
 };
+#[cfg(feature = "openapi")]
+pub use role::SectionKey;
 pub use role::{Guards, RecentsScope, RoleAccess, RoleDefinition, RoleMode, RoleOrigin, SectionGrant};
 pub use scope::{ScopeFlags, ScopeKind};

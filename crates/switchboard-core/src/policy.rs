@@ -93,11 +93,18 @@ pub enum UserStatus {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DashboardAccess {
+    /// At most 1000.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 1000))]
     pub workgroups: Vec<WorkgroupId>,
+    /// At most 1000.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_items = 1000))]
     pub ivrs: Vec<IvrId>,
 }
+
+/// Most workgroups, and most IVRs, one user's dashboard access names.
+pub const MAX_DASHBOARD: usize = 1000;
 
 /// Everything about a user that decisions depend on, as loaded from storage.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -39,8 +39,26 @@ pub struct SectionGrant {
     pub level: Level,
     /// Full right keys under this section, e.g. `numbers.add`.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    #[cfg_attr(
+        feature = "openapi",
+        // An array, not a set: duplicates are accepted (and merged), so the schema must not forbid them.
+        schema(
+            value_type = Vec<String>,
+            min_length = 1,
+            max_length = 128,
+            pattern = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$"
+        )
+    )]
     pub rights: BTreeSet<String>,
 }
+
+// Only for the OpenAPI document: the keys of `grants` maps.
+/// A section key: lowercase dot-separated segments of a-z, 0-9 and `_`, each starting with a
+/// letter, e.g. `numbers` or `billing.credits`.
+#[cfg(feature = "openapi")]
+#[derive(Debug, utoipa::ToSchema)]
+#[schema(min_length = 1, max_length = 128, pattern = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")]
+pub struct SectionKey(pub String);
 
 /// Who may assign a role and what its holders may assign (DESIGN §2, rules 2, 3 and 5).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -50,9 +68,14 @@ pub struct Guards {
     /// Only holders of one of these roles (or the superadmin, `@superadmin`) may assign or remove this role.
     /// Empty: anyone with the assignment permission.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 128, pattern = r"^(@superadmin|[a-z][a-z0-9_]*)$")
+    )]
     pub assignable_by: Vec<String>,
     /// Holders of this role may assign only these roles. `None`: no restriction from this role.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[a-z][a-z0-9_]*$"))]
     pub can_assign: Option<Vec<String>>,
     /// A holder cannot change the access of another holder; only the superadmin can.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -68,17 +91,32 @@ fn personal() -> ScopeKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoleDefinition {
+    /// Lowercase a-z, 0-9 and `_`, starting with a letter; unique in the account.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[a-z][a-z0-9_]*$"))]
     pub key: String,
+    /// 1 to 100 characters, not all blank.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+        )
+    )]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub description: String,
     /// Section key → level and rights. Sections left out are at `none`.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = BTreeMap<SectionKey, SectionGrant>))]
     pub grants: BTreeMap<String, SectionGrant>,
     #[serde(default = "personal")]
     pub scope: ScopeKind,
-    /// With scope `numbers`: the selected business numbers (in addition to the user's own).
+    /// With scope `numbers` (and only then): the selected business numbers (in addition to the
+    /// user's own), at most 1000.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(max_items = 1000))]
     pub scope_numbers: Vec<NumberId>,
     #[serde(default)]
     pub recents: RecentsScope,

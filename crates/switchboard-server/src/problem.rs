@@ -186,7 +186,12 @@ impl From<switchboard_store::StoreError> for ApiError {
             }
             E::InUse { entity, message } => ApiError::Conflict(format!("{entity} is in use: {message}")),
             E::InvalidInput(message) => ApiError::Invalid { field: None, detail: message },
-            E::Unavailable(message) => ApiError::Unavailable(message),
+            E::InvalidField { field, message } => ApiError::invalid(field, message),
+            E::Unavailable(cause) => {
+                // The cause may name the database host: the client learns only that it is unavailable.
+                log::debug!("database unavailable: {cause}");
+                ApiError::Unavailable("the database is busy or cannot be reached; retry later".into())
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }

@@ -62,5 +62,11 @@ pub fn create_account(
         roles::set_user_roles(conn, account.id, owner.id, &owner_roles, pack.pack.role_mode, None, actor)?;
         Ok((accounts::get(conn, account.id)?, users::get(conn, account.id, owner.id)?))
     })
-    .map_err(ApiError::from)
+    .map_err(|e| match e {
+        // The owner's email and name are checked with the user; they sit under `owner` in the request.
+        StoreError::InvalidField { field: field @ ("email" | "name"), message } => {
+            ApiError::invalid(format!("owner.{field}"), message)
+        }
+        other => ApiError::from(other),
+    })
 }

@@ -198,6 +198,19 @@ pub(crate) fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> Stor
     })
 }
 
+/// The first of `wanted` that `existing` does not find. `existing` gets the distinct ids as text, 500
+/// at a time, and answers those that name a record (of the caller's account).
+pub(crate) fn first_unknown<T: Copy + ToString>(
+    wanted: &[T],
+    mut existing: impl FnMut(&[String]) -> StoreResult<Vec<String>>,
+) -> StoreResult<Option<T>> {
+    let mut known = std::collections::HashSet::new();
+    for chunk in ids(wanted).chunks(500) {
+        known.extend(existing(chunk)?);
+    }
+    Ok(wanted.iter().copied().find(|w| !known.contains(&w.to_string())))
+}
+
 pub(crate) fn ids<T: ToString>(ids: &[T]) -> Vec<String> {
     let mut v: Vec<String> = ids.iter().map(ToString::to_string).collect();
     v.sort();

@@ -31,6 +31,9 @@ pub enum StoreError {
     /// The request cannot be stored as given (bad cursor, bad enum value, rule of the role mode …).
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// One field of the request is invalid (a name too long, an email without a domain …).
+    #[error("invalid {field}: {message}")]
+    InvalidField { field: &'static str, message: String },
     /// The database could not be reached or a connection could not be obtained.
     #[error("database unavailable: {0}")]
     Unavailable(String),
@@ -45,6 +48,10 @@ pub enum StoreError {
 impl StoreError {
     pub(crate) fn not_found(entity: &'static str) -> StoreError {
         StoreError::NotFound { entity }
+    }
+
+    pub(crate) fn invalid_field(field: &'static str, message: impl Into<String>) -> StoreError {
+        StoreError::InvalidField { field, message: message.into() }
     }
 
     /// Maps a failed delete: a foreign key refusing it means the record is in use.

@@ -6,7 +6,8 @@ use argon2::{Algorithm, Argon2, Params, Version};
 
 /// Shortest password accepted.
 pub const MIN_PASSWORD: usize = 8;
-/// Longest password accepted (argon2 would take more, but a bound keeps hashing cost fixed).
+/// Longest password accepted, in characters (argon2 would take more, but a bound keeps hashing cost
+/// fixed). Characters, like the shortest, so the OpenAPI `maxLength` states the rule exactly.
 pub const MAX_PASSWORD: usize = 256;
 
 fn argon2() -> Argon2<'static> {
@@ -44,8 +45,8 @@ pub fn check_policy(password: &str) -> Result<(), String> {
     if n < MIN_PASSWORD {
         return Err(format!("the password must have at least {MIN_PASSWORD} characters"));
     }
-    if password.len() > MAX_PASSWORD {
-        return Err(format!("the password must have at most {MAX_PASSWORD} bytes"));
+    if n > MAX_PASSWORD {
+        return Err(format!("the password must have at most {MAX_PASSWORD} characters"));
     }
     Ok(())
 }
@@ -69,5 +70,7 @@ mod tests {
         assert!(check_policy("short").is_err());
         assert!(check_policy("long enough").is_ok());
         assert!(check_policy(&"x".repeat(300)).is_err());
+        assert!(check_policy(&"é".repeat(256)).is_ok(), "the bounds count characters, as documented");
+        assert!(check_policy(&"é".repeat(257)).is_err());
     }
 }

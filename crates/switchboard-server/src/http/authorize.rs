@@ -42,8 +42,13 @@ pub struct Resource {
 pub struct Check {
     /// Default: the caller. Asking about someone else needs `team.members:view`.
     pub user_id: Option<UserId>,
-    /// `section:level` (e.g. `numbers:view`) or a right (e.g. `reports.download`).
-    #[schema(example = "reports.download")]
+    /// `section:level` (e.g. `numbers:view`) or a right (e.g. `reports.download`) of the account's
+    /// catalog (`GET /v1/permissions`).
+    #[schema(
+        example = "reports.download",
+        min_length = 1,
+        pattern = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(:(view|manage|full))?$"
+    )]
     pub permission: String,
     /// With a `communication`, the answer also says whether it is within the user's data scope.
     pub resource: Option<Resource>,
@@ -59,7 +64,8 @@ pub struct Answer {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchChecks {
-    /// At most 500 checks.
+    /// 1 to 500 checks.
+    #[schema(min_items = 1, max_items = 500)]
     pub checks: Vec<Check>,
 }
 

@@ -5,25 +5,36 @@ use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, web};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::BTreeMap;
 use switchboard_store::{DbConn, PageRequest};
-use utoipa::openapi::{RefOr, Response, ResponseBuilder};
-use utoipa::{IntoParams, IntoResponses, ToSchema};
+use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::schema::{ObjectBuilder, Type};
+use utoipa::openapi::{RefOr, Required, Response, ResponseBuilder};
+use utoipa::{IntoParams, IntoResponses};
 
-/// One page of a list. Pass `next_cursor` as `cursor` to read the next page; it is absent on the last.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
-}
+/// Defines a named page schema (`RolePage`, `UserPage`, …) whose `items` refer to the item's own
+/// schema, so generated clients get one class per view instead of one inlined copy per list. The
+/// JSON is the same for every page: `items`, and `next_cursor` unless this is the last page.
+macro_rules! page {
+    ($page:ident, $item:ty) => {
+        /// One page of a list. Pass `next_cursor` as `cursor` to read the next page; it is absent on the last.
+        #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+        pub struct $page {
+            pub items: Vec<$item>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            pub next_cursor: Option<String>,
+        }
 
-impl<T> Page<T> {
-    pub fn map<U>(page: switchboard_store::Page<U>, f: impl FnMut(U) -> T) -> Page<T> {
-        Page { items: page.items.into_iter().map(f).collect(), next_cursor: page.next_cursor }
-    }
+        impl $page {
+            /// The store's page with every item turned into its view.
+            pub fn map<U>(page: switchboard_store::Page<U>, f: impl FnMut(U) -> $item) -> $page {
+                $page { items: page.items.into_iter().map(f).collect(), next_cursor: page.next_cursor }
+            }
+        }
+    };
 }
+pub(crate) use page;
 
 /// Cursor pagination parameters.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -32,9 +43,14 @@ pub struct PageQuery {
     /// Items per page, 1 to 500 (default 50).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page; empty or absent for the first page. A cursor this list
+    /// did not produce answers 422.
+    #[param(pattern = r"^([0-9a-f]{2})*$", max_length = 1024)]
     pub cursor: Option<String>,
 }
+
+/// Longest cursor accepted (the ones we hand out are far shorter).
+const MAX_CURSOR: usize = 1024;
 
 impl PageQuery {
     pub fn request(&self) -> Result<PageRequest, ApiError> {
@@ -45,30 +61,82 @@ impl PageQuery {
                 format!("limit must be between 1 and {}", switchboard_store::MAX_PAGE),
             ));
         }
-        if self.cursor.as_ref().is_some_and(|c| c.len() > 1024) {
+        // An empty cursor is the first page, like an absent one.
+        let cursor = self.cursor.as_deref().filter(|c| !c.is_empty());
+        if cursor.is_some_and(|c| !is_cursor_shaped(c)) {
             return Err(ApiError::invalid("cursor", "the cursor is not one this list produced"));
         }
-        Ok(PageRequest { limit, cursor: self.cursor.clone() })
+        Ok(PageRequest { limit, cursor: cursor.map(str::to_owned) })
     }
 }
+
+/// What `PageQuery::cursor`'s pattern says: pairs of lowercase hex digits, at most [`MAX_CURSOR`].
+fn is_cursor_shaped(cursor: &str) -> bool {
+    cursor.len() <= MAX_CURSOR
+        && cursor.len().is_multiple_of(2)
+        && cursor.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Unicode `White_Space` (what `char::is_whitespace` and `str::trim` test) as the body of an
+/// ECMA-262 character class. The documented patterns spell it out rather than use `\s`, whose
+/// meaning differs between ECMA-262, Rust's `regex` and Python's `re`: names are "not all blank",
+/// `[^…]` with this body, and emails may not contain it.
+pub const BLANK_CLASS: &str = r"\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
 
 /// The strong ETag of a versioned record.
 pub fn etag(version: i64) -> (header::HeaderName, String) {
     (header::ETAG, format!("\"{version}\""))
 }
 
-/// The version an `If-Match` header asks for: `None` when absent or `*`.
+/// The forms of `If-Match` the API accepts, as documented: `*`, or one ETag this API returned,
+/// strong (`"3"`) or weak (`W/"3"`), or the bare `version` of the record (`3`).
+pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[0-9]{1,18}"|[0-9]{1,18})$"#;
+
+/// Documents the optional `If-Match` header of a change to a versioned record (`params(IfMatch)`).
+#[derive(Debug)]
+pub struct IfMatch;
+
+impl IntoParams for IfMatch {
+    fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
+        let schema = ObjectBuilder::new().schema_type(Type::String).pattern(Some(IF_MATCH_PATTERN));
+        vec![
+            ParameterBuilder::new()
+                .name("If-Match")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some(
+                    "The `ETag` the record was read with (`\"3\"`; `W/\"3\"`, the bare `version` `3` and `*` are \
+                     accepted too); a stale one answers 412. Without the header the change applies to the current \
+                     version; an empty one is refused (400), as it is a lost ETag rather than no precondition.",
+                ))
+                .schema(Some(schema))
+                .build(),
+        ]
+    }
+}
+
+/// The version an `If-Match` header asks for: `None` when absent or `*`. Anything but the forms of
+/// [`IF_MATCH_PATTERN`] is a 400, an empty header included.
 pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else { return Ok(None) };
-    let value = value.to_str().map_err(|_| ApiError::BadRequest("If-Match is malformed".into()))?.trim();
+    let malformed = || ApiError::BadRequest("If-Match must be `*` or an ETag this API returned, e.g. \"3\"".into());
+    let value = value.to_str().map_err(|_| malformed())?.trim();
     if value == "*" {
         return Ok(None);
     }
-    let tag = value.strip_prefix("W/").unwrap_or(value);
-    tag.trim_matches('"')
-        .parse::<i64>()
-        .map(Some)
-        .map_err(|_| ApiError::BadRequest("If-Match must be an ETag this API returned, e.g. \"3\"".into()))
+    let is_version = |d: &str| (1..=18).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit());
+    let digits = if is_version(value) {
+        value
+    } else {
+        value
+            .strip_prefix("W/")
+            .unwrap_or(value)
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .filter(|d| is_version(d))
+            .ok_or_else(malformed)?
+    };
+    digits.parse::<i64>().map(Some).map_err(|_| malformed())
 }
 
 /// Runs storage work on the blocking pool with one pooled connection.
@@ -125,5 +193,91 @@ impl IntoResponses for Errors {
         .into_iter()
         .map(|(status, description)| (status.to_owned(), problem(description)))
         .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn parsed(value: &str) -> Result<Option<i64>, ApiError> {
+        if_match(&TestRequest::default().insert_header((header::IF_MATCH, value)).to_http_request())
+    }
+
+    #[test]
+    fn if_match_takes_exactly_the_documented_forms() {
+        // IF_MATCH_PATTERN: `*`, `"3"`, `W/"3"` or `3`, with 1 to 18 digits.
+        assert_eq!(parsed("*").ok(), Some(None));
+        assert_eq!(parsed("\"3\"").ok(), Some(Some(3)));
+        assert_eq!(parsed("W/\"3\"").ok(), Some(Some(3)));
+        assert_eq!(parsed("3").ok(), Some(Some(3)));
+        assert_eq!(parsed(&"9".repeat(18)).ok(), Some(Some(999_999_999_999_999_999)));
+        for refused in ["", "\"\"", "\"3", "3\"", "W/3", "w/\"3\"", "\"-3\"", "+3", "\"3\", \"4\"", "**"] {
+            assert!(parsed(refused).is_err(), "{refused:?} is refused");
+        }
+        assert!(parsed(&"9".repeat(19)).is_err());
+        assert_eq!(if_match(&TestRequest::default().to_http_request()).ok(), Some(None), "absent: no precondition");
+    }
+
+    /// The characters of a class body made of `\t`, `\r`, `\uXXXX`, literal characters and ranges.
+    fn class_members(body: &str) -> Vec<char> {
+        let mut atoms = Vec::new();
+        let mut chars = body.chars();
+        while let Some(c) = chars.next() {
+            let atom = match c {
+                '\\' => match chars.next() {
+                    Some('t') => '\t',
+                    Some('r') => '\r',
+                    Some('u') => {
+                        let hex: String = chars.by_ref().take(4).collect();
+                        char::from_u32(u32::from_str_radix(&hex, 16).unwrap()).unwrap()
+                    }
+                    other => panic!("unexpected escape {other:?}"),
+                },
+                '-' if !atoms.is_empty() => {
+                    atoms.push('-');
+                    continue;
+                }
+                other => other,
+            };
+            atoms.push(atom);
+        }
+        let mut members = Vec::new();
+        let mut i = 0;
+        while i < atoms.len() {
+            if atoms.get(i + 1) == Some(&'-') && i + 2 < atoms.len() {
+                members.extend(atoms[i]..=atoms[i + 2]);
+                i += 3;
+            } else {
+                members.push(atoms[i]);
+                i += 1;
+            }
+        }
+        members
+    }
+
+    #[test]
+    fn the_documented_blank_class_is_exactly_what_trim_and_is_whitespace_test() {
+        let mut documented = class_members(BLANK_CLASS);
+        documented.sort_unstable();
+        let rust: Vec<char> = (char::MIN..=char::MAX).filter(|c| c.is_whitespace()).collect();
+        assert_eq!(documented, rust);
+        // Every pattern in the document that names blanks names all of them.
+        let spec = crate::openapi::spec_json();
+        let escaped = serde_json::to_string(BLANK_CLASS).unwrap();
+        let escaped = escaped.trim_matches('"');
+        assert!(spec.contains(&format!("[^{escaped}]")), "the name pattern");
+        assert_eq!(spec.matches("\\\\t-\\\\r").count(), spec.matches(escaped).count());
+    }
+
+    #[test]
+    fn a_cursor_is_pairs_of_lowercase_hex_and_an_empty_one_is_the_first_page() {
+        let request = |cursor: &str| PageQuery { limit: None, cursor: Some(cursor.to_owned()) }.request();
+        assert_eq!(request("").ok().map(|r| r.cursor), Some(None));
+        assert_eq!(request("6162").ok().map(|r| r.cursor), Some(Some("6162".to_owned())));
+        for refused in ["6", "zz", "+a+b", "6G", "6A", &"ab".repeat(513)] {
+            assert!(request(refused).is_err(), "{refused:?} is refused");
+        }
     }
 }

@@ -2,17 +2,19 @@
 //! pushed into SQL from the caller's `Visibility`, which the core property-tests against `can_see`.
 
 use crate::access::Caller;
-use crate::http::common::{Errors, Page, PageQuery, db};
+use crate::http::common::{Errors, PageQuery, db, page};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use switchboard_core::{CommunicationId, IvrId, NumberId, UserId, WorkgroupId};
+use switchboard_core::{AccountId, CommunicationId, IvrId, NumberId, UserId, WorkgroupId};
+use switchboard_store::DbConn;
 use switchboard_store::repo::communications::{
     self, Communication, CommunicationFilter, CommunicationKind, Direction, KindCounts, NewCommunication,
 };
+use switchboard_store::repo::{teams, users};
 use utoipa::{IntoParams, ToSchema};
 
 /// Most records one batch ingests.
@@ -94,6 +96,8 @@ pub struct CommunicationView {
     pub has_recording: bool,
 }
 
+page!(CommunicationPage, CommunicationView);
+
 impl From<Communication> for CommunicationView {
     fn from(c: Communication) -> Self {
         CommunicationView {
@@ -122,10 +126,14 @@ pub struct IngestCommunication {
     pub number: Option<NumberId>,
     pub workgroup: Option<WorkgroupId>,
     pub ivr: Option<IvrId>,
+    /// Users of the account who took part, at most 100.
     #[serde(default)]
+    #[schema(max_items = 100)]
     pub participants: Vec<UserId>,
     pub started_at: DateTime<Utc>,
+    /// 0 to 86400 (a day).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 86400)]
     pub duration_seconds: i32,
     #[serde(default)]
     pub has_recording: bool,
@@ -161,8 +169,44 @@ impl IngestCommunication {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IngestBatch {
-    /// At most 1000 records, stored all or nothing.
+    /// 1 to 1000 records, stored all or nothing.
+    #[schema(min_items = 1, max_items = 1000)]
     pub items: Vec<IngestCommunication>,
+}
+
+/// 422 naming the first reference of `items` (numbers, workgroups, IVRs, participants) that is not a
+/// record of the account, as `items[i].field` in a batch (`field` alone for one record).
+fn known_references(
+    conn: &mut DbConn,
+    account: AccountId,
+    items: &[NewCommunication],
+    batch: bool,
+) -> Result<(), ApiError> {
+    let unknown = |i: usize, field: &str, what: &str, id: String| {
+        let field = if batch { format!("items[{i}].{field}") } else { field.to_owned() };
+        ApiError::invalid(field, format!("{what} {id} is not in this account"))
+    };
+    let numbers: Vec<NumberId> = items.iter().filter_map(|c| c.number).collect();
+    if let Some(n) = teams::first_unknown_number(conn, account, &numbers)? {
+        let i = items.iter().position(|c| c.number == Some(n)).unwrap_or_default();
+        return Err(unknown(i, "number", "number", n.to_string()));
+    }
+    let workgroups: Vec<WorkgroupId> = items.iter().filter_map(|c| c.workgroup).collect();
+    if let Some(w) = teams::first_unknown_workgroup(conn, account, &workgroups)? {
+        let i = items.iter().position(|c| c.workgroup == Some(w)).unwrap_or_default();
+        return Err(unknown(i, "workgroup", "workgroup", w.to_string()));
+    }
+    let ivrs: Vec<IvrId> = items.iter().filter_map(|c| c.ivr).collect();
+    if let Some(v) = teams::first_unknown_ivr(conn, account, &ivrs)? {
+        let i = items.iter().position(|c| c.ivr == Some(v)).unwrap_or_default();
+        return Err(unknown(i, "ivr", "IVR", v.to_string()));
+    }
+    let participants: Vec<UserId> = items.iter().flat_map(|c| c.participants.iter().copied()).collect();
+    if let Some(u) = users::first_unknown(conn, account, &participants)? {
+        let i = items.iter().position(|c| c.participants.contains(&u)).unwrap_or_default();
+        return Err(unknown(i, "participants", "user", u.to_string()));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -180,9 +224,12 @@ pub async fn ingest_one(
     body: web::Json<IngestCommunication>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require("integrations.api:manage", &state.metrics)?;
-    let item = body.into_inner().into_new(None)?;
-    let ids =
-        db(&state, move |_, conn| Ok(communications::ingest(conn, caller.account.id, &[item], &caller.actor)?)).await?;
+    let items = [body.into_inner().into_new(None)?];
+    let ids = db(&state, move |_, conn| {
+        known_references(conn, caller.account.id, &items, false)?;
+        Ok(communications::ingest(conn, caller.account.id, &items, &caller.actor)?)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(Ingested { ids }))
 }
 
@@ -201,15 +248,19 @@ pub async fn ingest_batch(
         return Err(ApiError::invalid("items", format!("give 1 to {MAX_BATCH} records")));
     }
     let items = items.into_iter().enumerate().map(|(i, c)| c.into_new(Some(i))).collect::<Result<Vec<_>, _>>()?;
-    let ids =
-        db(&state, move |_, conn| Ok(communications::ingest(conn, caller.account.id, &items, &caller.actor)?)).await?;
+    let ids = db(&state, move |_, conn| {
+        known_references(conn, caller.account.id, &items, true)?;
+        Ok(communications::ingest(conn, caller.account.id, &items, &caller.actor)?)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(Ingested { ids }))
 }
 
-/// Filters of the history.
+/// Filters of the history. `from` and `until` make a half-open range: one that is empty (`until` at
+/// or before `from`) simply matches nothing.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct HistoryQuery {
+pub struct HistoryFilter {
     pub kind: Option<Kind>,
     pub number: Option<NumberId>,
     pub workgroup: Option<WorkgroupId>,
@@ -220,19 +271,11 @@ pub struct HistoryQuery {
     pub from: Option<DateTime<Utc>>,
     /// Started before (RFC 3339).
     pub until: Option<DateTime<Utc>>,
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
 }
 
-impl HistoryQuery {
-    fn split(&self) -> Result<(CommunicationFilter, switchboard_store::PageRequest), ApiError> {
-        if let (Some(from), Some(until)) = (self.from, self.until)
-            && from >= until
-        {
-            return Err(ApiError::invalid("until", "`until` must be after `from`"));
-        }
-        let filter = CommunicationFilter {
+impl HistoryFilter {
+    fn filter(&self) -> CommunicationFilter {
+        CommunicationFilter {
             kind: self.kind.map(Into::into),
             number: self.number,
             workgroup: self.workgroup,
@@ -240,39 +283,40 @@ impl HistoryQuery {
             user: self.user,
             from: self.from,
             until: self.until,
-        };
-        let page = PageQuery { limit: self.limit, cursor: self.cursor.clone() }.request()?;
-        Ok((filter, page))
+        }
     }
 }
 
 /// One page of history under the caller's data scope, or (for Recents) their recents scope.
-async fn page(
+async fn history_page(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<HistoryQuery>,
+    filter: web::Query<HistoryFilter>,
+    page: web::Query<PageQuery>,
     of_recents: bool,
-) -> Result<web::Json<Page<CommunicationView>>, ApiError> {
-    let (filter, page) = query.split()?;
+) -> Result<web::Json<CommunicationPage>, ApiError> {
+    let (filter, page) = (filter.filter(), page.request()?);
     let page = db(&state, move |_, conn| {
         let p = &caller.principal;
         let visibility = if of_recents { p.recents_visibility() } else { p.visibility() };
         Ok(communications::list(conn, caller.account.id, &visibility, &filter, &page)?)
     })
     .await?;
-    Ok(web::Json(Page::map(page, CommunicationView::from)))
+    Ok(web::Json(CommunicationPage::map(page, CommunicationView::from)))
 }
 
 /// The communications within the caller's data scope, newest first.
 #[utoipa::path(operation_id = "list_communications", tag = "history", security(("bearer" = []), ("api_key" = [])),
-    params(HistoryQuery), responses((status = 200, description = "A page of communications", body = Page<CommunicationView>), Errors))]
+    params(HistoryFilter, PageQuery),
+    responses((status = 200, description = "A page of communications", body = CommunicationPage), Errors))]
 #[get("/communications")]
 pub async fn list_communications(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<HistoryQuery>,
-) -> Result<web::Json<Page<CommunicationView>>, ApiError> {
-    page(caller, state, query, false).await
+    filter: web::Query<HistoryFilter>,
+    page: web::Query<PageQuery>,
+) -> Result<web::Json<CommunicationPage>, ApiError> {
+    history_page(caller, state, filter, page, false).await
 }
 
 /// One communication; 404 when it is outside the caller's data scope.
@@ -295,14 +339,16 @@ pub async fn get_one(
 
 /// The Recents list: all calls of all users, or only the caller's own (rule MC-12).
 #[utoipa::path(operation_id = "list_recents", tag = "history", security(("bearer" = []), ("api_key" = [])),
-    params(HistoryQuery), responses((status = 200, description = "A page of recent communications", body = Page<CommunicationView>), Errors))]
+    params(HistoryFilter, PageQuery),
+    responses((status = 200, description = "A page of recent communications", body = CommunicationPage), Errors))]
 #[get("/recents")]
 pub async fn recents(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<HistoryQuery>,
-) -> Result<web::Json<Page<CommunicationView>>, ApiError> {
-    page(caller, state, query, true).await
+    filter: web::Query<HistoryFilter>,
+    page: web::Query<PageQuery>,
+) -> Result<web::Json<CommunicationPage>, ApiError> {
+    history_page(caller, state, filter, page, true).await
 }
 
 /// Counts of one kind of communication.
@@ -329,14 +375,14 @@ pub struct AnalyticsSummary {
 
 /// Counts of the communications within the caller's data scope.
 #[utoipa::path(operation_id = "get_analytics_summary", tag = "history", security(("bearer" = []), ("api_key" = [])),
-    params(HistoryQuery), responses((status = 200, description = "Counts", body = AnalyticsSummary), Errors))]
+    params(HistoryFilter), responses((status = 200, description = "Counts", body = AnalyticsSummary), Errors))]
 #[get("/analytics/summary")]
 pub async fn analytics(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<HistoryQuery>,
+    filter: web::Query<HistoryFilter>,
 ) -> Result<web::Json<AnalyticsSummary>, ApiError> {
-    let (filter, _) = query.split()?;
+    let filter = filter.filter();
     let counts = db(&state, move |_, conn| {
         Ok(communications::counts(conn, caller.account.id, &caller.principal.visibility(), &filter)?)
     })

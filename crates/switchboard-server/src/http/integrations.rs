@@ -2,7 +2,7 @@
 
 use crate::access::Caller;
 use crate::auth::api_key;
-use crate::http::common::{Errors, Page, PageQuery, db};
+use crate::http::common::{Errors, PageQuery, db, page};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
@@ -30,6 +30,8 @@ pub struct ApiKeyView {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
+page!(ApiKeyPage, ApiKeyView);
+
 impl From<ApiKey> for ApiKeyView {
     fn from(k: ApiKey) -> Self {
         ApiKeyView {
@@ -47,7 +49,13 @@ impl From<ApiKey> for ApiKeyView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewApiKey {
-    #[schema(example = "CRM sync")]
+    /// 1 to 200 characters, not all blank.
+    #[schema(
+        example = "CRM sync",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: String,
 }
 
@@ -61,17 +69,17 @@ pub struct CreatedApiKey {
 
 /// Lists the account's API keys.
 #[utoipa::path(operation_id = "list_api_keys", tag = "integrations", security(("bearer" = []), ("api_key" = [])),
-    params(PageQuery), responses((status = 200, description = "A page of keys", body = Page<ApiKeyView>), Errors))]
+    params(PageQuery), responses((status = 200, description = "A page of keys", body = ApiKeyPage), Errors))]
 #[get("/api-keys")]
 pub async fn list_api_keys(
     caller: Caller,
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
-) -> Result<web::Json<Page<ApiKeyView>>, ApiError> {
+) -> Result<web::Json<ApiKeyPage>, ApiError> {
     caller.require("integrations.api.keys", &state.metrics)?;
     let page = query.request()?;
     let list = db(&state, move |_, conn| Ok(api_keys::list(conn, caller.account.id, None, &page)?)).await?;
-    Ok(web::Json(Page::map(list, ApiKeyView::from)))
+    Ok(web::Json(ApiKeyPage::map(list, ApiKeyView::from)))
 }
 
 /// Creates an API key acting as the caller.
@@ -131,6 +139,8 @@ pub struct AuditEventView {
     pub at: DateTime<Utc>,
 }
 
+page!(AuditEventPage, AuditEventView);
+
 impl From<AuditEvent> for AuditEventView {
     fn from(e: AuditEvent) -> Self {
         let actor = match e.actor {
@@ -160,26 +170,25 @@ pub struct AuditQuery {
     pub target_id: Option<String>,
     /// e.g. `role.update`.
     pub action: Option<String>,
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
-    pub cursor: Option<String>,
 }
 
 /// The account's audit log, newest first. Needs `team.roles:view` and `account:view`: it shows role
 /// changes.
 #[utoipa::path(operation_id = "list_audit_events", tag = "audit", security(("bearer" = []), ("api_key" = [])),
-    params(AuditQuery), responses((status = 200, description = "A page of audit events", body = Page<AuditEventView>), Errors))]
+    params(AuditQuery, PageQuery),
+    responses((status = 200, description = "A page of audit events", body = AuditEventPage), Errors))]
 #[get("/audit-events")]
 pub async fn list_audit_events(
     caller: Caller,
     state: web::Data<AppState>,
     query: web::Query<AuditQuery>,
-) -> Result<web::Json<Page<AuditEventView>>, ApiError> {
+    page: web::Query<PageQuery>,
+) -> Result<web::Json<AuditEventPage>, ApiError> {
     caller.require("team.roles:view", &state.metrics)?;
     caller.require("account:view", &state.metrics)?;
     let q = query.into_inner();
-    let page = PageQuery { limit: q.limit, cursor: q.cursor }.request()?;
+    let page = page.request()?;
     let filter = AuditFilter { target_type: q.target_type, target_id: q.target_id, action: q.action };
     let list = db(&state, move |_, conn| Ok(audit::list(conn, caller.account.id, &filter, &page)?)).await?;
-    Ok(web::Json(Page::map(list, AuditEventView::from)))
+    Ok(web::Json(AuditEventPage::map(list, AuditEventView::from)))
 }

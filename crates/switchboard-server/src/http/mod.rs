@@ -162,7 +162,11 @@ fn literal_route_methods(path: &str) -> Option<String> {
     known_routes()
         .iter()
         .find(|(template, _)| template.len() == wanted.len() && template.iter().zip(&wanted).all(|(t, w)| t == w))
-        .map(|(_, methods)| methods.join(", "))
+        .map(|(_, methods)| {
+            let mut methods = methods.clone();
+            methods.sort_unstable();
+            methods.join(", ")
+        })
 }
 
 pub fn query_config() -> web::QueryConfig {
@@ -200,12 +204,21 @@ fn known_routes() -> &'static [(Vec<String>, Vec<&'static str>)] {
     })
 }
 
+/// The methods a path supports. A route whose template is exactly the path (`/v1/roles/matrix`)
+/// takes precedence over templates with parameters (`/v1/roles/{id}`), as it does in routing; a
+/// parameter matches only an id (every path parameter of the API is a UUID), so a segment that is
+/// not one names no record: 404, as for the methods that exist.
 fn allowed_methods(path: &str) -> Option<String> {
+    if let Some(literal) = literal_route_methods(path) {
+        return Some(literal);
+    }
     let wanted: Vec<&str> = path.trim_matches('/').split('/').collect();
     let mut allowed: Vec<&str> = Vec::new();
     for (template, methods) in known_routes() {
         let matches = template.len() == wanted.len()
-            && template.iter().zip(&wanted).all(|(t, w)| (t.starts_with('{') && t.ends_with('}')) || t == w);
+            && template.iter().zip(&wanted).all(|(t, w)| {
+                if t.starts_with('{') && t.ends_with('}') { uuid::Uuid::parse_str(w).is_ok() } else { t == w }
+            });
         if matches {
             allowed.extend(methods.iter().copied());
         }

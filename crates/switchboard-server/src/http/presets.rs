@@ -21,8 +21,8 @@ fn yes() -> bool {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MigrateRequest {
-    /// The pack to move to, e.g. `aircall`.
-    #[schema(example = "aircall")]
+    /// A loaded pack other than the account's own (`GET /v1/presets`), e.g. `aircall`.
+    #[schema(example = "aircall", min_length = 1, max_length = 64, pattern = r"^[a-z][a-z0-9-]*$")]
     pub to_pack: String,
     /// Default `true`: only show what would change.
     #[serde(default = "yes")]
@@ -60,16 +60,17 @@ pub async fn migrate(
         .get(&to_pack)
         .cloned()
         .ok_or_else(|| ApiError::invalid("to_pack", format!("no preset pack `{to_pack}` is loaded")))?;
+    // Both refusals below are about the account's current state, not the request: 409.
     if target.pack.name == caller.account.preset_pack {
-        return Err(ApiError::invalid("to_pack", "the account is already on this pack"));
+        return Err(ApiError::Conflict(format!("the account is already on the `{to_pack}` pack")));
     }
     // Custom roles stay: they must make sense in the target pack's catalog.
     for role in caller.access.roles.iter().filter(|r| !r.origin.is_preset()) {
         role.definition.compile_access(&target.catalog).map_err(|e| {
-            ApiError::invalid(
-                "to_pack",
-                format!("custom role `{}` does not fit the `{to_pack}` catalog: {e}", role.definition.key),
-            )
+            ApiError::Conflict(format!(
+                "custom role `{}` does not fit the `{to_pack}` catalog: {e}",
+                role.definition.key
+            ))
         })?;
     }
     let plan = db(&state, move |_, conn| {

@@ -2,18 +2,21 @@
 //! Every change is decided by the core (`can_edit_role`, `can_delete_role`, `can_set_roles`).
 
 use crate::access::Caller;
-use crate::http::common::{Errors, Page, PageQuery, db, etag, if_match};
-use crate::http::views::{RoleView, UserView};
+use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match};
+use crate::http::views::{RolePage, RoleView, UserPage, UserView};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use switchboard_core::SectionKey;
 use switchboard_core::{
     Guards, Level, NumberId, RecentsScope, RoleDefinition, RoleId, RoleMode, ScopeKind, SectionGrant, UserId,
 };
+use switchboard_store::DbConn;
 use switchboard_store::repo::roles::{self, BulkRoleChange, StoredRole};
+use switchboard_store::repo::{teams, users};
 
 use utoipa::ToSchema;
 
@@ -25,25 +28,64 @@ fn idx(caller: &Caller, role: &StoredRole) -> Result<switchboard_core::RoleIdx, 
     caller.policy().role_idx(&role.definition.key).map_err(|e| ApiError::Internal(e.to_string()))
 }
 
+/// Most users one role change names at once.
+pub const MAX_USERS_PER_CHANGE: usize = 500;
+
+/// The user list of a role change: 1 to [`MAX_USERS_PER_CHANGE`], each user once.
+pub fn check_user_list(user_ids: &[UserId]) -> Result<(), ApiError> {
+    if user_ids.is_empty() || user_ids.len() > MAX_USERS_PER_CHANGE {
+        return Err(ApiError::invalid("user_ids", format!("give 1 to {MAX_USERS_PER_CHANGE} users")));
+    }
+    let mut seen = HashSet::new();
+    if let Some(twice) = user_ids.iter().find(|u| !seen.insert(**u)) {
+        return Err(ApiError::invalid("user_ids", format!("user {twice} is listed twice")));
+    }
+    Ok(())
+}
+
+/// 422 naming the first of `user_ids` that is not a user of the account.
+pub fn known_users(
+    conn: &mut DbConn,
+    account: switchboard_core::AccountId,
+    user_ids: &[UserId],
+) -> Result<(), ApiError> {
+    match users::first_unknown(conn, account, user_ids)? {
+        Some(user) => Err(ApiError::invalid("user_ids", format!("user {user} is not in this account"))),
+        None => Ok(()),
+    }
+}
+
+/// 422 naming the first of a role's `scope_numbers` that is not a number of the account.
+fn known_numbers(
+    conn: &mut DbConn,
+    account: switchboard_core::AccountId,
+    numbers: &[NumberId],
+) -> Result<(), ApiError> {
+    match teams::first_unknown_number(conn, account, numbers)? {
+        Some(number) => Err(ApiError::invalid("scope_numbers", format!("number {number} is not in this account"))),
+        None => Ok(()),
+    }
+}
+
 /// Lists every preset and custom role with how many users hold it (rule MC-15).
 #[utoipa::path(
     operation_id = "list_roles",
     tag = "roles",
     security(("bearer" = []), ("api_key" = [])),
     params(PageQuery),
-    responses((status = 200, description = "A page of roles", body = Page<RoleView>), Errors)
+    responses((status = 200, description = "A page of roles", body = RolePage), Errors)
 )]
 #[get("/roles")]
 pub async fn list_roles(
     caller: Caller,
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
-) -> Result<web::Json<Page<RoleView>>, ApiError> {
+) -> Result<web::Json<RolePage>, ApiError> {
     caller.require("team.roles:view", &state.metrics)?;
     let page = query.request()?;
     let account = caller.account.id;
     let roles = db(&state, move |_, conn| Ok(roles::list(conn, account, &page)?)).await?;
-    Ok(web::Json(Page::map(roles, |s| RoleView::new(s.role, Some(s.members)))))
+    Ok(web::Json(RolePage::map(roles, |s| RoleView::new(s.role, Some(s.members)))))
 }
 
 /// Creates a custom role. It can't grant more than the creator holds (rule MC-20).
@@ -52,7 +94,11 @@ pub async fn list_roles(
     tag = "roles",
     security(("bearer" = []), ("api_key" = [])),
     request_body = RoleDefinition,
-    responses((status = 201, description = "Created", body = RoleView), Errors)
+    responses(
+        (status = 201, description = "Created", body = RoleView,
+         headers(("ETag" = String, description = "The role's version, for `If-Match`"))),
+        Errors
+    )
 )]
 #[post("/roles")]
 pub async fn create_role(
@@ -65,6 +111,7 @@ pub async fn create_role(
     caller.allow(decision, &state.metrics)?;
     let (account, actor) = (caller.account.id, caller.actor.clone());
     let role = db(&state, move |_, conn| {
+        known_numbers(conn, account, &definition.scope_numbers)?;
         Ok(roles::create(conn, account, &switchboard_core::RoleOrigin::Custom, &definition, &actor)?)
     })
     .await?;
@@ -77,7 +124,11 @@ pub async fn create_role(
     tag = "roles",
     security(("bearer" = []), ("api_key" = [])),
     params(("id" = RoleId, Path, description = "The role's id")),
-    responses((status = 200, description = "The role; `ETag` carries its version", body = RoleView), Errors)
+    responses(
+        (status = 200, description = "The role; `ETag` carries its version", body = RoleView,
+         headers(("ETag" = String, description = "The role's version, for `If-Match`"))),
+        Errors
+    )
 )]
 #[get("/roles/{id}")]
 pub async fn get_role(
@@ -95,11 +146,21 @@ pub async fn get_role(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RolePatch {
+    /// 1 to 100 characters, not all blank.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: Option<String>,
+    #[schema(max_length = 2000)]
     pub description: Option<String>,
-    /// Replaces all grants.
+    /// Replaces all grants. Section keys are those of `GET /v1/permissions`.
+    #[schema(value_type = Option<BTreeMap<SectionKey, SectionGrant>>)]
     pub grants: Option<BTreeMap<String, SectionGrant>>,
     pub scope: Option<ScopeKind>,
+    /// With scope `numbers`: business numbers of the account, at most 1000.
+    #[schema(max_items = 1000)]
     pub scope_numbers: Option<Vec<NumberId>>,
     pub recents: Option<RecentsScope>,
     pub guards: Option<Guards>,
@@ -110,12 +171,13 @@ pub struct RolePatch {
     operation_id = "update_role",
     tag = "roles",
     security(("bearer" = []), ("api_key" = [])),
-    params(
-        ("id" = RoleId, Path, description = "The role's id"),
-        ("If-Match" = Option<String>, Header, description = "The role's `ETag`; a stale one answers 412")
-    ),
+    params(("id" = RoleId, Path, description = "The role's id"), IfMatch),
     request_body = RolePatch,
-    responses((status = 200, description = "Updated", body = RoleView), Errors)
+    responses(
+        (status = 200, description = "Updated", body = RoleView,
+         headers(("ETag" = String, description = "The role's version, for `If-Match`"))),
+        Errors
+    )
 )]
 #[patch("/roles/{id}")]
 pub async fn update_role(
@@ -157,8 +219,11 @@ pub async fn update_role(
     caller.allow(decision, &state.metrics)?;
     let (account, actor) = (caller.account.id, caller.actor.clone());
     let version = expected.unwrap_or(current.version);
-    let role =
-        db(&state, move |_, conn| Ok(roles::update(conn, account, current.id, version, &definition, &actor)?)).await?;
+    let role = db(&state, move |_, conn| {
+        known_numbers(conn, account, &definition.scope_numbers)?;
+        Ok(roles::update(conn, account, current.id, version, &definition, &actor)?)
+    })
+    .await?;
     Ok(HttpResponse::Ok().insert_header(etag(role.version)).json(RoleView::new(role, None)))
 }
 
@@ -167,10 +232,7 @@ pub async fn update_role(
     operation_id = "delete_role",
     tag = "roles",
     security(("bearer" = []), ("api_key" = [])),
-    params(
-        ("id" = RoleId, Path, description = "The role's id"),
-        ("If-Match" = Option<String>, Header, description = "The role's `ETag`; a stale one answers 412")
-    ),
+    params(("id" = RoleId, Path, description = "The role's id"), IfMatch),
     responses((status = 204, description = "Deleted"), Errors)
 )]
 #[delete("/roles/{id}")]
@@ -191,9 +253,16 @@ pub async fn delete_role(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CopyRole {
-    #[schema(example = "contractor")]
+    /// The new role's key: lowercase a-z, 0-9 and `_`, starting with a letter.
+    #[schema(example = "contractor", min_length = 1, max_length = 128, pattern = r"^[a-z][a-z0-9_]*$")]
     pub key: String,
-    #[schema(example = "Contractor")]
+    /// 1 to 100 characters, not all blank.
+    #[schema(
+        example = "Contractor",
+        min_length = 1,
+        max_length = 100,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: String,
 }
 
@@ -204,7 +273,11 @@ pub struct CopyRole {
     security(("bearer" = []), ("api_key" = [])),
     params(("id" = RoleId, Path, description = "The role to copy")),
     request_body = CopyRole,
-    responses((status = 201, description = "The copy", body = RoleView), Errors)
+    responses(
+        (status = 201, description = "The copy", body = RoleView,
+         headers(("ETag" = String, description = "The role's version, for `If-Match`"))),
+        Errors
+    )
 )]
 #[post("/roles/{id}/copy")]
 pub async fn copy_role(
@@ -230,7 +303,7 @@ pub async fn copy_role(
     tag = "roles",
     security(("bearer" = []), ("api_key" = [])),
     params(("id" = RoleId, Path, description = "The role's id"), PageQuery),
-    responses((status = 200, description = "A page of users", body = Page<UserView>), Errors)
+    responses((status = 200, description = "A page of users", body = UserPage), Errors)
 )]
 #[get("/roles/{id}/members")]
 pub async fn list_members(
@@ -238,18 +311,19 @@ pub async fn list_members(
     state: web::Data<AppState>,
     id: web::Path<RoleId>,
     query: web::Query<PageQuery>,
-) -> Result<web::Json<Page<UserView>>, ApiError> {
+) -> Result<web::Json<UserPage>, ApiError> {
     caller.require("team.roles:view", &state.metrics)?;
     let page = query.request()?;
     let (account, superadmin, id) = (caller.account.id, caller.account.superadmin, id.into_inner());
     let members = db(&state, move |_, conn| Ok(roles::members(conn, account, id, &page)?)).await?;
-    Ok(web::Json(Page::map(members, |u| UserView::new(u, superadmin))))
+    Ok(web::Json(UserPage::map(members, |u| UserView::new(u, superadmin))))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddMembers {
-    /// Users to give the role (in single-role accounts it replaces their role). At most 500.
+    /// Users to give the role (in single-role accounts it replaces their role): 1 to 500, each once.
+    #[schema(value_type = BTreeSet<UserId>, min_items = 1, max_items = 500)]
     pub user_ids: Vec<UserId>,
 }
 
@@ -271,11 +345,10 @@ pub async fn add_members(
 ) -> Result<HttpResponse, ApiError> {
     let role = find(&caller, id.into_inner())?.clone();
     let user_ids = body.into_inner().user_ids;
-    if user_ids.is_empty() || user_ids.len() > 500 {
-        return Err(ApiError::invalid("user_ids", "give 1 to 500 users"));
-    }
+    check_user_list(&user_ids)?;
     let mode = caller.policy().settings().role_mode;
     db(&state, move |state, conn| {
+        known_users(conn, caller.account.id, &user_ids)?;
         let key = role.definition.key.clone();
         caller.check_role_changes(conn, &user_ids, &state.metrics, |current| match mode {
             RoleMode::Single => vec![key.clone()],

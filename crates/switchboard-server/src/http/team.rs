@@ -3,37 +3,39 @@
 //! history of a workgroup or number they can't see.
 
 use crate::access::Caller;
-use crate::http::common::{Errors, Page, PageQuery, db};
+use crate::http::common::{Errors, PageQuery, db, page};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use switchboard_core::{IvrId, NumberId, UserId, WorkgroupId};
+use switchboard_core::{AccountId, IvrId, NumberId, UserId, WorkgroupId};
 use switchboard_store::DbConn;
 use switchboard_store::repo::teams::{self, BusinessNumber, Ivr, NumberInput, NumberKind, Workgroup};
 use utoipa::ToSchema;
 
 const MAX_MEMBERS: usize = 1000;
 
-/// Checks every user added to or removed from a workgroup or number.
+/// Checks every user added to or removed from a workgroup or number; `field` names the list in the body.
+#[allow(clippy::too_many_arguments)] // the membership change, spelled out at each call site
 fn check_memberships(
     caller: &Caller,
     conn: &mut DbConn,
     state: &AppState,
+    field: &str,
     before: &[UserId],
     after: &[UserId],
     workgroup: Option<WorkgroupId>,
     number: Option<NumberId>,
 ) -> Result<(), ApiError> {
     if after.len() > MAX_MEMBERS {
-        return Err(ApiError::invalid("users", format!("at most {MAX_MEMBERS} users")));
+        return Err(ApiError::invalid(field, format!("at most {MAX_MEMBERS} users")));
     }
     let added = after.iter().filter(|u| !before.contains(u));
     let removed = before.iter().filter(|u| !after.contains(u));
     for user in added.chain(removed) {
         let target = caller.principal_of(conn, *user).map_err(|e| match e {
-            ApiError::NotFound(_) => ApiError::invalid("users", format!("user {user} is not in this account")),
+            ApiError::NotFound(_) => ApiError::invalid(field, format!("user {user} is not in this account")),
             other => other,
         })?;
         caller
@@ -52,6 +54,8 @@ pub struct WorkgroupView {
     pub created_at: DateTime<Utc>,
 }
 
+page!(WorkgroupPage, WorkgroupView);
+
 impl From<Workgroup> for WorkgroupView {
     fn from(w: Workgroup) -> Self {
         WorkgroupView { id: w.id, name: w.name, members: w.members, created_at: w.created_at }
@@ -61,38 +65,53 @@ impl From<Workgroup> for WorkgroupView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWorkgroup {
-    #[schema(example = "Support")]
+    /// 1 to 200 characters, not all blank.
+    #[schema(
+        example = "Support",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: String,
+    /// Users of the account, at most 1000.
     #[serde(default)]
+    #[schema(max_items = 1000)]
     pub members: Vec<UserId>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenameWorkgroup {
+    /// 1 to 200 characters, not all blank.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Members {
-    /// The complete new member list.
+    /// The complete new member list: users of the account, at most 1000.
+    #[schema(max_items = 1000)]
     pub users: Vec<UserId>,
 }
 
 /// Lists workgroups.
 #[utoipa::path(operation_id = "list_workgroups", tag = "team", security(("bearer" = []), ("api_key" = [])),
-    params(PageQuery), responses((status = 200, description = "A page of workgroups", body = Page<WorkgroupView>), Errors))]
+    params(PageQuery), responses((status = 200, description = "A page of workgroups", body = WorkgroupPage), Errors))]
 #[get("/workgroups")]
 pub async fn list_workgroups(
     caller: Caller,
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
-) -> Result<web::Json<Page<WorkgroupView>>, ApiError> {
+) -> Result<web::Json<WorkgroupPage>, ApiError> {
     caller.require("team.workgroups:view", &state.metrics)?;
     let (page, account) = (query.request()?, caller.account.id);
     let list = db(&state, move |_, conn| Ok(teams::list_workgroups(conn, account, &page)?)).await?;
-    Ok(web::Json(Page::map(list, WorkgroupView::from)))
+    Ok(web::Json(WorkgroupPage::map(list, WorkgroupView::from)))
 }
 
 /// Creates a workgroup.
@@ -111,7 +130,7 @@ pub async fn create_workgroup(
         if members.contains(&caller.user.id) && !caller.principal.superadmin {
             return Err(ApiError::Forbidden(switchboard_core::Decision::SelfModification.explain(caller.policy())));
         }
-        check_memberships(&caller, conn, state, &[], &members, None, None)?;
+        check_memberships(&caller, conn, state, "members", &[], &members, None, None)?;
         Ok(teams::create_workgroup(conn, caller.account.id, &name, &members, &caller.actor)?)
     })
     .await?;
@@ -166,7 +185,7 @@ pub async fn delete_workgroup(
     let id = id.into_inner();
     db(&state, move |state, conn| {
         let current = teams::get_workgroup(conn, caller.account.id, id)?;
-        check_memberships(&caller, conn, state, &current.members, &[], Some(id), None)?;
+        check_memberships(&caller, conn, state, "users", &current.members, &[], Some(id), None)?;
         Ok(teams::delete_workgroup(conn, caller.account.id, id, &caller.actor)?)
     })
     .await?;
@@ -188,7 +207,7 @@ pub async fn set_workgroup_members(
     let (id, users) = (id.into_inner(), body.into_inner().users);
     let updated = db(&state, move |state, conn| {
         let current = teams::get_workgroup(conn, caller.account.id, id)?;
-        check_memberships(&caller, conn, state, &current.members, &users, Some(id), None)?;
+        check_memberships(&caller, conn, state, "users", &current.members, &users, Some(id), None)?;
         Ok(teams::set_workgroup_members(conn, caller.account.id, id, &users, &caller.actor)?)
     })
     .await?;
@@ -239,6 +258,8 @@ pub struct NumberView {
     pub created_at: DateTime<Utc>,
 }
 
+page!(NumberPage, NumberView);
+
 impl From<BusinessNumber> for NumberView {
     fn from(n: BusinessNumber) -> Self {
         NumberView {
@@ -256,10 +277,12 @@ impl From<BusinessNumber> for NumberView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewNumber {
-    /// E.164: `+` and 8 to 15 digits.
-    #[schema(example = "+14155550100")]
+    /// E.164: `+` and 2 to 15 digits, the first not 0.
+    #[schema(example = "+14155550100", pattern = r"^\+[1-9][0-9]{1,14}$")]
     pub e164: String,
+    /// At most 200 characters.
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub label: String,
     pub kind: NumberKindView,
 }
@@ -267,7 +290,11 @@ pub struct NewNumber {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NumberPatch {
+    /// E.164: `+` and 2 to 15 digits, the first not 0.
+    #[schema(example = "+14155550100", pattern = r"^\+[1-9][0-9]{1,14}$")]
     pub e164: Option<String>,
+    /// At most 200 characters.
+    #[schema(max_length = 200)]
     pub label: Option<String>,
     pub kind: Option<NumberKindView>,
 }
@@ -275,23 +302,24 @@ pub struct NumberPatch {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NumberUsers {
-    /// The complete new list of users the number is assigned to.
+    /// The complete new list of users the number is assigned to: users of the account, at most 1000.
+    #[schema(max_items = 1000)]
     pub users: Vec<UserId>,
 }
 
 /// Lists business numbers.
 #[utoipa::path(operation_id = "list_numbers", tag = "telephony", security(("bearer" = []), ("api_key" = [])),
-    params(PageQuery), responses((status = 200, description = "A page of numbers", body = Page<NumberView>), Errors))]
+    params(PageQuery), responses((status = 200, description = "A page of numbers", body = NumberPage), Errors))]
 #[get("/numbers")]
 pub async fn list_numbers(
     caller: Caller,
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
-) -> Result<web::Json<Page<NumberView>>, ApiError> {
+) -> Result<web::Json<NumberPage>, ApiError> {
     caller.require("numbers:view", &state.metrics)?;
     let (page, account) = (query.request()?, caller.account.id);
     let list = db(&state, move |_, conn| Ok(teams::list_numbers(conn, account, &page)?)).await?;
-    Ok(web::Json(Page::map(list, NumberView::from)))
+    Ok(web::Json(NumberPage::map(list, NumberView::from)))
 }
 
 /// Adds a business number (rule MC-33: a separate right).
@@ -383,11 +411,19 @@ pub async fn set_number_users(
     let (id, users) = (id.into_inner(), body.into_inner().users);
     let updated = db(&state, move |state, conn| {
         let current = teams::get_number(conn, caller.account.id, id)?;
-        check_memberships(&caller, conn, state, &current.users, &users, None, Some(id))?;
+        check_memberships(&caller, conn, state, "users", &current.users, &users, None, Some(id))?;
         Ok(teams::set_number_users(conn, caller.account.id, id, &users, &caller.actor)?)
     })
     .await?;
     Ok(web::Json(updated.into()))
+}
+
+/// 422 naming the first of an IVR's `numbers` that is not a number of the account.
+fn known_numbers(conn: &mut DbConn, account: AccountId, numbers: &[NumberId]) -> Result<(), ApiError> {
+    match teams::first_unknown_number(conn, account, numbers)? {
+        Some(number) => Err(ApiError::invalid("numbers", format!("number {number} is not in this account"))),
+        None => Ok(()),
+    }
 }
 
 /// An IVR / call flow: the path incoming calls take.
@@ -401,6 +437,8 @@ pub struct IvrView {
     pub created_at: DateTime<Utc>,
 }
 
+page!(IvrPage, IvrView);
+
 impl From<Ivr> for IvrView {
     fn from(i: Ivr) -> Self {
         IvrView { id: i.id, name: i.name, numbers: i.numbers, created_at: i.created_at }
@@ -410,7 +448,15 @@ impl From<Ivr> for IvrView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewIvr {
+    /// 1 to 200 characters, not all blank.
+    #[schema(
+        example = "Main menu",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: String,
+    /// Business numbers of the account, each linked to at most one IVR.
     #[serde(default)]
     pub numbers: Vec<NumberId>,
 }
@@ -418,23 +464,30 @@ pub struct NewIvr {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IvrPatch {
+    /// 1 to 200 characters, not all blank.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: Option<String>,
+    /// Replaces the linked numbers: business numbers of the account, each linked to at most one IVR.
     pub numbers: Option<Vec<NumberId>>,
 }
 
 /// Lists IVRs.
 #[utoipa::path(operation_id = "list_ivrs", tag = "telephony", security(("bearer" = []), ("api_key" = [])),
-    params(PageQuery), responses((status = 200, description = "A page of IVRs", body = Page<IvrView>), Errors))]
+    params(PageQuery), responses((status = 200, description = "A page of IVRs", body = IvrPage), Errors))]
 #[get("/ivrs")]
 pub async fn list_ivrs(
     caller: Caller,
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
-) -> Result<web::Json<Page<IvrView>>, ApiError> {
+) -> Result<web::Json<IvrPage>, ApiError> {
     caller.require("call_flow:view", &state.metrics)?;
     let (page, account) = (query.request()?, caller.account.id);
     let list = db(&state, move |_, conn| Ok(teams::list_ivrs(conn, account, &page)?)).await?;
-    Ok(web::Json(Page::map(list, IvrView::from)))
+    Ok(web::Json(IvrPage::map(list, IvrView::from)))
 }
 
 /// Creates an IVR (rule MC-32).
@@ -448,9 +501,11 @@ pub async fn create_ivr(
 ) -> Result<HttpResponse, ApiError> {
     caller.require("call_flow:manage", &state.metrics)?;
     let NewIvr { name, numbers } = body.into_inner();
-    let created =
-        db(&state, move |_, conn| Ok(teams::create_ivr(conn, caller.account.id, &name, &numbers, &caller.actor)?))
-            .await?;
+    let created = db(&state, move |_, conn| {
+        known_numbers(conn, caller.account.id, &numbers)?;
+        Ok(teams::create_ivr(conn, caller.account.id, &name, &numbers, &caller.actor)?)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(IvrView::from(created)))
 }
 
@@ -483,6 +538,9 @@ pub async fn update_ivr(
     caller.require("call_flow:manage", &state.metrics)?;
     let (id, patch) = (id.into_inner(), body.into_inner());
     let updated = db(&state, move |_, conn| {
+        // The IVR first (404), then what the body names (422).
+        teams::get_ivr(conn, caller.account.id, id)?;
+        known_numbers(conn, caller.account.id, patch.numbers.as_deref().unwrap_or_default())?;
         Ok(teams::update_ivr(
             conn,
             caller.account.id,

@@ -3,16 +3,20 @@
 
 use crate::access::Caller;
 use crate::auth::password;
-use crate::http::common::{Errors, Page, PageQuery, db, etag, if_match};
+use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match};
 use crate::http::me::{EffectivePermissions, roles_of};
-use crate::http::views::{RoleRef, UserDetail, UserView};
+use crate::http::roles::{check_user_list, known_users};
+use crate::http::views::{RoleRef, UserDetail, UserPage, UserView};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use diesel::Connection;
 use serde::{Deserialize, Serialize};
-use switchboard_core::{DashboardAccess, Decision, RoleId, RoleMode, Subject, UserAction, UserId, UserStatus};
+use switchboard_core::{
+    DashboardAccess, Decision, MAX_DASHBOARD, RoleId, RoleMode, Subject, UserAction, UserId, UserStatus,
+};
 use switchboard_store::repo::roles::{self, BulkRoleChange};
+use switchboard_store::repo::teams;
 use switchboard_store::repo::users::{self, NewUser, UserPatch};
 use switchboard_store::{DbConn, StoreError};
 use utoipa::ToSchema;
@@ -45,32 +49,46 @@ fn detail(caller: &Caller, conn: &mut DbConn, user: UserId) -> Result<UserDetail
     tag = "users",
     security(("bearer" = []), ("api_key" = [])),
     params(PageQuery),
-    responses((status = 200, description = "A page of users", body = Page<UserView>), Errors)
+    responses((status = 200, description = "A page of users", body = UserPage), Errors)
 )]
 #[get("/users")]
 pub async fn list_users(
     caller: Caller,
     state: web::Data<AppState>,
     query: web::Query<PageQuery>,
-) -> Result<web::Json<Page<UserView>>, ApiError> {
+) -> Result<web::Json<UserPage>, ApiError> {
     caller.require("team.members:view", &state.metrics)?;
     let page = query.request()?;
     let (account, superadmin) = (caller.account.id, caller.account.superadmin);
     let list = db(&state, move |_, conn| Ok(users::list(conn, account, &page)?)).await?;
-    Ok(web::Json(Page::map(list, |u| UserView::new(u, superadmin))))
+    Ok(web::Json(UserPage::map(list, |u| UserView::new(u, superadmin))))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InviteUser {
-    #[schema(example = "grace@example.com")]
+    /// At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding
+    /// blanks are dropped); stored lowercased.
+    #[schema(
+        example = "grace@example.com",
+        max_length = 254,
+        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000@]+@[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub email: String,
-    #[schema(example = "Grace")]
+    /// 1 to 200 characters, not all blank.
+    #[schema(
+        example = "Grace",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: String,
-    /// Role keys; default: the pack's default role (if any).
+    /// Role keys of the account (`GET /v1/roles`); default: the pack's default role (if any).
+    #[schema(min_length = 1, max_length = 128, pattern = r"^[a-z][a-z0-9_]*$")]
     pub roles: Option<Vec<String>>,
-    /// An initial password (at least 8 characters) makes the user active at once; without one the
+    /// An initial password (8 to 256 characters) makes the user active at once; without one the
     /// user stays `invited` until a password is set.
+    #[schema(min_length = 8, max_length = 256)]
     pub password: Option<String>,
 }
 
@@ -96,7 +114,11 @@ fn new_user(email: String, name: String, password: Option<String>) -> Result<New
     tag = "users",
     security(("bearer" = []), ("api_key" = [])),
     request_body = InviteUser,
-    responses((status = 201, description = "Invited", body = UserDetail), Errors)
+    responses(
+        (status = 201, description = "Invited", body = UserDetail,
+         headers(("ETag" = String, description = "The user's version, for `If-Match`"))),
+        Errors
+    )
 )]
 #[post("/users")]
 pub async fn invite_user(
@@ -133,7 +155,11 @@ pub async fn invite_user(
     tag = "users",
     security(("bearer" = []), ("api_key" = [])),
     params(("id" = UserId, Path, description = "The user's id")),
-    responses((status = 200, description = "The user; `ETag` carries their version", body = UserDetail), Errors)
+    responses(
+        (status = 200, description = "The user; `ETag` carries their version", body = UserDetail,
+         headers(("ETag" = String, description = "The user's version, for `If-Match`"))),
+        Errors
+    )
 )]
 #[get("/users/{id}")]
 pub async fn get_user(
@@ -153,11 +179,24 @@ pub async fn get_user(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
+    /// At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding
+    /// blanks are dropped); stored lowercased.
+    #[schema(
+        max_length = 254,
+        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000@]+@[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub email: Option<String>,
+    /// 1 to 200 characters, not all blank.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: Option<String>,
     /// `disabled` takes all access away; `active` gives it back.
     pub status: Option<UserStatus>,
-    /// A new password (at least 8 characters).
+    /// A new password (8 to 256 characters).
+    #[schema(min_length = 8, max_length = 256)]
     pub password: Option<String>,
 }
 
@@ -167,12 +206,13 @@ pub struct UpdateUser {
     operation_id = "update_user",
     tag = "users",
     security(("bearer" = []), ("api_key" = [])),
-    params(
-        ("id" = UserId, Path, description = "The user's id"),
-        ("If-Match" = Option<String>, Header, description = "The user's `ETag`; a stale one answers 412")
-    ),
+    params(("id" = UserId, Path, description = "The user's id"), IfMatch),
     request_body = UpdateUser,
-    responses((status = 200, description = "Updated", body = UserDetail), Errors)
+    responses(
+        (status = 200, description = "Updated", body = UserDetail,
+         headers(("ETag" = String, description = "The user's version, for `If-Match`"))),
+        Errors
+    )
 )]
 #[patch("/users/{id}")]
 pub async fn update_user(
@@ -219,10 +259,7 @@ pub async fn update_user(
     operation_id = "delete_user",
     tag = "users",
     security(("bearer" = []), ("api_key" = [])),
-    params(
-        ("id" = UserId, Path, description = "The user's id"),
-        ("If-Match" = Option<String>, Header, description = "The user's `ETag`; a stale one answers 412")
-    ),
+    params(("id" = UserId, Path, description = "The user's id"), IfMatch),
     responses((status = 204, description = "Deleted"), Errors)
 )]
 #[delete("/users/{id}")]
@@ -246,7 +283,9 @@ pub async fn delete_user(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SetRoles {
-    /// Role keys: the user's complete new set.
+    /// Role keys of the account (`GET /v1/roles`): the user's complete new set. Accounts whose roles
+    /// are not combinable take at most one.
+    #[schema(min_length = 1, max_length = 128, pattern = r"^[a-z][a-z0-9_]*$")]
     pub roles: Vec<String>,
 }
 
@@ -255,12 +294,13 @@ pub struct SetRoles {
     operation_id = "set_user_roles",
     tag = "users",
     security(("bearer" = []), ("api_key" = [])),
-    params(
-        ("id" = UserId, Path, description = "The user's id"),
-        ("If-Match" = Option<String>, Header, description = "The user's `ETag`; a stale one answers 412")
-    ),
+    params(("id" = UserId, Path, description = "The user's id"), IfMatch),
     request_body = SetRoles,
-    responses((status = 200, description = "The user's new roles", body = UserDetail), Errors)
+    responses(
+        (status = 200, description = "The user's new roles", body = UserDetail,
+         headers(("ETag" = String, description = "The user's version, for `If-Match`"))),
+        Errors
+    )
 )]
 #[put("/users/{id}/roles")]
 pub async fn set_roles(
@@ -299,10 +339,11 @@ pub enum BulkAction {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BulkRole {
-    /// At most 500 users.
+    /// 1 to 500 users, each once.
+    #[schema(value_type = BTreeSet<UserId>, min_items = 1, max_items = 500)]
     pub user_ids: Vec<UserId>,
-    /// The role's key.
-    #[schema(example = "manager")]
+    /// The key of one of the account's roles.
+    #[schema(example = "manager", min_length = 1, max_length = 128, pattern = r"^[a-z][a-z0-9_]*$")]
     pub role: String,
     /// Default: `replace`.
     pub action: Option<BulkAction>,
@@ -323,16 +364,19 @@ pub async fn bulk_role(
     body: web::Json<BulkRole>,
 ) -> Result<HttpResponse, ApiError> {
     let BulkRole { user_ids, role, action } = body.into_inner();
-    if user_ids.is_empty() || user_ids.len() > 500 {
-        return Err(ApiError::invalid("user_ids", "give 1 to 500 users"));
-    }
-    let role_id = role_ids(&caller, std::slice::from_ref(&role))?[0];
+    check_user_list(&user_ids)?;
+    let role_id = caller
+        .access
+        .role_by_key(&role)
+        .map(|r| r.id)
+        .ok_or_else(|| ApiError::invalid("role", format!("unknown role `{role}`")))?;
     let action = action.unwrap_or(BulkAction::Replace);
     let mode = caller.policy().settings().role_mode;
     if mode == RoleMode::Single && action != BulkAction::Replace {
         return Err(ApiError::invalid("action", "this account's roles are not combinable: use `replace`"));
     }
     db(&state, move |state, conn| {
+        known_users(conn, caller.account.id, &user_ids)?;
         caller.check_role_changes(conn, &user_ids, &state.metrics, |current| {
             let mut next = current.to_vec();
             match action {
@@ -358,9 +402,22 @@ pub async fn bulk_role(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DuplicateUser {
+    /// At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding
+    /// blanks are dropped); stored lowercased.
+    #[schema(
+        max_length = 254,
+        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000@]+@[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub email: String,
+    /// 1 to 200 characters, not all blank.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
     pub name: String,
-    /// An initial password makes the new user active at once.
+    /// An initial password (8 to 256 characters) makes the new user active at once.
+    #[schema(min_length = 8, max_length = 256)]
     pub password: Option<String>,
 }
 
@@ -371,7 +428,11 @@ pub struct DuplicateUser {
     security(("bearer" = []), ("api_key" = [])),
     params(("id" = UserId, Path, description = "The user whose settings are copied")),
     request_body = DuplicateUser,
-    responses((status = 201, description = "The new user", body = UserDetail), Errors)
+    responses(
+        (status = 201, description = "The new user", body = UserDetail,
+         headers(("ETag" = String, description = "The user's version, for `If-Match`"))),
+        Errors
+    )
 )]
 #[post("/users/{id}/duplicate")]
 pub async fn duplicate_user(
@@ -442,12 +503,13 @@ pub async fn user_permissions(
     operation_id = "set_dashboard_access",
     tag = "users",
     security(("bearer" = []), ("api_key" = [])),
-    params(
-        ("id" = UserId, Path, description = "The user's id"),
-        ("If-Match" = Option<String>, Header, description = "The user's `ETag`; a stale one answers 412")
-    ),
+    params(("id" = UserId, Path, description = "The user's id"), IfMatch),
     request_body = DashboardAccess,
-    responses((status = 200, description = "The user with their new dashboard access", body = UserDetail), Errors)
+    responses(
+        (status = 200, description = "The user with their new dashboard access", body = UserDetail,
+         headers(("ETag" = String, description = "The user's version, for `If-Match`"))),
+        Errors
+    )
 )]
 #[put("/users/{id}/dashboard-access")]
 pub async fn set_dashboard_access(
@@ -459,12 +521,23 @@ pub async fn set_dashboard_access(
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
     let (id, access) = (id.into_inner(), body.into_inner());
-    if access.workgroups.len() + access.ivrs.len() > 1000 {
-        return Err(ApiError::invalid("workgroups", "at most 1000 workgroups and IVRs"));
+    if access.workgroups.len() > MAX_DASHBOARD {
+        return Err(ApiError::invalid("workgroups", format!("at most {MAX_DASHBOARD} workgroups")));
+    }
+    if access.ivrs.len() > MAX_DASHBOARD {
+        return Err(ApiError::invalid("ivrs", format!("at most {MAX_DASHBOARD} IVRs")));
     }
     let updated = db(&state, move |state, conn| {
         let target = caller.principal_of(conn, id)?;
         forbid(&caller, caller.policy().can_set_dashboard_access(&caller.principal, &target, &access), state)?;
+        // Checked here, not left to the database: the answer names the field, not a constraint.
+        let account = caller.account.id;
+        if let Some(w) = teams::first_unknown_workgroup(conn, account, &access.workgroups)? {
+            return Err(ApiError::invalid("workgroups", format!("workgroup {w} is not in this account")));
+        }
+        if let Some(i) = teams::first_unknown_ivr(conn, account, &access.ivrs)? {
+            return Err(ApiError::invalid("ivrs", format!("IVR {i} is not in this account")));
+        }
         users::set_dashboard_access(conn, caller.account.id, id, &access, expected, &caller.actor)?;
         detail(&caller, conn, id)
     })

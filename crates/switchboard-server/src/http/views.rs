@@ -1,5 +1,6 @@
 //! Response bodies shared by several routes.
 
+use crate::http::common::page;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -25,6 +26,8 @@ pub struct AccountView {
     pub superadmin_id: UserId,
     pub created_at: DateTime<Utc>,
 }
+
+page!(AccountPage, AccountView);
 
 impl From<Account> for AccountView {
     fn from(a: Account) -> Self {
@@ -54,6 +57,8 @@ pub struct UserView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+page!(UserPage, UserView);
 
 impl UserView {
     pub fn new(user: User, superadmin: UserId) -> UserView {
@@ -134,6 +139,8 @@ pub struct RoleView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
+
+page!(RolePage, RoleView);
 
 impl RoleView {
     pub fn new(role: StoredRole, member_count: Option<i64>) -> RoleView {

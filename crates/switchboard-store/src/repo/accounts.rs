@@ -83,10 +83,10 @@ fn valid_slug(slug: &str) -> bool {
 /// Creates an account and its superadmin in one transaction.
 pub fn create(conn: &mut DbConn, new: &NewAccount, actor: &Actor) -> StoreResult<(Account, User)> {
     if !valid_slug(&new.slug) {
-        return Err(StoreError::InvalidInput(format!(
-            "`{}` is not a valid account slug: use 1 to 63 of a-z, 0-9 and -",
-            new.slug
-        )));
+        return Err(StoreError::invalid_field(
+            "slug",
+            format!("`{}` is not a valid account slug: use 1 to 63 of a-z, 0-9 and -, not first or last", new.slug),
+        ));
     }
     let account = AccountId::new_random();
     let owner = UserId::new_random();

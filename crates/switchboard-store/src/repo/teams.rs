@@ -14,9 +14,50 @@ use switchboard_core::{AccountId, IvrId, NumberId, UserId, WorkgroupId};
 
 fn check_name(name: &str) -> StoreResult<()> {
     if name.trim().is_empty() || name.chars().count() > 200 {
-        return Err(StoreError::InvalidInput("a name must have 1 to 200 characters".into()));
+        return Err(StoreError::invalid_field("name", "a name must have 1 to 200 characters, not all blank"));
     }
     Ok(())
+}
+
+/// The first of `wanted` that is not a workgroup of the account.
+pub fn first_unknown_workgroup(
+    conn: &mut DbConn,
+    account: AccountId,
+    wanted: &[WorkgroupId],
+) -> StoreResult<Option<WorkgroupId>> {
+    let a = account.to_string();
+    crate::common::first_unknown(wanted, |chunk| {
+        Ok(workgroups::table
+            .filter(workgroups::account_id.eq(&a).and(workgroups::id.eq_any(chunk)))
+            .select(workgroups::id)
+            .load::<String>(conn)?)
+    })
+}
+
+/// The first of `wanted` that is not a business number of the account.
+pub fn first_unknown_number(
+    conn: &mut DbConn,
+    account: AccountId,
+    wanted: &[NumberId],
+) -> StoreResult<Option<NumberId>> {
+    let a = account.to_string();
+    crate::common::first_unknown(wanted, |chunk| {
+        Ok(numbers::table
+            .filter(numbers::account_id.eq(&a).and(numbers::id.eq_any(chunk)))
+            .select(numbers::id)
+            .load::<String>(conn)?)
+    })
+}
+
+/// The first of `wanted` that is not an IVR of the account.
+pub fn first_unknown_ivr(conn: &mut DbConn, account: AccountId, wanted: &[IvrId]) -> StoreResult<Option<IvrId>> {
+    let a = account.to_string();
+    crate::common::first_unknown(wanted, |chunk| {
+        Ok(ivrs::table
+            .filter(ivrs::account_id.eq(&a).and(ivrs::id.eq_any(chunk)))
+            .select(ivrs::id)
+            .load::<String>(conn)?)
+    })
 }
 
 #[allow(clippy::too_many_arguments)] // one audit entry, spelled out at each call site
@@ -260,7 +301,7 @@ pub struct NumberInput {
     pub kind: NumberKind,
 }
 
-/// `+` then 2 to 15 digits, the first not 0.
+/// `+` then 2 to 15 digits, the first not 0 (the OpenAPI pattern `^\+[1-9][0-9]{1,14}$`).
 pub fn is_e164(s: &str) -> bool {
     let digits = s.strip_prefix('+').unwrap_or("");
     (2..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
@@ -268,10 +309,13 @@ pub fn is_e164(s: &str) -> bool {
 
 fn check_number(n: &NumberInput) -> StoreResult<()> {
     if !is_e164(&n.e164) {
-        return Err(StoreError::InvalidInput(format!("`{}` is not an E.164 number", n.e164)));
+        return Err(StoreError::invalid_field(
+            "e164",
+            format!("`{}` is not an E.164 number: `+` and 2 to 15 digits, the first not 0", n.e164),
+        ));
     }
     if n.label.chars().count() > 200 {
-        return Err(StoreError::InvalidInput("a label has at most 200 characters".into()));
+        return Err(StoreError::invalid_field("label", "a label has at most 200 characters"));
     }
     Ok(())
 }

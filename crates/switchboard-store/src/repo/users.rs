@@ -115,20 +115,37 @@ pub(crate) fn user_of(r: UserRow) -> StoreResult<User> {
     })
 }
 
-/// Emails are compared case-insensitively: stored trimmed and lowercased.
+/// Longest email accepted, in characters (as given, blanks around it included).
+pub const MAX_EMAIL: usize = 254;
+
+/// Emails are compared case-insensitively: stored trimmed and lowercased. Valid: at most
+/// [`MAX_EMAIL`] characters; once the blanks around it are dropped, a non-empty local part, `@`, a
+/// domain with a dot, and no blank anywhere (blanks are Unicode `White_Space`, as `char::is_whitespace`).
+/// The OpenAPI document states the same rule as a pattern.
 pub fn normalize_email(email: &str) -> StoreResult<String> {
     let e = email.trim().to_lowercase();
-    let valid = e.len() <= 254
+    let valid = email.chars().count() <= MAX_EMAIL
         && e.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
         && !e.chars().any(char::is_whitespace);
-    if valid { Ok(e) } else { Err(StoreError::InvalidInput(format!("`{email}` is not an email address"))) }
+    if valid { Ok(e) } else { Err(StoreError::invalid_field("email", format!("`{email}` is not an email address"))) }
 }
 
 fn check_name(name: &str) -> StoreResult<()> {
     if name.trim().is_empty() || name.chars().count() > 200 {
-        return Err(StoreError::InvalidInput("a name must have 1 to 200 characters".into()));
+        return Err(StoreError::invalid_field("name", "a name must have 1 to 200 characters, not all blank"));
     }
     Ok(())
+}
+
+/// The first of `wanted` that is not a user of the account (one query per 500 ids).
+pub fn first_unknown(conn: &mut DbConn, account: AccountId, wanted: &[UserId]) -> StoreResult<Option<UserId>> {
+    let a = account.to_string();
+    crate::common::first_unknown(wanted, |chunk| {
+        Ok(users::table
+            .filter(users::account_id.eq(&a).and(users::id.eq_any(chunk)))
+            .select(users::id)
+            .load::<String>(conn)?)
+    })
 }
 
 fn user_json(u: &User) -> serde_json::Value {
