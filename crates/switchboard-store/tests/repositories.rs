@@ -88,4 +88,27 @@ backend_tests! {
         assert_eq!(sorted, seen);
         assert!(matches!(users::list(&mut c, a.id, &PageRequest::after(5, "zz")), Err(StoreError::InvalidInput(_))));
     }
+
+    fn the_first_unknown_id_is_named_and_other_accounts_records_are_unknown(db) {
+        let (a, owner) = db.account("alpha");
+        let (b, _) = db.account("beta");
+        let mut c = db.conn();
+        let actor = Actor::User(owner.id);
+        let number = |c: &mut _, account, e164: &str| {
+            teams::create_number(c, account, &NumberInput { e164: e164.into(), label: String::new(), kind: NumberKind::Local }, &actor).expect("n").id
+        };
+        let (mine, theirs) = (number(&mut c, a.id, "+15550100"), number(&mut c, b.id, "+15550101"));
+        assert_eq!(teams::first_unknown_number(&mut c, a.id, &[]).expect("q"), None);
+        assert_eq!(teams::first_unknown_number(&mut c, a.id, &[mine, mine]).expect("q"), None);
+        assert_eq!(teams::first_unknown_number(&mut c, a.id, &[mine, theirs, mine]).expect("q"), Some(theirs));
+        let wg = teams::create_workgroup(&mut c, b.id, "Theirs", &[], &actor).expect("wg").id;
+        assert_eq!(teams::first_unknown_workgroup(&mut c, a.id, &[wg]).expect("q"), Some(wg));
+        let ivr = teams::create_ivr(&mut c, b.id, "Theirs", &[], &actor).expect("ivr").id;
+        assert_eq!(teams::first_unknown_ivr(&mut c, b.id, &[ivr]).expect("q"), None);
+        assert_eq!(teams::first_unknown_ivr(&mut c, a.id, &[ivr]).expect("q"), Some(ivr));
+        assert_eq!(users::first_unknown(&mut c, a.id, &[owner.id]).expect("q"), None);
+        // More ids than one query takes.
+        let many: Vec<_> = (0..1200).map(|_| switchboard_core::UserId::new_random()).collect();
+        assert_eq!(users::first_unknown(&mut c, a.id, &many).expect("q"), Some(many[0]));
+    }
 }
