@@ -2,12 +2,14 @@
 //! data directory and the real preset plugins, driven over HTTP and through its subcommands.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod client_sdk;
 mod crash;
 mod escalation;
 mod helpers;
 mod history;
 mod identity_provider;
 mod isolation;
+mod pg_restart;
 mod scale_out;
 mod server;
 mod stories;

@@ -15405,6 +15405,7 @@ pub mod builder {
                 401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 429u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

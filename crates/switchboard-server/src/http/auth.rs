@@ -8,6 +8,7 @@ use actix_web::{HttpRequest, post, web};
 use serde::{Deserialize, Serialize};
 use switchboard_core::UserStatus;
 use switchboard_store::repo::{accounts, users};
+use switchboard_store::{StoreError, StoreResult};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -45,7 +46,11 @@ pub struct TokenResponse {
          content_type = "application/problem+json"),
         (status = 422, description = "Malformed request", body = Problem, content_type = "application/problem+json"),
         (status = 429, description = "Too many failed attempts; see `Retry-After`", body = Problem,
-         content_type = "application/problem+json"),
+         content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait before signing in again"))),
+        (status = 503, description = "The database is unavailable; nothing was counted against the sign-in limit",
+         body = Problem, content_type = "application/problem+json",
+         headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))),
     )
 )]
 #[post("/auth/token")]
@@ -60,15 +65,18 @@ pub async fn create_token(
     if let Some(wait) = state.logins.check(&identity, &address) {
         return Err(ApiError::TooManyRequests(wait));
     }
-    if password.len() > password::MAX_PASSWORD || email.len() > 320 || account.len() > 63 {
+    if password.chars().count() > password::MAX_PASSWORD || email.len() > 320 || account.len() > 63 {
         state.logins.failed(&identity, &address);
         return Err(ApiError::Unauthenticated("invalid account, email or password".into()));
     }
     let outcome = db(&state, move |_, conn| {
         let refused = || ApiError::Unauthenticated("invalid account, email or password".into());
-        let found = accounts::get_by_slug(conn, &account)
-            .ok()
-            .and_then(|a| users::get_by_email(conn, a.id, &email).ok().map(|u| (u, a)));
+        // Only "no such account or user" is a failed sign-in; an unreadable database is a 503, not
+        // a wrong password that counts towards the limit.
+        let found = match existing(accounts::get_by_slug(conn, &account))? {
+            Some(a) => existing(users::get_by_email(conn, a.id, &email))?.map(|u| (u, a)),
+            None => None,
+        };
         match found {
             Some((user, account))
                 if user.status == UserStatus::Active
@@ -104,4 +112,13 @@ pub async fn create_token(
     let (access_token, expires_in) =
         state.tokens.mint(user.0, account.0).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(web::Json(TokenResponse { access_token, token_type: "Bearer", expires_in }))
+}
+
+/// `None` for a record that does not exist; every other failure stays an error.
+fn existing<T>(found: StoreResult<T>) -> Result<Option<T>, ApiError> {
+    match found {
+        Ok(record) => Ok(Some(record)),
+        Err(StoreError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -35,10 +35,7 @@ pub async fn healthz() -> web::Json<Health> {
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, ApiError> {
     let store = state.store.clone();
-    web::block(move || store.ping())
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(|e| ApiError::Unavailable(format!("database: {e}")))?;
+    web::block(move || store.ping()).await??;
     Ok(web::Json(Health { status: "ready" }))
 }
 
