@@ -262,6 +262,11 @@ fn secrets_and_tokens_never_reach_the_log() {
         ureq::http::Request::builder().uri(format!("{base}/v1/me")).header("x-api-key", key.as_str()).body(()).unwrap();
     assert_eq!(agent.run(request).unwrap().status().as_u16(), 200);
     assert_eq!(http("GET", &format!("{base}/v1/me"), None, Some(&token)).status, 200);
+    // The access log line is written after the response is sent: wait for it.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !server.log_text().contains("GET /v1/me") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     let log = server.log_text();
     assert!(log.contains("GET /v1/me"), "the requests were logged:\n{log}");
     for (what, secret) in [

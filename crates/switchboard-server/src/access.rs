@@ -19,7 +19,7 @@ use switchboard_core::{AccountId, Decision, Policy, Principal, Subject, UserId, 
 use switchboard_plugin_host::LoadedPack;
 use switchboard_store::repo::roles::StoredRole;
 use switchboard_store::repo::{accounts, api_keys, roles, users};
-use switchboard_store::{Actor, DbConn};
+use switchboard_store::{Actor, DbConn, StoreError};
 
 /// One account's compiled roles, and its users compiled against them.
 #[derive(Debug)]
@@ -72,6 +72,14 @@ impl PolicyCache {
     pub fn invalidate(&self, account: AccountId) {
         if let Ok(mut entries) = self.entries.write() {
             entries.remove(&account);
+        }
+    }
+
+    /// Forgets every account: used when their versions cannot be checked (the database is down), so
+    /// the refresh bound holds through an outage.
+    pub fn clear(&self) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.clear();
         }
     }
 
@@ -151,15 +159,25 @@ pub struct Caller {
     pub actor: Actor,
 }
 
-enum Credential {
-    Bearer(String),
-    ApiKey(String),
+/// The credential a request presents, borrowed from its headers (`&str`) or owned (`String`).
+enum Credential<T> {
+    Bearer(T),
+    ApiKey(T),
 }
 
-fn credential(req: &HttpRequest) -> Result<Credential, ApiError> {
+impl Credential<&str> {
+    fn to_owned(&self) -> Credential<String> {
+        match *self {
+            Credential::Bearer(token) => Credential::Bearer(token.to_owned()),
+            Credential::ApiKey(key) => Credential::ApiKey(key.to_owned()),
+        }
+    }
+}
+
+fn credential(req: &HttpRequest) -> Result<Credential<&str>, ApiError> {
     if let Some(value) = req.headers().get("x-api-key") {
         let key = value.to_str().map_err(|_| ApiError::Unauthenticated("the API key is malformed".into()))?;
-        return Ok(Credential::ApiKey(key.trim().to_owned()));
+        return Ok(Credential::ApiKey(key.trim()));
     }
     let value = req
         .headers()
@@ -172,18 +190,26 @@ fn credential(req: &HttpRequest) -> Result<Credential, ApiError> {
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
         return Err(ApiError::Unauthenticated("use `Authorization: Bearer <token>`".into()));
     }
-    Ok(Credential::Bearer(token.trim().to_owned()))
+    Ok(Credential::Bearer(token.trim()))
 }
 
 fn gone() -> ApiError {
     ApiError::Unauthenticated("the token's user no longer exists or is not active".into())
 }
 
+/// A failure to read (the database is down, or failed) says nothing about the credential: it must
+/// answer 503 (or 500), not 401, or clients would throw away valid tokens during an outage.
+fn unreadable(e: &StoreError) -> bool {
+    matches!(e, StoreError::Unavailable(_) | StoreError::Database(_))
+}
+
 impl AccountPolicy {
     /// Reads a user and their permission inputs, compiles them against this policy, and caches the
     /// result when `cache` says the read matches this policy's version.
     fn load_user(&self, conn: &mut DbConn, user: UserId, cache: bool) -> Result<Arc<CachedUser>, ApiError> {
-        let record = users::get(conn, self.account.id, user)?;
+        let mut record = users::get(conn, self.account.id, user)?;
+        // Decisions never need it: keep password hashes out of the caches (and out of every `Caller`).
+        record.password_hash = None;
         let subject = users::subject(conn, self.account.id, user)?;
         let principal = self.policy.principal(&subject).map_err(|e| ApiError::Internal(e.to_string()))?;
         let loaded = Arc::new(CachedUser { user: record, subject, principal });
@@ -228,7 +254,7 @@ pub fn load_caller(
     user: UserId,
     actor: Actor,
 ) -> Result<Caller, ApiError> {
-    let account = accounts::get(conn, account).map_err(|_| gone())?;
+    let account = accounts::get(conn, account).map_err(|e| if unreadable(&e) { e.into() } else { gone() })?;
     let access = state.policies.get(state, conn, &account)?;
     // Only cache against the version the user was read at: a newer policy means newer inputs.
     let cacheable = access.account.access_version == account.access_version;
@@ -239,11 +265,12 @@ pub fn load_caller(
     access.caller(&cached, actor, access.clone())
 }
 
-fn authenticate(state: &AppState, credential: Credential) -> Result<Caller, ApiError> {
+fn authenticate(state: &AppState, credential: Credential<String>) -> Result<Caller, ApiError> {
     match credential {
         Credential::Bearer(token) => {
-            let claims = state.tokens.verify(&token).map_err(|e: jwt::TokenError| ApiError::Unauthenticated(e.0))?;
-            let (account, user) = (AccountId(claims.acct), UserId(claims.sub));
+            let named =
+                state.tokens.authenticate(&token).map_err(|e: jwt::TokenError| ApiError::Unauthenticated(e.0))?;
+            let (account, user) = (AccountId(named.account), UserId(named.user));
             let actor = Actor::User(user);
             if let Some(cached) = cached_caller(state, account, user, &actor) {
                 return cached;
@@ -256,7 +283,8 @@ fn authenticate(state: &AppState, credential: Credential) -> Result<Caller, ApiE
             let mut conn = state.store.conn()?;
             let invalid = || ApiError::Unauthenticated("the API key is invalid or revoked".into());
             let prefix = api_key::prefix_of(&key).ok_or_else(invalid)?;
-            let stored = api_keys::find_by_prefix(&mut conn, prefix).map_err(|_| invalid())?;
+            let stored = api_keys::find_by_prefix(&mut conn, prefix)
+                .map_err(|e| if unreadable(&e) { e.into() } else { invalid() })?;
             if stored.revoked_at.is_some() || !api_key::verify(&key, &stored.secret_hash) {
                 return Err(invalid());
             }
@@ -277,10 +305,10 @@ impl FromRequest for Caller {
         let extensions = req.clone();
         // A cached bearer caller needs no database: answer on this worker, without a thread hop.
         let cached = match (&state, &credential) {
-            (Some(state), Ok(Credential::Bearer(token))) => match state.tokens.verify(token) {
-                Ok(claims) => {
-                    let user = UserId(claims.sub);
-                    cached_caller(state, AccountId(claims.acct), user, &Actor::User(user))
+            (Some(state), Ok(Credential::Bearer(token))) => match state.tokens.authenticate(token) {
+                Ok(named) => {
+                    let user = UserId(named.user);
+                    cached_caller(state, AccountId(named.account), user, &Actor::User(user))
                 }
                 Err(e) => Some(Err(ApiError::Unauthenticated(e.0))),
             },
@@ -292,6 +320,7 @@ impl FromRequest for Caller {
             }
             return Box::pin(std::future::ready(result));
         }
+        let credential = credential.map(|c| c.to_owned());
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             let credential = credential?;
@@ -384,7 +413,7 @@ impl FromRequest for Operator {
                 ApiError::Unauthenticated("operator endpoints are disabled: set SWITCHBOARD_OPERATOR_KEY".into())
             })?;
             match credential(req)? {
-                Credential::Bearer(key) if api_key::verify(&key, expected) => Ok(Operator),
+                Credential::Bearer(key) if api_key::verify(key, expected) => Ok(Operator),
                 _ => Err(ApiError::Unauthenticated("the operator key is invalid".into())),
             }
         })();

@@ -11,10 +11,12 @@ use crate::state::AppState;
 use actix_web::dev::{Server, Service};
 use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::Logger;
+use actix_web::middleware::{Condition, Logger};
 use actix_web::{App, HttpMessage, HttpServer, web};
 use std::net::TcpListener;
 use std::path::Path;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 use switchboard_plugin_host::PluginHost;
 use switchboard_store::{Store, StoreConfig};
@@ -40,6 +42,29 @@ pub enum StartupError {
 pub struct RequestId(pub String);
 
 const REQUEST_ID: &str = "x-request-id";
+/// The log target of the access log (actix's default, set explicitly so the check below agrees).
+const ACCESS_LOG_TARGET: &str = "actix_web::middleware::logger";
+
+/// A request id for a request that brings none: UUID-shaped (36 characters, version 8 "custom"), made
+/// of a random per-process prefix and a counter, so it is unique without a system call per request.
+/// Not a secret.
+fn new_request_id() -> String {
+    static PREFIX: OnceLock<u64> = OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let prefix = *PREFIX.get_or_init(|| uuid::Uuid::new_v4().as_u64_pair().0);
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&prefix.to_be_bytes());
+    bytes[8..].copy_from_slice(&NEXT.fetch_add(1, Ordering::Relaxed).to_be_bytes());
+    uuid::Builder::from_custom_bytes(bytes).into_uuid().to_string()
+}
+
+/// Threads each actix worker may run storage work on (`web::block`). Storage work needs a pooled
+/// connection, so threads beyond the pool's share only wait for one — yet every thread costs a stack
+/// and, with glibc, a malloc arena of its own. The workers together get about one thread per
+/// pooled connection (at least two each).
+fn blocking_threads_per_worker(pool_size: u32, workers: usize) -> usize {
+    (pool_size as usize).div_ceil(workers.max(1)).max(2)
+}
 
 /// The HS256 secret: `SWITCHBOARD_JWT_SECRET`, else a generated one persisted in the data directory.
 fn jwt_secret(settings: &Settings) -> Result<String, StartupError> {
@@ -126,10 +151,14 @@ fn changes_access(method: &Method, path: &str) -> bool {
 }
 
 /// Checks the cached accounts' access versions every [`REFRESH_INTERVAL`], so changes made through
-/// other instances sharing the database are honoured within that bound. Stops with the server.
+/// other instances sharing the database are honoured within that bound. When the database cannot be
+/// reached, the cache is dropped (the bound holds through an outage: decisions need the database
+/// again, and answer 503 until it is back); the outage is logged when it starts and when it ends.
+/// Stops with the server.
 fn spawn_refresher(state: &web::Data<AppState>) {
     let weak = std::sync::Arc::downgrade(&state.clone().into_inner());
     let spawned = std::thread::Builder::new().name("access-refresh".into()).spawn(move || {
+        let mut failing = false;
         loop {
             std::thread::sleep(REFRESH_INTERVAL);
             let Some(state) = weak.upgrade() else { return };
@@ -141,8 +170,18 @@ fn spawn_refresher(state: &web::Data<AppState>) {
                     if let Err(e) = state.policies.refresh(&mut conn) {
                         log::warn!("access refresh failed: {e}");
                     }
+                    if std::mem::take(&mut failing) {
+                        log::info!("access refresh: the database is reachable again");
+                    }
                 }
-                Err(e) => log::warn!("access refresh: no database connection: {e}"),
+                Err(e) => {
+                    state.policies.clear();
+                    if !std::mem::replace(&mut failing, true) {
+                        log::warn!(
+                            "access refresh: no database connection ({e}); cached access dropped until it is back"
+                        );
+                    }
+                }
             }
         }
     });
@@ -198,6 +237,9 @@ impl Application {
         let port = listener.local_addr()?.port();
         log::info!("listening on {}", listener.local_addr()?);
         let max_body = settings.max_body_bytes;
+        let access_log = log::log_enabled!(target: ACCESS_LOG_TARGET, log::Level::Info);
+        let workers = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
+        let blocking_threads = blocking_threads_per_worker(state.store.pool_size(), workers);
         let server = HttpServer::new(move || {
             let metrics = state.metrics.clone();
             let (app, _api) = App::new()
@@ -218,12 +260,13 @@ impl Application {
                         .get(REQUEST_ID)
                         .and_then(|v| v.to_str().ok())
                         .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_graphic()))
-                        .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_owned);
-                    req.extensions_mut().insert(RequestId(id.clone()));
-                    let method = req.method().to_string();
+                        .map_or_else(new_request_id, str::to_owned);
+                    let id_header = HeaderValue::from_str(&id).ok();
+                    req.extensions_mut().insert(RequestId(id));
+                    let method = req.method().clone();
                     let mutates = changes_access(req.method(), req.path());
                     let metrics = metrics.clone();
-                    let state = req.app_data::<web::Data<AppState>>().cloned();
+                    let state = if mutates { req.app_data::<web::Data<AppState>>().cloned() } else { None };
                     let fut = srv.call(req);
                     async move {
                         let mut res = fut.await?;
@@ -236,18 +279,25 @@ impl Application {
                             state.policies.invalidate(account);
                         }
                         let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
-                        let status = res.status().as_u16().to_string();
+                        let status = res.status();
                         metrics.requests.with_label_values(&[method.as_str(), route.as_str(), status.as_str()]).inc();
                         metrics.latency.with_label_values(&[route.as_str()]).observe(started.elapsed().as_secs_f64());
-                        if let Ok(value) = HeaderValue::from_str(&id) {
+                        if let Some(value) = id_header {
                             res.headers_mut().insert(HeaderName::from_static(REQUEST_ID), value);
                         }
                         Ok(res)
                     }
                 })
-                .wrap(Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#))
+                // The access log is written at `info`: when that is filtered out (`RUST_LOG=warn`), the
+                // logger would only format lines nobody sees, so it is left out.
+                .wrap(Condition::new(
+                    access_log,
+                    Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#).log_target(ACCESS_LOG_TARGET),
+                ))
                 .service(crate::docs::service())
         })
+        .workers(workers)
+        .worker_max_blocking_threads(blocking_threads)
         .listen(listener)?
         .shutdown_timeout(10)
         .run();
@@ -266,6 +316,23 @@ impl Application {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn generated_request_ids_are_uuid_shaped_and_distinct() {
+        let (a, b) = (new_request_id(), new_request_id());
+        assert_eq!(a.len(), 36);
+        assert!(uuid::Uuid::parse_str(&a).is_ok(), "{a}");
+        assert_ne!(a, b);
+        assert_eq!(a[..18], b[..18], "one process prefix");
+    }
+
+    #[test]
+    fn the_blocking_threads_follow_the_pool() {
+        assert_eq!(blocking_threads_per_worker(8, 2), 4);
+        assert_eq!(blocking_threads_per_worker(8, 3), 3);
+        assert_eq!(blocking_threads_per_worker(1, 4), 2);
+        assert_eq!(blocking_threads_per_worker(8, 0), 8);
+    }
 
     #[test]
     fn only_writes_that_can_change_access_drop_the_cache() {

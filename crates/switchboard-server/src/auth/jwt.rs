@@ -1,15 +1,38 @@
 //! JWTs: HS256 tokens minted by `POST /v1/auth/token`, and tokens of an external identity provider
 //! verified with its public key. Verification is strict: the algorithm is pinned per key (no `none`,
 //! no HS/RS confusion), and `exp`, `iss`, `aud` and `sub` are required; `nbf` is honoured.
+//!
+//! Requests authenticate through [`Tokens::authenticate`], which remembers the tokens that passed
+//! [`Tokens::verify`] (by their exact bytes, in a bounded map) so a client that reuses its token is
+//! not re-verified on every request. That is sound because verification is a pure function of the
+//! token's bytes, the keys, issuer and audience (all fixed for the life of the process) and the
+//! clock: a remembered token's `exp` and `nbf` are checked against the clock on every use, exactly
+//! as `verify` checks them, and a token that fails is never remembered. Revocation is unaffected:
+//! tokens carry no roles, and the caller's status and roles are checked on every request (`access`).
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 use uuid::Uuid;
 
 /// Longest token accepted; anything longer is refused before parsing.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
 /// Clock skew tolerated on `exp` and `nbf`, in seconds.
 pub const LEEWAY_SECONDS: u64 = 30;
+/// Most verified tokens remembered by [`Tokens::authenticate`].
+pub const REMEMBERED_TOKENS: usize = 1024;
+/// Longest token remembered (ours are ~300 bytes): bounds the memory of the map to about 2 MiB.
+pub const MAX_REMEMBERED_TOKEN_BYTES: usize = 2048;
+
+/// Who a verified token names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenSubject {
+    /// The user id (`sub`).
+    pub user: Uuid,
+    /// The account id (`acct`).
+    pub account: Uuid,
+}
 
 /// The claims Switchboard reads. Roles are never taken from a token.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +85,54 @@ pub fn external_key(algorithm: Algorithm, pem: &[u8]) -> Result<DecodingKey, Str
     key.map_err(|e| format!("cannot read the public key: {e}"))
 }
 
+/// What [`Tokens::authenticate`] remembers of a token that passed verification.
+#[derive(Debug, Clone, Copy)]
+struct Verified {
+    subject: TokenSubject,
+    exp: i64,
+    nbf: Option<i64>,
+}
+
+impl Verified {
+    /// The time checks of [`Tokens::verify`] (jsonwebtoken's, with the same leeway), at `now`.
+    fn current(&self, now: i64) -> bool {
+        let leeway = LEEWAY_SECONDS as i64;
+        self.exp >= now - leeway && self.nbf.is_none_or(|nbf| nbf <= now + leeway)
+    }
+}
+
+/// Tokens that passed [`Tokens::verify`], by their exact bytes; at most [`REMEMBERED_TOKENS`].
+#[derive(Debug, Default)]
+struct VerifiedTokens {
+    entries: RwLock<HashMap<Box<str>, Verified>>,
+}
+
+impl VerifiedTokens {
+    fn get(&self, token: &str) -> Option<Verified> {
+        self.entries.read().ok()?.get(token).copied()
+    }
+
+    fn remember(&self, token: &str, verified: Verified, now: i64) {
+        if token.len() > MAX_REMEMBERED_TOKEN_BYTES {
+            return;
+        }
+        let Ok(mut entries) = self.entries.write() else { return };
+        if entries.len() >= REMEMBERED_TOKENS {
+            entries.retain(|_, v| v.current(now));
+            if entries.len() >= REMEMBERED_TOKENS {
+                entries.clear();
+            }
+        }
+        entries.insert(token.into(), verified);
+    }
+
+    fn forget(&self, token: &str) {
+        if let Ok(mut entries) = self.entries.write() {
+            entries.remove(token);
+        }
+    }
+}
+
 /// Mints and verifies tokens.
 #[derive(Clone)]
 pub struct Tokens {
@@ -71,6 +142,11 @@ pub struct Tokens {
     pub audience: String,
     pub ttl_seconds: i64,
     external: Option<ExternalKey>,
+    /// The validation of our HS256 tokens, built once.
+    validation: Validation,
+    /// The validation of the external provider's tokens, built once.
+    external_validation: Option<Validation>,
+    verified: Arc<VerifiedTokens>,
 }
 
 impl std::fmt::Debug for Tokens {
@@ -102,15 +178,21 @@ impl Tokens {
         Ok(Tokens {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
+            validation: validation(Algorithm::HS256, &issuer, &audience),
             issuer,
             audience,
             ttl_seconds,
             external: None,
+            external_validation: None,
+            verified: Arc::default(),
         })
     }
 
     pub fn with_external(mut self, external: ExternalKey) -> Tokens {
+        self.external_validation = Some(validation(external.algorithm, &external.issuer, &external.audience));
         self.external = Some(external);
+        // Keys changed: nothing verified under the old ones may be remembered.
+        self.verified = Arc::default();
         self
     }
 
@@ -131,26 +213,41 @@ impl Tokens {
             .map_err(|e| TokenError(format!("cannot sign the token: {e}")))
     }
 
+    /// Who a request's token names: [`Tokens::verify`], or the remembered outcome of an earlier
+    /// verification of the very same token while its `exp` and `nbf` still hold (see the module docs).
+    pub fn authenticate(&self, token: &str) -> Result<TokenSubject, TokenError> {
+        let now = now();
+        if let Some(verified) = self.verified.get(token) {
+            if verified.current(now) {
+                return Ok(verified.subject);
+            }
+            // Expired since: forget it, and let `verify` say why it is refused.
+            self.verified.forget(token);
+        }
+        let claims = self.verify(token)?;
+        let verified = Verified {
+            subject: TokenSubject { user: claims.sub, account: claims.acct },
+            exp: claims.exp,
+            nbf: claims.nbf,
+        };
+        if verified.current(now) {
+            self.verified.remember(token, verified, now);
+        }
+        Ok(verified.subject)
+    }
+
     /// Verifies a token strictly and returns its claims.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError("the token is too large".into()));
         }
         let header = decode_header(token).map_err(|_| TokenError("the token is malformed".into()))?;
-        let (key, algorithm, issuer, audience) = match (header.alg, &self.external) {
-            (Algorithm::HS256, _) => (&self.decoding, Algorithm::HS256, &self.issuer, &self.audience),
-            (alg, Some(ext)) if alg == ext.algorithm => (&ext.key, ext.algorithm, &ext.issuer, &ext.audience),
-            (alg, _) => return Err(TokenError(format!("tokens signed with {alg:?} are not accepted"))),
+        let (key, validation) = match (header.alg, &self.external, &self.external_validation) {
+            (Algorithm::HS256, _, _) => (&self.decoding, &self.validation),
+            (alg, Some(ext), Some(validation)) if alg == ext.algorithm => (&ext.key, validation),
+            (alg, _, _) => return Err(TokenError(format!("tokens signed with {alg:?} are not accepted"))),
         };
-        let mut validation = Validation::new(algorithm);
-        validation.algorithms = vec![algorithm];
-        validation.leeway = LEEWAY_SECONDS;
-        validation.validate_exp = true;
-        validation.validate_nbf = true;
-        validation.set_issuer(&[issuer]);
-        validation.set_audience(&[audience]);
-        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
-        decode::<Claims>(token, key, &validation).map(|data| data.claims).map_err(|e| {
+        decode::<Claims>(token, key, validation).map(|data| data.claims).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind as K;
             TokenError(
                 match e.kind() {
@@ -167,6 +264,20 @@ impl Tokens {
             )
         })
     }
+}
+
+/// The strict validation of one key: the algorithm pinned, `exp`, `iss`, `aud` and `sub` required,
+/// `nbf` honoured, [`LEEWAY_SECONDS`] of skew.
+fn validation(algorithm: Algorithm, issuer: &str, audience: &str) -> Validation {
+    let mut validation = Validation::new(algorithm);
+    validation.algorithms = vec![algorithm];
+    validation.leeway = LEEWAY_SECONDS;
+    validation.validate_exp = true;
+    validation.validate_nbf = true;
+    validation.set_issuer(&[issuer]);
+    validation.set_audience(&[audience]);
+    validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+    validation
 }
 
 #[cfg(test)]
@@ -208,6 +319,54 @@ mod tests {
         assert!(tokens().verify(none).is_err());
         assert!(tokens().verify(&"a".repeat(MAX_TOKEN_BYTES + 1)).is_err());
         assert!(tokens().verify("garbage").is_err());
+    }
+
+    #[test]
+    fn authenticate_remembers_only_verified_tokens_and_rechecks_their_times() {
+        let t = tokens();
+        let (user, account) = (Uuid::new_v4(), Uuid::new_v4());
+        let (token, _) = t.mint(user, account).unwrap();
+        assert_eq!(t.authenticate(&token).unwrap(), TokenSubject { user, account });
+        assert!(t.verified.get(&token).is_some(), "a verified token is remembered");
+        assert_eq!(t.authenticate(&token).unwrap(), TokenSubject { user, account });
+
+        // Refused tokens are never remembered: another key, a changed byte, an expired token.
+        let other = Tokens::new(&[8u8; 32], "switchboard".into(), "switchboard-api".into(), 60).unwrap();
+        assert!(other.authenticate(&token).is_err());
+        assert!(other.verified.get(&token).is_none());
+        let mut tampered = token.clone().into_bytes();
+        let last = tampered.len() - 2;
+        tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+        let tampered = String::from_utf8(tampered).unwrap();
+        assert!(t.authenticate(&tampered).is_err());
+        assert!(t.verified.get(&tampered).is_none());
+        let (expired, _) = Tokens { ttl_seconds: -3600, ..tokens() }.mint(user, account).unwrap();
+        assert_eq!(t.authenticate(&expired).unwrap_err().0, "the token has expired");
+        assert!(t.verified.get(&expired).is_none());
+
+        // A remembered token whose time ran out is verified again (and refused), then forgotten.
+        let stale = Verified { subject: TokenSubject { user, account }, exp: now() - 31, nbf: None };
+        t.verified.remember("stale-token", stale, now() - 3600);
+        assert!(!stale.current(now()));
+        assert_eq!(t.authenticate("stale-token").unwrap_err().0, "the token is malformed");
+        assert!(t.verified.get("stale-token").is_none());
+        let early = Verified { subject: TokenSubject { user, account }, exp: now() + 600, nbf: Some(now() + 31) };
+        assert!(!early.current(now()));
+        assert!(Verified { nbf: Some(now() + 29), ..early }.current(now()));
+        assert!(Verified { exp: now() - 29, nbf: None, ..early }.current(now()), "within the leeway");
+    }
+
+    #[test]
+    fn the_remembered_tokens_stay_bounded() {
+        let t = tokens();
+        let entry =
+            Verified { subject: TokenSubject { user: Uuid::nil(), account: Uuid::nil() }, exp: now() + 60, nbf: None };
+        for i in 0..REMEMBERED_TOKENS * 2 + 3 {
+            t.verified.remember(&format!("token-{i}"), entry, now());
+            assert!(t.verified.entries.read().unwrap().len() <= REMEMBERED_TOKENS);
+        }
+        t.verified.remember(&"x".repeat(MAX_REMEMBERED_TOKEN_BYTES + 1), entry, now());
+        assert!(t.verified.get(&"x".repeat(MAX_REMEMBERED_TOKEN_BYTES + 1)).is_none());
     }
 
     #[test]

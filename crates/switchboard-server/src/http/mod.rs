@@ -30,6 +30,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(ops::healthz).service(ops::readyz).service(ops::metrics);
     cfg.service(
         utoipa_actix_web::scope("/v1")
+            // The hot path first: actix tries a scope's routes in order, and nothing else overlaps these.
+            .service(authorize::authorize)
+            .service(authorize::authorize_batch)
             .service(auth::create_token)
             .service(accounts::create_account)
             .service(accounts::list_accounts)
@@ -81,8 +84,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(history::get_one)
             .service(history::recents)
             .service(history::analytics)
-            .service(authorize::authorize_batch)
-            .service(authorize::authorize)
             .service(integrations::list_api_keys)
             .service(integrations::create_api_key)
             .service(integrations::revoke_api_key)
