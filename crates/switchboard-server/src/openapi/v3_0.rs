@@ -20,7 +20,25 @@ pub fn downgrade(mut doc: Value) -> Value {
         root.remove("jsonSchemaDialect");
     }
     walk_document(&mut doc);
+    sort_keys(&mut doc);
     doc
+}
+
+/// Keys in sorted order, whether or not a crate in the build turns on serde_json's `preserve_order`
+/// (the rendering must not depend on which packages are built together).
+fn sort_keys(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            let mut entries: Vec<(String, Value)> = std::mem::take(map).into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            for (key, mut child) in entries {
+                sort_keys(&mut child);
+                map.insert(key, child);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(sort_keys),
+        _ => {}
+    }
 }
 
 /// Finds every schema in the document (components, parameters, media types, headers) and rewrites it.
