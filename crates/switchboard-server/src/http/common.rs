@@ -196,6 +196,19 @@ impl IntoResponses for Errors {
     }
 }
 
+/// 422 naming `field` and the first of `numbers` that is not a business number of the account.
+pub fn known_numbers(
+    conn: &mut DbConn,
+    account: switchboard_core::AccountId,
+    numbers: &[switchboard_core::NumberId],
+    field: &str,
+) -> Result<(), ApiError> {
+    match switchboard_store::repo::teams::first_unknown_number(conn, account, numbers)? {
+        Some(number) => Err(ApiError::invalid(field, format!("number {number} is not in this account"))),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

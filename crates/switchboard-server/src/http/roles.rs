@@ -2,7 +2,7 @@
 //! Every change is decided by the core (`can_edit_role`, `can_delete_role`, `can_set_roles`).
 
 use crate::access::Caller;
-use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match};
+use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match, known_numbers};
 use crate::http::views::{RolePage, RoleView, UserPage, UserView};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -16,7 +16,7 @@ use switchboard_core::{
 };
 use switchboard_store::DbConn;
 use switchboard_store::repo::roles::{self, BulkRoleChange, StoredRole};
-use switchboard_store::repo::{teams, users};
+use switchboard_store::repo::users;
 
 use utoipa::ToSchema;
 
@@ -51,18 +51,6 @@ pub fn known_users(
 ) -> Result<(), ApiError> {
     match users::first_unknown(conn, account, user_ids)? {
         Some(user) => Err(ApiError::invalid("user_ids", format!("user {user} is not in this account"))),
-        None => Ok(()),
-    }
-}
-
-/// 422 naming the first of a role's `scope_numbers` that is not a number of the account.
-fn known_numbers(
-    conn: &mut DbConn,
-    account: switchboard_core::AccountId,
-    numbers: &[NumberId],
-) -> Result<(), ApiError> {
-    match teams::first_unknown_number(conn, account, numbers)? {
-        Some(number) => Err(ApiError::invalid("scope_numbers", format!("number {number} is not in this account"))),
         None => Ok(()),
     }
 }
@@ -111,7 +99,7 @@ pub async fn create_role(
     caller.allow(decision, &state.metrics)?;
     let (account, actor) = (caller.account.id, caller.actor.clone());
     let role = db(&state, move |_, conn| {
-        known_numbers(conn, account, &definition.scope_numbers)?;
+        known_numbers(conn, account, &definition.scope_numbers, "scope_numbers")?;
         Ok(roles::create(conn, account, &switchboard_core::RoleOrigin::Custom, &definition, &actor)?)
     })
     .await?;
@@ -220,7 +208,7 @@ pub async fn update_role(
     let (account, actor) = (caller.account.id, caller.actor.clone());
     let version = expected.unwrap_or(current.version);
     let role = db(&state, move |_, conn| {
-        known_numbers(conn, account, &definition.scope_numbers)?;
+        known_numbers(conn, account, &definition.scope_numbers, "scope_numbers")?;
         Ok(roles::update(conn, account, current.id, version, &definition, &actor)?)
     })
     .await?;

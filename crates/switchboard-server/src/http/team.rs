@@ -3,13 +3,13 @@
 //! history of a workgroup or number they can't see.
 
 use crate::access::Caller;
-use crate::http::common::{Errors, PageQuery, db, page};
+use crate::http::common::{Errors, PageQuery, db, known_numbers, page};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use switchboard_core::{AccountId, IvrId, NumberId, UserId, WorkgroupId};
+use switchboard_core::{IvrId, NumberId, UserId, WorkgroupId};
 use switchboard_store::DbConn;
 use switchboard_store::repo::teams::{self, BusinessNumber, Ivr, NumberInput, NumberKind, Workgroup};
 use utoipa::ToSchema;
@@ -418,14 +418,6 @@ pub async fn set_number_users(
     Ok(web::Json(updated.into()))
 }
 
-/// 422 naming the first of an IVR's `numbers` that is not a number of the account.
-fn known_numbers(conn: &mut DbConn, account: AccountId, numbers: &[NumberId]) -> Result<(), ApiError> {
-    match teams::first_unknown_number(conn, account, numbers)? {
-        Some(number) => Err(ApiError::invalid("numbers", format!("number {number} is not in this account"))),
-        None => Ok(()),
-    }
-}
-
 /// An IVR / call flow: the path incoming calls take.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct IvrView {
@@ -502,7 +494,7 @@ pub async fn create_ivr(
     caller.require("call_flow:manage", &state.metrics)?;
     let NewIvr { name, numbers } = body.into_inner();
     let created = db(&state, move |_, conn| {
-        known_numbers(conn, caller.account.id, &numbers)?;
+        known_numbers(conn, caller.account.id, &numbers, "numbers")?;
         Ok(teams::create_ivr(conn, caller.account.id, &name, &numbers, &caller.actor)?)
     })
     .await?;
@@ -540,7 +532,7 @@ pub async fn update_ivr(
     let updated = db(&state, move |_, conn| {
         // The IVR first (404), then what the body names (422).
         teams::get_ivr(conn, caller.account.id, id)?;
-        known_numbers(conn, caller.account.id, patch.numbers.as_deref().unwrap_or_default())?;
+        known_numbers(conn, caller.account.id, patch.numbers.as_deref().unwrap_or_default(), "numbers")?;
         Ok(teams::update_ivr(
             conn,
             caller.account.id,
