@@ -149,6 +149,13 @@ pub struct CommunicationFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
+impl CommunicationFilter {
+    /// Whether any filter is set: every filter is a condition on the communication's row.
+    fn has_communication_columns(&self) -> bool {
+        *self != CommunicationFilter::default()
+    }
+}
+
 /// Most communications one ingest call takes.
 pub const MAX_INGEST: usize = 10_000;
 const ROWS_PER_INSERT: usize = 500;
@@ -482,8 +489,15 @@ fn history_cursor(page: &PageRequest) -> StoreResult<Option<(NaiveDateTime, Stri
 }
 
 /// The communications visible under `visibility` that match `filter`, newest first (started_at,
-/// then id, descending), one keyset page at a time. One SQL statement: each scope part reads its own
-/// ordered index range up to one page, the union is cut to the page.
+/// then id, descending), one keyset page at a time, in one SQL statement:
+/// - every scope part (the user's own records, each workgroup, number, IVR) is an arm yielding
+///   `(started_at, id)` from its ordered, covering index range;
+/// - the arms are united (a record in several parts is one row), ordered and cut to the page;
+/// - only the page's rows are then read from `communications`.
+///
+/// The arms are written per planner. SQLite merges ordered arms lazily (`MERGE (UNION)`), so the
+/// arms carry no limit and a page reads about one page of index entries in all, whatever the number
+/// of parts. PostgreSQL unites by hashing, so there every arm is cut to one page first.
 pub fn list(
     conn: &mut DbConn,
     account: AccountId,
@@ -497,50 +511,34 @@ pub fn list(
     }
     let limit = page.effective_limit();
     let a = account.to_string();
-    let mut b = SqlBuf::new(conn.backend());
-    b.sql("SELECT ").sql(COMM_COLUMNS).sql(" FROM communications c WHERE c.account_id = ").text(&a);
+    let backend = conn.backend();
+    let mut b = SqlBuf::new(backend);
     let parts = scope_parts(visibility, true);
     if parts.is_empty() {
+        b.sql("SELECT ").sql(COMM_COLUMNS).sql(" FROM communications c WHERE c.account_id = ").text(&a);
         push_filters(&mut b, &a, filter);
         push_keyset(&mut b, "c.started_at", "c.id", &cursor);
+        b.sql(" ORDER BY c.started_at DESC, c.id DESC LIMIT ").bind(Bind::Int(limit + 1));
     } else {
-        b.sql(" AND c.id IN (");
+        b.sql("SELECT ").sql(COMM_COLUMNS).sql(" FROM (");
         for (i, part) in parts.iter().enumerate() {
             if i > 0 {
-                b.sql(" UNION ALL ");
+                b.sql(" UNION ");
             }
-            b.sql("SELECT id FROM (");
-            match part {
-                ScopePart::Participant(user) => {
-                    b.sql(
-                        "SELECT p.communication_id AS id FROM communication_participants p \
-                         JOIN communications c ON c.account_id = p.account_id AND c.id = p.communication_id \
-                         WHERE p.account_id = ",
-                    )
-                    .text(&a)
-                    .sql(" AND p.user_id = ")
-                    .text(user);
-                    push_filters(&mut b, &a, filter);
-                    push_keyset(&mut b, "p.started_at", "p.communication_id", &cursor);
-                    b.sql(" ORDER BY p.started_at DESC, p.communication_id DESC LIMIT ");
-                }
-                ScopePart::Column(column, values) => {
-                    b.sql("SELECT c.id AS id FROM communications c WHERE c.account_id = ").text(&a);
-                    b.sql(" AND c.").sql(column);
-                    match values.as_slice() {
-                        [one] => b.sql(" = ").text(one),
-                        many => b.sql(" IN ").list(many),
-                    };
-                    push_filters(&mut b, &a, filter);
-                    push_keyset(&mut b, "c.started_at", "c.id", &cursor);
-                    b.sql(" ORDER BY c.started_at DESC, c.id DESC LIMIT ");
-                }
+            // SQLite merges an arm lazily only when its own index gives the order; an arm over
+            // several values (an `IN` list) is several ranges, so it is cut to a page like on PostgreSQL
+            let cut = backend == Backend::Postgres || matches!(part, ScopePart::Column(_, values) if values.len() > 1);
+            b.sql(if cut { "SELECT * FROM (" } else { "" });
+            push_scope_arm(&mut b, &a, part, filter, &cursor);
+            if cut {
+                b.sql(" ORDER BY 1 DESC, 2 DESC LIMIT ").bind(Bind::Int(limit + 1)).sql(&format!(") arm{i}"));
             }
-            b.bind(Bind::Int(limit + 1)).sql(&format!(") part{i}"));
         }
-        b.sql(")");
+        b.sql(" ORDER BY 1 DESC, 2 DESC LIMIT ").bind(Bind::Int(limit + 1));
+        // by primary key alone: every arm is of this account, and SQLite reads the composite
+        // (account_id, id) index several times slower here
+        b.sql(") page JOIN communications c ON c.id = page.id ORDER BY c.started_at DESC, c.id DESC");
     }
-    b.sql(" ORDER BY c.started_at DESC, c.id DESC LIMIT ").bind(Bind::Int(limit + 1));
     let rows: Vec<history_sql::CommRow> = b.load(conn)?;
     let rows = rows
         .into_iter()
@@ -560,6 +558,39 @@ pub fn list(
         .collect();
     let items = with_participants(conn, rows)?;
     Ok(Page::from_rows(items, limit, |c| vec![c.started_at.timestamp_micros().to_string(), c.id.to_string()]))
+}
+
+/// `SELECT started_at, id` of one scope part, filtered and after the cursor, in index order.
+fn push_scope_arm(
+    b: &mut SqlBuf,
+    account: &str,
+    part: &ScopePart,
+    filter: &CommunicationFilter,
+    cursor: &Option<(NaiveDateTime, String)>,
+) {
+    match part {
+        ScopePart::Participant(user) => {
+            b.sql("SELECT p.started_at AS started_at, p.communication_id AS id FROM communication_participants p");
+            // the communication itself is read only when a filter needs its columns
+            if filter.has_communication_columns() {
+                b.sql(" JOIN communications c ON c.account_id = p.account_id AND c.id = p.communication_id");
+            }
+            b.sql(" WHERE p.account_id = ").text(account).sql(" AND p.user_id = ").text(user);
+            push_filters(b, account, filter);
+            push_keyset(b, "p.started_at", "p.communication_id", cursor);
+        }
+        ScopePart::Column(column, values) => {
+            b.sql("SELECT c.started_at AS started_at, c.id AS id FROM communications c WHERE c.account_id = ")
+                .text(account);
+            b.sql(" AND c.").sql(column);
+            match values.as_slice() {
+                [one] => b.sql(" = ").text(one),
+                many => b.sql(" IN ").list(many),
+            };
+            push_filters(b, account, filter);
+            push_keyset(b, "c.started_at", "c.id", cursor);
+        }
+    }
 }
 
 /// One communication, if it exists and is visible; [`StoreError::NotFound`] otherwise (out of
