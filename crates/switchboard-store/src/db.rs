@@ -233,6 +233,12 @@ impl Store {
             if config.run_migrations {
                 run_migrations(&mut first)?;
             }
+            if backend == Backend::Sqlite {
+                // SQLite has no autovacuum to keep planner statistics: gather them (sampled, so cheap on
+                // any size) for tables that never had any or changed a lot since, as SQLite advises for
+                // long-lived connections. Without them, a history page can pick a scan over an index range.
+                first.batch_execute("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")?;
+            }
         }
         let pool = r2d2::Pool::builder()
             .max_size(config.pool_size.max(1))
