@@ -114,6 +114,10 @@ fn authorize_answers_with_the_reason_and_batches_keep_their_order() {
     let bad = json!({"checks": [{"permission": "numbers:view"}, {"permission": "nope:view"}]});
     let problem = app.call(&owner, "POST", "/v1/authorize/batch", Some(bad)).assert_problem(422, "invalid");
     assert_eq!(problem["field"], "checks[1].permission");
+    // one question: the field is the body's own
+    let bad = json!({"permission": "nope:view"});
+    let problem = app.call(&owner, "POST", "/v1/authorize", Some(bad)).assert_problem(422, "invalid");
+    assert_eq!(problem["field"], "permission");
 }
 
 #[test]

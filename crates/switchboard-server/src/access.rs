@@ -24,7 +24,7 @@ use switchboard_store::{Actor, DbConn, StoreError};
 /// One account's compiled roles, and its users compiled against them.
 #[derive(Debug)]
 pub struct AccountPolicy {
-    pub account: accounts::Account,
+    pub account: Arc<accounts::Account>,
     pub pack: Arc<LoadedPack>,
     pub policy: Policy,
     /// The stored roles, in the policy's order (index `i` is the policy's role `i`).
@@ -33,12 +33,13 @@ pub struct AccountPolicy {
     users: RwLock<HashMap<UserId, Arc<CachedUser>>>,
 }
 
-/// A user as decisions need them.
+/// A user as decisions need them; shared with every [`Caller`] made from it, so that a cached
+/// request copies no strings or lists.
 #[derive(Debug)]
 pub struct CachedUser {
-    pub user: users::User,
-    pub subject: Subject,
-    pub principal: Principal,
+    pub user: Arc<users::User>,
+    pub subject: Arc<Subject>,
+    pub principal: Arc<Principal>,
 }
 
 impl AccountPolicy {
@@ -145,16 +146,16 @@ fn compile(state: &AppState, conn: &mut DbConn, account: &accounts::Account) -> 
         stored.iter().map(|r| (r.origin.clone(), r.definition.clone())),
     )
     .map_err(|e| ApiError::Internal(format!("account {} has roles its pack rejects: {e}", account.slug)))?;
-    Ok(AccountPolicy { account: account.clone(), pack, policy, roles: stored, users: RwLock::default() })
+    Ok(AccountPolicy { account: Arc::new(account.clone()), pack, policy, roles: stored, users: RwLock::default() })
 }
 
 /// The authenticated user of a request.
 #[derive(Debug, Clone)]
 pub struct Caller {
-    pub account: accounts::Account,
-    pub user: users::User,
-    pub subject: Subject,
-    pub principal: Principal,
+    pub account: Arc<accounts::Account>,
+    pub user: Arc<users::User>,
+    pub subject: Arc<Subject>,
+    pub principal: Arc<Principal>,
     pub access: Arc<AccountPolicy>,
     pub actor: Actor,
 }
@@ -212,7 +213,8 @@ impl AccountPolicy {
         record.password_hash = None;
         let subject = users::subject(conn, self.account.id, user)?;
         let principal = self.policy.principal(&subject).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let loaded = Arc::new(CachedUser { user: record, subject, principal });
+        let loaded =
+            Arc::new(CachedUser { user: Arc::new(record), subject: Arc::new(subject), principal: Arc::new(principal) });
         if cache && let Ok(mut users) = self.users.write() {
             users.insert(user, loaded.clone());
         }
@@ -356,7 +358,7 @@ impl Caller {
     /// A principal for a read-only decision (`/v1/authorize`): the caller's own, or another user's
     /// from the account's cache (valid within the refresh bound), loading and caching it if absent.
     /// Never use it for the target of a change: those are read fresh by [`Caller::principal_of`].
-    pub fn principal_for_decision(&self, state: &AppState, user: UserId) -> Result<Principal, ApiError> {
+    pub fn principal_for_decision(&self, state: &AppState, user: UserId) -> Result<Arc<Principal>, ApiError> {
         if user == self.user.id {
             return Ok(self.principal.clone());
         }

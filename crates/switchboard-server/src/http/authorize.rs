@@ -8,6 +8,7 @@ use crate::state::AppState;
 use actix_web::{post, web};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
+use std::sync::Arc;
 use switchboard_core::{CommunicationId, IvrId, NumberId, Principal, Reason, RoleId, UserId, Visibility, WorkgroupId};
 use switchboard_store::repo::{communications, roles, teams, users};
 use utoipa::ToSchema;
@@ -78,15 +79,15 @@ pub struct BatchAnswers {
 fn decide(
     caller: &Caller,
     state: &AppState,
-    principals: &mut HashMap<UserId, Principal>,
+    principals: &mut HashMap<UserId, Arc<Principal>>,
     check: &Check,
-    field: &str,
+    position: Option<usize>,
 ) -> Result<Answer, ApiError> {
     let policy = caller.policy();
-    let permission = policy
-        .catalog()
-        .permission(&check.permission)
-        .map_err(|e| ApiError::invalid(format!("{field}permission"), e.to_string()))?;
+    let permission = policy.catalog().permission(&check.permission).map_err(|e| {
+        let field = position.map_or_else(|| "permission".to_owned(), |i| format!("checks[{i}].permission"));
+        ApiError::invalid(field, e.to_string())
+    })?;
     let user = check.user_id.unwrap_or(caller.user.id);
     let principal = match principals.entry(user) {
         std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
@@ -121,12 +122,13 @@ fn from_memory(caller: &Caller, checks: &[Check]) -> bool {
     checks.iter().all(|c| c.resource.is_none() && c.user_id.is_none_or(|u| u == caller.user.id))
 }
 
-fn answer_all(caller: &Caller, state: &AppState, checks: &[Check]) -> Result<Vec<Answer>, ApiError> {
+/// Answers every check; `batch` says whether errors name a field by its position (`checks[i].`).
+fn answer_all(caller: &Caller, state: &AppState, checks: &[Check], batch: bool) -> Result<Vec<Answer>, ApiError> {
     let mut principals = HashMap::new();
     checks
         .iter()
         .enumerate()
-        .map(|(i, check)| decide(caller, state, &mut principals, check, &format!("checks[{i}].")))
+        .map(|(i, check)| decide(caller, state, &mut principals, check, batch.then_some(i)))
         .collect()
 }
 
@@ -150,10 +152,10 @@ pub async fn authorize(
     may_ask_about_others(&caller, &checks, &state)?;
     // The hot path: a question about the caller alone is a few bit tests, no database, no thread hop.
     let mut answers = if from_memory(&caller, &checks) {
-        answer_all(&caller, &state, &checks)?
+        answer_all(&caller, &state, &checks, false)?
     } else {
         let state = state.into_inner();
-        web::block(move || answer_all(&caller, &state, &checks)).await??
+        web::block(move || answer_all(&caller, &state, &checks, false)).await??
     };
     answers.pop().map(web::Json).ok_or_else(|| ApiError::Internal("no answer".into()))
 }
@@ -173,10 +175,10 @@ pub async fn authorize_batch(
     }
     may_ask_about_others(&caller, &checks, &state)?;
     let results = if from_memory(&caller, &checks) {
-        answer_all(&caller, &state, &checks)?
+        answer_all(&caller, &state, &checks, true)?
     } else {
         let state = state.into_inner();
-        web::block(move || answer_all(&caller, &state, &checks)).await??
+        web::block(move || answer_all(&caller, &state, &checks, true)).await??
     };
     Ok(web::Json(BatchAnswers { results }))
 }

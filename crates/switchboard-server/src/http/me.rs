@@ -123,7 +123,7 @@ pub async fn me(caller: Caller, state: web::Data<AppState>) -> Result<web::Json<
     let user = db(&state, move |_, conn| Ok(users::get(conn, account, id)?)).await?;
     Ok(web::Json(Me {
         user: UserView::new(user, superadmin),
-        account: caller.account.clone().into(),
+        account: caller.account.as_ref().clone().into(),
         roles,
         permissions,
     }))
