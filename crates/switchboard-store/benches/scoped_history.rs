@@ -260,6 +260,11 @@ fn run(label: &str, store: &Store, n_comms: usize, n_users: usize) {
     let cases: Vec<(&str, Visibility<'_>, CommunicationFilter)> = vec![
         ("all (superadmin)", Visibility::Everything, CommunicationFilter::default()),
         (
+            "all + kind=voicemail",
+            Visibility::Everything,
+            CommunicationFilter { kind: Some(CommunicationKind::Voicemail), ..Default::default() },
+        ),
+        (
             "personal",
             Visibility::Filter {
                 participant: agent,
