@@ -641,7 +641,9 @@ pub fn counts(
     if *visibility == Visibility::Nothing {
         return Ok(out);
     }
+    let whole_account = *visibility == Visibility::Everything && *filter == CommunicationFilter::default();
     let rows: Vec<GroupCount> = match conn.backend() {
+        Backend::Sqlite if whole_account => sqlite_account_counts(conn, account)?,
         // SQLite counts fastest in one pass over the account's rows with the OR of the scope
         Backend::Sqlite => comms::table
             .filter(condition(account, visibility, filter))
@@ -663,6 +665,21 @@ pub fn counts(
         }
     }
     Ok(out)
+}
+
+/// SQLite, a whole account: one pass over the table. Given the statistics, SQLite's planner prefers
+/// walking an index on `account_id` and reading every record from it in index order, about 4× slower
+/// at 1M records (3.6 s against 0.9 s).
+fn sqlite_account_counts(conn: &mut DbConn, account: AccountId) -> StoreResult<Vec<GroupCount>> {
+    let mut b = SqlBuf::new(conn.backend());
+    b.sql(
+        "SELECT c.kind AS kind, c.has_recording AS has_recording, COUNT(*) AS n, \
+         SUM(c.duration_seconds) AS total FROM communications c NOT INDEXED WHERE c.account_id = ",
+    )
+    .text(&account.to_string())
+    .sql(" GROUP BY c.kind, c.has_recording");
+    let rows: Vec<history_sql::CountRow> = b.load(conn)?;
+    Ok(rows.into_iter().map(|r| (r.kind, r.has_recording, r.n, r.total)).collect())
 }
 
 /// PostgreSQL: every part of the scope as an indexable condition, so the planner can OR bitmap index
