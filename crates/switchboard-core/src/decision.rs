@@ -108,6 +108,25 @@ pub enum ReasonCode {
 }
 
 impl ReasonCode {
+    /// Every code, in declaration order (`code as usize` is its index).
+    pub const ALL: [ReasonCode; 15] = [
+        ReasonCode::Allowed,
+        ReasonCode::MissingPermission,
+        ReasonCode::MissingRight,
+        ReasonCode::Escalation,
+        ReasonCode::GuardedRole,
+        ReasonCode::PeerProtected,
+        ReasonCode::SelfModification,
+        ReasonCode::OutOfScope,
+        ReasonCode::InactiveUser,
+        ReasonCode::PresetImmutable,
+        ReasonCode::SuperadminProtected,
+        ReasonCode::SingleRoleMode,
+        ReasonCode::DefaultRoleRequired,
+        ReasonCode::ReferencedRole,
+        ReasonCode::SuperadminOnly,
+    ];
+
     pub const fn as_str(self) -> &'static str {
         match self {
             ReasonCode::Allowed => "allowed",
@@ -313,5 +332,21 @@ impl Decision {
                 reason
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ReasonCode;
+
+    #[test]
+    fn every_reason_code_is_listed_at_its_own_index() {
+        for (i, code) in ReasonCode::ALL.iter().enumerate() {
+            assert_eq!(*code as usize, i, "{code:?}");
+        }
+        let mut names: Vec<&str> = ReasonCode::ALL.iter().map(|c| c.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ReasonCode::ALL.len(), "codes have distinct names");
     }
 }

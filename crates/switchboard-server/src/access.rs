@@ -176,7 +176,9 @@ impl Credential<&str> {
 }
 
 fn credential(req: &HttpRequest) -> Result<Credential<&str>, ApiError> {
-    if let Some(value) = req.headers().get("x-api-key") {
+    // a constant name: looking up by `&str` parses and checks the name on every request
+    const X_API_KEY: header::HeaderName = header::HeaderName::from_static("x-api-key");
+    if let Some(value) = req.headers().get(X_API_KEY) {
         let key = value.to_str().map_err(|_| ApiError::Unauthenticated("the API key is malformed".into()))?;
         return Ok(Credential::ApiKey(key.trim()));
     }
@@ -341,7 +343,7 @@ impl Caller {
 
     /// Turns a denial into a 403 carrying its reason.
     pub fn allow(&self, decision: Decision, metrics: &crate::metrics::Metrics) -> Result<(), ApiError> {
-        metrics.decisions.with_label_values(&[decision.code().as_str()]).inc();
+        metrics.decided(decision.code());
         if decision.is_allowed() { Ok(()) } else { Err(ApiError::Forbidden(decision.explain(self.policy()))) }
     }
 

@@ -1,6 +1,7 @@
 //! Prometheus metrics: requests by route and status, latency, and decisions by reason code.
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder};
+use switchboard_core::ReasonCode;
 
 #[derive(Clone, Debug)]
 pub struct Metrics {
@@ -8,6 +9,8 @@ pub struct Metrics {
     pub requests: IntCounterVec,
     pub latency: HistogramVec,
     pub decisions: IntCounterVec,
+    /// `decisions` by code, resolved once: `/v1/authorize` counts without hashing a label per request.
+    decided: Vec<IntCounter>,
 }
 
 impl Metrics {
@@ -27,7 +30,16 @@ impl Metrics {
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(decisions.clone()))?;
-        Ok(Metrics { registry, requests, latency, decisions })
+        let decided = ReasonCode::ALL.iter().map(|c| decisions.with_label_values(&[c.as_str()])).collect();
+        Ok(Metrics { registry, requests, latency, decisions, decided })
+    }
+
+    /// Counts a decision under its reason code.
+    pub fn decided(&self, code: ReasonCode) {
+        match self.decided.get(code as usize) {
+            Some(counter) => counter.inc(),
+            None => self.decisions.with_label_values(&[code.as_str()]).inc(),
+        }
     }
 
     /// The text exposition format.

@@ -113,7 +113,7 @@ fn decide(
             ResourceType::Role => drop(roles::get(conn, account, RoleId(resource.id))?),
         }
     }
-    state.metrics.decisions.with_label_values(&[decision.code().as_str()]).inc();
+    state.metrics.decided(decision.code());
     Ok(Answer { allowed: decision.is_allowed(), reason: decision.explain(caller.policy()) })
 }
 
