@@ -8,7 +8,7 @@ pub struct Metrics {
     registry: Registry,
     pub requests: IntCounterVec,
     pub latency: HistogramVec,
-    pub decisions: IntCounterVec,
+    decisions: IntCounterVec,
     /// `decisions` by code, resolved once: `/v1/authorize` counts without hashing a label per request.
     decided: Vec<IntCounter>,
 }
