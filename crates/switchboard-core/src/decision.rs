@@ -2,8 +2,9 @@
 //! allocates; [`Decision::explain`] turns it into the machine-readable reason the API returns.
 
 use crate::catalog::{Level, RightId, SectionId};
-use crate::ids::{IvrId, NumberId, WorkgroupId};
+use crate::ids::{IvrId, NumberId, UserId, WorkgroupId};
 use crate::policy::{Policy, RoleIdx};
+use crate::reach::ReachPart;
 use crate::scope::ScopeKind;
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +84,14 @@ pub enum Decision {
         role: RoleIdx,
         by: RoleIdx,
     },
+    /// Only the superadmin writes `assignable_by` or `peer_protected` guards: from anyone else they
+    /// could lock out people who out-rank the author.
+    GuardsBySuperadminOnly,
+    /// Rule 8: the person's reach, before or after the change, is not within the actor's.
+    OutOfReach {
+        user: UserId,
+        part: ReachPart,
+    },
 }
 
 /// Stable, machine-readable reason codes.
@@ -105,11 +114,12 @@ pub enum ReasonCode {
     DefaultRoleRequired,
     ReferencedRole,
     SuperadminOnly,
+    OutOfReach,
 }
 
 impl ReasonCode {
     /// Every code, in declaration order (`code as usize` is its index).
-    pub const ALL: [ReasonCode; 15] = [
+    pub const ALL: [ReasonCode; 16] = [
         ReasonCode::Allowed,
         ReasonCode::MissingPermission,
         ReasonCode::MissingRight,
@@ -125,6 +135,7 @@ impl ReasonCode {
         ReasonCode::DefaultRoleRequired,
         ReasonCode::ReferencedRole,
         ReasonCode::SuperadminOnly,
+        ReasonCode::OutOfReach,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -144,6 +155,7 @@ impl ReasonCode {
             ReasonCode::DefaultRoleRequired => "default_role_required",
             ReasonCode::ReferencedRole => "referenced_role",
             ReasonCode::SuperadminOnly => "superadmin_only",
+            ReasonCode::OutOfReach => "out_of_reach",
         }
     }
 }
@@ -169,11 +181,36 @@ pub struct Reason {
     pub held: Option<Level>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<ScopeKind>,
+    /// The person a change was judged on (`out_of_reach`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user: Option<UserId>,
+    /// The workgroup that decided it (`out_of_reach`, `escalation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workgroup: Option<WorkgroupId>,
+    /// The business number that decided it (`out_of_reach`, `escalation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<NumberId>,
+    /// The IVR that decided it (`out_of_reach`, `escalation`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ivr: Option<IvrId>,
 }
 
 impl Reason {
     fn new(code: ReasonCode, message: String) -> Reason {
-        Reason { code, message, section: None, right: None, role: None, required: None, held: None, scope: None }
+        Reason {
+            code,
+            message,
+            section: None,
+            right: None,
+            role: None,
+            required: None,
+            held: None,
+            scope: None,
+            user: None,
+            workgroup: None,
+            number: None,
+            ivr: None,
+        }
     }
 }
 
@@ -199,7 +236,8 @@ impl Decision {
             Decision::SingleRoleMode => ReasonCode::SingleRoleMode,
             Decision::DefaultRoleRequired { .. } => ReasonCode::DefaultRoleRequired,
             Decision::ReferencedRole { .. } => ReasonCode::ReferencedRole,
-            Decision::SuperadminOnly => ReasonCode::SuperadminOnly,
+            Decision::SuperadminOnly | Decision::GuardsBySuperadminOnly => ReasonCode::SuperadminOnly,
+            Decision::OutOfReach { .. } => ReasonCode::OutOfReach,
         }
     }
 
@@ -262,15 +300,18 @@ impl Decision {
                     }
                     Excess::Number { number } => {
                         reason.scope = Some(ScopeKind::Numbers);
+                        reason.number = Some(number);
                         format!("would grant access to business number {number}, outside the actor's own scope")
                     }
                     Excess::Recents => "would grant all recents, the actor sees only personal recents".into(),
                     Excess::Workgroup { workgroup } => {
                         reason.scope = Some(ScopeKind::Dashboard);
+                        reason.workgroup = Some(workgroup);
                         format!("would grant access to workgroup {workgroup}, outside the actor's own scope")
                     }
                     Excess::Ivr { ivr } => {
                         reason.scope = Some(ScopeKind::Dashboard);
+                        reason.ivr = Some(ivr);
                         format!("would grant access to IVR {ivr}, outside the actor's own scope")
                     }
                 };
@@ -316,6 +357,37 @@ impl Decision {
                 Reason::new(code, "this account's roles are not combinable: a user holds at most one role".into())
             }
             Decision::SuperadminOnly => Reason::new(code, "only the account's superadmin may do this".into()),
+            Decision::GuardsBySuperadminOnly => Reason::new(
+                code,
+                "only the account's superadmin may set or change `assignable_by` and `peer_protected`: from anyone \
+                 else those guards could lock out people who out-rank the role's author"
+                    .into(),
+            ),
+            Decision::OutOfReach { user, part } => {
+                let mut reason = Reason::new(code, String::new());
+                reason.user = Some(user);
+                let what = match part {
+                    ReachPart::Everything => {
+                        reason.scope = Some(ScopeKind::All);
+                        "sees every communication of the account".to_owned()
+                    }
+                    ReachPart::Recents => "sees all recents".to_owned(),
+                    ReachPart::Workgroup(w) => {
+                        reason.workgroup = Some(w);
+                        format!("reaches workgroup {w}")
+                    }
+                    ReachPart::Number(n) => {
+                        reason.number = Some(n);
+                        format!("reaches business number {n}")
+                    }
+                    ReachPart::Ivr(i) => {
+                        reason.ivr = Some(i);
+                        format!("reaches IVR {i}")
+                    }
+                };
+                reason.message = format!("user {user} {what}, outside the actor's own reach");
+                reason
+            }
             Decision::ReferencedRole { role, by } => {
                 let key = role_key(role);
                 let mut reason = Reason::new(

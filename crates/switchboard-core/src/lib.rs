@@ -9,6 +9,7 @@
 //! - [`policy`]: one account's compiled roles and the decisions: [`Policy::check`],
 //!   [`Policy::can_see`], [`Policy::can_assign`], [`Policy::can_edit_role`],
 //!   [`Policy::can_change_access`] and friends, each returning a [`Decision`] with its reason;
+//! - [`reach`]: rule 8, decisions about a person judged on that person's concrete reach;
 //! - [`pack`]: preset packs and legacy role migration;
 //! - [`reference`]: a naive evaluator the compiled path is tested against.
 
@@ -19,6 +20,7 @@ pub mod ids;
 pub mod pack;
 pub mod permset;
 pub mod policy;
+pub mod reach;
 pub mod reference;
 pub mod role;
 pub mod scope;
@@ -33,6 +35,7 @@ pub use policy::{
     CommunicationRef, CompiledRole, DashboardAccess, MAX_DASHBOARD, Policy, PolicySettings, Principal, RoleIdx,
     Subject, UserAction, UserStatus, Visibility,
 };
+pub use reach::{MembershipChange, Reach, ReachPart};
 #[cfg(feature = "openapi")]
 pub use role::SectionKey;
 pub use role::{Guards, RecentsScope, RoleAccess, RoleDefinition, RoleMode, RoleOrigin, SectionGrant};

@@ -153,6 +153,12 @@ pub struct Principal {
     pub dashboard_workgroups: Box<[WorkgroupId]>,
     /// Sorted.
     pub dashboard_ivrs: Box<[IvrId]>,
+    /// What the user's roles give whatever their status (everything for the superadmin). A change to
+    /// a person is judged on this: an invited or disabled user is one password or one click away
+    /// from using it.
+    pub held_permissions: PermissionSet,
+    pub held_scope: ScopeFlags,
+    pub held_recents_all: bool,
 }
 
 /// What a communication's visibility depends on.
@@ -228,6 +234,9 @@ impl Principal {
 /// What a user-management action needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UserAction {
+    /// Change one's name or password: everyone may on their own profile; on anyone else's it is
+    /// an [`UserAction::Edit`].
+    EditProfile,
     /// Edit settings: name, numbers, workgroups (`team.members.edit`).
     Edit,
     /// Disable a user (`team.members.delete`: it takes away all their access).
@@ -370,6 +379,7 @@ impl Policy {
             scope = ScopeFlags::of(ScopeKind::All);
             recents_all = true;
         }
+        let (held_permissions, held_scope, held_recents_all) = (permissions, scope, recents_all);
         if !active {
             permissions = PermissionSet::EMPTY;
             scope = ScopeFlags::NONE;
@@ -387,6 +397,9 @@ impl Policy {
             workgroups: sorted(subject.workgroups.iter().copied()),
             dashboard_workgroups: sorted(subject.dashboard.workgroups.iter().copied()),
             dashboard_ivrs: sorted(subject.dashboard.ivrs.iter().copied()),
+            held_permissions,
+            held_scope,
+            held_recents_all,
         })
     }
 
@@ -479,7 +492,7 @@ impl Policy {
         Decision::Allowed(Via::Grant)
     }
 
-    fn shared_protected_role(&self, actor: &Principal, target: &Principal) -> Option<RoleIdx> {
+    pub(crate) fn shared_protected_role(&self, actor: &Principal, target: &Principal) -> Option<RoleIdx> {
         actor.roles.iter().copied().find(|r| self.role(*r).definition.guards.peer_protected && target.holds(*r))
     }
 
@@ -593,6 +606,23 @@ impl Policy {
         if !gate.is_allowed() || actor.superadmin {
             return Ok(gate);
         }
+        // `assignable_by` and `peer_protected` decide who may touch a role's holders. Written by
+        // anyone but the superadmin they could lock out people who out-rank the author (an
+        // Administrator unable to disable a user holding a role its author guarded for themself).
+        let (old_by, old_protected) = existing.map_or((&[][..], false), |i| {
+            (&self.role(i).definition.guards.assignable_by[..], self.role(i).definition.guards.peer_protected)
+        });
+        let same_set = |a: &[String], b: &[String]| {
+            let (mut a, mut b) = (a.to_vec(), b.to_vec());
+            a.sort_unstable();
+            a.dedup();
+            b.sort_unstable();
+            b.dedup();
+            a == b
+        };
+        if !same_set(old_by, &definition.guards.assignable_by) || old_protected != definition.guards.peer_protected {
+            return Ok(Decision::GuardsBySuperadminOnly);
+        }
         if let Some(idx) = existing {
             // Editing a role one holds changes one's own access, and that of every peer holding it
             // (rules 5 and 6): it could lift a `can_assign` restriction or peer protection.
@@ -665,7 +695,7 @@ impl Policy {
     /// the actor's `can_assign` (rule 3), its access (rule 4), and no guarded role's access inside it.
     /// A role the actor could not assign is also one they cannot edit or delete: either would change
     /// what its holders have.
-    fn role_guard(&self, actor: &Principal, role: RoleIdx) -> Decision {
+    pub(crate) fn role_guard(&self, actor: &Principal, role: RoleIdx) -> Decision {
         let compiled = self.role(role);
         if let Some(by) = &compiled.assignable_by
             && !by.roles.iter().any(|r| actor.holds(*r))
@@ -684,7 +714,7 @@ impl Policy {
         Decision::Allowed(Via::Grant)
     }
 
-    fn role_admin_gate(&self, actor: &Principal) -> Decision {
+    pub(crate) fn role_admin_gate(&self, actor: &Principal) -> Decision {
         if !actor.active {
             Decision::InactiveUser
         } else if actor.superadmin {
@@ -736,8 +766,11 @@ impl Policy {
         if actor.user_id == target.user_id && removes_access {
             return Decision::SelfModification;
         }
+        if action == UserAction::EditProfile && actor.user_id == target.user_id {
+            return Decision::Allowed(Via::Grant);
+        }
         let right = match action {
-            UserAction::Edit => "team.members.edit",
+            UserAction::Edit | UserAction::EditProfile => "team.members.edit",
             UserAction::Disable | UserAction::Delete => "team.members.delete",
         };
         if let Ok(permission) = self.catalog.permission(right) {
@@ -758,11 +791,12 @@ impl Policy {
             }) {
                 return Decision::GuardedRole { role };
             }
+            // What the target's roles hold, active or not: an invited Administrator is no less one.
             let held = RoleAccess {
-                permissions: target.permissions,
-                scope: target.scope,
+                permissions: target.held_permissions,
+                scope: target.held_scope,
                 scope_numbers: Box::default(),
-                recents_all: target.recents_all,
+                recents_all: target.held_recents_all,
             };
             if let Some(excess) = self.access_surplus(&held, actor) {
                 return Decision::Escalation(excess);
@@ -773,15 +807,11 @@ impl Policy {
 
     /// May the actor add the target to a workgroup or assign them a business number, or take it away?
     /// Nobody changes their own memberships but the superadmin (rule 6): joining a workgroup or number
-    /// widens what the `workgroup` and `numbers` scopes show. And the actor must see that workgroup's
-    /// or number's history themselves (rule 4).
-    pub fn can_set_membership(
-        &self,
-        actor: &Principal,
-        target: &Principal,
-        workgroup: Option<WorkgroupId>,
-        number: Option<NumberId>,
-    ) -> Decision {
+    /// widens what the `workgroup` and `numbers` scopes show; nobody else changes the superadmin's
+    /// (rule 7); peers of a protected role leave each other alone (rule 5). Whether the workgroup or
+    /// number is within the actor's reach is rule 8, judged on the target's reach before and after
+    /// ([`Policy::can_set_person_membership`]).
+    pub fn can_set_membership(&self, actor: &Principal, target: &Principal) -> Decision {
         if !actor.active {
             return Decision::InactiveUser;
         }
@@ -791,21 +821,11 @@ impl Policy {
         if actor.user_id == target.user_id {
             return Decision::SelfModification;
         }
+        if target.superadmin {
+            return Decision::SuperadminProtected;
+        }
         if let Some(role) = self.shared_protected_role(actor, target) {
             return Decision::PeerProtected { role };
-        }
-        if actor.scope.has(ScopeKind::All) {
-            return Decision::Allowed(Via::Grant);
-        }
-        if let Some(workgroup) = workgroup
-            && !sees_workgroup(actor, workgroup)
-        {
-            return Decision::Escalation(Excess::Workgroup { workgroup });
-        }
-        if let Some(number) = number
-            && !(actor.scope.has(ScopeKind::Numbers) && actor.numbers.binary_search(&number).is_ok())
-        {
-            return Decision::Escalation(Excess::Number { number });
         }
         Decision::Allowed(Via::Grant)
     }
@@ -846,7 +866,7 @@ impl Policy {
 }
 
 /// Whether the actor's own data scope shows a workgroup's history.
-fn sees_workgroup(actor: &Principal, workgroup: WorkgroupId) -> bool {
+pub(crate) fn sees_workgroup(actor: &Principal, workgroup: WorkgroupId) -> bool {
     actor.superadmin
         || actor.scope.has(ScopeKind::All)
         || (actor.scope.has(ScopeKind::Workgroup) && actor.workgroups.binary_search(&workgroup).is_ok())
@@ -855,7 +875,7 @@ fn sees_workgroup(actor: &Principal, workgroup: WorkgroupId) -> bool {
 
 /// A permission check against a bare permission set.
 #[inline]
-fn check_set(catalog: &Catalog, set: &PermissionSet, permission: Permission) -> Decision {
+pub(crate) fn check_set(catalog: &Catalog, set: &PermissionSet, permission: Permission) -> Decision {
     match permission {
         Permission::Section { section, level } => {
             let held = set.rank(section);

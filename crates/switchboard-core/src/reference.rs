@@ -153,3 +153,50 @@ pub fn within(granted: &Effective, holder: &Effective) -> bool {
     let recents = !granted.recents_all || holder.recents_all;
     levels && rights && scopes && numbers && recents
 }
+
+/// A person's reach (rule 8), spelled out: what their roles and memberships open, whatever their
+/// status. The personal part every user has is left out.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reach {
+    pub everything: bool,
+    pub recents_all: bool,
+    pub workgroups: BTreeSet<WorkgroupId>,
+    pub numbers: BTreeSet<NumberId>,
+    pub ivrs: BTreeSet<IvrId>,
+}
+
+/// A person's reach, one scope kind at a time.
+pub fn reach(subject: &Subject, roles: &[RoleDefinition]) -> Reach {
+    let e = union_of(&roles_of(subject, roles));
+    let everything = subject.superadmin || e.scopes.contains(&ScopeKind::All);
+    let mut r = Reach { everything, recents_all: everything || e.recents_all, ..Reach::default() };
+    if everything {
+        return r;
+    }
+    for scope in &e.scopes {
+        match scope {
+            ScopeKind::Numbers => {
+                r.workgroups.extend(subject.workgroups.iter().copied());
+                r.numbers.extend(subject.numbers.iter().copied());
+                r.numbers.extend(e.numbers.iter().copied());
+            }
+            ScopeKind::Workgroup => r.workgroups.extend(subject.workgroups.iter().copied()),
+            ScopeKind::Dashboard => {
+                r.workgroups.extend(subject.dashboard.workgroups.iter().copied());
+                r.ivrs.extend(subject.dashboard.ivrs.iter().copied());
+            }
+            ScopeKind::All | ScopeKind::Personal => {}
+        }
+    }
+    r
+}
+
+/// Whether everything `inner` reaches, `outer` reaches too.
+pub fn reach_within(inner: &Reach, outer: &Reach) -> bool {
+    outer.everything
+        || (!inner.everything
+            && inner.workgroups.is_subset(&outer.workgroups)
+            && inner.numbers.is_subset(&outer.numbers)
+            && inner.ivrs.is_subset(&outer.ivrs)
+            && (!inner.recents_all || outer.recents_all))
+}

@@ -300,3 +300,99 @@ fn generated_worlds_exercise_both_outcomes() {
     assert!(allowed > 50 && denied > 50, "allowed {allowed}, denied {denied}");
     let _ = BTreeMap::<u8, u8>::new();
 }
+
+/// One random change to a person, applied to their subject.
+fn random_change(w: &World, g: &mut Gen, person: &Subject) -> Subject {
+    let mut after = person.clone();
+    match g.below(4) {
+        0 => after.roles = w.roles.iter().filter(|_| g.chance(35)).map(|r| r.key.clone()).collect(),
+        1 => {
+            let change = if g.chance(50) {
+                let wg = g.pick(&w.workgroups);
+                if g.chance(50) { MembershipChange::JoinWorkgroup(wg) } else { MembershipChange::LeaveWorkgroup(wg) }
+            } else {
+                let n = g.pick(&w.numbers);
+                if g.chance(50) { MembershipChange::AssignNumber(n) } else { MembershipChange::UnassignNumber(n) }
+            };
+            after = change.apply(person);
+        }
+        2 => after.dashboard = DashboardAccess { workgroups: g.some(&w.workgroups, 30), ivrs: g.some(&w.ivrs, 30) },
+        _ => {}
+    }
+    after
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(CASES))]
+
+    // rule 8
+    #[test]
+    fn reach_agrees_with_the_reference_evaluator_for_active_invited_and_disabled_people(seed: u64) {
+        let w = world(seed);
+        let mut g = Gen(seed ^ 8);
+        let actor_subject = w.subject(&mut g, 0);
+        let actor = w.policy.principal(&actor_subject).unwrap();
+        for _ in 0..8 {
+            let index = 1 + g.below(3);
+            let person = w.subject(&mut g, index);
+            let after = random_change(&w, &mut g, &person);
+            let compiled = w.policy.can_reach(&actor, &w.policy.principal(&person).unwrap(), &w.policy.principal(&after).unwrap());
+            let mine = reference::reach(&actor_subject, &w.roles);
+            let naive = actor_subject.status == UserStatus::Active
+                && (actor_subject.superadmin
+                    || (reference::reach_within(&reference::reach(&person, &w.roles), &mine)
+                        && reference::reach_within(&reference::reach(&after, &w.roles), &mine)));
+            prop_assert_eq!(compiled.is_allowed(), naive, "{:?}", compiled);
+        }
+    }
+
+    // rule 8
+    #[test]
+    fn an_allowed_change_to_a_person_keeps_them_within_the_actors_reach(seed: u64) {
+        let w = world(seed);
+        let mut g = Gen(seed ^ 9);
+        let actor_subject = w.subject(&mut g, 0);
+        let actor = w.policy.principal(&actor_subject).unwrap();
+        let mine = reference::reach(&actor_subject, &w.roles);
+        for _ in 0..8 {
+            let index = 1 + g.below(3);
+            let person = w.subject(&mut g, index);
+            let roles: Vec<String> = w.roles.iter().filter(|_| g.chance(35)).map(|r| r.key.clone()).collect();
+            let decisions = [
+                (w.policy.can_set_person_roles(&actor, &person, &roles).unwrap(), Subject { roles: roles.clone(), ..person.clone() }),
+                (w.policy.can_manage_person(&actor, &person, UserAction::Edit).unwrap(), person.clone()),
+                (w.policy.can_manage_person(&actor, &person, UserAction::Disable).unwrap(), person.clone()),
+            ];
+            for (i, (decision, after)) in decisions.into_iter().enumerate() {
+                if decision.is_allowed() && !actor_subject.superadmin {
+                    prop_assert!(reference::reach_within(&reference::reach(&person, &w.roles), &mine));
+                    prop_assert!(reference::reach_within(&reference::reach(&after, &w.roles), &mine));
+                }
+                if i > 0 && decision.is_allowed() && !actor_subject.superadmin && person.user_id != actor_subject.user_id {
+                    // Nobody edits or disables a person who holds more than they do, active or not
+                    // (rule 4; a role change judges the roles it changes).
+                    let held = reference::union_of(&reference::roles_of(&person, &w.roles));
+                    let mine = reference::effective(&actor_subject, &w.roles);
+                    prop_assert!(reference::within(&held, &mine) || person.superadmin);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn generated_people_exercise_reach_both_ways() {
+    // Guards the generator: the reach properties would be vacuous if every change were in or out of reach.
+    let (mut inside, mut outside) = (0, 0);
+    for seed in 0..300 {
+        let w = world(seed);
+        let mut g = Gen(seed ^ 8);
+        let mut actor = w.subject(&mut g, 0);
+        actor.status = UserStatus::Active;
+        actor.superadmin = false;
+        let actor = w.policy.principal(&actor).unwrap();
+        let person = w.policy.principal(&w.subject(&mut g, 1)).unwrap();
+        if w.policy.can_reach(&actor, &person, &person).is_allowed() { inside += 1 } else { outside += 1 }
+    }
+    assert!(inside > 30 && outside > 30, "inside {inside}, outside {outside}");
+}

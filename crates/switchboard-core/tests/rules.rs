@@ -507,38 +507,83 @@ mod memberships {
         )
     }
 
+    fn numbers_viewer() -> RoleDefinition {
+        role("numbers_viewer", BTreeMap::new(), ScopeKind::Numbers, RecentsScope::Personal)
+    }
+
     #[test]
     fn nobody_joins_a_workgroup_or_number_themselves_to_see_its_history() {
         let wg = WorkgroupId::new_random();
         let mut a = Account::with_custom(mightycall_pack(), vec![wg_manager()]);
         a.user("m", &["wg_manager"]).workgroups = vec![wg];
-        let m = a.p("m");
-        assert_eq!(
-            a.policy.can_set_membership(&m, &m, Some(WorkgroupId::new_random()), None),
-            Decision::SelfModification
-        );
-        assert_eq!(a.policy.can_set_membership(&m, &m, None, Some(NumberId::new_random())), Decision::SelfModification);
+        let (m, me) = (a.p("m"), a.subjects["m"].clone());
+        for change in [
+            MembershipChange::JoinWorkgroup(WorkgroupId::new_random()),
+            MembershipChange::AssignNumber(NumberId::new_random()),
+        ] {
+            assert_eq!(a.policy.can_set_person_membership(&m, &me, change).unwrap(), Decision::SelfModification);
+        }
     }
 
+    // rule 8
     #[test]
-    fn a_workgroup_or_number_outside_the_actors_own_scope_cannot_be_given() {
+    fn a_workgroup_outside_the_actors_reach_cannot_be_given_to_someone_whose_scope_would_show_it() {
         let (mine, theirs) = (WorkgroupId::new_random(), WorkgroupId::new_random());
-        let number = NumberId::new_random();
         let mut a = Account::with_custom(mightycall_pack(), vec![wg_manager()]);
         a.user("m", &["wg_manager"]).workgroups = vec![mine];
-        a.user("u", &[]);
+        a.user("agent", &["agent"]);
         a.superadmin("super", &["administrator"]);
-        let (m, u) = (a.p("m"), a.p("u"));
-        assert!(a.policy.can_set_membership(&m, &u, Some(mine), None).is_allowed());
+        let (m, agent) = (a.p("m"), a.subjects["agent"].clone());
+        let join = |w| MembershipChange::JoinWorkgroup(w);
+        assert!(a.policy.can_set_person_membership(&m, &agent, join(mine)).unwrap().is_allowed());
         assert_eq!(
-            a.policy.can_set_membership(&m, &u, Some(theirs), None),
-            Decision::Escalation(Excess::Workgroup { workgroup: theirs })
+            a.policy.can_set_person_membership(&m, &agent, join(theirs)).unwrap(),
+            Decision::OutOfReach { user: agent.user_id, part: ReachPart::Workgroup(theirs) }
         );
+        assert!(a.policy.can_set_person_membership(&a.p("super"), &agent, join(theirs)).unwrap().is_allowed());
+    }
+
+    // rule 8
+    #[test]
+    fn a_number_outside_the_actors_reach_cannot_be_given_to_someone_with_the_numbers_scope() {
+        let number = NumberId::new_random();
+        let mut a = Account::with_custom(mightycall_pack(), vec![wg_manager(), numbers_viewer()]);
+        a.user("m", &["wg_manager"]);
+        a.user("viewer", &["numbers_viewer"]);
+        let viewer = a.subjects["viewer"].clone();
         assert_eq!(
-            a.policy.can_set_membership(&m, &u, None, Some(number)),
-            Decision::Escalation(Excess::Number { number })
+            a.policy.can_set_person_membership(&a.p("m"), &viewer, MembershipChange::AssignNumber(number)).unwrap(),
+            Decision::OutOfReach { user: viewer.user_id, part: ReachPart::Number(number) }
         );
-        assert!(a.policy.can_set_membership(&a.p("super"), &u, Some(theirs), Some(number)).is_allowed());
+    }
+
+    // rule GI-10, rule 8: a workgroup only counts when the person's scope shows it
+    #[test]
+    fn a_personal_scope_actor_may_put_a_personal_scope_user_in_any_group() {
+        let mut a = Account::with_custom(mightycall_pack(), vec![wg_manager()]);
+        a.user("m", &["wg_manager"]);
+        a.user("u", &[]);
+        let u = a.subjects["u"].clone();
+        let change = MembershipChange::JoinWorkgroup(WorkgroupId::new_random());
+        assert!(a.policy.can_set_person_membership(&a.p("m"), &u, change).unwrap().is_allowed());
+    }
+
+    // rule 7 (finding 7 of issue 13)
+    #[test]
+    fn nobody_but_the_superadmin_changes_the_superadmins_workgroups_or_numbers() {
+        let mut a = Account::new(mightycall_pack());
+        a.user("manager", &["manager"]);
+        a.superadmin("super", &["administrator"]);
+        let s = a.subjects["super"].clone();
+        for change in [
+            MembershipChange::JoinWorkgroup(WorkgroupId::new_random()),
+            MembershipChange::UnassignNumber(NumberId::new_random()),
+        ] {
+            assert_eq!(
+                a.policy.can_set_person_membership(&a.p("manager"), &s, change).unwrap(),
+                Decision::SuperadminProtected
+            );
+        }
     }
 }
 
@@ -682,5 +727,157 @@ mod packs {
             )
             .is_err()
         );
+    }
+}
+
+/// Rule 8 and issue 13's findings: a decision about a person is made on that person.
+mod reach {
+    use super::*;
+
+    /// What an Agent holds, plus roles and members management, scope workgroup (issue 13).
+    fn sales_lead() -> RoleDefinition {
+        let mut grants = BTreeMap::new();
+        grants.insert("reports".to_string(), grant(Level::View, &[]));
+        grants.insert("contacts".to_string(), grant(Level::View, &[]));
+        grants.insert("team.roles".to_string(), grant(Level::Manage, &[]));
+        grants.insert("team.members".to_string(), grant(Level::Manage, &["team.members.edit", "team.members.invite"]));
+        role("sales_lead", grants, ScopeKind::Workgroup, RecentsScope::Personal)
+    }
+
+    fn sales_and_support() -> (Account, WorkgroupId, WorkgroupId) {
+        let (sales, support) = (WorkgroupId::new_random(), WorkgroupId::new_random());
+        let mut a = Account::with_custom(mightycall_pack(), vec![sales_lead()]);
+        a.user("lead", &["sales_lead"]).workgroups = vec![sales];
+        a.user("agent", &["agent"]).workgroups = vec![support];
+        a.user("seller", &["agent"]).workgroups = vec![sales];
+        (a, sales, support)
+    }
+
+    // rule 8, findings 1 and 2 of issue 13
+    #[test]
+    fn a_workgroup_lead_cannot_set_the_password_of_or_duplicate_an_agent_of_another_workgroup() {
+        let (a, _, support) = sales_and_support();
+        let (lead, agent) = (a.p("lead"), a.subjects["agent"].clone());
+        let out = Decision::OutOfReach { user: agent.user_id, part: ReachPart::Workgroup(support) };
+        assert_eq!(a.policy.can_manage_person(&lead, &agent, UserAction::Edit).unwrap(), out);
+        let copy = Subject { user_id: UserId::new_random(), status: UserStatus::Invited, ..agent.clone() };
+        assert_eq!(
+            a.policy.can_invite(&lead, &copy).unwrap(),
+            Decision::OutOfReach { user: copy.user_id, part: ReachPart::Workgroup(support) }
+        );
+        assert_eq!(a.code(out), ReasonCode::OutOfReach);
+        let reason = out.explain(&a.policy);
+        assert_eq!((reason.user, reason.workgroup), (Some(agent.user_id), Some(support)));
+    }
+
+    // rule 8, finding 3 of issue 13
+    #[test]
+    fn a_workgroup_lead_cannot_reassign_the_roles_of_people_outside_their_workgroup() {
+        let (a, _, support) = sales_and_support();
+        let (lead, agent) = (a.p("lead"), a.subjects["agent"].clone());
+        assert_eq!(
+            a.policy.can_set_person_roles(&lead, &agent, &["agent".into()]).unwrap(),
+            Decision::OutOfReach { user: agent.user_id, part: ReachPart::Workgroup(support) }
+        );
+        // The lead's own workgroup is theirs to manage.
+        let seller = a.subjects["seller"].clone();
+        assert!(a.policy.can_manage_person(&lead, &seller, UserAction::Edit).unwrap().is_allowed());
+    }
+
+    // rule 8: a role is judged with the person's memberships
+    #[test]
+    fn a_role_within_the_actors_access_is_refused_when_the_person_would_see_beyond_the_actor() {
+        let (mut a, _, support) = sales_and_support();
+        a.user("newcomer", &[]).workgroups = vec![support];
+        let newcomer = a.subjects["newcomer"].clone();
+        // Personal scope today: within reach; the workgroup-scoped Agent role would open Support.
+        assert_eq!(
+            a.policy.can_set_person_roles(&a.p("lead"), &newcomer, &["agent".into()]).unwrap(),
+            Decision::OutOfReach { user: newcomer.user_id, part: ReachPart::Workgroup(support) }
+        );
+    }
+
+    // rule MC-3, finding 4 of issue 13
+    #[test]
+    fn a_manager_cannot_set_the_password_of_an_invited_or_disabled_administrator() {
+        let mut a = Account::new(mightycall_pack());
+        a.user("manager", &["manager"]);
+        a.user("invited", &["administrator"]).status = UserStatus::Invited;
+        a.user("disabled", &["administrator"]).status = UserStatus::Disabled;
+        for name in ["invited", "disabled"] {
+            let target = a.subjects[name].clone();
+            for action in [UserAction::Edit, UserAction::Disable] {
+                let decision = a.policy.can_manage_person(&a.p("manager"), &target, action).unwrap();
+                assert_eq!(a.code(decision), ReasonCode::Escalation, "{name} {action:?}: {decision:?}");
+            }
+        }
+    }
+
+    // rule 2, finding 5 of issue 13
+    #[test]
+    fn nobody_but_the_superadmin_writes_guards_that_could_lock_out_people_who_outrank_them() {
+        let mut a = Account::with_custom(
+            mightycall_pack(),
+            vec![role(
+                "squatter",
+                BTreeMap::from([("team.roles".to_string(), grant(Level::Manage, &[]))]),
+                ScopeKind::Personal,
+                RecentsScope::Personal,
+            )],
+        );
+        a.user("squatter", &["squatter"]);
+        a.superadmin("super", &["administrator"]);
+        let mut fortress = RoleDefinition::new("fortress", "Fortress");
+        fortress.guards.assignable_by = vec!["fortress".into()];
+        fortress.guards.peer_protected = true;
+        assert_eq!(
+            a.policy.can_edit_role(&a.p("squatter"), None, &fortress).unwrap(),
+            Decision::GuardsBySuperadminOnly
+        );
+        fortress.guards.assignable_by.clear();
+        assert_eq!(
+            a.policy.can_edit_role(&a.p("squatter"), None, &fortress).unwrap(),
+            Decision::GuardsBySuperadminOnly,
+            "peer protection alone locks out too"
+        );
+        assert!(a.policy.can_edit_role(&a.p("super"), None, &fortress).unwrap().is_allowed());
+        // `can_assign` only narrows what the role's own holders may do.
+        let mut narrow = RoleDefinition::new("narrow", "Narrow");
+        narrow.guards.can_assign = Some(vec![]);
+        assert!(a.policy.can_edit_role(&a.p("squatter"), None, &narrow).unwrap().is_allowed());
+    }
+
+    // rule MC-3, rule MC-34
+    #[test]
+    fn a_manager_invites_and_duplicates_agents_without_the_roles_permission() {
+        let mut a = Account::new(mightycall_pack());
+        a.user("manager", &["manager"]);
+        let agent = Subject { roles: vec!["agent".into()], ..Subject::default() };
+        assert!(a.policy.can_invite(&a.p("manager"), &agent).unwrap().is_allowed());
+        // Choosing any other role is assigning it, and Managers can't manage roles.
+        let manager = Subject { roles: vec!["manager".into()], ..Subject::default() };
+        assert_eq!(a.code(a.policy.can_invite(&a.p("manager"), &manager).unwrap()), ReasonCode::MissingPermission);
+    }
+
+    // rule AC-3, rule AC-4, rule AC-10
+    #[test]
+    fn an_owner_who_is_not_the_superadmin_invites_a_new_owner_with_the_mandatory_agent_role() {
+        let mut a = Account::new(aircall_pack());
+        a.user("owner", &["owner", "agent"]);
+        let new_owner = Subject { roles: vec!["owner".into(), "agent".into()], ..Subject::default() };
+        assert!(a.policy.can_invite(&a.p("owner"), &new_owner).unwrap().is_allowed());
+        let no_agent = Subject { roles: vec!["owner".into()], ..Subject::default() };
+        assert_eq!(a.code(a.policy.can_invite(&a.p("owner"), &no_agent).unwrap()), ReasonCode::DefaultRoleRequired);
+    }
+
+    // rule GI-10
+    #[test]
+    fn technical_puts_users_without_a_dashboard_role_in_groups() {
+        let mut a = Account::new(groups_pack());
+        a.user("tech", &["technical"]);
+        let tech = a.p("tech");
+        let newcomer = Subject { user_id: UserId::new_random(), ..Subject::default() };
+        let join = MembershipChange::JoinWorkgroup(WorkgroupId::new_random());
+        assert!(a.policy.can_set_person_membership(&tech, &newcomer, join).unwrap().is_allowed());
     }
 }
