@@ -36,7 +36,13 @@ impl Reply {
 /// The real `switchboard` binary on a free port, with an empty data directory, the real preset
 /// plugins and an operator key.
 pub fn spawn_app() -> TestApp {
-    let server = crate::server::serve(&["--strict-plugins"], &[("SWITCHBOARD_OPERATOR_KEY", OPERATOR_KEY)]);
+    spawn_app_with(&[])
+}
+
+/// [`spawn_app`] with more arguments for `serve`, e.g. `--database-url`.
+pub fn spawn_app_with(extra: &[&str]) -> TestApp {
+    let args: Vec<&str> = ["--strict-plugins"].iter().chain(extra).copied().collect();
+    let server = crate::server::serve(&args, &[("SWITCHBOARD_OPERATOR_KEY", OPERATOR_KEY)]);
     let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
     TestApp { base: server.base.clone(), agent, _server: server }
 }
@@ -65,6 +71,11 @@ impl TestApp {
 
     pub fn get(&self, path: &str) -> Reply {
         self.request("GET", path, None, &[])
+    }
+
+    /// The server's data directory (its SQLite database is `switchboard.db` there).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self._server.data_dir()
     }
 }
 

@@ -10,6 +10,7 @@ mod history;
 mod identity_provider;
 mod isolation;
 mod pg_restart;
+mod reach;
 mod scale_out;
 mod server;
 mod stories;

@@ -3904,8 +3904,12 @@ blanks are dropped); stored lowercased.*/
         pub code: ReasonCode,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub held: ::std::option::Option<Level>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ivr: ::std::option::Option<IvrId>,
         ///One human sentence.
         pub message: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub number: ::std::option::Option<NumberId>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub required: ::std::option::Option<Level>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3918,6 +3922,10 @@ blanks are dropped); stored lowercased.*/
         ///The section that decided it.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub section: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub user: ::std::option::Option<UserId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub workgroup: ::std::option::Option<WorkgroupId>,
     }
     impl Reason {
         pub fn builder() -> builder::Reason {
@@ -3968,6 +3976,8 @@ blanks are dropped); stored lowercased.*/
         ReferencedRole,
         #[serde(rename = "superadmin_only")]
         SuperadminOnly,
+        #[serde(rename = "out_of_reach")]
+        OutOfReach,
     }
     impl ::std::fmt::Display for ReasonCode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3987,6 +3997,7 @@ blanks are dropped); stored lowercased.*/
                 Self::DefaultRoleRequired => f.write_str("default_role_required"),
                 Self::ReferencedRole => f.write_str("referenced_role"),
                 Self::SuperadminOnly => f.write_str("superadmin_only"),
+                Self::OutOfReach => f.write_str("out_of_reach"),
             }
         }
     }
@@ -4011,6 +4022,7 @@ blanks are dropped); stored lowercased.*/
                 "default_role_required" => Ok(Self::DefaultRoleRequired),
                 "referenced_role" => Ok(Self::ReferencedRole),
                 "superadmin_only" => Ok(Self::SuperadminOnly),
+                "out_of_reach" => Ok(Self::OutOfReach),
                 _ => Err("invalid value".into()),
             }
         }
@@ -10734,7 +10746,15 @@ blanks are dropped); stored lowercased.*/
                 ::std::option::Option<super::Level>,
                 ::std::string::String,
             >,
+            ivr: ::std::result::Result<
+                ::std::option::Option<super::IvrId>,
+                ::std::string::String,
+            >,
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
+            number: ::std::result::Result<
+                ::std::option::Option<super::NumberId>,
+                ::std::string::String,
+            >,
             required: ::std::result::Result<
                 ::std::option::Option<super::Level>,
                 ::std::string::String,
@@ -10755,18 +10775,30 @@ blanks are dropped); stored lowercased.*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            user: ::std::result::Result<
+                ::std::option::Option<super::UserId>,
+                ::std::string::String,
+            >,
+            workgroup: ::std::result::Result<
+                ::std::option::Option<super::WorkgroupId>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Reason {
             fn default() -> Self {
                 Self {
                     code: Err("no value supplied for code".to_string()),
                     held: Ok(Default::default()),
+                    ivr: Ok(Default::default()),
                     message: Err("no value supplied for message".to_string()),
+                    number: Ok(Default::default()),
                     required: Ok(Default::default()),
                     right: Ok(Default::default()),
                     role: Ok(Default::default()),
                     scope: Ok(Default::default()),
                     section: Ok(Default::default()),
+                    user: Ok(Default::default()),
+                    workgroup: Ok(Default::default()),
                 }
             }
         }
@@ -10795,6 +10827,18 @@ blanks are dropped); stored lowercased.*/
                     });
                 self
             }
+            pub fn ivr<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::IvrId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ivr = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ivr: {e}")
+                    });
+                self
+            }
             pub fn message<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::string::String>,
@@ -10804,6 +10848,18 @@ blanks are dropped); stored lowercased.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for message: {e}")
+                    });
+                self
+            }
+            pub fn number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::NumberId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for number: {e}")
                     });
                 self
             }
@@ -10867,6 +10923,30 @@ blanks are dropped); stored lowercased.*/
                     });
                 self
             }
+            pub fn user<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::UserId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user: {e}")
+                    });
+                self
+            }
+            pub fn workgroup<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::WorkgroupId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.workgroup = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for workgroup: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Reason> for super::Reason {
             type Error = super::error::ConversionError;
@@ -10876,12 +10956,16 @@ blanks are dropped); stored lowercased.*/
                 Ok(Self {
                     code: value.code?,
                     held: value.held?,
+                    ivr: value.ivr?,
                     message: value.message?,
+                    number: value.number?,
                     required: value.required?,
                     right: value.right?,
                     role: value.role?,
                     scope: value.scope?,
                     section: value.section?,
+                    user: value.user?,
+                    workgroup: value.workgroup?,
                 })
             }
         }
@@ -10890,12 +10974,16 @@ blanks are dropped); stored lowercased.*/
                 Self {
                     code: Ok(value.code),
                     held: Ok(value.held),
+                    ivr: Ok(value.ivr),
                     message: Ok(value.message),
+                    number: Ok(value.number),
                     required: Ok(value.required),
                     right: Ok(value.right),
                     role: Ok(value.role),
                     scope: Ok(value.scope),
                     section: Ok(value.section),
+                    user: Ok(value.user),
+                    workgroup: Ok(value.workgroup),
                 }
             }
         }
@@ -13607,7 +13695,7 @@ let response = client.create_api_key()
     pub fn create_api_key(&self) -> builder::CreateApiKey<'_> {
         builder::CreateApiKey::new(self)
     }
-    /**Revokes an API key at once
+    /**Revokes an API key at once. Revoking another user's key is a change to that user
 
 Sends a `DELETE` request to `/v1/api-keys/{id}`
 

@@ -10,7 +10,7 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest, web};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -196,7 +196,7 @@ fn credential(req: &HttpRequest) -> Result<Credential<&str>, ApiError> {
     Ok(Credential::Bearer(token.trim()))
 }
 
-fn gone() -> ApiError {
+pub(crate) fn gone() -> ApiError {
     ApiError::Unauthenticated("the token's user no longer exists or is not active".into())
 }
 
@@ -306,7 +306,6 @@ impl FromRequest for Caller {
     fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let credential = credential(req);
-        let extensions = req.clone();
         // A cached bearer caller needs no database: answer on this worker, without a thread hop.
         let cached = match (&state, &credential) {
             (Some(state), Ok(Credential::Bearer(token))) => match state.tokens.authenticate(token) {
@@ -319,19 +318,13 @@ impl FromRequest for Caller {
             _ => None,
         };
         if let Some(result) = cached {
-            if let Ok(caller) = &result {
-                extensions.extensions_mut().insert(caller.account.id);
-            }
             return Box::pin(std::future::ready(result));
         }
         let credential = credential.map(|c| c.to_owned());
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             let credential = credential?;
-            let caller = web::block(move || authenticate(&state, credential)).await??;
-            // Lets the middleware drop this account's cache after a change (see `startup`).
-            extensions.extensions_mut().insert(caller.account.id);
-            Ok(caller)
+            web::block(move || authenticate(&state, credential)).await?
         })
     }
 }
@@ -344,7 +337,7 @@ impl Caller {
     /// Turns a denial into a 403 carrying its reason.
     pub fn allow(&self, decision: Decision, metrics: &crate::metrics::Metrics) -> Result<(), ApiError> {
         metrics.decided(decision.code());
-        if decision.is_allowed() { Ok(()) } else { Err(ApiError::Forbidden(decision.explain(self.policy()))) }
+        if decision.is_allowed() { Ok(()) } else { Err(ApiError::Forbidden(Box::new(decision.explain(self.policy())))) }
     }
 
     /// Requires a permission reference such as `team.roles:view` or `numbers.add`.
@@ -374,23 +367,6 @@ impl Caller {
     /// The keys of the roles a principal holds.
     pub fn role_keys(&self, p: &Principal) -> Vec<String> {
         p.roles.iter().map(|r| self.policy().role(*r).key().to_owned()).collect()
-    }
-
-    /// Checks, for every user, that the caller may replace their roles with `new_roles(current)`
-    /// (`Policy::can_set_roles`); the first denial is the answer. All are checked before any is changed.
-    pub fn check_role_changes(
-        &self,
-        conn: &mut DbConn,
-        users_to_change: &[UserId],
-        metrics: &crate::metrics::Metrics,
-        new_roles: impl Fn(&[String]) -> Vec<String>,
-    ) -> Result<(), ApiError> {
-        for user in users_to_change {
-            let target = self.principal_of(conn, *user)?;
-            let next = new_roles(&self.role_keys(&target));
-            self.allow(self.policy().can_set_roles(&self.principal, &target, &next)?, metrics)?;
-        }
-        Ok(())
     }
 
     /// The principal of another user of the caller's account, read fresh (404 when there is none).

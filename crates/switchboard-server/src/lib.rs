@@ -11,5 +11,6 @@ pub mod openapi;
 pub mod packs;
 pub mod problem;
 pub mod provision;
+pub mod service;
 pub mod startup;
 pub mod state;

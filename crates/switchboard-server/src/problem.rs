@@ -43,7 +43,7 @@ pub enum ApiError {
     #[error("{0}")]
     Unauthenticated(String),
     #[error("{}", .0.message)]
-    Forbidden(Reason),
+    Forbidden(Box<Reason>),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{detail}")]
@@ -103,7 +103,7 @@ impl ApiError {
             detail,
             code: self.code().to_owned(),
             reason: match self {
-                ApiError::Forbidden(reason) => Some(reason.clone()),
+                ApiError::Forbidden(reason) => Some((**reason).clone()),
                 _ => None,
             },
             field: match self {

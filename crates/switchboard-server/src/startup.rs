@@ -9,7 +9,6 @@ use crate::metrics::Metrics;
 use crate::packs::Packs;
 use crate::state::AppState;
 use actix_web::dev::{Server, Service};
-use actix_web::http::Method;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{Condition, Logger};
 use actix_web::{App, HttpMessage, HttpServer, web};
@@ -142,14 +141,6 @@ pub fn load_packs(settings: &Settings) -> Result<Packs, StartupError> {
     Ok(packs)
 }
 
-/// Whether a successful request may have changed who may do what: every write, except the POSTs
-/// that only ask (`/v1/authorize`) or record history (`/v1/communications`).
-fn changes_access(method: &Method, path: &str) -> bool {
-    let read_only_post = *method == Method::POST
-        && matches!(path, "/v1/authorize" | "/v1/authorize/batch" | "/v1/communications" | "/v1/communications/batch");
-    !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) && !read_only_post
-}
-
 /// Checks the cached accounts' access versions every [`REFRESH_INTERVAL`], so changes made through
 /// other instances sharing the database are honoured within that bound. When the database cannot be
 /// reached, the cache is dropped (the bound holds through an outage: decisions need the database
@@ -264,20 +255,10 @@ impl Application {
                     let id_header = HeaderValue::from_str(&id).ok();
                     req.extensions_mut().insert(RequestId(id));
                     let method = req.method().clone();
-                    let mutates = changes_access(req.method(), req.path());
                     let metrics = metrics.clone();
-                    let state = if mutates { req.app_data::<web::Data<AppState>>().cloned() } else { None };
                     let fut = srv.call(req);
                     async move {
                         let mut res = fut.await?;
-                        // A change through this instance is seen by its next request at once.
-                        if mutates
-                            && res.status().is_success()
-                            && let (Some(state), Some(account)) =
-                                (state, res.request().extensions().get::<switchboard_core::AccountId>().copied())
-                        {
-                            state.policies.invalidate(account);
-                        }
                         let route = res.request().match_pattern().unwrap_or_else(|| "unmatched".into());
                         let status = res.status();
                         metrics.requests.with_label_values(&[method.as_str(), route.as_str(), status.as_str()]).inc();
@@ -332,16 +313,5 @@ mod tests {
         assert_eq!(blocking_threads_per_worker(8, 3), 3);
         assert_eq!(blocking_threads_per_worker(1, 4), 2);
         assert_eq!(blocking_threads_per_worker(8, 0), 8);
-    }
-
-    #[test]
-    fn only_writes_that_can_change_access_drop_the_cache() {
-        assert!(changes_access(&Method::PUT, "/v1/users/x/roles"));
-        assert!(changes_access(&Method::POST, "/v1/roles"));
-        assert!(changes_access(&Method::DELETE, "/v1/roles/x"));
-        assert!(!changes_access(&Method::POST, "/v1/authorize"));
-        assert!(!changes_access(&Method::POST, "/v1/authorize/batch"));
-        assert!(!changes_access(&Method::POST, "/v1/communications/batch"));
-        assert!(!changes_access(&Method::GET, "/v1/roles"));
     }
 }

@@ -4,6 +4,7 @@ use crate::access::Caller;
 use crate::auth::api_key;
 use crate::http::common::{Errors, PageQuery, db, page};
 use crate::problem::ApiError;
+use crate::service;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
@@ -91,18 +92,14 @@ pub async fn create_api_key(
     state: web::Data<AppState>,
     body: web::Json<NewApiKey>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("integrations.api.keys", &state.metrics)?;
     let name = body.into_inner().name;
     let generated = api_key::generate();
     let (prefix, hash) = (generated.prefix.clone(), generated.hash.clone());
-    let stored = db(&state, move |_, conn| {
-        Ok(api_keys::create(conn, caller.account.id, caller.user.id, &name, &prefix, &hash, &caller.actor)?)
-    })
-    .await?;
+    let stored = service::run(&state, caller, move |cx| service::api_keys::create(cx, &name, &prefix, &hash)).await?;
     Ok(HttpResponse::Created().json(CreatedApiKey { key: generated.key, api_key: stored.into() }))
 }
 
-/// Revokes an API key at once.
+/// Revokes an API key at once. Revoking another user's key is a change to that user.
 #[utoipa::path(operation_id = "revoke_api_key", tag = "integrations", security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The key's id")), responses((status = 204, description = "Revoked"), Errors))]
 #[delete("/api-keys/{id}")]
@@ -111,9 +108,8 @@ pub async fn revoke_api_key(
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("integrations.api.keys", &state.metrics)?;
     let id = id.into_inner();
-    db(&state, move |_, conn| Ok(api_keys::revoke(conn, caller.account.id, id, &caller.actor)?)).await?;
+    service::run(&state, caller, move |cx| service::api_keys::revoke(cx, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

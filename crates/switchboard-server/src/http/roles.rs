@@ -2,9 +2,10 @@
 //! Every change is decided by the core (`can_edit_role`, `can_delete_role`, `can_set_roles`).
 
 use crate::access::Caller;
-use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match, known_numbers};
+use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match};
 use crate::http::views::{RolePage, RoleView, UserPage, UserView};
 use crate::problem::ApiError;
+use crate::service;
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
@@ -12,21 +13,11 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 use switchboard_core::SectionKey;
 use switchboard_core::{
-    Guards, Level, NumberId, RecentsScope, RoleDefinition, RoleId, RoleMode, ScopeKind, SectionGrant, UserId,
+    Guards, Level, NumberId, RecentsScope, RoleDefinition, RoleId, ScopeKind, SectionGrant, UserId,
 };
-use switchboard_store::DbConn;
-use switchboard_store::repo::roles::{self, BulkRoleChange, StoredRole};
-use switchboard_store::repo::users;
+use switchboard_store::repo::roles;
 
 use utoipa::ToSchema;
-
-fn find(caller: &Caller, id: RoleId) -> Result<&StoredRole, ApiError> {
-    caller.access.role_by_id(id).ok_or(ApiError::NotFound("role"))
-}
-
-fn idx(caller: &Caller, role: &StoredRole) -> Result<switchboard_core::RoleIdx, ApiError> {
-    caller.policy().role_idx(&role.definition.key).map_err(|e| ApiError::Internal(e.to_string()))
-}
 
 /// Most users one role change names at once.
 pub const MAX_USERS_PER_CHANGE: usize = 500;
@@ -41,18 +32,6 @@ pub fn check_user_list(user_ids: &[UserId]) -> Result<(), ApiError> {
         return Err(ApiError::invalid("user_ids", format!("user {twice} is listed twice")));
     }
     Ok(())
-}
-
-/// 422 naming the first of `user_ids` that is not a user of the account.
-pub fn known_users(
-    conn: &mut DbConn,
-    account: switchboard_core::AccountId,
-    user_ids: &[UserId],
-) -> Result<(), ApiError> {
-    match users::first_unknown(conn, account, user_ids)? {
-        Some(user) => Err(ApiError::invalid("user_ids", format!("user {user} is not in this account"))),
-        None => Ok(()),
-    }
 }
 
 /// Lists every preset and custom role with how many users hold it (rule MC-15).
@@ -95,14 +74,7 @@ pub async fn create_role(
     body: web::Json<RoleDefinition>,
 ) -> Result<HttpResponse, ApiError> {
     let definition = body.into_inner();
-    let decision = caller.policy().can_edit_role(&caller.principal, None, &definition)?;
-    caller.allow(decision, &state.metrics)?;
-    let (account, actor) = (caller.account.id, caller.actor.clone());
-    let role = db(&state, move |_, conn| {
-        known_numbers(conn, account, &definition.scope_numbers, "scope_numbers")?;
-        Ok(roles::create(conn, account, &switchboard_core::RoleOrigin::Custom, &definition, &actor)?)
-    })
-    .await?;
+    let role = service::run(&state, caller, move |cx| service::roles::create(cx, &definition)).await?;
     Ok(HttpResponse::Created().insert_header(etag(role.version)).json(RoleView::new(role, None)))
 }
 
@@ -176,43 +148,41 @@ pub async fn update_role(
     body: web::Json<RolePatch>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
-    let current = find(&caller, id.into_inner())?.clone();
-    let patch = body.into_inner();
-    let mut definition = current.definition.clone();
-    if let Some(v) = patch.name {
-        definition.name = v;
-    }
-    if let Some(v) = patch.description {
-        definition.description = v;
-    }
-    if let Some(v) = patch.grants {
-        definition.grants = v;
-    }
-    if let Some(v) = patch.scope {
-        definition.scope = v;
-        if v != ScopeKind::Numbers && patch.scope_numbers.is_none() {
-            definition.scope_numbers.clear();
+    let (id, patch) = (id.into_inner(), body.into_inner());
+    let role =
+        service::run(&state, caller, move |cx| service::roles::edit(cx, id, expected, |d| patch.apply(d))).await?;
+    Ok(HttpResponse::Ok().insert_header(etag(role.version)).json(RoleView::new(role, None)))
+}
+
+impl RolePatch {
+    /// The definition with this patch's fields written over it.
+    fn apply(self, definition: &mut RoleDefinition) {
+        let patch = self;
+        if let Some(v) = patch.name {
+            definition.name = v;
+        }
+        if let Some(v) = patch.description {
+            definition.description = v;
+        }
+        if let Some(v) = patch.grants {
+            definition.grants = v;
+        }
+        if let Some(v) = patch.scope {
+            definition.scope = v;
+            if v != ScopeKind::Numbers && patch.scope_numbers.is_none() {
+                definition.scope_numbers.clear();
+            }
+        }
+        if let Some(v) = patch.scope_numbers {
+            definition.scope_numbers = v;
+        }
+        if let Some(v) = patch.recents {
+            definition.recents = v;
+        }
+        if let Some(v) = patch.guards {
+            definition.guards = v;
         }
     }
-    if let Some(v) = patch.scope_numbers {
-        definition.scope_numbers = v;
-    }
-    if let Some(v) = patch.recents {
-        definition.recents = v;
-    }
-    if let Some(v) = patch.guards {
-        definition.guards = v;
-    }
-    let decision = caller.policy().can_edit_role(&caller.principal, Some(idx(&caller, &current)?), &definition)?;
-    caller.allow(decision, &state.metrics)?;
-    let (account, actor) = (caller.account.id, caller.actor.clone());
-    let version = expected.unwrap_or(current.version);
-    let role = db(&state, move |_, conn| {
-        known_numbers(conn, account, &definition.scope_numbers, "scope_numbers")?;
-        Ok(roles::update(conn, account, current.id, version, &definition, &actor)?)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().insert_header(etag(role.version)).json(RoleView::new(role, None)))
 }
 
 /// Deletes a custom role (its holders lose it).
@@ -231,10 +201,8 @@ pub async fn delete_role(
     id: web::Path<RoleId>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
-    let role = find(&caller, id.into_inner())?.clone();
-    caller.allow(caller.policy().can_delete_role(&caller.principal, idx(&caller, &role)?), &state.metrics)?;
-    let (account, actor) = (caller.account.id, caller.actor.clone());
-    db(&state, move |_, conn| Ok(roles::delete(conn, account, role.id, expected, &actor)?)).await?;
+    let id = id.into_inner();
+    service::run(&state, caller, move |cx| service::roles::delete(cx, id, expected)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -274,14 +242,8 @@ pub async fn copy_role(
     id: web::Path<RoleId>,
     body: web::Json<CopyRole>,
 ) -> Result<HttpResponse, ApiError> {
-    let source = find(&caller, id.into_inner())?.clone();
-    let CopyRole { key, name } = body.into_inner();
-    let mut definition = source.definition.clone();
-    definition.key = key.clone();
-    definition.name = name.clone();
-    caller.allow(caller.policy().can_edit_role(&caller.principal, None, &definition)?, &state.metrics)?;
-    let (account, actor) = (caller.account.id, caller.actor.clone());
-    let role = db(&state, move |_, conn| Ok(roles::copy(conn, account, source.id, &key, &name, &actor)?)).await?;
+    let (source, CopyRole { key, name }) = (id.into_inner(), body.into_inner());
+    let role = service::run(&state, caller, move |cx| service::roles::copy(cx, source, &key, &name)).await?;
     Ok(HttpResponse::Created().insert_header(etag(role.version)).json(RoleView::new(role, None)))
 }
 
@@ -300,7 +262,9 @@ pub async fn list_members(
     id: web::Path<RoleId>,
     query: web::Query<PageQuery>,
 ) -> Result<web::Json<UserPage>, ApiError> {
+    // The members are people: listing them takes reading people too.
     caller.require("team.roles:view", &state.metrics)?;
+    caller.require("team.members:view", &state.metrics)?;
     let page = query.request()?;
     let (account, superadmin, id) = (caller.account.id, caller.account.superadmin, id.into_inner());
     let members = db(&state, move |_, conn| Ok(roles::members(conn, account, id, &page)?)).await?;
@@ -331,31 +295,9 @@ pub async fn add_members(
     id: web::Path<RoleId>,
     body: web::Json<AddMembers>,
 ) -> Result<HttpResponse, ApiError> {
-    let role = find(&caller, id.into_inner())?.clone();
-    let user_ids = body.into_inner().user_ids;
+    let (role, user_ids) = (id.into_inner(), body.into_inner().user_ids);
     check_user_list(&user_ids)?;
-    let mode = caller.policy().settings().role_mode;
-    db(&state, move |state, conn| {
-        known_users(conn, caller.account.id, &user_ids)?;
-        let key = role.definition.key.clone();
-        caller.check_role_changes(conn, &user_ids, &state.metrics, |current| match mode {
-            RoleMode::Single => vec![key.clone()],
-            RoleMode::Combinable => {
-                let mut next = current.to_vec();
-                if !next.contains(&key) {
-                    next.push(key.clone());
-                }
-                next
-            }
-        })?;
-        let change = match mode {
-            RoleMode::Single => BulkRoleChange::Replace(role.id),
-            RoleMode::Combinable => BulkRoleChange::Add(role.id),
-        };
-        roles::bulk_change(conn, caller.account.id, &user_ids, change, mode, &caller.actor)?;
-        Ok(())
-    })
-    .await?;
+    service::run(&state, caller, move |cx| service::role_members::add(cx, role, &user_ids)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -377,16 +319,7 @@ pub async fn remove_member(
     path: web::Path<(RoleId, UserId)>,
 ) -> Result<HttpResponse, ApiError> {
     let (role, user) = path.into_inner();
-    let role = find(&caller, role)?.clone();
-    db(&state, move |state, conn| {
-        let key = role.definition.key.clone();
-        caller.check_role_changes(conn, &[user], &state.metrics, |current| {
-            current.iter().filter(|k| **k != key).cloned().collect()
-        })?;
-        roles::unassign(conn, caller.account.id, user, role.id, &caller.actor)?;
-        Ok(())
-    })
-    .await?;
+    service::run(&state, caller, move |cx| service::role_members::remove(cx, role, user)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

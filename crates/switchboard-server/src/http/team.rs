@@ -1,48 +1,17 @@
-//! Workgroups, business numbers and IVRs. Membership changes are decided by the core
-//! (`can_set_membership`): nobody joins a workgroup or number themselves, and nobody hands out the
-//! history of a workgroup or number they can't see.
+//! Workgroups, business numbers and IVRs. Every change runs as a use case (`service::team`,
+//! `service::memberships`); membership changes are changes to each person added or removed.
 
 use crate::access::Caller;
-use crate::http::common::{Errors, PageQuery, db, known_numbers, page};
+use crate::http::common::{Errors, PageQuery, db, page};
 use crate::problem::ApiError;
+use crate::service::{self, memberships, team};
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use switchboard_core::{IvrId, NumberId, UserId, WorkgroupId};
-use switchboard_store::DbConn;
 use switchboard_store::repo::teams::{self, BusinessNumber, Ivr, NumberInput, NumberKind, Workgroup};
 use utoipa::ToSchema;
-
-const MAX_MEMBERS: usize = 1000;
-
-/// Checks every user added to or removed from a workgroup or number; `field` names the list in the body.
-#[allow(clippy::too_many_arguments)] // the membership change, spelled out at each call site
-fn check_memberships(
-    caller: &Caller,
-    conn: &mut DbConn,
-    state: &AppState,
-    field: &str,
-    before: &[UserId],
-    after: &[UserId],
-    workgroup: Option<WorkgroupId>,
-    number: Option<NumberId>,
-) -> Result<(), ApiError> {
-    if after.len() > MAX_MEMBERS {
-        return Err(ApiError::invalid(field, format!("at most {MAX_MEMBERS} users")));
-    }
-    let added = after.iter().filter(|u| !before.contains(u));
-    let removed = before.iter().filter(|u| !after.contains(u));
-    for user in added.chain(removed) {
-        let target = caller.principal_of(conn, *user).map_err(|e| match e {
-            ApiError::NotFound(_) => ApiError::invalid(field, format!("user {user} is not in this account")),
-            other => other,
-        })?;
-        caller
-            .allow(caller.policy().can_set_membership(&caller.principal, &target, workgroup, number), &state.metrics)?;
-    }
-    Ok(())
-}
 
 /// A workgroup: users inbound calls are routed to.
 #[derive(Debug, Serialize, ToSchema)]
@@ -123,17 +92,8 @@ pub async fn create_workgroup(
     state: web::Data<AppState>,
     body: web::Json<NewWorkgroup>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("team.workgroups:manage", &state.metrics)?;
     let NewWorkgroup { name, members } = body.into_inner();
-    let created = db(&state, move |state, conn| {
-        // The workgroup is new: nobody sees its history yet, so only the self-join rule applies.
-        if members.contains(&caller.user.id) && !caller.principal.superadmin {
-            return Err(ApiError::Forbidden(switchboard_core::Decision::SelfModification.explain(caller.policy())));
-        }
-        check_memberships(&caller, conn, state, "members", &[], &members, None, None)?;
-        Ok(teams::create_workgroup(conn, caller.account.id, &name, &members, &caller.actor)?)
-    })
-    .await?;
+    let created = service::run(&state, caller, move |cx| memberships::create_workgroup(cx, &name, &members)).await?;
     Ok(HttpResponse::Created().json(WorkgroupView::from(created)))
 }
 
@@ -163,11 +123,8 @@ pub async fn update_workgroup(
     id: web::Path<WorkgroupId>,
     body: web::Json<RenameWorkgroup>,
 ) -> Result<web::Json<WorkgroupView>, ApiError> {
-    caller.require("team.workgroups:manage", &state.metrics)?;
     let (id, name) = (id.into_inner(), body.into_inner().name);
-    let updated =
-        db(&state, move |_, conn| Ok(teams::rename_workgroup(conn, caller.account.id, id, &name, &caller.actor)?))
-            .await?;
+    let updated = service::run(&state, caller, move |cx| team::rename_workgroup(cx, id, &name)).await?;
     Ok(web::Json(updated.into()))
 }
 
@@ -181,14 +138,8 @@ pub async fn delete_workgroup(
     state: web::Data<AppState>,
     id: web::Path<WorkgroupId>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("team.workgroups:manage", &state.metrics)?;
     let id = id.into_inner();
-    db(&state, move |state, conn| {
-        let current = teams::get_workgroup(conn, caller.account.id, id)?;
-        check_memberships(&caller, conn, state, "users", &current.members, &[], Some(id), None)?;
-        Ok(teams::delete_workgroup(conn, caller.account.id, id, &caller.actor)?)
-    })
-    .await?;
+    service::run(&state, caller, move |cx| memberships::delete_workgroup(cx, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -203,14 +154,8 @@ pub async fn set_workgroup_members(
     id: web::Path<WorkgroupId>,
     body: web::Json<Members>,
 ) -> Result<web::Json<WorkgroupView>, ApiError> {
-    caller.require("team.workgroups:manage", &state.metrics)?;
     let (id, users) = (id.into_inner(), body.into_inner().users);
-    let updated = db(&state, move |state, conn| {
-        let current = teams::get_workgroup(conn, caller.account.id, id)?;
-        check_memberships(&caller, conn, state, "users", &current.members, &users, Some(id), None)?;
-        Ok(teams::set_workgroup_members(conn, caller.account.id, id, &users, &caller.actor)?)
-    })
-    .await?;
+    let updated = service::run(&state, caller, move |cx| memberships::set_workgroup_members(cx, id, &users)).await?;
     Ok(web::Json(updated.into()))
 }
 
@@ -331,11 +276,9 @@ pub async fn create_number(
     state: web::Data<AppState>,
     body: web::Json<NewNumber>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("numbers.add", &state.metrics)?;
     let NewNumber { e164, label, kind } = body.into_inner();
     let input = NumberInput { e164, label, kind: kind.into() };
-    let created =
-        db(&state, move |_, conn| Ok(teams::create_number(conn, caller.account.id, &input, &caller.actor)?)).await?;
+    let created = service::run(&state, caller, move |cx| team::create_number(cx, &input)).await?;
     Ok(HttpResponse::Created().json(NumberView::from(created)))
 }
 
@@ -365,16 +308,13 @@ pub async fn update_number(
     id: web::Path<NumberId>,
     body: web::Json<NumberPatch>,
 ) -> Result<web::Json<NumberView>, ApiError> {
-    caller.require("numbers.edit", &state.metrics)?;
     let (id, patch) = (id.into_inner(), body.into_inner());
-    let updated = db(&state, move |_, conn| {
-        let current = teams::get_number(conn, caller.account.id, id)?;
-        let input = NumberInput {
-            e164: patch.e164.unwrap_or(current.e164),
-            label: patch.label.unwrap_or(current.label),
+    let updated = service::run(&state, caller, move |cx| {
+        team::update_number(cx, id, |current| NumberInput {
+            e164: patch.e164.unwrap_or_else(|| current.e164.clone()),
+            label: patch.label.unwrap_or_else(|| current.label.clone()),
             kind: patch.kind.map_or(current.kind, Into::into),
-        };
-        Ok(teams::update_number(conn, caller.account.id, id, &input, &caller.actor)?)
+        })
     })
     .await?;
     Ok(web::Json(updated.into()))
@@ -390,9 +330,8 @@ pub async fn delete_number(
     state: web::Data<AppState>,
     id: web::Path<NumberId>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("numbers.delete", &state.metrics)?;
     let id = id.into_inner();
-    db(&state, move |_, conn| Ok(teams::delete_number(conn, caller.account.id, id, &caller.actor)?)).await?;
+    service::run(&state, caller, move |cx| memberships::delete_number(cx, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -407,14 +346,8 @@ pub async fn set_number_users(
     id: web::Path<NumberId>,
     body: web::Json<NumberUsers>,
 ) -> Result<web::Json<NumberView>, ApiError> {
-    caller.require("numbers.edit", &state.metrics)?;
     let (id, users) = (id.into_inner(), body.into_inner().users);
-    let updated = db(&state, move |state, conn| {
-        let current = teams::get_number(conn, caller.account.id, id)?;
-        check_memberships(&caller, conn, state, "users", &current.users, &users, None, Some(id))?;
-        Ok(teams::set_number_users(conn, caller.account.id, id, &users, &caller.actor)?)
-    })
-    .await?;
+    let updated = service::run(&state, caller, move |cx| memberships::set_number_users(cx, id, &users)).await?;
     Ok(web::Json(updated.into()))
 }
 
@@ -491,13 +424,8 @@ pub async fn create_ivr(
     state: web::Data<AppState>,
     body: web::Json<NewIvr>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("call_flow:manage", &state.metrics)?;
     let NewIvr { name, numbers } = body.into_inner();
-    let created = db(&state, move |_, conn| {
-        known_numbers(conn, caller.account.id, &numbers, "numbers")?;
-        Ok(teams::create_ivr(conn, caller.account.id, &name, &numbers, &caller.actor)?)
-    })
-    .await?;
+    let created = service::run(&state, caller, move |cx| team::create_ivr(cx, &name, &numbers)).await?;
     Ok(HttpResponse::Created().json(IvrView::from(created)))
 }
 
@@ -527,20 +455,9 @@ pub async fn update_ivr(
     id: web::Path<IvrId>,
     body: web::Json<IvrPatch>,
 ) -> Result<web::Json<IvrView>, ApiError> {
-    caller.require("call_flow:manage", &state.metrics)?;
     let (id, patch) = (id.into_inner(), body.into_inner());
-    let updated = db(&state, move |_, conn| {
-        // The IVR first (404), then what the body names (422).
-        teams::get_ivr(conn, caller.account.id, id)?;
-        known_numbers(conn, caller.account.id, patch.numbers.as_deref().unwrap_or_default(), "numbers")?;
-        Ok(teams::update_ivr(
-            conn,
-            caller.account.id,
-            id,
-            patch.name.as_deref(),
-            patch.numbers.as_deref(),
-            &caller.actor,
-        )?)
+    let updated = service::run(&state, caller, move |cx| {
+        team::update_ivr(cx, id, patch.name.as_deref(), patch.numbers.as_deref())
     })
     .await?;
     Ok(web::Json(updated.into()))
@@ -556,8 +473,7 @@ pub async fn delete_ivr(
     state: web::Data<AppState>,
     id: web::Path<IvrId>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("call_flow:manage", &state.metrics)?;
     let id = id.into_inner();
-    db(&state, move |_, conn| Ok(teams::delete_ivr(conn, caller.account.id, id, &caller.actor)?)).await?;
+    service::run(&state, caller, move |cx| team::delete_ivr(cx, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -5,42 +5,29 @@ use crate::access::Caller;
 use crate::auth::password;
 use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match};
 use crate::http::me::{EffectivePermissions, roles_of};
-use crate::http::roles::{check_user_list, known_users};
+use crate::http::roles::check_user_list;
 use crate::http::views::{RoleRef, UserDetail, UserPage, UserView};
 use crate::problem::ApiError;
+use crate::service::{self, PersonView};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
-use diesel::Connection;
 use serde::{Deserialize, Serialize};
-use switchboard_core::{
-    DashboardAccess, Decision, MAX_DASHBOARD, RoleId, RoleMode, Subject, UserAction, UserId, UserStatus,
-};
-use switchboard_store::repo::roles::{self, BulkRoleChange};
-use switchboard_store::repo::teams;
-use switchboard_store::repo::users::{self, NewUser, UserPatch};
-use switchboard_store::{DbConn, StoreError};
+use switchboard_core::{DashboardAccess, RoleMode, UserId, UserStatus};
+use switchboard_store::repo::roles::BulkRoleChange;
+use switchboard_store::repo::users::{self, NewUser};
 use utoipa::ToSchema;
 
-fn forbid(caller: &Caller, decision: Decision, state: &AppState) -> Result<(), ApiError> {
-    caller.allow(decision, &state.metrics)
-}
-
-fn role_ids(caller: &Caller, keys: &[String]) -> Result<Vec<RoleId>, ApiError> {
-    keys.iter()
-        .map(|k| {
-            caller
-                .access
-                .role_by_key(k)
-                .map(|r| r.id)
-                .ok_or_else(|| ApiError::invalid("roles", format!("unknown role `{k}`")))
-        })
-        .collect()
-}
-
-fn detail(caller: &Caller, conn: &mut DbConn, user: UserId) -> Result<UserDetail, ApiError> {
+fn detail(caller: &Caller, conn: &mut switchboard_store::DbConn, user: UserId) -> Result<UserDetail, ApiError> {
     let record = users::get(conn, caller.account.id, user)?;
     let access = users::access(conn, caller.account.id, user)?;
     Ok(UserDetail::new(UserView::new(record, caller.account.superadmin), access, &caller.access.roles))
+}
+
+/// A changed user, rendered with its `ETag`.
+fn changed(status: actix_web::http::StatusCode, person: PersonView) -> HttpResponse {
+    let version = person.user.version;
+    let view = UserDetail::of(person);
+    HttpResponse::build(status).insert_header(etag(version)).json(view)
 }
 
 /// Lists the account's users.
@@ -92,10 +79,6 @@ pub struct InviteUser {
     pub password: Option<String>,
 }
 
-fn new_subject(roles: Vec<String>) -> Subject {
-    Subject { user_id: UserId::new_random(), status: UserStatus::Invited, roles, ..Subject::default() }
-}
-
 fn new_user(email: String, name: String, password: Option<String>) -> Result<NewUser, ApiError> {
     let password_hash = match password {
         Some(p) => {
@@ -126,27 +109,10 @@ pub async fn invite_user(
     state: web::Data<AppState>,
     body: web::Json<InviteUser>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("team.members.invite", &state.metrics)?;
     let InviteUser { email, name, roles, password } = body.into_inner();
-    let policy = caller.policy();
-    let roles = roles.unwrap_or_else(|| policy.settings().default_role.iter().cloned().collect());
-    let target = policy.principal(&new_subject(vec![]))?;
-    forbid(&caller, policy.can_set_roles(&caller.principal, &target, &roles)?, &state)?;
-    let ids = role_ids(&caller, &roles)?;
     let new = new_user(email, name, password)?;
-    let created = db(&state, move |_, conn| {
-        let (account, mode) = (caller.account.id, caller.policy().settings().role_mode);
-        let user = conn
-            .transaction::<_, StoreError, _>(|conn| {
-                let user = users::create(conn, account, &new, &caller.actor)?;
-                roles::set_user_roles(conn, account, user.id, &ids, mode, None, &caller.actor)?;
-                Ok(user)
-            })
-            .map_err(ApiError::from)?;
-        detail(&caller, conn, user.id)
-    })
-    .await?;
-    Ok(HttpResponse::Created().insert_header(etag(created.user.version)).json(created))
+    let person = service::run(&state, caller, move |cx| service::invite::invite(cx, new, roles)).await?;
+    Ok(changed(actix_web::http::StatusCode::CREATED, person))
 }
 
 /// Reads a user with their roles, numbers, workgroups and dashboard access.
@@ -227,31 +193,13 @@ pub async fn update_user(
     let password_hash = match &body.password {
         Some(p) => {
             password::check_policy(p).map_err(|e| ApiError::invalid("password", e))?;
-            Some(Some(password::hash(p).map_err(ApiError::Internal)?))
+            Some(password::hash(p).map_err(ApiError::Internal)?)
         }
         None => None,
     };
-    let updated = db(&state, move |state, conn| {
-        let target = caller.principal_of(conn, id)?;
-        let own_profile = id == caller.user.id && body.email.is_none() && body.status.is_none();
-        if !own_profile {
-            let action = if body.status.is_some() { UserAction::Disable } else { UserAction::Edit };
-            forbid(&caller, caller.policy().can_manage_user(&caller.principal, &target, action), state)?;
-        }
-        let mut status = body.status;
-        // Setting a password for an invited user activates them.
-        if password_hash.is_some() && status.is_none() && !target.active {
-            let current = users::get(conn, caller.account.id, id)?;
-            if current.status == UserStatus::Invited {
-                status = Some(UserStatus::Active);
-            }
-        }
-        let patch = UserPatch { email: body.email, name: body.name, status, password_hash };
-        users::update(conn, caller.account.id, id, expected, &patch, &caller.actor)?;
-        detail(&caller, conn, id)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().insert_header(etag(updated.user.version)).json(updated))
+    let edit = service::edit_user::UserEdit { email: body.email, name: body.name, status: body.status, password_hash };
+    let person = service::run(&state, caller, move |cx| service::edit_user::edit(cx, id, expected, edit)).await?;
+    Ok(changed(actix_web::http::StatusCode::OK, person))
 }
 
 /// Deletes a user.
@@ -271,12 +219,7 @@ pub async fn delete_user(
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
     let id = id.into_inner();
-    db(&state, move |state, conn| {
-        let target = caller.principal_of(conn, id)?;
-        forbid(&caller, caller.policy().can_manage_user(&caller.principal, &target, UserAction::Delete), state)?;
-        Ok(users::delete(conn, caller.account.id, id, expected, &caller.actor)?)
-    })
-    .await?;
+    service::run(&state, caller, move |cx| service::edit_user::delete(cx, id, expected)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -312,16 +255,8 @@ pub async fn set_roles(
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
     let (id, roles) = (id.into_inner(), body.into_inner().roles);
-    let ids = role_ids(&caller, &roles)?;
-    let updated = db(&state, move |state, conn| {
-        let target = caller.principal_of(conn, id)?;
-        forbid(&caller, caller.policy().can_set_roles(&caller.principal, &target, &roles)?, state)?;
-        let mode = caller.policy().settings().role_mode;
-        roles::set_user_roles(conn, caller.account.id, id, &ids, mode, expected, &caller.actor)?;
-        detail(&caller, conn, id)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().insert_header(etag(updated.user.version)).json(updated))
+    let person = service::run(&state, caller, move |cx| service::set_roles::set_roles(cx, id, roles, expected)).await?;
+    Ok(changed(actix_web::http::StatusCode::OK, person))
 }
 
 /// What a bulk role change does.
@@ -365,35 +300,22 @@ pub async fn bulk_role(
 ) -> Result<HttpResponse, ApiError> {
     let BulkRole { user_ids, role, action } = body.into_inner();
     check_user_list(&user_ids)?;
-    let role_id = caller
-        .access
-        .role_by_key(&role)
-        .map(|r| r.id)
-        .ok_or_else(|| ApiError::invalid("role", format!("unknown role `{role}`")))?;
     let action = action.unwrap_or(BulkAction::Replace);
-    let mode = caller.policy().settings().role_mode;
-    if mode == RoleMode::Single && action != BulkAction::Replace {
+    if caller.policy().settings().role_mode == RoleMode::Single && action != BulkAction::Replace {
         return Err(ApiError::invalid("action", "this account's roles are not combinable: use `replace`"));
     }
-    db(&state, move |state, conn| {
-        known_users(conn, caller.account.id, &user_ids)?;
-        caller.check_role_changes(conn, &user_ids, &state.metrics, |current| {
-            let mut next = current.to_vec();
-            match action {
-                BulkAction::Replace => next = vec![role.clone()],
-                BulkAction::Add if !next.contains(&role) => next.push(role.clone()),
-                BulkAction::Add => {}
-                BulkAction::Remove => next.retain(|k| *k != role),
-            }
-            next
-        })?;
+    service::run(&state, caller, move |cx| {
+        let role = cx
+            .access
+            .role_by_key(&role)
+            .map(|r| r.id)
+            .ok_or_else(|| ApiError::invalid("role", format!("unknown role `{role}`")))?;
         let change = match action {
-            BulkAction::Replace => BulkRoleChange::Replace(role_id),
-            BulkAction::Add => BulkRoleChange::Add(role_id),
-            BulkAction::Remove => BulkRoleChange::Remove(role_id),
+            BulkAction::Replace => BulkRoleChange::Replace(role),
+            BulkAction::Add => BulkRoleChange::Add(role),
+            BulkAction::Remove => BulkRoleChange::Remove(role),
         };
-        roles::bulk_change(conn, caller.account.id, &user_ids, change, mode, &caller.actor)?;
-        Ok(())
+        service::bulk_role::bulk_role(cx, &user_ids, change)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -441,22 +363,10 @@ pub async fn duplicate_user(
     id: web::Path<UserId>,
     body: web::Json<DuplicateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("team.members.invite", &state.metrics)?;
     let (source, body) = (id.into_inner(), body.into_inner());
     let new = new_user(body.email, body.name, body.password)?;
-    let created = db(&state, move |state, conn| {
-        let from = caller.principal_of(conn, source)?;
-        let roles = caller.role_keys(&from);
-        let target = caller.policy().principal(&new_subject(vec![]))?;
-        forbid(&caller, caller.policy().can_set_roles(&caller.principal, &target, &roles)?, state)?;
-        let dashboard =
-            DashboardAccess { workgroups: from.dashboard_workgroups.to_vec(), ivrs: from.dashboard_ivrs.to_vec() };
-        forbid(&caller, caller.policy().can_set_dashboard_access(&caller.principal, &target, &dashboard), state)?;
-        let (user, _) = users::duplicate(conn, caller.account.id, source, &new, &caller.actor)?;
-        detail(&caller, conn, user.id)
-    })
-    .await?;
-    Ok(HttpResponse::Created().insert_header(etag(created.user.version)).json(created))
+    let person = service::run(&state, caller, move |cx| service::duplicate::duplicate(cx, source, new)).await?;
+    Ok(changed(actix_web::http::StatusCode::CREATED, person))
 }
 
 /// A user's effective permissions, as they see the account.
@@ -521,26 +431,7 @@ pub async fn set_dashboard_access(
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
     let (id, access) = (id.into_inner(), body.into_inner());
-    if access.workgroups.len() > MAX_DASHBOARD {
-        return Err(ApiError::invalid("workgroups", format!("at most {MAX_DASHBOARD} workgroups")));
-    }
-    if access.ivrs.len() > MAX_DASHBOARD {
-        return Err(ApiError::invalid("ivrs", format!("at most {MAX_DASHBOARD} IVRs")));
-    }
-    let updated = db(&state, move |state, conn| {
-        let target = caller.principal_of(conn, id)?;
-        forbid(&caller, caller.policy().can_set_dashboard_access(&caller.principal, &target, &access), state)?;
-        // Checked here, not left to the database: the answer names the field, not a constraint.
-        let account = caller.account.id;
-        if let Some(w) = teams::first_unknown_workgroup(conn, account, &access.workgroups)? {
-            return Err(ApiError::invalid("workgroups", format!("workgroup {w} is not in this account")));
-        }
-        if let Some(i) = teams::first_unknown_ivr(conn, account, &access.ivrs)? {
-            return Err(ApiError::invalid("ivrs", format!("IVR {i} is not in this account")));
-        }
-        users::set_dashboard_access(conn, caller.account.id, id, &access, expected, &caller.actor)?;
-        detail(&caller, conn, id)
-    })
-    .await?;
-    Ok(HttpResponse::Ok().insert_header(etag(updated.user.version)).json(updated))
+    let person =
+        service::run(&state, caller, move |cx| service::dashboard_access::set(cx, id, access, expected)).await?;
+    Ok(changed(actix_web::http::StatusCode::OK, person))
 }

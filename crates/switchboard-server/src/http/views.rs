@@ -95,6 +95,12 @@ pub struct UserDetail {
 }
 
 impl UserDetail {
+    /// A user as a use case left them.
+    pub fn of(person: crate::service::PersonView) -> UserDetail {
+        let superadmin = person.policy.account.superadmin;
+        UserDetail::new(UserView::new(person.user, superadmin), person.access, &person.policy.roles)
+    }
+
     pub fn new(user: UserView, access: UserAccess, roles: &[StoredRole]) -> UserDetail {
         let roles = access
             .roles

@@ -156,6 +156,44 @@ pub fn access_version(conn: &mut DbConn, account: AccountId) -> StoreResult<i64>
         .ok_or(StoreError::not_found("account"))
 }
 
+/// How a change of one account's access failed: storage, or the work itself.
+enum ChangeFailed<E> {
+    Storage(StoreError),
+    Work(E),
+}
+
+impl<E> From<diesel::result::Error> for ChangeFailed<E> {
+    fn from(e: diesel::result::Error) -> Self {
+        ChangeFailed::Storage(e.into())
+    }
+}
+
+/// Runs `work` as one change of the account's access, in one transaction: loaded, decided and
+/// written together. It first takes the account's change lock — the account row on PostgreSQL (every
+/// change of access bumps its access version there, so changes of one account are serialised), the
+/// database's write lock on SQLite — then hands `work` the account as committed. A decision made
+/// inside therefore sees every change committed before it, and none can commit under it.
+pub fn change<T, E: From<StoreError>>(
+    conn: &mut DbConn,
+    account: AccountId,
+    work: impl FnOnce(&mut DbConn, Account) -> Result<T, E>,
+) -> Result<T, E> {
+    let result = conn.transaction::<T, ChangeFailed<E>, _>(|conn| {
+        let locked = diesel::update(accounts::table.find(account.to_string()))
+            .set(accounts::access_version.eq(accounts::access_version))
+            .execute(conn)?;
+        if locked == 0 {
+            return Err(ChangeFailed::Storage(StoreError::not_found("account")));
+        }
+        let current = get(conn, account).map_err(ChangeFailed::Storage)?;
+        work(conn, current).map_err(ChangeFailed::Work)
+    });
+    result.map_err(|e| match e {
+        ChangeFailed::Storage(e) => E::from(e),
+        ChangeFailed::Work(e) => e,
+    })
+}
+
 /// Makes another active user of the account its superadmin.
 pub fn transfer_superadmin(conn: &mut DbConn, account: AccountId, to: UserId, actor: &Actor) -> StoreResult<Account> {
     crate::common::write_tx(conn, |conn| {

@@ -1,0 +1,32 @@
+//! Setting the workgroups and IVRs whose data a person may see and filter (seed 002).
+
+use super::{Change, PersonView};
+use crate::problem::ApiError;
+use switchboard_core::{DashboardAccess, MAX_DASHBOARD, UserId};
+use switchboard_store::repo::{teams, users};
+
+pub fn set(
+    cx: &mut Change<'_>,
+    id: UserId,
+    access: DashboardAccess,
+    expected: Option<i64>,
+) -> Result<PersonView, ApiError> {
+    if access.workgroups.len() > MAX_DASHBOARD {
+        return Err(ApiError::invalid("workgroups", format!("at most {MAX_DASHBOARD} workgroups")));
+    }
+    if access.ivrs.len() > MAX_DASHBOARD {
+        return Err(ApiError::invalid("ivrs", format!("at most {MAX_DASHBOARD} IVRs")));
+    }
+    let person = cx.person(id)?;
+    cx.allow_result(cx.policy().can_set_person_dashboard(&cx.actor, &person, &access))?;
+    // Checked here, not left to the database: the answer names the field, not a constraint.
+    let account = cx.account();
+    if let Some(w) = teams::first_unknown_workgroup(cx.conn, account, &access.workgroups)? {
+        return Err(ApiError::invalid("workgroups", format!("workgroup {w} is not in this account")));
+    }
+    if let Some(i) = teams::first_unknown_ivr(cx.conn, account, &access.ivrs)? {
+        return Err(ApiError::invalid("ivrs", format!("IVR {i} is not in this account")));
+    }
+    users::set_dashboard_access(cx.conn, account, id, &access, expected, &cx.who)?;
+    cx.person_view(id)
+}

@@ -1,0 +1,83 @@
+//! Who is in a workgroup and who a business number is assigned to. Each person added or removed is
+//! a change to that person (rules 5 to 8): not oneself, not the superadmin, not a protected peer,
+//! and within reach before and after.
+
+use super::Change;
+use crate::problem::ApiError;
+use switchboard_core::{MembershipChange, NumberId, UserId, WorkgroupId};
+use switchboard_store::repo::teams::{self, BusinessNumber, Workgroup};
+
+/// Most users one workgroup or number lists.
+pub const MAX_MEMBERS: usize = 1000;
+
+/// Judges every person added to or removed from a membership list; `field` names the list in the body.
+fn judge(
+    cx: &mut Change<'_>,
+    field: &str,
+    before: &[UserId],
+    after: &[UserId],
+    change: impl Fn(bool) -> MembershipChange,
+) -> Result<(), ApiError> {
+    if after.len() > MAX_MEMBERS {
+        return Err(ApiError::invalid(field, format!("at most {MAX_MEMBERS} users")));
+    }
+    let added = after.iter().filter(|u| !before.contains(u)).map(|u| (*u, true));
+    let removed = before.iter().filter(|u| !after.contains(u)).map(|u| (*u, false));
+    for (user, joins) in added.chain(removed).collect::<Vec<_>>() {
+        let person = cx.named_person(user, field)?;
+        cx.allow_result(cx.policy().can_set_person_membership(&cx.actor, &person, change(joins)))?;
+    }
+    Ok(())
+}
+
+fn workgroup_change(id: WorkgroupId) -> impl Fn(bool) -> MembershipChange {
+    move |joins| if joins { MembershipChange::JoinWorkgroup(id) } else { MembershipChange::LeaveWorkgroup(id) }
+}
+
+fn number_change(id: NumberId) -> impl Fn(bool) -> MembershipChange {
+    move |joins| if joins { MembershipChange::AssignNumber(id) } else { MembershipChange::UnassignNumber(id) }
+}
+
+/// Creates a workgroup with its first members, judged with the new workgroup's id before commit.
+pub fn create_workgroup(cx: &mut Change<'_>, name: &str, members: &[UserId]) -> Result<Workgroup, ApiError> {
+    cx.require("team.workgroups:manage")?;
+    if members.len() > MAX_MEMBERS {
+        return Err(ApiError::invalid("members", format!("at most {MAX_MEMBERS} users")));
+    }
+    if let Some(user) = switchboard_store::repo::users::first_unknown(cx.conn, cx.account(), members)? {
+        return Err(ApiError::invalid("members", format!("user {user} is not in this account")));
+    }
+    let created = teams::create_workgroup(cx.conn, cx.account(), name, members, &cx.who)?;
+    judge(cx, "members", &[], members, workgroup_change(created.id))?;
+    Ok(created)
+}
+
+pub fn set_workgroup_members(cx: &mut Change<'_>, id: WorkgroupId, users: &[UserId]) -> Result<Workgroup, ApiError> {
+    cx.require("team.workgroups:manage")?;
+    let current = teams::get_workgroup(cx.conn, cx.account(), id)?;
+    judge(cx, "users", &current.members, users, workgroup_change(id))?;
+    Ok(teams::set_workgroup_members(cx.conn, cx.account(), id, users, &cx.who)?)
+}
+
+/// Deleting a workgroup takes it from each of its members.
+pub fn delete_workgroup(cx: &mut Change<'_>, id: WorkgroupId) -> Result<(), ApiError> {
+    cx.require("team.workgroups:manage")?;
+    let current = teams::get_workgroup(cx.conn, cx.account(), id)?;
+    judge(cx, "users", &current.members, &[], workgroup_change(id))?;
+    Ok(teams::delete_workgroup(cx.conn, cx.account(), id, &cx.who)?)
+}
+
+pub fn set_number_users(cx: &mut Change<'_>, id: NumberId, users: &[UserId]) -> Result<BusinessNumber, ApiError> {
+    cx.require("numbers.edit")?;
+    let current = teams::get_number(cx.conn, cx.account(), id)?;
+    judge(cx, "users", &current.users, users, number_change(id))?;
+    Ok(teams::set_number_users(cx.conn, cx.account(), id, users, &cx.who)?)
+}
+
+/// Deleting a number takes it from each user it is assigned to (rule MC-33).
+pub fn delete_number(cx: &mut Change<'_>, id: NumberId) -> Result<(), ApiError> {
+    cx.require("numbers.delete")?;
+    let current = teams::get_number(cx.conn, cx.account(), id)?;
+    judge(cx, "users", &current.users, &[], number_change(id))?;
+    Ok(teams::delete_number(cx.conn, cx.account(), id, &cx.who)?)
+}

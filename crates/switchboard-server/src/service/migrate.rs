@@ -1,0 +1,103 @@
+//! Moving an account onto another preset pack (seed 003's migration), planned and, unless a dry run,
+//! applied in the same transaction. Only the superadmin may.
+
+use super::Change;
+use crate::problem::ApiError;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use switchboard_core::{MigrationSubject, RoleOrigin, UserMigration, plan_migration};
+use switchboard_plugin_host::LoadedPack;
+use switchboard_store::PageRequest;
+use switchboard_store::repo::{accounts, roles, users};
+
+/// What a migration does (or did).
+#[derive(Debug)]
+pub struct Migration {
+    pub from_pack: String,
+    pub to_pack: String,
+    pub roles_created: Vec<String>,
+    pub roles_removed: Vec<String>,
+    pub users: Vec<UserMigration>,
+}
+
+/// Every user of the account with their preset and custom role keys.
+fn subjects(cx: &mut Change<'_>) -> Result<Vec<MigrationSubject>, ApiError> {
+    let (account, superadmin) = (cx.account(), cx.access.account.superadmin);
+    let mut subjects = Vec::new();
+    let mut page = PageRequest::first(switchboard_store::MAX_PAGE);
+    loop {
+        let list = users::list(cx.conn, account, &page)?;
+        for user in &list.items {
+            let access = users::access(cx.conn, account, user.id)?;
+            let mut subject = MigrationSubject {
+                user_id: user.id,
+                superadmin: user.id == superadmin,
+                roles: vec![],
+                custom_roles: vec![],
+            };
+            for role in access.roles.iter().filter_map(|id| cx.access.role_by_id(*id)) {
+                let key = role.definition.key.clone();
+                if role.origin.is_preset() { subject.roles.push(key) } else { subject.custom_roles.push(key) }
+            }
+            subjects.push(subject);
+        }
+        match list.next_cursor {
+            Some(cursor) => page = PageRequest::after(switchboard_store::MAX_PAGE, cursor),
+            None => return Ok(subjects),
+        }
+    }
+}
+
+pub fn migrate(cx: &mut Change<'_>, target: Arc<LoadedPack>, dry_run: bool) -> Result<Migration, ApiError> {
+    cx.allow(cx.policy().can_migrate_pack(&cx.actor))?;
+    let to_pack = target.pack.name.clone();
+    // Both refusals below are about the account's current state, not the request: 409.
+    if to_pack == cx.access.account.preset_pack {
+        return Err(ApiError::Conflict(format!("the account is already on the `{to_pack}` pack")));
+    }
+    // Custom roles stay: they must make sense in the target pack's catalog.
+    for role in cx.access.roles.iter().filter(|r| !r.origin.is_preset()) {
+        role.definition.compile_access(&target.catalog).map_err(|e| {
+            ApiError::Conflict(format!(
+                "custom role `{}` does not fit the `{to_pack}` catalog: {e}",
+                role.definition.key
+            ))
+        })?;
+    }
+    let subjects = subjects(cx)?;
+    let migrations = plan_migration(&target.pack, &subjects).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let old_presets: Vec<_> = cx.access.roles.iter().filter(|r| r.origin.is_preset()).cloned().collect();
+    let plan = Migration {
+        from_pack: cx.access.account.preset_pack.clone(),
+        to_pack: to_pack.clone(),
+        roles_created: target.pack.roles.iter().map(|r| r.key.clone()).collect(),
+        roles_removed: old_presets.iter().map(|r| r.definition.key.clone()).collect(),
+        users: migrations,
+    };
+    if dry_run {
+        return Ok(plan);
+    }
+    let (account, who) = (cx.account(), cx.who.clone());
+    let customs: BTreeMap<String, _> =
+        cx.access.roles.iter().filter(|r| !r.origin.is_preset()).map(|r| (r.definition.key.clone(), r.id)).collect();
+    let old_mode = cx.policy().settings().role_mode;
+    // Users keep only their custom roles while the presets are swapped.
+    for user in &plan.users {
+        let kept: Vec<_> = user.from.iter().filter_map(|k| customs.get(k).copied()).collect();
+        roles::set_user_roles(cx.conn, account, user.user_id, &kept, old_mode, None, &who)?;
+    }
+    for role in &old_presets {
+        roles::delete(cx.conn, account, role.id, None, &who)?;
+    }
+    accounts::set_preset_pack(cx.conn, account, &to_pack, &who)?;
+    let origin = RoleOrigin::Preset { pack: to_pack };
+    let mut ids = customs;
+    for definition in &target.pack.roles {
+        ids.insert(definition.key.clone(), roles::create(cx.conn, account, &origin, definition, &who)?.id);
+    }
+    for user in &plan.users {
+        let new: Vec<_> = user.to.iter().filter_map(|k| ids.get(k).copied()).collect();
+        roles::set_user_roles(cx.conn, account, user.user_id, &new, target.pack.role_mode, None, &who)?;
+    }
+    Ok(plan)
+}

@@ -1,0 +1,154 @@
+//! Use cases: the changes Switchboard makes, one module each. A use case runs inside [`run`]: one
+//! write transaction that takes the account's change lock, loads the acting user and the account's
+//! roles as committed, loads what it judges, asks the core, and writes. Handlers only parse, call a
+//! use case and render; no decision is made on a cached or half-read state.
+//!
+//! Cached access is dropped because storage says so: when the account's access version moved during
+//! the change, the account's compiled policy is forgotten once the change is committed.
+
+pub mod api_keys;
+pub mod bulk_role;
+pub mod dashboard_access;
+pub mod duplicate;
+pub mod edit_user;
+pub mod invite;
+pub mod memberships;
+pub mod migrate;
+pub mod role_members;
+pub mod roles;
+pub mod set_roles;
+pub mod team;
+
+use crate::access::{AccountPolicy, Caller, gone};
+use crate::http::common::db;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use actix_web::web;
+use std::sync::Arc;
+use switchboard_core::{AccountId, CoreError, Decision, Policy, Principal, Subject, UserId};
+use switchboard_store::repo::users::{self, User, UserAccess};
+use switchboard_store::repo::{accounts, api_keys as keys};
+use switchboard_store::{Actor, DbConn, StoreError};
+
+/// One change in progress: the transaction, and everything it is judged on, as committed.
+pub struct Change<'a> {
+    pub conn: &'a mut DbConn,
+    pub state: &'a AppState,
+    /// The account's roles compiled at the locked access version.
+    pub access: Arc<AccountPolicy>,
+    /// The acting user, read inside the transaction.
+    pub actor: Principal,
+    /// Who the audit log names.
+    pub who: Actor,
+}
+
+impl std::fmt::Debug for Change<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Change")
+            .field("account", &self.account())
+            .field("actor", &self.actor.user_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Change<'_> {
+    pub fn policy(&self) -> &Policy {
+        &self.access.policy
+    }
+
+    pub fn account(&self) -> AccountId {
+        self.access.account.id
+    }
+
+    /// Turns a denial into a 403 carrying its reason.
+    pub fn allow(&self, decision: Decision) -> Result<(), ApiError> {
+        self.state.metrics.decided(decision.code());
+        if decision.is_allowed() { Ok(()) } else { Err(ApiError::Forbidden(Box::new(decision.explain(self.policy())))) }
+    }
+
+    /// [`Change::allow`] for decisions that can fail on unknown roles.
+    pub fn allow_result(&self, decision: Result<Decision, CoreError>) -> Result<(), ApiError> {
+        self.allow(decision?)
+    }
+
+    /// Requires a permission reference such as `team.roles:view` or `numbers.add` of the actor.
+    pub fn require(&self, permission: &str) -> Result<(), ApiError> {
+        let resolved = self
+            .policy()
+            .catalog()
+            .permission(permission)
+            .map_err(|e| ApiError::Internal(format!("a use case names an unknown permission: {e}")))?;
+        self.allow(self.policy().check(&self.actor, resolved))
+    }
+
+    /// A person of the account as storage has them now (404 when there is none).
+    pub fn person(&mut self, user: UserId) -> Result<Subject, ApiError> {
+        Ok(users::subject(self.conn, self.account(), user)?)
+    }
+
+    /// [`Change::person`], for a user named in a request body: 422 naming `field` when unknown.
+    pub fn named_person(&mut self, user: UserId, field: &str) -> Result<Subject, ApiError> {
+        self.person(user).map_err(|e| match e {
+            ApiError::NotFound(_) => ApiError::invalid(field, format!("user {user} is not in this account")),
+            other => other,
+        })
+    }
+
+    /// The keys of the roles a person holds.
+    pub fn role_keys(&self, roles: &[switchboard_core::RoleId]) -> Vec<String> {
+        roles.iter().filter_map(|id| self.access.role_by_id(*id)).map(|r| r.definition.key.clone()).collect()
+    }
+
+    /// A user as the API shows them after the change.
+    pub fn person_view(&mut self, user: UserId) -> Result<PersonView, ApiError> {
+        let record = users::get(self.conn, self.account(), user)?;
+        let access = users::access(self.conn, self.account(), user)?;
+        Ok(PersonView { user: record, access, policy: self.access.clone() })
+    }
+}
+
+/// A user with their roles, numbers, workgroups and dashboard access, and the roles they resolve against.
+#[derive(Debug)]
+pub struct PersonView {
+    pub user: User,
+    pub access: UserAccess,
+    pub policy: Arc<AccountPolicy>,
+}
+
+/// Runs one change of the caller's account in one write transaction (see the module's docs).
+pub async fn run<T, F>(state: &web::Data<AppState>, caller: Caller, work: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Change<'_>) -> Result<T, ApiError> + Send + 'static,
+{
+    db(state, move |state, conn| {
+        let account = caller.account.id;
+        let (out, moved) = accounts::change(conn, account, |conn, current| {
+            let started_at = current.access_version;
+            let access = state.policies.get(state, conn, &current)?;
+            let subject = users::subject(conn, account, caller.user.id).map_err(|e| match e {
+                StoreError::NotFound { .. } => gone(),
+                other => other.into(),
+            })?;
+            let actor = access.policy.principal(&subject)?;
+            if !actor.active {
+                return Err(gone());
+            }
+            if let Actor::ApiKey(key) = caller.actor {
+                let stored = keys::get(conn, account, key)?;
+                if stored.revoked_at.is_some() || stored.user_id != caller.user.id {
+                    return Err(ApiError::Unauthenticated("the API key is invalid or revoked".into()));
+                }
+            }
+            let mut change = Change { conn, state, access, actor, who: caller.actor.clone() };
+            let out = work(&mut change)?;
+            let ended_at = accounts::access_version(change.conn, account)?;
+            Ok::<_, ApiError>((out, ended_at != started_at))
+        })?;
+        if moved {
+            state.policies.invalidate(account);
+        }
+        Ok(out)
+    })
+    .await
+}

@@ -1,0 +1,44 @@
+//! A role's members, from the role itself (rule MC-23): adding or removing them is a role change
+//! of each person.
+
+use super::Change;
+use super::set_roles::judge_many;
+use crate::problem::ApiError;
+use switchboard_core::{RoleId, RoleMode, UserId};
+use switchboard_store::repo::roles::{self, BulkRoleChange};
+
+fn key_of(cx: &Change<'_>, role: RoleId) -> Result<String, ApiError> {
+    cx.access.role_by_id(role).map(|r| r.definition.key.clone()).ok_or(ApiError::NotFound("role"))
+}
+
+/// Gives the role to users (in single-role accounts it replaces theirs).
+pub fn add(cx: &mut Change<'_>, role: RoleId, users: &[UserId]) -> Result<(), ApiError> {
+    let key = key_of(cx, role)?;
+    let mode = cx.policy().settings().role_mode;
+    judge_many(cx, users, "user_ids", |current| match mode {
+        RoleMode::Single => vec![key.clone()],
+        RoleMode::Combinable => {
+            let mut next = current.to_vec();
+            if !next.contains(&key) {
+                next.push(key.clone());
+            }
+            next
+        }
+    })?;
+    let change = match mode {
+        RoleMode::Single => BulkRoleChange::Replace(role),
+        RoleMode::Combinable => BulkRoleChange::Add(role),
+    };
+    roles::bulk_change(cx.conn, cx.account(), users, change, mode, &cx.who)?;
+    Ok(())
+}
+
+/// Takes the role away from one user.
+pub fn remove(cx: &mut Change<'_>, role: RoleId, user: UserId) -> Result<(), ApiError> {
+    let key = key_of(cx, role)?;
+    let person = cx.person(user)?;
+    let next: Vec<String> = person.roles.iter().filter(|k| **k != key).cloned().collect();
+    cx.allow_result(cx.policy().can_set_person_roles(&cx.actor, &person, &next))?;
+    roles::unassign(cx.conn, cx.account(), user, role, &cx.who)?;
+    Ok(())
+}
