@@ -165,7 +165,8 @@ fn nobody_adds_themselves_to_a_workgroup_to_see_its_history() {
     let agent = app.user(&owner, "acme", "agent@acme.example", &["agent"]);
     let problem =
         app.call(&lead, "PUT", &path, Some(json!({"users": [agent.user_id]}))).assert_problem(403, "forbidden");
-    assert_eq!(problem["reason"]["code"], "escalation", "the lead can't see the VIP workgroup's history");
+    assert_eq!(problem["reason"]["code"], "out_of_reach", "the lead can't see the VIP workgroup's history");
+    assert_eq!(problem["reason"]["workgroup"], wg["id"]);
     assert_eq!(app.call(&owner, "PUT", &path, Some(json!({"users": [agent.user_id]}))).status, 200);
 }
 
