@@ -298,6 +298,14 @@ fn a_mightycall_manager_invites_and_duplicates_members_without_managing_roles(b:
     let reply = app.call(&manager, "POST", &path, Some(copy));
     assert_eq!(reply.status, 201, "{}", reply.body);
     assert_eq!(reply.json()["roles"][0]["key"], "agent");
+    // Duplicating copies roles, within the Manager's own access: a fellow Manager, not an Administrator.
+    let fellow = app.user(&owner, "mc", "fellow@mc.example", &["manager"]);
+    let copy = json!({"email": "fellow2@mc.example", "name": "Fellow 2"});
+    let reply = app.call(&manager, "POST", &format!("/v1/users/{}/duplicate", fellow.user_id), Some(copy));
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let copy = json!({"email": "admin2@mc.example", "name": "Admin 2"});
+    let reply = app.call(&manager, "POST", &format!("/v1/users/{}/duplicate", owner.user_id), Some(copy));
+    assert_eq!(reason_of(&reply)["code"], "escalation", "{}", reply.body);
     // Choosing another role is assigning it: Managers can't view or manage roles.
     let chosen = json!({"email": "m2@mc.example", "name": "M2", "roles": ["manager"]});
     let reason = reason_of(&app.call(&manager, "POST", "/v1/users", Some(chosen)));

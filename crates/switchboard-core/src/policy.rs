@@ -714,6 +714,25 @@ impl Policy {
         Decision::Allowed(Via::Grant)
     }
 
+    /// A role copied onto a new person (duplicate): its guard (rule 2), its access (rule 4) and no
+    /// guarded role's access inside it — but not the roles permission or `can_assign`, which govern
+    /// choosing roles, not copying them.
+    pub(crate) fn copied_role(&self, actor: &Principal, role: RoleIdx) -> Decision {
+        let compiled = self.role(role);
+        if let Some(by) = &compiled.assignable_by
+            && !by.roles.iter().any(|r| actor.holds(*r))
+        {
+            return Decision::GuardedRole { role };
+        }
+        if let Some(excess) = self.access_surplus(&compiled.access, actor) {
+            return Decision::Escalation(excess);
+        }
+        if let Some(guarded) = self.covers_guarded_role(actor, &compiled.access, Some(role)) {
+            return Decision::GuardedRole { role: guarded };
+        }
+        Decision::Allowed(Via::Grant)
+    }
+
     pub(crate) fn role_admin_gate(&self, actor: &Principal) -> Decision {
         if !actor.active {
             Decision::InactiveUser

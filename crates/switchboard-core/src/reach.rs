@@ -206,12 +206,25 @@ impl Policy {
         Ok(self.judged(actor, &before, &after, decision))
     }
 
-    /// May the actor invite this new person, or duplicate someone into them (rules MC-34, AC-10,
-    /// GI-10)? It takes `team.members.invite`. The pack's default role is not an assignment: it needs
-    /// only to be within the actor's own access (rule 4); any other role is one, with every rule of
-    /// [`Policy::can_assign`] (the roles permission, guards, `can_assign`). Dashboard entries must be
-    /// within the actor's own view, and the new person's reach within the actor's (rule 8).
+    /// May the actor invite this new person with the roles they chose (rules MC-34, AC-10, GI-10)?
+    /// It takes `team.members.invite`. The pack's default role is not an assignment: it needs only to
+    /// be within the actor's own access (rule 4); any other role is one, with every rule of
+    /// [`Policy::can_assign`] (the roles permission, guards, `can_assign`). The new person's reach
+    /// must lie within the actor's (rule 8).
     pub fn can_invite(&self, actor: &Principal, person: &Subject) -> Result<Decision> {
+        self.judge_new_person(actor, person, false)
+    }
+
+    /// May the actor "duplicate settings and invite" (rule MC-34): a new person with another's roles,
+    /// numbers, workgroups and dashboard access? It takes `team.members.invite`, not the roles
+    /// permission: the roles are copied, not chosen. Each must still be within the actor's own access
+    /// (rule 4) and its `assignable_by` guard (rule 2); the dashboard entries within the actor's view;
+    /// and the copy's reach within the actor's (rule 8).
+    pub fn can_duplicate(&self, actor: &Principal, copy: &Subject) -> Result<Decision> {
+        self.judge_new_person(actor, copy, true)
+    }
+
+    fn judge_new_person(&self, actor: &Principal, person: &Subject, copied: bool) -> Result<Decision> {
         let wanted = person.roles.iter().map(|k| self.role_idx(k)).collect::<Result<Vec<_>>>()?;
         if !actor.active {
             return Ok(Decision::InactiveUser);
@@ -239,7 +252,9 @@ impl Policy {
             return Ok(invite);
         }
         for role in distinct {
-            let decision = if Some(role) == self.default_role() {
+            let decision = if copied {
+                self.copied_role(actor, role)
+            } else if Some(role) == self.default_role() {
                 match self.access_surplus(self.role(role).access(), actor) {
                     Some(excess) => Decision::Escalation(excess),
                     None => invite,

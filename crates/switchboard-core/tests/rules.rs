@@ -762,7 +762,7 @@ mod reach {
         assert_eq!(a.policy.can_manage_person(&lead, &agent, UserAction::Edit).unwrap(), out);
         let copy = Subject { user_id: UserId::new_random(), status: UserStatus::Invited, ..agent.clone() };
         assert_eq!(
-            a.policy.can_invite(&lead, &copy).unwrap(),
+            a.policy.can_duplicate(&lead, &copy).unwrap(),
             Decision::OutOfReach { user: copy.user_id, part: ReachPart::Workgroup(support) }
         );
         assert_eq!(a.code(out), ReasonCode::OutOfReach);
@@ -857,6 +857,10 @@ mod reach {
         // Choosing any other role is assigning it, and Managers can't manage roles.
         let manager = Subject { roles: vec!["manager".into()], ..Subject::default() };
         assert_eq!(a.code(a.policy.can_invite(&a.p("manager"), &manager).unwrap()), ReasonCode::MissingPermission);
+        // Duplicating copies roles: a fellow Manager, yes; an Administrator holds more (rule 4).
+        assert!(a.policy.can_duplicate(&a.p("manager"), &manager).unwrap().is_allowed());
+        let admin = Subject { roles: vec!["administrator".into()], ..Subject::default() };
+        assert_eq!(a.code(a.policy.can_duplicate(&a.p("manager"), &admin).unwrap()), ReasonCode::Escalation);
     }
 
     // rule AC-3, rule AC-4, rule AC-10
