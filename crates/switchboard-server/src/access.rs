@@ -352,16 +352,28 @@ impl Caller {
 
     /// A principal for a read-only decision (`/v1/authorize`): the caller's own, or another user's
     /// from the account's cache (valid within the refresh bound), loading and caching it if absent.
-    /// Never use it for the target of a change: those are read fresh by [`Caller::principal_of`].
+    /// Never use it for a change: changes read everything inside their own transaction (`service`).
     pub fn principal_for_decision(&self, state: &AppState, user: UserId) -> Result<Arc<Principal>, ApiError> {
-        if user == self.user.id {
-            return Ok(self.principal.clone());
-        }
-        if let Some(cached) = self.access.users.read().ok().and_then(|users| users.get(&user).cloned()) {
-            return Ok(cached.principal.clone());
+        if let Some(known) = self.known_principal(user) {
+            return Ok(known);
         }
         let mut conn = state.store.conn()?;
-        Ok(self.access.load_user(&mut conn, user, true)?.principal.clone())
+        self.principal_in(&mut conn, user)
+    }
+
+    /// [`Caller::principal_for_decision`] on a connection the caller already holds.
+    pub fn principal_in(&self, conn: &mut DbConn, user: UserId) -> Result<Arc<Principal>, ApiError> {
+        match self.known_principal(user) {
+            Some(known) => Ok(known),
+            None => Ok(self.access.load_user(conn, user, true)?.principal.clone()),
+        }
+    }
+
+    fn known_principal(&self, user: UserId) -> Option<Arc<Principal>> {
+        if user == self.user.id {
+            return Some(self.principal.clone());
+        }
+        self.access.users.read().ok().and_then(|users| users.get(&user).map(|cached| cached.principal.clone()))
     }
 
     /// The keys of the roles a principal holds.

@@ -68,6 +68,29 @@ fn is_foreign_key_message(message: &str) -> bool {
     m.contains("foreign key")
 }
 
+/// What a unique violation means to the client, in the domain's words: the database's own message
+/// names tables, columns and constraints, and differs between backends.
+fn unique_conflict(message: &str, constraint: Option<&str>) -> String {
+    let text = format!("{message} {}", constraint.unwrap_or_default());
+    let on = |table: &str, column: &str| text.contains(table) && text.contains(column);
+    let what = if text.contains("slug") {
+        "an account with this slug already exists"
+    } else if on("users", "email") {
+        "a user with this email already exists in this account"
+    } else if on("numbers", "e164") {
+        "this business number is already in this account"
+    } else if on("roles", "key") {
+        "a role with this key already exists in this account"
+    } else if on("workgroups", "name") {
+        "a workgroup with this name already exists in this account"
+    } else if on("ivrs", "name") {
+        "an IVR with this name already exists in this account"
+    } else {
+        "it conflicts with an existing record"
+    };
+    what.to_owned()
+}
+
 impl From<DieselError> for StoreError {
     fn from(e: DieselError) -> Self {
         match e {
@@ -75,7 +98,9 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(kind, info) => {
                 let message = info.message().to_owned();
                 match kind {
-                    DatabaseErrorKind::UniqueViolation => StoreError::Conflict { message },
+                    DatabaseErrorKind::UniqueViolation => {
+                        StoreError::Conflict { message: unique_conflict(&message, info.constraint_name()) }
+                    }
                     DatabaseErrorKind::ForeignKeyViolation | DatabaseErrorKind::RestrictViolation => {
                         StoreError::InvalidReference { message }
                     }
@@ -112,5 +137,29 @@ impl From<diesel::ConnectionError> for StoreError {
 impl From<serde_json::Error> for StoreError {
     fn from(e: serde_json::Error) -> Self {
         StoreError::InvalidInput(format!("stored JSON does not parse: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unique_conflict;
+
+    #[test]
+    fn a_unique_violation_says_what_exists_without_the_databases_words() {
+        let sqlite = unique_conflict("UNIQUE constraint failed: users.account_id, users.email", None);
+        let pg = unique_conflict(
+            "duplicate key value violates unique constraint \"users_account_id_email_key\"",
+            Some("users_account_id_email_key"),
+        );
+        assert_eq!(sqlite, "a user with this email already exists in this account");
+        assert_eq!(pg, sqlite);
+        assert_eq!(
+            unique_conflict("UNIQUE constraint failed: numbers.account_id, numbers.e164", None),
+            "this business number is already in this account"
+        );
+        assert_eq!(
+            unique_conflict("UNIQUE constraint failed: something.else", None),
+            "it conflicts with an existing record"
+        );
     }
 }

@@ -51,7 +51,8 @@ pub struct Check {
         pattern = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(:(view|manage|full))?$"
     )]
     pub permission: String,
-    /// With a `communication`, the answer also says whether it is within the user's data scope.
+    /// With a `communication`, the answer also says whether it is within the user's data scope; with a
+    /// `user`, whether that person is within the user's reach (`out_of_reach`).
     pub resource: Option<Resource>,
 }
 
@@ -109,7 +110,15 @@ fn decide(
             ResourceType::Number => drop(teams::get_number(conn, account, NumberId(resource.id))?),
             ResourceType::Workgroup => drop(teams::get_workgroup(conn, account, WorkgroupId(resource.id))?),
             ResourceType::Ivr => drop(teams::get_ivr(conn, account, IvrId(resource.id))?),
-            ResourceType::User => drop(users::get(conn, account, UserId(resource.id))?),
+            ResourceType::User => {
+                let person = UserId(resource.id);
+                users::get(conn, account, person)?;
+                // A decision about a person is made on that person (rule 8).
+                if decision.is_allowed() {
+                    let person = caller.principal_in(conn, person)?;
+                    decision = policy.can_reach(principal, &person, &person);
+                }
+            }
             ResourceType::Role => drop(roles::get(conn, account, RoleId(resource.id))?),
         }
     }

@@ -18,6 +18,27 @@ fn judge(
     after: &[UserId],
     change: impl Fn(bool) -> MembershipChange,
 ) -> Result<(), ApiError> {
+    judge_people(cx, field, before, after, change, false)
+}
+
+/// Deleting a workgroup or number takes it from everyone in it: a change to each of them, except the
+/// superadmin, whose access no membership changes and who is not singled out by it.
+fn judge_deletion(
+    cx: &mut Change<'_>,
+    before: &[UserId],
+    change: impl Fn(bool) -> MembershipChange,
+) -> Result<(), ApiError> {
+    judge_people(cx, "users", before, &[], change, true)
+}
+
+fn judge_people(
+    cx: &mut Change<'_>,
+    field: &str,
+    before: &[UserId],
+    after: &[UserId],
+    change: impl Fn(bool) -> MembershipChange,
+    deletion: bool,
+) -> Result<(), ApiError> {
     if after.len() > MAX_MEMBERS {
         return Err(ApiError::invalid(field, format!("at most {MAX_MEMBERS} users")));
     }
@@ -25,6 +46,9 @@ fn judge(
     let removed = before.iter().filter(|u| !after.contains(u)).map(|u| (*u, false));
     for (user, joins) in added.chain(removed).collect::<Vec<_>>() {
         let person = cx.named_person(user, field)?;
+        if deletion && person.superadmin {
+            continue;
+        }
         cx.allow_result(cx.policy().can_set_person_membership(&cx.actor, &person, change(joins)))?;
     }
     Ok(())
@@ -63,7 +87,7 @@ pub fn set_workgroup_members(cx: &mut Change<'_>, id: WorkgroupId, users: &[User
 pub fn delete_workgroup(cx: &mut Change<'_>, id: WorkgroupId) -> Result<(), ApiError> {
     cx.require("team.workgroups:manage")?;
     let current = teams::get_workgroup(cx.conn, cx.account(), id)?;
-    judge(cx, "users", &current.members, &[], workgroup_change(id))?;
+    judge_deletion(cx, &current.members, workgroup_change(id))?;
     Ok(teams::delete_workgroup(cx.conn, cx.account(), id, &cx.who)?)
 }
 
@@ -78,6 +102,6 @@ pub fn set_number_users(cx: &mut Change<'_>, id: NumberId, users: &[UserId]) -> 
 pub fn delete_number(cx: &mut Change<'_>, id: NumberId) -> Result<(), ApiError> {
     cx.require("numbers.delete")?;
     let current = teams::get_number(cx.conn, cx.account(), id)?;
-    judge(cx, "users", &current.users, &[], number_change(id))?;
+    judge_deletion(cx, &current.users, number_change(id))?;
     Ok(teams::delete_number(cx.conn, cx.account(), id, &cx.who)?)
 }
