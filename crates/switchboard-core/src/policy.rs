@@ -696,22 +696,15 @@ impl Policy {
     /// A role the actor could not assign is also one they cannot edit or delete: either would change
     /// what its holders have.
     pub(crate) fn role_guard(&self, actor: &Principal, role: RoleIdx) -> Decision {
-        let compiled = self.role(role);
-        if let Some(by) = &compiled.assignable_by
-            && !by.roles.iter().any(|r| actor.holds(*r))
-        {
-            return Decision::GuardedRole { role };
+        let copied = self.copied_role(actor, role);
+        // Its own guard first, then the actor's `can_assign`, then access and guarded roles inside it.
+        if copied == (Decision::GuardedRole { role }) {
+            return copied;
         }
         if !self.actor_may_assign(actor, role) {
             return Decision::NotAssignable { role };
         }
-        if let Some(excess) = self.access_surplus(&compiled.access, actor) {
-            return Decision::Escalation(excess);
-        }
-        if let Some(guarded) = self.covers_guarded_role(actor, &compiled.access, Some(role)) {
-            return Decision::GuardedRole { role: guarded };
-        }
-        Decision::Allowed(Via::Grant)
+        copied
     }
 
     /// A role copied onto a new person (duplicate): its guard (rule 2), its access (rule 4) and no

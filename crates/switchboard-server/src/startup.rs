@@ -275,6 +275,7 @@ impl Application {
                     access_log,
                     Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#).log_target(ACCESS_LOG_TARGET),
                 ))
+                .route("/docs", web::get().to(crate::docs::redirect))
                 .service(crate::docs::service())
         })
         .workers(workers)

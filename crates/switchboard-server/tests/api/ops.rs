@@ -54,3 +54,15 @@ fn an_oversized_body_is_a_413_problem() {
     let huge = format!("{{\"account\": \"{}\"}}", "x".repeat(300 * 1024));
     app.request("POST", "/v1/auth/token", Some(&huge), &[]).assert_problem(413, "payload_too_large");
 }
+
+#[test]
+fn the_docs_without_a_trailing_slash_redirect_to_the_docs() {
+    let app = spawn_app();
+    let agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().new_agent();
+    let response = agent.get(format!("{}/docs", app.base)).call().unwrap();
+    assert_eq!(response.status().as_u16(), 308);
+    assert_eq!(response.headers().get("location").and_then(|v| v.to_str().ok()), Some("/docs/"));
+    let followed = app.get("/docs");
+    assert_eq!(followed.status, 200);
+    assert!(followed.body.to_lowercase().contains("swagger"), "{}", followed.body);
+}
