@@ -12,8 +12,9 @@ use diesel::Connection;
 use diesel::connection::SimpleConnection;
 use switchboard_core::{DashboardAccess, RoleMode, UserStatus};
 use switchboard_store::repo::communications::{self, CommunicationKind, Direction, NewCommunication};
-use switchboard_store::repo::teams::{self, NumberInput, NumberKind};
+use switchboard_store::repo::numbers::{NumberInput, NumberKind};
 use switchboard_store::repo::{accounts, roles, users};
+use switchboard_store::repo::{ivrs, numbers, workgroups};
 use switchboard_store::{Actor, Store, StoreError};
 
 /// The password of every demo user. Demo data only: never use `--demo` for real accounts.
@@ -155,8 +156,8 @@ pub fn seed_sized(store: &Store, packs: &Packs, size: DemoSize) -> Result<Vec<De
             Ok(())
         })?;
         let half = people.len().div_ceil(2);
-        let support = teams::create_workgroup(&mut conn, account.id, "Support", &people[..half], &actor)?;
-        let sales = teams::create_workgroup(&mut conn, account.id, "Sales", &people[half..], &actor)?;
+        let support = workgroups::create_workgroup(&mut conn, account.id, "Support", &people[..half], &actor)?;
+        let sales = workgroups::create_workgroup(&mut conn, account.id, "Sales", &people[half..], &actor)?;
         let mut numbers = Vec::new();
         for (i, (e164, label, kind)) in [
             ("+14155550100", "Main line", NumberKind::Local),
@@ -167,12 +168,12 @@ pub fn seed_sized(store: &Store, packs: &Packs, size: DemoSize) -> Result<Vec<De
         .enumerate()
         {
             let input = NumberInput { e164: e164.into(), label: label.into(), kind };
-            let number = teams::create_number(&mut conn, account.id, &input, &actor)?;
+            let number = numbers::create_number(&mut conn, account.id, &input, &actor)?;
             let assignee = people[i % people.len()];
-            teams::set_number_users(&mut conn, account.id, number.id, &[assignee], &actor)?;
+            numbers::set_number_users(&mut conn, account.id, number.id, &[assignee], &actor)?;
             numbers.push(number.id);
         }
-        let ivr = teams::create_ivr(&mut conn, account.id, "Main menu", &numbers[..1], &actor)?;
+        let ivr = ivrs::create_ivr(&mut conn, account.id, "Main menu", &numbers[..1], &actor)?;
         // Every non-owner user sees the Support group and the main menu on their dashboard.
         let dashboard = DashboardAccess { workgroups: vec![support.id], ivrs: vec![ivr.id] };
         conn.transaction::<_, StoreError, _>(|conn| {

@@ -13,8 +13,9 @@ use switchboard_store::repo::accounts::{self, NewAccount};
 use switchboard_store::repo::communications::{
     self, CommunicationFilter, CommunicationKind, Direction, NewCommunication,
 };
-use switchboard_store::repo::teams::{self, NumberInput, NumberKind};
+use switchboard_store::repo::numbers::{NumberInput, NumberKind};
 use switchboard_store::repo::users::NewUser;
+use switchboard_store::repo::{ivrs, numbers, workgroups};
 use switchboard_store::schema::{users, workgroup_members};
 use switchboard_store::{Actor, PageRequest, Store, StoreConfig};
 
@@ -179,11 +180,11 @@ fn run(label: &str, store: &Store, n_comms: usize, n_users: usize) {
             .unwrap();
     }
     let wgs: Vec<WorkgroupId> = (0..50)
-        .map(|i| teams::create_workgroup(&mut c, a, &format!("W{i}"), &[], &Actor::System).unwrap().id)
+        .map(|i| workgroups::create_workgroup(&mut c, a, &format!("W{i}"), &[], &Actor::System).unwrap().id)
         .collect();
     let numbers: Vec<_> = (0..200)
         .map(|i| {
-            teams::create_number(
+            numbers::create_number(
                 &mut c,
                 a,
                 &NumberInput { e164: format!("+1555{i:07}"), label: String::new(), kind: NumberKind::Local },
@@ -194,7 +195,7 @@ fn run(label: &str, store: &Store, n_comms: usize, n_users: usize) {
         })
         .collect();
     let ivrs: Vec<_> =
-        (0..10).map(|i| teams::create_ivr(&mut c, a, &format!("I{i}"), &[], &Actor::System).unwrap().id).collect();
+        (0..10).map(|i| ivrs::create_ivr(&mut c, a, &format!("I{i}"), &[], &Actor::System).unwrap().id).collect();
     let member_rows: Vec<_> = user_ids
         .iter()
         .enumerate()

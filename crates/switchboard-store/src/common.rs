@@ -217,3 +217,71 @@ pub(crate) fn ids<T: ToString>(ids: &[T]) -> Vec<String> {
     v.dedup();
     v
 }
+
+/// A name of a workgroup, IVR or user: 1 to 200 characters, not all blank.
+pub(crate) fn check_name(name: &str) -> StoreResult<()> {
+    if name.trim().is_empty() || name.chars().count() > 200 {
+        return Err(StoreError::invalid_field("name", "a name must have 1 to 200 characters, not all blank"));
+    }
+    Ok(())
+}
+
+/// The audit event of a change to one record.
+#[allow(clippy::too_many_arguments)] // one audit entry, spelled out at each call site
+pub(crate) fn audit_event(
+    conn: &mut DbConn,
+    account: AccountId,
+    actor: &Actor,
+    action: &str,
+    target_type: &str,
+    id: String,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+) -> StoreResult<()> {
+    audit(conn, AuditEntry { account, actor, action, target_type, target_id: Some(id), before, after })
+}
+
+/// Replaces the rows of a membership table that belong to one owner (a user's numbers, a workgroup's
+/// members, a number's users, an IVR's numbers): deletes them, then inserts one row per value (id text).
+macro_rules! replace_rows {
+    ($conn:expr, $table:ident, $account:expr, $owner_col:ident = $owner:expr, $member_col:ident, $values:expr) => {{
+        let a = $account.to_string();
+        let o = $owner.to_string();
+        diesel::delete($table::table.filter($table::account_id.eq(&a).and($table::$owner_col.eq(&o))))
+            .execute(&mut *$conn)?;
+        let rows: Vec<_> = $values
+            .iter()
+            .map(|v| ($table::account_id.eq(a.clone()), $table::$owner_col.eq(o.clone()), $table::$member_col.eq(v.clone())))
+            .collect();
+        if !rows.is_empty() {
+            crate::per_backend!(&mut *$conn, c => diesel::insert_into($table::table).values(rows).execute(c))?;
+        }
+    }};
+}
+pub(crate) use replace_rows;
+
+/// The rows of a membership table for many owners at once, as owner id → member ids (each list
+/// sorted): one query per 500 owners, so a page of records costs one query, not one per record.
+macro_rules! members_by_owner {
+    ($conn:expr, $table:ident, $account:expr, $owner_col:ident, $member_col:ident, $owners:expr) => {{
+        let a = $account.to_string();
+        let mut by_owner: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+        for chunk in $owners.chunks(500) {
+            let pairs: Vec<(String, String)> = $table::table
+                .filter($table::account_id.eq(&a).and($table::$owner_col.eq_any(chunk)))
+                .select(($table::$owner_col, $table::$member_col))
+                .order(($table::$owner_col, $table::$member_col))
+                .load(&mut *$conn)?;
+            for (owner, member) in pairs {
+                by_owner.entry(owner).or_default().push(member);
+            }
+        }
+        by_owner
+    }};
+}
+pub(crate) use members_by_owner;
+
+/// Parses a list of stored ids.
+pub(crate) fn parse_ids<T: From<Uuid>>(ids: Option<Vec<String>>) -> StoreResult<Vec<T>> {
+    ids.unwrap_or_default().iter().map(|i| parse_id(i)).collect()
+}

@@ -9,7 +9,7 @@
 //! - [`repo`]: repositories (blocking; wrap calls in `web::block`): [`repo::accounts`],
 //!   [`repo::users`] (incl. [`repo::users::subject`], the effective-permission inputs in one round trip),
 //!   [`repo::roles`] (incl. assignment in single/combinable mode, bulk change, copy),
-//!   [`repo::teams`] (workgroups, numbers, IVRs), [`repo::communications`] (scoped history and
+//!   [`repo::workgroups`], [`repo::numbers`], [`repo::ivrs`], [`repo::communications`] (scoped history and
 //!   counts from a core [`switchboard_core::Visibility`]), [`repo::api_keys`], [`repo::audit`];
 //! - [`StoreError`]: the one error type.
 //!

@@ -5,10 +5,11 @@ use crate::support::backend_tests;
 use diesel::prelude::*;
 use switchboard_core::{RoleDefinition, RoleMode, RoleOrigin, ScopeKind, UserId, UserStatus};
 use switchboard_store::repo::communications::{self, CommunicationKind, Direction, NewCommunication};
+use switchboard_store::repo::numbers::{NumberInput, NumberKind};
 use switchboard_store::repo::roles::{self, BulkRoleChange};
-use switchboard_store::repo::teams::{self, NumberInput, NumberKind};
 use switchboard_store::repo::users::{self, NewUser, UserPatch};
 use switchboard_store::repo::{audit, audit::AuditFilter};
+use switchboard_store::repo::{ivrs, numbers, workgroups};
 use switchboard_store::schema::{audit_events, role_assignments, workgroup_members};
 use switchboard_store::{Actor, PageRequest, StoreError, applied_migrations, revert_all_migrations, run_migrations};
 
@@ -36,7 +37,7 @@ backend_tests! {
         let (a, owner_a) = db.account("alpha");
         let (b, owner_b) = db.account("bravo");
         let mut c = db.conn();
-        let wg = teams::create_workgroup(&mut c, a.id, "Sales", &[owner_a.id], &Actor::User(owner_a.id)).expect("wg");
+        let wg = workgroups::create_workgroup(&mut c, a.id, "Sales", &[owner_a.id], &Actor::User(owner_a.id)).expect("wg");
         // straight SQL, bypassing every repository check: the composite foreign key refuses it
         let raw = diesel::insert_into(workgroup_members::table)
             .values((
@@ -57,14 +58,14 @@ backend_tests! {
             .execute(&mut *c);
         assert!(raw.is_err());
         // through the repositories: the same refusal, typed
-        let err = teams::set_workgroup_members(&mut c, a.id, wg.id, &[owner_b.id], &Actor::System).expect_err("refused");
+        let err = workgroups::set_workgroup_members(&mut c, a.id, wg.id, &[owner_b.id], &Actor::System).expect_err("refused");
         assert!(matches!(err, StoreError::InvalidReference { .. }), "{err:?}");
         let role_b = roles::create(&mut c, b.id, &RoleOrigin::Custom, &RoleDefinition::new("agent", "Agent"), &Actor::System)
             .expect("role");
         let err = roles::set_user_roles(&mut c, a.id, owner_a.id, &[role_b.id], RoleMode::Single, None, &Actor::System)
             .expect_err("a role of account B cannot be assigned in account A");
         assert!(matches!(err, StoreError::InvalidReference { .. }), "{err:?}");
-        let num_b = teams::create_number(
+        let num_b = numbers::create_number(
             &mut c,
             b.id,
             &NumberInput { e164: "+15550001".into(), label: "B".into(), kind: NumberKind::Local },
@@ -91,7 +92,7 @@ backend_tests! {
         .expect_err("history of account A cannot name a number of account B");
         assert!(matches!(err, StoreError::InvalidReference { .. }), "{err:?}");
         // nothing of it landed
-        let members = teams::get_workgroup(&mut c, a.id, wg.id).expect("wg").members;
+        let members = workgroups::get_workgroup(&mut c, a.id, wg.id).expect("wg").members;
         assert_eq!(members, vec![owner_a.id]);
         assert!(users::access(&mut c, a.id, owner_a.id).expect("access").roles.is_empty());
     }
@@ -255,15 +256,15 @@ backend_tests! {
         step(&mut c, "user.create");
         users::update(&mut c, a.id, u.id, None, &UserPatch { name: Some("Y".into()), ..Default::default() }, &actor).expect("upd");
         step(&mut c, "user.update");
-        let n = teams::create_number(&mut c, a.id, &NumberInput { e164: "+15551234".into(), label: "L".into(), kind: NumberKind::TollFree }, &actor).expect("n");
+        let n = numbers::create_number(&mut c, a.id, &NumberInput { e164: "+15551234".into(), label: "L".into(), kind: NumberKind::TollFree }, &actor).expect("n");
         step(&mut c, "number.create");
-        teams::set_number_users(&mut c, a.id, n.id, &[u.id], &actor).expect("nu");
+        numbers::set_number_users(&mut c, a.id, n.id, &[u.id], &actor).expect("nu");
         step(&mut c, "number.set_users");
-        let w = teams::create_workgroup(&mut c, a.id, "W", &[u.id], &actor).expect("w");
+        let w = workgroups::create_workgroup(&mut c, a.id, "W", &[u.id], &actor).expect("w");
         step(&mut c, "workgroup.create");
-        teams::rename_workgroup(&mut c, a.id, w.id, "W2", &actor).expect("rename");
+        workgroups::rename_workgroup(&mut c, a.id, w.id, "W2", &actor).expect("rename");
         step(&mut c, "workgroup.update");
-        let i = teams::create_ivr(&mut c, a.id, "I", &[n.id], &actor).expect("ivr");
+        let i = ivrs::create_ivr(&mut c, a.id, "I", &[n.id], &actor).expect("ivr");
         step(&mut c, "ivr.create");
         let r = roles::create(&mut c, a.id, &RoleOrigin::Custom, &RoleDefinition::new("r", "R"), &actor).expect("role");
         step(&mut c, "role.create");
@@ -294,9 +295,9 @@ backend_tests! {
         communications::ingest(&mut c, a.id, &[msg], &actor).expect("ingest");
         step(&mut c, "communications.ingest");
         // history keeps what it refers to
-        let err = teams::delete_number(&mut c, a.id, n.id, &actor).expect_err("number in history");
+        let err = numbers::delete_number(&mut c, a.id, n.id, &actor).expect_err("number in history");
         assert!(matches!(err, StoreError::InUse { entity: "number", .. }), "{err:?}");
-        let err = teams::delete_workgroup(&mut c, a.id, w.id, &actor).expect_err("workgroup in history");
+        let err = workgroups::delete_workgroup(&mut c, a.id, w.id, &actor).expect_err("workgroup in history");
         assert!(matches!(err, StoreError::InUse { .. }), "{err:?}");
         let err = users::delete(&mut c, a.id, u.id, None, &actor).expect_err("participant in history");
         assert!(matches!(err, StoreError::InUse { .. }), "{err:?}");

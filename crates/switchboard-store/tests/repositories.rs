@@ -2,10 +2,11 @@
 
 use crate::support::backend_tests;
 use switchboard_core::{DashboardAccess, RoleDefinition, RoleMode, RoleOrigin, ScopeKind, UserStatus};
+use switchboard_store::repo::numbers::{NumberInput, NumberKind};
 use switchboard_store::repo::roles;
-use switchboard_store::repo::teams::{self, NumberInput, NumberKind};
 use switchboard_store::repo::users::{self, NewUser};
 use switchboard_store::repo::{accounts, api_keys};
+use switchboard_store::repo::{ivrs, numbers, workgroups};
 use switchboard_store::{Actor, PageRequest, StoreError};
 
 backend_tests! {
@@ -13,9 +14,9 @@ backend_tests! {
         let (a, owner) = db.account("acme");
         let mut c = db.conn();
         let actor = Actor::User(owner.id);
-        let n1 = teams::create_number(&mut c, a.id, &NumberInput { e164: "+15550100".into(), label: "Main".into(), kind: NumberKind::Local }, &actor).expect("n");
-        let wg = teams::create_workgroup(&mut c, a.id, "Support", &[], &actor).expect("wg");
-        let ivr = teams::create_ivr(&mut c, a.id, "Main menu", &[n1.id], &actor).expect("ivr");
+        let n1 = numbers::create_number(&mut c, a.id, &NumberInput { e164: "+15550100".into(), label: "Main".into(), kind: NumberKind::Local }, &actor).expect("n");
+        let wg = workgroups::create_workgroup(&mut c, a.id, "Support", &[], &actor).expect("wg");
+        let ivr = ivrs::create_ivr(&mut c, a.id, "Main menu", &[n1.id], &actor).expect("ivr");
         let mut numbers_role = RoleDefinition::new("numbers_watch", "Numbers watcher");
         numbers_role.scope = ScopeKind::Numbers;
         numbers_role.scope_numbers = vec![n1.id];
@@ -95,17 +96,17 @@ backend_tests! {
         let mut c = db.conn();
         let actor = Actor::User(owner.id);
         let number = |c: &mut _, account, e164: &str| {
-            teams::create_number(c, account, &NumberInput { e164: e164.into(), label: String::new(), kind: NumberKind::Local }, &actor).expect("n").id
+            numbers::create_number(c, account, &NumberInput { e164: e164.into(), label: String::new(), kind: NumberKind::Local }, &actor).expect("n").id
         };
         let (mine, theirs) = (number(&mut c, a.id, "+15550100"), number(&mut c, b.id, "+15550101"));
-        assert_eq!(teams::first_unknown_number(&mut c, a.id, &[]).expect("q"), None);
-        assert_eq!(teams::first_unknown_number(&mut c, a.id, &[mine, mine]).expect("q"), None);
-        assert_eq!(teams::first_unknown_number(&mut c, a.id, &[mine, theirs, mine]).expect("q"), Some(theirs));
-        let wg = teams::create_workgroup(&mut c, b.id, "Theirs", &[], &actor).expect("wg").id;
-        assert_eq!(teams::first_unknown_workgroup(&mut c, a.id, &[wg]).expect("q"), Some(wg));
-        let ivr = teams::create_ivr(&mut c, b.id, "Theirs", &[], &actor).expect("ivr").id;
-        assert_eq!(teams::first_unknown_ivr(&mut c, b.id, &[ivr]).expect("q"), None);
-        assert_eq!(teams::first_unknown_ivr(&mut c, a.id, &[ivr]).expect("q"), Some(ivr));
+        assert_eq!(numbers::first_unknown_number(&mut c, a.id, &[]).expect("q"), None);
+        assert_eq!(numbers::first_unknown_number(&mut c, a.id, &[mine, mine]).expect("q"), None);
+        assert_eq!(numbers::first_unknown_number(&mut c, a.id, &[mine, theirs, mine]).expect("q"), Some(theirs));
+        let wg = workgroups::create_workgroup(&mut c, b.id, "Theirs", &[], &actor).expect("wg").id;
+        assert_eq!(workgroups::first_unknown_workgroup(&mut c, a.id, &[wg]).expect("q"), Some(wg));
+        let ivr = ivrs::create_ivr(&mut c, b.id, "Theirs", &[], &actor).expect("ivr").id;
+        assert_eq!(ivrs::first_unknown_ivr(&mut c, b.id, &[ivr]).expect("q"), None);
+        assert_eq!(ivrs::first_unknown_ivr(&mut c, a.id, &[ivr]).expect("q"), Some(ivr));
         assert_eq!(users::first_unknown(&mut c, a.id, &[owner.id]).expect("q"), None);
         // More ids than one query takes.
         let many: Vec<_> = (0..1200).map(|_| switchboard_core::UserId::new_random()).collect();

@@ -12,9 +12,10 @@ use switchboard_core::{
 use switchboard_store::repo::communications::{
     self, CommunicationFilter, CommunicationKind, Direction, NewCommunication,
 };
+use switchboard_store::repo::numbers::{NumberInput, NumberKind};
 use switchboard_store::repo::roles;
-use switchboard_store::repo::teams::{self, NumberInput, NumberKind};
 use switchboard_store::repo::users::{self, NewUser, UserPatch};
+use switchboard_store::repo::{ivrs, numbers, workgroups};
 use switchboard_store::{Actor, PageRequest};
 
 /// A tiny deterministic generator fed by proptest's seed.
@@ -48,7 +49,7 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
     let mut c = db.conn();
     let numbers: Vec<_> = (0..4)
         .map(|i| {
-            teams::create_number(
+            numbers::create_number(
                 &mut c,
                 a,
                 &NumberInput { e164: format!("+1555000{i}"), label: format!("N{i}"), kind: NumberKind::Local },
@@ -58,10 +59,11 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
             .id
         })
         .collect();
-    let wgs: Vec<_> =
-        (0..3).map(|i| teams::create_workgroup(&mut c, a, &format!("W{i}"), &[], &actor).expect("wg").id).collect();
+    let wgs: Vec<_> = (0..3)
+        .map(|i| workgroups::create_workgroup(&mut c, a, &format!("W{i}"), &[], &actor).expect("wg").id)
+        .collect();
     let ivrs: Vec<_> =
-        (0..2).map(|i| teams::create_ivr(&mut c, a, &format!("I{i}"), &[], &actor).expect("ivr").id).collect();
+        (0..2).map(|i| ivrs::create_ivr(&mut c, a, &format!("I{i}"), &[], &actor).expect("ivr").id).collect();
     let mut role_ids = Vec::new();
     for kind in ScopeKind::ALL_KINDS {
         let mut d = RoleDefinition::new(format!("r_{kind}"), format!("Role {kind}"));

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 use switchboard_core::{CommunicationId, IvrId, NumberId, Principal, Reason, RoleId, UserId, Visibility, WorkgroupId};
-use switchboard_store::repo::{communications, roles, teams, users};
+use switchboard_store::repo::{communications, ivrs, numbers, roles, users, workgroups};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -107,9 +107,9 @@ fn decide(
                     decision = policy.can_see(principal, &record.as_ref());
                 }
             }
-            ResourceType::Number => drop(teams::get_number(conn, account, NumberId(resource.id))?),
-            ResourceType::Workgroup => drop(teams::get_workgroup(conn, account, WorkgroupId(resource.id))?),
-            ResourceType::Ivr => drop(teams::get_ivr(conn, account, IvrId(resource.id))?),
+            ResourceType::Number => drop(numbers::get_number(conn, account, NumberId(resource.id))?),
+            ResourceType::Workgroup => drop(workgroups::get_workgroup(conn, account, WorkgroupId(resource.id))?),
+            ResourceType::Ivr => drop(ivrs::get_ivr(conn, account, IvrId(resource.id))?),
             ResourceType::User => {
                 let person = UserId(resource.id);
                 users::get(conn, account, person)?;

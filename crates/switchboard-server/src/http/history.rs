@@ -14,7 +14,7 @@ use switchboard_store::DbConn;
 use switchboard_store::repo::communications::{
     self, Communication, CommunicationFilter, CommunicationKind, Direction, KindCounts, NewCommunication,
 };
-use switchboard_store::repo::{teams, users};
+use switchboard_store::repo::{ivrs, numbers, users, workgroups};
 use utoipa::{IntoParams, ToSchema};
 
 /// Most records one batch ingests.
@@ -187,17 +187,17 @@ fn known_references(
         ApiError::invalid(field, format!("{what} {id} is not in this account"))
     };
     let numbers: Vec<NumberId> = items.iter().filter_map(|c| c.number).collect();
-    if let Some(n) = teams::first_unknown_number(conn, account, &numbers)? {
+    if let Some(n) = numbers::first_unknown_number(conn, account, &numbers)? {
         let i = items.iter().position(|c| c.number == Some(n)).unwrap_or_default();
         return Err(unknown(i, "number", "number", n.to_string()));
     }
     let workgroups: Vec<WorkgroupId> = items.iter().filter_map(|c| c.workgroup).collect();
-    if let Some(w) = teams::first_unknown_workgroup(conn, account, &workgroups)? {
+    if let Some(w) = workgroups::first_unknown_workgroup(conn, account, &workgroups)? {
         let i = items.iter().position(|c| c.workgroup == Some(w)).unwrap_or_default();
         return Err(unknown(i, "workgroup", "workgroup", w.to_string()));
     }
     let ivrs: Vec<IvrId> = items.iter().filter_map(|c| c.ivr).collect();
-    if let Some(v) = teams::first_unknown_ivr(conn, account, &ivrs)? {
+    if let Some(v) = ivrs::first_unknown_ivr(conn, account, &ivrs)? {
         let i = items.iter().position(|c| c.ivr == Some(v)).unwrap_or_default();
         return Err(unknown(i, "ivr", "IVR", v.to_string()));
     }

@@ -2,19 +2,22 @@
 //! errors, 404 for unknown paths and 405 (with `Allow`) for known paths with the wrong method.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod authorize;
 pub mod catalog;
 pub mod common;
 pub mod history;
 pub mod integrations;
+pub mod ivrs;
 pub mod me;
+pub mod numbers;
 pub mod ops;
 pub mod presets;
 pub mod roles;
-pub mod team;
 pub mod users;
 pub mod views;
+pub mod workgroups;
 
 use crate::problem::ApiError;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -61,23 +64,23 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(users::duplicate_user)
             .service(users::user_permissions)
             .service(users::set_dashboard_access)
-            .service(team::list_workgroups)
-            .service(team::create_workgroup)
-            .service(team::get_workgroup)
-            .service(team::update_workgroup)
-            .service(team::delete_workgroup)
-            .service(team::set_workgroup_members)
-            .service(team::list_numbers)
-            .service(team::create_number)
-            .service(team::get_number)
-            .service(team::update_number)
-            .service(team::delete_number)
-            .service(team::set_number_users)
-            .service(team::list_ivrs)
-            .service(team::create_ivr)
-            .service(team::get_ivr)
-            .service(team::update_ivr)
-            .service(team::delete_ivr)
+            .service(workgroups::list_workgroups)
+            .service(workgroups::create_workgroup)
+            .service(workgroups::get_workgroup)
+            .service(workgroups::update_workgroup)
+            .service(workgroups::delete_workgroup)
+            .service(workgroups::set_workgroup_members)
+            .service(numbers::list_numbers)
+            .service(numbers::create_number)
+            .service(numbers::get_number)
+            .service(numbers::update_number)
+            .service(numbers::delete_number)
+            .service(numbers::set_number_users)
+            .service(ivrs::list_ivrs)
+            .service(ivrs::create_ivr)
+            .service(ivrs::get_ivr)
+            .service(ivrs::update_ivr)
+            .service(ivrs::delete_ivr)
             .service(history::ingest_batch)
             .service(history::ingest_one)
             .service(history::list_communications)
@@ -87,7 +90,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(integrations::list_api_keys)
             .service(integrations::create_api_key)
             .service(integrations::revoke_api_key)
-            .service(integrations::list_audit_events),
+            .service(audit::list_audit_events),
     );
 }
 

@@ -3,7 +3,7 @@
 use super::{Change, PersonView};
 use crate::problem::ApiError;
 use switchboard_core::{DashboardAccess, MAX_DASHBOARD, UserId};
-use switchboard_store::repo::{teams, users};
+use switchboard_store::repo::{ivrs, users, workgroups};
 
 pub fn set(
     cx: &mut Change<'_>,
@@ -21,10 +21,10 @@ pub fn set(
     cx.allow_result(cx.policy().can_set_person_dashboard(&cx.actor, &person, &access))?;
     // Checked here, not left to the database: the answer names the field, not a constraint.
     let account = cx.account();
-    if let Some(w) = teams::first_unknown_workgroup(cx.conn, account, &access.workgroups)? {
+    if let Some(w) = workgroups::first_unknown_workgroup(cx.conn, account, &access.workgroups)? {
         return Err(ApiError::invalid("workgroups", format!("workgroup {w} is not in this account")));
     }
-    if let Some(i) = teams::first_unknown_ivr(cx.conn, account, &access.ivrs)? {
+    if let Some(i) = ivrs::first_unknown_ivr(cx.conn, account, &access.ivrs)? {
         return Err(ApiError::invalid("ivrs", format!("IVR {i} is not in this account")));
     }
     users::set_dashboard_access(cx.conn, account, id, &access, expected, &cx.who)?;

@@ -5,7 +5,8 @@
 use super::Change;
 use crate::problem::ApiError;
 use switchboard_core::{MembershipChange, NumberId, UserId, WorkgroupId};
-use switchboard_store::repo::teams::{self, BusinessNumber, Workgroup};
+use switchboard_store::repo::numbers::{self, BusinessNumber};
+use switchboard_store::repo::workgroups::{self, Workgroup};
 
 /// Most users one workgroup or number lists.
 pub const MAX_MEMBERS: usize = 1000;
@@ -71,37 +72,37 @@ pub fn create_workgroup(cx: &mut Change<'_>, name: &str, members: &[UserId]) -> 
     if let Some(user) = switchboard_store::repo::users::first_unknown(cx.conn, cx.account(), members)? {
         return Err(ApiError::invalid("members", format!("user {user} is not in this account")));
     }
-    let created = teams::create_workgroup(cx.conn, cx.account(), name, members, &cx.who)?;
+    let created = workgroups::create_workgroup(cx.conn, cx.account(), name, members, &cx.who)?;
     judge(cx, "members", &[], members, workgroup_change(created.id))?;
     Ok(created)
 }
 
 pub fn set_workgroup_members(cx: &mut Change<'_>, id: WorkgroupId, users: &[UserId]) -> Result<Workgroup, ApiError> {
     cx.require("team.workgroups:manage")?;
-    let current = teams::get_workgroup(cx.conn, cx.account(), id)?;
+    let current = workgroups::get_workgroup(cx.conn, cx.account(), id)?;
     judge(cx, "users", &current.members, users, workgroup_change(id))?;
-    Ok(teams::set_workgroup_members(cx.conn, cx.account(), id, users, &cx.who)?)
+    Ok(workgroups::set_workgroup_members(cx.conn, cx.account(), id, users, &cx.who)?)
 }
 
 /// Deleting a workgroup takes it from each of its members.
 pub fn delete_workgroup(cx: &mut Change<'_>, id: WorkgroupId) -> Result<(), ApiError> {
     cx.require("team.workgroups:manage")?;
-    let current = teams::get_workgroup(cx.conn, cx.account(), id)?;
+    let current = workgroups::get_workgroup(cx.conn, cx.account(), id)?;
     judge_deletion(cx, &current.members, workgroup_change(id))?;
-    Ok(teams::delete_workgroup(cx.conn, cx.account(), id, &cx.who)?)
+    Ok(workgroups::delete_workgroup(cx.conn, cx.account(), id, &cx.who)?)
 }
 
 pub fn set_number_users(cx: &mut Change<'_>, id: NumberId, users: &[UserId]) -> Result<BusinessNumber, ApiError> {
     cx.require("numbers.edit")?;
-    let current = teams::get_number(cx.conn, cx.account(), id)?;
+    let current = numbers::get_number(cx.conn, cx.account(), id)?;
     judge(cx, "users", &current.users, users, number_change(id))?;
-    Ok(teams::set_number_users(cx.conn, cx.account(), id, users, &cx.who)?)
+    Ok(numbers::set_number_users(cx.conn, cx.account(), id, users, &cx.who)?)
 }
 
 /// Deleting a number takes it from each user it is assigned to (rule MC-33).
 pub fn delete_number(cx: &mut Change<'_>, id: NumberId) -> Result<(), ApiError> {
     cx.require("numbers.delete")?;
-    let current = teams::get_number(cx.conn, cx.account(), id)?;
+    let current = numbers::get_number(cx.conn, cx.account(), id)?;
     judge_deletion(cx, &current.users, number_change(id))?;
-    Ok(teams::delete_number(cx.conn, cx.account(), id, &cx.who)?)
+    Ok(numbers::delete_number(cx.conn, cx.account(), id, &cx.who)?)
 }

@@ -4,16 +4,18 @@
 use super::Change;
 use crate::problem::ApiError;
 use switchboard_core::{IvrId, NumberId, WorkgroupId};
-use switchboard_store::repo::teams::{self, BusinessNumber, Ivr, NumberInput, Workgroup};
+use switchboard_store::repo::ivrs::{self, Ivr};
+use switchboard_store::repo::numbers::{self, BusinessNumber, NumberInput};
+use switchboard_store::repo::workgroups::{self, Workgroup};
 
 pub fn rename_workgroup(cx: &mut Change<'_>, id: WorkgroupId, name: &str) -> Result<Workgroup, ApiError> {
     cx.require("team.workgroups:manage")?;
-    Ok(teams::rename_workgroup(cx.conn, cx.account(), id, name, &cx.who)?)
+    Ok(workgroups::rename_workgroup(cx.conn, cx.account(), id, name, &cx.who)?)
 }
 
 pub fn create_number(cx: &mut Change<'_>, input: &NumberInput) -> Result<BusinessNumber, ApiError> {
     cx.require("numbers.add")?;
-    Ok(teams::create_number(cx.conn, cx.account(), input, &cx.who)?)
+    Ok(numbers::create_number(cx.conn, cx.account(), input, &cx.who)?)
 }
 
 /// Edits a number's settings; `patch` fills in what the request leaves out from the current record.
@@ -23,13 +25,13 @@ pub fn update_number(
     patch: impl FnOnce(&BusinessNumber) -> NumberInput,
 ) -> Result<BusinessNumber, ApiError> {
     cx.require("numbers.edit")?;
-    let current = teams::get_number(cx.conn, cx.account(), id)?;
-    Ok(teams::update_number(cx.conn, cx.account(), id, &patch(&current), &cx.who)?)
+    let current = numbers::get_number(cx.conn, cx.account(), id)?;
+    Ok(numbers::update_number(cx.conn, cx.account(), id, &patch(&current), &cx.who)?)
 }
 
 /// The first of `numbers` that is not a business number of the account: 422 naming `field`.
 pub fn known_numbers(cx: &mut Change<'_>, numbers: &[NumberId], field: &str) -> Result<(), ApiError> {
-    match teams::first_unknown_number(cx.conn, cx.account(), numbers)? {
+    match numbers::first_unknown_number(cx.conn, cx.account(), numbers)? {
         Some(number) => Err(ApiError::invalid(field, format!("number {number} is not in this account"))),
         None => Ok(()),
     }
@@ -38,7 +40,7 @@ pub fn known_numbers(cx: &mut Change<'_>, numbers: &[NumberId], field: &str) -> 
 pub fn create_ivr(cx: &mut Change<'_>, name: &str, numbers: &[NumberId]) -> Result<Ivr, ApiError> {
     cx.require("call_flow:manage")?;
     known_numbers(cx, numbers, "numbers")?;
-    Ok(teams::create_ivr(cx.conn, cx.account(), name, numbers, &cx.who)?)
+    Ok(ivrs::create_ivr(cx.conn, cx.account(), name, numbers, &cx.who)?)
 }
 
 pub fn update_ivr(
@@ -48,12 +50,12 @@ pub fn update_ivr(
     numbers: Option<&[NumberId]>,
 ) -> Result<Ivr, ApiError> {
     cx.require("call_flow:manage")?;
-    teams::get_ivr(cx.conn, cx.account(), id)?;
+    ivrs::get_ivr(cx.conn, cx.account(), id)?;
     known_numbers(cx, numbers.unwrap_or_default(), "numbers")?;
-    Ok(teams::update_ivr(cx.conn, cx.account(), id, name, numbers, &cx.who)?)
+    Ok(ivrs::update_ivr(cx.conn, cx.account(), id, name, numbers, &cx.who)?)
 }
 
 pub fn delete_ivr(cx: &mut Change<'_>, id: IvrId) -> Result<(), ApiError> {
     cx.require("call_flow:manage")?;
-    Ok(teams::delete_ivr(cx.conn, cx.account(), id, &cx.who)?)
+    Ok(ivrs::delete_ivr(cx.conn, cx.account(), id, &cx.who)?)
 }

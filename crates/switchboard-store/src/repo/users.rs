@@ -2,7 +2,8 @@
 //! inputs of a user ([`subject`]).
 
 use crate::common::{
-    Actor, AuditEntry, Page, PageRequest, audit, bump_access_version, from_db_time, ids, now, parse_id, to_db_time,
+    Actor, AuditEntry, Page, PageRequest, audit, bump_access_version, check_name, from_db_time, ids, now, parse_id,
+    to_db_time,
 };
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
@@ -128,13 +129,6 @@ pub fn normalize_email(email: &str) -> StoreResult<String> {
         && e.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
         && !e.chars().any(char::is_whitespace);
     if valid { Ok(e) } else { Err(StoreError::invalid_field("email", format!("`{email}` is not an email address"))) }
-}
-
-fn check_name(name: &str) -> StoreResult<()> {
-    if name.trim().is_empty() || name.chars().count() > 200 {
-        return Err(StoreError::invalid_field("name", "a name must have 1 to 200 characters, not all blank"));
-    }
-    Ok(())
 }
 
 /// The first of `wanted` that is not a user of the account (one query per 500 ids).
@@ -474,19 +468,6 @@ pub fn subject(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult
     Ok(subject)
 }
 
-macro_rules! replace_set {
-    ($conn:expr, $table:ident, $account:expr, $user:expr, $col:ident, $values:expr) => {{
-        let a = $account.to_string();
-        let u = $user.to_string();
-        diesel::delete($table::table.filter($table::account_id.eq(&a).and($table::user_id.eq(&u)))).execute($conn)?;
-        let rows: Vec<_> =
-            $values.iter().map(|v| ($table::account_id.eq(a.clone()), $table::user_id.eq(u.clone()), $table::$col.eq(v.clone()))).collect();
-        if !rows.is_empty() {
-            crate::per_backend!(&mut *$conn, c => diesel::insert_into($table::table).values(rows).execute(c))?;
-        }
-    }};
-}
-
 /// Replaces the business numbers assigned to a user.
 pub fn set_numbers(
     conn: &mut DbConn,
@@ -500,7 +481,7 @@ pub fn set_numbers(
     crate::common::write_tx(conn, |conn| {
         let before = access(conn, account, id)?;
         bump_version(conn, account, id, expected_version)?;
-        replace_set!(conn, number_users, account, id, number_id, values);
+        crate::common::replace_rows!(conn, number_users, account, user_id = id, number_id, values);
         finish_access_change(conn, account, id, actor, "user.set_numbers", before)
     })
 }
@@ -518,7 +499,7 @@ pub fn set_workgroups(
     crate::common::write_tx(conn, |conn| {
         let before = access(conn, account, id)?;
         bump_version(conn, account, id, expected_version)?;
-        replace_set!(conn, workgroup_members, account, id, workgroup_id, values);
+        crate::common::replace_rows!(conn, workgroup_members, account, user_id = id, workgroup_id, values);
         finish_access_change(conn, account, id, actor, "user.set_workgroups", before)
     })
 }
@@ -537,8 +518,8 @@ pub fn set_dashboard_access(
     crate::common::write_tx(conn, |conn| {
         let before = access(conn, account, id)?;
         bump_version(conn, account, id, expected_version)?;
-        replace_set!(conn, dashboard_workgroups, account, id, workgroup_id, wgs);
-        replace_set!(conn, dashboard_ivrs, account, id, ivr_id, ivrs);
+        crate::common::replace_rows!(conn, dashboard_workgroups, account, user_id = id, workgroup_id, wgs);
+        crate::common::replace_rows!(conn, dashboard_ivrs, account, user_id = id, ivr_id, ivrs);
         finish_access_change(conn, account, id, actor, "user.set_dashboard_access", before)
     })
 }
@@ -595,10 +576,24 @@ pub fn duplicate(
         if !roles.is_empty() {
             crate::per_backend!(&mut *conn, c => diesel::insert_into(role_assignments::table).values(roles).execute(c))?;
         }
-        replace_set!(conn, number_users, account, id, number_id, ids(&from.numbers));
-        replace_set!(conn, workgroup_members, account, id, workgroup_id, ids(&from.workgroups));
-        replace_set!(conn, dashboard_workgroups, account, id, workgroup_id, ids(&from.dashboard.workgroups));
-        replace_set!(conn, dashboard_ivrs, account, id, ivr_id, ids(&from.dashboard.ivrs));
+        crate::common::replace_rows!(conn, number_users, account, user_id = id, number_id, ids(&from.numbers));
+        crate::common::replace_rows!(
+            conn,
+            workgroup_members,
+            account,
+            user_id = id,
+            workgroup_id,
+            ids(&from.workgroups)
+        );
+        crate::common::replace_rows!(
+            conn,
+            dashboard_workgroups,
+            account,
+            user_id = id,
+            workgroup_id,
+            ids(&from.dashboard.workgroups)
+        );
+        crate::common::replace_rows!(conn, dashboard_ivrs, account, user_id = id, ivr_id, ids(&from.dashboard.ivrs));
         let copied = access(conn, account, id)?;
         bump_access_version(conn, account)?;
         audit(

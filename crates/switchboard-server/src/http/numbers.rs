@@ -1,0 +1,206 @@
+//! `/v1/numbers`: business numbers (rules MC-25, MC-33). Changes run as use cases (`service::team`,
+//! `service::memberships`); assigning a number or taking it away is a change to that person.
+
+use crate::access::Caller;
+use crate::http::common::{Errors, PageQuery, db, page};
+use crate::problem::ApiError;
+use crate::service::{self, memberships, team};
+use crate::state::AppState;
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use switchboard_core::{IvrId, NumberId, UserId};
+use switchboard_store::repo::numbers::{self, BusinessNumber, NumberInput, NumberKind};
+use utoipa::ToSchema;
+
+/// The kind of a business number.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberKindView {
+    Local,
+    TollFree,
+    International,
+}
+
+impl From<NumberKind> for NumberKindView {
+    fn from(k: NumberKind) -> Self {
+        match k {
+            NumberKind::Local => NumberKindView::Local,
+            NumberKind::TollFree => NumberKindView::TollFree,
+            NumberKind::International => NumberKindView::International,
+        }
+    }
+}
+
+impl From<NumberKindView> for NumberKind {
+    fn from(k: NumberKindView) -> Self {
+        match k {
+            NumberKindView::Local => NumberKind::Local,
+            NumberKindView::TollFree => NumberKind::TollFree,
+            NumberKindView::International => NumberKind::International,
+        }
+    }
+}
+
+/// A business number.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NumberView {
+    pub id: NumberId,
+    #[schema(example = "+14155550100")]
+    pub e164: String,
+    #[schema(example = "San Francisco office")]
+    pub label: String,
+    pub kind: NumberKindView,
+    /// Users the number is assigned to.
+    pub users: Vec<UserId>,
+    pub ivr: Option<IvrId>,
+    pub created_at: DateTime<Utc>,
+}
+
+page!(NumberPage, NumberView);
+
+impl From<BusinessNumber> for NumberView {
+    fn from(n: BusinessNumber) -> Self {
+        NumberView {
+            id: n.id,
+            e164: n.e164,
+            label: n.label,
+            kind: n.kind.into(),
+            users: n.users,
+            ivr: n.ivr,
+            created_at: n.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewNumber {
+    /// E.164: `+` and 2 to 15 digits, the first not 0.
+    #[schema(example = "+14155550100", pattern = r"^\+[1-9][0-9]{1,14}$")]
+    pub e164: String,
+    /// At most 200 characters.
+    #[serde(default)]
+    #[schema(max_length = 200)]
+    pub label: String,
+    pub kind: NumberKindView,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NumberPatch {
+    /// E.164: `+` and 2 to 15 digits, the first not 0.
+    #[schema(example = "+14155550100", pattern = r"^\+[1-9][0-9]{1,14}$")]
+    pub e164: Option<String>,
+    /// At most 200 characters.
+    #[schema(max_length = 200)]
+    pub label: Option<String>,
+    pub kind: Option<NumberKindView>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NumberUsers {
+    /// The complete new list of users the number is assigned to: users of the account, at most 1000.
+    #[schema(max_items = 1000)]
+    pub users: Vec<UserId>,
+}
+
+/// Lists business numbers.
+#[utoipa::path(operation_id = "list_numbers", tag = "telephony", security(("bearer" = []), ("api_key" = [])),
+    params(PageQuery), responses((status = 200, description = "A page of numbers", body = NumberPage), Errors))]
+#[get("/numbers")]
+pub async fn list_numbers(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<NumberPage>, ApiError> {
+    caller.require("numbers:view", &state.metrics)?;
+    let (page, account) = (query.request()?, caller.account.id);
+    let list = db(&state, move |_, conn| Ok(numbers::list_numbers(conn, account, &page)?)).await?;
+    Ok(web::Json(NumberPage::map(list, NumberView::from)))
+}
+
+/// Adds a business number (rule MC-33: a separate right).
+#[utoipa::path(operation_id = "create_number", tag = "telephony", security(("bearer" = []), ("api_key" = [])),
+    request_body = NewNumber, responses((status = 201, description = "Added", body = NumberView), Errors))]
+#[post("/numbers")]
+pub async fn create_number(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<NewNumber>,
+) -> Result<HttpResponse, ApiError> {
+    let NewNumber { e164, label, kind } = body.into_inner();
+    let input = NumberInput { e164, label, kind: kind.into() };
+    let created = service::run(&state, caller, move |cx| team::create_number(cx, &input)).await?;
+    Ok(HttpResponse::Created().json(NumberView::from(created)))
+}
+
+/// Reads a business number.
+#[utoipa::path(operation_id = "get_number", tag = "telephony", security(("bearer" = []), ("api_key" = [])),
+    params(("id" = NumberId, Path, description = "The number's id")),
+    responses((status = 200, description = "The number", body = NumberView), Errors))]
+#[get("/numbers/{id}")]
+pub async fn get_number(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<NumberId>,
+) -> Result<web::Json<NumberView>, ApiError> {
+    caller.require("numbers:view", &state.metrics)?;
+    let (account, id) = (caller.account.id, id.into_inner());
+    Ok(web::Json(db(&state, move |_, conn| Ok(numbers::get_number(conn, account, id)?)).await?.into()))
+}
+
+/// Edits a number's settings (rule MC-33).
+#[utoipa::path(operation_id = "update_number", tag = "telephony", security(("bearer" = []), ("api_key" = [])),
+    params(("id" = NumberId, Path, description = "The number's id")), request_body = NumberPatch,
+    responses((status = 200, description = "Updated", body = NumberView), Errors))]
+#[patch("/numbers/{id}")]
+pub async fn update_number(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<NumberId>,
+    body: web::Json<NumberPatch>,
+) -> Result<web::Json<NumberView>, ApiError> {
+    let (id, patch) = (id.into_inner(), body.into_inner());
+    let updated = service::run(&state, caller, move |cx| {
+        team::update_number(cx, id, |current| NumberInput {
+            e164: patch.e164.unwrap_or_else(|| current.e164.clone()),
+            label: patch.label.unwrap_or_else(|| current.label.clone()),
+            kind: patch.kind.map_or(current.kind, Into::into),
+        })
+    })
+    .await?;
+    Ok(web::Json(updated.into()))
+}
+
+/// Deletes a number (rule MC-33).
+#[utoipa::path(operation_id = "delete_number", tag = "telephony", security(("bearer" = []), ("api_key" = [])),
+    params(("id" = NumberId, Path, description = "The number's id")),
+    responses((status = 204, description = "Deleted"), Errors))]
+#[delete("/numbers/{id}")]
+pub async fn delete_number(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<NumberId>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    service::run(&state, caller, move |cx| memberships::delete_number(cx, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Assigns a number to users (rule MC-25).
+#[utoipa::path(operation_id = "set_number_users", tag = "telephony", security(("bearer" = []), ("api_key" = [])),
+    params(("id" = NumberId, Path, description = "The number's id")), request_body = NumberUsers,
+    responses((status = 200, description = "The number", body = NumberView), Errors))]
+#[put("/numbers/{id}/users")]
+pub async fn set_number_users(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<NumberId>,
+    body: web::Json<NumberUsers>,
+) -> Result<web::Json<NumberView>, ApiError> {
+    let (id, users) = (id.into_inner(), body.into_inner().users);
+    let updated = service::run(&state, caller, move |cx| memberships::set_number_users(cx, id, &users)).await?;
+    Ok(web::Json(updated.into()))
+}

@@ -1,0 +1,161 @@
+//! `/v1/workgroups`: the users inbound calls are routed to (seed 000 "Workgroup", seed 002 "Group").
+//! Changes run as use cases (`service::team`, `service::memberships`); adding or removing a member is
+//! a change to that person.
+
+use crate::access::Caller;
+use crate::http::common::{Errors, PageQuery, db, page};
+use crate::problem::ApiError;
+use crate::service::{self, memberships, team};
+use crate::state::AppState;
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use switchboard_core::{UserId, WorkgroupId};
+use switchboard_store::repo::workgroups::{self, Workgroup};
+use utoipa::ToSchema;
+
+/// A workgroup: users inbound calls are routed to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkgroupView {
+    pub id: WorkgroupId,
+    #[schema(example = "Support")]
+    pub name: String,
+    pub members: Vec<UserId>,
+    pub created_at: DateTime<Utc>,
+}
+
+page!(WorkgroupPage, WorkgroupView);
+
+impl From<Workgroup> for WorkgroupView {
+    fn from(w: Workgroup) -> Self {
+        WorkgroupView { id: w.id, name: w.name, members: w.members, created_at: w.created_at }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWorkgroup {
+    /// 1 to 200 characters, not all blank.
+    #[schema(
+        example = "Support",
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
+    pub name: String,
+    /// Users of the account, at most 1000.
+    #[serde(default)]
+    #[schema(max_items = 1000)]
+    pub members: Vec<UserId>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RenameWorkgroup {
+    /// 1 to 200 characters, not all blank.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+    )]
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Members {
+    /// The complete new member list: users of the account, at most 1000.
+    #[schema(max_items = 1000)]
+    pub users: Vec<UserId>,
+}
+
+/// Lists workgroups.
+#[utoipa::path(operation_id = "list_workgroups", tag = "team", security(("bearer" = []), ("api_key" = [])),
+    params(PageQuery), responses((status = 200, description = "A page of workgroups", body = WorkgroupPage), Errors))]
+#[get("/workgroups")]
+pub async fn list_workgroups(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<WorkgroupPage>, ApiError> {
+    caller.require("team.workgroups:view", &state.metrics)?;
+    let (page, account) = (query.request()?, caller.account.id);
+    let list = db(&state, move |_, conn| Ok(workgroups::list_workgroups(conn, account, &page)?)).await?;
+    Ok(web::Json(WorkgroupPage::map(list, WorkgroupView::from)))
+}
+
+/// Creates a workgroup.
+#[utoipa::path(operation_id = "create_workgroup", tag = "team", security(("bearer" = []), ("api_key" = [])),
+    request_body = NewWorkgroup, responses((status = 201, description = "Created", body = WorkgroupView), Errors))]
+#[post("/workgroups")]
+pub async fn create_workgroup(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<NewWorkgroup>,
+) -> Result<HttpResponse, ApiError> {
+    let NewWorkgroup { name, members } = body.into_inner();
+    let created = service::run(&state, caller, move |cx| memberships::create_workgroup(cx, &name, &members)).await?;
+    Ok(HttpResponse::Created().json(WorkgroupView::from(created)))
+}
+
+/// Reads a workgroup.
+#[utoipa::path(operation_id = "get_workgroup", tag = "team", security(("bearer" = []), ("api_key" = [])),
+    params(("id" = WorkgroupId, Path, description = "The workgroup's id")),
+    responses((status = 200, description = "The workgroup", body = WorkgroupView), Errors))]
+#[get("/workgroups/{id}")]
+pub async fn get_workgroup(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<WorkgroupId>,
+) -> Result<web::Json<WorkgroupView>, ApiError> {
+    caller.require("team.workgroups:view", &state.metrics)?;
+    let (account, id) = (caller.account.id, id.into_inner());
+    Ok(web::Json(db(&state, move |_, conn| Ok(workgroups::get_workgroup(conn, account, id)?)).await?.into()))
+}
+
+/// Renames a workgroup.
+#[utoipa::path(operation_id = "update_workgroup", tag = "team", security(("bearer" = []), ("api_key" = [])),
+    params(("id" = WorkgroupId, Path, description = "The workgroup's id")), request_body = RenameWorkgroup,
+    responses((status = 200, description = "Renamed", body = WorkgroupView), Errors))]
+#[patch("/workgroups/{id}")]
+pub async fn update_workgroup(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<WorkgroupId>,
+    body: web::Json<RenameWorkgroup>,
+) -> Result<web::Json<WorkgroupView>, ApiError> {
+    let (id, name) = (id.into_inner(), body.into_inner().name);
+    let updated = service::run(&state, caller, move |cx| team::rename_workgroup(cx, id, &name)).await?;
+    Ok(web::Json(updated.into()))
+}
+
+/// Deletes a workgroup.
+#[utoipa::path(operation_id = "delete_workgroup", tag = "team", security(("bearer" = []), ("api_key" = [])),
+    params(("id" = WorkgroupId, Path, description = "The workgroup's id")),
+    responses((status = 204, description = "Deleted"), Errors))]
+#[delete("/workgroups/{id}")]
+pub async fn delete_workgroup(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<WorkgroupId>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    service::run(&state, caller, move |cx| memberships::delete_workgroup(cx, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Replaces a workgroup's members.
+#[utoipa::path(operation_id = "set_workgroup_members", tag = "team", security(("bearer" = []), ("api_key" = [])),
+    params(("id" = WorkgroupId, Path, description = "The workgroup's id")), request_body = Members,
+    responses((status = 200, description = "The workgroup", body = WorkgroupView), Errors))]
+#[put("/workgroups/{id}/members")]
+pub async fn set_workgroup_members(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<WorkgroupId>,
+    body: web::Json<Members>,
+) -> Result<web::Json<WorkgroupView>, ApiError> {
+    let (id, users) = (id.into_inner(), body.into_inner().users);
+    let updated = service::run(&state, caller, move |cx| memberships::set_workgroup_members(cx, id, &users)).await?;
+    Ok(web::Json(updated.into()))
+}

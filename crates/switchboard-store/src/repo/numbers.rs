@@ -1,0 +1,248 @@
+//! Business numbers and the users they are assigned to (`/v1/numbers`).
+
+use crate::common::{
+    Actor, Page, PageRequest, audit_event, bump_access_version, from_db_time, ids, now, parse_id, parse_ids, to_db_time,
+};
+use crate::db::DbConn;
+use crate::error::{StoreError, StoreResult};
+use crate::schema::{ivr_numbers, number_users, numbers};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use switchboard_core::{AccountId, IvrId, NumberId, UserId};
+
+/// The first of `wanted` that is not a business number of the account.
+pub fn first_unknown_number(
+    conn: &mut DbConn,
+    account: AccountId,
+    wanted: &[NumberId],
+) -> StoreResult<Option<NumberId>> {
+    let a = account.to_string();
+    crate::common::first_unknown(wanted, |chunk| {
+        Ok(numbers::table
+            .filter(numbers::account_id.eq(&a).and(numbers::id.eq_any(chunk)))
+            .select(numbers::id)
+            .load::<String>(conn)?)
+    })
+}
+
+/// What kind of business number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberKind {
+    Local,
+    TollFree,
+    International,
+}
+
+impl NumberKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NumberKind::Local => "local",
+            NumberKind::TollFree => "toll_free",
+            NumberKind::International => "international",
+        }
+    }
+
+    fn parse(s: &str) -> StoreResult<NumberKind> {
+        match s {
+            "local" => Ok(NumberKind::Local),
+            "toll_free" => Ok(NumberKind::TollFree),
+            "international" => Ok(NumberKind::International),
+            other => Err(StoreError::InvalidInput(format!("stored number kind `{other}` is not known"))),
+        }
+    }
+}
+
+/// A business number with its assigned users (sorted).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BusinessNumber {
+    pub id: NumberId,
+    pub e164: String,
+    pub label: String,
+    pub kind: NumberKind,
+    pub users: Vec<UserId>,
+    /// The IVR the number's calls go through, if any.
+    pub ivr: Option<IvrId>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A number to create or the new settings of one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NumberInput {
+    pub e164: String,
+    pub label: String,
+    pub kind: NumberKind,
+}
+
+/// `+` then 2 to 15 digits, the first not 0 (the OpenAPI pattern `^\+[1-9][0-9]{1,14}$`).
+pub fn is_e164(s: &str) -> bool {
+    let digits = s.strip_prefix('+').unwrap_or("");
+    (2..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
+}
+
+fn check_number(n: &NumberInput) -> StoreResult<()> {
+    if !is_e164(&n.e164) {
+        return Err(StoreError::invalid_field(
+            "e164",
+            format!("`{}` is not an E.164 number: `+` and 2 to 15 digits, the first not 0", n.e164),
+        ));
+    }
+    if n.label.chars().count() > 200 {
+        return Err(StoreError::invalid_field("label", "a label has at most 200 characters"));
+    }
+    Ok(())
+}
+
+type NumberRow = (String, String, String, String, NaiveDateTime);
+
+/// Numbers with their users and IVR, read for all of them in one query each.
+fn numbers_of(conn: &mut DbConn, account: AccountId, rows: Vec<NumberRow>) -> StoreResult<Vec<BusinessNumber>> {
+    let owners: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let mut users = crate::common::members_by_owner!(conn, number_users, account, number_id, user_id, owners);
+    let mut ivrs = crate::common::members_by_owner!(conn, ivr_numbers, account, number_id, ivr_id, owners);
+    rows.into_iter()
+        .map(|(id, e164, label, kind, created_at)| {
+            Ok(BusinessNumber {
+                users: parse_ids(users.remove(&id))?,
+                ivr: parse_ids(ivrs.remove(&id))?.into_iter().next(),
+                id: parse_id(&id)?,
+                e164,
+                label,
+                kind: NumberKind::parse(&kind)?,
+                created_at: from_db_time(created_at),
+            })
+        })
+        .collect()
+}
+
+fn number_of(conn: &mut DbConn, account: AccountId, row: NumberRow) -> StoreResult<BusinessNumber> {
+    numbers_of(conn, account, vec![row])?.pop().ok_or(StoreError::not_found("number"))
+}
+
+const NUMBER_COLUMNS: (numbers::id, numbers::e164, numbers::label, numbers::kind, numbers::created_at) =
+    (numbers::id, numbers::e164, numbers::label, numbers::kind, numbers::created_at);
+
+pub fn create_number(
+    conn: &mut DbConn,
+    account: AccountId,
+    n: &NumberInput,
+    actor: &Actor,
+) -> StoreResult<BusinessNumber> {
+    check_number(n)?;
+    crate::common::write_tx(conn, |conn| {
+        let id = NumberId::new_random();
+        diesel::insert_into(numbers::table)
+            .values((
+                numbers::account_id.eq(account.to_string()),
+                numbers::id.eq(id.to_string()),
+                numbers::e164.eq(&n.e164),
+                numbers::label.eq(&n.label),
+                numbers::kind.eq(n.kind.as_str()),
+                numbers::created_at.eq(to_db_time(now())),
+            ))
+            .execute(conn)?;
+        let created = get_number(conn, account, id)?;
+        audit_event(conn, account, actor, "number.create", "number", id.to_string(), None, Some(json!(created)))?;
+        Ok(created)
+    })
+}
+
+pub fn get_number(conn: &mut DbConn, account: AccountId, id: NumberId) -> StoreResult<BusinessNumber> {
+    let row: NumberRow = numbers::table
+        .filter(numbers::account_id.eq(account.to_string()).and(numbers::id.eq(id.to_string())))
+        .select(NUMBER_COLUMNS)
+        .first(conn)
+        .optional()?
+        .ok_or(StoreError::not_found("number"))?;
+    number_of(conn, account, row)
+}
+
+/// Numbers ordered by E.164.
+pub fn list_numbers(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<BusinessNumber>> {
+    let limit = page.effective_limit();
+    let mut q = numbers::table
+        .filter(numbers::account_id.eq(account.to_string()))
+        .select(NUMBER_COLUMNS)
+        .order(numbers::e164.asc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(c) = page.cursor_parts(1)? {
+        q = q.filter(numbers::e164.gt(c[0].clone()));
+    }
+    let rows: Vec<NumberRow> = q.load(conn)?;
+    let items = numbers_of(conn, account, rows)?;
+    Ok(Page::from_rows(items, limit, |n| vec![n.e164.clone()]))
+}
+
+pub fn update_number(
+    conn: &mut DbConn,
+    account: AccountId,
+    id: NumberId,
+    n: &NumberInput,
+    actor: &Actor,
+) -> StoreResult<BusinessNumber> {
+    check_number(n)?;
+    crate::common::write_tx(conn, |conn| {
+        let before = get_number(conn, account, id)?;
+        diesel::update(
+            numbers::table.filter(numbers::account_id.eq(account.to_string()).and(numbers::id.eq(id.to_string()))),
+        )
+        .set((numbers::e164.eq(&n.e164), numbers::label.eq(&n.label), numbers::kind.eq(n.kind.as_str())))
+        .execute(conn)?;
+        let after = get_number(conn, account, id)?;
+        audit_event(
+            conn,
+            account,
+            actor,
+            "number.update",
+            "number",
+            id.to_string(),
+            Some(json!(before)),
+            Some(json!(after)),
+        )?;
+        Ok(after)
+    })
+}
+
+/// Replaces the users assigned to a number.
+pub fn set_number_users(
+    conn: &mut DbConn,
+    account: AccountId,
+    id: NumberId,
+    users: &[UserId],
+    actor: &Actor,
+) -> StoreResult<BusinessNumber> {
+    crate::common::write_tx(conn, |conn| {
+        let before = get_number(conn, account, id)?;
+        crate::common::replace_rows!(conn, number_users, account, number_id = id, user_id, ids(users));
+        let after = get_number(conn, account, id)?;
+        bump_access_version(conn, account)?;
+        audit_event(
+            conn,
+            account,
+            actor,
+            "number.set_users",
+            "number",
+            id.to_string(),
+            Some(json!(before)),
+            Some(json!(after)),
+        )?;
+        Ok(after)
+    })
+}
+
+/// Deletes a number; refused ([`StoreError::InUse`]) when the history refers to it.
+pub fn delete_number(conn: &mut DbConn, account: AccountId, id: NumberId, actor: &Actor) -> StoreResult<()> {
+    crate::common::write_tx(conn, |conn| {
+        let before = get_number(conn, account, id)?;
+        diesel::delete(
+            numbers::table.filter(numbers::account_id.eq(account.to_string()).and(numbers::id.eq(id.to_string()))),
+        )
+        .execute(conn)?;
+        bump_access_version(conn, account)?;
+        audit_event(conn, account, actor, "number.delete", "number", id.to_string(), Some(json!(before)), None)
+    })
+    .map_err(StoreError::on_delete("number"))
+}

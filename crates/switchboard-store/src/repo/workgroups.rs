@@ -1,0 +1,191 @@
+//! Workgroups and their members (`/v1/workgroups`).
+
+use crate::common::{
+    Actor, Page, PageRequest, audit_event, bump_access_version, check_name, from_db_time, ids, now, parse_id,
+    parse_ids, to_db_time,
+};
+use crate::db::DbConn;
+use crate::error::{StoreError, StoreResult};
+use crate::schema::{workgroup_members, workgroups};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+use switchboard_core::{AccountId, UserId, WorkgroupId};
+
+/// The first of `wanted` that is not a workgroup of the account.
+pub fn first_unknown_workgroup(
+    conn: &mut DbConn,
+    account: AccountId,
+    wanted: &[WorkgroupId],
+) -> StoreResult<Option<WorkgroupId>> {
+    let a = account.to_string();
+    crate::common::first_unknown(wanted, |chunk| {
+        Ok(workgroups::table
+            .filter(workgroups::account_id.eq(&a).and(workgroups::id.eq_any(chunk)))
+            .select(workgroups::id)
+            .load::<String>(conn)?)
+    })
+}
+
+/// A workgroup with its members (sorted).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Workgroup {
+    pub id: WorkgroupId,
+    pub name: String,
+    pub members: Vec<UserId>,
+    pub created_at: DateTime<Utc>,
+}
+
+type WorkgroupRow = (String, String, NaiveDateTime);
+
+/// Workgroups with their members, the members of all of them read in one query.
+fn workgroups_of(conn: &mut DbConn, account: AccountId, rows: Vec<WorkgroupRow>) -> StoreResult<Vec<Workgroup>> {
+    let owners: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let mut members = crate::common::members_by_owner!(conn, workgroup_members, account, workgroup_id, user_id, owners);
+    rows.into_iter()
+        .map(|(id, name, created_at)| {
+            Ok(Workgroup {
+                members: parse_ids(members.remove(&id))?,
+                id: parse_id(&id)?,
+                name,
+                created_at: from_db_time(created_at),
+            })
+        })
+        .collect()
+}
+
+fn workgroup_of(conn: &mut DbConn, account: AccountId, row: WorkgroupRow) -> StoreResult<Workgroup> {
+    workgroups_of(conn, account, vec![row])?.pop().ok_or(StoreError::not_found("workgroup"))
+}
+
+pub fn create_workgroup(
+    conn: &mut DbConn,
+    account: AccountId,
+    name: &str,
+    members: &[UserId],
+    actor: &Actor,
+) -> StoreResult<Workgroup> {
+    check_name(name)?;
+    crate::common::write_tx(conn, |conn| {
+        let id = WorkgroupId::new_random();
+        diesel::insert_into(workgroups::table)
+            .values((
+                workgroups::account_id.eq(account.to_string()),
+                workgroups::id.eq(id.to_string()),
+                workgroups::name.eq(name.trim()),
+                workgroups::created_at.eq(to_db_time(now())),
+            ))
+            .execute(conn)?;
+        write_members(conn, account, id, members)?;
+        let w = get_workgroup(conn, account, id)?;
+        bump_access_version(conn, account)?;
+        audit_event(conn, account, actor, "workgroup.create", "workgroup", id.to_string(), None, Some(json!(w)))?;
+        Ok(w)
+    })
+}
+
+pub fn get_workgroup(conn: &mut DbConn, account: AccountId, id: WorkgroupId) -> StoreResult<Workgroup> {
+    let row = workgroups::table
+        .filter(workgroups::account_id.eq(account.to_string()).and(workgroups::id.eq(id.to_string())))
+        .select((workgroups::id, workgroups::name, workgroups::created_at))
+        .first::<(String, String, NaiveDateTime)>(conn)
+        .optional()?
+        .ok_or(StoreError::not_found("workgroup"))?;
+    workgroup_of(conn, account, row)
+}
+
+/// Workgroups ordered by name.
+pub fn list_workgroups(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<Workgroup>> {
+    let limit = page.effective_limit();
+    let mut q = workgroups::table
+        .filter(workgroups::account_id.eq(account.to_string()))
+        .select((workgroups::id, workgroups::name, workgroups::created_at))
+        .order(workgroups::name.asc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(c) = page.cursor_parts(1)? {
+        q = q.filter(workgroups::name.gt(c[0].clone()));
+    }
+    let rows: Vec<WorkgroupRow> = q.load(conn)?;
+    let items = workgroups_of(conn, account, rows)?;
+    Ok(Page::from_rows(items, limit, |w| vec![w.name.clone()]))
+}
+
+pub fn rename_workgroup(
+    conn: &mut DbConn,
+    account: AccountId,
+    id: WorkgroupId,
+    name: &str,
+    actor: &Actor,
+) -> StoreResult<Workgroup> {
+    check_name(name)?;
+    crate::common::write_tx(conn, |conn| {
+        let before = get_workgroup(conn, account, id)?;
+        diesel::update(
+            workgroups::table
+                .filter(workgroups::account_id.eq(account.to_string()).and(workgroups::id.eq(id.to_string()))),
+        )
+        .set(workgroups::name.eq(name.trim()))
+        .execute(conn)?;
+        let after = get_workgroup(conn, account, id)?;
+        audit_event(
+            conn,
+            account,
+            actor,
+            "workgroup.update",
+            "workgroup",
+            id.to_string(),
+            Some(json!(before)),
+            Some(json!(after)),
+        )?;
+        Ok(after)
+    })
+}
+
+fn write_members(conn: &mut DbConn, account: AccountId, id: WorkgroupId, members: &[UserId]) -> StoreResult<()> {
+    crate::common::replace_rows!(conn, workgroup_members, account, workgroup_id = id, user_id, ids(members));
+    Ok(())
+}
+
+/// Replaces a workgroup's members.
+pub fn set_workgroup_members(
+    conn: &mut DbConn,
+    account: AccountId,
+    id: WorkgroupId,
+    members: &[UserId],
+    actor: &Actor,
+) -> StoreResult<Workgroup> {
+    crate::common::write_tx(conn, |conn| {
+        let before = get_workgroup(conn, account, id)?;
+        write_members(conn, account, id, members)?;
+        let after = get_workgroup(conn, account, id)?;
+        bump_access_version(conn, account)?;
+        audit_event(
+            conn,
+            account,
+            actor,
+            "workgroup.set_members",
+            "workgroup",
+            id.to_string(),
+            Some(json!(before)),
+            Some(json!(after)),
+        )?;
+        Ok(after)
+    })
+}
+
+/// Deletes a workgroup; refused ([`StoreError::InUse`]) when the history refers to it.
+pub fn delete_workgroup(conn: &mut DbConn, account: AccountId, id: WorkgroupId, actor: &Actor) -> StoreResult<()> {
+    crate::common::write_tx(conn, |conn| {
+        let before = get_workgroup(conn, account, id)?;
+        diesel::delete(
+            workgroups::table
+                .filter(workgroups::account_id.eq(account.to_string()).and(workgroups::id.eq(id.to_string()))),
+        )
+        .execute(conn)?;
+        bump_access_version(conn, account)?;
+        audit_event(conn, account, actor, "workgroup.delete", "workgroup", id.to_string(), Some(json!(before)), None)
+    })
+    .map_err(StoreError::on_delete("workgroup"))
+}
