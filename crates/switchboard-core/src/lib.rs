@@ -16,6 +16,7 @@
 pub mod catalog;
 pub mod decision;
 pub mod error;
+pub mod explain;
 pub mod ids;
 pub mod pack;
 pub mod permset;
@@ -32,11 +33,11 @@ pub use ids::{AccountId, CommunicationId, IvrId, NumberId, RoleId, UserId, Workg
 pub use pack::{LegacyMapping, MigrationSubject, PresetPack, UserMigration, plan_migration};
 pub use permset::PermissionSet;
 pub use policy::{
-    CommunicationRef, CompiledRole, DashboardAccess, MAX_DASHBOARD, Policy, PolicySettings, Principal, RoleIdx,
-    Subject, UserAction, UserStatus, Visibility,
+    CommunicationRef, CompiledRole, DashboardAccess, MAX_DASHBOARD, Policy, PolicySettings, Principal, Subject,
+    UserAction, UserStatus, Visibility,
 };
 pub use reach::{MembershipChange, Reach, ReachPart};
 #[cfg(feature = "openapi")]
 pub use role::SectionKey;
-pub use role::{Guards, RecentsScope, RoleAccess, RoleDefinition, RoleMode, RoleOrigin, SectionGrant};
+pub use role::{Guards, RecentsScope, RoleAccess, RoleDefinition, RoleIdx, RoleMode, RoleOrigin, SectionGrant};
 pub use scope::{ScopeFlags, ScopeKind};

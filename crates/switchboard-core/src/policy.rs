@@ -9,15 +9,12 @@ use crate::decision::{Decision, Excess, Via};
 use crate::error::{CoreError, Result};
 use crate::ids::{IvrId, NumberId, UserId, WorkgroupId};
 use crate::permset::{PermissionSet, Surplus};
+pub use crate::role::RoleIdx;
 use crate::role::{RoleAccess, RoleDefinition, RoleMode, RoleOrigin, SUPERADMIN_GUARD};
 use crate::scope::{ScopeFlags, ScopeKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
-
-/// Index of a role in its policy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct RoleIdx(u16);
 
 /// Most roles one account may define.
 pub const MAX_ROLES: usize = 4096;

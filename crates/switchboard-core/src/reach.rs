@@ -11,24 +11,13 @@
 //! the actor's own. The `can_*_person*` functions take the person as loaded ([`Subject`]), apply the
 //! change, and judge both sides together with the rules of the change itself.
 
+pub use crate::decision::ReachPart;
 use crate::decision::{Decision, Excess, Via};
 use crate::error::Result;
 use crate::ids::{IvrId, NumberId, WorkgroupId};
 use crate::policy::{DashboardAccess, Policy, Principal, Subject, UserAction};
 use crate::role::RoleMode;
 use crate::scope::ScopeKind;
-
-/// The part of a person's reach that decided an `out_of_reach` denial.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReachPart {
-    /// Every communication of the account (scope `all`, or the superadmin).
-    Everything,
-    /// All recents (rule MC-12).
-    Recents,
-    Workgroup(WorkgroupId),
-    Number(NumberId),
-    Ivr(IvrId),
-}
 
 /// A person's reach, borrowed from their principal. Parts their scope does not use are empty.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,6 +10,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
+/// Index of a role in its policy (only a policy mints them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RoleIdx(pub(crate) u16);
+
 /// Names the superadmin in `assignable_by`.
 pub const SUPERADMIN_GUARD: &str = "@superadmin";
 

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod blocking;
 pub mod config;
 pub mod demo;
 pub mod docs;

@@ -231,12 +231,15 @@ impl Application {
         let access_log = log::log_enabled!(target: ACCESS_LOG_TARGET, log::Level::Info);
         let workers = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         let blocking_threads = blocking_threads_per_worker(state.store.pool_size(), workers);
+        // The 405 table, from the document of the routes below, built once.
+        let route_table = web::Data::new(crate::http::route_table::RouteTable::of(&crate::openapi::spec()));
         let server = HttpServer::new(move || {
             let metrics = state.metrics.clone();
             let (app, _api) = App::new()
                 .app_data(state.clone())
                 .app_data(crate::http::json_config(max_body))
                 .app_data(crate::http::path_config())
+                .app_data(route_table.clone())
                 .app_data(crate::http::query_config())
                 .app_data(web::PayloadConfig::new(max_body))
                 .into_utoipa_app()

@@ -1,6 +1,6 @@
 //! What every handler can reach.
 
-use crate::access::PolicyCache;
+use crate::access::cache::PolicyCache;
 use crate::auth::jwt::Tokens;
 use crate::metrics::Metrics;
 use crate::packs::Packs;

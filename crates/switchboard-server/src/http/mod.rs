@@ -15,6 +15,7 @@ pub mod numbers;
 pub mod ops;
 pub mod presets;
 pub mod roles;
+pub mod route_table;
 pub mod users;
 pub mod views;
 pub mod workgroups;
@@ -24,10 +25,10 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
-use std::sync::OnceLock;
+use route_table::RouteTable;
 use utoipa_actix_web::service_config::ServiceConfig;
 
-/// Every route of the API. Used by the server and by [`crate::openapi::spec`], so the document
+/// Every route of the API. Used by the server and by `openapi::spec`, so the document
 /// always describes exactly what is served.
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(ops::healthz).service(ops::readyz).service(ops::metrics);
@@ -127,9 +128,11 @@ fn field_named_in(message: &str) -> Option<String> {
 /// A path whose id is malformed names no record (404), unless it is exactly another route's literal
 /// path with the wrong method (`PATCH /v1/roles/matrix`: 405 with that route's `Allow`).
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|_err: PathError, req| match literal_route_methods(req.path()) {
-        Some(allow) => MethodNotAllowed { method: req.method().to_string(), allow }.into(),
-        None => ApiError::NotFound("record").into(),
+    web::PathConfig::default().error_handler(|_err: PathError, req| {
+        match routes_of(req).and_then(|r| r.literal(req.path())) {
+            Some(allow) => MethodNotAllowed { method: req.method().to_string(), allow }.into(),
+            None => ApiError::NotFound("record").into(),
+        }
     })
 }
 
@@ -160,79 +163,15 @@ impl ResponseError for MethodNotAllowed {
     }
 }
 
-/// The methods of the route whose template is exactly this path (no parameters), if any.
-fn literal_route_methods(path: &str) -> Option<String> {
-    let wanted: Vec<&str> = path.trim_matches('/').split('/').collect();
-    known_routes()
-        .iter()
-        .find(|(template, _)| template.len() == wanted.len() && template.iter().zip(&wanted).all(|(t, w)| t == w))
-        .map(|(_, methods)| {
-            let mut methods = methods.clone();
-            methods.sort_unstable();
-            methods.join(", ")
-        })
-}
-
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|err: QueryPayloadError, _req| {
         ApiError::Invalid { field: None, detail: format!("malformed query string: {err}") }.into()
     })
 }
 
-/// Path templates of the API and their methods, from the OpenAPI document.
-fn known_routes() -> &'static [(Vec<String>, Vec<&'static str>)] {
-    static ROUTES: OnceLock<Vec<(Vec<String>, Vec<&'static str>)>> = OnceLock::new();
-    ROUTES.get_or_init(|| {
-        let spec = crate::openapi::spec();
-        spec.paths
-            .paths
-            .iter()
-            .map(|(path, item)| {
-                let segments = path.trim_matches('/').split('/').map(str::to_owned).collect();
-                let mut methods = Vec::new();
-                let ops = [
-                    ("GET", item.get.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                    ("DELETE", item.delete.is_some()),
-                ];
-                for (name, present) in ops {
-                    if present {
-                        methods.push(name);
-                    }
-                }
-                (segments, methods)
-            })
-            .collect()
-    })
-}
-
-/// The methods a path supports. A route whose template is exactly the path (`/v1/roles/matrix`)
-/// takes precedence over templates with parameters (`/v1/roles/{id}`), as it does in routing; a
-/// parameter matches only an id (every path parameter of the API is a UUID), so a segment that is
-/// not one names no record: 404, as for the methods that exist.
-fn allowed_methods(path: &str) -> Option<String> {
-    if let Some(literal) = literal_route_methods(path) {
-        return Some(literal);
-    }
-    let wanted: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let mut allowed: Vec<&str> = Vec::new();
-    for (template, methods) in known_routes() {
-        let matches = template.len() == wanted.len()
-            && template.iter().zip(&wanted).all(|(t, w)| {
-                if t.starts_with('{') && t.ends_with('}') { uuid::Uuid::parse_str(w).is_ok() } else { t == w }
-            });
-        if matches {
-            allowed.extend(methods.iter().copied());
-        }
-    }
-    if allowed.is_empty() {
-        return None;
-    }
-    allowed.sort_unstable();
-    allowed.dedup();
-    Some(allowed.join(", "))
+/// The route table the app was built with (`startup`).
+fn routes_of(req: &HttpRequest) -> Option<&RouteTable> {
+    req.app_data::<web::Data<RouteTable>>().map(|data| data.get_ref())
 }
 
 /// Answers requests no route took: 405 with `Allow` when the path exists, else 404.
@@ -243,7 +182,7 @@ pub async fn fallback(req: ServiceRequest) -> Result<ServiceResponse, actix_web:
 }
 
 fn unmatched(req: &HttpRequest) -> HttpResponse {
-    match allowed_methods(req.path()) {
+    match routes_of(req).and_then(|r| r.allowed(req.path())) {
         Some(allow) => {
             let error = ApiError::MethodNotAllowed(format!("{} is not allowed here; allowed: {allow}", req.method()));
             let mut response = error.error_response();

@@ -116,3 +116,17 @@ pub fn spec_json_v3_0() -> String {
     json.push('\n');
     json
 }
+
+#[cfg(test)]
+mod blank_class_tests {
+    use crate::http::common::BLANK_CLASS;
+
+    #[test]
+    fn every_pattern_of_the_document_that_names_blanks_names_all_of_them() {
+        let spec = super::spec_json();
+        let escaped = serde_json::to_string(BLANK_CLASS).unwrap();
+        let escaped = escaped.trim_matches('"');
+        assert!(spec.contains(&format!("[^{escaped}]")), "the name pattern");
+        assert_eq!(spec.matches("\\\\t-\\\\r").count(), spec.matches(escaped).count());
+    }
+}

@@ -20,7 +20,7 @@ pub mod set_roles;
 pub mod team;
 
 use crate::access::{AccountPolicy, Caller, gone};
-use crate::http::common::db;
+use crate::blocking::db;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::web;
@@ -125,7 +125,7 @@ where
         let account = caller.account.id;
         let (out, moved) = accounts::change(conn, account, |conn, current| {
             let started_at = current.access_version;
-            let access = state.policies.get(state, conn, &current)?;
+            let access = state.policies.get(&state.packs, conn, &current)?;
             let subject = users::subject(conn, account, caller.user.id).map_err(|e| match e {
                 StoreError::NotFound { .. } => gone(),
                 other => other.into(),

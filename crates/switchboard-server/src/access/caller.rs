@@ -1,153 +1,20 @@
-//! Who is calling, and what their account's roles are.
-//!
-//! Every request that needs a user resolves a [`Caller`]: the token or API key is verified, the
-//! user's permission inputs are loaded in one round trip, and the account's compiled [`Policy`] comes
-//! from a cache keyed by the account's `access_version` (bumped by storage on every change that
-//! affects permissions), so a revoked role is honoured on the very next request.
+//! Who is calling: every request that needs a user resolves a [`Caller`]. The token or API key is
+//! verified, and the user's permission inputs are loaded in one round trip (or taken from the
+//! account's cache), so a revoked role is honoured on the very next request.
 
+use super::cache::{AccountPolicy, CachedUser};
 use crate::auth::{api_key, jwt};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
-use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use switchboard_core::{AccountId, Decision, Policy, Principal, Subject, UserId, UserStatus};
-use switchboard_plugin_host::LoadedPack;
-use switchboard_store::repo::roles::StoredRole;
-use switchboard_store::repo::{accounts, api_keys, roles, users};
+use switchboard_store::repo::{accounts, api_keys, users};
 use switchboard_store::{Actor, DbConn, StoreError};
-
-/// One account's compiled roles, and its users compiled against them.
-#[derive(Debug)]
-pub struct AccountPolicy {
-    pub account: Arc<accounts::Account>,
-    pub pack: Arc<LoadedPack>,
-    pub policy: Policy,
-    /// The stored roles, in the policy's order (index `i` is the policy's role `i`).
-    pub roles: Vec<StoredRole>,
-    /// Users seen since this version was compiled: a cached decision touches no database.
-    users: RwLock<HashMap<UserId, Arc<CachedUser>>>,
-}
-
-/// A user as decisions need them; shared with every [`Caller`] made from it, so that a cached
-/// request copies no strings or lists.
-#[derive(Debug)]
-pub struct CachedUser {
-    pub user: Arc<users::User>,
-    pub subject: Arc<Subject>,
-    pub principal: Arc<Principal>,
-}
-
-impl AccountPolicy {
-    pub fn role_by_id(&self, id: switchboard_core::RoleId) -> Option<&StoredRole> {
-        self.roles.iter().find(|r| r.id == id)
-    }
-
-    pub fn role_by_key(&self, key: &str) -> Option<&StoredRole> {
-        self.roles.iter().find(|r| r.definition.key == key)
-    }
-}
-
-/// How often each instance checks the access versions of the accounts it has cached: the bound on
-/// how long a change made through another instance (sharing the database) can go unseen. Changes
-/// made through this instance are seen at once.
-pub const REFRESH_INTERVAL: std::time::Duration = std::time::Duration::from_millis(250);
-
-/// Compiled policies by account, valid while the account's access version is unchanged.
-#[derive(Debug, Default)]
-pub struct PolicyCache {
-    entries: RwLock<HashMap<AccountId, Arc<AccountPolicy>>>,
-}
-
-impl PolicyCache {
-    /// The cached policy of an account, if any (no database involved).
-    pub fn cached(&self, account: AccountId) -> Option<Arc<AccountPolicy>> {
-        self.entries.read().ok()?.get(&account).cloned()
-    }
-
-    /// Forgets an account's policy and users: the next request recompiles from storage.
-    pub fn invalidate(&self, account: AccountId) {
-        if let Ok(mut entries) = self.entries.write() {
-            entries.remove(&account);
-        }
-    }
-
-    /// Forgets every account: used when their versions cannot be checked (the database is down), so
-    /// the refresh bound holds through an outage.
-    pub fn clear(&self) {
-        if let Ok(mut entries) = self.entries.write() {
-            entries.clear();
-        }
-    }
-
-    /// The accounts cached, with the access version each was compiled at.
-    pub fn versions(&self) -> Vec<(AccountId, i64)> {
-        self.entries
-            .read()
-            .map(|e| e.iter().map(|(id, p)| (*id, p.account.access_version)).collect())
-            .unwrap_or_default()
-    }
-
-    /// Drops every cached account whose access version moved on in storage.
-    pub fn refresh(&self, conn: &mut DbConn) -> Result<usize, ApiError> {
-        let mut dropped = 0;
-        for (account, version) in self.versions() {
-            let current = accounts::access_version(conn, account).ok();
-            if current != Some(version) {
-                self.invalidate(account);
-                dropped += 1;
-            }
-        }
-        Ok(dropped)
-    }
-
-    /// The account's policy at `access_version`, compiling it from storage when the cached one is older.
-    pub fn get(
-        &self,
-        state: &AppState,
-        conn: &mut DbConn,
-        account: &accounts::Account,
-    ) -> Result<Arc<AccountPolicy>, ApiError> {
-        if let Ok(entries) = self.entries.read()
-            && let Some(hit) = entries.get(&account.id)
-            && hit.account.access_version == account.access_version
-        {
-            return Ok(hit.clone());
-        }
-        let compiled = Arc::new(compile(state, conn, account)?);
-        if let Ok(mut entries) = self.entries.write() {
-            let newer =
-                entries.get(&account.id).is_some_and(|e| e.account.access_version > compiled.account.access_version);
-            if !newer {
-                entries.insert(account.id, compiled.clone());
-            }
-        }
-        Ok(compiled)
-    }
-}
-
-fn compile(state: &AppState, conn: &mut DbConn, account: &accounts::Account) -> Result<AccountPolicy, ApiError> {
-    let pack = state.packs.get(&account.preset_pack).cloned().ok_or_else(|| {
-        ApiError::Unavailable(format!("the preset pack `{}` of this account is not loaded", account.preset_pack))
-    })?;
-    let mut stored = roles::load_all(conn, account.id)?;
-    // Presets first, in the pack's order; then custom roles by key.
-    let order = |r: &StoredRole| {
-        pack.pack.roles.iter().position(|p| p.key == r.definition.key && r.origin.is_preset()).unwrap_or(usize::MAX)
-    };
-    stored.sort_by(|a, b| order(a).cmp(&order(b)).then_with(|| a.definition.key.cmp(&b.definition.key)));
-    let policy = Policy::new(
-        pack.catalog.clone(),
-        pack.pack.settings(),
-        stored.iter().map(|r| (r.origin.clone(), r.definition.clone())),
-    )
-    .map_err(|e| ApiError::Internal(format!("account {} has roles its pack rejects: {e}", account.slug)))?;
-    Ok(AccountPolicy { account: Arc::new(account.clone()), pack, policy, roles: stored, users: RwLock::default() })
-}
 
 /// The authenticated user of a request.
 #[derive(Debug, Clone)]
@@ -206,36 +73,19 @@ fn unreadable(e: &StoreError) -> bool {
     matches!(e, StoreError::Unavailable(_) | StoreError::Database(_))
 }
 
-impl AccountPolicy {
-    /// Reads a user and their permission inputs, compiles them against this policy, and caches the
-    /// result when `cache` says the read matches this policy's version.
-    fn load_user(&self, conn: &mut DbConn, user: UserId, cache: bool) -> Result<Arc<CachedUser>, ApiError> {
-        let mut record = users::get(conn, self.account.id, user)?;
-        // Decisions never need it: keep password hashes out of the caches (and out of every `Caller`).
-        record.password_hash = None;
-        let subject = users::subject(conn, self.account.id, user)?;
-        let principal = self.policy.principal(&subject).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let loaded =
-            Arc::new(CachedUser { user: Arc::new(record), subject: Arc::new(subject), principal: Arc::new(principal) });
-        if cache && let Ok(mut users) = self.users.write() {
-            users.insert(user, loaded.clone());
-        }
-        Ok(loaded)
+/// The caller a cached user makes, if they are still active.
+fn caller_of(access: &Arc<AccountPolicy>, user: &CachedUser, actor: Actor) -> Result<Caller, ApiError> {
+    if user.user.status != UserStatus::Active {
+        return Err(gone());
     }
-
-    fn caller(&self, user: &CachedUser, actor: Actor, access: Arc<AccountPolicy>) -> Result<Caller, ApiError> {
-        if user.user.status != UserStatus::Active {
-            return Err(gone());
-        }
-        Ok(Caller {
-            account: self.account.clone(),
-            user: user.user.clone(),
-            subject: user.subject.clone(),
-            principal: user.principal.clone(),
-            access,
-            actor,
-        })
-    }
+    Ok(Caller {
+        account: access.account.clone(),
+        user: user.user.clone(),
+        subject: user.subject.clone(),
+        principal: user.principal.clone(),
+        access: access.clone(),
+        actor,
+    })
 }
 
 /// The caller from the cache alone, when both the account and the user are there.
@@ -247,7 +97,7 @@ fn cached_caller(
 ) -> Option<Result<Caller, ApiError>> {
     let access = state.policies.cached(account)?;
     let cached = access.users.read().ok()?.get(&user).cloned()?;
-    Some(access.caller(&cached, actor.clone(), access.clone()))
+    Some(caller_of(&access, &cached, actor.clone()))
 }
 
 /// Loads everything a caller needs, given who the credential names.
@@ -259,14 +109,14 @@ pub fn load_caller(
     actor: Actor,
 ) -> Result<Caller, ApiError> {
     let account = accounts::get(conn, account).map_err(|e| if unreadable(&e) { e.into() } else { gone() })?;
-    let access = state.policies.get(state, conn, &account)?;
+    let access = state.policies.get(&state.packs, conn, &account)?;
     // Only cache against the version the user was read at: a newer policy means newer inputs.
     let cacheable = access.account.access_version == account.access_version;
     let cached = access.load_user(conn, user, cacheable).map_err(|e| match e {
         ApiError::NotFound(_) => gone(),
         other => other,
     })?;
-    access.caller(&cached, actor, access.clone())
+    caller_of(&access, &cached, actor)
 }
 
 fn authenticate(state: &AppState, credential: Credential<String>) -> Result<Caller, ApiError> {
