@@ -2,20 +2,26 @@
 //! errors, 404 for unknown paths and 405 (with `Allow`) for known paths with the wrong method.
 
 pub mod accounts;
+pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod authorize;
 pub mod catalog;
 pub mod common;
 pub mod history;
+pub mod ingest;
 pub mod integrations;
 pub mod ivrs;
 pub mod me;
 pub mod numbers;
 pub mod ops;
 pub mod presets;
+pub mod role_matrix;
+pub mod role_members;
 pub mod roles;
 pub mod route_table;
+pub mod user_permissions;
+pub mod user_roles;
 pub mod users;
 pub mod views;
 pub mod workgroups;
@@ -45,25 +51,25 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(catalog::presets)
             .service(catalog::plugins)
             .service(presets::migrate)
-            .service(roles::matrix)
+            .service(role_matrix::matrix)
             .service(roles::list_roles)
             .service(roles::create_role)
             .service(roles::get_role)
             .service(roles::update_role)
             .service(roles::delete_role)
             .service(roles::copy_role)
-            .service(roles::list_members)
-            .service(roles::add_members)
-            .service(roles::remove_member)
-            .service(users::bulk_role)
+            .service(role_members::list_members)
+            .service(role_members::add_members)
+            .service(role_members::remove_member)
+            .service(user_roles::bulk_role)
             .service(users::list_users)
             .service(users::invite_user)
             .service(users::get_user)
             .service(users::update_user)
             .service(users::delete_user)
-            .service(users::set_roles)
+            .service(user_roles::set_roles)
             .service(users::duplicate_user)
-            .service(users::user_permissions)
+            .service(user_permissions::user_permissions)
             .service(users::set_dashboard_access)
             .service(workgroups::list_workgroups)
             .service(workgroups::create_workgroup)
@@ -82,12 +88,12 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(ivrs::get_ivr)
             .service(ivrs::update_ivr)
             .service(ivrs::delete_ivr)
-            .service(history::ingest_batch)
-            .service(history::ingest_one)
+            .service(ingest::ingest_batch)
+            .service(ingest::ingest_one)
             .service(history::list_communications)
             .service(history::get_one)
             .service(history::recents)
-            .service(history::analytics)
+            .service(analytics::analytics)
             .service(integrations::list_api_keys)
             .service(integrations::create_api_key)
             .service(integrations::revoke_api_key)

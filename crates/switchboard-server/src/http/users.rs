@@ -4,27 +4,28 @@
 use crate::access::Caller;
 use crate::auth::password;
 use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match};
-use crate::http::me::{EffectivePermissions, roles_of};
-use crate::http::roles::check_user_list;
-use crate::http::views::{RoleRef, UserDetail, UserPage, UserView};
+use crate::http::views::{UserDetail, UserPage, UserView};
 use crate::problem::ApiError;
 use crate::service::{self, PersonView};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
-use serde::{Deserialize, Serialize};
-use switchboard_core::{DashboardAccess, RoleMode, UserId, UserStatus};
-use switchboard_store::repo::roles::BulkRoleChange;
+use serde::Deserialize;
+use switchboard_core::{DashboardAccess, UserId, UserStatus};
 use switchboard_store::repo::users::{self, NewUser};
 use utoipa::ToSchema;
 
-fn detail(caller: &Caller, conn: &mut switchboard_store::DbConn, user: UserId) -> Result<UserDetail, ApiError> {
+pub(crate) fn detail(
+    caller: &Caller,
+    conn: &mut switchboard_store::DbConn,
+    user: UserId,
+) -> Result<UserDetail, ApiError> {
     let record = users::get(conn, caller.account.id, user)?;
     let access = users::access(conn, caller.account.id, user)?;
     Ok(UserDetail::new(UserView::new(record, caller.account.superadmin), access, &caller.access.roles))
 }
 
 /// A changed user, rendered with its `ETag`.
-fn changed(status: actix_web::http::StatusCode, person: PersonView) -> HttpResponse {
+pub(crate) fn changed(status: actix_web::http::StatusCode, person: PersonView) -> HttpResponse {
     let version = person.user.version;
     let view = UserDetail::of(person);
     HttpResponse::build(status).insert_header(etag(version)).json(view)
@@ -225,104 +226,6 @@ pub async fn delete_user(
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SetRoles {
-    /// Role keys of the account (`GET /v1/roles`): the user's complete new set. Accounts whose roles
-    /// are not combinable take at most one.
-    #[schema(min_length = 1, max_length = 128, pattern = r"^[a-z][a-z0-9_]*$")]
-    pub roles: Vec<String>,
-}
-
-/// Replaces a user's roles, from the user's profile (rule MC-22).
-#[utoipa::path(
-    operation_id = "set_user_roles",
-    tag = "users",
-    security(("bearer" = []), ("api_key" = [])),
-    params(("id" = UserId, Path, description = "The user's id"), IfMatch),
-    request_body = SetRoles,
-    responses(
-        (status = 200, description = "The user's new roles", body = UserDetail,
-         headers(("ETag" = String, description = "The user's version, for `If-Match`"))),
-        Errors
-    )
-)]
-#[put("/users/{id}/roles")]
-pub async fn set_roles(
-    caller: Caller,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<UserId>,
-    body: web::Json<SetRoles>,
-) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
-    let (id, roles) = (id.into_inner(), body.into_inner().roles);
-    let person = service::run(&state, caller, move |cx| service::set_roles::set_roles(cx, id, roles, expected)).await?;
-    Ok(changed(actix_web::http::StatusCode::OK, person))
-}
-
-/// What a bulk role change does.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum BulkAction {
-    /// Every user ends up holding exactly this role.
-    Replace,
-    /// Every user gains this role (combinable accounts).
-    Add,
-    /// Every user loses this role (combinable accounts).
-    Remove,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BulkRole {
-    /// 1 to 500 users, each once.
-    #[schema(value_type = BTreeSet<UserId>, min_items = 1, max_items = 500)]
-    pub user_ids: Vec<UserId>,
-    /// The key of one of the account's roles.
-    #[schema(example = "manager", min_length = 1, max_length = 128, pattern = r"^[a-z][a-z0-9_]*$")]
-    pub role: String,
-    /// Default: `replace`.
-    pub action: Option<BulkAction>,
-}
-
-/// Changes the role of many users at once, all or nothing (rule MC-21).
-#[utoipa::path(
-    operation_id = "bulk_change_role",
-    tag = "users",
-    security(("bearer" = []), ("api_key" = [])),
-    request_body = BulkRole,
-    responses((status = 204, description = "Changed"), Errors)
-)]
-#[post("/users/bulk-role")]
-pub async fn bulk_role(
-    caller: Caller,
-    state: web::Data<AppState>,
-    body: web::Json<BulkRole>,
-) -> Result<HttpResponse, ApiError> {
-    let BulkRole { user_ids, role, action } = body.into_inner();
-    check_user_list(&user_ids)?;
-    let action = action.unwrap_or(BulkAction::Replace);
-    if caller.policy().settings().role_mode == RoleMode::Single && action != BulkAction::Replace {
-        return Err(ApiError::invalid("action", "this account's roles are not combinable: use `replace`"));
-    }
-    service::run(&state, caller, move |cx| {
-        let role = cx
-            .access
-            .role_by_key(&role)
-            .map(|r| r.id)
-            .ok_or_else(|| ApiError::invalid("role", format!("unknown role `{role}`")))?;
-        let change = match action {
-            BulkAction::Replace => BulkRoleChange::Replace(role),
-            BulkAction::Add => BulkRoleChange::Add(role),
-            BulkAction::Remove => BulkRoleChange::Remove(role),
-        };
-        service::bulk_role::bulk_role(cx, &user_ids, change)
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct DuplicateUser {
     /// At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding
     /// blanks are dropped); stored lowercased.
@@ -367,45 +270,6 @@ pub async fn duplicate_user(
     let new = new_user(body.email, body.name, body.password)?;
     let person = service::run(&state, caller, move |cx| service::duplicate::duplicate(cx, source, new)).await?;
     Ok(changed(actix_web::http::StatusCode::CREATED, person))
-}
-
-/// A user's effective permissions, as they see the account.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserPermissions {
-    pub user: UserView,
-    pub roles: Vec<RoleRef>,
-    pub permissions: EffectivePermissions,
-}
-
-/// Shows the account as this user sees it: their roles and effective permissions.
-#[utoipa::path(
-    operation_id = "get_user_permissions",
-    tag = "users",
-    security(("bearer" = []), ("api_key" = [])),
-    params(("id" = UserId, Path, description = "The user's id")),
-    responses((status = 200, description = "The user's effective permissions", body = UserPermissions), Errors)
-)]
-#[get("/users/{id}/permissions")]
-pub async fn user_permissions(
-    caller: Caller,
-    state: web::Data<AppState>,
-    id: web::Path<UserId>,
-) -> Result<web::Json<UserPermissions>, ApiError> {
-    let id = id.into_inner();
-    if id != caller.user.id {
-        caller.require("team.members:view", &state.metrics)?;
-    }
-    let view = db(&state, move |_, conn| {
-        let user = users::get(conn, caller.account.id, id)?;
-        let target = caller.principal_of(conn, id)?;
-        Ok(UserPermissions {
-            user: UserView::new(user, caller.account.superadmin),
-            roles: roles_of(&caller, &target),
-            permissions: EffectivePermissions::of(&caller, &target),
-        })
-    })
-    .await?;
-    Ok(web::Json(view))
 }
 
 /// Sets the workgroups and IVRs whose data a user may see and filter (seed 002).

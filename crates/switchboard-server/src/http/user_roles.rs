@@ -1,0 +1,114 @@
+//! A user's roles, from their profile (`PUT /v1/users/{id}/roles`, rule MC-22) and for many users at
+//! once (`POST /v1/users/bulk-role`, rule MC-21). Each is a change to each person, judged on them.
+
+use crate::access::Caller;
+use crate::http::common::{Errors, IfMatch, if_match};
+use crate::http::role_members::check_user_list;
+use crate::http::users::changed;
+use crate::http::views::UserDetail;
+use crate::problem::ApiError;
+use crate::service::{self};
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, post, put, web};
+use serde::{Deserialize, Serialize};
+use switchboard_core::{RoleMode, UserId};
+use switchboard_store::repo::roles::BulkRoleChange;
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetRoles {
+    /// Role keys of the account (`GET /v1/roles`): the user's complete new set. Accounts whose roles
+    /// are not combinable take at most one.
+    #[schema(min_length = 1, max_length = 128, pattern = r"^[a-z][a-z0-9_]*$")]
+    pub roles: Vec<String>,
+}
+
+/// Replaces a user's roles, from the user's profile (rule MC-22).
+#[utoipa::path(
+    operation_id = "set_user_roles",
+    tag = "users",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = UserId, Path, description = "The user's id"), IfMatch),
+    request_body = SetRoles,
+    responses(
+        (status = 200, description = "The user's new roles", body = UserDetail,
+         headers(("ETag" = String, description = "The user's version, for `If-Match`"))),
+        Errors
+    )
+)]
+#[put("/users/{id}/roles")]
+pub async fn set_roles(
+    caller: Caller,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<UserId>,
+    body: web::Json<SetRoles>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(&req)?;
+    let (id, roles) = (id.into_inner(), body.into_inner().roles);
+    let person = service::run(&state, caller, move |cx| service::set_roles::set_roles(cx, id, roles, expected)).await?;
+    Ok(changed(actix_web::http::StatusCode::OK, person))
+}
+
+/// What a bulk role change does.
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkAction {
+    /// Every user ends up holding exactly this role.
+    Replace,
+    /// Every user gains this role (combinable accounts).
+    Add,
+    /// Every user loses this role (combinable accounts).
+    Remove,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BulkRole {
+    /// 1 to 500 users, each once.
+    #[schema(value_type = BTreeSet<UserId>, min_items = 1, max_items = 500)]
+    pub user_ids: Vec<UserId>,
+    /// The key of one of the account's roles.
+    #[schema(example = "manager", min_length = 1, max_length = 128, pattern = r"^[a-z][a-z0-9_]*$")]
+    pub role: String,
+    /// Default: `replace`.
+    pub action: Option<BulkAction>,
+}
+
+/// Changes the role of many users at once, all or nothing (rule MC-21).
+#[utoipa::path(
+    operation_id = "bulk_change_role",
+    tag = "users",
+    security(("bearer" = []), ("api_key" = [])),
+    request_body = BulkRole,
+    responses((status = 204, description = "Changed"), Errors)
+)]
+#[post("/users/bulk-role")]
+pub async fn bulk_role(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: web::Json<BulkRole>,
+) -> Result<HttpResponse, ApiError> {
+    let BulkRole { user_ids, role, action } = body.into_inner();
+    check_user_list(&user_ids)?;
+    let action = action.unwrap_or(BulkAction::Replace);
+    if caller.policy().settings().role_mode == RoleMode::Single && action != BulkAction::Replace {
+        return Err(ApiError::invalid("action", "this account's roles are not combinable: use `replace`"));
+    }
+    service::run(&state, caller, move |cx| {
+        let role = cx
+            .access
+            .role_by_key(&role)
+            .map(|r| r.id)
+            .ok_or_else(|| ApiError::invalid("role", format!("unknown role `{role}`")))?;
+        let change = match action {
+            BulkAction::Replace => BulkRoleChange::Replace(role),
+            BulkAction::Add => BulkRoleChange::Add(role),
+            BulkAction::Remove => BulkRoleChange::Remove(role),
+        };
+        service::bulk_role::bulk_role(cx, &user_ids, change)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
