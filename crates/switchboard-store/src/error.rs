@@ -112,7 +112,9 @@ impl From<DieselError> for StoreError {
                     }
                     // SQLite reports a deferred foreign key failing at COMMIT without an extended code
                     _ if is_foreign_key_message(&message) => StoreError::InvalidReference { message },
-                    _ if message.contains("database is locked") => StoreError::Unavailable(message),
+                    _ if message.contains("database is locked") || message.contains("lock timeout") => {
+                        StoreError::Unavailable(message)
+                    }
                     _ => StoreError::Database(DieselError::DatabaseError(kind, info)),
                 }
             }

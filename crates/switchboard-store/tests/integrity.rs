@@ -18,6 +18,29 @@ fn audit_count(conn: &mut switchboard_store::DbConn) -> i64 {
 }
 
 backend_tests! {
+    // One transaction per change: a change waits for the account's change lock, but not forever.
+    fn a_change_waiting_too_long_for_the_accounts_change_lock_is_unavailable_not_stuck(db) {
+        let (account, _) = db.account("locked");
+        let (mut holder, mut waiter) = (db.conn(), db.conn());
+        holder
+            .transaction::<_, diesel::result::Error, _>(|holder| {
+                switchboard_store::repo::accounts::change(holder, account.id, |_, _| Ok::<_, StoreError>(()))
+                    .expect("the first change takes the lock");
+                diesel::update(switchboard_store::schema::accounts::table)
+                    .set(switchboard_store::schema::accounts::access_version.eq(switchboard_store::schema::accounts::access_version))
+                    .execute(holder)?;
+                let started = std::time::Instant::now();
+                let second = switchboard_store::repo::accounts::change(&mut waiter, account.id, |_, _| Ok::<_, StoreError>(()));
+                assert!(matches!(second, Err(StoreError::Unavailable(_))), "{second:?}");
+                assert!(started.elapsed() >= std::time::Duration::from_secs(4), "it waited for the lock first");
+                Ok(())
+            })
+            .expect("the holder's transaction");
+        // Once the lock is free, the change goes through.
+        switchboard_store::repo::accounts::change(&mut waiter, account.id, |_, _| Ok::<_, StoreError>(()))
+            .expect("the lock is free again");
+    }
+
     fn migrations_apply_and_revert_cleanly(db) {
         let mut c = db.conn();
         let applied = applied_migrations(&mut c).expect("applied");

@@ -156,6 +156,9 @@ pub fn access_version(conn: &mut DbConn, account: AccountId) -> StoreResult<i64>
         .ok_or(StoreError::not_found("account"))
 }
 
+/// How long a change waits for its account's change lock on PostgreSQL (SQLite's is its busy timeout).
+const CHANGE_LOCK_TIMEOUT: &str = "SET LOCAL lock_timeout = '5s'";
+
 /// How a change of one account's access failed: storage, or the work itself.
 enum ChangeFailed<E> {
     Storage(StoreError),
@@ -179,6 +182,11 @@ pub fn change<T, E: From<StoreError>>(
     work: impl FnOnce(&mut DbConn, Account) -> Result<T, E>,
 ) -> Result<T, E> {
     let result = conn.transaction::<T, ChangeFailed<E>, _>(|conn| {
+        // A change never waits for the lock without bound: as long as SQLite's busy timeout, then
+        // the database is "unavailable" (503 with Retry-After), not a hung request.
+        if let DbConn::Postgresql(pg) = conn {
+            diesel::connection::SimpleConnection::batch_execute(pg, CHANGE_LOCK_TIMEOUT)?;
+        }
         let locked = diesel::update(accounts::table.find(account.to_string()))
             .set(accounts::access_version.eq(accounts::access_version))
             .execute(conn)?;
