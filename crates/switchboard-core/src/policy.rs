@@ -489,7 +489,7 @@ impl Policy {
         Decision::Allowed(Via::Grant)
     }
 
-    pub(crate) fn shared_protected_role(&self, actor: &Principal, target: &Principal) -> Option<RoleIdx> {
+    fn shared_protected_role(&self, actor: &Principal, target: &Principal) -> Option<RoleIdx> {
         actor.roles.iter().copied().find(|r| self.role(*r).definition.guards.peer_protected && target.holds(*r))
     }
 
@@ -556,17 +556,10 @@ impl Policy {
         // could not give is as much beyond one's reach as giving it (cf. rule 4 for roles).
         let added_wg = access.workgroups.iter().filter(|w| target.dashboard_workgroups.binary_search(w).is_err());
         let removed_wg = target.dashboard_workgroups.iter().filter(|w| !access.workgroups.contains(w));
-        for workgroup in added_wg.chain(removed_wg) {
-            if !sees_workgroup(actor, *workgroup) {
-                return Decision::Escalation(Excess::Workgroup { workgroup: *workgroup });
-            }
-        }
         let added_ivr = access.ivrs.iter().filter(|i| target.dashboard_ivrs.binary_search(i).is_err());
         let removed_ivr = target.dashboard_ivrs.iter().filter(|i| !access.ivrs.contains(i));
-        for ivr in added_ivr.chain(removed_ivr) {
-            if !(actor.scope.has(ScopeKind::Dashboard) && actor.dashboard_ivrs.binary_search(ivr).is_ok()) {
-                return Decision::Escalation(Excess::Ivr { ivr: *ivr });
-            }
+        if let Some(excess) = actor.reach().dashboard_excess(added_wg.chain(removed_wg), added_ivr.chain(removed_ivr)) {
+            return Decision::Escalation(excess);
         }
         gate
     }
@@ -874,17 +867,9 @@ impl Policy {
     }
 }
 
-/// Whether the actor's own data scope shows a workgroup's history.
-pub(crate) fn sees_workgroup(actor: &Principal, workgroup: WorkgroupId) -> bool {
-    actor.superadmin
-        || actor.scope.has(ScopeKind::All)
-        || (actor.scope.has(ScopeKind::Workgroup) && actor.workgroups.binary_search(&workgroup).is_ok())
-        || (actor.scope.has(ScopeKind::Dashboard) && actor.dashboard_workgroups.binary_search(&workgroup).is_ok())
-}
-
 /// A permission check against a bare permission set.
 #[inline]
-pub(crate) fn check_set(catalog: &Catalog, set: &PermissionSet, permission: Permission) -> Decision {
+fn check_set(catalog: &Catalog, set: &PermissionSet, permission: Permission) -> Decision {
     match permission {
         Permission::Section { section, level } => {
             let held = set.rank(section);

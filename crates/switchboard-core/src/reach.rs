@@ -67,6 +67,19 @@ impl Reach<'_> {
         self.everything || self.dashboard_ivrs.binary_search(&ivr).is_ok()
     }
 
+    /// The first dashboard entry (workgroups first, then IVRs) this reach does not cover, as what
+    /// handing it out or taking it away would exceed.
+    pub fn dashboard_excess<'e>(
+        &self,
+        workgroups: impl IntoIterator<Item = &'e WorkgroupId>,
+        ivrs: impl IntoIterator<Item = &'e IvrId>,
+    ) -> Option<Excess> {
+        if let Some(w) = workgroups.into_iter().find(|w| !self.covers_workgroup(**w)) {
+            return Some(Excess::Workgroup { workgroup: *w });
+        }
+        ivrs.into_iter().find(|i| !self.covers_ivr(**i)).map(|i| Excess::Ivr { ivr: *i })
+    }
+
     /// The first part of `other` that this reach does not cover, if any.
     pub fn excess(&self, other: &Reach<'_>) -> Option<ReachPart> {
         if self.everything {
@@ -140,27 +153,38 @@ impl Policy {
         if reach.is_allowed() { decision } else { reach }
     }
 
+    /// A change to a person, from `person` to `after`: `decide` judges the change's own rules on the
+    /// person as they are, then rule 8 judges both sides.
+    fn person_change(
+        &self,
+        actor: &Principal,
+        person: &Subject,
+        after: Subject,
+        decide: impl FnOnce(&Principal) -> Result<Decision>,
+    ) -> Result<Decision> {
+        let before = self.principal(person)?;
+        let decision = decide(&before)?;
+        if !decision.is_allowed() {
+            return Ok(decision);
+        }
+        let after = self.principal(&after)?;
+        Ok(self.judged(actor, &before, &after, decision))
+    }
+
     /// May the actor edit, disable, re-enable or delete this person, set their password or email, or
     /// revoke an API key acting as them ([`Policy::can_manage_user`] and rule 8)?
     pub fn can_manage_person(&self, actor: &Principal, person: &Subject, action: UserAction) -> Result<Decision> {
-        let before = self.principal(person)?;
-        let decision = self.can_manage_user(actor, &before, action);
-        if action == UserAction::EditProfile && actor.user_id == before.user_id {
-            return Ok(decision);
+        if action == UserAction::EditProfile && actor.user_id == person.user_id {
+            return Ok(self.can_manage_user(actor, &self.principal(person)?, action));
         }
-        Ok(self.judged(actor, &before, &before, decision))
+        self.person_change(actor, person, person.clone(), |before| Ok(self.can_manage_user(actor, before, action)))
     }
 
     /// May the actor replace this person's roles with `roles` ([`Policy::can_set_roles`], with the
     /// roles judged on the person's concrete memberships: rule 8)?
     pub fn can_set_person_roles(&self, actor: &Principal, person: &Subject, roles: &[String]) -> Result<Decision> {
-        let before = self.principal(person)?;
-        let decision = self.can_set_roles(actor, &before, roles)?;
-        if !decision.is_allowed() {
-            return Ok(decision);
-        }
-        let after = self.principal(&Subject { roles: roles.to_vec(), ..person.clone() })?;
-        Ok(self.judged(actor, &before, &after, decision))
+        let after = Subject { roles: roles.to_vec(), ..person.clone() };
+        self.person_change(actor, person, after, |before| self.can_set_roles(actor, before, roles))
     }
 
     /// May the actor change this person's workgroups or numbers ([`Policy::can_set_membership`] and rule 8)?
@@ -170,13 +194,7 @@ impl Policy {
         person: &Subject,
         change: MembershipChange,
     ) -> Result<Decision> {
-        let before = self.principal(person)?;
-        let decision = self.can_set_membership(actor, &before);
-        if !decision.is_allowed() {
-            return Ok(decision);
-        }
-        let after = self.principal(&change.apply(person))?;
-        Ok(self.judged(actor, &before, &after, decision))
+        self.person_change(actor, person, change.apply(person), |before| Ok(self.can_set_membership(actor, before)))
     }
 
     /// May the actor set this person's dashboard access ([`Policy::can_set_dashboard_access`] and rule 8)?
@@ -186,13 +204,8 @@ impl Policy {
         person: &Subject,
         access: &DashboardAccess,
     ) -> Result<Decision> {
-        let before = self.principal(person)?;
-        let decision = self.can_set_dashboard_access(actor, &before, access);
-        if !decision.is_allowed() {
-            return Ok(decision);
-        }
-        let after = self.principal(&Subject { dashboard: access.clone(), ..person.clone() })?;
-        Ok(self.judged(actor, &before, &after, decision))
+        let after = Subject { dashboard: access.clone(), ..person.clone() };
+        self.person_change(actor, person, after, |before| Ok(self.can_set_dashboard_access(actor, before, access)))
     }
 
     /// May the actor invite this new person with the roles they chose (rules MC-34, AC-10, GI-10)?
@@ -256,14 +269,8 @@ impl Policy {
                 return Ok(decision);
             }
         }
-        if !actor.scope.has(ScopeKind::All) {
-            let actor_reach = actor.reach();
-            if let Some(w) = person.dashboard.workgroups.iter().find(|w| !actor_reach.covers_workgroup(**w)) {
-                return Ok(Decision::Escalation(Excess::Workgroup { workgroup: *w }));
-            }
-            if let Some(i) = person.dashboard.ivrs.iter().find(|i| !actor_reach.covers_ivr(**i)) {
-                return Ok(Decision::Escalation(Excess::Ivr { ivr: *i }));
-            }
+        if let Some(excess) = actor.reach().dashboard_excess(&person.dashboard.workgroups, &person.dashboard.ivrs) {
+            return Ok(Decision::Escalation(excess));
         }
         let new = self.principal(person)?;
         Ok(self.judged(actor, &new, &new, invite))

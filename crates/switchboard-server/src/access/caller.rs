@@ -226,11 +226,6 @@ impl Caller {
         self.access.users.read().ok().and_then(|users| users.get(&user).map(|cached| cached.principal.clone()))
     }
 
-    /// The keys of the roles a principal holds.
-    pub fn role_keys(&self, p: &Principal) -> Vec<String> {
-        p.roles.iter().map(|r| self.policy().role(*r).key().to_owned()).collect()
-    }
-
     /// The principal of another user of the caller's account, read fresh (404 when there is none).
     pub fn principal_of(&self, conn: &mut DbConn, user: UserId) -> Result<Principal, ApiError> {
         let subject = users::subject(conn, self.account.id, user)?;

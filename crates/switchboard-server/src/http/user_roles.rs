@@ -7,7 +7,7 @@ use crate::http::role_members::check_user_list;
 use crate::http::users::changed;
 use crate::http::views::UserDetail;
 use crate::problem::ApiError;
-use crate::service::{self};
+use crate::service;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, post, put, web};
 use serde::{Deserialize, Serialize};

@@ -94,11 +94,6 @@ impl Change<'_> {
         })
     }
 
-    /// The keys of the roles a person holds.
-    pub fn role_keys(&self, roles: &[switchboard_core::RoleId]) -> Vec<String> {
-        roles.iter().filter_map(|id| self.access.role_by_id(*id)).map(|r| r.definition.key.clone()).collect()
-    }
-
     /// A user as the API shows them after the change.
     pub fn person_view(&mut self, user: UserId) -> Result<PersonView, ApiError> {
         let record = users::get(self.conn, self.account(), user)?;

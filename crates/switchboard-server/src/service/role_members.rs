@@ -2,7 +2,6 @@
 //! of each person.
 
 use super::Change;
-use super::set_roles::judge_many;
 use crate::problem::ApiError;
 use switchboard_core::{RoleId, RoleMode, UserId};
 use switchboard_store::repo::roles::{self, BulkRoleChange};
@@ -11,26 +10,14 @@ fn key_of(cx: &Change<'_>, role: RoleId) -> Result<String, ApiError> {
     cx.access.role_by_id(role).map(|r| r.definition.key.clone()).ok_or(ApiError::NotFound("role"))
 }
 
-/// Gives the role to users (in single-role accounts it replaces theirs).
+/// Gives the role to users (in single-role accounts it replaces theirs): a bulk role change.
 pub fn add(cx: &mut Change<'_>, role: RoleId, users: &[UserId]) -> Result<(), ApiError> {
-    let key = key_of(cx, role)?;
-    let mode = cx.policy().settings().role_mode;
-    judge_many(cx, users, "user_ids", |current| match mode {
-        RoleMode::Single => vec![key.clone()],
-        RoleMode::Combinable => {
-            let mut next = current.to_vec();
-            if !next.contains(&key) {
-                next.push(key.clone());
-            }
-            next
-        }
-    })?;
-    let change = match mode {
+    key_of(cx, role)?;
+    let change = match cx.policy().settings().role_mode {
         RoleMode::Single => BulkRoleChange::Replace(role),
         RoleMode::Combinable => BulkRoleChange::Add(role),
     };
-    roles::bulk_change(cx.conn, cx.account(), users, change, mode, &cx.who)?;
-    Ok(())
+    super::bulk_role::bulk_role(cx, users, change)
 }
 
 /// Takes the role away from one user.
