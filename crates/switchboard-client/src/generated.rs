@@ -280,76 +280,13 @@ pub mod types {
     pub struct BulkRole {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub action: ::std::option::Option<BulkAction>,
-        ///The key of one of the account's roles.
-        pub role: BulkRoleRole,
+        pub role: RoleKey,
         ///1 to 500 users, each once.
         pub user_ids: ::std::vec::Vec<UserId>,
     }
     impl BulkRole {
         pub fn builder() -> builder::BulkRole {
             Default::default()
-        }
-    }
-    ///The key of one of the account's roles.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct BulkRoleRole(::std::string::String);
-    impl ::std::ops::Deref for BulkRoleRole {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<BulkRoleRole> for ::std::string::String {
-        fn from(value: BulkRoleRole) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for BulkRoleRole {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 128usize {
-                return Err("longer than 128 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[a-z][a-z0-9_]*$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[a-z][a-z0-9_]*$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for BulkRoleRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for BulkRoleRole {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for BulkRoleRole {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///The catalog of the caller's account: the canonical sections plus its pack's extensions.
@@ -528,146 +465,12 @@ catalog (`GET /v1/permissions`).*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
     pub struct CopyRole {
-        ///The new role's key: lowercase a-z, 0-9 and `_`, starting with a letter.
-        pub key: CopyRoleKey,
-        ///1 to 100 characters, not all blank.
-        pub name: CopyRoleName,
+        pub key: RoleKey,
+        pub name: RoleName,
     }
     impl CopyRole {
         pub fn builder() -> builder::CopyRole {
             Default::default()
-        }
-    }
-    ///The new role's key: lowercase a-z, 0-9 and `_`, starting with a letter.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct CopyRoleKey(::std::string::String);
-    impl ::std::ops::Deref for CopyRoleKey {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CopyRoleKey> for ::std::string::String {
-        fn from(value: CopyRoleKey) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CopyRoleKey {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 128usize {
-                return Err("longer than 128 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[a-z][a-z0-9_]*$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[a-z][a-z0-9_]*$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CopyRoleKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CopyRoleKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CopyRoleKey {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///1 to 100 characters, not all blank.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct CopyRoleName(::std::string::String);
-    impl ::std::ops::Deref for CopyRoleName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CopyRoleName> for ::std::string::String {
-        fn from(value: CopyRoleName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CopyRoleName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 100usize {
-                return Err("longer than 100 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CopyRoleName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CopyRoleName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CopyRoleName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///Counts of one kind of communication.
@@ -686,12 +489,11 @@ catalog (`GET /v1/permissions`).*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
     pub struct CreateAccount {
-        pub name: ::std::string::String,
+        pub name: DisplayName,
         pub owner: NewOwner,
         ///A loaded preset pack: see `GET /v1/presets`.
         pub preset: CreateAccountPreset,
-        ///1 to 63 of a-z, 0-9 and `-`, not starting or ending with `-`; unique.
-        pub slug: CreateAccountSlug,
+        pub slug: Slug,
     }
     impl CreateAccount {
         pub fn builder() -> builder::CreateAccount {
@@ -749,70 +551,6 @@ catalog (`GET /v1/permissions`).*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for CreateAccountPreset {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///1 to 63 of a-z, 0-9 and `-`, not starting or ending with `-`; unique.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct CreateAccountSlug(::std::string::String);
-    impl ::std::ops::Deref for CreateAccountSlug {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<CreateAccountSlug> for ::std::string::String {
-        fn from(value: CreateAccountSlug) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for CreateAccountSlug {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 63usize {
-                return Err("longer than 63 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$\"".into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for CreateAccountSlug {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateAccountSlug {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for CreateAccountSlug {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -1056,108 +794,22 @@ catalog (`GET /v1/permissions`).*/
             value.parse()
         }
     }
-    ///`DuplicateUser`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
-    #[serde(deny_unknown_fields)]
-    pub struct DuplicateUser {
-        /**At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding
-blanks are dropped); stored lowercased.*/
-        pub email: DuplicateUserEmail,
-        ///1 to 200 characters, not all blank.
-        pub name: DuplicateUserName,
-        ///An initial password (8 to 256 characters) makes the new user active at once.
-        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub password: ::std::option::Option<DuplicateUserPassword>,
-    }
-    impl DuplicateUser {
-        pub fn builder() -> builder::DuplicateUser {
-            Default::default()
-        }
-    }
-    /**At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding
-blanks are dropped); stored lowercased.*/
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct DuplicateUserEmail(::std::string::String);
-    impl ::std::ops::Deref for DuplicateUserEmail {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<DuplicateUserEmail> for ::std::string::String {
-        fn from(value: DuplicateUserEmail) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for DuplicateUserEmail {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 254usize {
-                return Err("longer than 254 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000@]+@[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*\\.[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000@]+@[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*\\.[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for DuplicateUserEmail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for DuplicateUserEmail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for DuplicateUserEmail {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///1 to 200 characters, not all blank.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    pub struct DuplicateUserName(::std::string::String);
-    impl ::std::ops::Deref for DuplicateUserName {
+    pub struct DisplayName(::std::string::String);
+    impl ::std::ops::Deref for DisplayName {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    impl ::std::convert::From<DuplicateUserName> for ::std::string::String {
-        fn from(value: DuplicateUserName) -> Self {
+    impl ::std::convert::From<DisplayName> for ::std::string::String {
+        fn from(value: DisplayName) -> Self {
             value.0
         }
     }
-    impl ::std::str::FromStr for DuplicateUserName {
+    impl ::std::str::FromStr for DisplayName {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
@@ -1184,7 +836,7 @@ blanks are dropped); stored lowercased.*/
             Ok(Self(value.to_string()))
         }
     }
-    impl ::std::convert::TryFrom<&str> for DuplicateUserName {
+    impl ::std::convert::TryFrom<&str> for DisplayName {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -1192,7 +844,7 @@ blanks are dropped); stored lowercased.*/
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for DuplicateUserName {
+    impl ::std::convert::TryFrom<::std::string::String> for DisplayName {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1200,7 +852,7 @@ blanks are dropped); stored lowercased.*/
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for DuplicateUserName {
+    impl<'de> ::serde::Deserialize<'de> for DisplayName {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -1212,36 +864,55 @@ blanks are dropped); stored lowercased.*/
                 })
         }
     }
-    ///An initial password (8 to 256 characters) makes the new user active at once.
+    ///`DuplicateUser`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct DuplicateUser {
+        pub email: Email,
+        pub name: DisplayName,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub password: ::std::option::Option<Password>,
+    }
+    impl DuplicateUser {
+        pub fn builder() -> builder::DuplicateUser {
+            Default::default()
+        }
+    }
+    ///A phone number in E.164 form: `+` and 2 to 15 digits, the first not 0.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
-    pub struct DuplicateUserPassword(::std::string::String);
-    impl ::std::ops::Deref for DuplicateUserPassword {
+    pub struct E164(::std::string::String);
+    impl ::std::ops::Deref for E164 {
         type Target = ::std::string::String;
         fn deref(&self) -> &::std::string::String {
             &self.0
         }
     }
-    impl ::std::convert::From<DuplicateUserPassword> for ::std::string::String {
-        fn from(value: DuplicateUserPassword) -> Self {
+    impl ::std::convert::From<E164> for ::std::string::String {
+        fn from(value: E164) -> Self {
             value.0
         }
     }
-    impl ::std::str::FromStr for DuplicateUserPassword {
+    impl ::std::str::FromStr for E164 {
         type Err = self::error::ConversionError;
         fn from_str(
             value: &str,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 256usize {
-                return Err("longer than 256 characters".into());
+            if value.chars().count() > 16usize {
+                return Err("longer than 16 characters".into());
             }
-            if value.chars().count() < 8usize {
-                return Err("shorter than 8 characters".into());
+            if value.chars().count() < 3usize {
+                return Err("shorter than 3 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^\\+[1-9][0-9]{1,14}$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^\\+[1-9][0-9]{1,14}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
     }
-    impl ::std::convert::TryFrom<&str> for DuplicateUserPassword {
+    impl ::std::convert::TryFrom<&str> for E164 {
         type Error = self::error::ConversionError;
         fn try_from(
             value: &str,
@@ -1249,7 +920,7 @@ blanks are dropped); stored lowercased.*/
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for DuplicateUserPassword {
+    impl ::std::convert::TryFrom<::std::string::String> for E164 {
         type Error = self::error::ConversionError;
         fn try_from(
             value: ::std::string::String,
@@ -1257,7 +928,7 @@ blanks are dropped); stored lowercased.*/
             value.parse()
         }
     }
-    impl<'de> ::serde::Deserialize<'de> for DuplicateUserPassword {
+    impl<'de> ::serde::Deserialize<'de> for E164 {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -1294,6 +965,76 @@ simply doesn't show them (rule MC-17).*/
             Default::default()
         }
     }
+    ///At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding blanks are dropped); stored lowercased.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct Email(::std::string::String);
+    impl ::std::ops::Deref for Email {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<Email> for ::std::string::String {
+        fn from(value: Email) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for Email {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 254usize {
+                return Err("longer than 254 characters".into());
+            }
+            if value.chars().count() < 3usize {
+                return Err("shorter than 3 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000@]+@[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*\\.[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000@]+@[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*\\.[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for Email {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for Email {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Email {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///Who may assign a role and what its holders may assign (DESIGN §2, rules 2, 3 and 5).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[serde(deny_unknown_fields)]
@@ -1304,7 +1045,7 @@ Empty: anyone with the assignment permission.*/
         pub assignable_by: ::std::vec::Vec<GuardsAssignableByItem>,
         ///Holders of this role may assign only these roles. `None`: no restriction from this role.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub can_assign: ::std::option::Option<::std::vec::Vec<GuardsCanAssignItem>>,
+        pub can_assign: ::std::option::Option<::std::vec::Vec<RoleKey>>,
         ///A holder cannot change the access of another holder; only the superadmin can.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub peer_protected: ::std::option::Option<bool>,
@@ -1367,68 +1108,6 @@ Empty: anyone with the assignment permission.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for GuardsAssignableByItem {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`GuardsCanAssignItem`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct GuardsCanAssignItem(::std::string::String);
-    impl ::std::ops::Deref for GuardsCanAssignItem {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GuardsCanAssignItem> for ::std::string::String {
-        fn from(value: GuardsCanAssignItem) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for GuardsCanAssignItem {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 128usize {
-                return Err("longer than 128 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[a-z][a-z0-9_]*$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[a-z][a-z0-9_]*$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GuardsCanAssignItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GuardsCanAssignItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GuardsCanAssignItem {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -1505,280 +1184,17 @@ Empty: anyone with the assignment permission.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
     pub struct InviteUser {
-        /**At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding
-blanks are dropped); stored lowercased.*/
-        pub email: InviteUserEmail,
-        ///1 to 200 characters, not all blank.
-        pub name: InviteUserName,
-        /**An initial password (8 to 256 characters) makes the user active at once; without one the
-user stays `invited` until a password is set.*/
+        pub email: Email,
+        pub name: DisplayName,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub password: ::std::option::Option<InviteUserPassword>,
+        pub password: ::std::option::Option<Password>,
         ///Role keys of the account (`GET /v1/roles`); default: the pack's default role (if any).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub roles: ::std::option::Option<::std::vec::Vec<InviteUserRolesItem>>,
+        pub roles: ::std::option::Option<::std::vec::Vec<RoleKey>>,
     }
     impl InviteUser {
         pub fn builder() -> builder::InviteUser {
             Default::default()
-        }
-    }
-    /**At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding
-blanks are dropped); stored lowercased.*/
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct InviteUserEmail(::std::string::String);
-    impl ::std::ops::Deref for InviteUserEmail {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InviteUserEmail> for ::std::string::String {
-        fn from(value: InviteUserEmail) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InviteUserEmail {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 254usize {
-                return Err("longer than 254 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000@]+@[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*\\.[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000@]+@[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*\\.[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InviteUserEmail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InviteUserEmail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InviteUserEmail {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///1 to 200 characters, not all blank.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct InviteUserName(::std::string::String);
-    impl ::std::ops::Deref for InviteUserName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InviteUserName> for ::std::string::String {
-        fn from(value: InviteUserName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InviteUserName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InviteUserName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InviteUserName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InviteUserName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    /**An initial password (8 to 256 characters) makes the user active at once; without one the
-user stays `invited` until a password is set.*/
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct InviteUserPassword(::std::string::String);
-    impl ::std::ops::Deref for InviteUserPassword {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InviteUserPassword> for ::std::string::String {
-        fn from(value: InviteUserPassword) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InviteUserPassword {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 256usize {
-                return Err("longer than 256 characters".into());
-            }
-            if value.chars().count() < 8usize {
-                return Err("shorter than 8 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InviteUserPassword {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InviteUserPassword {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InviteUserPassword {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///`InviteUserRolesItem`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct InviteUserRolesItem(::std::string::String);
-    impl ::std::ops::Deref for InviteUserRolesItem {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<InviteUserRolesItem> for ::std::string::String {
-        fn from(value: InviteUserRolesItem) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for InviteUserRolesItem {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 128usize {
-                return Err("longer than 128 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[a-z][a-z0-9_]*$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[a-z][a-z0-9_]*$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for InviteUserRolesItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for InviteUserRolesItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for InviteUserRolesItem {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///An IVR / call flow.
@@ -1840,9 +1256,8 @@ user stays `invited` until a password is set.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[serde(deny_unknown_fields)]
     pub struct IvrPatch {
-        ///1 to 200 characters, not all blank.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<IvrPatchName>,
+        pub name: ::std::option::Option<DisplayName>,
         ///Replaces the linked numbers: business numbers of the account, each linked to at most one IVR.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub numbers: ::std::option::Option<::std::vec::Vec<NumberId>>,
@@ -1850,76 +1265,6 @@ user stays `invited` until a password is set.*/
     impl IvrPatch {
         pub fn builder() -> builder::IvrPatch {
             Default::default()
-        }
-    }
-    ///1 to 200 characters, not all blank.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct IvrPatchName(::std::string::String);
-    impl ::std::ops::Deref for IvrPatchName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<IvrPatchName> for ::std::string::String {
-        fn from(value: IvrPatchName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for IvrPatchName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for IvrPatchName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for IvrPatchName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for IvrPatchName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///An IVR / call flow: the path incoming calls take.
@@ -2937,90 +2282,18 @@ or `none` < `full`.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
     pub struct NewApiKey {
-        ///1 to 200 characters, not all blank.
-        pub name: NewApiKeyName,
+        pub name: DisplayName,
     }
     impl NewApiKey {
         pub fn builder() -> builder::NewApiKey {
             Default::default()
         }
     }
-    ///1 to 200 characters, not all blank.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct NewApiKeyName(::std::string::String);
-    impl ::std::ops::Deref for NewApiKeyName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<NewApiKeyName> for ::std::string::String {
-        fn from(value: NewApiKeyName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for NewApiKeyName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for NewApiKeyName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for NewApiKeyName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for NewApiKeyName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///`NewIvr`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
     pub struct NewIvr {
-        ///1 to 200 characters, not all blank.
-        pub name: NewIvrName,
+        pub name: DisplayName,
         ///Business numbers of the account, each linked to at most one IVR.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub numbers: ::std::vec::Vec<NumberId>,
@@ -3030,82 +2303,11 @@ or `none` < `full`.*/
             Default::default()
         }
     }
-    ///1 to 200 characters, not all blank.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct NewIvrName(::std::string::String);
-    impl ::std::ops::Deref for NewIvrName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<NewIvrName> for ::std::string::String {
-        fn from(value: NewIvrName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for NewIvrName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for NewIvrName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for NewIvrName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for NewIvrName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///`NewNumber`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
     pub struct NewNumber {
-        ///E.164: `+` and 2 to 15 digits, the first not 0.
-        pub e164: NewNumberE164,
+        pub e164: E164,
         pub kind: NumberKindView,
         ///At most 200 characters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3114,62 +2316,6 @@ or `none` < `full`.*/
     impl NewNumber {
         pub fn builder() -> builder::NewNumber {
             Default::default()
-        }
-    }
-    ///E.164: `+` and 2 to 15 digits, the first not 0.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct NewNumberE164(::std::string::String);
-    impl ::std::ops::Deref for NewNumberE164 {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<NewNumberE164> for ::std::string::String {
-        fn from(value: NewNumberE164) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for NewNumberE164 {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^\\+[1-9][0-9]{1,14}$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^\\+[1-9][0-9]{1,14}$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for NewNumberE164 {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for NewNumberE164 {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for NewNumberE164 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///At most 200 characters.
@@ -3230,212 +2376,13 @@ or `none` < `full`.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
     pub struct NewOwner {
-        /**At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding
-blanks are dropped); stored lowercased.*/
-        pub email: NewOwnerEmail,
-        ///1 to 200 characters, not all blank.
-        pub name: NewOwnerName,
-        ///8 to 256 characters; stored as an argon2id hash.
-        pub password: NewOwnerPassword,
+        pub email: Email,
+        pub name: DisplayName,
+        pub password: Password,
     }
     impl NewOwner {
         pub fn builder() -> builder::NewOwner {
             Default::default()
-        }
-    }
-    /**At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding
-blanks are dropped); stored lowercased.*/
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct NewOwnerEmail(::std::string::String);
-    impl ::std::ops::Deref for NewOwnerEmail {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<NewOwnerEmail> for ::std::string::String {
-        fn from(value: NewOwnerEmail) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for NewOwnerEmail {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 254usize {
-                return Err("longer than 254 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000@]+@[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*\\.[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000@]+@[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*\\.[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for NewOwnerEmail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for NewOwnerEmail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for NewOwnerEmail {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///1 to 200 characters, not all blank.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct NewOwnerName(::std::string::String);
-    impl ::std::ops::Deref for NewOwnerName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<NewOwnerName> for ::std::string::String {
-        fn from(value: NewOwnerName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for NewOwnerName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for NewOwnerName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for NewOwnerName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for NewOwnerName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///8 to 256 characters; stored as an argon2id hash.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct NewOwnerPassword(::std::string::String);
-    impl ::std::ops::Deref for NewOwnerPassword {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<NewOwnerPassword> for ::std::string::String {
-        fn from(value: NewOwnerPassword) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for NewOwnerPassword {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 256usize {
-                return Err("longer than 256 characters".into());
-            }
-            if value.chars().count() < 8usize {
-                return Err("shorter than 8 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for NewOwnerPassword {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for NewOwnerPassword {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for NewOwnerPassword {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///`NewWorkgroup`
@@ -3445,82 +2392,11 @@ blanks are dropped); stored lowercased.*/
         ///Users of the account, at most 1000.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub members: ::std::vec::Vec<UserId>,
-        ///1 to 200 characters, not all blank.
-        pub name: NewWorkgroupName,
+        pub name: DisplayName,
     }
     impl NewWorkgroup {
         pub fn builder() -> builder::NewWorkgroup {
             Default::default()
-        }
-    }
-    ///1 to 200 characters, not all blank.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct NewWorkgroupName(::std::string::String);
-    impl ::std::ops::Deref for NewWorkgroupName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<NewWorkgroupName> for ::std::string::String {
-        fn from(value: NewWorkgroupName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for NewWorkgroupName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for NewWorkgroupName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for NewWorkgroupName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for NewWorkgroupName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///A business number.
@@ -3641,9 +2517,8 @@ blanks are dropped); stored lowercased.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[serde(deny_unknown_fields)]
     pub struct NumberPatch {
-        ///E.164: `+` and 2 to 15 digits, the first not 0.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub e164: ::std::option::Option<NumberPatchE164>,
+        pub e164: ::std::option::Option<E164>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub kind: ::std::option::Option<NumberKindView>,
         ///At most 200 characters.
@@ -3653,62 +2528,6 @@ blanks are dropped); stored lowercased.*/
     impl NumberPatch {
         pub fn builder() -> builder::NumberPatch {
             Default::default()
-        }
-    }
-    ///E.164: `+` and 2 to 15 digits, the first not 0.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct NumberPatchE164(::std::string::String);
-    impl ::std::ops::Deref for NumberPatchE164 {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<NumberPatchE164> for ::std::string::String {
-        fn from(value: NumberPatchE164) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for NumberPatchE164 {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^\\+[1-9][0-9]{1,14}$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^\\+[1-9][0-9]{1,14}$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for NumberPatchE164 {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for NumberPatchE164 {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for NumberPatchE164 {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///At most 200 characters.
@@ -3793,6 +2612,63 @@ blanks are dropped); stored lowercased.*/
     impl NumberView {
         pub fn builder() -> builder::NumberView {
             Default::default()
+        }
+    }
+    ///8 to 256 characters; stored as an argon2id hash, never shown.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct Password(::std::string::String);
+    impl ::std::ops::Deref for Password {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<Password> for ::std::string::String {
+        fn from(value: Password) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for Password {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            if value.chars().count() < 8usize {
+                return Err("shorter than 8 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for Password {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for Password {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Password {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`PluginList`
@@ -4102,82 +2978,11 @@ blanks are dropped); stored lowercased.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
     pub struct RenameWorkgroup {
-        ///1 to 200 characters, not all blank.
-        pub name: RenameWorkgroupName,
+        pub name: DisplayName,
     }
     impl RenameWorkgroup {
         pub fn builder() -> builder::RenameWorkgroup {
             Default::default()
-        }
-    }
-    ///1 to 200 characters, not all blank.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct RenameWorkgroupName(::std::string::String);
-    impl ::std::ops::Deref for RenameWorkgroupName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<RenameWorkgroupName> for ::std::string::String {
-        fn from(value: RenameWorkgroupName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for RenameWorkgroupName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for RenameWorkgroupName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for RenameWorkgroupName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for RenameWorkgroupName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///The record a check is about.
@@ -4292,10 +3097,8 @@ blanks are dropped); stored lowercased.*/
         pub grants: ::std::collections::HashMap<::std::string::String, SectionGrant>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guards: ::std::option::Option<Guards>,
-        ///Lowercase a-z, 0-9 and `_`, starting with a letter; unique in the account.
-        pub key: RoleDefinitionKey,
-        ///1 to 100 characters, not all blank.
-        pub name: RoleDefinitionName,
+        pub key: RoleKey,
+        pub name: RoleName,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recents: ::std::option::Option<RecentsScope>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4364,138 +3167,6 @@ user's own), at most 1000.*/
                 })
         }
     }
-    ///Lowercase a-z, 0-9 and `_`, starting with a letter; unique in the account.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct RoleDefinitionKey(::std::string::String);
-    impl ::std::ops::Deref for RoleDefinitionKey {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<RoleDefinitionKey> for ::std::string::String {
-        fn from(value: RoleDefinitionKey) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for RoleDefinitionKey {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 128usize {
-                return Err("longer than 128 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[a-z][a-z0-9_]*$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[a-z][a-z0-9_]*$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for RoleDefinitionKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for RoleDefinitionKey {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for RoleDefinitionKey {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///1 to 100 characters, not all blank.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct RoleDefinitionName(::std::string::String);
-    impl ::std::ops::Deref for RoleDefinitionName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<RoleDefinitionName> for ::std::string::String {
-        fn from(value: RoleDefinitionName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for RoleDefinitionName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 100usize {
-                return Err("longer than 100 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for RoleDefinitionName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for RoleDefinitionName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for RoleDefinitionName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///A role of one account.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(transparent)]
@@ -4537,6 +3208,68 @@ user's own), at most 1000.*/
         type Error = <::uuid::Uuid as ::std::str::FromStr>::Err;
         fn try_from(value: String) -> ::std::result::Result<Self, Self::Error> {
             value.parse()
+        }
+    }
+    ///A role's key: lowercase a-z, 0-9 and `_`, starting with a letter.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RoleKey(::std::string::String);
+    impl ::std::ops::Deref for RoleKey {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RoleKey> for ::std::string::String {
+        fn from(value: RoleKey) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RoleKey {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 128usize {
+                return Err("longer than 128 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[a-z][a-z0-9_]*$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[a-z][a-z0-9_]*$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RoleKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RoleKey {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleKey {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Every role's level of access per section (rule AC-13).
@@ -4605,6 +3338,76 @@ user's own), at most 1000.*/
             value.parse()
         }
     }
+    ///1 to 100 characters, not all blank.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct RoleName(::std::string::String);
+    impl ::std::ops::Deref for RoleName {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<RoleName> for ::std::string::String {
+        fn from(value: RoleName) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for RoleName {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 100usize {
+                return Err("longer than 100 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new(
+                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
+                    )
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for RoleName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for RoleName {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for RoleName {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///One page of a list. Pass `next_cursor` as `cursor` to read the next page; it is absent on the last.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct RolePage {
@@ -4630,9 +3433,8 @@ user's own), at most 1000.*/
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guards: ::std::option::Option<Guards>,
-        ///1 to 100 characters, not all blank.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<RolePatchName>,
+        pub name: ::std::option::Option<RoleName>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recents: ::std::option::Option<RecentsScope>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4689,76 +3491,6 @@ user's own), at most 1000.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for RolePatchDescription {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///1 to 100 characters, not all blank.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct RolePatchName(::std::string::String);
-    impl ::std::ops::Deref for RolePatchName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<RolePatchName> for ::std::string::String {
-        fn from(value: RolePatchName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for RolePatchName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 100usize {
-                return Err("longer than 100 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for RolePatchName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for RolePatchName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for RolePatchName {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -5074,73 +3806,11 @@ user's own), at most 1000.*/
     pub struct SetRoles {
         /**Role keys of the account (`GET /v1/roles`): the user's complete new set. Accounts whose roles
 are not combinable take at most one.*/
-        pub roles: ::std::vec::Vec<SetRolesRolesItem>,
+        pub roles: ::std::vec::Vec<RoleKey>,
     }
     impl SetRoles {
         pub fn builder() -> builder::SetRoles {
             Default::default()
-        }
-    }
-    ///`SetRolesRolesItem`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct SetRolesRolesItem(::std::string::String);
-    impl ::std::ops::Deref for SetRolesRolesItem {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<SetRolesRolesItem> for ::std::string::String {
-        fn from(value: SetRolesRolesItem) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for SetRolesRolesItem {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 128usize {
-                return Err("longer than 128 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            { ::regress::Regex::new("^[a-z][a-z0-9_]*$").unwrap() });
-            if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^[a-z][a-z0-9_]*$\"".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for SetRolesRolesItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for SetRolesRolesItem {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for SetRolesRolesItem {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///`SetUserRolesIfMatch`
@@ -5194,6 +3864,70 @@ are not combinable take at most one.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for SetUserRolesIfMatch {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///1 to 63 of a-z, 0-9 and `-`, not starting or ending with `-`.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct Slug(::std::string::String);
+    impl ::std::ops::Deref for Slug {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<Slug> for ::std::string::String {
+        fn from(value: Slug) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for Slug {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 63usize {
+                return Err("longer than 63 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$\"".into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for Slug {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for Slug {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for Slug {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -5298,90 +4032,18 @@ are not combinable take at most one.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[serde(deny_unknown_fields)]
     pub struct UpdateUser {
-        /**At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding
-blanks are dropped); stored lowercased.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub email: ::std::option::Option<UpdateUserEmail>,
-        ///1 to 200 characters, not all blank.
+        pub email: ::std::option::Option<Email>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub name: ::std::option::Option<UpdateUserName>,
-        ///A new password (8 to 256 characters).
+        pub name: ::std::option::Option<DisplayName>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub password: ::std::option::Option<UpdateUserPassword>,
+        pub password: ::std::option::Option<Password>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<UserStatus>,
     }
     impl UpdateUser {
         pub fn builder() -> builder::UpdateUser {
             Default::default()
-        }
-    }
-    /**At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding
-blanks are dropped); stored lowercased.*/
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct UpdateUserEmail(::std::string::String);
-    impl ::std::ops::Deref for UpdateUserEmail {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UpdateUserEmail> for ::std::string::String {
-        fn from(value: UpdateUserEmail) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UpdateUserEmail {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 254usize {
-                return Err("longer than 254 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000@]+@[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*\\.[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000@]+@[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*\\.[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UpdateUserEmail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UpdateUserEmail {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UpdateUserEmail {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///`UpdateUserIfMatch`
@@ -5435,133 +4097,6 @@ blanks are dropped); stored lowercased.*/
         }
     }
     impl<'de> ::serde::Deserialize<'de> for UpdateUserIfMatch {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///1 to 200 characters, not all blank.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct UpdateUserName(::std::string::String);
-    impl ::std::ops::Deref for UpdateUserName {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UpdateUserName> for ::std::string::String {
-        fn from(value: UpdateUserName) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UpdateUserName {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
-            }
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
-            {
-                ::regress::Regex::new(
-                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
-                    )
-                    .unwrap()
-            });
-            if PATTERN.find(value).is_none() {
-                return Err(
-                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
-                        .into(),
-                );
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UpdateUserName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UpdateUserName {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UpdateUserName {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
-    ///A new password (8 to 256 characters).
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct UpdateUserPassword(::std::string::String);
-    impl ::std::ops::Deref for UpdateUserPassword {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UpdateUserPassword> for ::std::string::String {
-        fn from(value: UpdateUserPassword) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UpdateUserPassword {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 256usize {
-                return Err("longer than 256 characters".into());
-            }
-            if value.chars().count() < 8usize {
-                return Err("shorter than 8 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UpdateUserPassword {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UpdateUserPassword {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UpdateUserPassword {
         fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
         where
             D: ::serde::Deserializer<'de>,
@@ -6765,7 +5300,7 @@ blanks are dropped); stored lowercased.*/
                 ::std::option::Option<super::BulkAction>,
                 ::std::string::String,
             >,
-            role: ::std::result::Result<super::BulkRoleRole, ::std::string::String>,
+            role: ::std::result::Result<super::RoleKey, ::std::string::String>,
             user_ids: ::std::result::Result<
                 ::std::vec::Vec<super::UserId>,
                 ::std::string::String,
@@ -6795,7 +5330,7 @@ blanks are dropped); stored lowercased.*/
             }
             pub fn role<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::BulkRoleRole>,
+                T: ::std::convert::TryInto<super::RoleKey>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role = value
@@ -7239,8 +5774,8 @@ blanks are dropped); stored lowercased.*/
         }
         #[derive(Clone, Debug)]
         pub struct CopyRole {
-            key: ::std::result::Result<super::CopyRoleKey, ::std::string::String>,
-            name: ::std::result::Result<super::CopyRoleName, ::std::string::String>,
+            key: ::std::result::Result<super::RoleKey, ::std::string::String>,
+            name: ::std::result::Result<super::RoleName, ::std::string::String>,
         }
         impl ::std::default::Default for CopyRole {
             fn default() -> Self {
@@ -7253,7 +5788,7 @@ blanks are dropped); stored lowercased.*/
         impl CopyRole {
             pub fn key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CopyRoleKey>,
+                T: ::std::convert::TryInto<super::RoleKey>,
                 T::Error: ::std::fmt::Display,
             {
                 self.key = value
@@ -7265,7 +5800,7 @@ blanks are dropped); stored lowercased.*/
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CopyRoleName>,
+                T: ::std::convert::TryInto<super::RoleName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -7379,13 +5914,13 @@ blanks are dropped); stored lowercased.*/
         }
         #[derive(Clone, Debug)]
         pub struct CreateAccount {
-            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<super::DisplayName, ::std::string::String>,
             owner: ::std::result::Result<super::NewOwner, ::std::string::String>,
             preset: ::std::result::Result<
                 super::CreateAccountPreset,
                 ::std::string::String,
             >,
-            slug: ::std::result::Result<super::CreateAccountSlug, ::std::string::String>,
+            slug: ::std::result::Result<super::Slug, ::std::string::String>,
         }
         impl ::std::default::Default for CreateAccount {
             fn default() -> Self {
@@ -7400,7 +5935,7 @@ blanks are dropped); stored lowercased.*/
         impl CreateAccount {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::string::String>,
+                T: ::std::convert::TryInto<super::DisplayName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -7436,7 +5971,7 @@ blanks are dropped); stored lowercased.*/
             }
             pub fn slug<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CreateAccountSlug>,
+                T: ::std::convert::TryInto<super::Slug>,
                 T::Error: ::std::fmt::Display,
             {
                 self.slug = value
@@ -7759,13 +6294,10 @@ blanks are dropped); stored lowercased.*/
         }
         #[derive(Clone, Debug)]
         pub struct DuplicateUser {
-            email: ::std::result::Result<
-                super::DuplicateUserEmail,
-                ::std::string::String,
-            >,
-            name: ::std::result::Result<super::DuplicateUserName, ::std::string::String>,
+            email: ::std::result::Result<super::Email, ::std::string::String>,
+            name: ::std::result::Result<super::DisplayName, ::std::string::String>,
             password: ::std::result::Result<
-                ::std::option::Option<super::DuplicateUserPassword>,
+                ::std::option::Option<super::Password>,
                 ::std::string::String,
             >,
         }
@@ -7781,7 +6313,7 @@ blanks are dropped); stored lowercased.*/
         impl DuplicateUser {
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::DuplicateUserEmail>,
+                T: ::std::convert::TryInto<super::Email>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
@@ -7793,7 +6325,7 @@ blanks are dropped); stored lowercased.*/
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::DuplicateUserName>,
+                T: ::std::convert::TryInto<super::DisplayName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -7805,9 +6337,7 @@ blanks are dropped); stored lowercased.*/
             }
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::DuplicateUserPassword>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::Password>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.password = value
@@ -8039,7 +6569,7 @@ blanks are dropped); stored lowercased.*/
                 ::std::string::String,
             >,
             can_assign: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::GuardsCanAssignItem>>,
+                ::std::option::Option<::std::vec::Vec<super::RoleKey>>,
                 ::std::string::String,
             >,
             peer_protected: ::std::result::Result<
@@ -8074,7 +6604,7 @@ blanks are dropped); stored lowercased.*/
             pub fn can_assign<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::GuardsCanAssignItem>>,
+                    ::std::option::Option<::std::vec::Vec<super::RoleKey>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -8459,14 +6989,14 @@ blanks are dropped); stored lowercased.*/
         }
         #[derive(Clone, Debug)]
         pub struct InviteUser {
-            email: ::std::result::Result<super::InviteUserEmail, ::std::string::String>,
-            name: ::std::result::Result<super::InviteUserName, ::std::string::String>,
+            email: ::std::result::Result<super::Email, ::std::string::String>,
+            name: ::std::result::Result<super::DisplayName, ::std::string::String>,
             password: ::std::result::Result<
-                ::std::option::Option<super::InviteUserPassword>,
+                ::std::option::Option<super::Password>,
                 ::std::string::String,
             >,
             roles: ::std::result::Result<
-                ::std::option::Option<::std::vec::Vec<super::InviteUserRolesItem>>,
+                ::std::option::Option<::std::vec::Vec<super::RoleKey>>,
                 ::std::string::String,
             >,
         }
@@ -8483,7 +7013,7 @@ blanks are dropped); stored lowercased.*/
         impl InviteUser {
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::InviteUserEmail>,
+                T: ::std::convert::TryInto<super::Email>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
@@ -8495,7 +7025,7 @@ blanks are dropped); stored lowercased.*/
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::InviteUserName>,
+                T: ::std::convert::TryInto<super::DisplayName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -8507,9 +7037,7 @@ blanks are dropped); stored lowercased.*/
             }
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::InviteUserPassword>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::Password>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.password = value
@@ -8522,7 +7050,7 @@ blanks are dropped); stored lowercased.*/
             pub fn roles<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<::std::vec::Vec<super::InviteUserRolesItem>>,
+                    ::std::option::Option<::std::vec::Vec<super::RoleKey>>,
                 >,
                 T::Error: ::std::fmt::Display,
             {
@@ -8624,7 +7152,7 @@ blanks are dropped); stored lowercased.*/
         #[derive(Clone, Debug)]
         pub struct IvrPatch {
             name: ::std::result::Result<
-                ::std::option::Option<super::IvrPatchName>,
+                ::std::option::Option<super::DisplayName>,
                 ::std::string::String,
             >,
             numbers: ::std::result::Result<
@@ -8643,7 +7171,7 @@ blanks are dropped); stored lowercased.*/
         impl IvrPatch {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::IvrPatchName>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::DisplayName>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -9420,7 +7948,7 @@ blanks are dropped); stored lowercased.*/
         }
         #[derive(Clone, Debug)]
         pub struct NewApiKey {
-            name: ::std::result::Result<super::NewApiKeyName, ::std::string::String>,
+            name: ::std::result::Result<super::DisplayName, ::std::string::String>,
         }
         impl ::std::default::Default for NewApiKey {
             fn default() -> Self {
@@ -9432,7 +7960,7 @@ blanks are dropped); stored lowercased.*/
         impl NewApiKey {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::NewApiKeyName>,
+                T: ::std::convert::TryInto<super::DisplayName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -9458,7 +7986,7 @@ blanks are dropped); stored lowercased.*/
         }
         #[derive(Clone, Debug)]
         pub struct NewIvr {
-            name: ::std::result::Result<super::NewIvrName, ::std::string::String>,
+            name: ::std::result::Result<super::DisplayName, ::std::string::String>,
             numbers: ::std::result::Result<
                 ::std::vec::Vec<super::NumberId>,
                 ::std::string::String,
@@ -9475,7 +8003,7 @@ blanks are dropped); stored lowercased.*/
         impl NewIvr {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::NewIvrName>,
+                T: ::std::convert::TryInto<super::DisplayName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -9519,7 +8047,7 @@ blanks are dropped); stored lowercased.*/
         }
         #[derive(Clone, Debug)]
         pub struct NewNumber {
-            e164: ::std::result::Result<super::NewNumberE164, ::std::string::String>,
+            e164: ::std::result::Result<super::E164, ::std::string::String>,
             kind: ::std::result::Result<super::NumberKindView, ::std::string::String>,
             label: ::std::result::Result<
                 ::std::option::Option<super::NewNumberLabel>,
@@ -9538,7 +8066,7 @@ blanks are dropped); stored lowercased.*/
         impl NewNumber {
             pub fn e164<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::NewNumberE164>,
+                T: ::std::convert::TryInto<super::E164>,
                 T::Error: ::std::fmt::Display,
             {
                 self.e164 = value
@@ -9596,12 +8124,9 @@ blanks are dropped); stored lowercased.*/
         }
         #[derive(Clone, Debug)]
         pub struct NewOwner {
-            email: ::std::result::Result<super::NewOwnerEmail, ::std::string::String>,
-            name: ::std::result::Result<super::NewOwnerName, ::std::string::String>,
-            password: ::std::result::Result<
-                super::NewOwnerPassword,
-                ::std::string::String,
-            >,
+            email: ::std::result::Result<super::Email, ::std::string::String>,
+            name: ::std::result::Result<super::DisplayName, ::std::string::String>,
+            password: ::std::result::Result<super::Password, ::std::string::String>,
         }
         impl ::std::default::Default for NewOwner {
             fn default() -> Self {
@@ -9615,7 +8140,7 @@ blanks are dropped); stored lowercased.*/
         impl NewOwner {
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::NewOwnerEmail>,
+                T: ::std::convert::TryInto<super::Email>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
@@ -9627,7 +8152,7 @@ blanks are dropped); stored lowercased.*/
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::NewOwnerName>,
+                T: ::std::convert::TryInto<super::DisplayName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -9639,7 +8164,7 @@ blanks are dropped); stored lowercased.*/
             }
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::NewOwnerPassword>,
+                T: ::std::convert::TryInto<super::Password>,
                 T::Error: ::std::fmt::Display,
             {
                 self.password = value
@@ -9677,7 +8202,7 @@ blanks are dropped); stored lowercased.*/
                 ::std::vec::Vec<super::UserId>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<super::NewWorkgroupName, ::std::string::String>,
+            name: ::std::result::Result<super::DisplayName, ::std::string::String>,
         }
         impl ::std::default::Default for NewWorkgroup {
             fn default() -> Self {
@@ -9702,7 +8227,7 @@ blanks are dropped); stored lowercased.*/
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::NewWorkgroupName>,
+                T: ::std::convert::TryInto<super::DisplayName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -9799,7 +8324,7 @@ blanks are dropped); stored lowercased.*/
         #[derive(Clone, Debug)]
         pub struct NumberPatch {
             e164: ::std::result::Result<
-                ::std::option::Option<super::NumberPatchE164>,
+                ::std::option::Option<super::E164>,
                 ::std::string::String,
             >,
             kind: ::std::result::Result<
@@ -9823,9 +8348,7 @@ blanks are dropped); stored lowercased.*/
         impl NumberPatch {
             pub fn e164<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::NumberPatchE164>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::E164>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.e164 = value
@@ -10989,10 +9512,7 @@ blanks are dropped); stored lowercased.*/
         }
         #[derive(Clone, Debug)]
         pub struct RenameWorkgroup {
-            name: ::std::result::Result<
-                super::RenameWorkgroupName,
-                ::std::string::String,
-            >,
+            name: ::std::result::Result<super::DisplayName, ::std::string::String>,
         }
         impl ::std::default::Default for RenameWorkgroup {
             fn default() -> Self {
@@ -11004,7 +9524,7 @@ blanks are dropped); stored lowercased.*/
         impl RenameWorkgroup {
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::RenameWorkgroupName>,
+                T: ::std::convert::TryInto<super::DisplayName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -11172,11 +9692,8 @@ blanks are dropped); stored lowercased.*/
                 ::std::option::Option<super::Guards>,
                 ::std::string::String,
             >,
-            key: ::std::result::Result<super::RoleDefinitionKey, ::std::string::String>,
-            name: ::std::result::Result<
-                super::RoleDefinitionName,
-                ::std::string::String,
-            >,
+            key: ::std::result::Result<super::RoleKey, ::std::string::String>,
+            name: ::std::result::Result<super::RoleName, ::std::string::String>,
             recents: ::std::result::Result<
                 ::std::option::Option<super::RecentsScope>,
                 ::std::string::String,
@@ -11250,7 +9767,7 @@ blanks are dropped); stored lowercased.*/
             }
             pub fn key<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::RoleDefinitionKey>,
+                T: ::std::convert::TryInto<super::RoleKey>,
                 T::Error: ::std::fmt::Display,
             {
                 self.key = value
@@ -11262,7 +9779,7 @@ blanks are dropped); stored lowercased.*/
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::RoleDefinitionName>,
+                T: ::std::convert::TryInto<super::RoleName>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -11488,7 +10005,7 @@ blanks are dropped); stored lowercased.*/
                 ::std::string::String,
             >,
             name: ::std::result::Result<
-                ::std::option::Option<super::RolePatchName>,
+                ::std::option::Option<super::RoleName>,
                 ::std::string::String,
             >,
             recents: ::std::result::Result<
@@ -11565,7 +10082,7 @@ blanks are dropped); stored lowercased.*/
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::RolePatchName>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::RoleName>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -12385,7 +10902,7 @@ blanks are dropped); stored lowercased.*/
         #[derive(Clone, Debug)]
         pub struct SetRoles {
             roles: ::std::result::Result<
-                ::std::vec::Vec<super::SetRolesRolesItem>,
+                ::std::vec::Vec<super::RoleKey>,
                 ::std::string::String,
             >,
         }
@@ -12399,7 +10916,7 @@ blanks are dropped); stored lowercased.*/
         impl SetRoles {
             pub fn roles<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::SetRolesRolesItem>>,
+                T: ::std::convert::TryInto<::std::vec::Vec<super::RoleKey>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.roles = value
@@ -12583,15 +11100,15 @@ blanks are dropped); stored lowercased.*/
         #[derive(Clone, Debug)]
         pub struct UpdateUser {
             email: ::std::result::Result<
-                ::std::option::Option<super::UpdateUserEmail>,
+                ::std::option::Option<super::Email>,
                 ::std::string::String,
             >,
             name: ::std::result::Result<
-                ::std::option::Option<super::UpdateUserName>,
+                ::std::option::Option<super::DisplayName>,
                 ::std::string::String,
             >,
             password: ::std::result::Result<
-                ::std::option::Option<super::UpdateUserPassword>,
+                ::std::option::Option<super::Password>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<
@@ -12612,9 +11129,7 @@ blanks are dropped); stored lowercased.*/
         impl UpdateUser {
             pub fn email<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UpdateUserEmail>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::Email>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.email = value
@@ -12626,7 +11141,7 @@ blanks are dropped); stored lowercased.*/
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::UpdateUserName>>,
+                T: ::std::convert::TryInto<::std::option::Option<super::DisplayName>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -12638,9 +11153,7 @@ blanks are dropped); stored lowercased.*/
             }
             pub fn password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UpdateUserPassword>,
-                >,
+                T: ::std::convert::TryInto<::std::option::Option<super::Password>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.password = value

@@ -11,7 +11,8 @@
 //!   [`Policy::can_change_access`] and friends, each returning a [`Decision`] with its reason;
 //! - [`reach`]: rule 8, decisions about a person judged on that person's concrete reach;
 //! - [`pack`]: preset packs and legacy role migration;
-//! - [`reference`]: a naive evaluator the compiled path is tested against.
+//! - [`reference`]: a naive evaluator the compiled path is tested against;
+//! - [`values`]: text checked once where it arrives (emails, names, role keys, numbers, slugs, passwords).
 
 pub mod catalog;
 pub mod decision;
@@ -25,6 +26,7 @@ pub mod reach;
 pub mod reference;
 pub mod role;
 pub mod scope;
+pub mod values;
 
 pub use catalog::{Catalog, Level, LevelSet, Permission, RightDef, SectionDef};
 pub use decision::{Decision, Excess, Reason, ReasonCode, Via};
@@ -41,3 +43,4 @@ pub use reach::{MembershipChange, Reach, ReachPart};
 pub use role::SectionKey;
 pub use role::{Guards, RecentsScope, RoleAccess, RoleDefinition, RoleIdx, RoleMode, RoleOrigin, SectionGrant};
 pub use scope::{ScopeFlags, ScopeKind};
+pub use values::{DisplayName, E164, Email, InvalidValue, Password, RoleKey, RoleName, Slug};

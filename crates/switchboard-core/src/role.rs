@@ -17,8 +17,6 @@ pub struct RoleIdx(pub(crate) u16);
 /// Names the superadmin in `assignable_by`.
 pub const SUPERADMIN_GUARD: &str = "@superadmin";
 
-/// Longest role name accepted.
-pub const MAX_ROLE_NAME: usize = 100;
 /// Longest role description accepted.
 pub const MAX_ROLE_DESCRIPTION: usize = 2000;
 /// Most numbers one role may select for its `numbers` scope.
@@ -79,7 +77,7 @@ pub struct Guards {
     pub assignable_by: Vec<String>,
     /// Holders of this role may assign only these roles. `None`: no restriction from this role.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[a-z][a-z0-9_]*$"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<crate::RoleKey>>))]
     pub can_assign: Option<Vec<String>>,
     /// A holder cannot change the access of another holder; only the superadmin can.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -95,18 +93,10 @@ fn personal() -> ScopeKind {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoleDefinition {
-    /// Lowercase a-z, 0-9 and `_`, starting with a letter; unique in the account.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 128, pattern = r"^[a-z][a-z0-9_]*$"))]
+    /// Unique in the account.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::RoleKey))]
     pub key: String,
-    /// 1 to 100 characters, not all blank.
-    #[cfg_attr(
-        feature = "openapi",
-        schema(
-            min_length = 1,
-            max_length = 100,
-            pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-        )
-    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::RoleName))]
     pub name: String,
     #[serde(default)]
     #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
@@ -147,15 +137,8 @@ impl RoleDefinition {
     /// which knows the other roles.
     pub fn compile_access(&self, catalog: &Catalog) -> Result<RoleAccess> {
         let invalid = |message: String| CoreError::InvalidRole { role: self.key.clone(), message };
-        if !crate::catalog::is_valid_key(&self.key) || self.key.contains('.') {
-            return Err(invalid(format!(
-                "`{}` is not a valid role key: use lowercase a-z, 0-9 and _, starting with a letter",
-                self.key
-            )));
-        }
-        if self.name.trim().is_empty() || self.name.chars().count() > MAX_ROLE_NAME {
-            return Err(invalid(format!("the name must have 1 to {MAX_ROLE_NAME} characters")));
-        }
+        crate::RoleKey::parse(&self.key).map_err(|e| invalid(e.message))?;
+        crate::RoleName::parse(&self.name).map_err(|e| invalid(e.message))?;
         if self.description.chars().count() > MAX_ROLE_DESCRIPTION {
             return Err(invalid(format!("the description must have at most {MAX_ROLE_DESCRIPTION} characters")));
         }

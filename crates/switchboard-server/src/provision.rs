@@ -5,7 +5,7 @@ use crate::auth::password;
 use crate::packs::Packs;
 use crate::problem::ApiError;
 use diesel::Connection;
-use switchboard_core::{RoleOrigin, UserStatus};
+use switchboard_core::{Password, RoleOrigin, UserStatus};
 use switchboard_store::repo::accounts::{self, Account, NewAccount};
 use switchboard_store::repo::roles;
 use switchboard_store::repo::users::{self, NewUser, User};
@@ -36,7 +36,7 @@ pub fn create_account(
             format!("no preset pack `{}` is loaded (loaded: {})", spec.preset, packs.names().join(", ")),
         )
     })?;
-    password::check_policy(&spec.owner_password).map_err(|e| ApiError::invalid("owner.password", e))?;
+    Password::parse(&spec.owner_password).map_err(|e| ApiError::invalid("owner.password", e.message))?;
     let hash = password::hash(&spec.owner_password).map_err(ApiError::Internal)?;
     let new = NewAccount {
         slug: spec.slug,

@@ -218,11 +218,9 @@ pub(crate) fn ids<T: ToString>(ids: &[T]) -> Vec<String> {
     v
 }
 
-/// A name of a workgroup, IVR or user: 1 to 200 characters, not all blank.
+/// A name of a workgroup, IVR or user ([`DisplayName`]'s rule).
 pub(crate) fn check_name(name: &str) -> StoreResult<()> {
-    if name.trim().is_empty() || name.chars().count() > 200 {
-        return Err(StoreError::invalid_field("name", "a name must have 1 to 200 characters, not all blank"));
-    }
+    switchboard_core::DisplayName::parse(name)?;
     Ok(())
 }
 

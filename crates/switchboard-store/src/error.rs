@@ -63,6 +63,13 @@ impl StoreError {
     }
 }
 
+/// A value that is not of its kind (an email without a domain, a blank name …) names its field.
+impl From<switchboard_core::InvalidValue> for StoreError {
+    fn from(e: switchboard_core::InvalidValue) -> StoreError {
+        StoreError::InvalidField { field: e.field, message: e.message }
+    }
+}
+
 fn is_foreign_key_message(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     m.contains("foreign key")

@@ -8,6 +8,7 @@ use crate::provision::{self, AccountSpec};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use serde::{Deserialize, Serialize};
+use switchboard_core::{DisplayName, Email, Password, Slug};
 use switchboard_store::Actor;
 use switchboard_store::repo::accounts;
 use utoipa::ToSchema;
@@ -15,35 +16,17 @@ use utoipa::ToSchema;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOwner {
-    /// At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding
-    /// blanks are dropped); stored lowercased.
-    #[schema(
-        example = "owner@acme.example",
-        max_length = 254,
-        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000@]+@[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
-    pub email: String,
-    /// 1 to 200 characters, not all blank.
-    #[schema(
-        example = "Ada Owner",
-        min_length = 1,
-        max_length = 200,
-        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-    )]
-    pub name: String,
-    /// 8 to 256 characters; stored as an argon2id hash.
-    #[schema(min_length = 8, max_length = 256)]
-    pub password: String,
+    pub email: Email,
+    pub name: DisplayName,
+    pub password: Password,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateAccount {
-    /// 1 to 63 of a-z, 0-9 and `-`, not starting or ending with `-`; unique.
-    #[schema(example = "acme", min_length = 1, max_length = 63, pattern = r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")]
-    pub slug: String,
-    #[schema(example = "Acme Telecom")]
-    pub name: String,
+    /// Unique among accounts.
+    pub slug: Slug,
+    pub name: DisplayName,
     /// A loaded preset pack: see `GET /v1/presets`.
     #[schema(example = "mightycall", min_length = 1, max_length = 64, pattern = r"^[a-z][a-z0-9-]*$")]
     pub preset: String,
@@ -73,12 +56,12 @@ pub async fn create_account(
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let spec = AccountSpec {
-        slug: body.slug,
-        name: body.name,
+        slug: body.slug.into_inner(),
+        name: body.name.into_inner(),
         preset: body.preset,
-        owner_email: body.owner.email,
-        owner_name: body.owner.name,
-        owner_password: body.owner.password,
+        owner_email: body.owner.email.into_inner(),
+        owner_name: body.owner.name.into_inner(),
+        owner_password: body.owner.password.into_inner(),
     };
     let created =
         db(&state, move |state, conn| provision::create_account(conn, &state.packs, spec, &Actor::Operator)).await?;

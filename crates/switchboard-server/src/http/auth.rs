@@ -6,7 +6,7 @@ use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::{HttpRequest, post, web};
 use serde::{Deserialize, Serialize};
-use switchboard_core::UserStatus;
+use switchboard_core::{Password, UserStatus};
 use switchboard_store::repo::{accounts, users};
 use switchboard_store::{StoreError, StoreResult};
 use utoipa::ToSchema;
@@ -65,7 +65,7 @@ pub async fn create_token(
     if let Some(wait) = state.logins.check(&identity, &address) {
         return Err(ApiError::TooManyRequests(wait));
     }
-    if password.chars().count() > password::MAX_PASSWORD || email.len() > 320 || account.len() > 63 {
+    if password.chars().count() > Password::RULE.max_length || email.len() > 320 || account.len() > 63 {
         state.logins.failed(&identity, &address);
         return Err(ApiError::Unauthenticated("invalid account, email or password".into()));
     }

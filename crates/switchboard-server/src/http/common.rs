@@ -78,12 +78,6 @@ fn is_cursor_shaped(cursor: &str) -> bool {
         && cursor.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
-/// Unicode `White_Space` (what `char::is_whitespace` and `str::trim` test) as the body of an
-/// ECMA-262 character class. The documented patterns spell it out rather than use `\s`, whose
-/// meaning differs between ECMA-262, Rust's `regex` and Python's `re`: names are "not all blank",
-/// `[^…]` with this body, and emails may not contain it.
-pub const BLANK_CLASS: &str = r"\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
-
 /// The strong ETag of a versioned record.
 pub fn etag(version: i64) -> (header::HeaderName, String) {
     (header::ETAG, format!("\"{version}\""))
@@ -218,51 +212,6 @@ mod tests {
         }
         assert!(parsed(&"9".repeat(19)).is_err());
         assert_eq!(if_match(&TestRequest::default().to_http_request()).ok(), Some(None), "absent: no precondition");
-    }
-
-    /// The characters of a class body made of `\t`, `\r`, `\uXXXX`, literal characters and ranges.
-    fn class_members(body: &str) -> Vec<char> {
-        let mut atoms = Vec::new();
-        let mut chars = body.chars();
-        while let Some(c) = chars.next() {
-            let atom = match c {
-                '\\' => match chars.next() {
-                    Some('t') => '\t',
-                    Some('r') => '\r',
-                    Some('u') => {
-                        let hex: String = chars.by_ref().take(4).collect();
-                        char::from_u32(u32::from_str_radix(&hex, 16).unwrap()).unwrap()
-                    }
-                    other => panic!("unexpected escape {other:?}"),
-                },
-                '-' if !atoms.is_empty() => {
-                    atoms.push('-');
-                    continue;
-                }
-                other => other,
-            };
-            atoms.push(atom);
-        }
-        let mut members = Vec::new();
-        let mut i = 0;
-        while i < atoms.len() {
-            if atoms.get(i + 1) == Some(&'-') && i + 2 < atoms.len() {
-                members.extend(atoms[i]..=atoms[i + 2]);
-                i += 3;
-            } else {
-                members.push(atoms[i]);
-                i += 1;
-            }
-        }
-        members
-    }
-
-    #[test]
-    fn the_documented_blank_class_is_exactly_what_trim_and_is_whitespace_test() {
-        let mut documented = class_members(BLANK_CLASS);
-        documented.sort_unstable();
-        let rust: Vec<char> = (char::MIN..=char::MAX).filter(|c| c.is_whitespace()).collect();
-        assert_eq!(documented, rust);
     }
 
     #[test]

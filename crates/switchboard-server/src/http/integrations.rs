@@ -10,6 +10,7 @@ use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use switchboard_core::UserId;
+use switchboard_core::values::DisplayName;
 use switchboard_store::repo::api_keys::{self, ApiKey};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -48,14 +49,7 @@ impl From<ApiKey> for ApiKeyView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewApiKey {
-    /// 1 to 200 characters, not all blank.
-    #[schema(
-        example = "CRM sync",
-        min_length = 1,
-        max_length = 200,
-        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-    )]
-    pub name: String,
+    pub name: DisplayName,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -9,6 +9,7 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use switchboard_core::values::DisplayName;
 use switchboard_core::{IvrId, NumberId};
 use switchboard_store::repo::ivrs::{self, Ivr};
 use utoipa::ToSchema;
@@ -35,14 +36,7 @@ impl From<Ivr> for IvrView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewIvr {
-    /// 1 to 200 characters, not all blank.
-    #[schema(
-        example = "Main menu",
-        min_length = 1,
-        max_length = 200,
-        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-    )]
-    pub name: String,
+    pub name: DisplayName,
     /// Business numbers of the account, each linked to at most one IVR.
     #[serde(default)]
     pub numbers: Vec<NumberId>,
@@ -51,13 +45,7 @@ pub struct NewIvr {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IvrPatch {
-    /// 1 to 200 characters, not all blank.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-    )]
-    pub name: Option<String>,
+    pub name: Option<DisplayName>,
     /// Replaces the linked numbers: business numbers of the account, each linked to at most one IVR.
     pub numbers: Option<Vec<NumberId>>,
 }

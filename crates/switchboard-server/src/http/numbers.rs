@@ -9,6 +9,7 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use switchboard_core::values::E164;
 use switchboard_core::{IvrId, NumberId, UserId};
 use switchboard_store::repo::numbers::{self, BusinessNumber, NumberInput, NumberKind};
 use utoipa::ToSchema;
@@ -76,9 +77,7 @@ impl From<BusinessNumber> for NumberView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewNumber {
-    /// E.164: `+` and 2 to 15 digits, the first not 0.
-    #[schema(example = "+14155550100", pattern = r"^\+[1-9][0-9]{1,14}$")]
-    pub e164: String,
+    pub e164: E164,
     /// At most 200 characters.
     #[serde(default)]
     #[schema(max_length = 200)]
@@ -89,9 +88,7 @@ pub struct NewNumber {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NumberPatch {
-    /// E.164: `+` and 2 to 15 digits, the first not 0.
-    #[schema(example = "+14155550100", pattern = r"^\+[1-9][0-9]{1,14}$")]
-    pub e164: Option<String>,
+    pub e164: Option<E164>,
     /// At most 200 characters.
     #[schema(max_length = 200)]
     pub label: Option<String>,
@@ -131,7 +128,7 @@ pub async fn create_number(
     body: web::Json<NewNumber>,
 ) -> Result<HttpResponse, ApiError> {
     let NewNumber { e164, label, kind } = body.into_inner();
-    let input = NumberInput { e164, label, kind: kind.into() };
+    let input = NumberInput { e164: e164.into_inner(), label, kind: kind.into() };
     let created = service::run(&state, caller, move |cx| team::create_number(cx, &input)).await?;
     Ok(HttpResponse::Created().json(NumberView::from(created)))
 }
@@ -165,7 +162,7 @@ pub async fn update_number(
     let (id, patch) = (id.into_inner(), body.into_inner());
     let updated = service::run(&state, caller, move |cx| {
         team::update_number(cx, id, |current| NumberInput {
-            e164: patch.e164.unwrap_or_else(|| current.e164.clone()),
+            e164: patch.e164.map_or_else(|| current.e164.clone(), E164::into_inner),
             label: patch.label.unwrap_or_else(|| current.label.clone()),
             kind: patch.kind.map_or(current.kind, Into::into),
         })

@@ -11,6 +11,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use switchboard_core::SectionKey;
+use switchboard_core::values::{RoleKey, RoleName};
 use switchboard_core::{Guards, NumberId, RecentsScope, RoleDefinition, RoleId, ScopeKind, SectionGrant};
 use switchboard_store::repo::roles;
 
@@ -88,13 +89,7 @@ pub async fn get_role(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RolePatch {
-    /// 1 to 100 characters, not all blank.
-    #[schema(
-        min_length = 1,
-        max_length = 100,
-        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-    )]
-    pub name: Option<String>,
+    pub name: Option<RoleName>,
     #[schema(max_length = 2000)]
     pub description: Option<String>,
     /// Replaces all grants. Section keys are those of `GET /v1/permissions`.
@@ -141,7 +136,7 @@ impl RolePatch {
     fn apply(self, definition: &mut RoleDefinition) {
         let patch = self;
         if let Some(v) = patch.name {
-            definition.name = v;
+            definition.name = v.into_inner();
         }
         if let Some(v) = patch.description {
             definition.description = v;
@@ -192,16 +187,8 @@ pub async fn delete_role(
 #[serde(deny_unknown_fields)]
 pub struct CopyRole {
     /// The new role's key: lowercase a-z, 0-9 and `_`, starting with a letter.
-    #[schema(example = "contractor", min_length = 1, max_length = 128, pattern = r"^[a-z][a-z0-9_]*$")]
-    pub key: String,
-    /// 1 to 100 characters, not all blank.
-    #[schema(
-        example = "Contractor",
-        min_length = 1,
-        max_length = 100,
-        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-    )]
-    pub name: String,
+    pub key: RoleKey,
+    pub name: RoleName,
 }
 
 /// Creates a custom role with another role's settings, to edit further (rule MC-16).

@@ -11,6 +11,7 @@ use crate::service;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, post, put, web};
 use serde::{Deserialize, Serialize};
+use switchboard_core::values::RoleKey;
 use switchboard_core::{RoleMode, UserId};
 use switchboard_store::repo::roles::BulkRoleChange;
 use utoipa::ToSchema;
@@ -20,8 +21,7 @@ use utoipa::ToSchema;
 pub struct SetRoles {
     /// Role keys of the account (`GET /v1/roles`): the user's complete new set. Accounts whose roles
     /// are not combinable take at most one.
-    #[schema(min_length = 1, max_length = 128, pattern = r"^[a-z][a-z0-9_]*$")]
-    pub roles: Vec<String>,
+    pub roles: Vec<RoleKey>,
 }
 
 /// Replaces a user's roles, from the user's profile (rule MC-22).
@@ -46,7 +46,8 @@ pub async fn set_roles(
     body: web::Json<SetRoles>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
-    let (id, roles) = (id.into_inner(), body.into_inner().roles);
+    let id = id.into_inner();
+    let roles = body.into_inner().roles.into_iter().map(RoleKey::into_inner).collect();
     let person = service::run(&state, caller, move |cx| service::set_roles::set_roles(cx, id, roles, expected)).await?;
     Ok(changed(actix_web::http::StatusCode::OK, person))
 }
@@ -70,8 +71,7 @@ pub struct BulkRole {
     #[schema(value_type = BTreeSet<UserId>, min_items = 1, max_items = 500)]
     pub user_ids: Vec<UserId>,
     /// The key of one of the account's roles.
-    #[schema(example = "manager", min_length = 1, max_length = 128, pattern = r"^[a-z][a-z0-9_]*$")]
-    pub role: String,
+    pub role: RoleKey,
     /// Default: `replace`.
     pub action: Option<BulkAction>,
 }

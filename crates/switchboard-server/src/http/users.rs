@@ -10,7 +10,7 @@ use crate::service::{self, PersonView};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use serde::Deserialize;
-use switchboard_core::{DashboardAccess, UserId, UserStatus};
+use switchboard_core::{DashboardAccess, DisplayName, Email, Password, RoleKey, UserId, UserStatus};
 use switchboard_store::repo::users::{self, NewUser};
 use utoipa::ToSchema;
 
@@ -55,41 +55,19 @@ pub async fn list_users(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InviteUser {
-    /// At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding
-    /// blanks are dropped); stored lowercased.
-    #[schema(
-        example = "grace@example.com",
-        max_length = 254,
-        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000@]+@[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
-    pub email: String,
-    /// 1 to 200 characters, not all blank.
-    #[schema(
-        example = "Grace",
-        min_length = 1,
-        max_length = 200,
-        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-    )]
-    pub name: String,
+    pub email: Email,
+    pub name: DisplayName,
     /// Role keys of the account (`GET /v1/roles`); default: the pack's default role (if any).
-    #[schema(min_length = 1, max_length = 128, pattern = r"^[a-z][a-z0-9_]*$")]
-    pub roles: Option<Vec<String>>,
-    /// An initial password (8 to 256 characters) makes the user active at once; without one the
-    /// user stays `invited` until a password is set.
-    #[schema(min_length = 8, max_length = 256)]
-    pub password: Option<String>,
+    pub roles: Option<Vec<RoleKey>>,
+    /// An initial password makes the user active at once; without one the user stays `invited`
+    /// until a password is set.
+    pub password: Option<Password>,
 }
 
-fn new_user(email: String, name: String, password: Option<String>) -> Result<NewUser, ApiError> {
-    let password_hash = match password {
-        Some(p) => {
-            password::check_policy(&p).map_err(|e| ApiError::invalid("password", e))?;
-            Some(password::hash(&p).map_err(ApiError::Internal)?)
-        }
-        None => None,
-    };
+fn new_user(email: Email, name: DisplayName, password: Option<Password>) -> Result<NewUser, ApiError> {
+    let password_hash = password.as_ref().map(password::hash).transpose().map_err(ApiError::Internal)?;
     let status = if password_hash.is_some() { UserStatus::Active } else { UserStatus::Invited };
-    Ok(NewUser { email, name, status, password_hash })
+    Ok(NewUser { email: email.into_inner(), name: name.into_inner(), status, password_hash })
 }
 
 /// Invites a user, with roles no higher than the inviter's own.
@@ -112,6 +90,7 @@ pub async fn invite_user(
 ) -> Result<HttpResponse, ApiError> {
     let InviteUser { email, name, roles, password } = body.into_inner();
     let new = new_user(email, name, password)?;
+    let roles = roles.map(|keys| keys.into_iter().map(RoleKey::into_inner).collect());
     let person = service::run(&state, caller, move |cx| service::invite::invite(cx, new, roles)).await?;
     Ok(changed(actix_web::http::StatusCode::CREATED, person))
 }
@@ -146,25 +125,12 @@ pub async fn get_user(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateUser {
-    /// At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding
-    /// blanks are dropped); stored lowercased.
-    #[schema(
-        max_length = 254,
-        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000@]+@[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
-    pub email: Option<String>,
-    /// 1 to 200 characters, not all blank.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-    )]
-    pub name: Option<String>,
+    pub email: Option<Email>,
+    pub name: Option<DisplayName>,
     /// `disabled` takes all access away; `active` gives it back.
     pub status: Option<UserStatus>,
-    /// A new password (8 to 256 characters).
-    #[schema(min_length = 8, max_length = 256)]
-    pub password: Option<String>,
+    /// A new password.
+    pub password: Option<Password>,
 }
 
 /// Edits a user. Users may change their own name and password; everything else needs the
@@ -191,14 +157,13 @@ pub async fn update_user(
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
     let (id, body) = (id.into_inner(), body.into_inner());
-    let password_hash = match &body.password {
-        Some(p) => {
-            password::check_policy(p).map_err(|e| ApiError::invalid("password", e))?;
-            Some(password::hash(p).map_err(ApiError::Internal)?)
-        }
-        None => None,
+    let password_hash = body.password.as_ref().map(password::hash).transpose().map_err(ApiError::Internal)?;
+    let edit = service::edit_user::UserEdit {
+        email: body.email.map(Email::into_inner),
+        name: body.name.map(DisplayName::into_inner),
+        status: body.status,
+        password_hash,
     };
-    let edit = service::edit_user::UserEdit { email: body.email, name: body.name, status: body.status, password_hash };
     let person = service::run(&state, caller, move |cx| service::edit_user::edit(cx, id, expected, edit)).await?;
     Ok(changed(actix_web::http::StatusCode::OK, person))
 }
@@ -227,23 +192,10 @@ pub async fn delete_user(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DuplicateUser {
-    /// At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding
-    /// blanks are dropped); stored lowercased.
-    #[schema(
-        max_length = 254,
-        pattern = r"^[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000@]+@[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
-    )]
-    pub email: String,
-    /// 1 to 200 characters, not all blank.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-    )]
-    pub name: String,
-    /// An initial password (8 to 256 characters) makes the new user active at once.
-    #[schema(min_length = 8, max_length = 256)]
-    pub password: Option<String>,
+    pub email: Email,
+    pub name: DisplayName,
+    /// An initial password makes the new user active at once.
+    pub password: Option<Password>,
 }
 
 /// Invites a new user with another user's roles, numbers, workgroups and dashboard access (rule MC-34).

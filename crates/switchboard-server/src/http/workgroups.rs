@@ -10,6 +10,7 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use switchboard_core::values::DisplayName;
 use switchboard_core::{UserId, WorkgroupId};
 use switchboard_store::repo::workgroups::{self, Workgroup};
 use utoipa::ToSchema;
@@ -35,14 +36,7 @@ impl From<Workgroup> for WorkgroupView {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewWorkgroup {
-    /// 1 to 200 characters, not all blank.
-    #[schema(
-        example = "Support",
-        min_length = 1,
-        max_length = 200,
-        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-    )]
-    pub name: String,
+    pub name: DisplayName,
     /// Users of the account, at most 1000.
     #[serde(default)]
     #[schema(max_items = 1000)]
@@ -52,13 +46,7 @@ pub struct NewWorkgroup {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenameWorkgroup {
-    /// 1 to 200 characters, not all blank.
-    #[schema(
-        min_length = 1,
-        max_length = 200,
-        pattern = r"[^\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
-    )]
-    pub name: String,
+    pub name: DisplayName,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -119,7 +119,7 @@ pub fn spec_json_v3_0() -> String {
 
 #[cfg(test)]
 mod blank_class_tests {
-    use crate::http::common::BLANK_CLASS;
+    use switchboard_core::values::BLANK_CLASS;
 
     #[test]
     fn every_pattern_of_the_document_that_names_blanks_names_all_of_them() {

@@ -73,21 +73,9 @@ pub struct NewAccount {
     pub owner: NewUser,
 }
 
-fn valid_slug(slug: &str) -> bool {
-    (1..=63).contains(&slug.len())
-        && slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !slug.starts_with('-')
-        && !slug.ends_with('-')
-}
-
 /// Creates an account and its superadmin in one transaction.
 pub fn create(conn: &mut DbConn, new: &NewAccount, actor: &Actor) -> StoreResult<(Account, User)> {
-    if !valid_slug(&new.slug) {
-        return Err(StoreError::invalid_field(
-            "slug",
-            format!("`{}` is not a valid account slug: use 1 to 63 of a-z, 0-9 and -, not first or last", new.slug),
-        ));
-    }
+    switchboard_core::Slug::parse(&new.slug)?;
     let account = AccountId::new_random();
     let owner = UserId::new_random();
     crate::common::write_tx(conn, |conn| {

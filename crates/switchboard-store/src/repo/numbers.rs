@@ -76,19 +76,8 @@ pub struct NumberInput {
     pub kind: NumberKind,
 }
 
-/// `+` then 2 to 15 digits, the first not 0 (the OpenAPI pattern `^\+[1-9][0-9]{1,14}$`).
-pub fn is_e164(s: &str) -> bool {
-    let digits = s.strip_prefix('+').unwrap_or("");
-    (2..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
-}
-
 fn check_number(n: &NumberInput) -> StoreResult<()> {
-    if !is_e164(&n.e164) {
-        return Err(StoreError::invalid_field(
-            "e164",
-            format!("`{}` is not an E.164 number: `+` and 2 to 15 digits, the first not 0", n.e164),
-        ));
-    }
+    switchboard_core::E164::parse(&n.e164)?;
     if n.label.chars().count() > 200 {
         return Err(StoreError::invalid_field("label", "a label has at most 200 characters"));
     }

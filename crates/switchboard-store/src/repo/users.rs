@@ -16,7 +16,9 @@ use diesel::prelude::*;
 use diesel::sql_types::Text;
 use serde::Serialize;
 use serde_json::json;
-use switchboard_core::{AccountId, DashboardAccess, IvrId, NumberId, RoleId, Subject, UserId, UserStatus, WorkgroupId};
+use switchboard_core::{
+    AccountId, DashboardAccess, Email, IvrId, NumberId, RoleId, Subject, UserId, UserStatus, WorkgroupId,
+};
 
 /// A user of an account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -116,19 +118,9 @@ pub(crate) fn user_of(r: UserRow) -> StoreResult<User> {
     })
 }
 
-/// Longest email accepted, in characters (as given, blanks around it included).
-pub const MAX_EMAIL: usize = 254;
-
-/// Emails are compared case-insensitively: stored trimmed and lowercased. Valid: at most
-/// [`MAX_EMAIL`] characters; once the blanks around it are dropped, a non-empty local part, `@`, a
-/// domain with a dot, and no blank anywhere (blanks are Unicode `White_Space`, as `char::is_whitespace`).
-/// The OpenAPI document states the same rule as a pattern.
+/// Emails are compared case-insensitively: stored as [`Email`] keeps them, trimmed and lowercased.
 pub fn normalize_email(email: &str) -> StoreResult<String> {
-    let e = email.trim().to_lowercase();
-    let valid = email.chars().count() <= MAX_EMAIL
-        && e.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-        && !e.chars().any(char::is_whitespace);
-    if valid { Ok(e) } else { Err(StoreError::invalid_field("email", format!("`{email}` is not an email address"))) }
+    Ok(Email::parse(email)?.into_inner())
 }
 
 /// The first of `wanted` that is not a user of the account (one query per 500 ids).

@@ -1,0 +1,467 @@
+//! Text that arrives from outside (a request body, a command line, a pack) and is checked once, where
+//! it arrives: parse, don't validate. Each type holds a value known to be good, so the rule behind it
+//! is written here and nowhere else, and its OpenAPI schema (feature `openapi`) states the same rule as
+//! a pattern with lengths.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Unicode `White_Space` (what `char::is_whitespace` and `str::trim` test) as the body of an ECMA-262
+/// character class. Patterns spell it out rather than use `\s`, whose meaning differs between
+/// ECMA-262, Rust's `regex` and Python's `re`.
+macro_rules! blank {
+    () => {
+        r"\t-\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+    };
+}
+
+/// [`blank!`] as a constant, for tests and documents that check patterns.
+pub const BLANK_CLASS: &str = blank!();
+
+/// Text that is not a value of its kind. The message names the field the value is sent as, so an
+/// API error can name it too.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("field `{field}`: {message}")]
+pub struct InvalidValue {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// What the schema of a kind of value says: its pattern, lengths and an example.
+#[derive(Clone, Copy, Debug)]
+pub struct ValueRule {
+    /// The schema's name in the OpenAPI document.
+    pub name: &'static str,
+    /// The field such values are sent as.
+    pub field: &'static str,
+    pub description: &'static str,
+    /// An ECMA-262 pattern; `None` for values whose pattern would say nothing (passwords).
+    pub pattern: Option<&'static str>,
+    pub min_length: usize,
+    pub max_length: usize,
+    pub example: &'static str,
+}
+
+impl ValueRule {
+    fn invalid(&self, message: impl Into<String>) -> InvalidValue {
+        InvalidValue { field: self.field, message: message.into() }
+    }
+
+    #[cfg(feature = "openapi")]
+    fn schema(&self) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(self.description))
+            .pattern(self.pattern)
+            .min_length(Some(self.min_length))
+            .max_length(Some(self.max_length))
+            .examples([serde_json::Value::from(self.example)])
+            .into()
+    }
+}
+
+/// Declares a value type: a `String` that only `parse` makes, with the conversions, serde and (with
+/// feature `openapi`) schema every such type has.
+macro_rules! value_type {
+    ($(#[$meta:meta])* $name:ident, $rule:expr, $parse:expr) => {
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(String);
+
+        impl $name {
+            pub const RULE: ValueRule = $rule;
+
+            /// Checks `text` against the rule; the value kept may be normalized (see the type).
+            pub fn parse(text: &str) -> Result<Self, InvalidValue> {
+                let parse: fn(&ValueRule, &str) -> Result<String, InvalidValue> = $parse;
+                parse(&Self::RULE, text).map($name)
+            }
+
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = InvalidValue;
+            fn try_from(text: String) -> Result<Self, InvalidValue> {
+                Self::parse(&text)
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = InvalidValue;
+            fn try_from(text: &str) -> Result<Self, InvalidValue> {
+                Self::parse(text)
+            }
+        }
+
+        impl std::ops::Deref for $name {
+            type Target = str;
+            fn deref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(deserializer)?;
+                Self::parse(&text).map_err(serde::de::Error::custom)
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                Self::RULE.schema()
+            }
+        }
+
+        #[cfg(feature = "openapi")]
+        impl utoipa::ToSchema for $name {
+            fn name() -> std::borrow::Cow<'static, str> {
+                Self::RULE.name.into()
+            }
+        }
+    };
+}
+
+/// Declares that a value type may be shown: `Display`, `Debug` and `Serialize` print the value.
+macro_rules! shown {
+    ($($name:ident),*) => {$(
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&self.0, f)
+            }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+    )*};
+}
+
+value_type!(
+    /// An email address, compared case-insensitively: kept trimmed and lowercased. At most 254
+    /// characters as given (blanks around it included); once those blanks are dropped, a non-empty
+    /// local part, `@`, a domain with a dot, and no blank anywhere.
+    Email,
+    ValueRule {
+        name: "Email",
+        field: "email",
+        description: "At most 254 characters: a local part, `@`, and a domain with a dot, without blanks \
+                      (surrounding blanks are dropped); stored lowercased.",
+        pattern: Some(concat!(
+            "^[",
+            blank!(),
+            "]*[^",
+            blank!(),
+            "@]+@[^",
+            blank!(),
+            r"]*\.[^",
+            blank!(),
+            "]*[",
+            blank!(),
+            "]*$"
+        )),
+        min_length: 3,
+        max_length: 254,
+        example: "grace@example.com",
+    },
+    |rule, text| {
+        let email = text.trim().to_lowercase();
+        let valid = text.chars().count() <= rule.max_length
+            && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+            && !email.chars().any(char::is_whitespace);
+        if valid { Ok(email) } else { Err(rule.invalid(format!("`{text}` is not an email address"))) }
+    }
+);
+
+value_type!(
+    /// The name of a person, workgroup, IVR or API key: 1 to 200 characters, not all blank; kept as
+    /// given.
+    DisplayName,
+    ValueRule {
+        name: "DisplayName",
+        field: "name",
+        description: "1 to 200 characters, not all blank.",
+        pattern: Some(concat!("[^", blank!(), "]")),
+        min_length: 1,
+        max_length: 200,
+        example: "Grace Hopper",
+    },
+    |rule, text| {
+        if text.trim().is_empty() || text.chars().count() > rule.max_length {
+            return Err(rule.invalid("a name must have 1 to 200 characters, not all blank"));
+        }
+        Ok(text.to_owned())
+    }
+);
+
+value_type!(
+    /// The name of a role: 1 to 100 characters, not all blank; kept as given.
+    RoleName,
+    ValueRule {
+        name: "RoleName",
+        field: "name",
+        description: "1 to 100 characters, not all blank.",
+        pattern: Some(concat!("[^", blank!(), "]")),
+        min_length: 1,
+        max_length: 100,
+        example: "Call center supervisor",
+    },
+    |rule, text| {
+        if text.trim().is_empty() || text.chars().count() > rule.max_length {
+            return Err(rule.invalid("the name must have 1 to 100 characters, not all blank"));
+        }
+        Ok(text.to_owned())
+    }
+);
+
+value_type!(
+    /// The key of a role: lowercase a-z, 0-9 and `_`, starting with a letter, at most 128 characters.
+    RoleKey,
+    ValueRule {
+        name: "RoleKey",
+        field: "role",
+        description: "A role's key: lowercase a-z, 0-9 and `_`, starting with a letter.",
+        pattern: Some("^[a-z][a-z0-9_]*$"),
+        min_length: 1,
+        max_length: 128,
+        example: "manager",
+    },
+    |rule, text| {
+        if !crate::catalog::is_valid_key(text) || text.contains('.') {
+            return Err(rule.invalid(format!(
+                "`{text}` is not a valid role key: use lowercase a-z, 0-9 and _, starting with a letter"
+            )));
+        }
+        Ok(text.to_owned())
+    }
+);
+
+value_type!(
+    /// A phone number in E.164 form: `+`, then 2 to 15 digits, the first not 0.
+    E164,
+    ValueRule {
+        name: "E164",
+        field: "e164",
+        description: "A phone number in E.164 form: `+` and 2 to 15 digits, the first not 0.",
+        pattern: Some(r"^\+[1-9][0-9]{1,14}$"),
+        min_length: 3,
+        max_length: 16,
+        example: "+14155550100",
+    },
+    |rule, text| {
+        let digits = text.strip_prefix('+').unwrap_or("");
+        let valid = (2..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+            && !digits.starts_with('0');
+        if valid {
+            Ok(text.to_owned())
+        } else {
+            Err(rule.invalid(format!("`{text}` is not an E.164 number: `+` and 2 to 15 digits, the first not 0")))
+        }
+    }
+);
+
+value_type!(
+    /// An account's slug, its name in URLs and sign-in: 1 to 63 of a-z, 0-9 and `-`, not first or last.
+    Slug,
+    ValueRule {
+        name: "Slug",
+        field: "slug",
+        description: "1 to 63 of a-z, 0-9 and `-`, not starting or ending with `-`.",
+        pattern: Some("^[a-z0-9]([a-z0-9-]*[a-z0-9])?$"),
+        min_length: 1,
+        max_length: 63,
+        example: "acme",
+    },
+    |rule, text| {
+        let valid = (1..=rule.max_length).contains(&text.len())
+            && text.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !text.starts_with('-')
+            && !text.ends_with('-');
+        if valid {
+            Ok(text.to_owned())
+        } else {
+            Err(rule.invalid(format!(
+                "`{text}` is not a valid account slug: use 1 to 63 of a-z, 0-9 and -, not first or last"
+            )))
+        }
+    }
+);
+
+value_type!(
+    /// A new password: 8 to 256 characters. It is never shown: `Debug` hides it and it has no
+    /// `Display` or `Serialize`, so it cannot reach a log or a response by accident.
+    Password,
+    ValueRule {
+        name: "Password",
+        field: "password",
+        description: "8 to 256 characters; stored as an argon2id hash, never shown.",
+        pattern: None,
+        min_length: 8,
+        max_length: 256,
+        example: "correct horse battery staple",
+    },
+    |rule, text| {
+        let n = text.chars().count();
+        if n < rule.min_length {
+            return Err(rule.invalid(format!("the password must have at least {} characters", rule.min_length)));
+        }
+        if n > rule.max_length {
+            return Err(rule.invalid(format!("the password must have at most {} characters", rule.max_length)));
+        }
+        Ok(text.to_owned())
+    }
+);
+
+shown!(Email, DisplayName, RoleName, RoleKey, E164, Slug);
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(<hidden>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_trimmed_and_lowercased_and_need_a_local_part_and_a_dotted_domain() {
+        assert_eq!(Email::parse("  Grace@Example.COM ").unwrap().as_str(), "grace@example.com");
+        for bad in ["", "grace", "@example.com", "grace@example", "gr ace@example.com", "grace@exa\u{a0}mple.com"] {
+            let error = Email::parse(bad).unwrap_err();
+            assert_eq!(error.field, "email", "{bad:?}");
+        }
+        let longest = format!("{}@acme.example", "e".repeat(254 - "@acme.example".len()));
+        assert!(Email::parse(&longest).is_ok());
+        assert!(Email::parse(&format!("{longest}x")).is_err(), "255 characters");
+        assert!(Email::parse(&format!(" {longest}")).is_err(), "blanks count towards the limit");
+    }
+
+    #[test]
+    fn names_have_1_to_200_characters_and_are_not_all_blank() {
+        assert_eq!(DisplayName::parse(" Ann ").unwrap().as_str(), " Ann ", "kept as given");
+        assert!(DisplayName::parse(&"n".repeat(200)).is_ok());
+        for bad in ["", " \u{a0}\t", &"n".repeat(201)] {
+            assert_eq!(DisplayName::parse(bad).unwrap_err().field, "name");
+        }
+    }
+
+    #[test]
+    fn role_keys_are_lowercase_words_without_dots() {
+        assert!(RoleKey::parse("call_center_supervisor").is_ok());
+        for bad in ["", "Manager", "1st", "billing.admin", "a-b", &"k".repeat(129)] {
+            assert!(RoleKey::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn e164_numbers_have_a_plus_and_2_to_15_digits_not_starting_with_0() {
+        assert!(E164::parse("+14155550100").is_ok());
+        assert!(E164::parse("+12").is_ok());
+        for bad in ["14155550100", "+0123", "+1", "+1234567890123456", "+1415 555", ""] {
+            assert!(E164::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn slugs_are_lowercase_with_inner_hyphens() {
+        assert!(Slug::parse("acme-2").is_ok());
+        for bad in ["", "-acme", "acme-", "Acme", "ac_me", &"a".repeat(64)] {
+            assert!(Slug::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn passwords_have_8_to_256_characters_and_never_show() {
+        assert!(Password::parse("short").is_err());
+        assert!(Password::parse(&"p".repeat(257)).is_err());
+        let password = Password::parse("correct horse battery").unwrap();
+        assert_eq!(format!("{password:?}"), "Password(<hidden>)");
+    }
+
+    #[test]
+    fn a_value_arrives_through_serde_only_if_it_parses_and_the_error_names_its_field() {
+        let email: Email = serde_json::from_str("\" A@B.CO \"").unwrap();
+        assert_eq!(email.as_str(), "a@b.co");
+        let error = serde_json::from_str::<Email>("\"nope\"").unwrap_err().to_string();
+        assert!(error.starts_with("field `email`:"), "{error}");
+        assert_eq!(serde_json::to_string(&email).unwrap(), "\"a@b.co\"");
+    }
+
+    /// The characters of a class body made of `\t`, `\r`, `\uXXXX`, literal characters and ranges.
+    fn class_members(body: &str) -> Vec<char> {
+        let mut atoms = Vec::new();
+        let mut chars = body.chars();
+        while let Some(c) = chars.next() {
+            let atom = match c {
+                '\\' => match chars.next() {
+                    Some('t') => '\t',
+                    Some('r') => '\r',
+                    Some('u') => {
+                        let hex: String = chars.by_ref().take(4).collect();
+                        char::from_u32(u32::from_str_radix(&hex, 16).unwrap()).unwrap()
+                    }
+                    other => panic!("unexpected escape {other:?}"),
+                },
+                '-' if !atoms.is_empty() => {
+                    atoms.push('-');
+                    continue;
+                }
+                other => other,
+            };
+            atoms.push(atom);
+        }
+        let mut members = Vec::new();
+        let mut i = 0;
+        while i < atoms.len() {
+            if atoms.get(i + 1) == Some(&'-') && i + 2 < atoms.len() {
+                members.extend(atoms[i]..=atoms[i + 2]);
+                i += 3;
+            } else {
+                members.push(atoms[i]);
+                i += 1;
+            }
+        }
+        members
+    }
+
+    #[test]
+    fn the_documented_blank_class_is_exactly_what_trim_and_is_whitespace_test() {
+        let mut documented = class_members(BLANK_CLASS);
+        documented.sort_unstable();
+        let rust: Vec<char> = (char::MIN..=char::MAX).filter(|c| c.is_whitespace()).collect();
+        assert_eq!(documented, rust);
+    }
+
+    #[test]
+    fn every_pattern_that_names_blanks_names_all_of_them() {
+        for pattern in [Email::RULE.pattern, DisplayName::RULE.pattern, RoleName::RULE.pattern].map(Option::unwrap) {
+            assert!(pattern.contains(&format!("[^{BLANK_CLASS}")), "{pattern}");
+        }
+    }
+}
