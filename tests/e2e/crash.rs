@@ -1,16 +1,17 @@
 //! Issue 8: kill -9 the server in the middle of a write load, start it again on the same data, and
 //! every write it acknowledged is there; the database passes its integrity check.
 
-use crate::helpers::OPERATOR_KEY;
-use crate::server::{Server, http, serve, serve_in};
+use crate::server::{Server, serve, serve_in};
 use diesel::{Connection, QueryableByName, RunQueryDsl, SqliteConnection, sql_types::Text};
 use serde_json::json;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
+use switchboard_testkit::http::OPERATOR_KEY;
+use switchboard_testkit::http::http;
 
 fn login(server: &Server) -> String {
     let body = json!({"account": "acme", "email": "owner@acme.example", "password": "owner-password"});
-    http("POST", &format!("{}/v1/auth/token", server.base), Some(body), None).body["access_token"]
+    http("POST", &format!("{}/v1/auth/token", server.base), Some(body), None).json()["access_token"]
         .as_str()
         .unwrap()
         .to_owned()
@@ -77,8 +78,8 @@ fn crash_and_recover(extra: &[&str], env: &[(&str, &str)]) -> (Server, Vec<Strin
     loop {
         let page = http("GET", &format!("{}{path}", restarted.base), None, Some(&token));
         assert_eq!(page.status, 200, "{}", page.body);
-        stored.extend(page.body["items"].as_array().unwrap().iter().map(|w| w["name"].as_str().unwrap().to_owned()));
-        match page.body["next_cursor"].as_str() {
+        stored.extend(page.json()["items"].as_array().unwrap().iter().map(|w| w["name"].as_str().unwrap().to_owned()));
+        match page.json()["next_cursor"].as_str() {
             Some(c) => path = format!("/v1/workgroups?limit=500&cursor={c}"),
             None => break,
         }
@@ -107,7 +108,7 @@ fn killed_mid_write_on_sqlite_every_acknowledged_write_survives() {
 #[test]
 #[cfg_attr(not(pg_tests), ignore = "set SWITCHBOARD_TEST_DATABASE_URL to run against PostgreSQL")]
 fn killed_mid_write_on_postgres_every_acknowledged_write_survives() {
-    let db = crate::scale_out::Database::create();
+    let db = switchboard_testkit::postgres::Database::create();
     let (_server, acknowledged) =
         crash_and_recover(&["--database-url", &db.url], &[("SWITCHBOARD_OPERATOR_KEY", OPERATOR_KEY)]);
     // PostgreSQL replays its WAL on its own; the reads above prove every acknowledged row is there.

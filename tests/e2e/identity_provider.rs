@@ -1,11 +1,12 @@
 //! Tokens of an external identity provider, verified with its configured public key (EdDSA here);
 //! the algorithm is pinned by configuration, so nothing else signed "by the provider" gets in.
 
-use crate::helpers::OPERATOR_KEY;
-use crate::server::{http, serve};
+use crate::server::serve;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::json;
 use std::path::PathBuf;
+use switchboard_testkit::http::OPERATOR_KEY;
+use switchboard_testkit::http::http;
 
 fn fixture(name: &str) -> PathBuf {
     switchboard_plugin_testkit::workspace_root().join("tests/fixtures").join(name)
@@ -30,10 +31,9 @@ fn tokens_of_the_configured_provider_are_accepted_and_forgeries_are_not() {
     let server = serve(&["--config", &config_path], &[("SWITCHBOARD_OPERATOR_KEY", OPERATOR_KEY)]);
     let account = json!({"slug": "acme", "name": "Acme", "preset": "mightycall",
         "owner": {"email": "owner@acme.example", "name": "Owner", "password": "owner-password"}});
-    let created =
-        crate::server::http("POST", &format!("{}/v1/accounts", server.base), Some(account), Some(OPERATOR_KEY));
+    let created = http("POST", &format!("{}/v1/accounts", server.base), Some(account), Some(OPERATOR_KEY));
     assert_eq!(created.status, 201, "{}", created.body);
-    let (user, acct) = (created.body["superadmin"]["id"].clone(), created.body["account"]["id"].clone());
+    let (user, acct) = (created.json()["superadmin"]["id"].clone(), created.json()["account"]["id"].clone());
     let claims = |aud: &str| json!({"sub": user, "acct": acct, "iat": now(), "exp": now() + 600, "iss": "https://idp.example", "aud": aud});
     let sign = |key: &str, claims: serde_json::Value| {
         let pem = std::fs::read(fixture(key)).unwrap();

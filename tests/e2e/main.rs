@@ -4,15 +4,9 @@
 
 mod client_sdk;
 mod crash;
-mod escalation;
-mod helpers;
-mod history;
 mod identity_provider;
-mod isolation;
 mod pg_restart;
-mod reach;
 mod scale_out;
 mod server;
-mod stories;
 mod story;
 mod tokens;

@@ -8,14 +8,15 @@
 //! when run as root, on a free port with a unix socket in its temporary directory), so restarting it
 //! never disturbs the shared server the other PostgreSQL tests use.
 
-use crate::helpers::OPERATOR_KEY;
-use crate::server::{Server, http, serve};
+use crate::server::{Server, serve};
 use serde_json::json;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
+use switchboard_testkit::http::OPERATOR_KEY;
+use switchboard_testkit::http::http;
 
 /// How long PostgreSQL stays down.
 const OUTAGE: Duration = Duration::from_secs(3);
@@ -269,8 +270,8 @@ fn all_workgroups(server: &Server, token: &str) -> Vec<String> {
     loop {
         let page = http("GET", &format!("{}{path}", server.base), None, Some(token));
         assert_eq!(page.status, 200, "{}", page.body);
-        names.extend(page.body["items"].as_array().unwrap().iter().map(|w| w["name"].as_str().unwrap().to_owned()));
-        match page.body["next_cursor"].as_str() {
+        names.extend(page.json()["items"].as_array().unwrap().iter().map(|w| w["name"].as_str().unwrap().to_owned()));
+        match page.json()["next_cursor"].as_str() {
             Some(c) => path = format!("/v1/workgroups?limit=500&cursor={c}"),
             None => return names,
         }
@@ -290,7 +291,7 @@ fn postgres_restarting_under_load_answers_503_and_recovers_without_a_server_rest
         "owner": {"email": "owner@acme.example", "name": "Owner", "password": "owner-password"}});
     assert_eq!(http("POST", &format!("{}/v1/accounts", server.base), Some(account), Some(OPERATOR_KEY)).status, 201);
     let login = json!({"account": "acme", "email": "owner@acme.example", "password": "owner-password"});
-    let token = http("POST", &format!("{}/v1/auth/token", server.base), Some(login), None).body["access_token"]
+    let token = http("POST", &format!("{}/v1/auth/token", server.base), Some(login), None).json()["access_token"]
         .as_str()
         .unwrap()
         .to_owned();

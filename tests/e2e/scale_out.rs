@@ -1,40 +1,11 @@
 //! Several `switchboard` instances on one PostgreSQL stay coherent: a change made through one is
 //! honoured by the others within the stated bound (`docs/operations.md`: 250 ms).
 
-use crate::helpers::OPERATOR_KEY;
-use crate::server::{Server, http, serve};
-use diesel::{Connection, PgConnection, RunQueryDsl, connection::SimpleConnection};
+use crate::server::{Server, serve};
 use serde_json::json;
-
-/// A fresh database on the configured PostgreSQL server, dropped afterwards.
-pub struct Database {
-    admin: String,
-    name: String,
-    pub url: String,
-}
-
-impl Database {
-    pub fn create() -> Database {
-        let admin = std::env::var("SWITCHBOARD_TEST_DATABASE_URL").unwrap_or_default();
-        assert!(!admin.is_empty(), "SWITCHBOARD_REQUIRE_POSTGRES=1 but SWITCHBOARD_TEST_DATABASE_URL is not set");
-        let name = format!("switchboard_e2e_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = PgConnection::establish(&admin).unwrap_or_else(|e| panic!("PostgreSQL is unreachable: {e}"));
-        conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-        let (base, query) =
-            admin.split_once('?').map_or((admin.as_str(), String::new()), |(b, q)| (b, format!("?{q}")));
-        let host_end = base.rfind('/').filter(|i| *i > base.find("://").map_or(0, |s| s + 2)).unwrap_or(base.len());
-        let url = format!("{}/{name}{query}", &base[..host_end]);
-        Database { admin, name, url }
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        if let Ok(mut conn) = PgConnection::establish(&self.admin) {
-            let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)).execute(&mut conn);
-        }
-    }
-}
+use switchboard_testkit::http::OPERATOR_KEY;
+use switchboard_testkit::http::http;
+use switchboard_testkit::postgres::Database;
 
 fn instance(db: &Database) -> Server {
     serve(
@@ -50,7 +21,7 @@ fn login(base: &str, email: &str, password: &str) -> String {
     let body = json!({"account": "acme", "email": email, "password": password});
     let reply = http("POST", &format!("{base}/v1/auth/token"), Some(body), None);
     assert_eq!(reply.status, 200, "{}", reply.body);
-    reply.body["access_token"].as_str().unwrap().to_owned()
+    reply.json()["access_token"].as_str().unwrap().to_owned()
 }
 
 #[test]
@@ -63,7 +34,7 @@ fn a_role_revoked_through_one_instance_is_refused_by_another_within_the_bound() 
     assert_eq!(http("POST", &format!("{}/v1/accounts", a.base), Some(account), Some(OPERATOR_KEY)).status, 201);
     let owner = login(&a.base, "owner@acme.example", "owner-password");
     let invite = json!({"email": "m@acme.example", "name": "M", "roles": ["manager"], "password": "manager-password"});
-    let manager_id = http("POST", &format!("{}/v1/users", a.base), Some(invite), Some(&owner)).body["id"].clone();
+    let manager_id = http("POST", &format!("{}/v1/users", a.base), Some(invite), Some(&owner)).json()["id"].clone();
     // One token works on both instances (shared secret); B caches the manager's permissions.
     let manager = login(&b.base, "m@acme.example", "manager-password");
     for _ in 0..3 {
@@ -77,5 +48,5 @@ fn a_role_revoked_through_one_instance_is_refused_by_another_within_the_bound() 
     std::thread::sleep(std::time::Duration::from_millis(1000));
     let after = http("GET", &format!("{}/v1/users", b.base), None, Some(&manager));
     assert_eq!(after.status, 403, "instance B still honours the revoked role: {}", after.body);
-    assert_eq!(after.body["reason"]["section"], "team.members");
+    assert_eq!(after.json()["reason"]["section"], "team.members");
 }

@@ -164,24 +164,3 @@ impl Server {
         }
     }
 }
-
-pub struct Reply {
-    pub status: u16,
-    pub body: serde_json::Value,
-}
-
-pub fn http(method: &str, url: &str, body: Option<serde_json::Value>, token: Option<&str>) -> Reply {
-    let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
-    let mut builder = ureq::http::Request::builder().method(method).uri(url);
-    if let Some(t) = token {
-        builder = builder.header("authorization", format!("Bearer {t}"));
-    }
-    let response = match body {
-        Some(b) => agent.run(builder.header("content-type", "application/json").body(b.to_string()).unwrap()),
-        None => agent.run(builder.body(()).unwrap()),
-    }
-    .unwrap();
-    let status = response.status().as_u16();
-    let text = response.into_body().read_to_string().unwrap_or_default();
-    Reply { status, body: serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text)) }
-}

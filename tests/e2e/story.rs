@@ -1,8 +1,9 @@
 //! What an operator and a newcomer do first, against the real binary.
 
-use crate::server::{http, run, serve};
+use crate::server::{run, serve};
 use serde_json::json;
 use switchboard_plugin_testkit::PluginDir;
+use switchboard_testkit::http::http;
 
 #[test]
 fn a_newcomer_starts_the_demo_signs_in_and_reads_me() {
@@ -12,14 +13,15 @@ fn a_newcomer_starts_the_demo_signs_in_and_reads_me() {
         json!({"account": "demo-mightycall", "email": "agent@demo-mightycall.example", "password": "switchboard-demo"});
     let token = http("POST", &format!("{}/v1/auth/token", server.base), Some(login), None);
     assert_eq!(token.status, 200, "{}", token.body);
-    let token = token.body["access_token"].as_str().unwrap().to_owned();
+    let token = token.json()["access_token"].as_str().unwrap().to_owned();
     let me = http("GET", &format!("{}/v1/me", server.base), None, Some(&token));
     assert_eq!(me.status, 200);
-    assert_eq!(me.body["roles"][0]["key"], "agent");
+    assert_eq!(me.json()["roles"][0]["key"], "agent");
     let history = http("GET", &format!("{}/v1/communications?limit=5", server.base), None, Some(&token));
-    assert_eq!(history.body["items"].as_array().unwrap().len(), 5, "the demo has thousands of communications");
+    assert_eq!(history.json()["items"].as_array().unwrap().len(), 5, "the demo has thousands of communications");
     let plugins = http("GET", &format!("{}/v1/plugins", server.base), None, Some(&token));
-    let packs: Vec<&str> = plugins.body["items"]
+    let plugins = plugins.json();
+    let packs: Vec<&str> = plugins["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -50,8 +52,9 @@ fn init_creates_an_account_and_token_mints_a_working_token() {
     let server = crate::server::serve_in(data, plugins, &[], &[]);
     let me = http("GET", &format!("{}/v1/me", server.base), None, Some(&token));
     assert_eq!(me.status, 200, "{}", me.body);
-    assert_eq!(me.body["user"]["superadmin"], true);
-    let roles: Vec<&str> = me.body["roles"].as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap()).collect();
+    assert_eq!(me.json()["user"]["superadmin"], true);
+    let me = me.json();
+    let roles: Vec<&str> = me["roles"].as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap()).collect();
     assert_eq!(roles, vec!["owner", "admin", "agent"], "rule AC-14: the billing owner is Owner + Admin + Agent");
 }
 
@@ -81,10 +84,10 @@ fn a_broken_plugin_is_reported_and_skipped_or_refused_when_strict() {
     let server = crate::server::serve_in(data, plugins, &["--demo"], &[]);
     let login =
         json!({"account": "demo-aircall", "email": "admin@demo-aircall.example", "password": "switchboard-demo"});
-    let token = http("POST", &format!("{}/v1/auth/token", server.base), Some(login), None).body["access_token"]
+    let token = http("POST", &format!("{}/v1/auth/token", server.base), Some(login), None).json()["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
     let listed = http("GET", &format!("{}/v1/plugins", server.base), None, Some(&token));
-    assert_eq!(listed.body["problems"][0]["file"], "libbroken.so", "{}", listed.body);
+    assert_eq!(listed.json()["problems"][0]["file"], "libbroken.so", "{}", listed.body);
 }

@@ -1,11 +1,12 @@
 //! Issue 8: at least fifty bad tokens, every one refused with a 401 problem document, while the one
 //! good token keeps working.
 
-use crate::helpers::OPERATOR_KEY;
 use crate::identity_provider::base64_like::encode_segment as b64;
-use crate::server::{http, serve};
+use crate::server::serve;
 use jsonwebtoken::{Algorithm, EncodingKey, Header, encode};
 use serde_json::{Value, json};
+use switchboard_testkit::http::OPERATOR_KEY;
+use switchboard_testkit::http::http;
 
 const SECRET: &str = "the-e2e-signing-secret-of-32-bytes-or-more";
 
@@ -43,7 +44,7 @@ fn at_least_fifty_bad_tokens_are_refused_with_401() {
             "owner": {"email": format!("owner@{slug}.example"), "name": "Owner", "password": "owner-password"}});
         let created = http("POST", &format!("{base}/v1/accounts"), Some(account), Some(OPERATOR_KEY));
         assert_eq!(created.status, 201, "{}", created.body);
-        ids.push((created.body["account"]["id"].clone(), created.body["superadmin"]["id"].clone()));
+        ids.push((created.json()["account"]["id"].clone(), created.json()["superadmin"]["id"].clone()));
     }
     let (acct, sub) = ids[0].clone();
     let (other_acct, other_sub) = ids[1].clone();
@@ -59,7 +60,7 @@ fn at_least_fifty_bad_tokens_are_refused_with_401() {
         if let Some(p) = password {
             body["password"] = json!(p);
         }
-        http("POST", &format!("{base}/v1/users"), Some(body), Some(&owner)).body["id"].clone()
+        http("POST", &format!("{base}/v1/users"), Some(body), Some(&owner)).json()["id"].clone()
     };
     let disabled = user("disabled@acme.example", Some("disabled-password"));
     let deleted = user("deleted@acme.example", Some("deleted-password"));
@@ -191,7 +192,7 @@ fn at_least_fifty_bad_tokens_are_refused_with_401() {
     for (name, token) in &bad {
         let reply = http("GET", &format!("{base}/v1/me"), None, Some(token));
         assert_eq!(reply.status, 401, "{name}: {}", reply.body);
-        assert_eq!(reply.body["code"], "unauthenticated", "{name}");
+        assert_eq!(reply.json()["code"], "unauthenticated", "{name}");
     }
     let agent = ureq::Agent::config_builder().http_status_as_error(false).build().new_agent();
     for (name, value) in &schemes {
@@ -247,13 +248,13 @@ fn secrets_and_tokens_never_reach_the_log() {
         "owner": {"email": "owner@acme.example", "name": "Owner", "password": password}});
     assert_eq!(http("POST", &format!("{base}/v1/accounts"), Some(account), Some(OPERATOR_KEY)).status, 201);
     let login = json!({"account": "acme", "email": "owner@acme.example", "password": password});
-    let token = http("POST", &format!("{base}/v1/auth/token"), Some(login), None).body["access_token"]
+    let token = http("POST", &format!("{base}/v1/auth/token"), Some(login), None).json()["access_token"]
         .as_str()
         .unwrap()
         .to_owned();
     let wrong = json!({"account": "acme", "email": "owner@acme.example", "password": format!("{password}-wrong")});
     assert_eq!(http("POST", &format!("{base}/v1/auth/token"), Some(wrong), None).status, 401);
-    let key = http("POST", &format!("{base}/v1/api-keys"), Some(json!({"name": "k"})), Some(&token)).body["key"]
+    let key = http("POST", &format!("{base}/v1/api-keys"), Some(json!({"name": "k"})), Some(&token)).json()["key"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -284,7 +285,8 @@ fn secrets_and_tokens_never_reach_the_log() {
 
 #[test]
 fn hostile_input_sizes_get_clear_problems_and_the_server_lives_on() {
-    let app = crate::helpers::spawn_app();
+    let server = serve(&["--strict-plugins"], &[("SWITCHBOARD_OPERATOR_KEY", OPERATOR_KEY)]);
+    let app = switchboard_testkit::http::Client::new(server.base.clone());
     let owner = app.account("acme", "mightycall");
     let auth = format!("Bearer {}", owner.token);
     let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));

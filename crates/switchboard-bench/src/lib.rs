@@ -84,25 +84,8 @@ pub const SHAPES: [Shape; 3] = [
     Shape { name: "large", users: 100_000, roles: 10_000 },
 ];
 
-/// A deterministic xorshift generator, so every run measures the same workload.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed.max(1))
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    /// Uniform-ish in `0..n`; `n` must be positive.
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-}
+/// The shared deterministic generator, so every run measures the same workload.
+pub use switchboard_testkit::Rng;
 
 /// A user of the workload.
 #[derive(Debug, Clone)]

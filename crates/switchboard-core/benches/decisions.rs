@@ -10,19 +10,7 @@ use std::hint::black_box;
 use std::sync::Arc;
 use switchboard_core::reference::{self, Record};
 use switchboard_core::*;
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use switchboard_testkit::Rng;
 
 type BenchRecord = (Option<NumberId>, Option<WorkgroupId>, Option<IvrId>, Vec<UserId>);
 
@@ -35,7 +23,7 @@ struct Account {
 }
 
 fn account() -> Account {
-    let mut rng = Rng(0x5EED);
+    let mut rng = Rng::new(0x5EED);
     let catalog = Arc::new(Catalog::core());
     let numbers: Vec<NumberId> = (0..200).map(|_| NumberId::new_random()).collect();
     let workgroups: Vec<WorkgroupId> = (0..100).map(|_| WorkgroupId::new_random()).collect();

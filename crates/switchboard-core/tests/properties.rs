@@ -9,36 +9,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use switchboard_core::reference::{self, Record};
 use switchboard_core::*;
+use switchboard_testkit::Rng;
 
 const CASES: u32 = 2000;
-
-/// splitmix64: tiny, deterministic, good enough to spread test data.
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> T {
-        items[self.below(items.len())]
-    }
-    fn some<T: Copy>(&mut self, items: &[T], percent: u64) -> Vec<T> {
-        items.iter().copied().filter(|_| self.chance(percent)).collect()
-    }
-    fn uuid(&mut self) -> uuid::Uuid {
-        uuid::Uuid::from_u64_pair(self.next(), self.next())
-    }
-}
 
 struct World {
     catalog: Arc<Catalog>,
@@ -50,7 +23,7 @@ struct World {
     users: Vec<UserId>,
 }
 
-fn random_catalog(g: &mut Gen) -> Catalog {
+fn random_catalog(g: &mut Rng) -> Catalog {
     let mut extensions = Vec::new();
     for i in 0..g.below(6) {
         let level_set = if g.chance(30) { LevelSet::Full } else { LevelSet::ViewManage };
@@ -59,7 +32,7 @@ fn random_catalog(g: &mut Gen) -> Catalog {
             .map(|j| RightDef {
                 key: format!("{key}.r{j}"),
                 label: "r".into(),
-                min_level: g.pick(&level_set.levels()[1..]),
+                min_level: g.one_of(&level_set.levels()[1..]),
             })
             .collect();
         extensions.push(SectionDef { key, label: "s".into(), description: String::new(), level_set, rights });
@@ -67,13 +40,13 @@ fn random_catalog(g: &mut Gen) -> Catalog {
     Catalog::core().extended("random", &extensions).expect("generated extensions are valid")
 }
 
-fn random_role(g: &mut Gen, catalog: &Catalog, key: String, numbers: &[NumberId]) -> RoleDefinition {
+fn random_role(g: &mut Rng, catalog: &Catalog, key: String, numbers: &[NumberId]) -> RoleDefinition {
     let mut role = RoleDefinition::new(key.clone(), key);
     for s in catalog.sections() {
         if !g.chance(35) {
             continue;
         }
-        let level = g.pick(&s.def.level_set.levels()[1..]);
+        let level = g.one_of(&s.def.level_set.levels()[1..]);
         let rights = s
             .rights
             .iter()
@@ -83,7 +56,7 @@ fn random_role(g: &mut Gen, catalog: &Catalog, key: String, numbers: &[NumberId]
             .collect();
         role.grants.insert(s.def.key.clone(), SectionGrant { level, rights });
     }
-    role.scope = g.pick(&ScopeKind::ALL_KINDS);
+    role.scope = g.one_of(&ScopeKind::ALL_KINDS);
     if role.scope == ScopeKind::Numbers {
         role.scope_numbers = g.some(numbers, 30);
     }
@@ -92,12 +65,14 @@ fn random_role(g: &mut Gen, catalog: &Catalog, key: String, numbers: &[NumberId]
 }
 
 fn world(seed: u64) -> World {
-    let mut g = Gen(seed);
+    let mut g = Rng::new(seed);
     let catalog = Arc::new(random_catalog(&mut g));
-    let numbers: Vec<NumberId> = (0..6).map(|_| NumberId(g.uuid())).collect();
-    let workgroups: Vec<WorkgroupId> = (0..4).map(|_| WorkgroupId(g.uuid())).collect();
-    let ivrs: Vec<IvrId> = (0..3).map(|_| IvrId(g.uuid())).collect();
-    let users: Vec<UserId> = (0..4).map(|_| UserId(g.uuid())).collect();
+    let numbers: Vec<NumberId> =
+        (0..6).map(|_| NumberId(uuid::Uuid::from_u64_pair(g.next_u64(), g.next_u64()))).collect();
+    let workgroups: Vec<WorkgroupId> =
+        (0..4).map(|_| WorkgroupId(uuid::Uuid::from_u64_pair(g.next_u64(), g.next_u64()))).collect();
+    let ivrs: Vec<IvrId> = (0..3).map(|_| IvrId(uuid::Uuid::from_u64_pair(g.next_u64(), g.next_u64()))).collect();
+    let users: Vec<UserId> = (0..4).map(|_| UserId(uuid::Uuid::from_u64_pair(g.next_u64(), g.next_u64()))).collect();
     let mut roles: Vec<RoleDefinition> =
         (0..1 + g.below(7)).map(|i| random_role(&mut g, &catalog, format!("role{i}"), &numbers)).collect();
     // One role always carries the roles permission, so assignments get past rule 1 often.
@@ -109,14 +84,14 @@ fn world(seed: u64) -> World {
 }
 
 impl World {
-    fn subject(&self, g: &mut Gen, user: usize) -> Subject {
+    fn subject(&self, g: &mut Rng, user: usize) -> Subject {
         let role_keys: Vec<String> = self.roles.iter().map(|r| r.key.clone()).collect();
         Subject {
             user_id: self.users[user],
             status: if g.chance(90) {
                 UserStatus::Active
             } else {
-                g.pick(&[UserStatus::Invited, UserStatus::Disabled])
+                g.one_of(&[UserStatus::Invited, UserStatus::Disabled])
             },
             superadmin: g.chance(5),
             roles: role_keys.iter().filter(|_| g.chance(35)).cloned().collect(),
@@ -126,11 +101,11 @@ impl World {
         }
     }
 
-    fn record(&self, g: &mut Gen) -> Record {
+    fn record(&self, g: &mut Rng) -> Record {
         Record {
-            number: g.chance(80).then(|| g.pick(&self.numbers)),
-            workgroup: g.chance(60).then(|| g.pick(&self.workgroups)),
-            ivr: g.chance(40).then(|| g.pick(&self.ivrs)),
+            number: g.chance(80).then(|| g.one_of(&self.numbers)),
+            workgroup: g.chance(60).then(|| g.one_of(&self.workgroups)),
+            ivr: g.chance(40).then(|| g.one_of(&self.ivrs)),
             participants: g.some(&self.users, 30),
         }
     }
@@ -158,7 +133,7 @@ proptest! {
     #[test]
     fn compiled_checks_agree_with_the_reference_evaluator(seed: u64) {
         let w = world(seed);
-        let mut g = Gen(seed ^ 1);
+        let mut g = Rng::new(seed ^ 1);
         let subject = w.subject(&mut g, 0);
         let p = w.policy.principal(&subject).unwrap();
         for reference in w.all_permissions() {
@@ -171,7 +146,7 @@ proptest! {
     #[test]
     fn can_see_agrees_with_the_reference_evaluator(seed: u64) {
         let w = world(seed);
-        let mut g = Gen(seed ^ 2);
+        let mut g = Rng::new(seed ^ 2);
         let subject = w.subject(&mut g, 0);
         let p = w.policy.principal(&subject).unwrap();
         for _ in 0..40 {
@@ -183,7 +158,7 @@ proptest! {
     #[test]
     fn adding_a_role_never_takes_access_away(seed: u64) {
         let w = world(seed);
-        let mut g = Gen(seed ^ 3);
+        let mut g = Rng::new(seed ^ 3);
         let mut subject = w.subject(&mut g, 0);
         subject.status = UserStatus::Active;
         let before = w.policy.principal(&subject).unwrap();
@@ -201,7 +176,7 @@ proptest! {
     #[test]
     fn scope_all_sees_everything_and_personal_exactly_the_users_own_records(seed: u64) {
         let w = world(seed);
-        let mut g = Gen(seed ^ 4);
+        let mut g = Rng::new(seed ^ 4);
         let mut all = RoleDefinition::new("all_scope", "All");
         all.scope = ScopeKind::All;
         let personal = RoleDefinition::new("personal_scope", "Personal");
@@ -224,7 +199,7 @@ proptest! {
     #[test]
     fn an_allowed_assignment_never_grants_beyond_the_assigners_own_access(seed: u64) {
         let w = world(seed);
-        let mut g = Gen(seed ^ 5);
+        let mut g = Rng::new(seed ^ 5);
         let actor_subject = w.subject(&mut g, 0);
         let target_subject = w.subject(&mut g, 1);
         let actor = w.policy.principal(&actor_subject).unwrap();
@@ -244,7 +219,7 @@ proptest! {
     #[test]
     fn an_allowed_role_edit_never_yields_permissions_beyond_the_editors(seed: u64) {
         let w = world(seed);
-        let mut g = Gen(seed ^ 6);
+        let mut g = Rng::new(seed ^ 6);
         let actor_subject = w.subject(&mut g, 0);
         let actor = w.policy.principal(&actor_subject).unwrap();
         let definition = random_role(&mut g, &w.catalog, "fresh".into(), &w.numbers);
@@ -264,7 +239,7 @@ proptest! {
     fn visibility_filters_agree_with_can_see(seed: u64) {
         // Storage turns `Visibility` into SQL; it must mean exactly what `can_see` decides.
         let w = world(seed);
-        let mut g = Gen(seed ^ 7);
+        let mut g = Rng::new(seed ^ 7);
         let subject = w.subject(&mut g, 0);
         let p = w.policy.principal(&subject).unwrap();
         for _ in 0..40 {
@@ -290,7 +265,7 @@ fn generated_worlds_exercise_both_outcomes() {
     let (mut allowed, mut denied) = (0, 0);
     for seed in 0..200 {
         let w = world(seed);
-        let mut g = Gen(seed);
+        let mut g = Rng::new(seed);
         let actor = w.policy.principal(&w.subject(&mut g, 0)).unwrap();
         let target = w.policy.principal(&w.subject(&mut g, 1)).unwrap();
         for (idx, _) in w.policy.roles() {
@@ -302,16 +277,16 @@ fn generated_worlds_exercise_both_outcomes() {
 }
 
 /// One random change to a person, applied to their subject.
-fn random_change(w: &World, g: &mut Gen, person: &Subject) -> Subject {
+fn random_change(w: &World, g: &mut Rng, person: &Subject) -> Subject {
     let mut after = person.clone();
     match g.below(4) {
         0 => after.roles = w.roles.iter().filter(|_| g.chance(35)).map(|r| r.key.clone()).collect(),
         1 => {
             let change = if g.chance(50) {
-                let wg = g.pick(&w.workgroups);
+                let wg = g.one_of(&w.workgroups);
                 if g.chance(50) { MembershipChange::JoinWorkgroup(wg) } else { MembershipChange::LeaveWorkgroup(wg) }
             } else {
-                let n = g.pick(&w.numbers);
+                let n = g.one_of(&w.numbers);
                 if g.chance(50) { MembershipChange::AssignNumber(n) } else { MembershipChange::UnassignNumber(n) }
             };
             after = change.apply(person);
@@ -329,7 +304,7 @@ proptest! {
     #[test]
     fn reach_agrees_with_the_reference_evaluator_for_active_invited_and_disabled_people(seed: u64) {
         let w = world(seed);
-        let mut g = Gen(seed ^ 8);
+        let mut g = Rng::new(seed ^ 8);
         let actor_subject = w.subject(&mut g, 0);
         let actor = w.policy.principal(&actor_subject).unwrap();
         for _ in 0..8 {
@@ -350,7 +325,7 @@ proptest! {
     #[test]
     fn an_allowed_change_to_a_person_keeps_them_within_the_actors_reach(seed: u64) {
         let w = world(seed);
-        let mut g = Gen(seed ^ 9);
+        let mut g = Rng::new(seed ^ 9);
         let actor_subject = w.subject(&mut g, 0);
         let actor = w.policy.principal(&actor_subject).unwrap();
         let mine = reference::reach(&actor_subject, &w.roles);
@@ -386,7 +361,7 @@ fn generated_people_exercise_reach_both_ways() {
     let (mut inside, mut outside) = (0, 0);
     for seed in 0..300 {
         let w = world(seed);
-        let mut g = Gen(seed ^ 8);
+        let mut g = Rng::new(seed ^ 8);
         let mut actor = w.subject(&mut g, 0);
         actor.status = UserStatus::Active;
         actor.superadmin = false;

@@ -293,6 +293,11 @@ impl Application {
         self.port
     }
 
+    /// Stops the server from another thread (tests that run it in their own process).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }

@@ -18,6 +18,7 @@ use switchboard_store::repo::users::NewUser;
 use switchboard_store::repo::{ivrs, numbers, workgroups};
 use switchboard_store::schema::{users, workgroup_members};
 use switchboard_store::{Actor, PageRequest, Store, StoreConfig};
+use switchboard_testkit::Rng;
 
 /// The straightforward query the store does not use, measured in the same run as the baseline: one
 /// statement with the account filter and the OR of the scope's conditions, ordered and limited.
@@ -121,16 +122,6 @@ fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-struct Rng(u64);
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-}
-
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -210,7 +201,7 @@ fn run(label: &str, store: &Store, n_comms: usize, n_users: usize) {
     for chunk in member_rows.chunks(500) {
         switchboard_store::per_backend!(&mut *c, cc => diesel::insert_into(workgroup_members::table).values(chunk.to_vec()).execute(cc)).unwrap();
     }
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
     let start = chrono::Utc::now() - chrono::Duration::days(365);
     let mut done = 0;
     // the last number and the last IVR are rare (one record in 10,000): sparse scopes

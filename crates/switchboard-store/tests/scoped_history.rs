@@ -17,32 +17,10 @@ use switchboard_store::repo::roles;
 use switchboard_store::repo::users::{self, NewUser, UserPatch};
 use switchboard_store::repo::{ivrs, numbers, workgroups};
 use switchboard_store::{Actor, PageRequest};
-
-/// A tiny deterministic generator fed by proptest's seed.
-struct Gen(u64);
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<T: Copy>(&mut self, items: &[T]) -> Option<T> {
-        if items.is_empty() { None } else { Some(items[self.below(items.len())]) }
-    }
-    fn some_of<T: Copy>(&mut self, items: &[T], percent: u64) -> Vec<T> {
-        items.iter().copied().filter(|_| self.chance(percent)).collect()
-    }
-}
+use switchboard_testkit::Rng;
 
 fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError> {
-    let mut g = Gen(seed | 1);
+    let mut g = Rng::new(seed | 1);
     let (account, owner) = db.account(&format!("world-{case}"));
     let a = account.id;
     let actor = Actor::System;
@@ -69,7 +47,7 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
         let mut d = RoleDefinition::new(format!("r_{kind}"), format!("Role {kind}"));
         d.scope = kind;
         if kind == ScopeKind::Numbers {
-            d.scope_numbers = g.some_of(&numbers, 40);
+            d.scope_numbers = g.some(&numbers, 40);
         }
         role_ids.push(roles::create(&mut c, a, &RoleOrigin::Custom, &d, &actor).expect("role").id);
     }
@@ -81,9 +59,9 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
             .expect("status");
         let mine: Vec<_> = role_ids.iter().copied().filter(|_| g.chance(30)).collect();
         roles::set_user_roles(&mut c, a, u.id, &mine, RoleMode::Combinable, None, &actor).expect("roles");
-        users::set_numbers(&mut c, a, u.id, &g.some_of(&numbers, 30), None, &actor).expect("numbers");
-        users::set_workgroups(&mut c, a, u.id, &g.some_of(&wgs, 40), None, &actor).expect("wgs");
-        let dash = DashboardAccess { workgroups: g.some_of(&wgs, 30), ivrs: g.some_of(&ivrs, 40) };
+        users::set_numbers(&mut c, a, u.id, &g.some(&numbers, 30), None, &actor).expect("numbers");
+        users::set_workgroups(&mut c, a, u.id, &g.some(&wgs, 40), None, &actor).expect("wgs");
+        let dash = DashboardAccess { workgroups: g.some(&wgs, 30), ivrs: g.some(&ivrs, 40) };
         users::set_dashboard_access(&mut c, a, u.id, &dash, None, &actor).expect("dash");
         people.push(u.id);
     }

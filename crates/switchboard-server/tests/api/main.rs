@@ -1,7 +1,12 @@
-//! The server's API tests: each test starts its own server on a free port with its own data
-//! directory, and talks HTTP to it.
+//! The server's API tests: each test starts the real server in this process, on a free port with its
+//! own data directory and the real preset plugins (`switchboard_testkit::app::TestApp`), and talks
+//! HTTP to it. What needs a process of its own is in the end-to-end tests (`tests/e2e`).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
-mod helpers;
+mod escalation;
+mod history;
+mod isolation;
 mod openapi;
 mod ops;
+mod reach;
+mod stories;

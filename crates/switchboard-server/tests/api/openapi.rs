@@ -2,8 +2,8 @@
 //! generated from the code; drift fails here.
 //! Regenerate with `UPDATE_OPENAPI=1 cargo test -p switchboard-server --test api openapi`.
 
-use crate::helpers::spawn_app;
 use std::path::PathBuf;
+use switchboard_testkit::app::TestApp;
 
 fn checked_in(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../openapi").join(name)
@@ -33,7 +33,7 @@ fn the_checked_in_openapi_3_0_rendering_matches_the_code() {
 
 #[test]
 fn the_server_serves_its_document_and_offline_docs() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let served = app.get("/openapi.json");
     assert_eq!(served.status, 200);
     let expected: serde_json::Value = serde_json::from_str(&switchboard_server::openapi::spec_json()).unwrap();

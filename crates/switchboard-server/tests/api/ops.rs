@@ -1,8 +1,8 @@
-use crate::helpers::spawn_app;
+use switchboard_testkit::app::TestApp;
 
 #[test]
 fn health_and_readiness_answer_ok() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let health = app.get("/healthz");
     assert_eq!(health.status, 200);
     assert_eq!(health.json()["status"], "ok");
@@ -13,7 +13,7 @@ fn health_and_readiness_answer_ok() {
 
 #[test]
 fn every_response_carries_a_request_id_and_a_given_one_is_kept() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let generated = app.get("/healthz");
     assert_eq!(generated.header("x-request-id").map(str::len), Some(36));
     let kept = app.request("GET", "/healthz", None, &[("x-request-id", "trace-123")]);
@@ -22,7 +22,7 @@ fn every_response_carries_a_request_id_and_a_given_one_is_kept() {
 
 #[test]
 fn metrics_count_requests_by_route_in_prometheus_format() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     app.get("/healthz");
     let metrics = app.get("/metrics");
     assert_eq!(metrics.status, 200);
@@ -36,13 +36,13 @@ fn metrics_count_requests_by_route_in_prometheus_format() {
 
 #[test]
 fn an_unknown_route_is_a_404_problem() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     app.get("/v1/nothing-here").assert_problem(404, "not_found");
 }
 
 #[test]
 fn a_known_route_with_the_wrong_method_is_a_405_with_allow() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let reply = app.request("DELETE", "/healthz", None, &[]);
     reply.assert_problem(405, "method_not_allowed");
     assert_eq!(reply.header("allow"), Some("GET"));
@@ -50,14 +50,14 @@ fn a_known_route_with_the_wrong_method_is_a_405_with_allow() {
 
 #[test]
 fn an_oversized_body_is_a_413_problem() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let huge = format!("{{\"account\": \"{}\"}}", "x".repeat(300 * 1024));
     app.request("POST", "/v1/auth/token", Some(&huge), &[]).assert_problem(413, "payload_too_large");
 }
 
 #[test]
 fn the_docs_without_a_trailing_slash_redirect_to_the_docs() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).build().new_agent();
     let response = agent.get(format!("{}/docs", app.base)).call().unwrap();
     assert_eq!(response.status().as_u16(), 308);

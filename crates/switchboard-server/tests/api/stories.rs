@@ -1,12 +1,12 @@
 //! The seeds' stories, told over HTTP against a real server with the real preset plugins.
 
-use crate::helpers::spawn_app;
 use serde_json::json;
+use switchboard_testkit::app::TestApp;
 
 // rule MC-3
 #[test]
 fn a_manager_cannot_view_roles() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let manager = app.user(&owner, "acme", "manager@acme.example", &["manager"]);
     let reply = app.call(&manager, "GET", "/v1/roles", None);
@@ -23,7 +23,7 @@ fn a_manager_cannot_view_roles() {
 // rule MC-15
 #[test]
 fn the_roles_list_shows_every_role_with_its_member_count() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     app.user(&owner, "acme", "a1@acme.example", &["agent"]);
     app.user(&owner, "acme", "a2@acme.example", &["agent"]);
@@ -42,7 +42,7 @@ fn the_roles_list_shows_every_role_with_its_member_count() {
 // rule MC-16, MC-20
 #[test]
 fn a_custom_role_copied_from_administrator_and_narrowed_works() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let admin = app.role_id(&owner, "administrator");
     let copy = app.call(
@@ -84,7 +84,7 @@ fn a_custom_role_copied_from_administrator_and_narrowed_works() {
 // rule MC-20
 #[test]
 fn nobody_grants_more_than_they_hold() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let clerk_role = json!({"key": "role_clerk", "name": "Role clerk", "grants": {
         "team.roles": {"level": "manage"}, "team.members": {"level": "manage", "rights": ["team.members.invite"]}}});
@@ -107,7 +107,7 @@ fn nobody_grants_more_than_they_hold() {
 // rule AC-6, AC-4
 #[test]
 fn an_admin_cannot_assign_owner_but_an_owner_can() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("air", "aircall");
     let admin = app.user(&owner, "air", "admin@air.example", &["admin", "agent"]);
     let agent = app.user(&owner, "air", "agent@air.example", &["agent"]);
@@ -123,7 +123,7 @@ fn an_admin_cannot_assign_owner_but_an_owner_can() {
 // rule AC-12, AC-10
 #[test]
 fn combined_roles_give_the_union_and_every_user_keeps_agent() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("air", "aircall");
     let both = app.user(&owner, "air", "both@air.example", &["supervisor", "agent"]);
     let me = app.call(&both, "GET", "/v1/me", None).json();
@@ -141,7 +141,7 @@ fn combined_roles_give_the_union_and_every_user_keeps_agent() {
 // rule GI-6, GI-5
 #[test]
 fn an_admin_cannot_change_another_admins_access_the_superadmin_can() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let sup = app.account("ring", "groups-ivr");
     let a1 = app.user(&sup, "ring", "a1@ring.example", &["admin"]);
     let a2 = app.user(&sup, "ring", "a2@ring.example", &["admin"]);
@@ -160,7 +160,7 @@ fn an_admin_cannot_change_another_admins_access_the_superadmin_can() {
 
 #[test]
 fn another_accounts_ids_answer_404_and_change_nothing() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let a = app.account("alpha", "mightycall");
     let b = app.account("beta", "mightycall");
     let a_role = app.role_id(&a, "agent");
@@ -175,7 +175,7 @@ fn another_accounts_ids_answer_404_and_change_nothing() {
 
 #[test]
 fn bad_input_gets_a_clear_problem_and_stores_nothing() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let unknown = json!({"key": "x", "name": "X", "grants": {"nope.section": {"level": "view"}}});
     let problem = app.call(&owner, "POST", "/v1/roles", Some(unknown)).assert_problem(422, "invalid");
@@ -190,7 +190,7 @@ fn bad_input_gets_a_clear_problem_and_stores_nothing() {
 
 #[test]
 fn requests_without_valid_credentials_are_401() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     app.account("acme", "mightycall");
     app.get("/v1/me").assert_problem(401, "unauthenticated");
     app.request("GET", "/v1/me", None, &[("authorization", "Bearer nope")]).assert_problem(401, "unauthenticated");
@@ -204,7 +204,7 @@ fn requests_without_valid_credentials_are_401() {
 // rule AC-13
 #[test]
 fn the_role_matrix_comes_as_json_or_csv() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("air", "aircall");
     let matrix = app.call(&owner, "GET", "/v1/roles/matrix", None).json();
     let owner_row = matrix["roles"].as_array().unwrap().iter().find(|r| r["key"] == "owner").unwrap();
@@ -220,7 +220,7 @@ fn the_role_matrix_comes_as_json_or_csv() {
 // rule AC-14, AC-15, AC-16
 #[test]
 fn moving_from_the_classic_roles_maps_the_billing_owner_admins_and_agents() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("air", "aircall-classic");
     let admin = app.user(&owner, "air", "admin@air.example", &["admin"]);
     let agent = app.user(&owner, "air", "agent@air.example", &["agent"]);
@@ -257,7 +257,7 @@ fn moving_from_the_classic_roles_maps_the_billing_owner_admins_and_agents() {
 
 #[test]
 fn a_revoked_role_or_a_disabled_user_takes_effect_on_the_next_request() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let manager = app.user(&owner, "acme", "manager@acme.example", &["manager"]);
     // Warm the cache: these decisions are answered from memory afterwards.
@@ -276,7 +276,7 @@ fn a_revoked_role_or_a_disabled_user_takes_effect_on_the_next_request() {
 
 #[test]
 fn concurrent_edits_with_the_same_if_match_let_exactly_one_win() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let role = app.call(&owner, "POST", "/v1/roles", Some(json!({"key": "shared", "name": "Shared"}))).json();
     let (id, etag) = (role["id"].as_str().unwrap().to_owned(), format!("\"{}\"", role["version"]));
@@ -305,7 +305,7 @@ fn concurrent_edits_with_the_same_if_match_let_exactly_one_win() {
 
 #[test]
 fn a_malformed_id_is_a_404_and_a_literal_route_with_the_wrong_method_a_405() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let reply = app.call(&owner, "PATCH", "/v1/roles/matrix", Some(json!({"name": "x"})));
     reply.assert_problem(405, "method_not_allowed");
@@ -315,7 +315,7 @@ fn a_malformed_id_is_a_404_and_a_literal_route_with_the_wrong_method_a_405() {
 
 #[test]
 fn literal_routes_advertise_only_their_own_methods() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let auth = format!("Bearer {}", owner.token);
     let allow = |path: &str| {
@@ -337,7 +337,7 @@ fn literal_routes_advertise_only_their_own_methods() {
 
 #[test]
 fn if_match_takes_the_documented_etag_forms_and_refuses_an_empty_one() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let auth = format!("Bearer {}", owner.token);
     let role = app.call(&owner, "POST", "/v1/roles", Some(json!({"key": "shared", "name": "Shared"})));
@@ -369,7 +369,7 @@ fn if_match_takes_the_documented_etag_forms_and_refuses_an_empty_one() {
 
 #[test]
 fn migrating_to_the_pack_the_account_is_already_on_is_a_conflict() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("air", "aircall");
     let problem = app
         .call(&owner, "POST", "/v1/presets/migrate", Some(json!({"to_pack": "aircall"})))
@@ -383,7 +383,7 @@ fn migrating_to_the_pack_the_account_is_already_on_is_a_conflict() {
 
 #[test]
 fn a_bulk_role_change_names_each_user_once_and_only_users_of_the_account() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let agent = app.user(&owner, "acme", "agent@acme.example", &["agent"]);
     let twice = json!({"role": "manager", "user_ids": [agent.user_id, agent.user_id]});
@@ -406,7 +406,7 @@ fn a_bulk_role_change_names_each_user_once_and_only_users_of_the_account() {
 
 #[test]
 fn names_and_emails_are_refused_with_the_field_that_breaks_the_documented_rule() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let invite =
         |email: &str, name: &str| app.call(&owner, "POST", "/v1/users", Some(json!({"email": email, "name": name})));

@@ -2,11 +2,12 @@
 //! loaded, decided and written in one transaction. Every finding of the issue is a regression test
 //! here, and the onboarding the seeds describe works; each runs on SQLite and on PostgreSQL.
 
-use crate::helpers::{Reply, Session, TestApp, spawn_app, spawn_app_with};
-use crate::scale_out::Database;
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
 use serde_json::{Value, json};
+use switchboard_testkit::app::TestApp;
+use switchboard_testkit::http::{Reply, Session};
+use switchboard_testkit::postgres::Database;
 
 /// A running server and, on PostgreSQL, its database (dropped after the server).
 struct Backend {
@@ -15,12 +16,12 @@ struct Backend {
 }
 
 fn sqlite() -> Backend {
-    Backend { app: spawn_app(), database: None }
+    Backend { app: TestApp::spawn(), database: None }
 }
 
 fn postgres() -> Backend {
     let database = Database::create();
-    Backend { app: spawn_app_with(&["--database-url", &database.url]), database: Some(database) }
+    Backend { app: TestApp::new().database_url(&database.url).start(), database: Some(database) }
 }
 
 /// One test per backend: `<name>::sqlite` and `<name>::postgres`.
@@ -400,7 +401,7 @@ fn a_change_in_flight_is_judged_on_committed_state(b: &Backend) {
         let (base, token, path) = (app.base.clone(), manager.token.clone(), format!("/v1/users/{}", agent.user_id));
         std::thread::spawn(move || {
             let body = json!({"name": "Renamed by a former manager"});
-            crate::server::http("PATCH", &format!("{base}{path}"), Some(body), Some(&token))
+            switchboard_testkit::http::Client::new(base).send(Some(&token), "PATCH", &path, Some(body))
         })
     };
     std::thread::sleep(std::time::Duration::from_millis(700));
@@ -408,7 +409,7 @@ fn a_change_in_flight_is_judged_on_committed_state(b: &Backend) {
     held.commit();
     let reply = rename.join().unwrap();
     assert_eq!(reply.status, 403, "{}", reply.body);
-    assert_eq!(reply.body["reason"]["section"], "team.members", "{}", reply.body);
+    assert_eq!(reply.json()["reason"]["section"], "team.members", "{}", reply.body);
     let detail = app.call(&owner, "GET", &format!("/v1/users/{}", agent.user_id), None).json();
     assert_eq!(detail["name"], "agent@mc.example", "nothing was written");
 }

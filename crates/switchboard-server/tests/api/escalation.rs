@@ -9,11 +9,13 @@
 //! (rule 4) and the person's reach before and after (rule 8). Every denial carries a known reason, and
 //! the server's final state equals the model's.
 
-use crate::helpers::{Reply, Session, TestApp, spawn_app};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use switchboard_core::reference;
 use switchboard_core::{DashboardAccess, IvrId, NumberId, RoleDefinition, Subject, UserId, UserStatus, WorkgroupId};
+use switchboard_testkit::Rng;
+use switchboard_testkit::app::TestApp;
+use switchboard_testkit::http::{Reply, Session};
 
 /// Attempts per run, across the three packs; at least 10,000 of them are changes (issues 8 and 13).
 const ATTEMPTS: usize = 10_400;
@@ -33,27 +35,6 @@ const REASONS: &[&str] = &[
     "out_of_reach",
     "superadmin_only",
 ];
-
-struct Gen(u64);
-
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn some<T: Clone>(&mut self, items: &[T], percent: u64) -> Vec<T> {
-        items.iter().filter(|_| self.chance(percent)).cloned().collect()
-    }
-}
 
 /// A person as the model has them.
 #[derive(Clone)]
@@ -101,7 +82,7 @@ fn definition(view: &Value) -> RoleDefinition {
     serde_json::from_value(Value::Object(object)).unwrap()
 }
 
-fn random_definition(g: &mut Gen, sections: &[Value], key: &str) -> Value {
+fn random_definition(g: &mut Rng, sections: &[Value], key: &str) -> Value {
     let rank = |l: &str| match l {
         "view" => 1,
         "manage" | "full" => 2,
@@ -134,7 +115,7 @@ fn created_id(reply: &Reply) -> String {
     reply.json()["id"].as_str().unwrap().to_owned()
 }
 
-fn setup(app: &TestApp, g: &mut Gen, slug: &str, preset: &str) -> Account {
+fn setup(app: &TestApp, g: &mut Rng, slug: &str, preset: &str) -> Account {
     let owner = app.account(slug, preset);
     let presets = app.call(&owner, "GET", "/v1/presets", None).json();
     let pack = presets["items"].as_array().unwrap().iter().find(|p| p["name"] == preset).unwrap().clone();
@@ -380,8 +361,8 @@ fn roles_after(a: &Account, current: &[String], key: &str, action: &str) -> Vec<
 
 #[test]
 fn ten_thousand_random_changes_to_people_and_roles_never_reach_beyond_the_actor() {
-    let app = spawn_app();
-    let mut g = Gen(0x5EED_2026);
+    let app = TestApp::spawn();
+    let mut g = Rng::new(0x5EED_2026);
     let mut accounts: Vec<Account> = [("fz-mc", "mightycall"), ("fz-ac", "aircall"), ("fz-gi", "groups-ivr")]
         .into_iter()
         .map(|(slug, preset)| setup(&app, &mut g, slug, preset))

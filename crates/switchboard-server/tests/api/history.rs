@@ -1,7 +1,8 @@
 //! Scoped history, decisions, API keys and memberships over HTTP.
 
-use crate::helpers::{Session, TestApp, spawn_app};
 use serde_json::{Value, json};
+use switchboard_testkit::app::TestApp;
+use switchboard_testkit::http::Session;
 
 fn api_key(app: &TestApp, by: &Session) -> String {
     let reply = app.call(by, "POST", "/v1/api-keys", Some(json!({"name": "phone platform"})));
@@ -34,7 +35,7 @@ fn ids(page: &Value) -> Vec<String> {
 // rule MC-4, MC-10, MC-12
 #[test]
 fn an_agent_sees_only_their_own_and_their_workgroups_calls() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let agent = app.user(&owner, "acme", "agent@acme.example", &["agent"]);
     let other = app.user(&owner, "acme", "other@acme.example", &["agent"]);
@@ -71,7 +72,7 @@ fn an_agent_sees_only_their_own_and_their_workgroups_calls() {
 
 #[test]
 fn history_pages_follow_the_cursor_to_the_end() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let key = api_key(&app, &owner);
     let items: Vec<Value> = (0..7).map(|i| call(None, None, &[], &format!("2026-11-01T10:0{i}:00Z"))).collect();
@@ -93,7 +94,7 @@ fn history_pages_follow_the_cursor_to_the_end() {
 
 #[test]
 fn authorize_answers_with_the_reason_and_batches_keep_their_order() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let agent = app.user(&owner, "acme", "agent@acme.example", &["agent"]);
     let answer = app.call(&agent, "POST", "/v1/authorize", Some(json!({"permission": "reports.download"}))).json();
@@ -122,7 +123,7 @@ fn authorize_answers_with_the_reason_and_batches_keep_their_order() {
 
 #[test]
 fn authorize_about_a_communication_applies_the_data_scope() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let agent = app.user(&owner, "acme", "agent@acme.example", &["agent"]);
     let key = api_key(&app, &owner);
@@ -138,7 +139,7 @@ fn authorize_about_a_communication_applies_the_data_scope() {
 
 #[test]
 fn a_revoked_api_key_stops_working_at_once() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let key = api_key(&app, &owner);
     assert_eq!(app.request("GET", "/v1/me", None, &[("x-api-key", &key)]).status, 200);
@@ -151,7 +152,7 @@ fn a_revoked_api_key_stops_working_at_once() {
 
 #[test]
 fn nobody_adds_themselves_to_a_workgroup_to_see_its_history() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let wg_role = json!({"key": "wg_admin", "name": "Workgroup admin", "scope": "workgroup",
         "grants": {"team.workgroups": {"level": "manage"}}});
@@ -173,7 +174,7 @@ fn nobody_adds_themselves_to_a_workgroup_to_see_its_history() {
 // rule MC-33, MC-25
 #[test]
 fn numbers_need_their_separate_rights_and_bad_numbers_are_refused() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let agent = app.user(&owner, "acme", "agent@acme.example", &["agent"]);
     let number = json!({"e164": "+14155550100", "label": "SF", "kind": "local"});
@@ -191,7 +192,7 @@ fn numbers_need_their_separate_rights_and_bad_numbers_are_refused() {
 
 #[test]
 fn an_empty_or_inverted_time_range_matches_nothing() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let key = api_key(&app, &owner);
     ingest(&app, &key, json!([call(None, None, &[], "2026-11-01T10:00:00Z")]));
@@ -214,7 +215,7 @@ fn an_empty_or_inverted_time_range_matches_nothing() {
 
 #[test]
 fn an_empty_cursor_is_the_first_page() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     for list in ["/v1/roles", "/v1/users", "/v1/workgroups", "/v1/api-keys", "/v1/audit-events", "/v1/communications"] {
         let first = app.call(&owner, "GET", &format!("{list}?limit=2"), None);
@@ -228,7 +229,7 @@ fn an_empty_cursor_is_the_first_page() {
 
 #[test]
 fn dashboard_access_to_records_of_no_such_id_is_a_422_naming_the_field() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let agent = app.user(&owner, "acme", "agent@acme.example", &["agent"]);
     let path = format!("/v1/users/{}/dashboard-access", agent.user_id);
@@ -243,7 +244,7 @@ fn dashboard_access_to_records_of_no_such_id_is_a_422_naming_the_field() {
 
 #[test]
 fn an_ivr_linked_to_a_number_of_no_such_id_is_a_422_naming_the_field() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let stranger = "5f0c1a3e-0000-4000-8000-000000000003";
     let problem = app
@@ -262,7 +263,7 @@ fn an_ivr_linked_to_a_number_of_no_such_id_is_a_422_naming_the_field() {
 
 #[test]
 fn ingesting_a_record_that_names_no_such_record_is_a_422_naming_the_item() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     let key = api_key(&app, &owner);
     let stranger = "5f0c1a3e-0000-4000-8000-000000000004";
@@ -277,7 +278,7 @@ fn ingesting_a_record_that_names_no_such_record_is_a_422_naming_the_item() {
 
 #[test]
 fn an_api_key_without_a_name_is_a_422_naming_the_field() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
     for name in ["", "   ", &"k".repeat(201)] {
         let problem =

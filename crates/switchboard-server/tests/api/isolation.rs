@@ -2,9 +2,10 @@
 //! valid body, and changes nothing. The table is checked against the OpenAPI document, so a new
 //! id-taking route can't be added without being swept here.
 
-use crate::helpers::{Session, TestApp, spawn_app};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
+use switchboard_testkit::app::TestApp;
+use switchboard_testkit::http::Session;
 
 struct Ids {
     role: String,
@@ -17,7 +18,7 @@ struct Ids {
 }
 
 fn seed(app: &TestApp, owner: &Session) -> Ids {
-    let id = |reply: crate::helpers::Reply, pointer: &str| {
+    let id = |reply: switchboard_testkit::http::Reply, pointer: &str| {
         assert!(reply.status < 300, "{}", reply.body);
         reply.json().pointer(pointer).unwrap().as_str().unwrap().to_owned()
     };
@@ -122,7 +123,7 @@ fn snapshot(app: &TestApp, who: &Session) -> Vec<String> {
 
 #[test]
 fn another_accounts_ids_answer_404_on_every_operation_and_change_nothing() {
-    let app = spawn_app();
+    let app = TestApp::spawn();
     let alpha = app.account("alpha", "mightycall");
     let beta = app.account("beta", "mightycall");
     let ids = seed(&app, &alpha);

@@ -1,0 +1,139 @@
+//! [`TestApp`]: the real server, with the real preset plugins, in this process on a free port and
+//! its own data directory; the test talks HTTP to it. Nothing is mocked: only the process is shared.
+
+use crate::http::{Client, OPERATOR_KEY, Session};
+use std::collections::BTreeMap;
+use std::sync::mpsc;
+use switchboard_plugin_testkit::PluginDir;
+use switchboard_server::config::{CommonArgs, ServeArgs, Settings};
+use switchboard_server::startup::Application;
+
+/// A running server and the sessions its builder made.
+#[derive(Debug)]
+pub struct TestApp {
+    client: Client,
+    data: tempfile::TempDir,
+    _plugins: PluginDir,
+    server: actix_web::dev::ServerHandle,
+    sessions: BTreeMap<String, Session>,
+}
+
+/// What a [`TestApp`] starts with: a backend, accounts on presets, users with roles.
+#[derive(Debug, Default)]
+pub struct Builder {
+    database_url: Option<String>,
+    accounts: Vec<NewAccount>,
+}
+
+/// An account the builder makes: slug, preset, and its users with their roles.
+#[derive(Debug)]
+struct NewAccount {
+    slug: String,
+    preset: String,
+    users: Vec<(String, Vec<String>)>,
+}
+
+impl Builder {
+    /// Stores in this PostgreSQL database instead of the embedded SQLite one.
+    pub fn database_url(mut self, url: &str) -> Builder {
+        self.database_url = Some(url.to_owned());
+        self
+    }
+
+    /// An account on `preset`; its superadmin's session is `app.session("owner@<slug>.example")`.
+    pub fn account(mut self, slug: &str, preset: &str) -> Builder {
+        self.accounts.push(NewAccount { slug: slug.to_owned(), preset: preset.to_owned(), users: Vec::new() });
+        self
+    }
+
+    /// An active user of the last account, invited by its superadmin with these roles; their
+    /// session is `app.session(email)`.
+    pub fn user(mut self, email: &str, roles: &[&str]) -> Builder {
+        let account = self.accounts.last_mut().expect("`account` comes before its users");
+        account.users.push((email.to_owned(), roles.iter().map(|r| (*r).to_owned()).collect()));
+        self
+    }
+
+    /// Starts the server, then creates the accounts and users.
+    pub fn start(self) -> TestApp {
+        let mut app = start(self.database_url.as_deref());
+        for NewAccount { slug, preset, users } in self.accounts {
+            let owner = app.client.account(&slug, &preset);
+            for (email, roles) in users {
+                let roles: Vec<&str> = roles.iter().map(String::as_str).collect();
+                let session = app.client.user(&owner, &slug, &email, &roles);
+                app.sessions.insert(email, session);
+            }
+            app.sessions.insert(format!("owner@{slug}.example"), owner);
+        }
+        app
+    }
+}
+
+impl TestApp {
+    /// A builder: `TestApp::new().account("acme", "aircall").user("agent@acme.example", &["agent"]).start()`.
+    #[allow(clippy::new_ret_no_self)] // the builder is how a TestApp is made
+    pub fn new() -> Builder {
+        Builder::default()
+    }
+
+    /// An empty server on SQLite.
+    pub fn spawn() -> TestApp {
+        start(None)
+    }
+
+    /// The session of a user the builder made (an account's owner is `owner@<slug>.example`).
+    pub fn session(&self, email: &str) -> Session {
+        self.sessions.get(email).cloned().unwrap_or_else(|| panic!("no session for {email}"))
+    }
+
+    /// The server's data directory (its SQLite database is `switchboard.db` there).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data.path()
+    }
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        // Sends the stop command at once; the server's thread ends when it has stopped.
+        drop(self.server.stop(false));
+    }
+}
+
+fn start(database_url: Option<&str>) -> TestApp {
+    let data = tempfile::tempdir().unwrap();
+    let common = CommonArgs {
+        data_dir: Some(data.path().to_path_buf()),
+        database_url: database_url.map(str::to_owned),
+        ..CommonArgs::default()
+    };
+    let serve = ServeArgs { bind: Some("127.0.0.1:0".parse().unwrap()), demo: false };
+    let mut settings = Settings::resolve(&common, &serve).unwrap();
+    let plugins = PluginDir::presets().expect("the preset plugins build");
+    settings.plugins_dir = plugins.path().to_path_buf();
+    settings.strict_plugins = true;
+    settings.operator_key = Some(OPERATOR_KEY.to_owned());
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let app = Application::build(&settings).expect("the server starts");
+            tx.send((app.port(), app.handle())).unwrap();
+            app.run_until_stopped().await
+        })
+    });
+    let (port, server) = rx.recv().expect("the server starts");
+    TestApp {
+        client: Client::new(format!("http://127.0.0.1:{port}")),
+        data,
+        _plugins: plugins,
+        server,
+        sessions: BTreeMap::new(),
+    }
+}
