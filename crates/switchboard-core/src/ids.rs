@@ -30,6 +30,14 @@ macro_rules! id_type {
                 Self(id)
             }
         }
+
+        /// Ids are stored as text; a row reads back into its typed id here.
+        impl TryFrom<String> for $name {
+            type Error = uuid::Error;
+            fn try_from(text: String) -> Result<Self, uuid::Error> {
+                Uuid::parse_str(&text).map(Self)
+            }
+        }
     )*};
 }
 

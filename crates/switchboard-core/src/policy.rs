@@ -467,17 +467,8 @@ impl Policy {
     /// The checks every change of another user's access starts with: an active actor, not themself
     /// (rule 6), not the superadmin, the roles permission (rule 1), no shared protected role (rule 5).
     pub fn can_change_access(&self, actor: &Principal, target: &Principal) -> Decision {
-        if !actor.active {
-            return Decision::InactiveUser;
-        }
-        if actor.superadmin {
-            return Decision::Allowed(Via::Superadmin);
-        }
-        if actor.user_id == target.user_id {
-            return Decision::SelfModification;
-        }
-        if target.superadmin {
-            return Decision::SuperadminProtected;
+        if let Some(decided) = on_another_person(actor, target) {
+            return decided;
         }
         let permitted = check_set(&self.catalog, &actor.permissions, self.roles_permission);
         if !permitted.is_allowed() {
@@ -814,17 +805,8 @@ impl Policy {
     /// number is within the actor's reach is rule 8, judged on the target's reach before and after
     /// ([`Policy::can_set_person_membership`]).
     pub fn can_set_membership(&self, actor: &Principal, target: &Principal) -> Decision {
-        if !actor.active {
-            return Decision::InactiveUser;
-        }
-        if actor.superadmin {
-            return Decision::Allowed(Via::Superadmin);
-        }
-        if actor.user_id == target.user_id {
-            return Decision::SelfModification;
-        }
-        if target.superadmin {
-            return Decision::SuperadminProtected;
+        if let Some(decided) = on_another_person(actor, target) {
+            return decided;
         }
         if let Some(role) = self.shared_protected_role(actor, target) {
             return Decision::PeerProtected { role };
@@ -869,6 +851,24 @@ impl Policy {
 
 /// A permission check against a bare permission set.
 #[inline]
+/// The checks a change to another person's access starts with: an active actor (the superadmin
+/// passes at once), not themself (rule 6), not the superadmin (rule 7). `None`: go on.
+fn on_another_person(actor: &Principal, target: &Principal) -> Option<Decision> {
+    if !actor.active {
+        return Some(Decision::InactiveUser);
+    }
+    if actor.superadmin {
+        return Some(Decision::Allowed(Via::Superadmin));
+    }
+    if actor.user_id == target.user_id {
+        return Some(Decision::SelfModification);
+    }
+    if target.superadmin {
+        return Some(Decision::SuperadminProtected);
+    }
+    None
+}
+
 fn check_set(catalog: &Catalog, set: &PermissionSet, permission: Permission) -> Decision {
     match permission {
         Permission::Section { section, level } => {

@@ -239,6 +239,39 @@ pub(crate) fn audit_event(
     audit(conn, AuditEntry { account, actor, action, target_type, target_id: Some(id), before, after })
 }
 
+/// What a change to one record is: its account, who makes it, the audit action, the record's type
+/// and id, and whether it changes anybody's access (then the account's access version moves on).
+pub(crate) struct RecordChange<'a> {
+    pub account: AccountId,
+    pub actor: &'a Actor,
+    pub action: &'static str,
+    pub target_type: &'static str,
+    pub id: String,
+    pub changes_access: bool,
+}
+
+/// A change to one record in one transaction: reads it, writes, reads it again, and audits both
+/// states. Gives the record as it is after.
+pub(crate) fn change_record<T: serde::Serialize>(
+    conn: &mut DbConn,
+    change: RecordChange<'_>,
+    read: impl Fn(&mut DbConn) -> StoreResult<T>,
+    write: impl FnOnce(&mut DbConn) -> StoreResult<()>,
+) -> StoreResult<T> {
+    write_tx(conn, |conn| {
+        let before = read(conn)?;
+        write(conn)?;
+        let after = read(conn)?;
+        if change.changes_access {
+            bump_access_version(conn, change.account)?;
+        }
+        let (before_json, after_json) = (serde_json::to_value(&before)?, serde_json::to_value(&after)?);
+        let RecordChange { account, actor, action, target_type, id, .. } = change;
+        audit_event(conn, account, actor, action, target_type, id, Some(before_json), Some(after_json))?;
+        Ok(after)
+    })
+}
+
 /// Replaces the rows of a membership table that belong to one owner (a user's numbers, a workgroup's
 /// members, a number's users, an IVR's numbers): deletes them, then inserts one row per value (id text).
 macro_rules! replace_rows {
@@ -278,6 +311,22 @@ macro_rules! members_by_owner {
     }};
 }
 pub(crate) use members_by_owner;
+
+/// One page of records ordered by a unique text column (an email, a key, a name, an E.164 number):
+/// the first `limit + 1` rows of `$query` after the cursor, read as `$row`. Gives the rows and the
+/// page's limit, for [`Page::from_rows`].
+macro_rules! page_by_text {
+    ($conn:expr, $query:expr, $column:expr, $row:ty, $page:expr) => {{
+        let limit = $page.effective_limit();
+        let mut q = $query.select(<$row>::as_select()).order($column.asc()).limit(limit + 1).into_boxed();
+        if let Some(c) = $page.cursor_parts(1)? {
+            q = q.filter($column.gt(c[0].clone()));
+        }
+        let rows: Vec<$row> = q.load(&mut *$conn)?;
+        (rows, limit)
+    }};
+}
+pub(crate) use page_by_text;
 
 /// Parses a list of stored ids.
 pub(crate) fn parse_ids<T: From<Uuid>>(ids: Option<Vec<String>>) -> StoreResult<Vec<T>> {

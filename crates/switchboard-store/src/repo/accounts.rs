@@ -1,6 +1,6 @@
 //! Accounts (tenants): creation with their superadmin, lookup, superadmin transfer, access version.
 
-use crate::common::{Actor, AuditEntry, Page, PageRequest, audit, from_db_time, now, parse_id, to_db_time};
+use crate::common::{Actor, AuditEntry, Page, PageRequest, audit, audit_event, from_db_time, now, to_db_time};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::repo::users::{self, NewUser, User};
@@ -26,41 +26,33 @@ pub struct Account {
     pub updated_at: DateTime<Utc>,
 }
 
-type AccountRow = (String, String, String, String, String, i64, i64, NaiveDateTime, NaiveDateTime);
-
-const COLUMNS: (
-    accounts::id,
-    accounts::slug,
-    accounts::name,
-    accounts::preset_pack,
-    accounts::superadmin_user_id,
-    accounts::access_version,
-    accounts::version,
-    accounts::created_at,
-    accounts::updated_at,
-) = (
-    accounts::id,
-    accounts::slug,
-    accounts::name,
-    accounts::preset_pack,
-    accounts::superadmin_user_id,
-    accounts::access_version,
-    accounts::version,
-    accounts::created_at,
-    accounts::updated_at,
-);
-
+/// A row of `accounts`, as read.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = accounts, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct AccountRow {
+    #[diesel(deserialize_as = String)]
+    id: AccountId,
+    slug: String,
+    name: String,
+    preset_pack: String,
+    #[diesel(deserialize_as = String)]
+    superadmin_user_id: UserId,
+    access_version: i64,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
 fn account_of(r: AccountRow) -> StoreResult<Account> {
     Ok(Account {
-        id: parse_id(&r.0)?,
-        slug: r.1,
-        name: r.2,
-        preset_pack: r.3,
-        superadmin: parse_id(&r.4)?,
-        access_version: r.5,
-        version: r.6,
-        created_at: from_db_time(r.7),
-        updated_at: from_db_time(r.8),
+        id: r.id,
+        slug: r.slug,
+        name: r.name,
+        preset_pack: r.preset_pack,
+        superadmin: r.superadmin_user_id,
+        access_version: r.access_version,
+        version: r.version,
+        created_at: from_db_time(r.created_at),
+        updated_at: from_db_time(r.updated_at),
     })
 }
 
@@ -111,24 +103,20 @@ pub fn create(conn: &mut DbConn, new: &NewAccount, actor: &Actor) -> StoreResult
 }
 
 pub fn get(conn: &mut DbConn, account: AccountId) -> StoreResult<Account> {
-    let row: Option<AccountRow> = accounts::table.find(account.to_string()).select(COLUMNS).first(conn).optional()?;
+    let row: Option<AccountRow> =
+        accounts::table.find(account.to_string()).select(AccountRow::as_select()).first(conn).optional()?;
     account_of(row.ok_or(StoreError::not_found("account"))?)
 }
 
 pub fn get_by_slug(conn: &mut DbConn, slug: &str) -> StoreResult<Account> {
     let row: Option<AccountRow> =
-        accounts::table.filter(accounts::slug.eq(slug)).select(COLUMNS).first(conn).optional()?;
+        accounts::table.filter(accounts::slug.eq(slug)).select(AccountRow::as_select()).first(conn).optional()?;
     account_of(row.ok_or(StoreError::not_found("account"))?)
 }
 
 /// Accounts ordered by slug.
 pub fn list(conn: &mut DbConn, page: &PageRequest) -> StoreResult<Page<Account>> {
-    let limit = page.effective_limit();
-    let mut q = accounts::table.select(COLUMNS).order(accounts::slug.asc()).limit(limit + 1).into_boxed();
-    if let Some(c) = page.cursor_parts(1)? {
-        q = q.filter(accounts::slug.gt(c[0].clone()));
-    }
-    let rows: Vec<AccountRow> = q.load(conn)?;
+    let (rows, limit) = crate::common::page_by_text!(conn, accounts::table, accounts::slug, AccountRow, page);
     let items = rows.into_iter().map(account_of).collect::<StoreResult<Vec<_>>>()?;
     Ok(Page::from_rows(items, limit, |a| vec![a.slug.clone()]))
 }
@@ -207,26 +195,10 @@ pub fn transfer_superadmin(conn: &mut DbConn, account: AccountId, to: UserId, ac
             }
         }
         diesel::update(accounts::table.find(account.to_string()))
-            .set((
-                accounts::superadmin_user_id.eq(to.to_string()),
-                accounts::version.eq(accounts::version + 1),
-                accounts::access_version.eq(accounts::access_version + 1),
-                accounts::updated_at.eq(to_db_time(now())),
-            ))
+            .set(accounts::superadmin_user_id.eq(to.to_string()))
             .execute(conn)?;
-        audit(
-            conn,
-            AuditEntry {
-                account,
-                actor,
-                action: "account.transfer_superadmin",
-                target_type: "account",
-                target_id: Some(account.to_string()),
-                before: Some(json!({"superadmin": before.superadmin})),
-                after: Some(json!({"superadmin": to})),
-            },
-        )?;
-        get(conn, account)
+        let (before, after) = (json!({"superadmin": before.superadmin}), json!({"superadmin": to}));
+        changed(conn, account, actor, "account.transfer_superadmin", before, after)
     })
 }
 
@@ -235,26 +207,29 @@ pub fn transfer_superadmin(conn: &mut DbConn, account: AccountId, to: UserId, ac
 pub fn set_preset_pack(conn: &mut DbConn, account: AccountId, pack: &str, actor: &Actor) -> StoreResult<Account> {
     conn.transaction(|conn| {
         let before = get(conn, account)?;
-        diesel::update(accounts::table.find(account.to_string()))
-            .set((
-                accounts::preset_pack.eq(pack),
-                accounts::version.eq(accounts::version + 1),
-                accounts::access_version.eq(accounts::access_version + 1),
-                accounts::updated_at.eq(to_db_time(now())),
-            ))
-            .execute(conn)?;
-        audit(
-            conn,
-            AuditEntry {
-                account,
-                actor,
-                action: "account.preset_pack",
-                target_type: "account",
-                target_id: Some(account.to_string()),
-                before: Some(json!({"preset_pack": before.preset_pack})),
-                after: Some(json!({"preset_pack": pack})),
-            },
-        )?;
-        get(conn, account)
+        diesel::update(accounts::table.find(account.to_string())).set(accounts::preset_pack.eq(pack)).execute(conn)?;
+        let (before, after) = (json!({"preset_pack": before.preset_pack}), json!({"preset_pack": pack}));
+        changed(conn, account, actor, "account.preset_pack", before, after)
     })
+}
+
+/// Finishes a change to the account in its transaction: the next version, the next access version
+/// (every cached policy of the account is rebuilt), the update time, and the audit event.
+fn changed(
+    conn: &mut DbConn,
+    account: AccountId,
+    actor: &Actor,
+    action: &str,
+    before: serde_json::Value,
+    after: serde_json::Value,
+) -> StoreResult<Account> {
+    diesel::update(accounts::table.find(account.to_string()))
+        .set((
+            accounts::version.eq(accounts::version + 1),
+            accounts::access_version.eq(accounts::access_version + 1),
+            accounts::updated_at.eq(to_db_time(now())),
+        ))
+        .execute(conn)?;
+    audit_event(conn, account, actor, action, "account", account.to_string(), Some(before), Some(after))?;
+    get(conn, account)
 }

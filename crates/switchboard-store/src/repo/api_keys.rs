@@ -1,7 +1,7 @@
 //! API keys: the secret is shown once by the server and stored here only as a hash; the prefix
 //! (non-secret, unique) finds the key when a request presents it.
 
-use crate::common::{Actor, AuditEntry, Page, PageRequest, audit, from_db_time, now, parse_id, to_db_time};
+use crate::common::{Actor, Page, PageRequest, audit_event, from_db_time, now, parse_id, to_db_time};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::api_keys;
@@ -28,42 +28,33 @@ pub struct ApiKey {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-type KeyRow =
-    (String, String, String, String, String, String, NaiveDateTime, Option<NaiveDateTime>, Option<NaiveDateTime>);
-
-const COLUMNS: (
-    api_keys::account_id,
-    api_keys::id,
-    api_keys::user_id,
-    api_keys::name,
-    api_keys::prefix,
-    api_keys::secret_hash,
-    api_keys::created_at,
-    api_keys::last_used_at,
-    api_keys::revoked_at,
-) = (
-    api_keys::account_id,
-    api_keys::id,
-    api_keys::user_id,
-    api_keys::name,
-    api_keys::prefix,
-    api_keys::secret_hash,
-    api_keys::created_at,
-    api_keys::last_used_at,
-    api_keys::revoked_at,
-);
-
+/// A row of `api_keys`, as read.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = api_keys, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct KeyRow {
+    #[diesel(deserialize_as = String)]
+    account_id: AccountId,
+    id: String,
+    #[diesel(deserialize_as = String)]
+    user_id: UserId,
+    name: String,
+    prefix: String,
+    secret_hash: String,
+    created_at: NaiveDateTime,
+    last_used_at: Option<NaiveDateTime>,
+    revoked_at: Option<NaiveDateTime>,
+}
 fn key_of(r: KeyRow) -> StoreResult<ApiKey> {
     Ok(ApiKey {
-        account_id: parse_id(&r.0)?,
-        id: parse_id(&r.1)?,
-        user_id: parse_id(&r.2)?,
-        name: r.3,
-        prefix: r.4,
-        secret_hash: r.5,
-        created_at: from_db_time(r.6),
-        last_used_at: r.7.map(from_db_time),
-        revoked_at: r.8.map(from_db_time),
+        account_id: r.account_id,
+        id: parse_id(&r.id)?,
+        user_id: r.user_id,
+        name: r.name,
+        prefix: r.prefix,
+        secret_hash: r.secret_hash,
+        created_at: from_db_time(r.created_at),
+        last_used_at: r.last_used_at.map(from_db_time),
+        revoked_at: r.revoked_at.map(from_db_time),
     })
 }
 
@@ -100,18 +91,7 @@ pub fn create(
             ))
             .execute(conn)?;
         let key = get(conn, account, id)?;
-        audit(
-            conn,
-            AuditEntry {
-                account,
-                actor,
-                action: "api_key.create",
-                target_type: "api_key",
-                target_id: Some(id.to_string()),
-                before: None,
-                after: Some(json!(key)),
-            },
-        )?;
+        audit_event(conn, account, actor, "api_key.create", "api_key", id.to_string(), None, Some(json!(key)))?;
         Ok(key)
     })
 }
@@ -119,7 +99,7 @@ pub fn create(
 pub fn get(conn: &mut DbConn, account: AccountId, id: Uuid) -> StoreResult<ApiKey> {
     let row: KeyRow = api_keys::table
         .filter(api_keys::account_id.eq(account.to_string()).and(api_keys::id.eq(id.to_string())))
-        .select(COLUMNS)
+        .select(KeyRow::as_select())
         .first(conn)
         .optional()?
         .ok_or(StoreError::not_found("api key"))?;
@@ -131,7 +111,7 @@ pub fn get(conn: &mut DbConn, account: AccountId, id: Uuid) -> StoreResult<ApiKe
 pub fn find_by_prefix(conn: &mut DbConn, prefix: &str) -> StoreResult<ApiKey> {
     let row: KeyRow = api_keys::table
         .filter(api_keys::prefix.eq(prefix))
-        .select(COLUMNS)
+        .select(KeyRow::as_select())
         .first(conn)
         .optional()?
         .ok_or(StoreError::not_found("api key"))?;
@@ -158,7 +138,7 @@ pub fn list(
     let limit = page.effective_limit();
     let mut q = api_keys::table
         .filter(api_keys::account_id.eq(account.to_string()))
-        .select(COLUMNS)
+        .select(KeyRow::as_select())
         .order((api_keys::created_at.desc(), api_keys::id.desc()))
         .limit(limit + 1)
         .into_boxed();
@@ -192,18 +172,7 @@ pub fn revoke(conn: &mut DbConn, account: AccountId, id: Uuid, actor: &Actor) ->
             return Err(StoreError::not_found("api key"));
         }
         let key = get(conn, account, id)?;
-        audit(
-            conn,
-            AuditEntry {
-                account,
-                actor,
-                action: "api_key.revoke",
-                target_type: "api_key",
-                target_id: Some(id.to_string()),
-                before: None,
-                after: Some(json!(key)),
-            },
-        )?;
+        audit_event(conn, account, actor, "api_key.revoke", "api_key", id.to_string(), None, Some(json!(key)))?;
         Ok(key)
     })
 }

@@ -32,8 +32,20 @@ pub struct AuditFilter {
     pub action: Option<String>,
 }
 
-type Row =
-    (String, String, Option<String>, String, String, Option<String>, Option<String>, Option<String>, NaiveDateTime);
+/// A row of `audit_events`, as read.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = audit_events, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct EventRow {
+    id: String,
+    actor_kind: String,
+    actor_id: Option<String>,
+    action: String,
+    target_type: String,
+    target_id: Option<String>,
+    before_state: Option<String>,
+    after_state: Option<String>,
+    at: NaiveDateTime,
+}
 
 fn json_of(s: Option<String>) -> StoreResult<Option<serde_json::Value>> {
     s.map(|s| serde_json::from_str(&s)).transpose().map_err(StoreError::from)
@@ -49,17 +61,7 @@ pub fn list(
     let limit = page.effective_limit();
     let mut q = audit_events::table
         .filter(audit_events::account_id.eq(account.to_string()))
-        .select((
-            audit_events::id,
-            audit_events::actor_kind,
-            audit_events::actor_id,
-            audit_events::action,
-            audit_events::target_type,
-            audit_events::target_id,
-            audit_events::before_state,
-            audit_events::after_state,
-            audit_events::at,
-        ))
+        .select(EventRow::as_select())
         .order((audit_events::at.desc(), audit_events::id.desc()))
         .limit(limit + 1)
         .into_boxed();
@@ -80,19 +82,19 @@ pub fn list(
         // `<=` first: a range the index can seek to, then the tie-break
         q = q.filter(audit_events::at.le(at)).filter(audit_events::at.lt(at).or(audit_events::id.lt(c[1].clone())));
     }
-    let rows: Vec<Row> = q.load(conn)?;
+    let rows: Vec<EventRow> = q.load(conn)?;
     let items = rows
         .into_iter()
         .map(|r| {
             Ok(AuditEvent {
-                id: parse_id(&r.0)?,
-                actor: Actor::from_columns(&r.1, r.2.as_deref())?,
-                action: r.3,
-                target_type: r.4,
-                target_id: r.5,
-                before: json_of(r.6)?,
-                after: json_of(r.7)?,
-                at: from_db_time(r.8),
+                id: parse_id(&r.id)?,
+                actor: Actor::from_columns(&r.actor_kind, r.actor_id.as_deref())?,
+                action: r.action,
+                target_type: r.target_type,
+                target_id: r.target_id,
+                before: json_of(r.before_state)?,
+                after: json_of(r.after_state)?,
+                at: from_db_time(r.at),
             })
         })
         .collect::<StoreResult<Vec<_>>>()?;

@@ -14,7 +14,7 @@
 use crate::common::{Actor, AuditEntry, Page, PageRequest, audit, from_db_time, parse_id, to_db_time};
 use crate::db::{Backend, DbConn, MultiBackend};
 use crate::error::{StoreError, StoreResult};
-use crate::repo::history_sql::{self, Bind, COMM_COLUMNS, SqlBuf};
+use crate::repo::history_sql::{self, Bind, COMM_COLUMNS, CommRow, SqlBuf};
 use crate::schema::{communication_participants as parts, communications as comms};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::{count_star, sum};
@@ -340,32 +340,8 @@ fn condition(account: AccountId, visibility: &Visibility<'_>, filter: &Communica
     cond
 }
 
-type CommRow = (String, String, String, Option<String>, Option<String>, Option<String>, NaiveDateTime, i32, bool);
-
-const COLUMNS: (
-    comms::id,
-    comms::kind,
-    comms::direction,
-    comms::number_id,
-    comms::workgroup_id,
-    comms::ivr_id,
-    comms::started_at,
-    comms::duration_seconds,
-    comms::has_recording,
-) = (
-    comms::id,
-    comms::kind,
-    comms::direction,
-    comms::number_id,
-    comms::workgroup_id,
-    comms::ivr_id,
-    comms::started_at,
-    comms::duration_seconds,
-    comms::has_recording,
-);
-
 fn with_participants(conn: &mut DbConn, rows: Vec<CommRow>) -> StoreResult<Vec<Communication>> {
-    let ids: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut all: Vec<(String, String)> = Vec::new();
     for chunk in ids.chunks(500) {
         all.extend(
@@ -383,19 +359,19 @@ fn with_participants(conn: &mut DbConn, rows: Vec<CommRow>) -> StoreResult<Vec<C
     }
     rows.into_iter()
         .map(|r| {
-            let mut participants = by_comm.remove(&r.0).unwrap_or_default();
+            let mut participants = by_comm.remove(&r.id).unwrap_or_default();
             participants.sort();
             Ok(Communication {
-                id: parse_id(&r.0)?,
-                kind: CommunicationKind::parse(&r.1)?,
-                direction: Direction::parse(&r.2)?,
-                number: r.3.as_deref().map(parse_id).transpose()?,
-                workgroup: r.4.as_deref().map(parse_id).transpose()?,
-                ivr: r.5.as_deref().map(parse_id).transpose()?,
+                id: parse_id(&r.id)?,
+                kind: CommunicationKind::parse(&r.kind)?,
+                direction: Direction::parse(&r.direction)?,
+                number: r.number_id.as_deref().map(parse_id).transpose()?,
+                workgroup: r.workgroup_id.as_deref().map(parse_id).transpose()?,
+                ivr: r.ivr_id.as_deref().map(parse_id).transpose()?,
                 participants,
-                started_at: from_db_time(r.6),
-                duration_seconds: r.7,
-                has_recording: r.8,
+                started_at: from_db_time(r.started_at),
+                duration_seconds: r.duration_seconds,
+                has_recording: r.has_recording,
             })
         })
         .collect()
@@ -539,23 +515,7 @@ pub fn list(
         // (account_id, id) index several times slower here
         b.sql(") page JOIN communications c ON c.id = page.id ORDER BY c.started_at DESC, c.id DESC");
     }
-    let rows: Vec<history_sql::CommRow> = b.load(conn)?;
-    let rows = rows
-        .into_iter()
-        .map(|r| {
-            (
-                r.id,
-                r.kind,
-                r.direction,
-                r.number_id,
-                r.workgroup_id,
-                r.ivr_id,
-                r.started_at,
-                r.duration_seconds,
-                r.has_recording,
-            )
-        })
-        .collect();
+    let rows: Vec<CommRow> = b.load(conn)?;
     let items = with_participants(conn, rows)?;
     Ok(Page::from_rows(items, limit, |c| vec![c.started_at.timestamp_micros().to_string(), c.id.to_string()]))
 }
@@ -607,7 +567,7 @@ pub fn get(
     let rows: Vec<CommRow> = comms::table
         .filter(condition(account, visibility, &CommunicationFilter::default()))
         .filter(comms::id.eq(id.to_string()))
-        .select(COLUMNS)
+        .select(CommRow::as_select())
         .load(conn)?;
     with_participants(conn, rows)?.pop().ok_or(StoreError::not_found("communication"))
 }

@@ -10,7 +10,7 @@ use chrono::NaiveDateTime;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::BoxedSqlQuery;
-use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text, Timestamp};
+use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 use std::fmt::Write;
 
@@ -99,26 +99,19 @@ impl SqlBuf {
     }
 }
 
-/// A communication row as the history statements return it.
-#[derive(Debug, QueryableByName)]
+/// A row of `communications`, as the history statements (by name) and the query builder (by
+/// position) return it. The references stay text: a missing one is `None`.
+#[derive(Debug, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = crate::schema::communications, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct CommRow {
-    #[diesel(sql_type = Text)]
     pub id: String,
-    #[diesel(sql_type = Text)]
     pub kind: String,
-    #[diesel(sql_type = Text)]
     pub direction: String,
-    #[diesel(sql_type = Nullable<Text>)]
     pub number_id: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub workgroup_id: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     pub ivr_id: Option<String>,
-    #[diesel(sql_type = Timestamp)]
     pub started_at: NaiveDateTime,
-    #[diesel(sql_type = Integer)]
     pub duration_seconds: i32,
-    #[diesel(sql_type = Bool)]
     pub has_recording: bool,
 }
 

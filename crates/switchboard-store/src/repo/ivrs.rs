@@ -1,8 +1,8 @@
 //! IVRs / call flows and their linked numbers (`/v1/ivrs`).
 
 use crate::common::{
-    Actor, Page, PageRequest, audit_event, bump_access_version, check_name, from_db_time, ids, now, parse_id,
-    parse_ids, to_db_time,
+    Actor, Page, PageRequest, RecordChange, audit_event, bump_access_version, change_record, check_name, from_db_time,
+    ids, now, parse_ids, to_db_time,
 };
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
@@ -33,19 +33,27 @@ pub struct Ivr {
     pub created_at: DateTime<Utc>,
 }
 
-type IvrRow = (String, String, NaiveDateTime);
+/// A row of `ivrs`, as read.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = ivrs, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct IvrRow {
+    #[diesel(deserialize_as = String)]
+    id: IvrId,
+    name: String,
+    created_at: NaiveDateTime,
+}
 
 /// IVRs with their linked numbers, read for all of them in one query.
 fn ivrs_of(conn: &mut DbConn, account: AccountId, rows: Vec<IvrRow>) -> StoreResult<Vec<Ivr>> {
-    let owners: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let owners: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
     let mut linked = crate::common::members_by_owner!(conn, ivr_numbers, account, ivr_id, number_id, owners);
     rows.into_iter()
-        .map(|(id, name, created_at)| {
+        .map(|r| {
             Ok(Ivr {
-                numbers: parse_ids(linked.remove(&id))?,
-                id: parse_id(&id)?,
-                name,
-                created_at: from_db_time(created_at),
+                numbers: parse_ids(linked.remove(&r.id.to_string()))?,
+                id: r.id,
+                name: r.name,
+                created_at: from_db_time(r.created_at),
             })
         })
         .collect()
@@ -89,8 +97,8 @@ pub fn create_ivr(
 pub fn get_ivr(conn: &mut DbConn, account: AccountId, id: IvrId) -> StoreResult<Ivr> {
     let row = ivrs::table
         .filter(ivrs::account_id.eq(account.to_string()).and(ivrs::id.eq(id.to_string())))
-        .select((ivrs::id, ivrs::name, ivrs::created_at))
-        .first::<(String, String, NaiveDateTime)>(conn)
+        .select(IvrRow::as_select())
+        .first::<IvrRow>(conn)
         .optional()?
         .ok_or(StoreError::not_found("ivr"))?;
     ivr_of(conn, account, row)
@@ -98,17 +106,13 @@ pub fn get_ivr(conn: &mut DbConn, account: AccountId, id: IvrId) -> StoreResult<
 
 /// IVRs ordered by name.
 pub fn list_ivrs(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<Ivr>> {
-    let limit = page.effective_limit();
-    let mut q = ivrs::table
-        .filter(ivrs::account_id.eq(account.to_string()))
-        .select((ivrs::id, ivrs::name, ivrs::created_at))
-        .order(ivrs::name.asc())
-        .limit(limit + 1)
-        .into_boxed();
-    if let Some(c) = page.cursor_parts(1)? {
-        q = q.filter(ivrs::name.gt(c[0].clone()));
-    }
-    let rows: Vec<(String, String, NaiveDateTime)> = q.load(conn)?;
+    let (rows, limit) = crate::common::page_by_text!(
+        conn,
+        ivrs::table.filter(ivrs::account_id.eq(account.to_string())),
+        ivrs::name,
+        IvrRow,
+        page
+    );
     let items = ivrs_of(conn, account, rows)?;
     Ok(Page::from_rows(items, limit, |i| vec![i.name.clone()]))
 }
@@ -125,31 +129,32 @@ pub fn update_ivr(
     if let Some(name) = name {
         check_name(name)?;
     }
-    crate::common::write_tx(conn, |conn| {
-        let before = get_ivr(conn, account, id)?;
-        if let Some(name) = name {
-            diesel::update(
-                ivrs::table.filter(ivrs::account_id.eq(account.to_string()).and(ivrs::id.eq(id.to_string()))),
-            )
-            .set(ivrs::name.eq(name.trim()))
-            .execute(conn)?;
-        }
-        if let Some(linked) = linked {
-            write_ivr_numbers(conn, account, id, linked)?;
-        }
-        let after = get_ivr(conn, account, id)?;
-        audit_event(
-            conn,
-            account,
-            actor,
-            "ivr.update",
-            "ivr",
-            id.to_string(),
-            Some(json!(before)),
-            Some(json!(after)),
-        )?;
-        Ok(after)
-    })
+    let change = RecordChange {
+        account,
+        actor,
+        action: "ivr.update",
+        target_type: "ivr",
+        id: id.to_string(),
+        changes_access: false,
+    };
+    change_record(
+        conn,
+        change,
+        |conn| get_ivr(conn, account, id),
+        |conn| {
+            if let Some(name) = name {
+                diesel::update(
+                    ivrs::table.filter(ivrs::account_id.eq(account.to_string()).and(ivrs::id.eq(id.to_string()))),
+                )
+                .set(ivrs::name.eq(name.trim()))
+                .execute(conn)?;
+            }
+            if let Some(linked) = linked {
+                write_ivr_numbers(conn, account, id, linked)?;
+            }
+            Ok(())
+        },
+    )
 }
 
 /// Deletes an IVR; refused ([`StoreError::InUse`]) when the history refers to it.

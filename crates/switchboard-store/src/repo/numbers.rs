@@ -1,7 +1,8 @@
 //! Business numbers and the users they are assigned to (`/v1/numbers`).
 
 use crate::common::{
-    Actor, Page, PageRequest, audit_event, bump_access_version, from_db_time, ids, now, parse_id, parse_ids, to_db_time,
+    Actor, Page, PageRequest, RecordChange, audit_event, bump_access_version, change_record, from_db_time, ids, now,
+    parse_ids, to_db_time,
 };
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
@@ -84,23 +85,34 @@ fn check_number(n: &NumberInput) -> StoreResult<()> {
     Ok(())
 }
 
-type NumberRow = (String, String, String, String, NaiveDateTime);
+/// A row of `numbers`, as read.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = numbers, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct NumberRow {
+    #[diesel(deserialize_as = String)]
+    id: NumberId,
+    e164: String,
+    label: String,
+    kind: String,
+    created_at: NaiveDateTime,
+}
 
 /// Numbers with their users and IVR, read for all of them in one query each.
 fn numbers_of(conn: &mut DbConn, account: AccountId, rows: Vec<NumberRow>) -> StoreResult<Vec<BusinessNumber>> {
-    let owners: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let owners: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
     let mut users = crate::common::members_by_owner!(conn, number_users, account, number_id, user_id, owners);
     let mut ivrs = crate::common::members_by_owner!(conn, ivr_numbers, account, number_id, ivr_id, owners);
     rows.into_iter()
-        .map(|(id, e164, label, kind, created_at)| {
+        .map(|r| {
+            let id = r.id.to_string();
             Ok(BusinessNumber {
                 users: parse_ids(users.remove(&id))?,
                 ivr: parse_ids(ivrs.remove(&id))?.into_iter().next(),
-                id: parse_id(&id)?,
-                e164,
-                label,
-                kind: NumberKind::parse(&kind)?,
-                created_at: from_db_time(created_at),
+                id: r.id,
+                e164: r.e164,
+                label: r.label,
+                kind: NumberKind::parse(&r.kind)?,
+                created_at: from_db_time(r.created_at),
             })
         })
         .collect()
@@ -109,9 +121,6 @@ fn numbers_of(conn: &mut DbConn, account: AccountId, rows: Vec<NumberRow>) -> St
 fn number_of(conn: &mut DbConn, account: AccountId, row: NumberRow) -> StoreResult<BusinessNumber> {
     numbers_of(conn, account, vec![row])?.pop().ok_or(StoreError::not_found("number"))
 }
-
-const NUMBER_COLUMNS: (numbers::id, numbers::e164, numbers::label, numbers::kind, numbers::created_at) =
-    (numbers::id, numbers::e164, numbers::label, numbers::kind, numbers::created_at);
 
 pub fn create_number(
     conn: &mut DbConn,
@@ -141,7 +150,7 @@ pub fn create_number(
 pub fn get_number(conn: &mut DbConn, account: AccountId, id: NumberId) -> StoreResult<BusinessNumber> {
     let row: NumberRow = numbers::table
         .filter(numbers::account_id.eq(account.to_string()).and(numbers::id.eq(id.to_string())))
-        .select(NUMBER_COLUMNS)
+        .select(NumberRow::as_select())
         .first(conn)
         .optional()?
         .ok_or(StoreError::not_found("number"))?;
@@ -150,17 +159,13 @@ pub fn get_number(conn: &mut DbConn, account: AccountId, id: NumberId) -> StoreR
 
 /// Numbers ordered by E.164.
 pub fn list_numbers(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<BusinessNumber>> {
-    let limit = page.effective_limit();
-    let mut q = numbers::table
-        .filter(numbers::account_id.eq(account.to_string()))
-        .select(NUMBER_COLUMNS)
-        .order(numbers::e164.asc())
-        .limit(limit + 1)
-        .into_boxed();
-    if let Some(c) = page.cursor_parts(1)? {
-        q = q.filter(numbers::e164.gt(c[0].clone()));
-    }
-    let rows: Vec<NumberRow> = q.load(conn)?;
+    let (rows, limit) = crate::common::page_by_text!(
+        conn,
+        numbers::table.filter(numbers::account_id.eq(account.to_string())),
+        numbers::e164,
+        NumberRow,
+        page
+    );
     let items = numbers_of(conn, account, rows)?;
     Ok(Page::from_rows(items, limit, |n| vec![n.e164.clone()]))
 }
@@ -173,26 +178,27 @@ pub fn update_number(
     actor: &Actor,
 ) -> StoreResult<BusinessNumber> {
     check_number(n)?;
-    crate::common::write_tx(conn, |conn| {
-        let before = get_number(conn, account, id)?;
-        diesel::update(
-            numbers::table.filter(numbers::account_id.eq(account.to_string()).and(numbers::id.eq(id.to_string()))),
-        )
-        .set((numbers::e164.eq(&n.e164), numbers::label.eq(&n.label), numbers::kind.eq(n.kind.as_str())))
-        .execute(conn)?;
-        let after = get_number(conn, account, id)?;
-        audit_event(
-            conn,
-            account,
-            actor,
-            "number.update",
-            "number",
-            id.to_string(),
-            Some(json!(before)),
-            Some(json!(after)),
-        )?;
-        Ok(after)
-    })
+    let change = RecordChange {
+        account,
+        actor,
+        action: "number.update",
+        target_type: "number",
+        id: id.to_string(),
+        changes_access: false,
+    };
+    change_record(
+        conn,
+        change,
+        |conn| get_number(conn, account, id),
+        |conn| {
+            diesel::update(
+                numbers::table.filter(numbers::account_id.eq(account.to_string()).and(numbers::id.eq(id.to_string()))),
+            )
+            .set((numbers::e164.eq(&n.e164), numbers::label.eq(&n.label), numbers::kind.eq(n.kind.as_str())))
+            .execute(conn)?;
+            Ok(())
+        },
+    )
 }
 
 /// Replaces the users assigned to a number.
@@ -203,23 +209,23 @@ pub fn set_number_users(
     users: &[UserId],
     actor: &Actor,
 ) -> StoreResult<BusinessNumber> {
-    crate::common::write_tx(conn, |conn| {
-        let before = get_number(conn, account, id)?;
-        crate::common::replace_rows!(conn, number_users, account, number_id = id, user_id, ids(users));
-        let after = get_number(conn, account, id)?;
-        bump_access_version(conn, account)?;
-        audit_event(
-            conn,
-            account,
-            actor,
-            "number.set_users",
-            "number",
-            id.to_string(),
-            Some(json!(before)),
-            Some(json!(after)),
-        )?;
-        Ok(after)
-    })
+    let change = RecordChange {
+        account,
+        actor,
+        action: "number.set_users",
+        target_type: "number",
+        id: id.to_string(),
+        changes_access: true,
+    };
+    change_record(
+        conn,
+        change,
+        |conn| get_number(conn, account, id),
+        |conn| {
+            crate::common::replace_rows!(conn, number_users, account, number_id = id, user_id, ids(users));
+            Ok(())
+        },
+    )
 }
 
 /// Deletes a number; refused ([`StoreError::InUse`]) when the history refers to it.

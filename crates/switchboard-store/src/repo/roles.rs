@@ -30,40 +30,26 @@ pub struct StoredRole {
     pub updated_at: DateTime<Utc>,
 }
 
-type RoleRow =
-    (String, String, String, String, String, String, String, String, String, String, i64, NaiveDateTime, NaiveDateTime);
-
-#[allow(clippy::type_complexity)] // the select clause of a 13-column table
-const COLUMNS: (
-    roles::account_id,
-    roles::id,
-    roles::key,
-    roles::name,
-    roles::description,
-    roles::origin,
-    roles::scope,
-    roles::recents,
-    roles::grants,
-    roles::guards,
-    roles::version,
-    roles::created_at,
-    roles::updated_at,
-) = (
-    roles::account_id,
-    roles::id,
-    roles::key,
-    roles::name,
-    roles::description,
-    roles::origin,
-    roles::scope,
-    roles::recents,
-    roles::grants,
-    roles::guards,
-    roles::version,
-    roles::created_at,
-    roles::updated_at,
-);
-
+/// A row of `roles`, as read (grants and guards are JSON).
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = roles, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct RoleRow {
+    #[diesel(deserialize_as = String)]
+    account_id: AccountId,
+    #[diesel(deserialize_as = String)]
+    id: RoleId,
+    key: String,
+    name: String,
+    description: String,
+    origin: String,
+    scope: String,
+    recents: String,
+    grants: String,
+    guards: String,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
 fn scope_of(s: &str) -> StoreResult<ScopeKind> {
     ScopeKind::ALL_KINDS
         .into_iter()
@@ -79,29 +65,29 @@ fn recents_str(r: RecentsScope) -> &'static str {
 }
 
 fn role_of(r: RoleRow, scope_numbers: Vec<NumberId>) -> StoreResult<StoredRole> {
-    let guards: Guards = serde_json::from_str(&r.9)?;
+    let guards: Guards = serde_json::from_str(&r.guards)?;
     Ok(StoredRole {
-        account_id: parse_id(&r.0)?,
-        id: parse_id(&r.1)?,
-        origin: RoleOrigin::try_from(r.5).map_err(StoreError::InvalidInput)?,
+        account_id: r.account_id,
+        id: r.id,
+        origin: RoleOrigin::try_from(r.origin).map_err(StoreError::InvalidInput)?,
         definition: RoleDefinition {
-            key: r.2,
-            name: r.3,
-            description: r.4,
-            grants: serde_json::from_str(&r.8)?,
-            scope: scope_of(&r.6)?,
+            key: r.key,
+            name: r.name,
+            description: r.description,
+            grants: serde_json::from_str(&r.grants)?,
+            scope: scope_of(&r.scope)?,
             scope_numbers,
-            recents: if r.7 == "all" { RecentsScope::All } else { RecentsScope::Personal },
+            recents: if r.recents == "all" { RecentsScope::All } else { RecentsScope::Personal },
             guards,
         },
-        version: r.10,
-        created_at: from_db_time(r.11),
-        updated_at: from_db_time(r.12),
+        version: r.version,
+        created_at: from_db_time(r.created_at),
+        updated_at: from_db_time(r.updated_at),
     })
 }
 
 fn load_with_numbers(conn: &mut DbConn, account: AccountId, rows: Vec<RoleRow>) -> StoreResult<Vec<StoredRole>> {
-    let role_ids: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+    let role_ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
     let mut numbers: Vec<(String, String)> = Vec::new();
     for chunk in role_ids.chunks(500) {
         numbers.extend(
@@ -117,7 +103,7 @@ fn load_with_numbers(conn: &mut DbConn, account: AccountId, rows: Vec<RoleRow>) 
         .map(|r| {
             let mine = numbers
                 .iter()
-                .filter(|(role, _)| *role == r.1)
+                .filter(|(role, _)| *role == r.id.to_string())
                 .map(|(_, n)| parse_id::<NumberId>(n))
                 .collect::<StoreResult<Vec<_>>>()?;
             role_of(r, mine)
@@ -222,7 +208,7 @@ pub fn create(
 pub fn get(conn: &mut DbConn, account: AccountId, id: RoleId) -> StoreResult<StoredRole> {
     let row: Option<RoleRow> = roles::table
         .filter(roles::account_id.eq(account.to_string()).and(roles::id.eq(id.to_string())))
-        .select(COLUMNS)
+        .select(RoleRow::as_select())
         .first(conn)
         .optional()?;
     let row = row.ok_or(StoreError::not_found("role"))?;
@@ -232,7 +218,7 @@ pub fn get(conn: &mut DbConn, account: AccountId, id: RoleId) -> StoreResult<Sto
 pub fn get_by_key(conn: &mut DbConn, account: AccountId, key: &str) -> StoreResult<StoredRole> {
     let row: Option<RoleRow> = roles::table
         .filter(roles::account_id.eq(account.to_string()).and(roles::key.eq(key)))
-        .select(COLUMNS)
+        .select(RoleRow::as_select())
         .first(conn)
         .optional()?;
     let row = row.ok_or(StoreError::not_found("role"))?;
@@ -241,8 +227,11 @@ pub fn get_by_key(conn: &mut DbConn, account: AccountId, key: &str) -> StoreResu
 
 /// Every role of the account, ordered by key: what [`switchboard_core::Policy::new`] is built from.
 pub fn load_all(conn: &mut DbConn, account: AccountId) -> StoreResult<Vec<StoredRole>> {
-    let rows: Vec<RoleRow> =
-        roles::table.filter(roles::account_id.eq(account.to_string())).select(COLUMNS).order(roles::key).load(conn)?;
+    let rows: Vec<RoleRow> = roles::table
+        .filter(roles::account_id.eq(account.to_string()))
+        .select(RoleRow::as_select())
+        .order(roles::key)
+        .load(conn)?;
     load_with_numbers(conn, account, rows)
 }
 
@@ -255,18 +244,14 @@ pub struct RoleSummary {
 
 /// The account's roles with member counts, ordered by key.
 pub fn list(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<RoleSummary>> {
-    let limit = page.effective_limit();
-    let mut q = roles::table
-        .filter(roles::account_id.eq(account.to_string()))
-        .select(COLUMNS)
-        .order(roles::key.asc())
-        .limit(limit + 1)
-        .into_boxed();
-    if let Some(c) = page.cursor_parts(1)? {
-        q = q.filter(roles::key.gt(c[0].clone()));
-    }
-    let rows: Vec<RoleRow> = q.load(conn)?;
-    let role_ids: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+    let (rows, limit) = crate::common::page_by_text!(
+        conn,
+        roles::table.filter(roles::account_id.eq(account.to_string())),
+        roles::key,
+        RoleRow,
+        page
+    );
+    let role_ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
     let counts: Vec<(String, i64)> = role_assignments::table
         .filter(role_assignments::account_id.eq(account.to_string()))
         .filter(role_assignments::role_id.eq_any(&role_ids))
@@ -420,25 +405,20 @@ pub fn copy(
 /// The users holding a role, ordered by email.
 pub fn members(conn: &mut DbConn, account: AccountId, role: RoleId, page: &PageRequest) -> StoreResult<Page<User>> {
     get(conn, account, role)?;
-    let limit = page.effective_limit();
-    let mut q = users_t::table
-        .filter(users_t::account_id.eq(account.to_string()))
-        .filter(
+    let (rows, limit) = crate::common::page_by_text!(
+        conn,
+        users_t::table.filter(users_t::account_id.eq(account.to_string())).filter(
             users_t::id.eq_any(
                 role_assignments::table
                     .filter(role_assignments::account_id.eq(account.to_string()))
                     .filter(role_assignments::role_id.eq(role.to_string()))
                     .select(role_assignments::user_id),
             ),
-        )
-        .select(users::COLUMNS)
-        .order(users_t::email.asc())
-        .limit(limit + 1)
-        .into_boxed();
-    if let Some(c) = page.cursor_parts(1)? {
-        q = q.filter(users_t::email.gt(c[0].clone()));
-    }
-    let rows: Vec<UserRow> = q.load(conn)?;
+        ),
+        users_t::email,
+        UserRow,
+        page
+    );
     let items = rows.into_iter().map(users::user_of).collect::<StoreResult<Vec<_>>>()?;
     Ok(Page::from_rows(items, limit, |u| vec![u.email.clone()]))
 }

@@ -63,30 +63,22 @@ pub struct UserPatch {
     pub password_hash: Option<Option<String>>,
 }
 
-pub(crate) type UserRow = (String, String, String, String, String, Option<String>, i64, NaiveDateTime, NaiveDateTime);
-
-pub(crate) const COLUMNS: (
-    users::account_id,
-    users::id,
-    users::email,
-    users::name,
-    users::status,
-    users::password_hash,
-    users::version,
-    users::created_at,
-    users::updated_at,
-) = (
-    users::account_id,
-    users::id,
-    users::email,
-    users::name,
-    users::status,
-    users::password_hash,
-    users::version,
-    users::created_at,
-    users::updated_at,
-);
-
+/// A row of `users`, as read.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+pub(crate) struct UserRow {
+    #[diesel(deserialize_as = String)]
+    account_id: AccountId,
+    #[diesel(deserialize_as = String)]
+    id: UserId,
+    email: String,
+    name: String,
+    status: String,
+    password_hash: Option<String>,
+    version: i64,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
 pub(crate) fn status_str(s: UserStatus) -> &'static str {
     match s {
         UserStatus::Invited => "invited",
@@ -106,15 +98,15 @@ fn parse_status(s: &str) -> StoreResult<UserStatus> {
 
 pub(crate) fn user_of(r: UserRow) -> StoreResult<User> {
     Ok(User {
-        account_id: parse_id(&r.0)?,
-        id: parse_id(&r.1)?,
-        email: r.2,
-        name: r.3,
-        status: parse_status(&r.4)?,
-        password_hash: r.5,
-        version: r.6,
-        created_at: from_db_time(r.7),
-        updated_at: from_db_time(r.8),
+        account_id: r.account_id,
+        id: r.id,
+        email: r.email,
+        name: r.name,
+        status: parse_status(&r.status)?,
+        password_hash: r.password_hash,
+        version: r.version,
+        created_at: from_db_time(r.created_at),
+        updated_at: from_db_time(r.updated_at),
     })
 }
 
@@ -181,7 +173,7 @@ pub fn create(conn: &mut DbConn, account: AccountId, new: &NewUser, actor: &Acto
 pub fn get(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult<User> {
     let row: Option<UserRow> = users::table
         .filter(users::account_id.eq(account.to_string()).and(users::id.eq(id.to_string())))
-        .select(COLUMNS)
+        .select(UserRow::as_select())
         .first(conn)
         .optional()?;
     user_of(row.ok_or(StoreError::not_found("user"))?)
@@ -191,7 +183,7 @@ pub fn get_by_email(conn: &mut DbConn, account: AccountId, email: &str) -> Store
     let email = normalize_email(email)?;
     let row: Option<UserRow> = users::table
         .filter(users::account_id.eq(account.to_string()).and(users::email.eq(email)))
-        .select(COLUMNS)
+        .select(UserRow::as_select())
         .first(conn)
         .optional()?;
     user_of(row.ok_or(StoreError::not_found("user"))?)
@@ -199,17 +191,13 @@ pub fn get_by_email(conn: &mut DbConn, account: AccountId, email: &str) -> Store
 
 /// The account's users, ordered by email.
 pub fn list(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<User>> {
-    let limit = page.effective_limit();
-    let mut q = users::table
-        .filter(users::account_id.eq(account.to_string()))
-        .select(COLUMNS)
-        .order(users::email.asc())
-        .limit(limit + 1)
-        .into_boxed();
-    if let Some(c) = page.cursor_parts(1)? {
-        q = q.filter(users::email.gt(c[0].clone()));
-    }
-    let rows: Vec<UserRow> = q.load(conn)?;
+    let (rows, limit) = crate::common::page_by_text!(
+        conn,
+        users::table.filter(users::account_id.eq(account.to_string())),
+        users::email,
+        UserRow,
+        page
+    );
     let items = rows.into_iter().map(user_of).collect::<StoreResult<Vec<_>>>()?;
     Ok(Page::from_rows(items, limit, |u| vec![u.email.clone()]))
 }
@@ -470,11 +458,9 @@ pub fn set_numbers(
     actor: &Actor,
 ) -> StoreResult<UserAccess> {
     let values = ids(numbers);
-    crate::common::write_tx(conn, |conn| {
-        let before = access(conn, account, id)?;
-        bump_version(conn, account, id, expected_version)?;
+    change_access(conn, (account, id, expected_version), actor, "user.set_numbers", |conn| {
         crate::common::replace_rows!(conn, number_users, account, user_id = id, number_id, values);
-        finish_access_change(conn, account, id, actor, "user.set_numbers", before)
+        Ok(())
     })
 }
 
@@ -488,11 +474,9 @@ pub fn set_workgroups(
     actor: &Actor,
 ) -> StoreResult<UserAccess> {
     let values = ids(workgroups);
-    crate::common::write_tx(conn, |conn| {
-        let before = access(conn, account, id)?;
-        bump_version(conn, account, id, expected_version)?;
+    change_access(conn, (account, id, expected_version), actor, "user.set_workgroups", |conn| {
         crate::common::replace_rows!(conn, workgroup_members, account, user_id = id, workgroup_id, values);
-        finish_access_change(conn, account, id, actor, "user.set_workgroups", before)
+        Ok(())
     })
 }
 
@@ -507,12 +491,27 @@ pub fn set_dashboard_access(
 ) -> StoreResult<UserAccess> {
     let wgs = ids(&dashboard.workgroups);
     let ivrs = ids(&dashboard.ivrs);
+    change_access(conn, (account, id, expected_version), actor, "user.set_dashboard_access", |conn| {
+        crate::common::replace_rows!(conn, dashboard_workgroups, account, user_id = id, workgroup_id, wgs);
+        crate::common::replace_rows!(conn, dashboard_ivrs, account, user_id = id, ivr_id, ivrs);
+        Ok(())
+    })
+}
+
+/// One change to a user's access, in one transaction: moves the user (account, id) to the next
+/// version (refusing a stale `expected` one), writes, then audits the access before and after.
+fn change_access(
+    conn: &mut DbConn,
+    (account, id, expected_version): (AccountId, UserId, Option<i64>),
+    actor: &Actor,
+    action: &str,
+    write: impl FnOnce(&mut DbConn) -> StoreResult<()>,
+) -> StoreResult<UserAccess> {
     crate::common::write_tx(conn, |conn| {
         let before = access(conn, account, id)?;
         bump_version(conn, account, id, expected_version)?;
-        crate::common::replace_rows!(conn, dashboard_workgroups, account, user_id = id, workgroup_id, wgs);
-        crate::common::replace_rows!(conn, dashboard_ivrs, account, user_id = id, ivr_id, ivrs);
-        finish_access_change(conn, account, id, actor, "user.set_dashboard_access", before)
+        write(conn)?;
+        finish_access_change(conn, account, id, actor, action, before)
     })
 }
 

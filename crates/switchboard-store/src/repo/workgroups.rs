@@ -1,8 +1,8 @@
 //! Workgroups and their members (`/v1/workgroups`).
 
 use crate::common::{
-    Actor, Page, PageRequest, audit_event, bump_access_version, check_name, from_db_time, ids, now, parse_id,
-    parse_ids, to_db_time,
+    Actor, Page, PageRequest, RecordChange, audit_event, bump_access_version, change_record, check_name, from_db_time,
+    ids, now, parse_ids, to_db_time,
 };
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
@@ -37,19 +37,27 @@ pub struct Workgroup {
     pub created_at: DateTime<Utc>,
 }
 
-type WorkgroupRow = (String, String, NaiveDateTime);
+/// A row of `workgroups`, as read.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = workgroups, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct WorkgroupRow {
+    #[diesel(deserialize_as = String)]
+    id: WorkgroupId,
+    name: String,
+    created_at: NaiveDateTime,
+}
 
 /// Workgroups with their members, the members of all of them read in one query.
 fn workgroups_of(conn: &mut DbConn, account: AccountId, rows: Vec<WorkgroupRow>) -> StoreResult<Vec<Workgroup>> {
-    let owners: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let owners: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
     let mut members = crate::common::members_by_owner!(conn, workgroup_members, account, workgroup_id, user_id, owners);
     rows.into_iter()
-        .map(|(id, name, created_at)| {
+        .map(|r| {
             Ok(Workgroup {
-                members: parse_ids(members.remove(&id))?,
-                id: parse_id(&id)?,
-                name,
-                created_at: from_db_time(created_at),
+                members: parse_ids(members.remove(&r.id.to_string()))?,
+                id: r.id,
+                name: r.name,
+                created_at: from_db_time(r.created_at),
             })
         })
         .collect()
@@ -88,8 +96,8 @@ pub fn create_workgroup(
 pub fn get_workgroup(conn: &mut DbConn, account: AccountId, id: WorkgroupId) -> StoreResult<Workgroup> {
     let row = workgroups::table
         .filter(workgroups::account_id.eq(account.to_string()).and(workgroups::id.eq(id.to_string())))
-        .select((workgroups::id, workgroups::name, workgroups::created_at))
-        .first::<(String, String, NaiveDateTime)>(conn)
+        .select(WorkgroupRow::as_select())
+        .first::<WorkgroupRow>(conn)
         .optional()?
         .ok_or(StoreError::not_found("workgroup"))?;
     workgroup_of(conn, account, row)
@@ -97,17 +105,13 @@ pub fn get_workgroup(conn: &mut DbConn, account: AccountId, id: WorkgroupId) -> 
 
 /// Workgroups ordered by name.
 pub fn list_workgroups(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<Workgroup>> {
-    let limit = page.effective_limit();
-    let mut q = workgroups::table
-        .filter(workgroups::account_id.eq(account.to_string()))
-        .select((workgroups::id, workgroups::name, workgroups::created_at))
-        .order(workgroups::name.asc())
-        .limit(limit + 1)
-        .into_boxed();
-    if let Some(c) = page.cursor_parts(1)? {
-        q = q.filter(workgroups::name.gt(c[0].clone()));
-    }
-    let rows: Vec<WorkgroupRow> = q.load(conn)?;
+    let (rows, limit) = crate::common::page_by_text!(
+        conn,
+        workgroups::table.filter(workgroups::account_id.eq(account.to_string())),
+        workgroups::name,
+        WorkgroupRow,
+        page
+    );
     let items = workgroups_of(conn, account, rows)?;
     Ok(Page::from_rows(items, limit, |w| vec![w.name.clone()]))
 }
@@ -120,27 +124,28 @@ pub fn rename_workgroup(
     actor: &Actor,
 ) -> StoreResult<Workgroup> {
     check_name(name)?;
-    crate::common::write_tx(conn, |conn| {
-        let before = get_workgroup(conn, account, id)?;
-        diesel::update(
-            workgroups::table
-                .filter(workgroups::account_id.eq(account.to_string()).and(workgroups::id.eq(id.to_string()))),
-        )
-        .set(workgroups::name.eq(name.trim()))
-        .execute(conn)?;
-        let after = get_workgroup(conn, account, id)?;
-        audit_event(
-            conn,
-            account,
-            actor,
-            "workgroup.update",
-            "workgroup",
-            id.to_string(),
-            Some(json!(before)),
-            Some(json!(after)),
-        )?;
-        Ok(after)
-    })
+    let change = RecordChange {
+        account,
+        actor,
+        action: "workgroup.update",
+        target_type: "workgroup",
+        id: id.to_string(),
+        changes_access: false,
+    };
+    change_record(
+        conn,
+        change,
+        |conn| get_workgroup(conn, account, id),
+        |conn| {
+            diesel::update(
+                workgroups::table
+                    .filter(workgroups::account_id.eq(account.to_string()).and(workgroups::id.eq(id.to_string()))),
+            )
+            .set(workgroups::name.eq(name.trim()))
+            .execute(conn)?;
+            Ok(())
+        },
+    )
 }
 
 fn write_members(conn: &mut DbConn, account: AccountId, id: WorkgroupId, members: &[UserId]) -> StoreResult<()> {
@@ -156,23 +161,20 @@ pub fn set_workgroup_members(
     members: &[UserId],
     actor: &Actor,
 ) -> StoreResult<Workgroup> {
-    crate::common::write_tx(conn, |conn| {
-        let before = get_workgroup(conn, account, id)?;
-        write_members(conn, account, id, members)?;
-        let after = get_workgroup(conn, account, id)?;
-        bump_access_version(conn, account)?;
-        audit_event(
-            conn,
-            account,
-            actor,
-            "workgroup.set_members",
-            "workgroup",
-            id.to_string(),
-            Some(json!(before)),
-            Some(json!(after)),
-        )?;
-        Ok(after)
-    })
+    let change = RecordChange {
+        account,
+        actor,
+        action: "workgroup.set_members",
+        target_type: "workgroup",
+        id: id.to_string(),
+        changes_access: true,
+    };
+    change_record(
+        conn,
+        change,
+        |conn| get_workgroup(conn, account, id),
+        |conn| write_members(conn, account, id, members),
+    )
 }
 
 /// Deletes a workgroup; refused ([`StoreError::InUse`]) when the history refers to it.
