@@ -6,9 +6,8 @@ use switchboard_testkit::app::TestApp;
 // rule MC-3
 #[test]
 fn a_manager_cannot_view_roles() {
-    let app = TestApp::spawn();
-    let owner = app.account("acme", "mightycall");
-    let manager = app.user(&owner, "acme", "manager@acme.example", &["manager"]);
+    let app = TestApp::new().account("acme", "mightycall").user("manager@acme.example", &["manager"]).start();
+    let manager = app.session("manager@acme.example");
     let reply = app.call(&manager, "GET", "/v1/roles", None);
     let problem = reply.assert_problem(403, "forbidden");
     assert_eq!(problem["reason"]["code"], "missing_permission");
@@ -107,10 +106,14 @@ fn nobody_grants_more_than_they_hold() {
 // rule AC-6, AC-4
 #[test]
 fn an_admin_cannot_assign_owner_but_an_owner_can() {
-    let app = TestApp::spawn();
-    let owner = app.account("air", "aircall");
-    let admin = app.user(&owner, "air", "admin@air.example", &["admin", "agent"]);
-    let agent = app.user(&owner, "air", "agent@air.example", &["agent"]);
+    let app = TestApp::new()
+        .account("air", "aircall")
+        .user("admin@air.example", &["admin", "agent"])
+        .user("agent@air.example", &["agent"])
+        .start();
+    let owner = app.session("owner@air.example");
+    let admin = app.session("admin@air.example");
+    let agent = app.session("agent@air.example");
     let path = format!("/v1/users/{}/roles", agent.user_id);
     let problem =
         app.call(&admin, "PUT", &path, Some(json!({"roles": ["owner", "agent"]}))).assert_problem(403, "forbidden");
@@ -123,9 +126,9 @@ fn an_admin_cannot_assign_owner_but_an_owner_can() {
 // rule AC-12, AC-10
 #[test]
 fn combined_roles_give_the_union_and_every_user_keeps_agent() {
-    let app = TestApp::spawn();
-    let owner = app.account("air", "aircall");
-    let both = app.user(&owner, "air", "both@air.example", &["supervisor", "agent"]);
+    let app = TestApp::new().account("air", "aircall").user("both@air.example", &["supervisor", "agent"]).start();
+    let owner = app.session("owner@air.example");
+    let both = app.session("both@air.example");
     let me = app.call(&both, "GET", "/v1/me", None).json();
     let roles: Vec<&str> = me["roles"].as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap()).collect();
     assert_eq!(roles.len(), 2, "{roles:?}");
@@ -141,10 +144,14 @@ fn combined_roles_give_the_union_and_every_user_keeps_agent() {
 // rule GI-6, GI-5
 #[test]
 fn an_admin_cannot_change_another_admins_access_the_superadmin_can() {
-    let app = TestApp::spawn();
-    let sup = app.account("ring", "groups-ivr");
-    let a1 = app.user(&sup, "ring", "a1@ring.example", &["admin"]);
-    let a2 = app.user(&sup, "ring", "a2@ring.example", &["admin"]);
+    let app = TestApp::new()
+        .account("ring", "groups-ivr")
+        .user("a1@ring.example", &["admin"])
+        .user("a2@ring.example", &["admin"])
+        .start();
+    let sup = app.session("owner@ring.example");
+    let a1 = app.session("a1@ring.example");
+    let a2 = app.session("a2@ring.example");
     let path = format!("/v1/users/{}/dashboard-access", a2.user_id);
     let access = json!({"workgroups": [], "ivrs": []});
     let problem = app.call(&a1, "PUT", &path, Some(access.clone())).assert_problem(403, "forbidden");
@@ -220,10 +227,14 @@ fn the_role_matrix_comes_as_json_or_csv() {
 // rule AC-14, AC-15, AC-16
 #[test]
 fn moving_from_the_classic_roles_maps_the_billing_owner_admins_and_agents() {
-    let app = TestApp::spawn();
-    let owner = app.account("air", "aircall-classic");
-    let admin = app.user(&owner, "air", "admin@air.example", &["admin"]);
-    let agent = app.user(&owner, "air", "agent@air.example", &["agent"]);
+    let app = TestApp::new()
+        .account("air", "aircall-classic")
+        .user("admin@air.example", &["admin"])
+        .user("agent@air.example", &["agent"])
+        .start();
+    let owner = app.session("owner@air.example");
+    let admin = app.session("admin@air.example");
+    let agent = app.session("agent@air.example");
     let problem = app
         .call(&admin, "POST", "/v1/presets/migrate", Some(json!({"to_pack": "aircall"})))
         .assert_problem(403, "forbidden");
@@ -257,9 +268,9 @@ fn moving_from_the_classic_roles_maps_the_billing_owner_admins_and_agents() {
 
 #[test]
 fn a_revoked_role_or_a_disabled_user_takes_effect_on_the_next_request() {
-    let app = TestApp::spawn();
-    let owner = app.account("acme", "mightycall");
-    let manager = app.user(&owner, "acme", "manager@acme.example", &["manager"]);
+    let app = TestApp::new().account("acme", "mightycall").user("manager@acme.example", &["manager"]).start();
+    let owner = app.session("owner@acme.example");
+    let manager = app.session("manager@acme.example");
     // Warm the cache: these decisions are answered from memory afterwards.
     for _ in 0..3 {
         assert_eq!(app.call(&manager, "GET", "/v1/users", None).status, 200);
@@ -383,9 +394,9 @@ fn migrating_to_the_pack_the_account_is_already_on_is_a_conflict() {
 
 #[test]
 fn a_bulk_role_change_names_each_user_once_and_only_users_of_the_account() {
-    let app = TestApp::spawn();
-    let owner = app.account("acme", "mightycall");
-    let agent = app.user(&owner, "acme", "agent@acme.example", &["agent"]);
+    let app = TestApp::new().account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
+    let owner = app.session("owner@acme.example");
+    let agent = app.session("agent@acme.example");
     let twice = json!({"role": "manager", "user_ids": [agent.user_id, agent.user_id]});
     let problem = app.call(&owner, "POST", "/v1/users/bulk-role", Some(twice)).assert_problem(422, "invalid");
     assert_eq!(problem["field"], "user_ids");
