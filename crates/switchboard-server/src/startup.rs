@@ -3,7 +3,8 @@
 
 use crate::access::REFRESH_INTERVAL;
 use crate::auth;
-use crate::auth::jwt::{ExternalKey, Tokens, external_algorithm, external_key};
+use crate::auth::external::{ExternalKey, external_algorithm, external_key};
+use crate::auth::jwt::Tokens;
 use crate::config::{Settings, redact_url};
 use crate::metrics::Metrics;
 use crate::packs::Packs;

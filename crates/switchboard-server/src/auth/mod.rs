@@ -3,6 +3,7 @@
 //! up live on every request.
 
 pub mod api_key;
+pub mod external;
 pub mod jwt;
 pub mod limiter;
 pub mod password;

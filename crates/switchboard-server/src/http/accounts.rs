@@ -1,16 +1,20 @@
 //! Operator endpoints: create and list accounts.
 
 use crate::access::Operator;
+use crate::http::common::page;
 use crate::http::common::{Errors, PageQuery, db};
-use crate::http::views::{AccountPage, AccountView, UserView};
+use crate::http::users::UserView;
 use crate::problem::ApiError;
 use crate::provision::{self, AccountSpec};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use switchboard_core::{AccountId, UserId};
 use switchboard_core::{DisplayName, Email, Password, Slug};
 use switchboard_store::Actor;
 use switchboard_store::repo::accounts;
+use switchboard_store::repo::accounts::Account;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -88,4 +92,33 @@ pub async fn list_accounts(
     let page = query.request()?;
     let accounts = db(&state, move |_, conn| Ok(accounts::list(conn, &page)?)).await?;
     Ok(web::Json(AccountPage::map(accounts, AccountView::from)))
+}
+
+/// An account (tenant).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountView {
+    pub id: AccountId,
+    #[schema(example = "acme")]
+    pub slug: String,
+    pub name: String,
+    /// The preset pack fixing the account's built-in roles.
+    #[schema(example = "mightycall")]
+    pub preset: String,
+    pub superadmin_id: UserId,
+    pub created_at: DateTime<Utc>,
+}
+
+page!(AccountPage, AccountView);
+
+impl From<Account> for AccountView {
+    fn from(a: Account) -> Self {
+        AccountView {
+            id: a.id,
+            slug: a.slug,
+            name: a.name,
+            preset: a.preset_pack,
+            superadmin_id: a.superadmin,
+            created_at: a.created_at,
+        }
+    }
 }

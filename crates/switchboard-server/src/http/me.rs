@@ -1,8 +1,9 @@
 //! `GET /v1/me` and the effective-permissions view it shares with `GET /v1/users/{id}/permissions`.
 
 use crate::access::Caller;
+use crate::http::accounts::AccountView;
 use crate::http::common::{Errors, db};
-use crate::http::views::{AccountView, RoleRef, UserView};
+use crate::http::users::{RoleRef, UserView};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{get, web};

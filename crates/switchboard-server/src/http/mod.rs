@@ -23,7 +23,6 @@ pub mod route_table;
 pub mod user_permissions;
 pub mod user_roles;
 pub mod users;
-pub mod views;
 pub mod workgroups;
 
 use crate::problem::ApiError;

@@ -4,7 +4,7 @@
 
 use crate::access::Caller;
 use crate::http::common::{Errors, PageQuery, db};
-use crate::http::views::{UserPage, UserView};
+use crate::http::users::{UserPage, UserView};
 use crate::problem::ApiError;
 use crate::service;
 use crate::state::AppState;

@@ -2,18 +2,22 @@
 //! Every change is decided by the core (`can_edit_role`, `can_delete_role`, `can_set_roles`).
 
 use crate::access::Caller;
+use crate::http::common::page;
 use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match};
-use crate::http::views::{RolePage, RoleView};
 use crate::problem::ApiError;
 use crate::service;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use serde::Serialize;
 use std::collections::BTreeMap;
+use switchboard_core::RoleOrigin;
 use switchboard_core::SectionKey;
 use switchboard_core::values::{RoleKey, RoleName};
 use switchboard_core::{Guards, NumberId, RecentsScope, RoleDefinition, RoleId, ScopeKind, SectionGrant};
 use switchboard_store::repo::roles;
+use switchboard_store::repo::roles::StoredRole;
 
 use utoipa::ToSchema;
 
@@ -214,4 +218,56 @@ pub async fn copy_role(
     let (source, CopyRole { key, name }) = (id.into_inner(), body.into_inner());
     let role = service::run(&state, caller, move |cx| service::roles::copy(cx, source, &key, &name)).await?;
     Ok(HttpResponse::Created().insert_header(etag(role.version)).json(RoleView::new(role, None)))
+}
+
+/// A role: its grants, scopes and guards.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RoleView {
+    pub id: RoleId,
+    #[schema(example = "manager")]
+    pub key: String,
+    #[schema(example = "Manager")]
+    pub name: String,
+    pub description: String,
+    /// `preset:<pack>` (immutable; copy it to customise) or `custom`.
+    #[schema(value_type = String, example = "preset:mightycall")]
+    pub origin: RoleOrigin,
+    /// Section key → level and rights; sections left out are at `none`.
+    pub grants: BTreeMap<String, SectionGrant>,
+    pub scope: ScopeKind,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub scope_numbers: Vec<NumberId>,
+    pub recents: RecentsScope,
+    pub guards: Guards,
+    /// How many users hold the role (in lists).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member_count: Option<i64>,
+    /// Pass back in `If-Match` (as the `ETag`) to change the role.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+page!(RolePage, RoleView);
+
+impl RoleView {
+    pub fn new(role: StoredRole, member_count: Option<i64>) -> RoleView {
+        let RoleDefinition { key, name, description, grants, scope, scope_numbers, recents, guards } = role.definition;
+        RoleView {
+            id: role.id,
+            key,
+            name,
+            description,
+            origin: role.origin,
+            grants,
+            scope,
+            scope_numbers,
+            recents,
+            guards,
+            member_count,
+            version: role.version,
+            created_at: role.created_at,
+            updated_at: role.updated_at,
+        }
+    }
 }

@@ -3,7 +3,7 @@
 use crate::access::Caller;
 use crate::http::common::{Errors, db};
 use crate::http::me::{EffectivePermissions, roles_of};
-use crate::http::views::{RoleRef, UserView};
+use crate::http::users::{RoleRef, UserView};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{get, web};

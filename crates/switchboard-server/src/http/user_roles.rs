@@ -4,8 +4,8 @@
 use crate::access::Caller;
 use crate::http::common::{Errors, IfMatch, if_match};
 use crate::http::role_members::check_user_list;
+use crate::http::users::UserDetail;
 use crate::http::users::changed;
-use crate::http::views::UserDetail;
 use crate::problem::ApiError;
 use crate::service;
 use crate::state::AppState;

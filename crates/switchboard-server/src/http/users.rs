@@ -3,15 +3,20 @@
 
 use crate::access::Caller;
 use crate::auth::password;
+use crate::http::common::page;
 use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match};
-use crate::http::views::{UserDetail, UserPage, UserView};
 use crate::problem::ApiError;
 use crate::service::{self, PersonView};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use chrono::{DateTime, Utc};
 use serde::Deserialize;
+use serde::Serialize;
 use switchboard_core::{DashboardAccess, DisplayName, Email, Password, RoleKey, UserId, UserStatus};
+use switchboard_core::{NumberId, RoleId, WorkgroupId};
+use switchboard_store::repo::roles::StoredRole;
 use switchboard_store::repo::users::{self, NewUser};
+use switchboard_store::repo::users::{User, UserAccess};
 use utoipa::ToSchema;
 
 pub(crate) fn detail(
@@ -250,4 +255,80 @@ pub async fn set_dashboard_access(
     let person =
         service::run(&state, caller, move |cx| service::dashboard_access::set(cx, id, access, expected)).await?;
     Ok(changed(actix_web::http::StatusCode::OK, person))
+}
+
+/// A user.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    pub id: UserId,
+    #[schema(example = "ada@example.com")]
+    pub email: String,
+    pub name: String,
+    pub status: UserStatus,
+    /// Whether this user is the account's superadmin.
+    pub superadmin: bool,
+    /// Pass back in `If-Match` (as the `ETag`) to change the user.
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+page!(UserPage, UserView);
+
+impl UserView {
+    pub fn new(user: User, superadmin: UserId) -> UserView {
+        UserView {
+            superadmin: user.id == superadmin,
+            id: user.id,
+            email: user.email,
+            name: user.name,
+            status: user.status,
+            version: user.version,
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+        }
+    }
+}
+
+/// A role held, in short.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RoleRef {
+    pub id: RoleId,
+    pub key: String,
+    pub name: String,
+}
+
+/// A user with what they have been given.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserDetail {
+    #[serde(flatten)]
+    pub user: UserView,
+    pub roles: Vec<RoleRef>,
+    pub numbers: Vec<NumberId>,
+    pub workgroups: Vec<WorkgroupId>,
+    pub dashboard_access: DashboardAccess,
+}
+
+impl UserDetail {
+    /// A user as a use case left them.
+    pub fn of(person: crate::service::PersonView) -> UserDetail {
+        let superadmin = person.policy.account.superadmin;
+        UserDetail::new(UserView::new(person.user, superadmin), person.access, &person.policy.roles)
+    }
+
+    pub fn new(user: UserView, access: UserAccess, roles: &[StoredRole]) -> UserDetail {
+        let roles = access
+            .roles
+            .iter()
+            .filter_map(|id| roles.iter().find(|r| r.id == *id))
+            .map(|r| RoleRef { id: r.id, key: r.definition.key.clone(), name: r.definition.name.clone() })
+            .collect();
+        UserDetail {
+            user,
+            roles,
+            numbers: access.numbers,
+            workgroups: access.workgroups,
+            dashboard_access: access.dashboard,
+        }
+    }
 }
