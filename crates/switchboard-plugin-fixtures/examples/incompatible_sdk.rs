@@ -1,18 +1,10 @@
 //! Right ABI, but its table says it was built with an SDK of the next major version.
 
-use switchboard_plugin_sdk::abi::{PluginApi, SDK_VERSION, SdkVersion, guard_api, handshake};
+use switchboard_plugin_sdk::abi::{PluginApi, SDK_VERSION, SdkVersion};
 
 static API: PluginApi = PluginApi {
     sdk_version: SdkVersion { major: SDK_VERSION.major + 1, minor: 0, patch: 0 },
     ..PluginApi::new(switchboard_plugin_fixtures::describe, switchboard_plugin_fixtures::preset_packs)
 };
 
-#[unsafe(no_mangle)]
-pub extern "C" fn switchboard_plugin_abi_version() -> u32 {
-    handshake()
-}
-
-#[unsafe(no_mangle)]
-pub extern "C" fn switchboard_plugin_api() -> *const PluginApi {
-    guard_api(|| &API)
-}
+switchboard_plugin_fixtures::export_api!(API);

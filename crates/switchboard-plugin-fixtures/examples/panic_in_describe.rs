@@ -1,6 +1,6 @@
 //! Panics in `describe`.
 
-use switchboard_plugin_sdk::abi::{PluginApi, PluginInfo, RawBuffer, guard_api, handshake, respond};
+use switchboard_plugin_sdk::abi::{PluginApi, PluginInfo, RawBuffer, respond};
 
 extern "C" fn describe() -> RawBuffer {
     respond::<PluginInfo, _>(|| panic!("fixture: panic in describe"))
@@ -8,12 +8,4 @@ extern "C" fn describe() -> RawBuffer {
 
 static API: PluginApi = PluginApi::new(describe, switchboard_plugin_fixtures::preset_packs);
 
-#[unsafe(no_mangle)]
-pub extern "C" fn switchboard_plugin_abi_version() -> u32 {
-    handshake()
-}
-
-#[unsafe(no_mangle)]
-pub extern "C" fn switchboard_plugin_api() -> *const PluginApi {
-    guard_api(|| &API)
-}
+switchboard_plugin_fixtures::export_api!(API);

@@ -1,6 +1,6 @@
 //! Answers correctly, but its `free_buffer` panics.
 
-use switchboard_plugin_sdk::abi::{PluginApi, RawBuffer, guard_api, guard_free, handshake};
+use switchboard_plugin_sdk::abi::{PluginApi, RawBuffer, guard_free};
 
 /// # Safety
 /// Never frees anything: it panics, inside the guard.
@@ -13,12 +13,4 @@ static API: PluginApi = PluginApi {
     ..PluginApi::new(switchboard_plugin_fixtures::describe, switchboard_plugin_fixtures::preset_packs)
 };
 
-#[unsafe(no_mangle)]
-pub extern "C" fn switchboard_plugin_abi_version() -> u32 {
-    handshake()
-}
-
-#[unsafe(no_mangle)]
-pub extern "C" fn switchboard_plugin_api() -> *const PluginApi {
-    guard_api(|| &API)
-}
+switchboard_plugin_fixtures::export_api!(API);

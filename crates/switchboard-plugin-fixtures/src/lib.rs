@@ -31,3 +31,20 @@ pub extern "C" fn describe() -> RawBuffer {
 pub extern "C" fn preset_packs() -> RawBuffer {
     respond(|| Ok(vec![valid_pack()]))
 }
+
+/// Exports a hand-made table (`$api`, a `static PluginApi`) with the real handshake, as the SDK's
+/// `export_preset_packs!` would: the fixtures break the table, never the way it is exported.
+#[macro_export]
+macro_rules! export_api {
+    ($api:path) => {
+        #[unsafe(no_mangle)]
+        pub extern "C" fn switchboard_plugin_abi_version() -> u32 {
+            ::switchboard_plugin_sdk::abi::handshake()
+        }
+
+        #[unsafe(no_mangle)]
+        pub extern "C" fn switchboard_plugin_api() -> *const ::switchboard_plugin_sdk::abi::PluginApi {
+            ::switchboard_plugin_sdk::abi::guard_api(|| &$api)
+        }
+    };
+}

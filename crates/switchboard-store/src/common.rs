@@ -312,6 +312,20 @@ macro_rules! members_by_owner {
 }
 pub(crate) use members_by_owner;
 
+/// The row of one of an account's records, by id, read as `$row`; [`StoreError::NotFound`] naming
+/// `$entity` when the account has no such record.
+macro_rules! find_row {
+    ($conn:expr, $table:ident, $account:expr, $id:expr, $row:ty, $entity:literal) => {
+        $table::table
+            .filter($table::account_id.eq($account.to_string()).and($table::id.eq($id.to_string())))
+            .select(<$row>::as_select())
+            .first::<$row>(&mut *$conn)
+            .optional()?
+            .ok_or(crate::error::StoreError::not_found($entity))?
+    };
+}
+pub(crate) use find_row;
+
 /// One page of records ordered by a unique text column (an email, a key, a name, an E.164 number):
 /// the first `limit + 1` rows of `$query` after the cursor, read as `$row`. Gives the rows and the
 /// page's limit, for [`Page::from_rows`].

@@ -97,12 +97,7 @@ pub fn create(
 }
 
 pub fn get(conn: &mut DbConn, account: AccountId, id: Uuid) -> StoreResult<ApiKey> {
-    let row: KeyRow = api_keys::table
-        .filter(api_keys::account_id.eq(account.to_string()).and(api_keys::id.eq(id.to_string())))
-        .select(KeyRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(StoreError::not_found("api key"))?;
+    let row = crate::common::find_row!(conn, api_keys, account, id, KeyRow, "api key");
     key_of(row)
 }
 

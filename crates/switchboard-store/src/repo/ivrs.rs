@@ -95,12 +95,7 @@ pub fn create_ivr(
 }
 
 pub fn get_ivr(conn: &mut DbConn, account: AccountId, id: IvrId) -> StoreResult<Ivr> {
-    let row = ivrs::table
-        .filter(ivrs::account_id.eq(account.to_string()).and(ivrs::id.eq(id.to_string())))
-        .select(IvrRow::as_select())
-        .first::<IvrRow>(conn)
-        .optional()?
-        .ok_or(StoreError::not_found("ivr"))?;
+    let row = crate::common::find_row!(conn, ivrs, account, id, IvrRow, "ivr");
     ivr_of(conn, account, row)
 }
 

@@ -148,12 +148,7 @@ pub fn create_number(
 }
 
 pub fn get_number(conn: &mut DbConn, account: AccountId, id: NumberId) -> StoreResult<BusinessNumber> {
-    let row: NumberRow = numbers::table
-        .filter(numbers::account_id.eq(account.to_string()).and(numbers::id.eq(id.to_string())))
-        .select(NumberRow::as_select())
-        .first(conn)
-        .optional()?
-        .ok_or(StoreError::not_found("number"))?;
+    let row = crate::common::find_row!(conn, numbers, account, id, NumberRow, "number");
     number_of(conn, account, row)
 }
 

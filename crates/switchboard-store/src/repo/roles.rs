@@ -126,25 +126,7 @@ fn check_definition(d: &RoleDefinition) -> StoreResult<()> {
 }
 
 fn write_scope_numbers(conn: &mut DbConn, account: AccountId, role: RoleId, numbers: &[NumberId]) -> StoreResult<()> {
-    let a = account.to_string();
-    let r = role.to_string();
-    diesel::delete(
-        role_scope_numbers::table.filter(role_scope_numbers::account_id.eq(&a).and(role_scope_numbers::role_id.eq(&r))),
-    )
-    .execute(conn)?;
-    let rows: Vec<_> = ids(numbers)
-        .into_iter()
-        .map(|n| {
-            (
-                role_scope_numbers::account_id.eq(a.clone()),
-                role_scope_numbers::role_id.eq(r.clone()),
-                role_scope_numbers::number_id.eq(n),
-            )
-        })
-        .collect();
-    if !rows.is_empty() {
-        crate::per_backend!(&mut *conn, c => diesel::insert_into(role_scope_numbers::table).values(rows).execute(c))?;
-    }
+    crate::common::replace_rows!(conn, role_scope_numbers, account, role_id = role, number_id, ids(numbers));
     Ok(())
 }
 
@@ -206,12 +188,7 @@ pub fn create(
 }
 
 pub fn get(conn: &mut DbConn, account: AccountId, id: RoleId) -> StoreResult<StoredRole> {
-    let row: Option<RoleRow> = roles::table
-        .filter(roles::account_id.eq(account.to_string()).and(roles::id.eq(id.to_string())))
-        .select(RoleRow::as_select())
-        .first(conn)
-        .optional()?;
-    let row = row.ok_or(StoreError::not_found("role"))?;
+    let row = crate::common::find_row!(conn, roles, account, id, RoleRow, "role");
     load_with_numbers(conn, account, vec![row])?.pop().ok_or(StoreError::not_found("role"))
 }
 

@@ -171,12 +171,8 @@ pub fn create(conn: &mut DbConn, account: AccountId, new: &NewUser, actor: &Acto
 }
 
 pub fn get(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult<User> {
-    let row: Option<UserRow> = users::table
-        .filter(users::account_id.eq(account.to_string()).and(users::id.eq(id.to_string())))
-        .select(UserRow::as_select())
-        .first(conn)
-        .optional()?;
-    user_of(row.ok_or(StoreError::not_found("user"))?)
+    let row = crate::common::find_row!(conn, users, account, id, UserRow, "user");
+    user_of(row)
 }
 
 pub fn get_by_email(conn: &mut DbConn, account: AccountId, email: &str) -> StoreResult<User> {

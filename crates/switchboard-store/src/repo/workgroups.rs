@@ -94,12 +94,7 @@ pub fn create_workgroup(
 }
 
 pub fn get_workgroup(conn: &mut DbConn, account: AccountId, id: WorkgroupId) -> StoreResult<Workgroup> {
-    let row = workgroups::table
-        .filter(workgroups::account_id.eq(account.to_string()).and(workgroups::id.eq(id.to_string())))
-        .select(WorkgroupRow::as_select())
-        .first::<WorkgroupRow>(conn)
-        .optional()?
-        .ok_or(StoreError::not_found("workgroup"))?;
+    let row = crate::common::find_row!(conn, workgroups, account, id, WorkgroupRow, "workgroup");
     workgroup_of(conn, account, row)
 }
 
