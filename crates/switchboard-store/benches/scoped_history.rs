@@ -249,6 +249,14 @@ fn run(label: &str, store: &Store, n_comms: usize, n_users: usize) {
     let dash_i = [ivrs[0]];
     let rare_numbers = [rare_number];
     let rare_ivrs = [rare_ivr];
+    // What the agent sees: their workgroups, numbers, dashboard workgroups and dashboard IVRs.
+    let seen_by = |workgroups, numbers, dashboard_workgroups, dashboard_ivrs| Visibility::Filter {
+        participant: agent,
+        workgroups,
+        numbers,
+        dashboard_workgroups,
+        dashboard_ivrs,
+    };
     let cases: Vec<(&str, Visibility<'_>, CommunicationFilter)> = vec![
         ("all (superadmin)", Visibility::Everything, CommunicationFilter::default()),
         (
@@ -256,81 +264,15 @@ fn run(label: &str, store: &Store, n_comms: usize, n_users: usize) {
             Visibility::Everything,
             CommunicationFilter { kind: Some(CommunicationKind::Voicemail), ..Default::default() },
         ),
-        (
-            "personal",
-            Visibility::Filter {
-                participant: agent,
-                workgroups: &[],
-                numbers: &[],
-                dashboard_workgroups: &[],
-                dashboard_ivrs: &[],
-            },
-            CommunicationFilter::default(),
-        ),
-        (
-            "workgroup",
-            Visibility::Filter {
-                participant: agent,
-                workgroups: &my_wg,
-                numbers: &[],
-                dashboard_workgroups: &[],
-                dashboard_ivrs: &[],
-            },
-            CommunicationFilter::default(),
-        ),
-        (
-            "numbers",
-            Visibility::Filter {
-                participant: agent,
-                workgroups: &my_wg,
-                numbers: &my_numbers,
-                dashboard_workgroups: &[],
-                dashboard_ivrs: &[],
-            },
-            CommunicationFilter::default(),
-        ),
-        (
-            "dashboard",
-            Visibility::Filter {
-                participant: agent,
-                workgroups: &[],
-                numbers: &[],
-                dashboard_workgroups: &dash_w,
-                dashboard_ivrs: &dash_i,
-            },
-            CommunicationFilter::default(),
-        ),
-        (
-            "numbers, one rare number (sparse)",
-            Visibility::Filter {
-                participant: agent,
-                workgroups: &[],
-                numbers: &rare_numbers,
-                dashboard_workgroups: &[],
-                dashboard_ivrs: &[],
-            },
-            CommunicationFilter::default(),
-        ),
-        (
-            "dashboard, one rare IVR (sparse)",
-            Visibility::Filter {
-                participant: agent,
-                workgroups: &[],
-                numbers: &[],
-                dashboard_workgroups: &[],
-                dashboard_ivrs: &rare_ivrs,
-            },
-            CommunicationFilter::default(),
-        ),
+        ("personal", seen_by(&[], &[], &[], &[]), CommunicationFilter::default()),
+        ("workgroup", seen_by(&my_wg, &[], &[], &[]), CommunicationFilter::default()),
+        ("numbers", seen_by(&my_wg, &my_numbers, &[], &[]), CommunicationFilter::default()),
+        ("dashboard", seen_by(&[], &[], &dash_w, &dash_i), CommunicationFilter::default()),
+        ("numbers, one rare number (sparse)", seen_by(&[], &rare_numbers, &[], &[]), CommunicationFilter::default()),
+        ("dashboard, one rare IVR (sparse)", seen_by(&[], &[], &[], &rare_ivrs), CommunicationFilter::default()),
         (
             "workgroup + kind=voicemail",
-            Visibility::Filter {
-                participant: agent,
-                workgroups: &my_wg,
-                numbers: &[],
-                dashboard_workgroups: &[],
-                dashboard_ivrs: &[],
-            },
+            seen_by(&my_wg, &[], &[], &[]),
             CommunicationFilter { kind: Some(CommunicationKind::Voicemail), ..Default::default() },
         ),
     ];
