@@ -91,10 +91,11 @@ impl Direction {
     }
 }
 
-/// A communication's metadata.
+/// A communication's metadata. Stored ones have their id; one to ingest ([`NewCommunication`]) may
+/// leave it out to have one generated.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Communication {
-    pub id: CommunicationId,
+pub struct Communication<Id = CommunicationId> {
+    pub id: Id,
     pub kind: CommunicationKind,
     pub direction: Direction,
     pub number: Option<NumberId>,
@@ -107,7 +108,7 @@ pub struct Communication {
     pub has_recording: bool,
 }
 
-impl Communication {
+impl<Id> Communication<Id> {
     /// What the core's [`switchboard_core::Policy::can_see`] needs.
     pub fn as_ref(&self) -> CommunicationRef<'_> {
         CommunicationRef {
@@ -120,19 +121,7 @@ impl Communication {
 }
 
 /// A communication to ingest. `id`: `None` to have one generated.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct NewCommunication {
-    pub id: Option<CommunicationId>,
-    pub kind: CommunicationKind,
-    pub direction: Direction,
-    pub number: Option<NumberId>,
-    pub workgroup: Option<WorkgroupId>,
-    pub ivr: Option<IvrId>,
-    pub participants: Vec<UserId>,
-    pub started_at: DateTime<Utc>,
-    pub duration_seconds: i32,
-    pub has_recording: bool,
-}
+pub type NewCommunication = Communication<Option<CommunicationId>>;
 
 /// Filters of the history list; all present filters must match.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
