@@ -330,7 +330,17 @@ pub(crate) use find_row;
 /// the first `limit + 1` rows of `$query` after the cursor, read as `$row`. Gives the rows and the
 /// page's limit, for [`Page::from_rows`].
 macro_rules! page_by_text {
-    ($conn:expr, $query:expr, $column:expr, $row:ty, $page:expr) => {{
+    // The account's records of `$table`, by `$column`.
+    ($conn:expr, $table:ident of $account:expr, by $column:ident, $row:ty, $page:expr) => {
+        crate::common::page_by_text!(
+            $conn,
+            $table::table.filter($table::account_id.eq($account.to_string())),
+            by $table::$column,
+            $row,
+            $page
+        )
+    };
+    ($conn:expr, $query:expr, by $column:expr, $row:ty, $page:expr) => {{
         let limit = $page.effective_limit();
         let mut q = $query.select(<$row>::as_select()).order($column.asc()).limit(limit + 1).into_boxed();
         if let Some(c) = $page.cursor_parts(1)? {

@@ -116,7 +116,7 @@ pub fn get_by_slug(conn: &mut DbConn, slug: &str) -> StoreResult<Account> {
 
 /// Accounts ordered by slug.
 pub fn list(conn: &mut DbConn, page: &PageRequest) -> StoreResult<Page<Account>> {
-    let (rows, limit) = crate::common::page_by_text!(conn, accounts::table, accounts::slug, AccountRow, page);
+    let (rows, limit) = crate::common::page_by_text!(conn, accounts::table, by accounts::slug, AccountRow, page);
     let items = rows.into_iter().map(account_of).collect::<StoreResult<Vec<_>>>()?;
     Ok(Page::from_rows(items, limit, |a| vec![a.slug.clone()]))
 }

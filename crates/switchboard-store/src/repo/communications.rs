@@ -163,6 +163,18 @@ pub fn ingest(
     if let Some(bad) = items.iter().find(|c| c.duration_seconds < 0) {
         return Err(StoreError::InvalidInput(format!("negative duration {}", bad.duration_seconds)));
     }
+    store(conn, account, items, actor, "communications.ingest")
+}
+
+/// Stores `items` in one transaction with one audit event (naming the communication when there is
+/// just one).
+fn store(
+    conn: &mut DbConn,
+    account: AccountId,
+    items: &[NewCommunication],
+    actor: &Actor,
+    action: &str,
+) -> StoreResult<Vec<CommunicationId>> {
     let ids: Vec<CommunicationId> = items.iter().map(|c| c.id.unwrap_or_else(CommunicationId::new_random)).collect();
     crate::common::write_tx(conn, |conn| {
         insert_rows(conn, account, items, &ids)?;
@@ -171,7 +183,7 @@ pub fn ingest(
             AuditEntry {
                 account,
                 actor,
-                action: "communications.ingest",
+                action,
                 target_type: "communication",
                 target_id: if ids.len() == 1 { ids.first().map(ToString::to_string) } else { None },
                 before: None,
@@ -238,23 +250,7 @@ pub fn ingest_bulk(
     items: &[NewCommunication],
     actor: &Actor,
 ) -> StoreResult<usize> {
-    let ids: Vec<CommunicationId> = items.iter().map(|c| c.id.unwrap_or_else(CommunicationId::new_random)).collect();
-    crate::common::write_tx(conn, |conn| {
-        insert_rows(conn, account, items, &ids)?;
-        audit(
-            conn,
-            AuditEntry {
-                account,
-                actor,
-                action: "communications.import",
-                target_type: "communication",
-                target_id: None,
-                before: None,
-                after: Some(json!({"count": ids.len()})),
-            },
-        )?;
-        Ok(ids.len())
-    })
+    Ok(store(conn, account, items, actor, "communications.import")?.len())
 }
 
 type Condition = Box<dyn BoxableExpression<comms::table, MultiBackend, SqlType = Nullable<Bool>>>;

@@ -101,13 +101,7 @@ pub fn get_ivr(conn: &mut DbConn, account: AccountId, id: IvrId) -> StoreResult<
 
 /// IVRs ordered by name.
 pub fn list_ivrs(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<Ivr>> {
-    let (rows, limit) = crate::common::page_by_text!(
-        conn,
-        ivrs::table.filter(ivrs::account_id.eq(account.to_string())),
-        ivrs::name,
-        IvrRow,
-        page
-    );
+    let (rows, limit) = crate::common::page_by_text!(conn, ivrs of account, by name, IvrRow, page);
     let items = ivrs_of(conn, account, rows)?;
     Ok(Page::from_rows(items, limit, |i| vec![i.name.clone()]))
 }

@@ -154,13 +154,7 @@ pub fn get_number(conn: &mut DbConn, account: AccountId, id: NumberId) -> StoreR
 
 /// Numbers ordered by E.164.
 pub fn list_numbers(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<BusinessNumber>> {
-    let (rows, limit) = crate::common::page_by_text!(
-        conn,
-        numbers::table.filter(numbers::account_id.eq(account.to_string())),
-        numbers::e164,
-        NumberRow,
-        page
-    );
+    let (rows, limit) = crate::common::page_by_text!(conn, numbers of account, by e164, NumberRow, page);
     let items = numbers_of(conn, account, rows)?;
     Ok(Page::from_rows(items, limit, |n| vec![n.e164.clone()]))
 }

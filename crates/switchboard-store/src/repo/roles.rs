@@ -2,7 +2,8 @@
 //! `single` and `combinable` modes, one user or many at once.
 
 use crate::common::{
-    Actor, AuditEntry, Page, PageRequest, audit, bump_access_version, from_db_time, ids, now, parse_id, to_db_time,
+    Actor, AuditEntry, Page, PageRequest, audit, audit_event, bump_access_version, from_db_time, ids, now, parse_id,
+    to_db_time,
 };
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
@@ -171,18 +172,8 @@ pub fn create(
         let id = insert(conn, account, origin, definition)?;
         bump_access_version(conn, account)?;
         let role = get(conn, account, id)?;
-        audit(
-            conn,
-            AuditEntry {
-                account,
-                actor,
-                action: "role.create",
-                target_type: "role",
-                target_id: Some(id.to_string()),
-                before: None,
-                after: Some(json!({"origin": role.origin, "definition": definition_json(&role.definition)})),
-            },
-        )?;
+        let after = json!({"origin": role.origin, "definition": definition_json(&role.definition)});
+        audit_event(conn, account, actor, "role.create", "role", id.to_string(), None, Some(after))?;
         Ok(role)
     })
 }
@@ -221,13 +212,7 @@ pub struct RoleSummary {
 
 /// The account's roles with member counts, ordered by key.
 pub fn list(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<RoleSummary>> {
-    let (rows, limit) = crate::common::page_by_text!(
-        conn,
-        roles::table.filter(roles::account_id.eq(account.to_string())),
-        roles::key,
-        RoleRow,
-        page
-    );
+    let (rows, limit) = crate::common::page_by_text!(conn, roles of account, by key, RoleRow, page);
     let role_ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
     let counts: Vec<(String, i64)> = role_assignments::table
         .filter(role_assignments::account_id.eq(account.to_string()))
@@ -363,18 +348,8 @@ pub fn copy(
         let id = insert(conn, account, &RoleOrigin::Custom, &definition)?;
         bump_access_version(conn, account)?;
         let role = get(conn, account, id)?;
-        audit(
-            conn,
-            AuditEntry {
-                account,
-                actor,
-                action: "role.copy",
-                target_type: "role",
-                target_id: Some(id.to_string()),
-                before: None,
-                after: Some(json!({"source": source, "definition": definition_json(&role.definition)})),
-            },
-        )?;
+        let after = json!({"source": source, "definition": definition_json(&role.definition)});
+        audit_event(conn, account, actor, "role.copy", "role", id.to_string(), None, Some(after))?;
         Ok(role)
     })
 }
@@ -382,20 +357,12 @@ pub fn copy(
 /// The users holding a role, ordered by email.
 pub fn members(conn: &mut DbConn, account: AccountId, role: RoleId, page: &PageRequest) -> StoreResult<Page<User>> {
     get(conn, account, role)?;
-    let (rows, limit) = crate::common::page_by_text!(
-        conn,
-        users_t::table.filter(users_t::account_id.eq(account.to_string())).filter(
-            users_t::id.eq_any(
-                role_assignments::table
-                    .filter(role_assignments::account_id.eq(account.to_string()))
-                    .filter(role_assignments::role_id.eq(role.to_string()))
-                    .select(role_assignments::user_id),
-            ),
-        ),
-        users_t::email,
-        UserRow,
-        page
-    );
+    let holders = role_assignments::table
+        .filter(role_assignments::account_id.eq(account.to_string()))
+        .filter(role_assignments::role_id.eq(role.to_string()))
+        .select(role_assignments::user_id);
+    let users = users_t::table.filter(users_t::account_id.eq(account.to_string())).filter(users_t::id.eq_any(holders));
+    let (rows, limit) = crate::common::page_by_text!(conn, users, by users_t::email, UserRow, page);
     let items = rows.into_iter().map(users::user_of).collect::<StoreResult<Vec<_>>>()?;
     Ok(Page::from_rows(items, limit, |u| vec![u.email.clone()]))
 }

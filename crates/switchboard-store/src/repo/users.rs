@@ -187,13 +187,7 @@ pub fn get_by_email(conn: &mut DbConn, account: AccountId, email: &str) -> Store
 
 /// The account's users, ordered by email.
 pub fn list(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<User>> {
-    let (rows, limit) = crate::common::page_by_text!(
-        conn,
-        users::table.filter(users::account_id.eq(account.to_string())),
-        users::email,
-        UserRow,
-        page
-    );
+    let (rows, limit) = crate::common::page_by_text!(conn, users of account, by email, UserRow, page);
     let items = rows.into_iter().map(user_of).collect::<StoreResult<Vec<_>>>()?;
     Ok(Page::from_rows(items, limit, |u| vec![u.email.clone()]))
 }

@@ -100,13 +100,7 @@ pub fn get_workgroup(conn: &mut DbConn, account: AccountId, id: WorkgroupId) -> 
 
 /// Workgroups ordered by name.
 pub fn list_workgroups(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<Workgroup>> {
-    let (rows, limit) = crate::common::page_by_text!(
-        conn,
-        workgroups::table.filter(workgroups::account_id.eq(account.to_string())),
-        workgroups::name,
-        WorkgroupRow,
-        page
-    );
+    let (rows, limit) = crate::common::page_by_text!(conn, workgroups of account, by name, WorkgroupRow, page);
     let items = workgroups_of(conn, account, rows)?;
     Ok(Page::from_rows(items, limit, |w| vec![w.name.clone()]))
 }
