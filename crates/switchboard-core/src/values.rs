@@ -62,6 +62,15 @@ impl ValueRule {
     }
 }
 
+/// A name: at most `max_length` characters, not all blank; kept as given.
+fn name(rule: &ValueRule, text: &str) -> Result<String, InvalidValue> {
+    if text.trim().is_empty() || text.chars().count() > rule.max_length {
+        let message = format!("a name must have 1 to {} characters, not all blank", rule.max_length);
+        return Err(rule.invalid(message));
+    }
+    Ok(text.to_owned())
+}
+
 /// Declares a value type: a `String` that only `parse` makes, with the conversions, serde and (with
 /// feature `openapi`) schema every such type has.
 macro_rules! value_type {
@@ -210,12 +219,7 @@ value_type!(
         max_length: 200,
         example: "Grace Hopper",
     },
-    |rule, text| {
-        if text.trim().is_empty() || text.chars().count() > rule.max_length {
-            return Err(rule.invalid("a name must have 1 to 200 characters, not all blank"));
-        }
-        Ok(text.to_owned())
-    }
+    name
 );
 
 value_type!(
@@ -230,12 +234,7 @@ value_type!(
         max_length: 100,
         example: "Call center supervisor",
     },
-    |rule, text| {
-        if text.trim().is_empty() || text.chars().count() > rule.max_length {
-            return Err(rule.invalid("the name must have 1 to 100 characters, not all blank"));
-        }
-        Ok(text.to_owned())
-    }
+    name
 );
 
 value_type!(

@@ -68,12 +68,7 @@ pub fn create(
     secret_hash: &str,
     actor: &Actor,
 ) -> StoreResult<ApiKey> {
-    if name.trim().is_empty() || name.chars().count() > 200 {
-        return Err(StoreError::invalid_field(
-            "name",
-            "an API key's name must have 1 to 200 characters, not all blank",
-        ));
-    }
+    crate::common::check_name(name)?;
     if prefix.len() < 6 || secret_hash.is_empty() {
         return Err(StoreError::InvalidInput("an API key needs a prefix of 6+ characters and a hash".into()));
     }

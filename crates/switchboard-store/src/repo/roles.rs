@@ -117,9 +117,8 @@ fn definition_json(d: &RoleDefinition) -> serde_json::Value {
 }
 
 fn check_definition(d: &RoleDefinition) -> StoreResult<()> {
-    if d.key.is_empty() || d.name.trim().is_empty() {
-        return Err(StoreError::InvalidInput("a role needs a key and a name".into()));
-    }
+    switchboard_core::RoleKey::parse(&d.key)?;
+    switchboard_core::RoleName::parse(&d.name)?;
     if d.scope != ScopeKind::Numbers && !d.scope_numbers.is_empty() {
         return Err(StoreError::InvalidInput("`scope_numbers` is only meaningful with scope `numbers`".into()));
     }
