@@ -26,27 +26,35 @@ fn login(base: &str, email: &str, password: &str) -> String {
 
 #[test]
 #[cfg_attr(not(pg_tests), ignore = "set SWITCHBOARD_TEST_DATABASE_URL to run against PostgreSQL")]
-fn a_role_revoked_through_one_instance_is_refused_by_another_within_the_bound() {
+fn a_role_revoked_or_a_session_ended_through_one_instance_is_refused_by_another_within_the_bound() {
     let db = Database::create();
     let (a, b) = (instance(&db), instance(&db));
     let account = json!({"slug": "acme", "name": "Acme", "preset": "mightycall",
         "owner": {"email": "owner@acme.example", "name": "Owner", "password": "owner-password"}});
     assert_eq!(http("POST", &format!("{}/v1/accounts", a.base), Some(account), Some(OPERATOR_KEY)).status, 201);
     let owner = login(&a.base, "owner@acme.example", "owner-password");
-    let invite = json!({"email": "m@acme.example", "name": "M", "roles": ["manager"], "password": "manager-password"});
-    let manager_id = http("POST", &format!("{}/v1/users", a.base), Some(invite), Some(&owner)).json()["id"].clone();
-    // One token works on both instances (shared secret); B caches the manager's permissions.
-    let manager = login(&b.base, "m@acme.example", "manager-password");
+    // A role that only views people: losing it takes no authority, so the person stays signed in.
+    let viewer = json!({"key": "viewer", "name": "Viewer", "grants": {"team.members": {"level": "view"}}});
+    assert_eq!(http("POST", &format!("{}/v1/roles", a.base), Some(viewer), Some(&owner)).status, 201);
+    let invite = json!({"email": "m@acme.example", "name": "M", "roles": ["viewer"], "password": "viewer-password"});
+    let viewer_id = http("POST", &format!("{}/v1/users", a.base), Some(invite), Some(&owner)).json()["id"].clone();
+    // One token works on both instances (shared secret); B caches the viewer's permissions.
+    let viewer = login(&b.base, "m@acme.example", "viewer-password");
     for _ in 0..3 {
-        assert_eq!(http("GET", &format!("{}/v1/users", b.base), None, Some(&manager)).status, 200);
+        assert_eq!(http("GET", &format!("{}/v1/users", b.base), None, Some(&viewer)).status, 200);
     }
     let demote = json!({"roles": ["agent"]});
     let reply =
-        http("PUT", &format!("{}/v1/users/{}/roles", a.base, manager_id.as_str().unwrap()), Some(demote), Some(&owner));
+        http("PUT", &format!("{}/v1/users/{}/roles", a.base, viewer_id.as_str().unwrap()), Some(demote), Some(&owner));
     assert_eq!(reply.status, 200, "{}", reply.body);
     // The bound is 250 ms; allow generous scheduling slack on a loaded 2-core machine.
     std::thread::sleep(std::time::Duration::from_millis(1000));
-    let after = http("GET", &format!("{}/v1/users", b.base), None, Some(&manager));
+    let after = http("GET", &format!("{}/v1/users", b.base), None, Some(&viewer));
     assert_eq!(after.status, 403, "instance B still honours the revoked role: {}", after.body);
     assert_eq!(after.json()["reason"]["section"], "team.members");
+    // A session ended through A is refused by B within the same bound.
+    assert_eq!(http("POST", &format!("{}/v1/auth/sign-out", a.base), None, Some(&viewer)).status, 204);
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    let ended = http("GET", &format!("{}/v1/me", b.base), None, Some(&viewer));
+    assert_eq!(ended.status, 401, "instance B still accepts the ended session: {}", ended.body);
 }

@@ -143,6 +143,14 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct ApiKeyView {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///After this instant the key no longer works.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///The key's limit, as a role's grants; absent: the key acts with all its user's access.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub grants: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, SectionGrant>,
+        >,
         pub id: ::uuid::Uuid,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_used_at: ::std::option::Option<
@@ -577,6 +585,14 @@ catalog (`GET /v1/permissions`).*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CreatedApiKey {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///After this instant the key no longer works.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///The key's limit, as a role's grants; absent: the key acts with all its user's access.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub grants: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, SectionGrant>,
+        >,
         pub id: ::uuid::Uuid,
         ///Send it as `X-Api-Key`. It is not stored and can't be shown again.
         pub key: ::std::string::String,
@@ -794,7 +810,7 @@ catalog (`GET /v1/permissions`).*/
             value.parse()
         }
     }
-    ///1 to 200 characters, not all blank.
+    ///1 to 200 characters, not all blank, without invisible characters; stored in Unicode NFKC.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct DisplayName(::std::string::String);
@@ -823,13 +839,13 @@ catalog (`GET /v1/permissions`).*/
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             {
                 ::regress::Regex::new(
-                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
+                        "^[^\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8][^\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8]*$",
                     )
                     .unwrap()
             });
             if PATTERN.find(value).is_none() {
                 return Err(
-                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
+                    "doesn't match pattern \"^[^\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8][^\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8]*$\""
                         .into(),
                 );
             }
@@ -965,7 +981,7 @@ simply doesn't show them (rule MC-17).*/
             Default::default()
         }
     }
-    ///At most 254 characters: a local part, `@`, and a domain with a dot, without blanks (surrounding blanks are dropped); stored lowercased.
+    ///At most 254 characters: a local part, `@`, and a domain with a dot, without blanks or invisible characters (surrounding blanks are dropped); stored in Unicode NFKC, lowercased.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct Email(::std::string::String);
@@ -994,13 +1010,13 @@ simply doesn't show them (rule MC-17).*/
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             {
                 ::regress::Regex::new(
-                        "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000@]+@[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*\\.[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$",
+                        "^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8\\u200c\\u200d@]+@[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8\\u200c\\u200d]*\\.[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8\\u200c\\u200d]*[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$",
                     )
                     .unwrap()
             });
             if PATTERN.find(value).is_none() {
                 return Err(
-                    "doesn't match pattern \"^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000@]+@[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*\\.[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$\""
+                    "doesn't match pattern \"^[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8\\u200c\\u200d@]+@[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8\\u200c\\u200d]*\\.[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8\\u200c\\u200d]*[\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$\""
                         .into(),
                 );
             }
@@ -2282,6 +2298,16 @@ or `none` < `full`.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
     pub struct NewApiKey {
+        ///When the key stops working (in the future); default: never.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        /**Limits the key to these grants (section → level and rights, as in a role), never more than
+its user holds; default: the key acts with all its user's access. Either way a key never
+changes passwords, emails or keys, nor its own user's roles or status.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub grants: ::std::option::Option<
+            ::std::collections::HashMap<::std::string::String, SectionGrant>,
+        >,
         pub name: DisplayName,
     }
     impl NewApiKey {
@@ -2854,6 +2880,8 @@ or `none` < `full`.*/
         SuperadminOnly,
         #[serde(rename = "out_of_reach")]
         OutOfReach,
+        #[serde(rename = "interactive_only")]
+        InteractiveOnly,
     }
     impl ::std::fmt::Display for ReasonCode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2874,6 +2902,7 @@ or `none` < `full`.*/
                 Self::ReferencedRole => f.write_str("referenced_role"),
                 Self::SuperadminOnly => f.write_str("superadmin_only"),
                 Self::OutOfReach => f.write_str("out_of_reach"),
+                Self::InteractiveOnly => f.write_str("interactive_only"),
             }
         }
     }
@@ -2899,6 +2928,7 @@ or `none` < `full`.*/
                 "referenced_role" => Ok(Self::ReferencedRole),
                 "superadmin_only" => Ok(Self::SuperadminOnly),
                 "out_of_reach" => Ok(Self::OutOfReach),
+                "interactive_only" => Ok(Self::InteractiveOnly),
                 _ => Err("invalid value".into()),
             }
         }
@@ -3338,7 +3368,7 @@ user's own), at most 1000.*/
             value.parse()
         }
     }
-    ///1 to 100 characters, not all blank.
+    ///1 to 100 characters, not all blank, without invisible characters; stored in Unicode NFKC.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct RoleName(::std::string::String);
@@ -3367,13 +3397,13 @@ user's own), at most 1000.*/
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
             {
                 ::regress::Regex::new(
-                        "[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]",
+                        "^[^\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8][^\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8]*$",
                     )
                     .unwrap()
             });
             if PATTERN.find(value).is_none() {
                 return Err(
-                    "doesn't match pattern \"[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]\""
+                    "doesn't match pattern \"^[^\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8]*[^\\t-\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8][^\\u0000-\\u0008\\u000e-\\u001f\\u007f-\\u0084\\u0086-\\u009f\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b\\u200e\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff0-\\ufff8]*$\""
                         .into(),
                 );
             }
@@ -3738,6 +3768,30 @@ user's own), at most 1000.*/
             Default::default()
         }
     }
+    ///The caller's sessions that have neither ended nor expired, newest first.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct SessionList {
+        pub items: ::std::vec::Vec<SessionView>,
+    }
+    impl SessionList {
+        pub fn builder() -> builder::SessionList {
+            Default::default()
+        }
+    }
+    ///A signed-in session.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct SessionView {
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Whether this request was made with it.
+        pub current: bool,
+        pub expires_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub id: ::uuid::Uuid,
+    }
+    impl SessionView {
+        pub fn builder() -> builder::SessionView {
+            Default::default()
+        }
+    }
     ///`SetDashboardAccessIfMatch`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -4032,6 +4086,9 @@ are not combinable take at most one.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[serde(deny_unknown_fields)]
     pub struct UpdateUser {
+        ///Your current password, when you change your own.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub current_password: ::std::option::Option<UpdateUserCurrentPassword>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<Email>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4044,6 +4101,60 @@ are not combinable take at most one.*/
     impl UpdateUser {
         pub fn builder() -> builder::UpdateUser {
             Default::default()
+        }
+    }
+    ///Your current password, when you change your own.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct UpdateUserCurrentPassword(::std::string::String);
+    impl ::std::ops::Deref for UpdateUserCurrentPassword {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdateUserCurrentPassword> for ::std::string::String {
+        fn from(value: UpdateUserCurrentPassword) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UpdateUserCurrentPassword {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UpdateUserCurrentPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UpdateUserCurrentPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateUserCurrentPassword {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`UpdateUserIfMatch`
@@ -4840,6 +4951,19 @@ are not combinable take at most one.*/
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
+            expires_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            grants: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        super::SectionGrant,
+                    >,
+                >,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             last_used_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4857,6 +4981,8 @@ are not combinable take at most one.*/
             fn default() -> Self {
                 Self {
                     created_at: Err("no value supplied for created_at".to_string()),
+                    expires_at: Ok(Default::default()),
+                    grants: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
                     last_used_at: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
@@ -4876,6 +5002,39 @@ are not combinable take at most one.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn grants<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            super::SectionGrant,
+                        >,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.grants = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for grants: {e}")
                     });
                 self
             }
@@ -4961,6 +5120,8 @@ are not combinable take at most one.*/
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     created_at: value.created_at?,
+                    expires_at: value.expires_at?,
+                    grants: value.grants?,
                     id: value.id?,
                     last_used_at: value.last_used_at?,
                     name: value.name?,
@@ -4974,6 +5135,8 @@ are not combinable take at most one.*/
             fn from(value: super::ApiKeyView) -> Self {
                 Self {
                     created_at: Ok(value.created_at),
+                    expires_at: Ok(value.expires_at),
+                    grants: Ok(value.grants),
                     id: Ok(value.id),
                     last_used_at: Ok(value.last_used_at),
                     name: Ok(value.name),
@@ -6069,6 +6232,19 @@ are not combinable take at most one.*/
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
+            expires_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            grants: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        super::SectionGrant,
+                    >,
+                >,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
             key: ::std::result::Result<::std::string::String, ::std::string::String>,
             last_used_at: ::std::result::Result<
@@ -6087,6 +6263,8 @@ are not combinable take at most one.*/
             fn default() -> Self {
                 Self {
                     created_at: Err("no value supplied for created_at".to_string()),
+                    expires_at: Ok(Default::default()),
+                    grants: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
                     key: Err("no value supplied for key".to_string()),
                     last_used_at: Ok(Default::default()),
@@ -6107,6 +6285,39 @@ are not combinable take at most one.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn grants<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            super::SectionGrant,
+                        >,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.grants = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for grants: {e}")
                     });
                 self
             }
@@ -6204,6 +6415,8 @@ are not combinable take at most one.*/
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     created_at: value.created_at?,
+                    expires_at: value.expires_at?,
+                    grants: value.grants?,
                     id: value.id?,
                     key: value.key?,
                     last_used_at: value.last_used_at?,
@@ -6218,6 +6431,8 @@ are not combinable take at most one.*/
             fn from(value: super::CreatedApiKey) -> Self {
                 Self {
                     created_at: Ok(value.created_at),
+                    expires_at: Ok(value.expires_at),
+                    grants: Ok(value.grants),
                     id: Ok(value.id),
                     key: Ok(value.key),
                     last_used_at: Ok(value.last_used_at),
@@ -7948,16 +8163,64 @@ are not combinable take at most one.*/
         }
         #[derive(Clone, Debug)]
         pub struct NewApiKey {
+            expires_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            grants: ::std::result::Result<
+                ::std::option::Option<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        super::SectionGrant,
+                    >,
+                >,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<super::DisplayName, ::std::string::String>,
         }
         impl ::std::default::Default for NewApiKey {
             fn default() -> Self {
                 Self {
+                    expires_at: Ok(Default::default()),
+                    grants: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                 }
             }
         }
         impl NewApiKey {
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn grants<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<
+                        ::std::collections::HashMap<
+                            ::std::string::String,
+                            super::SectionGrant,
+                        >,
+                    >,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.grants = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for grants: {e}")
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::DisplayName>,
@@ -7976,12 +8239,20 @@ are not combinable take at most one.*/
             fn try_from(
                 value: NewApiKey,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { name: value.name? })
+                Ok(Self {
+                    expires_at: value.expires_at?,
+                    grants: value.grants?,
+                    name: value.name?,
+                })
             }
         }
         impl ::std::convert::From<super::NewApiKey> for NewApiKey {
             fn from(value: super::NewApiKey) -> Self {
-                Self { name: Ok(value.name) }
+                Self {
+                    expires_at: Ok(value.expires_at),
+                    grants: Ok(value.grants),
+                    name: Ok(value.name),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -10900,6 +11171,141 @@ are not combinable take at most one.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SessionList {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::SessionView>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for SessionList {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                }
+            }
+        }
+        impl SessionList {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::SessionView>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SessionList> for super::SessionList {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SessionList,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { items: value.items? })
+            }
+        }
+        impl ::std::convert::From<super::SessionList> for SessionList {
+            fn from(value: super::SessionList) -> Self {
+                Self { items: Ok(value.items) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct SessionView {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            current: ::std::result::Result<bool, ::std::string::String>,
+            expires_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+        }
+        impl ::std::default::Default for SessionView {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    current: Err("no value supplied for current".to_string()),
+                    expires_at: Err("no value supplied for expires_at".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                }
+            }
+        }
+        impl SessionView {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn current<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for current: {e}")
+                    });
+                self
+            }
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SessionView> for super::SessionView {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SessionView,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    current: value.current?,
+                    expires_at: value.expires_at?,
+                    id: value.id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SessionView> for SessionView {
+            fn from(value: super::SessionView) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    current: Ok(value.current),
+                    expires_at: Ok(value.expires_at),
+                    id: Ok(value.id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SetRoles {
             roles: ::std::result::Result<
                 ::std::vec::Vec<super::RoleKey>,
@@ -11099,6 +11505,10 @@ are not combinable take at most one.*/
         }
         #[derive(Clone, Debug)]
         pub struct UpdateUser {
+            current_password: ::std::result::Result<
+                ::std::option::Option<super::UpdateUserCurrentPassword>,
+                ::std::string::String,
+            >,
             email: ::std::result::Result<
                 ::std::option::Option<super::Email>,
                 ::std::string::String,
@@ -11119,6 +11529,7 @@ are not combinable take at most one.*/
         impl ::std::default::Default for UpdateUser {
             fn default() -> Self {
                 Self {
+                    current_password: Ok(Default::default()),
                     email: Ok(Default::default()),
                     name: Ok(Default::default()),
                     password: Ok(Default::default()),
@@ -11127,6 +11538,22 @@ are not combinable take at most one.*/
             }
         }
         impl UpdateUser {
+            pub fn current_password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::UpdateUserCurrentPassword>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_password = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for current_password: {e}"
+                        )
+                    });
+                self
+            }
             pub fn email<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<super::Email>>,
@@ -11182,6 +11609,7 @@ are not combinable take at most one.*/
                 value: UpdateUser,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    current_password: value.current_password?,
                     email: value.email?,
                     name: value.name?,
                     password: value.password?,
@@ -11192,6 +11620,7 @@ are not combinable take at most one.*/
         impl ::std::convert::From<super::UpdateUser> for UpdateUser {
             fn from(value: super::UpdateUser) -> Self {
                 Self {
+                    current_password: Ok(value.current_password),
                     email: Ok(value.email),
                     name: Ok(value.name),
                     password: Ok(value.password),
@@ -12095,7 +12524,8 @@ let response = client.health()
     pub fn health(&self) -> builder::Health<'_> {
         builder::Health::new(self)
     }
-    /**Prometheus metrics in the text exposition format
+    /**Prometheus metrics in the text exposition format, for the metrics token
+(`SWITCHBOARD_METRICS_TOKEN`) or the operator key, sent as a Bearer token
 
 Sends a `GET` request to `/metrics`
 
@@ -12247,6 +12677,18 @@ let response = client.list_audit_events()
 ```*/
     pub fn list_audit_events(&self) -> builder::ListAuditEvents<'_> {
         builder::ListAuditEvents::new(self)
+    }
+    /**Signs out: ends the session the request's token belongs to
+
+Sends a `POST` request to `/v1/auth/sign-out`
+
+```ignore
+let response = client.sign_out()
+    .send()
+    .await;
+```*/
+    pub fn sign_out(&self) -> builder::SignOut<'_> {
+        builder::SignOut::new(self)
     }
     /**Signs in with account, email and password
 
@@ -12449,6 +12891,33 @@ let response = client.get_me()
 ```*/
     pub fn get_me(&self) -> builder::GetMe<'_> {
         builder::GetMe::new(self)
+    }
+    /**Lists the caller's active sessions
+
+Sends a `GET` request to `/v1/me/sessions`
+
+```ignore
+let response = client.list_my_sessions()
+    .send()
+    .await;
+```*/
+    pub fn list_my_sessions(&self) -> builder::ListMySessions<'_> {
+        builder::ListMySessions::new(self)
+    }
+    /**Ends one of the caller's sessions, at once on this instance and within the refresh bound on others
+
+Sends a `DELETE` request to `/v1/me/sessions/{id}`
+
+Arguments:
+- `id`: The session's id
+```ignore
+let response = client.end_my_session()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn end_my_session(&self) -> builder::EndMySession<'_> {
+        builder::EndMySession::new(self)
     }
     /**Lists business numbers
 
@@ -13120,7 +13589,7 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/metrics`
-        pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<()>> {
+        pub async fn send(self) -> Result<ResponseValue<ByteStream>, Error<ByteStream>> {
             let Self { client } = self;
             let url = format!("{}/metrics", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
@@ -13142,6 +13611,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::stream(response)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13913,6 +14383,53 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::sign_out`]
+
+[`Client::sign_out`]: super::Client::sign_out*/
+    #[derive(Debug, Clone)]
+    pub struct SignOut<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> SignOut<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `POST` request to `/v1/auth/sign-out`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+            let Self { client } = self;
+            let url = format!("{}/v1/auth/sign-out", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client.client.post(url).headers(header_map).build()?;
+            let info = OperationInfo {
+                operation_id: "sign_out",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
                 400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
@@ -15094,6 +15611,128 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_my_sessions`]
+
+[`Client::list_my_sessions`]: super::Client::list_my_sessions*/
+    #[derive(Debug, Clone)]
+    pub struct ListMySessions<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListMySessions<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/me/sessions`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SessionList>, Error<ByteStream>> {
+            let Self { client } = self;
+            let url = format!("{}/v1/me/sessions", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_my_sessions",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::end_my_session`]
+
+[`Client::end_my_session`]: super::Client::end_my_session*/
+    #[derive(Debug, Clone)]
+    pub struct EndMySession<'a> {
+        client: &'a super::Client,
+        id: Result<::uuid::Uuid, String>,
+    }
+    impl<'a> EndMySession<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/me/sessions/{id}`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/me/sessions/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client.client.delete(url).headers(header_map).build()?;
+            let info = OperationInfo {
+                operation_id: "end_my_session",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
                 400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),

@@ -103,6 +103,9 @@ pub enum Decision {
         user: UserId,
         part: ReachPart,
     },
+    /// An API key is an integration's credential: it never changes credentials (passwords, emails,
+    /// keys) nor its own user's roles or status. Signing in as the user does.
+    InteractiveOnly,
 }
 
 /// Stable, machine-readable reason codes.
@@ -126,11 +129,12 @@ pub enum ReasonCode {
     ReferencedRole,
     SuperadminOnly,
     OutOfReach,
+    InteractiveOnly,
 }
 
 impl ReasonCode {
     /// Every code, in declaration order (`code as usize` is its index).
-    pub const ALL: [ReasonCode; 16] = [
+    pub const ALL: [ReasonCode; 17] = [
         ReasonCode::Allowed,
         ReasonCode::MissingPermission,
         ReasonCode::MissingRight,
@@ -147,6 +151,7 @@ impl ReasonCode {
         ReasonCode::ReferencedRole,
         ReasonCode::SuperadminOnly,
         ReasonCode::OutOfReach,
+        ReasonCode::InteractiveOnly,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -167,6 +172,7 @@ impl ReasonCode {
             ReasonCode::ReferencedRole => "referenced_role",
             ReasonCode::SuperadminOnly => "superadmin_only",
             ReasonCode::OutOfReach => "out_of_reach",
+            ReasonCode::InteractiveOnly => "interactive_only",
         }
     }
 }
@@ -249,6 +255,7 @@ impl Decision {
             Decision::ReferencedRole { .. } => ReasonCode::ReferencedRole,
             Decision::SuperadminOnly | Decision::GuardsBySuperadminOnly => ReasonCode::SuperadminOnly,
             Decision::OutOfReach { .. } => ReasonCode::OutOfReach,
+            Decision::InteractiveOnly => ReasonCode::InteractiveOnly,
         }
     }
 }

@@ -124,6 +124,12 @@ impl Decision {
                 Reason::new(code, "this account's roles are not combinable: a user holds at most one role".into())
             }
             Decision::SuperadminOnly => Reason::new(code, "only the account's superadmin may do this".into()),
+            Decision::InteractiveOnly => Reason::new(
+                code,
+                "an API key cannot change passwords, emails or keys, nor its own user's roles or status: sign in \
+                 as the user"
+                    .into(),
+            ),
             Decision::GuardsBySuperadminOnly => Reason::new(
                 code,
                 "only the account's superadmin may set or change `assignable_by` and `peer_protected`: from anyone \

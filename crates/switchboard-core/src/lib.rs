@@ -15,6 +15,7 @@
 //! - [`values`]: text checked once where it arrives (emails, names, role keys, numbers, slugs, passwords).
 
 pub mod catalog;
+pub mod credential;
 pub mod decision;
 pub mod error;
 pub mod explain;
@@ -29,6 +30,7 @@ pub mod scope;
 pub mod values;
 
 pub use catalog::{Catalog, Level, LevelSet, Permission, RightDef, SectionDef};
+pub use credential::{Credential, CredentialChange};
 pub use decision::{Decision, Excess, Reason, ReasonCode, Via};
 pub use error::{CoreError, Result};
 pub use ids::{AccountId, CommunicationId, IvrId, NumberId, RoleId, UserId, WorkgroupId};

@@ -104,6 +104,27 @@ impl PermissionSet {
         }
     }
 
+    /// Only what lets its holder change things: sections at their top level (manage or full) and
+    /// rights, without the view levels.
+    pub fn authority(mut self) -> PermissionSet {
+        self.at_least_view = self.at_least_top;
+        self
+    }
+
+    /// Lowest level per section, rights held by both.
+    pub fn intersection(mut self, other: &PermissionSet) -> PermissionSet {
+        for (a, b) in self.at_least_view.iter_mut().zip(other.at_least_view) {
+            *a &= b;
+        }
+        for (a, b) in self.at_least_top.iter_mut().zip(other.at_least_top) {
+            *a &= b;
+        }
+        for (a, b) in self.rights.iter_mut().zip(other.rights) {
+            *a &= b;
+        }
+        self
+    }
+
     pub fn union(mut self, other: &PermissionSet) -> PermissionSet {
         self.union_with(other);
         self

@@ -19,6 +19,41 @@ macro_rules! blank {
 /// [`blank!`] as a constant, for tests and documents that check patterns.
 pub const BLANK_CLASS: &str = blank!();
 
+/// Characters that show nothing but make two strings differ (controls other than blanks, soft
+/// hyphens, zero-width and direction marks, fillers, variation selectors, the BOM), as the body of an
+/// ECMA-262 character class; `invisible_in_names!` leaves out the zero-width joiner and non-joiner,
+/// which some scripts write names with.
+macro_rules! invisible_in_names {
+    () => {
+        r"\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b\u200e\u200f\u202a-\u202e\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
+    };
+}
+macro_rules! invisible {
+    () => {
+        concat!(invisible_in_names!(), r"\u200c\u200d")
+    };
+}
+
+/// [`invisible!`] as a constant, for tests that check patterns.
+pub const INVISIBLE_CLASS: &str = invisible!();
+
+/// Whether `c` is one of [`INVISIBLE_CLASS`] (`in_name`: but the joiners, which names may hold).
+pub fn is_invisible(c: char, in_name: bool) -> bool {
+    matches!(c,
+        '\u{0}'..='\u{8}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{84}' | '\u{86}'..='\u{9f}' | '\u{ad}' | '\u{34f}'
+        | '\u{61c}' | '\u{115f}' | '\u{1160}' | '\u{17b4}' | '\u{17b5}' | '\u{180b}'..='\u{180f}' | '\u{200b}'
+        | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{3164}'
+        | '\u{fe00}'..='\u{fe0f}' | '\u{feff}' | '\u{ffa0}' | '\u{fff0}'..='\u{fff8}')
+        || (!in_name && matches!(c, '\u{200c}' | '\u{200d}'))
+}
+
+/// Text as it is compared and stored: Unicode NFKC, so look-alike forms (full-width letters,
+/// ligatures) are one string.
+fn nfkc(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfkc().collect()
+}
+
 /// Text that is not a value of its kind. The message names the field the value is sent as, so an
 /// API error can name it too.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -62,13 +97,17 @@ impl ValueRule {
     }
 }
 
-/// A name: at most `max_length` characters, not all blank; kept as given.
+/// A name: at most `max_length` characters, not all blank, nothing invisible; kept in NFKC.
 fn name(rule: &ValueRule, text: &str) -> Result<String, InvalidValue> {
-    if text.trim().is_empty() || text.chars().count() > rule.max_length {
+    if text.chars().any(|c| is_invisible(c, true)) {
+        return Err(rule.invalid("a name must not hold invisible characters (zero-width, control, direction marks)"));
+    }
+    let name = nfkc(text);
+    if name.trim().is_empty() || text.chars().count() > rule.max_length || name.chars().count() > rule.max_length {
         let message = format!("a name must have 1 to {} characters, not all blank", rule.max_length);
         return Err(rule.invalid(message));
     }
-    Ok(text.to_owned())
+    Ok(name)
 }
 
 /// Declares a value type: a `String` that only `parse` makes, with the conversions, serde and (with
@@ -171,24 +210,27 @@ macro_rules! shown {
 }
 
 value_type!(
-    /// An email address, compared case-insensitively: kept trimmed and lowercased. At most 254
+    /// An email address, compared case-insensitively: kept trimmed, in NFKC and lowercased. At most 254
     /// characters as given (blanks around it included); once those blanks are dropped, a non-empty
-    /// local part, `@`, a domain with a dot, and no blank anywhere.
+    /// local part, `@`, a domain with a dot, and no blank or invisible character anywhere.
     Email,
     ValueRule {
         name: "Email",
         field: "email",
-        description: "At most 254 characters: a local part, `@`, and a domain with a dot, without blanks \
-                      (surrounding blanks are dropped); stored lowercased.",
+        description: "At most 254 characters: a local part, `@`, and a domain with a dot, without blanks or \
+                      invisible characters (surrounding blanks are dropped); stored in Unicode NFKC, lowercased.",
         pattern: Some(concat!(
             "^[",
             blank!(),
             "]*[^",
             blank!(),
+            invisible!(),
             "@]+@[^",
             blank!(),
+            invisible!(),
             r"]*\.[^",
             blank!(),
+            invisible!(),
             "]*[",
             blank!(),
             "]*$"
@@ -198,23 +240,24 @@ value_type!(
         example: "grace@example.com",
     },
     |rule, text| {
-        let email = text.trim().to_lowercase();
+        let email = nfkc(text.trim()).to_lowercase();
         let valid = text.chars().count() <= rule.max_length
+            && email.chars().count() <= rule.max_length
             && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-            && !email.chars().any(char::is_whitespace);
+            && !email.chars().any(|c| c.is_whitespace() || is_invisible(c, false));
         if valid { Ok(email) } else { Err(rule.invalid(format!("`{text}` is not an email address"))) }
     }
 );
 
 value_type!(
-    /// The name of a person, workgroup, IVR or API key: 1 to 200 characters, not all blank; kept as
-    /// given.
+    /// The name of a person, workgroup, IVR or API key: 1 to 200 characters, not all blank, nothing
+    /// invisible; kept in NFKC.
     DisplayName,
     ValueRule {
         name: "DisplayName",
         field: "name",
-        description: "1 to 200 characters, not all blank.",
-        pattern: Some(concat!("[^", blank!(), "]")),
+        description: "1 to 200 characters, not all blank, without invisible characters; stored in Unicode NFKC.",
+        pattern: Some(concat!("^[^", invisible_in_names!(), "]*[^", blank!(), invisible_in_names!(), "][^", invisible_in_names!(), "]*$")),
         min_length: 1,
         max_length: 200,
         example: "Grace Hopper",
@@ -223,13 +266,13 @@ value_type!(
 );
 
 value_type!(
-    /// The name of a role: 1 to 100 characters, not all blank; kept as given.
+    /// The name of a role: 1 to 100 characters, not all blank, nothing invisible; kept in NFKC.
     RoleName,
     ValueRule {
         name: "RoleName",
         field: "name",
-        description: "1 to 100 characters, not all blank.",
-        pattern: Some(concat!("[^", blank!(), "]")),
+        description: "1 to 100 characters, not all blank, without invisible characters; stored in Unicode NFKC.",
+        pattern: Some(concat!("^[^", invisible_in_names!(), "]*[^", blank!(), invisible_in_names!(), "][^", invisible_in_names!(), "]*$")),
         min_length: 1,
         max_length: 100,
         example: "Call center supervisor",
@@ -455,6 +498,30 @@ mod tests {
         documented.sort_unstable();
         let rust: Vec<char> = (char::MIN..=char::MAX).filter(|c| c.is_whitespace()).collect();
         assert_eq!(documented, rust);
+    }
+
+    #[test]
+    fn the_documented_invisible_classes_are_exactly_what_is_invisible_tests() {
+        for (class, in_name) in [(INVISIBLE_CLASS, false), (invisible_in_names!(), true)] {
+            let mut documented = class_members(class);
+            documented.sort_unstable();
+            let rust: Vec<char> = (char::MIN..=char::MAX).filter(|c| is_invisible(*c, in_name)).collect();
+            assert_eq!(documented, rust, "in names: {in_name}");
+        }
+    }
+
+    #[test]
+    fn emails_and_names_are_compared_in_nfkc_and_refuse_invisible_characters() {
+        let full_width = Email::parse("\u{ff41}da@example.com").unwrap();
+        assert_eq!(full_width.as_str(), "ada@example.com", "one address, however it is typed");
+        for hidden in ["a\u{200b}da@example.com", "ada@exa\u{200d}mple.com", "ada@example.com\u{feff}", "a\u{7}da@x.io"]
+        {
+            assert!(Email::parse(hidden).is_err(), "{hidden:?}");
+        }
+        assert_eq!(DisplayName::parse("\u{fb01}nance").unwrap().as_str(), "finance");
+        assert!(DisplayName::parse("Ow\u{200b}ner").is_err(), "no look-alike of another name");
+        assert!(RoleName::parse("Ow\u{202e}renwo").is_err(), "no direction override");
+        assert!(DisplayName::parse("\u{645}\u{6cc}\u{200c}\u{62e}").is_ok(), "the non-joiner, as Persian writes it");
     }
 
     #[test]

@@ -83,6 +83,8 @@ pub struct Settings {
     pub demo: bool,
     pub jwt_secret: Option<String>,
     pub operator_key: Option<String>,
+    /// A token that reads `/metrics` (besides the operator key).
+    pub metrics_token: Option<String>,
     pub jwt_issuer: String,
     pub jwt_audience: String,
     pub token_ttl_seconds: i64,
@@ -101,6 +103,7 @@ impl std::fmt::Debug for Settings {
             .field("demo", &self.demo)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
             .field("operator_key", &self.operator_key.as_ref().map(|_| "<set>"))
+            .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<set>"))
             .finish_non_exhaustive()
     }
 }
@@ -164,6 +167,7 @@ impl Settings {
             demo: serve.demo,
             jwt_secret: env_secret("SWITCHBOARD_JWT_SECRET"),
             operator_key: env_secret("SWITCHBOARD_OPERATOR_KEY"),
+            metrics_token: env_secret("SWITCHBOARD_METRICS_TOKEN"),
             jwt_issuer: file.jwt_issuer.unwrap_or_else(|| DEFAULT_ISSUER.into()),
             jwt_audience: file.jwt_audience.unwrap_or_else(|| DEFAULT_AUDIENCE.into()),
             token_ttl_seconds,

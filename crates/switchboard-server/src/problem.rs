@@ -52,6 +52,9 @@ pub enum ApiError {
     BadRequest(String),
     #[error("{0}")]
     Conflict(String),
+    /// A value already in use, naming its field (`email already in use`).
+    #[error("{detail}")]
+    FieldConflict { field: &'static str, detail: String },
     #[error("the resource has changed since it was read: fetch it again and retry with its current ETag")]
     PreconditionFailed,
     #[error("the request body is larger than {0} bytes")]
@@ -79,7 +82,7 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::Invalid { .. } => "invalid",
             ApiError::BadRequest(_) => "bad_request",
-            ApiError::Conflict(_) => "conflict",
+            ApiError::Conflict(_) | ApiError::FieldConflict { .. } => "conflict",
             ApiError::PreconditionFailed => "precondition_failed",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::TooManyRequests(_) => "too_many_requests",
@@ -108,6 +111,7 @@ impl ApiError {
             },
             field: match self {
                 ApiError::Invalid { field, .. } => field.clone(),
+                ApiError::FieldConflict { field, .. } => Some((*field).to_owned()),
                 _ => None,
             },
         }
@@ -122,7 +126,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::FieldConflict { .. } => StatusCode::CONFLICT,
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -179,12 +183,11 @@ impl From<switchboard_store::StoreError> for ApiError {
         use switchboard_store::StoreError as E;
         match e {
             E::NotFound { entity } => ApiError::NotFound(entity),
-            E::Conflict { message } => ApiError::Conflict(message),
+            E::Conflict { field: Some(field), message } => ApiError::FieldConflict { field, detail: message },
+            E::Conflict { field: None, message } => ApiError::Conflict(message),
             E::StaleVersion { .. } => ApiError::PreconditionFailed,
-            E::InvalidReference { message } => {
-                ApiError::Invalid { field: None, detail: format!("a referenced record does not exist: {message}") }
-            }
-            E::InUse { entity, message } => ApiError::Conflict(format!("{entity} is in use: {message}")),
+            E::InvalidReference { message } => ApiError::Invalid { field: None, detail: message },
+            E::InUse { entity, message } => ApiError::Conflict(format!("the {entity} is in use: {message}")),
             E::InvalidInput(message) => ApiError::Invalid { field: None, detail: message },
             E::InvalidField { field, message } => ApiError::invalid(field, message),
             E::Unavailable(cause) => {

@@ -205,6 +205,7 @@ impl Application {
             tokens: tokens(settings)?,
             metrics: Metrics::new().map_err(|e| StartupError::Config(e.to_string()))?,
             operator_key_hash: settings.operator_key.as_deref().map(auth::api_key::hash),
+            metrics_token_hash: settings.metrics_token.as_deref().map(auth::api_key::hash),
         });
         if settings.demo {
             let accounts = crate::demo::seed(&state.store, &state.packs)
@@ -238,11 +239,11 @@ impl Application {
             let metrics = state.metrics.clone();
             let (app, _api) = App::new()
                 .app_data(state.clone())
-                .app_data(crate::http::json_config(max_body))
                 .app_data(crate::http::path_config())
                 .app_data(route_table.clone())
                 .app_data(crate::http::query_config())
                 .app_data(web::PayloadConfig::new(max_body))
+                .app_data(crate::http::body::BodyLimit(max_body))
                 .into_utoipa_app()
                 .configure(crate::http::routes)
                 .split_for_parts();

@@ -16,4 +16,6 @@ pub struct AppState {
     pub logins: crate::auth::limiter::LoginLimiter,
     /// SHA-256 of the operator key; operator endpoints are disabled when `None`.
     pub operator_key_hash: Option<String>,
+    /// SHA-256 of the metrics token; `/metrics` also takes the operator key.
+    pub metrics_token_hash: Option<String>,
 }

@@ -16,9 +16,10 @@ pub enum StoreError {
     /// The record does not exist in this account.
     #[error("{entity} not found")]
     NotFound { entity: &'static str },
-    /// A unique constraint refused the change (email, role key, slug, number, name …).
+    /// A unique constraint refused the change (email, role key, slug, number, name …): `field` names
+    /// what is already in use.
     #[error("conflict: {message}")]
-    Conflict { message: String },
+    Conflict { field: Option<&'static str>, message: String },
     /// The record changed since the caller read it: the write was not applied.
     #[error("stale {entity}: expected version {expected}, current version is {current}")]
     StaleVersion { entity: &'static str, expected: i64, current: i64 },
@@ -57,7 +58,9 @@ impl StoreError {
     /// Maps a failed delete: a foreign key refusing it means the record is in use.
     pub(crate) fn on_delete(entity: &'static str) -> impl Fn(StoreError) -> StoreError {
         move |e| match e {
-            StoreError::InvalidReference { message } => StoreError::InUse { entity, message },
+            StoreError::InvalidReference { .. } => {
+                StoreError::InUse { entity, message: "other records (the history, roles) refer to it".into() }
+            }
             other => other,
         }
     }
@@ -70,6 +73,9 @@ impl From<switchboard_core::InvalidValue> for StoreError {
     }
 }
 
+/// What a refused reference tells the client: not which table or constraint refused it.
+const REFERENCE: &str = "a record it names does not exist in this account, or another still refers to it";
+
 fn is_foreign_key_message(message: &str) -> bool {
     let m = message.to_ascii_lowercase();
     m.contains("foreign key")
@@ -77,25 +83,23 @@ fn is_foreign_key_message(message: &str) -> bool {
 
 /// What a unique violation means to the client, in the domain's words: the database's own message
 /// names tables, columns and constraints, and differs between backends.
-fn unique_conflict(message: &str, constraint: Option<&str>) -> String {
+/// The field a unique constraint guards, and what to tell the client: never the database's words.
+fn unique_conflict(message: &str, constraint: Option<&str>) -> (Option<&'static str>, &'static str) {
     let text = format!("{message} {}", constraint.unwrap_or_default());
     let on = |table: &str, column: &str| text.contains(table) && text.contains(column);
-    let what = if text.contains("slug") {
-        "an account with this slug already exists"
+    if text.contains("slug") {
+        (Some("slug"), "slug already in use")
     } else if on("users", "email") {
-        "a user with this email already exists in this account"
+        (Some("email"), "email already in use")
     } else if on("numbers", "e164") {
-        "this business number is already in this account"
+        (Some("e164"), "number already in this account")
     } else if on("roles", "key") {
-        "a role with this key already exists in this account"
-    } else if on("workgroups", "name") {
-        "a workgroup with this name already exists in this account"
-    } else if on("ivrs", "name") {
-        "an IVR with this name already exists in this account"
+        (Some("key"), "role key already in use")
+    } else if on("workgroups", "name") || on("ivrs", "name") {
+        (Some("name"), "name already in use")
     } else {
-        "it conflicts with an existing record"
-    };
-    what.to_owned()
+        (None, "it conflicts with an existing record")
+    }
 }
 
 impl From<DieselError> for StoreError {
@@ -104,21 +108,23 @@ impl From<DieselError> for StoreError {
             DieselError::NotFound => StoreError::NotFound { entity: "record" },
             DieselError::DatabaseError(kind, info) => {
                 let message = info.message().to_owned();
+                // What the database said names its tables and constraints: it never reaches a client.
                 match kind {
                     DatabaseErrorKind::UniqueViolation => {
-                        StoreError::Conflict { message: unique_conflict(&message, info.constraint_name()) }
+                        let (field, what) = unique_conflict(&message, info.constraint_name());
+                        StoreError::Conflict { field, message: what.to_owned() }
                     }
                     DatabaseErrorKind::ForeignKeyViolation | DatabaseErrorKind::RestrictViolation => {
-                        StoreError::InvalidReference { message }
+                        StoreError::InvalidReference { message: REFERENCE.into() }
                     }
                     DatabaseErrorKind::CheckViolation | DatabaseErrorKind::NotNullViolation => {
-                        StoreError::InvalidInput(message)
+                        StoreError::InvalidInput("a value is outside what the record allows".into())
                     }
                     DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
                         StoreError::Unavailable(message)
                     }
                     // SQLite reports a deferred foreign key failing at COMMIT without an extended code
-                    _ if is_foreign_key_message(&message) => StoreError::InvalidReference { message },
+                    _ if is_foreign_key_message(&message) => StoreError::InvalidReference { message: REFERENCE.into() },
                     _ if message.contains("database is locked") || message.contains("lock timeout") => {
                         StoreError::Unavailable(message)
                     }
@@ -154,21 +160,18 @@ mod tests {
     use super::unique_conflict;
 
     #[test]
-    fn a_unique_violation_says_what_exists_without_the_databases_words() {
+    fn a_unique_violation_names_its_field_without_the_databases_words() {
         let sqlite = unique_conflict("UNIQUE constraint failed: users.account_id, users.email", None);
         let pg = unique_conflict(
             "duplicate key value violates unique constraint \"users_account_id_email_key\"",
             Some("users_account_id_email_key"),
         );
-        assert_eq!(sqlite, "a user with this email already exists in this account");
+        assert_eq!(sqlite, (Some("email"), "email already in use"));
         assert_eq!(pg, sqlite);
         assert_eq!(
             unique_conflict("UNIQUE constraint failed: numbers.account_id, numbers.e164", None),
-            "this business number is already in this account"
+            (Some("e164"), "number already in this account")
         );
-        assert_eq!(
-            unique_conflict("UNIQUE constraint failed: something.else", None),
-            "it conflicts with an existing record"
-        );
+        assert_eq!(unique_conflict("something else entirely", None), (None, "it conflicts with an existing record"));
     }
 }

@@ -169,6 +169,20 @@ diesel::table! {
         created_at -> Timestamp,
         last_used_at -> Nullable<Timestamp>,
         revoked_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+        grants -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        account_id -> Text,
+        id -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        ended_why -> Nullable<Text>,
     }
 }
 
@@ -207,5 +221,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     communications,
     communication_participants,
     api_keys,
+    sessions,
     audit_events,
 );

@@ -1,7 +1,7 @@
 //! What the schema itself guarantees: accounts never reference each other, migrations go up and
 //! down, stale writes are refused, audit rows share the fate of their change, nothing is half-done.
 
-use crate::support::backend_tests;
+use crate::support::{backend_tests, key};
 use diesel::prelude::*;
 use switchboard_core::{RoleDefinition, RoleMode, RoleOrigin, ScopeKind, UserId, UserStatus};
 use switchboard_store::repo::communications::{self, CommunicationKind, Direction, NewCommunication};
@@ -299,7 +299,7 @@ backend_tests! {
         step(&mut c, "user.unassign_role");
         roles::delete(&mut c, a.id, r2.id, None, &actor).expect("delete role");
         step(&mut c, "role.delete");
-        let k = switchboard_store::repo::api_keys::create(&mut c, a.id, u.id, "k", "sbk_each01", "h", &actor).expect("key");
+        let k = switchboard_store::repo::api_keys::create(&mut c, a.id, u.id, &key("k", "sbk_each01", "h"), &actor).expect("key");
         step(&mut c, "api_key.create");
         switchboard_store::repo::api_keys::revoke(&mut c, a.id, k.id, &actor).expect("revoke");
         step(&mut c, "api_key.revoke");

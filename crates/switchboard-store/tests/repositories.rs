@@ -1,6 +1,6 @@
 //! Repository behaviour the API relies on.
 
-use crate::support::backend_tests;
+use crate::support::{backend_tests, key};
 use switchboard_core::{DashboardAccess, RoleDefinition, RoleMode, RoleOrigin, ScopeKind, UserStatus};
 use switchboard_store::repo::numbers::{NumberInput, NumberKind};
 use switchboard_store::repo::roles;
@@ -59,7 +59,7 @@ backend_tests! {
         users::delete(&mut c, a.id, bob.id, None, &actor).expect("delete bob");
         assert!(accounts::access_version(&mut c, a.id).expect("v") > before);
         // API keys: found by prefix, revoked once
-        let key = api_keys::create(&mut c, a.id, ann.id, "CI", "sbk_abc123", "hash", &actor).expect("key");
+        let key = api_keys::create(&mut c, a.id, ann.id, &key("CI", "sbk_abc123", "hash"), &actor).expect("key");
         assert_eq!(api_keys::find_by_prefix(&mut c, "sbk_abc123").expect("found").id, key.id);
         assert!(api_keys::revoke(&mut c, a.id, key.id, &actor).expect("revoked").revoked_at.is_some());
         assert!(matches!(api_keys::revoke(&mut c, a.id, key.id, &actor), Err(StoreError::NotFound { .. })));

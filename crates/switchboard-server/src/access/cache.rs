@@ -9,7 +9,7 @@ use switchboard_core::{AccountId, Policy, Principal, Subject, UserId};
 use switchboard_plugin_host::LoadedPack;
 use switchboard_store::DbConn;
 use switchboard_store::repo::roles::StoredRole;
-use switchboard_store::repo::{accounts, roles, users};
+use switchboard_store::repo::{accounts, roles, sessions, users};
 
 /// One account's compiled roles, and its users compiled against them.
 #[derive(Debug)]
@@ -30,6 +30,8 @@ pub struct CachedUser {
     pub user: Arc<users::User>,
     pub subject: Arc<Subject>,
     pub principal: Arc<Principal>,
+    /// The user's sessions that had neither ended nor expired when this was read.
+    pub sessions: Arc<[uuid::Uuid]>,
 }
 
 impl AccountPolicy {
@@ -39,8 +41,16 @@ impl AccountPolicy {
         record.password_hash = None;
         let subject = users::subject(conn, self.account.id, user)?;
         let principal = self.policy.principal(&subject).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let loaded =
-            Arc::new(CachedUser { user: Arc::new(record), subject: Arc::new(subject), principal: Arc::new(principal) });
+        let sessions: Vec<uuid::Uuid> = sessions::active(conn, self.account.id, user, switchboard_store::now())?
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        let loaded = Arc::new(CachedUser {
+            user: Arc::new(record),
+            subject: Arc::new(subject),
+            principal: Arc::new(principal),
+            sessions: sessions.into(),
+        });
         if cache && let Ok(mut users) = self.users.write() {
             users.insert(user, loaded.clone());
         }

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use switchboard_core::{AccountId, Decision, Policy, Principal, Subject, UserId, UserStatus};
 use switchboard_store::repo::{accounts, api_keys, users};
 use switchboard_store::{Actor, DbConn, StoreError};
+use uuid::Uuid;
 
 /// The authenticated user of a request.
 #[derive(Debug, Clone)]
@@ -25,10 +26,13 @@ pub struct Caller {
     pub principal: Arc<Principal>,
     pub access: Arc<AccountPolicy>,
     pub actor: Actor,
+    /// The signed-in session the request's token belongs to (none for API keys and tokens of an
+    /// identity provider).
+    pub session: Option<Uuid>,
 }
 
 /// The credential a request presents, borrowed from its headers (`&str`) or owned (`String`).
-enum Credential<T> {
+pub(super) enum Credential<T> {
     Bearer(T),
     ApiKey(T),
 }
@@ -42,7 +46,7 @@ impl Credential<&str> {
     }
 }
 
-fn credential(req: &HttpRequest) -> Result<Credential<&str>, ApiError> {
+pub(super) fn credential(req: &HttpRequest) -> Result<Credential<&str>, ApiError> {
     // a constant name: looking up by `&str` parses and checks the name on every request
     const X_API_KEY: header::HeaderName = header::HeaderName::from_static("x-api-key");
     if let Some(value) = req.headers().get(X_API_KEY) {
@@ -73,10 +77,23 @@ fn unreadable(e: &StoreError) -> bool {
     matches!(e, StoreError::Unavailable(_) | StoreError::Database(_))
 }
 
-/// The caller a cached user makes, if they are still active.
-fn caller_of(access: &Arc<AccountPolicy>, user: &CachedUser, actor: Actor) -> Result<Caller, ApiError> {
+fn session_ended() -> ApiError {
+    ApiError::Unauthenticated("the session has ended: sign in again".into())
+}
+
+/// The caller a user (as read) makes, if they are still active and the token's session, if it names
+/// one, is among their sessions.
+fn caller_of(
+    access: &Arc<AccountPolicy>,
+    user: &CachedUser,
+    actor: Actor,
+    session: Option<Uuid>,
+) -> Result<Caller, ApiError> {
     if user.user.status != UserStatus::Active {
         return Err(gone());
+    }
+    if session.is_some_and(|s| !user.sessions.contains(&s)) {
+        return Err(session_ended());
     }
     Ok(Caller {
         account: access.account.clone(),
@@ -85,19 +102,20 @@ fn caller_of(access: &Arc<AccountPolicy>, user: &CachedUser, actor: Actor) -> Re
         principal: user.principal.clone(),
         access: access.clone(),
         actor,
+        session,
     })
 }
 
-/// The caller from the cache alone, when both the account and the user are there.
-fn cached_caller(
-    state: &AppState,
-    account: AccountId,
-    user: UserId,
-    actor: &Actor,
-) -> Option<Result<Caller, ApiError>> {
+/// The caller from the cache alone, when both the account and the user are there, and the user's
+/// cached sessions include the token's (a session started since is read afresh, in [`load_caller`]).
+fn cached_caller(state: &AppState, subject: &jwt::TokenSubject) -> Option<Result<Caller, ApiError>> {
+    let (account, user) = (AccountId(subject.account), UserId(subject.user));
     let access = state.policies.cached(account)?;
     let cached = access.users.read().ok()?.get(&user).cloned()?;
-    Some(caller_of(&access, &cached, actor.clone()))
+    if subject.session.is_some_and(|s| !cached.sessions.contains(&s)) {
+        return None;
+    }
+    Some(caller_of(&access, &cached, Actor::User(user), subject.session))
 }
 
 /// Loads everything a caller needs, given who the credential names.
@@ -107,6 +125,7 @@ pub fn load_caller(
     account: AccountId,
     user: UserId,
     actor: Actor,
+    session: Option<Uuid>,
 ) -> Result<Caller, ApiError> {
     let account = accounts::get(conn, account).map_err(|e| if unreadable(&e) { e.into() } else { gone() })?;
     let access = state.policies.get(&state.packs, conn, &account)?;
@@ -116,7 +135,7 @@ pub fn load_caller(
         ApiError::NotFound(_) => gone(),
         other => other,
     })?;
-    caller_of(&access, &cached, actor)
+    caller_of(&access, &cached, actor, session)
 }
 
 fn authenticate(state: &AppState, credential: Credential<String>) -> Result<Caller, ApiError> {
@@ -124,13 +143,12 @@ fn authenticate(state: &AppState, credential: Credential<String>) -> Result<Call
         Credential::Bearer(token) => {
             let named =
                 state.tokens.authenticate(&token).map_err(|e: jwt::TokenError| ApiError::Unauthenticated(e.0))?;
-            let (account, user) = (AccountId(named.account), UserId(named.user));
-            let actor = Actor::User(user);
-            if let Some(cached) = cached_caller(state, account, user, &actor) {
+            if let Some(cached) = cached_caller(state, &named) {
                 return cached;
             }
+            let (account, user) = (AccountId(named.account), UserId(named.user));
             let mut conn = state.store.conn()?;
-            load_caller(state, &mut conn, account, user, actor)
+            load_caller(state, &mut conn, account, user, Actor::User(user), named.session)
         }
         Credential::ApiKey(key) => {
             // Keys are looked up every time, so a revocation is honoured on the next request.
@@ -139,10 +157,15 @@ fn authenticate(state: &AppState, credential: Credential<String>) -> Result<Call
             let prefix = api_key::prefix_of(&key).ok_or_else(invalid)?;
             let stored = api_keys::find_by_prefix(&mut conn, prefix)
                 .map_err(|e| if unreadable(&e) { e.into() } else { invalid() })?;
-            if stored.revoked_at.is_some() || !api_key::verify(&key, &stored.secret_hash) {
+            if !stored.usable_at(switchboard_store::now()) || !api_key::verify(&key, &stored.secret_hash) {
                 return Err(invalid());
             }
-            let caller = load_caller(state, &mut conn, stored.account_id, stored.user_id, Actor::ApiKey(stored.id))?;
+            let actor = Actor::ApiKey(stored.id);
+            let mut caller = load_caller(state, &mut conn, stored.account_id, stored.user_id, actor, None)?;
+            if let Some(grants) = &stored.grants {
+                let limit = caller.policy().key_access(grants).map_err(|e| ApiError::Internal(e.to_string()))?;
+                caller.principal = Arc::new(caller.principal.narrowed(&limit));
+            }
             api_keys::touch(&mut conn, stored.account_id, stored.id, switchboard_store::now())?;
             Ok(caller)
         }
@@ -159,10 +182,7 @@ impl FromRequest for Caller {
         // A cached bearer caller needs no database: answer on this worker, without a thread hop.
         let cached = match (&state, &credential) {
             (Some(state), Ok(Credential::Bearer(token))) => match state.tokens.authenticate(token) {
-                Ok(named) => {
-                    let user = UserId(named.user);
-                    cached_caller(state, AccountId(named.account), user, &Actor::User(user))
-                }
+                Ok(named) => cached_caller(state, &named),
                 Err(e) => Some(Err(ApiError::Unauthenticated(e.0))),
             },
             _ => None,
@@ -230,30 +250,5 @@ impl Caller {
     pub fn principal_of(&self, conn: &mut DbConn, user: UserId) -> Result<Principal, ApiError> {
         let subject = users::subject(conn, self.account.id, user)?;
         self.policy().principal(&subject).map_err(|e| ApiError::Internal(e.to_string()))
-    }
-}
-
-/// The platform operator, authenticated by `SWITCHBOARD_OPERATOR_KEY`.
-#[derive(Debug, Clone, Copy)]
-pub struct Operator;
-
-impl FromRequest for Operator {
-    type Error = ApiError;
-    type Future = std::future::Ready<Result<Operator, ApiError>>;
-
-    fn from_request(req: &HttpRequest, _payload: &mut Payload) -> Self::Future {
-        let result = (|| {
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-            let expected = state.operator_key_hash.as_ref().ok_or_else(|| {
-                ApiError::Unauthenticated("operator endpoints are disabled: set SWITCHBOARD_OPERATOR_KEY".into())
-            })?;
-            match credential(req)? {
-                Credential::Bearer(key) if api_key::verify(key, expected) => Ok(Operator),
-                _ => Err(ApiError::Unauthenticated("the operator key is invalid".into())),
-            }
-        })();
-        std::future::ready(result)
     }
 }

@@ -4,7 +4,9 @@
 
 pub mod cache;
 pub mod caller;
+pub mod operator;
 
 pub use cache::{AccountPolicy, CachedUser, PolicyCache, REFRESH_INTERVAL};
 pub(crate) use caller::gone;
-pub use caller::{Caller, Operator, load_caller};
+pub use caller::{Caller, load_caller};
+pub use operator::{MetricsReader, Operator};

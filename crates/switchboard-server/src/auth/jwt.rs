@@ -34,6 +34,8 @@ pub struct TokenSubject {
     pub user: Uuid,
     /// The account id (`acct`).
     pub account: Uuid,
+    /// The session (`sid`): every token Switchboard mints names one; an identity provider's do not.
+    pub session: Option<Uuid>,
 }
 
 /// The claims Switchboard reads. Roles are never taken from a token.
@@ -49,6 +51,9 @@ pub struct Claims {
     pub nbf: Option<i64>,
     pub iss: String,
     pub aud: String,
+    /// The session the token belongs to (tokens Switchboard mints).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Uuid>,
 }
 
 /// What [`Tokens::authenticate`] remembers of a token that passed verification.
@@ -162,8 +167,13 @@ impl Tokens {
         self
     }
 
-    /// Mints an HS256 token for a user.
-    pub fn mint(&self, user: Uuid, account: Uuid) -> Result<(String, i64), TokenError> {
+    /// How long a minted token (and its session) lasts, in seconds.
+    pub fn ttl_seconds(&self) -> i64 {
+        self.ttl_seconds
+    }
+
+    /// Mints an HS256 token for a user's session.
+    pub fn mint(&self, user: Uuid, account: Uuid, session: Uuid) -> Result<(String, i64), TokenError> {
         let iat = now();
         let claims = Claims {
             sub: user,
@@ -173,6 +183,7 @@ impl Tokens {
             nbf: Some(iat),
             iss: self.issuer.clone(),
             aud: self.audience.clone(),
+            sid: Some(session),
         };
         encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map(|t| (t, self.ttl_seconds))
@@ -192,7 +203,7 @@ impl Tokens {
         }
         let claims = self.verify(token)?;
         let verified = Verified {
-            subject: TokenSubject { user: claims.sub, account: claims.acct },
+            subject: TokenSubject { user: claims.sub, account: claims.acct, session: claims.sid },
             exp: claims.exp,
             nbf: claims.nbf,
         };
@@ -213,7 +224,8 @@ impl Tokens {
             (alg, Some(ext), Some(validation)) if alg == ext.algorithm => (&ext.key, validation),
             (alg, _, _) => return Err(TokenError(format!("tokens signed with {alg:?} are not accepted"))),
         };
-        decode::<Claims>(token, key, validation).map(|data| data.claims).map_err(|e| {
+        let ours = header.alg == Algorithm::HS256;
+        let claims = decode::<Claims>(token, key, validation).map(|data| data.claims).map_err(|e| {
             use jsonwebtoken::errors::ErrorKind as K;
             TokenError(
                 match e.kind() {
@@ -228,7 +240,12 @@ impl Tokens {
                 }
                 .into(),
             )
-        })
+        })?;
+        // A token Switchboard minted belongs to a session that can be ended; one without is refused.
+        if ours && claims.sid.is_none() {
+            return Err(TokenError("the token names no session: sign in again".into()));
+        }
+        Ok(claims)
     }
 }
 
@@ -247,96 +264,4 @@ fn validation(algorithm: Algorithm, issuer: &str, audience: &str) -> Validation 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn tokens() -> Tokens {
-        Tokens::new(&[7u8; 32], "switchboard".into(), "switchboard-api".into(), 3600).unwrap()
-    }
-
-    #[test]
-    fn a_minted_token_verifies_with_its_claims() {
-        let t = tokens();
-        let (user, account) = (Uuid::new_v4(), Uuid::new_v4());
-        let (token, ttl) = t.mint(user, account).unwrap();
-        assert_eq!(ttl, 3600);
-        let claims = t.verify(&token).unwrap();
-        assert_eq!((claims.sub, claims.acct), (user, account));
-    }
-
-    #[test]
-    fn tokens_signed_with_another_secret_issuer_or_audience_are_refused() {
-        let (token, _) = tokens().mint(Uuid::new_v4(), Uuid::new_v4()).unwrap();
-        let other_key = Tokens::new(&[8u8; 32], "switchboard".into(), "switchboard-api".into(), 60).unwrap();
-        assert!(other_key.verify(&token).is_err());
-        let other_iss = Tokens::new(&[7u8; 32], "elsewhere".into(), "switchboard-api".into(), 60).unwrap();
-        assert_eq!(other_iss.verify(&token).unwrap_err().0, "the token's issuer is not accepted");
-        let other_aud = Tokens::new(&[7u8; 32], "switchboard".into(), "other".into(), 60).unwrap();
-        assert_eq!(other_aud.verify(&token).unwrap_err().0, "the token's audience is not accepted");
-    }
-
-    #[test]
-    fn expired_unsigned_and_oversized_tokens_are_refused() {
-        let t = Tokens { ttl_seconds: -3600, ..tokens() };
-        let (expired, _) = t.mint(Uuid::new_v4(), Uuid::new_v4()).unwrap();
-        assert_eq!(tokens().verify(&expired).unwrap_err().0, "the token has expired");
-        // alg: none
-        let none = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJ4In0.";
-        assert!(tokens().verify(none).is_err());
-        assert!(tokens().verify(&"a".repeat(MAX_TOKEN_BYTES + 1)).is_err());
-        assert!(tokens().verify("garbage").is_err());
-    }
-
-    #[test]
-    fn authenticate_remembers_only_verified_tokens_and_rechecks_their_times() {
-        let t = tokens();
-        let (user, account) = (Uuid::new_v4(), Uuid::new_v4());
-        let (token, _) = t.mint(user, account).unwrap();
-        assert_eq!(t.authenticate(&token).unwrap(), TokenSubject { user, account });
-        assert!(t.verified.get(&token).is_some(), "a verified token is remembered");
-        assert_eq!(t.authenticate(&token).unwrap(), TokenSubject { user, account });
-
-        // Refused tokens are never remembered: another key, a changed byte, an expired token.
-        let other = Tokens::new(&[8u8; 32], "switchboard".into(), "switchboard-api".into(), 60).unwrap();
-        assert!(other.authenticate(&token).is_err());
-        assert!(other.verified.get(&token).is_none());
-        let mut tampered = token.clone().into_bytes();
-        let last = tampered.len() - 2;
-        tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
-        let tampered = String::from_utf8(tampered).unwrap();
-        assert!(t.authenticate(&tampered).is_err());
-        assert!(t.verified.get(&tampered).is_none());
-        let (expired, _) = Tokens { ttl_seconds: -3600, ..tokens() }.mint(user, account).unwrap();
-        assert_eq!(t.authenticate(&expired).unwrap_err().0, "the token has expired");
-        assert!(t.verified.get(&expired).is_none());
-
-        // A remembered token whose time ran out is verified again (and refused), then forgotten.
-        let stale = Verified { subject: TokenSubject { user, account }, exp: now() - 31, nbf: None };
-        t.verified.remember("stale-token", stale, now() - 3600);
-        assert!(!stale.current(now()));
-        assert_eq!(t.authenticate("stale-token").unwrap_err().0, "the token is malformed");
-        assert!(t.verified.get("stale-token").is_none());
-        let early = Verified { subject: TokenSubject { user, account }, exp: now() + 600, nbf: Some(now() + 31) };
-        assert!(!early.current(now()));
-        assert!(Verified { nbf: Some(now() + 29), ..early }.current(now()));
-        assert!(Verified { exp: now() - 29, nbf: None, ..early }.current(now()), "within the leeway");
-    }
-
-    #[test]
-    fn the_remembered_tokens_stay_bounded() {
-        let t = tokens();
-        let entry =
-            Verified { subject: TokenSubject { user: Uuid::nil(), account: Uuid::nil() }, exp: now() + 60, nbf: None };
-        for i in 0..REMEMBERED_TOKENS * 2 + 3 {
-            t.verified.remember(&format!("token-{i}"), entry, now());
-            assert!(t.verified.entries.read().unwrap().len() <= REMEMBERED_TOKENS);
-        }
-        t.verified.remember(&"x".repeat(MAX_REMEMBERED_TOKEN_BYTES + 1), entry, now());
-        assert!(t.verified.get(&"x".repeat(MAX_REMEMBERED_TOKEN_BYTES + 1)).is_none());
-    }
-
-    #[test]
-    fn short_secrets_are_refused() {
-        assert!(Tokens::new(b"short", "i".into(), "a".into(), 60).is_err());
-    }
-}
+mod tests;

@@ -147,7 +147,11 @@ pub fn token(args: &TokenArgs) -> ExitCode {
             return Err(format!("{} is not active", user.email));
         }
         let tokens = tokens(&settings).map_err(|e| e.to_string())?;
-        tokens.mint(user.id.0, account.id.0).map(|(t, _)| t).map_err(|e| e.to_string())
+        // A session like a sign-in's: the user can see it in their list and end it.
+        let until = switchboard_store::now() + chrono::Duration::seconds(tokens.ttl_seconds());
+        let session = switchboard_store::repo::sessions::start(&mut conn, account.id, user.id, until)
+            .map_err(|e| e.to_string())?;
+        tokens.mint(user.id.0, account.id.0, session.id).map(|(t, _)| t).map_err(|e| e.to_string())
     })();
     match result {
         Ok(token) => {

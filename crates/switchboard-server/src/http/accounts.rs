@@ -1,6 +1,7 @@
 //! Operator endpoints: create and list accounts.
 
 use crate::access::Operator;
+use crate::http::body::Body;
 use crate::http::common::page;
 use crate::http::common::{Errors, PageQuery, db};
 use crate::http::users::UserView;
@@ -56,9 +57,9 @@ pub struct CreatedAccount {
 pub async fn create_account(
     _operator: Operator,
     state: web::Data<AppState>,
-    body: web::Json<CreateAccount>,
+    body: Body<CreateAccount>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.parse()?;
     let spec = AccountSpec {
         slug: body.slug.into_inner(),
         name: body.name.into_inner(),

@@ -1,13 +1,14 @@
 //! `POST /v1/auth/token`: password sign-in for the embedded identity.
 
 use crate::auth::password;
+use crate::http::body::Body;
 use crate::http::common::db;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::{HttpRequest, post, web};
 use serde::{Deserialize, Serialize};
 use switchboard_core::{Password, UserStatus};
-use switchboard_store::repo::{accounts, users};
+use switchboard_store::repo::{accounts, sessions, users};
 use switchboard_store::{StoreError, StoreResult};
 use utoipa::ToSchema;
 
@@ -57,9 +58,9 @@ pub struct TokenResponse {
 pub async fn create_token(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<TokenRequest>,
+    body: Body<TokenRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    let TokenRequest { account, email, password } = body.into_inner();
+    let TokenRequest { account, email, password } = body.parse()?;
     let identity = format!("{}/{}", account.to_lowercase(), email.trim().to_lowercase());
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     if let Some(wait) = state.logins.check(&identity, &address) {
@@ -69,7 +70,7 @@ pub async fn create_token(
         state.logins.failed(&identity, &address);
         return Err(ApiError::Unauthenticated("invalid account, email or password".into()));
     }
-    let outcome = db(&state, move |_, conn| {
+    let outcome = db(&state, move |state, conn| {
         let refused = || ApiError::Unauthenticated("invalid account, email or password".into());
         // Only "no such account or user" is a failed sign-in; an unreadable database is a 503, not
         // a wrong password that counts towards the limit.
@@ -82,7 +83,9 @@ pub async fn create_token(
                 if user.status == UserStatus::Active
                     && user.password_hash.as_deref().is_some_and(|h| password::verify(&password, h)) =>
             {
-                Ok((user.id, account.id))
+                let until = switchboard_store::now() + chrono::Duration::seconds(state.tokens.ttl_seconds());
+                let session = sessions::start(conn, account.id, user.id, until)?;
+                Ok((user.id, account.id, session.id))
             }
             Some((user, _)) => {
                 if user.password_hash.is_none() {
@@ -97,9 +100,9 @@ pub async fn create_token(
         }
     })
     .await;
-    let (user, account) = match outcome {
+    let (user, account, session) = match outcome {
         Ok(found) => {
-            state.logins.succeeded(&identity);
+            state.logins.succeeded(&identity, &address);
             found
         }
         Err(e) => {
@@ -110,7 +113,7 @@ pub async fn create_token(
         }
     };
     let (access_token, expires_in) =
-        state.tokens.mint(user.0, account.0).map_err(|e| ApiError::Internal(e.to_string()))?;
+        state.tokens.mint(user.0, account.0, session).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(web::Json(TokenResponse { access_token, token_type: "Bearer", expires_in }))
 }
 

@@ -2,6 +2,7 @@
 //! account, optionally about one record.
 
 use crate::access::Caller;
+use crate::http::body::Body;
 use crate::http::common::Errors;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -155,9 +156,9 @@ fn may_ask_about_others(caller: &Caller, checks: &[Check], state: &AppState) -> 
 pub async fn authorize(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<Check>,
+    body: Body<Check>,
 ) -> Result<web::Json<Answer>, ApiError> {
-    let checks = vec![body.into_inner()];
+    let checks = vec![body.parse()?];
     may_ask_about_others(&caller, &checks, &state)?;
     // The hot path: a question about the caller alone is a few bit tests, no database, no thread hop.
     let mut answers = if from_memory(&caller, &checks) {
@@ -176,9 +177,9 @@ pub async fn authorize(
 pub async fn authorize_batch(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<BatchChecks>,
+    body: Body<BatchChecks>,
 ) -> Result<web::Json<BatchAnswers>, ApiError> {
-    let checks = body.into_inner().checks;
+    let checks = body.parse()?.checks;
     if checks.is_empty() || checks.len() > MAX_CHECKS {
         return Err(ApiError::invalid("checks", format!("give 1 to {MAX_CHECKS} checks")));
     }

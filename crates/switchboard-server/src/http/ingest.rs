@@ -2,6 +2,7 @@
 //! messages, voicemails and recordings (metadata only), each reference checked against the account.
 
 use crate::access::Caller;
+use crate::http::body::Body;
 use crate::http::common::{Errors, db};
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -38,7 +39,7 @@ pub struct IngestCommunication {
     pub participants: Vec<UserId>,
     pub started_at: DateTime<Utc>,
     /// 0 to 86400 (a day).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::http::body::whole_number")]
     #[schema(minimum = 0, maximum = 86400)]
     pub duration_seconds: i32,
     #[serde(default)]
@@ -127,10 +128,10 @@ pub struct Ingested {
 pub async fn ingest_one(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<IngestCommunication>,
+    body: Body<IngestCommunication>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require("integrations.api:manage", &state.metrics)?;
-    let items = [body.into_inner().into_new(None)?];
+    let items = [body.parse()?.into_new(None)?];
     let ids = db(&state, move |_, conn| {
         known_references(conn, caller.account.id, &items, false)?;
         Ok(communications::ingest(conn, caller.account.id, &items, &caller.actor)?)
@@ -146,10 +147,10 @@ pub async fn ingest_one(
 pub async fn ingest_batch(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<IngestBatch>,
+    body: Body<IngestBatch>,
 ) -> Result<HttpResponse, ApiError> {
     caller.require("integrations.api:manage", &state.metrics)?;
-    let items = body.into_inner().items;
+    let items = body.parse()?.items;
     if items.is_empty() || items.len() > MAX_BATCH {
         return Err(ApiError::invalid("items", format!("give 1 to {MAX_BATCH} records")));
     }

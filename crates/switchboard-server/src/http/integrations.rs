@@ -2,6 +2,7 @@
 
 use crate::access::Caller;
 use crate::auth::api_key;
+use crate::http::body::Body;
 use crate::http::common::{Errors, PageQuery, db, page};
 use crate::problem::ApiError;
 use crate::service;
@@ -9,8 +10,9 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use switchboard_core::UserId;
+use std::collections::BTreeMap;
 use switchboard_core::values::DisplayName;
+use switchboard_core::{SectionGrant, SectionKey, UserId};
 use switchboard_store::repo::api_keys::{self, ApiKey};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -28,6 +30,11 @@ pub struct ApiKeyView {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// After this instant the key no longer works.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The key's limit, as a role's grants; absent: the key acts with all its user's access.
+    #[schema(value_type = Option<BTreeMap<SectionKey, SectionGrant>>)]
+    pub grants: Option<BTreeMap<String, SectionGrant>>,
 }
 
 page!(ApiKeyPage, ApiKeyView);
@@ -42,6 +49,8 @@ impl From<ApiKey> for ApiKeyView {
             created_at: k.created_at,
             last_used_at: k.last_used_at,
             revoked_at: k.revoked_at,
+            expires_at: k.expires_at,
+            grants: k.grants,
         }
     }
 }
@@ -50,6 +59,13 @@ impl From<ApiKey> for ApiKeyView {
 #[serde(deny_unknown_fields)]
 pub struct NewApiKey {
     pub name: DisplayName,
+    /// When the key stops working (in the future); default: never.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// Limits the key to these grants (section → level and rights, as in a role), never more than
+    /// its user holds; default: the key acts with all its user's access. Either way a key never
+    /// changes passwords, emails or keys, nor its own user's roles or status.
+    #[schema(value_type = Option<BTreeMap<SectionKey, SectionGrant>>)]
+    pub grants: Option<BTreeMap<String, SectionGrant>>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -82,12 +98,22 @@ pub async fn list_api_keys(
 pub async fn create_api_key(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<NewApiKey>,
+    body: Body<NewApiKey>,
 ) -> Result<HttpResponse, ApiError> {
-    let name = body.into_inner().name;
+    let NewApiKey { name, expires_at, grants } = body.parse()?;
     let generated = api_key::generate();
     let (prefix, hash) = (generated.prefix.clone(), generated.hash.clone());
-    let stored = service::run(&state, caller, move |cx| service::api_keys::create(cx, &name, &prefix, &hash)).await?;
+    let stored = service::run(&state, caller, move |cx| {
+        let new = api_keys::NewApiKey {
+            name: &name,
+            prefix: &prefix,
+            secret_hash: &hash,
+            expires_at,
+            grants: grants.as_ref(),
+        };
+        service::api_keys::create(cx, &new)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(CreatedApiKey { key: generated.key, api_key: stored.into() }))
 }
 

@@ -2,6 +2,7 @@
 //! use cases (`service::team`).
 
 use crate::access::Caller;
+use crate::http::body::Body;
 use crate::http::common::{Errors, PageQuery, db, page};
 use crate::problem::ApiError;
 use crate::service::{self, team};
@@ -72,9 +73,9 @@ pub async fn list_ivrs(
 pub async fn create_ivr(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<NewIvr>,
+    body: Body<NewIvr>,
 ) -> Result<HttpResponse, ApiError> {
-    let NewIvr { name, numbers } = body.into_inner();
+    let NewIvr { name, numbers } = body.parse()?;
     let created = service::run(&state, caller, move |cx| team::create_ivr(cx, &name, &numbers)).await?;
     Ok(HttpResponse::Created().json(IvrView::from(created)))
 }
@@ -103,9 +104,9 @@ pub async fn update_ivr(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<IvrId>,
-    body: web::Json<IvrPatch>,
+    body: Body<IvrPatch>,
 ) -> Result<web::Json<IvrView>, ApiError> {
-    let (id, patch) = (id.into_inner(), body.into_inner());
+    let (id, patch) = (id.into_inner(), body.parse()?);
     let updated = service::run(&state, caller, move |cx| {
         team::update_ivr(cx, id, patch.name.as_deref(), patch.numbers.as_deref())
     })

@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod authorize;
+pub mod body;
 pub mod catalog;
 pub mod common;
 pub mod history;
@@ -20,6 +21,7 @@ pub mod role_matrix;
 pub mod role_members;
 pub mod roles;
 pub mod route_table;
+pub mod sessions;
 pub mod user_permissions;
 pub mod user_roles;
 pub mod users;
@@ -27,7 +29,7 @@ pub mod workgroups;
 
 use crate::problem::ApiError;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::error::{PathError, QueryPayloadError};
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use route_table::RouteTable;
@@ -43,6 +45,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(authorize::authorize)
             .service(authorize::authorize_batch)
             .service(auth::create_token)
+            .service(sessions::sign_out)
+            .service(sessions::list_sessions)
+            .service(sessions::end_session)
             .service(accounts::create_account)
             .service(accounts::list_accounts)
             .service(me::me)
@@ -98,36 +103,6 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(integrations::revoke_api_key)
             .service(audit::list_audit_events),
     );
-}
-
-/// JSON body limits and error mapping.
-pub fn json_config(max_body_bytes: usize) -> web::JsonConfig {
-    web::JsonConfig::default().limit(max_body_bytes).error_handler(move |err, _req| {
-        let api = match &err {
-            JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
-                ApiError::PayloadTooLarge(max_body_bytes)
-            }
-            JsonPayloadError::ContentType => {
-                ApiError::BadRequest("the request body must be JSON (Content-Type: application/json)".into())
-            }
-            JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::Invalid {
-                field: field_named_in(&e.to_string()),
-                detail: format!("the request body does not fit the schema: {e}"),
-            },
-            JsonPayloadError::Deserialize(e) => {
-                ApiError::BadRequest(format!("the request body is not valid JSON: {e}"))
-            }
-            other => ApiError::BadRequest(other.to_string()),
-        };
-        api.into()
-    })
-}
-
-/// The field serde names in "missing field `x`" or "unknown field `x`".
-fn field_named_in(message: &str) -> Option<String> {
-    let start = message.find("field `")? + "field `".len();
-    let end = message[start..].find('`')?;
-    Some(message[start..start + end].to_owned())
 }
 
 /// A path whose id is malformed names no record (404), unless it is exactly another route's literal
@@ -204,8 +179,11 @@ fn unmatched(req: &HttpRequest) -> HttpResponse {
 mod tests {
     #[test]
     fn the_offending_field_is_taken_from_serde_messages() {
-        assert_eq!(super::field_named_in("missing field `name` at line 1 column 9").as_deref(), Some("name"));
-        assert_eq!(super::field_named_in("unknown field `nmae`, expected one of `name`").as_deref(), Some("nmae"));
-        assert_eq!(super::field_named_in("invalid type: integer `3`, expected a string"), None);
+        assert_eq!(super::body::field_named_in("missing field `name` at line 1 column 9").as_deref(), Some("name"));
+        assert_eq!(
+            super::body::field_named_in("unknown field `nmae`, expected one of `name`").as_deref(),
+            Some("nmae")
+        );
+        assert_eq!(super::body::field_named_in("invalid type: integer `3`, expected a string"), None);
     }
 }

@@ -2,6 +2,7 @@
 //! `service::memberships`); assigning a number or taking it away is a change to that person.
 
 use crate::access::Caller;
+use crate::http::body::Body;
 use crate::http::common::{Errors, PageQuery, db, page};
 use crate::problem::ApiError;
 use crate::service::{self, memberships, team};
@@ -125,9 +126,9 @@ pub async fn list_numbers(
 pub async fn create_number(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<NewNumber>,
+    body: Body<NewNumber>,
 ) -> Result<HttpResponse, ApiError> {
-    let NewNumber { e164, label, kind } = body.into_inner();
+    let NewNumber { e164, label, kind } = body.parse()?;
     let input = NumberInput { e164: e164.into_inner(), label, kind: kind.into() };
     let created = service::run(&state, caller, move |cx| team::create_number(cx, &input)).await?;
     Ok(HttpResponse::Created().json(NumberView::from(created)))
@@ -157,9 +158,9 @@ pub async fn update_number(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<NumberId>,
-    body: web::Json<NumberPatch>,
+    body: Body<NumberPatch>,
 ) -> Result<web::Json<NumberView>, ApiError> {
-    let (id, patch) = (id.into_inner(), body.into_inner());
+    let (id, patch) = (id.into_inner(), body.parse()?);
     let updated = service::run(&state, caller, move |cx| {
         team::update_number(cx, id, |current| NumberInput {
             e164: patch.e164.map_or_else(|| current.e164.clone(), E164::into_inner),
@@ -195,9 +196,9 @@ pub async fn set_number_users(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<NumberId>,
-    body: web::Json<NumberUsers>,
+    body: Body<NumberUsers>,
 ) -> Result<web::Json<NumberView>, ApiError> {
-    let (id, users) = (id.into_inner(), body.into_inner().users);
+    let (id, users) = (id.into_inner(), body.parse()?.users);
     let updated = service::run(&state, caller, move |cx| memberships::set_number_users(cx, id, &users)).await?;
     Ok(web::Json(updated.into()))
 }

@@ -1,5 +1,6 @@
 //! Liveness, readiness and metrics.
 
+use crate::access::MetricsReader;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
@@ -39,13 +40,19 @@ pub async fn readyz(state: web::Data<AppState>) -> Result<web::Json<Health>, Api
     Ok(web::Json(Health { status: "ready" }))
 }
 
-/// Prometheus metrics in the text exposition format.
+/// Prometheus metrics in the text exposition format, for the metrics token
+/// (`SWITCHBOARD_METRICS_TOKEN`) or the operator key, sent as a Bearer token.
 #[utoipa::path(
     operation_id = "metrics",
     tag = "ops",
-    responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain"))
+    security(("operator" = [])),
+    responses(
+        (status = 200, description = "Prometheus text format", body = String, content_type = "text/plain"),
+        (status = 401, description = "No metrics token or operator key", body = Problem,
+         content_type = "application/problem+json")
+    )
 )]
 #[get("/metrics")]
-pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+pub async fn metrics(_reader: MetricsReader, state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(state.metrics.render())
 }

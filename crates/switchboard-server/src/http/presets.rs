@@ -2,6 +2,7 @@
 //! mappings (seed 003), as a dry run first.
 
 use crate::access::Caller;
+use crate::http::body::Body;
 use crate::http::common::Errors;
 use crate::problem::ApiError;
 use crate::service;
@@ -48,9 +49,9 @@ pub struct MigrationPlan {
 pub async fn migrate(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<MigrateRequest>,
+    body: Body<MigrateRequest>,
 ) -> Result<web::Json<MigrationPlan>, ApiError> {
-    let MigrateRequest { to_pack, dry_run } = body.into_inner();
+    let MigrateRequest { to_pack, dry_run } = body.parse()?;
     let target = state
         .packs
         .get(&to_pack)

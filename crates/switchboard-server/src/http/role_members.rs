@@ -3,6 +3,7 @@
 //! person, judged on them.
 
 use crate::access::Caller;
+use crate::http::body::Body;
 use crate::http::common::{Errors, PageQuery, db};
 use crate::http::users::{UserPage, UserView};
 use crate::problem::ApiError;
@@ -76,9 +77,9 @@ pub async fn add_members(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<RoleId>,
-    body: web::Json<AddMembers>,
+    body: Body<AddMembers>,
 ) -> Result<HttpResponse, ApiError> {
-    let (role, user_ids) = (id.into_inner(), body.into_inner().user_ids);
+    let (role, user_ids) = (id.into_inner(), body.parse()?.user_ids);
     check_user_list(&user_ids)?;
     service::run(&state, caller, move |cx| service::role_members::add(cx, role, &user_ids)).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -2,6 +2,7 @@
 //! Every change is decided by the core (`can_edit_role`, `can_delete_role`, `can_set_roles`).
 
 use crate::access::Caller;
+use crate::http::body::Body;
 use crate::http::common::page;
 use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match};
 use crate::problem::ApiError;
@@ -58,9 +59,9 @@ pub async fn list_roles(
 pub async fn create_role(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<RoleDefinition>,
+    body: Body<RoleDefinition>,
 ) -> Result<HttpResponse, ApiError> {
-    let definition = body.into_inner();
+    let definition = body.parse()?;
     let role = service::run(&state, caller, move |cx| service::roles::create(cx, &definition)).await?;
     Ok(HttpResponse::Created().insert_header(etag(role.version)).json(RoleView::new(role, None)))
 }
@@ -126,10 +127,10 @@ pub async fn update_role(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<RoleId>,
-    body: web::Json<RolePatch>,
+    body: Body<RolePatch>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
-    let (id, patch) = (id.into_inner(), body.into_inner());
+    let (id, patch) = (id.into_inner(), body.parse()?);
     let role =
         service::run(&state, caller, move |cx| service::roles::edit(cx, id, expected, |d| patch.apply(d))).await?;
     Ok(HttpResponse::Ok().insert_header(etag(role.version)).json(RoleView::new(role, None)))
@@ -213,9 +214,9 @@ pub async fn copy_role(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<RoleId>,
-    body: web::Json<CopyRole>,
+    body: Body<CopyRole>,
 ) -> Result<HttpResponse, ApiError> {
-    let (source, CopyRole { key, name }) = (id.into_inner(), body.into_inner());
+    let (source, CopyRole { key, name }) = (id.into_inner(), body.parse()?);
     let role = service::run(&state, caller, move |cx| service::roles::copy(cx, source, &key, &name)).await?;
     Ok(HttpResponse::Created().insert_header(etag(role.version)).json(RoleView::new(role, None)))
 }

@@ -2,6 +2,7 @@
 //! once (`POST /v1/users/bulk-role`, rule MC-21). Each is a change to each person, judged on them.
 
 use crate::access::Caller;
+use crate::http::body::Body;
 use crate::http::common::{Errors, IfMatch, if_match};
 use crate::http::role_members::check_user_list;
 use crate::http::users::UserDetail;
@@ -43,11 +44,11 @@ pub async fn set_roles(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<UserId>,
-    body: web::Json<SetRoles>,
+    body: Body<SetRoles>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
     let id = id.into_inner();
-    let roles = body.into_inner().roles.into_iter().map(RoleKey::into_inner).collect();
+    let roles = body.parse()?.roles.into_iter().map(RoleKey::into_inner).collect();
     let person = service::run(&state, caller, move |cx| service::set_roles::set_roles(cx, id, roles, expected)).await?;
     Ok(changed(actix_web::http::StatusCode::OK, person))
 }
@@ -88,9 +89,9 @@ pub struct BulkRole {
 pub async fn bulk_role(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<BulkRole>,
+    body: Body<BulkRole>,
 ) -> Result<HttpResponse, ApiError> {
-    let BulkRole { user_ids, role, action } = body.into_inner();
+    let BulkRole { user_ids, role, action } = body.parse()?;
     check_user_list(&user_ids)?;
     let action = action.unwrap_or(BulkAction::Replace);
     if caller.policy().settings().role_mode == RoleMode::Single && action != BulkAction::Replace {

@@ -3,6 +3,7 @@
 
 use crate::access::Caller;
 use crate::auth::password;
+use crate::http::body::Body;
 use crate::http::common::page;
 use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match};
 use crate::problem::ApiError;
@@ -91,9 +92,9 @@ fn new_user(email: Email, name: DisplayName, password: Option<Password>) -> Resu
 pub async fn invite_user(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<InviteUser>,
+    body: Body<InviteUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let InviteUser { email, name, roles, password } = body.into_inner();
+    let InviteUser { email, name, roles, password } = body.parse()?;
     let new = new_user(email, name, password)?;
     let roles = roles.map(|keys| keys.into_iter().map(RoleKey::into_inner).collect());
     let person = service::run(&state, caller, move |cx| service::invite::invite(cx, new, roles)).await?;
@@ -134,8 +135,12 @@ pub struct UpdateUser {
     pub name: Option<DisplayName>,
     /// `disabled` takes all access away; `active` gives it back.
     pub status: Option<UserStatus>,
-    /// A new password.
+    /// A new password. It ends the user's other sessions; changing your own needs
+    /// `current_password`.
     pub password: Option<Password>,
+    /// Your current password, when you change your own.
+    #[schema(max_length = 256)]
+    pub current_password: Option<String>,
 }
 
 /// Edits a user. Users may change their own name and password; everything else needs the
@@ -158,16 +163,17 @@ pub async fn update_user(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<UserId>,
-    body: web::Json<UpdateUser>,
+    body: Body<UpdateUser>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
-    let (id, body) = (id.into_inner(), body.into_inner());
+    let (id, body) = (id.into_inner(), body.parse()?);
     let password_hash = body.password.as_ref().map(password::hash).transpose().map_err(ApiError::Internal)?;
     let edit = service::edit_user::UserEdit {
         email: body.email.map(Email::into_inner),
         name: body.name.map(DisplayName::into_inner),
         status: body.status,
         password_hash,
+        current_password: body.current_password,
     };
     let person = service::run(&state, caller, move |cx| service::edit_user::edit(cx, id, expected, edit)).await?;
     Ok(changed(actix_web::http::StatusCode::OK, person))
@@ -221,9 +227,9 @@ pub async fn duplicate_user(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<UserId>,
-    body: web::Json<DuplicateUser>,
+    body: Body<DuplicateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let (source, body) = (id.into_inner(), body.into_inner());
+    let (source, body) = (id.into_inner(), body.parse()?);
     let new = new_user(body.email, body.name, body.password)?;
     let person = service::run(&state, caller, move |cx| service::duplicate::duplicate(cx, source, new)).await?;
     Ok(changed(actix_web::http::StatusCode::CREATED, person))
@@ -248,10 +254,10 @@ pub async fn set_dashboard_access(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<UserId>,
-    body: web::Json<DashboardAccess>,
+    body: Body<DashboardAccess>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
-    let (id, access) = (id.into_inner(), body.into_inner());
+    let (id, access) = (id.into_inner(), body.parse()?);
     let person =
         service::run(&state, caller, move |cx| service::dashboard_access::set(cx, id, access, expected)).await?;
     Ok(changed(actix_web::http::StatusCode::OK, person))

@@ -3,6 +3,7 @@
 //! a change to that person.
 
 use crate::access::Caller;
+use crate::http::body::Body;
 use crate::http::common::{Errors, PageQuery, db, page};
 use crate::problem::ApiError;
 use crate::service::{self, memberships, team};
@@ -79,9 +80,9 @@ pub async fn list_workgroups(
 pub async fn create_workgroup(
     caller: Caller,
     state: web::Data<AppState>,
-    body: web::Json<NewWorkgroup>,
+    body: Body<NewWorkgroup>,
 ) -> Result<HttpResponse, ApiError> {
-    let NewWorkgroup { name, members } = body.into_inner();
+    let NewWorkgroup { name, members } = body.parse()?;
     let created = service::run(&state, caller, move |cx| memberships::create_workgroup(cx, &name, &members)).await?;
     Ok(HttpResponse::Created().json(WorkgroupView::from(created)))
 }
@@ -110,9 +111,9 @@ pub async fn update_workgroup(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<WorkgroupId>,
-    body: web::Json<RenameWorkgroup>,
+    body: Body<RenameWorkgroup>,
 ) -> Result<web::Json<WorkgroupView>, ApiError> {
-    let (id, name) = (id.into_inner(), body.into_inner().name);
+    let (id, name) = (id.into_inner(), body.parse()?.name);
     let updated = service::run(&state, caller, move |cx| team::rename_workgroup(cx, id, &name)).await?;
     Ok(web::Json(updated.into()))
 }
@@ -141,9 +142,9 @@ pub async fn set_workgroup_members(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<WorkgroupId>,
-    body: web::Json<Members>,
+    body: Body<Members>,
 ) -> Result<web::Json<WorkgroupView>, ApiError> {
-    let (id, users) = (id.into_inner(), body.into_inner().users);
+    let (id, users) = (id.into_inner(), body.parse()?.users);
     let updated = service::run(&state, caller, move |cx| memberships::set_workgroup_members(cx, id, &users)).await?;
     Ok(web::Json(updated.into()))
 }

@@ -3,14 +3,23 @@
 
 use super::Change;
 use crate::problem::ApiError;
-use switchboard_core::UserAction;
-use switchboard_store::repo::api_keys::{self, ApiKey};
+use switchboard_core::{CredentialChange, UserAction};
+use switchboard_store::repo::api_keys::{self, ApiKey, NewApiKey};
 use uuid::Uuid;
 
-/// A key acting as the actor; the secret arrives hashed.
-pub fn create(cx: &mut Change<'_>, name: &str, prefix: &str, hash: &str) -> Result<ApiKey, ApiError> {
+/// A key acting as the actor, only from a signed-in session; the secret arrives hashed. A key may
+/// expire, and may be limited to grants (as a role's) that never exceed what the actor holds.
+pub fn create(cx: &mut Change<'_>, new: &NewApiKey<'_>) -> Result<ApiKey, ApiError> {
+    cx.require_session(CredentialChange::ApiKeys)?;
     cx.require("integrations.api.keys")?;
-    Ok(api_keys::create(cx.conn, cx.account(), cx.actor.user_id, name, prefix, hash, &cx.who)?)
+    if new.expires_at.is_some_and(|end| end <= switchboard_store::now()) {
+        return Err(ApiError::invalid("expires_at", "a key must expire in the future"));
+    }
+    if let Some(grants) = new.grants {
+        let access = cx.policy().key_access(grants).map_err(|e| ApiError::invalid("grants", e.to_string()))?;
+        cx.allow(cx.policy().can_limit_key(&cx.actor, &access))?;
+    }
+    Ok(api_keys::create(cx.conn, cx.account(), cx.actor.user_id, new, &cx.who)?)
 }
 
 pub fn revoke(cx: &mut Change<'_>, id: Uuid) -> Result<ApiKey, ApiError> {

@@ -13,7 +13,7 @@ pub fn bulk_role(cx: &mut Change<'_>, users: &[UserId], change: BulkRoleChange) 
         }
     };
     let key = key.ok_or_else(|| ApiError::invalid("role", format!("unknown role {role}")))?;
-    judge_many(cx, users, "user_ids", |current| {
+    let judged = judge_many(cx, users, "user_ids", |current| {
         let mut next = current.to_vec();
         match change {
             BulkRoleChange::Replace(_) => next = vec![key.clone()],
@@ -25,5 +25,8 @@ pub fn bulk_role(cx: &mut Change<'_>, users: &[UserId], change: BulkRoleChange) 
     })?;
     let mode = cx.policy().settings().role_mode;
     roles::bulk_change(cx.conn, cx.account(), users, change, mode, &cx.who)?;
+    for person in &judged {
+        super::sessions::after_role_change(cx, person)?;
+    }
     Ok(())
 }

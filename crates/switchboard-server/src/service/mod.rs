@@ -16,6 +16,7 @@ pub mod memberships;
 pub mod migrate;
 pub mod role_members;
 pub mod roles;
+pub mod sessions;
 pub mod set_roles;
 pub mod team;
 
@@ -25,7 +26,9 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::web;
 use std::sync::Arc;
-use switchboard_core::{AccountId, CoreError, Decision, Policy, Principal, Subject, UserId};
+use switchboard_core::{
+    AccountId, CoreError, Credential, CredentialChange, Decision, Policy, Principal, Subject, UserId,
+};
 use switchboard_store::repo::users::{self, User, UserAccess};
 use switchboard_store::repo::{accounts, api_keys as keys};
 use switchboard_store::{Actor, DbConn, StoreError};
@@ -40,6 +43,8 @@ pub struct Change<'a> {
     pub actor: Principal,
     /// Who the audit log names.
     pub who: Actor,
+    /// The signed-in session making the change, if the request came with one.
+    pub session: Option<uuid::Uuid>,
 }
 
 impl std::fmt::Debug for Change<'_> {
@@ -79,6 +84,25 @@ impl Change<'_> {
             .permission(permission)
             .map_err(|e| ApiError::Internal(format!("a use case names an unknown permission: {e}")))?;
         self.allow(self.policy().check(&self.actor, resolved))
+    }
+
+    /// How the change's request proved who it is.
+    pub fn credential(&self) -> Credential {
+        match self.who {
+            Actor::ApiKey(_) => Credential::ApiKey,
+            _ => Credential::Session,
+        }
+    }
+
+    /// Refuses a change to credentials, or to the acting user's own roles or status, that the
+    /// request's credential may not make (an API key never may: `interactive_only`).
+    pub fn require_session(&self, change: CredentialChange) -> Result<(), ApiError> {
+        self.allow(switchboard_core::credential::may_change(self.credential(), change))
+    }
+
+    /// [`Change::require_session`] for `change` when `user` is the acting user.
+    pub fn require_session_for_own(&self, user: UserId, change: CredentialChange) -> Result<(), ApiError> {
+        if user == self.actor.user_id { self.require_session(change) } else { Ok(()) }
     }
 
     /// A person of the account as storage has them now (404 when there is none).
@@ -125,17 +149,22 @@ where
                 StoreError::NotFound { .. } => gone(),
                 other => other.into(),
             })?;
-            let actor = access.policy.principal(&subject)?;
+            let mut actor = access.policy.principal(&subject)?;
             if !actor.active {
                 return Err(gone());
             }
             if let Actor::ApiKey(key) = caller.actor {
                 let stored = keys::get(conn, account, key)?;
-                if stored.revoked_at.is_some() || stored.user_id != caller.user.id {
+                if !stored.usable_at(switchboard_store::now()) || stored.user_id != caller.user.id {
                     return Err(ApiError::Unauthenticated("the API key is invalid or revoked".into()));
                 }
+                // A limited key acts with no more than its grants, here as on every read.
+                if let Some(grants) = &stored.grants {
+                    actor = actor.narrowed(&access.policy.key_access(grants)?);
+                }
             }
-            let mut change = Change { conn, state, access, actor, who: caller.actor.clone() };
+            let (who, session) = (caller.actor.clone(), caller.session);
+            let mut change = Change { conn, state, access, actor, who, session };
             let out = work(&mut change)?;
             let ended_at = accounts::access_version(change.conn, account)?;
             Ok::<_, ApiError>((out, ended_at != started_at))

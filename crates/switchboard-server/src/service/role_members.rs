@@ -3,7 +3,7 @@
 
 use super::Change;
 use crate::problem::ApiError;
-use switchboard_core::{RoleId, RoleMode, UserId};
+use switchboard_core::{CredentialChange, RoleId, RoleMode, UserId};
 use switchboard_store::repo::roles::{self, BulkRoleChange};
 
 fn key_of(cx: &Change<'_>, role: RoleId) -> Result<String, ApiError> {
@@ -23,9 +23,11 @@ pub fn add(cx: &mut Change<'_>, role: RoleId, users: &[UserId]) -> Result<(), Ap
 /// Takes the role away from one user.
 pub fn remove(cx: &mut Change<'_>, role: RoleId, user: UserId) -> Result<(), ApiError> {
     let key = key_of(cx, role)?;
+    cx.require_session_for_own(user, CredentialChange::OwnRoles)?;
     let person = cx.person(user)?;
     let next: Vec<String> = person.roles.iter().filter(|k| **k != key).cloned().collect();
     cx.allow_result(cx.policy().can_set_person_roles(&cx.actor, &person, &next))?;
     roles::unassign(cx.conn, cx.account(), user, role, &cx.who)?;
+    super::sessions::after_role_change(cx, &person)?;
     Ok(())
 }

@@ -42,6 +42,11 @@ struct Person {
     id: String,
     /// Only people created with a password can act.
     session: Option<Session>,
+    /// How they sign in again when a change ended their session (issue 22).
+    email: String,
+    password: String,
+    /// A change may have ended their session: check it before they act.
+    stale: bool,
     roles: Vec<String>,
     status: UserStatus,
     workgroups: BTreeSet<String>,
@@ -157,19 +162,22 @@ fn setup(app: &TestApp, g: &mut Rng, slug: &str, preset: &str) -> Account {
     }
     let owner_roles: Vec<String> =
         pack["owner_roles"].as_array().unwrap().iter().map(|k| k.as_str().unwrap().to_owned()).collect();
-    a.people.push(Person::new(owner.user_id.clone(), Some(owner.clone()), owner_roles));
+    let owner_email = format!("owner@{slug}.example");
+    a.people.push(Person::new(owner.user_id.clone(), Some(owner.clone()), owner_roles, owner_email, "owner-password"));
     let keys: Vec<String> = a.roles.keys().cloned().collect();
     for round in 0..2 {
         for (i, key) in keys.iter().enumerate() {
             let held = a.with_default(vec![key.clone()]);
             let refs: Vec<&str> = held.iter().map(String::as_str).collect();
-            let user = app.user(&owner, slug, &format!("u{round}-{i}@{slug}.example"), &refs);
-            a.people.push(Person::new(user.user_id.clone(), Some(user), held));
+            let email = format!("u{round}-{i}@{slug}.example");
+            let user = app.user(&owner, slug, &email, &refs);
+            a.people.push(Person::new(user.user_id.clone(), Some(user), held, email, "user-password"));
         }
     }
     if !a.combinable {
-        let user = app.user(&owner, slug, &format!("none@{slug}.example"), &[]);
-        a.people.push(Person::new(user.user_id.clone(), Some(user), vec![]));
+        let email = format!("none@{slug}.example");
+        let user = app.user(&owner, slug, &email, &[]);
+        a.people.push(Person::new(user.user_id.clone(), Some(user), vec![], email, "user-password"));
     }
     // Spread people over workgroups, numbers and dashboard access; some invited, some disabled.
     for index in 1..a.people.len() {
@@ -207,7 +215,8 @@ fn setup(app: &TestApp, g: &mut Rng, slug: &str, preset: &str) -> Account {
     let invited = json!({"email": format!("invited@{slug}.example"), "name": "Invited",
         "roles": a.with_default(vec![keys[0].clone()])});
     let reply = app.call(&owner, "POST", "/v1/users", Some(invited));
-    a.people.push(Person::new(created_id(&reply), None, a.with_default(vec![keys[0].clone()])));
+    let invited = a.with_default(vec![keys[0].clone()]);
+    a.people.push(Person::new(created_id(&reply), None, invited, format!("invited@{slug}.example"), ""));
     a.people.last_mut().unwrap().status = UserStatus::Invited;
     a
 }
@@ -217,10 +226,13 @@ fn strings(v: &Value) -> BTreeSet<String> {
 }
 
 impl Person {
-    fn new(id: String, session: Option<Session>, roles: Vec<String>) -> Person {
+    fn new(id: String, session: Option<Session>, roles: Vec<String>, email: String, password: &str) -> Person {
         Person {
             id,
             session,
+            email,
+            password: password.to_owned(),
+            stale: false,
             roles,
             status: UserStatus::Active,
             workgroups: BTreeSet::new(),
@@ -384,6 +396,15 @@ fn ten_thousand_random_changes_to_people_and_roles_never_reach_beyond_the_actor(
             assert_eq!(app.call(session, "GET", "/v1/me", None).status, 401, "attempt {attempt}");
         }
         let actor = can_act[g.below(can_act.len())];
+        if a.people[actor].stale {
+            // A password change, a reset or a loss of authority ended their session: they sign in again.
+            let p = &mut a.people[actor];
+            if app.call(p.session.as_ref().unwrap(), "GET", "/v1/me", None).status == 401 {
+                let token = app.login(&a.slug, &p.email, &p.password);
+                p.session = Some(Session { token, user_id: p.id.clone() });
+            }
+            p.stale = false;
+        }
         let session = a.people[actor].session.clone().unwrap();
         let target = live[g.below(live.len())];
         let tid = a.people[target].id.clone();
@@ -399,6 +420,7 @@ fn ten_thousand_random_changes_to_people_and_roles_never_reach_beyond_the_actor(
                 new.dedup();
                 let reply = app.call(&session, "PUT", &format!("/v1/users/{tid}/roles"), Some(json!({"roles": new})));
                 if t.count("set roles", outcome(&reply, 200, "set roles", attempt)) {
+                    a.people[target].stale = true;
                     let old = a.people[target].roles.clone();
                     let changed: Vec<&RoleDefinition> = new
                         .iter()
@@ -447,6 +469,7 @@ fn ten_thousand_random_changes_to_people_and_roles_never_reach_beyond_the_actor(
                     let users = if action == "remove-one" { vec![users[0]] } else { users };
                     let action = if action == "remove-one" { "remove" } else { action };
                     for u in users {
+                        a.people[u].stale = true;
                         let mut after = a.people[u].clone();
                         after.roles = roles_after(a, &after.roles, &key, action);
                         assert!(
@@ -529,7 +552,7 @@ fn ten_thousand_random_changes_to_people_and_roles_never_reach_beyond_the_actor(
             }
             // A password, a name, an email, or a status.
             9..=11 => {
-                let body = match g.below(4) {
+                let mut body = match g.below(4) {
                     0 => json!({"password": format!("password-{attempt}")}),
                     1 => json!({"name": format!("Name {attempt}")}),
                     2 => json!({"email": format!("e{attempt}@{}.example", a.slug)}),
@@ -537,8 +560,20 @@ fn ten_thousand_random_changes_to_people_and_roles_never_reach_beyond_the_actor(
                         json!({"status": if a.people[target].status == UserStatus::Active { "disabled" } else { "active" }})
                     }
                 };
+                if tid == actor_id && body.get("password").is_some() {
+                    // Changing one's own password takes the current one.
+                    body["current_password"] = json!(a.people[actor].password);
+                }
                 let reply = app.call(&session, "PATCH", &format!("/v1/users/{tid}"), Some(body.clone()));
                 if t.count("edit user", outcome(&reply, 200, "edit user", attempt)) {
+                    if let Some(new) = body["password"].as_str() {
+                        a.people[target].password = new.to_owned();
+                    }
+                    if let Some(email) = body["email"].as_str() {
+                        a.people[target].email = email.to_owned();
+                    }
+                    // A new password or a status change ends the person's other sessions.
+                    a.people[target].stale |= tid != actor_id;
                     let own_profile = tid == actor_id && body.get("name").or(body.get("password")).is_some();
                     assert!(
                         own_profile || a.is_superadmin(actor) || tid != a.superadmin,

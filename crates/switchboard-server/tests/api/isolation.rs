@@ -15,6 +15,7 @@ struct Ids {
     ivr: String,
     communication: String,
     api_key: String,
+    session: String,
 }
 
 fn seed(app: &TestApp, owner: &Session) -> Ids {
@@ -33,7 +34,8 @@ fn seed(app: &TestApp, owner: &Session) -> Ids {
     let comm =
         json!({"kind": "call", "direction": "inbound", "started_at": "2026-11-01T10:00:00Z", "participants": [user]});
     let communication = id(app.call(owner, "POST", "/v1/communications", Some(comm)), "/ids/0");
-    Ids { role, user, workgroup, number, ivr, communication, api_key }
+    let session = id(app.call(owner, "GET", "/v1/me/sessions", None), "/items/0/id");
+    Ids { role, user, workgroup, number, ivr, communication, api_key, session }
 }
 
 /// (method, path template, a valid body).
@@ -66,6 +68,7 @@ fn operations() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("DELETE", "/v1/ivrs/{id}", None),
         ("GET", "/v1/communications/{id}", None),
         ("DELETE", "/v1/api-keys/{id}", None),
+        ("DELETE", "/v1/me/sessions/{id}", None),
     ]
 }
 
@@ -79,6 +82,7 @@ fn resolve(template: &str, ids: &Ids) -> String {
         "ivrs" => &ids.ivr,
         "communications" => &ids.communication,
         "api-keys" => &ids.api_key,
+        "me" => &ids.session,
         other => panic!("no id for {other}"),
     };
     template.replace("{id}", id).replace("{user_id}", &ids.user)

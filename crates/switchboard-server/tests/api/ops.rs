@@ -24,7 +24,8 @@ fn every_response_carries_a_request_id_and_a_given_one_is_kept() {
 fn metrics_count_requests_by_route_in_prometheus_format() {
     let app = TestApp::spawn();
     app.get("/healthz");
-    let metrics = app.get("/metrics");
+    let operator = format!("Bearer {}", switchboard_testkit::http::OPERATOR_KEY);
+    let metrics = app.request("GET", "/metrics", None, &[("authorization", &operator)]);
     assert_eq!(metrics.status, 200);
     assert!(metrics.header("content-type").unwrap().starts_with("text/plain"));
     assert!(

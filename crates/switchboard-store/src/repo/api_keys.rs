@@ -9,7 +9,8 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
-use switchboard_core::{AccountId, UserId};
+use std::collections::BTreeMap;
+use switchboard_core::{AccountId, SectionGrant, UserId};
 use uuid::Uuid;
 
 /// An API key (without its secret).
@@ -26,6 +27,27 @@ pub struct ApiKey {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// After this instant the key no longer works.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The key's limit, as a role's grants (section → level and rights); `None`: its user's access.
+    pub grants: Option<BTreeMap<String, SectionGrant>>,
+}
+
+impl ApiKey {
+    /// Whether the key may be used at `now`: not revoked, not expired.
+    pub fn usable_at(&self, now: DateTime<Utc>) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|end| now < end)
+    }
+}
+
+/// A key to store: its secret arrives hashed.
+#[derive(Clone, Debug)]
+pub struct NewApiKey<'a> {
+    pub name: &'a str,
+    pub prefix: &'a str,
+    pub secret_hash: &'a str,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub grants: Option<&'a BTreeMap<String, SectionGrant>>,
 }
 
 /// A row of `api_keys`, as read.
@@ -43,6 +65,8 @@ struct KeyRow {
     created_at: NaiveDateTime,
     last_used_at: Option<NaiveDateTime>,
     revoked_at: Option<NaiveDateTime>,
+    expires_at: Option<NaiveDateTime>,
+    grants: Option<String>,
 }
 fn key_of(r: KeyRow) -> StoreResult<ApiKey> {
     Ok(ApiKey {
@@ -55,6 +79,8 @@ fn key_of(r: KeyRow) -> StoreResult<ApiKey> {
         created_at: from_db_time(r.created_at),
         last_used_at: r.last_used_at.map(from_db_time),
         revoked_at: r.revoked_at.map(from_db_time),
+        expires_at: r.expires_at.map(from_db_time),
+        grants: r.grants.map(|g| serde_json::from_str(&g)).transpose()?,
     })
 }
 
@@ -63,12 +89,12 @@ pub fn create(
     conn: &mut DbConn,
     account: AccountId,
     user: UserId,
-    name: &str,
-    prefix: &str,
-    secret_hash: &str,
+    new: &NewApiKey<'_>,
     actor: &Actor,
 ) -> StoreResult<ApiKey> {
+    let NewApiKey { name, prefix, secret_hash, expires_at, grants } = new.clone();
     crate::common::check_name(name)?;
+    let grants = grants.map(serde_json::to_string).transpose()?;
     if prefix.len() < 6 || secret_hash.is_empty() {
         return Err(StoreError::InvalidInput("an API key needs a prefix of 6+ characters and a hash".into()));
     }
@@ -83,6 +109,8 @@ pub fn create(
                 api_keys::prefix.eq(prefix),
                 api_keys::secret_hash.eq(secret_hash),
                 api_keys::created_at.eq(to_db_time(now())),
+                api_keys::expires_at.eq(expires_at.map(to_db_time)),
+                api_keys::grants.eq(grants.as_deref()),
             ))
             .execute(conn)?;
         let key = get(conn, account, id)?;

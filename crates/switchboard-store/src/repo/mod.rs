@@ -9,5 +9,6 @@ pub(crate) mod history_sql;
 pub mod ivrs;
 pub mod numbers;
 pub mod roles;
+pub mod sessions;
 pub mod users;
 pub mod workgroups;

@@ -254,6 +254,14 @@ pub fn update(
             diesel::update(target()).set(users::password_hash.eq(hash)).execute(conn)?;
         }
         let after = get(conn, account, id)?;
+        let mut after_json = user_json(&after);
+        // The hash never enters the log, but the fact that the password changed does.
+        if let (Some(new), Some(map)) = (&patch.password_hash, after_json.as_object_mut()) {
+            map.insert("password_changed".into(), json!(true));
+            if new.is_none() {
+                map.insert("password_removed".into(), json!(true));
+            }
+        }
         audit(
             conn,
             AuditEntry {
@@ -263,7 +271,7 @@ pub fn update(
                 target_type: "user",
                 target_id: Some(id.to_string()),
                 before: Some(user_json(&before)),
-                after: Some(user_json(&after)),
+                after: Some(after_json),
             },
         )?;
         Ok(after)
