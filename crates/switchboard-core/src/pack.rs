@@ -55,6 +55,9 @@ pub struct PresetPack {
     pub roles_permission: String,
     #[serde(default)]
     pub legacy_mappings: Vec<LegacyMapping>,
+    /// Roles whose holders read the account's audit log (Aircall: Owner).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub audit_readers: Vec<String>,
 }
 
 /// Whether a pack name is lowercase letters, digits and dashes, starting with a letter.
@@ -71,6 +74,7 @@ impl PresetPack {
             role_mode: self.role_mode,
             default_role: self.default_role.clone(),
             roles_permission: self.roles_permission.clone(),
+            audit_readers: self.audit_readers.clone(),
         }
     }
 
@@ -96,7 +100,7 @@ impl PresetPack {
         if self.role_mode == RoleMode::Single && self.owner_roles.len() > 1 {
             return Err(invalid("a single-role pack gives its owner at most one role".into()));
         }
-        for key in &self.owner_roles {
+        for key in self.owner_roles.iter().chain(&self.audit_readers) {
             policy.role_idx(key).map_err(wrap)?;
         }
         let mut froms = BTreeSet::new();

@@ -27,11 +27,19 @@ pub struct PolicySettings {
     pub default_role: Option<String>,
     /// The permission needed to assign roles and to create, edit and delete them (rule 1).
     pub roles_permission: String,
+    /// The pack's roles whose holders read the audit log (besides the superadmin, and anyone who
+    /// views both roles and the account).
+    pub audit_readers: Vec<String>,
 }
 
 impl Default for PolicySettings {
     fn default() -> Self {
-        PolicySettings { role_mode: RoleMode::Single, default_role: None, roles_permission: "team.roles:manage".into() }
+        PolicySettings {
+            role_mode: RoleMode::Single,
+            default_role: None,
+            roles_permission: "team.roles:manage".into(),
+            audit_readers: Vec::new(),
+        }
     }
 }
 
@@ -250,6 +258,7 @@ pub struct Policy {
     settings: PolicySettings,
     roles_permission: Permission,
     default_role: Option<RoleIdx>,
+    audit_readers: Vec<RoleIdx>,
     roles: Vec<CompiledRole>,
     index: HashMap<String, RoleIdx>,
 }
@@ -315,12 +324,15 @@ impl Policy {
             None => None,
             Some(key) => Some(index.get(key).copied().ok_or_else(|| CoreError::UnknownRole(key.clone()))?),
         };
+        // A reader the account no longer has (a migration) simply reads nothing.
+        let audit_readers = settings.audit_readers.iter().filter_map(|key| index.get(key).copied()).collect();
         Ok(Policy {
             everything: PermissionSet::everything(&catalog),
             catalog,
             settings,
             roles_permission,
             default_role,
+            audit_readers,
             roles: compiled,
             index,
         })
@@ -462,6 +474,25 @@ impl Policy {
         } else {
             Decision::OutOfScope
         }
+    }
+
+    /// May `p` read the account's audit log? The superadmin, holders of a role the pack names as an
+    /// audit reader (Aircall: Owner), and anyone who views both the roles and the account.
+    pub fn can_read_audit(&self, p: &Principal) -> Result<Decision> {
+        if !p.active {
+            return Ok(Decision::InactiveUser);
+        }
+        if p.superadmin {
+            return Ok(Decision::Allowed(Via::Superadmin));
+        }
+        if self.audit_readers.iter().any(|r| p.holds(*r)) {
+            return Ok(Decision::Allowed(Via::Grant));
+        }
+        let roles = self.check(p, self.catalog.permission("team.roles:view")?);
+        if !roles.is_allowed() {
+            return Ok(roles);
+        }
+        Ok(self.check(p, self.catalog.permission("account:view")?))
     }
 
     /// The checks every change of another user's access starts with: an active actor, not themself

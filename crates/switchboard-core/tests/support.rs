@@ -58,6 +58,7 @@ pub fn mightycall_pack() -> PresetPack {
         owner_roles: vec!["administrator".into()],
         roles_permission: "team.roles:manage".into(),
         legacy_mappings: vec![],
+        audit_readers: vec![],
     }
 }
 
@@ -106,6 +107,7 @@ pub fn aircall_pack() -> PresetPack {
         default_role: Some("agent".into()),
         owner_roles: vec!["owner".into(), "admin".into(), "agent".into()],
         roles_permission: "team.roles:manage".into(),
+        audit_readers: vec!["owner".into()],
         legacy_mappings: vec![
             LegacyMapping {
                 from: "admin".into(),
@@ -143,6 +145,7 @@ pub fn groups_pack() -> PresetPack {
         owner_roles: vec!["admin".into()],
         roles_permission: "team.roles:manage".into(),
         legacy_mappings: vec![],
+        audit_readers: vec![],
     }
 }
 

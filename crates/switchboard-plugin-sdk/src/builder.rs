@@ -239,6 +239,7 @@ pub struct PackBuilder {
     roles: Vec<RoleBuilder>,
     default_role: Option<String>,
     owner_roles: Vec<String>,
+    audit_readers: Vec<String>,
     roles_permission: Option<String>,
     legacy_mappings: Vec<LegacyMapping>,
 }
@@ -257,6 +258,7 @@ impl PackBuilder {
             roles: Vec::new(),
             default_role: None,
             owner_roles: Vec::new(),
+            audit_readers: Vec::new(),
             roles_permission: None,
             legacy_mappings: Vec::new(),
         }
@@ -298,6 +300,13 @@ impl PackBuilder {
     /// A role the account's creator (its superadmin) holds.
     pub fn owner_role(mut self, key: impl Into<String>) -> Self {
         self.owner_roles.push(key.into());
+        self
+    }
+
+    /// A role whose holders read the account's audit log (besides the superadmin and anyone who
+    /// views both the roles and the account).
+    pub fn audit_reader(mut self, key: impl Into<String>) -> Self {
+        self.audit_readers.push(key.into());
         self
     }
 
@@ -344,6 +353,7 @@ impl PackBuilder {
             catalog_extensions: self.sections,
             default_role: self.default_role,
             owner_roles: self.owner_roles,
+            audit_readers: self.audit_readers,
             roles_permission: self.roles_permission.unwrap_or_else(|| "team.roles:manage".into()),
             legacy_mappings: self.legacy_mappings,
         }

@@ -83,6 +83,10 @@ fn is_foreign_key_message(message: &str) -> bool {
 
 /// What a unique violation means to the client, in the domain's words: the database's own message
 /// names tables, columns and constraints, and differs between backends.
+/// A communication id that is taken, in this account (with other contents) or in another: one answer
+/// for both, so it tells nothing about other accounts.
+pub(crate) const ALREADY_INGESTED: &str = "a communication with this id was already ingested with other contents";
+
 /// The field a unique constraint guards, and what to tell the client: never the database's words.
 fn unique_conflict(message: &str, constraint: Option<&str>) -> (Option<&'static str>, &'static str) {
     let text = format!("{message} {}", constraint.unwrap_or_default());
@@ -97,6 +101,8 @@ fn unique_conflict(message: &str, constraint: Option<&str>) -> (Option<&'static 
         (Some("key"), "role key already in use")
     } else if on("workgroups", "name") || on("ivrs", "name") {
         (Some("name"), "name already in use")
+    } else if text.contains("communications") {
+        (Some("id"), ALREADY_INGESTED)
     } else {
         (None, "it conflicts with an existing record")
     }

@@ -137,6 +137,8 @@ pub fn aircall() -> PackBuilder {
         .owner_role("owner")
         .owner_role("admin")
         .owner_role("agent")
+        // AC-3: the Owner has full access on the account: it reads who changed what.
+        .audit_reader("owner")
         // "Existing Admins will have the new Admin + Agent roles"; "Agents will keep the Agent role".
         .legacy_mapping("admin", ["admin", "agent"], ["owner"])
         .legacy_mapping("agent", ["agent"], Vec::<String>::new())
@@ -181,6 +183,7 @@ pub fn aircall_classic() -> PackBuilder {
         )
         .default_role("agent")
         .owner_role("admin")
+        .audit_reader("admin")
 }
 
 switchboard_plugin_sdk::export_preset_packs!(aircall, aircall_classic);

@@ -112,6 +112,7 @@ pub fn groups_ivr() -> PackBuilder {
     .role(technical)
     // Seed 002: "you can opt not to grant any rights": no default role.
     .owner_role("admin")
+    .audit_reader("admin")
 }
 
 switchboard_plugin_sdk::export_preset_packs!(groups_ivr);

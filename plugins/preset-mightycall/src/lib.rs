@@ -67,6 +67,7 @@ pub fn mightycall() -> PackBuilder {
         )
         .default_role("agent")
         .owner_role("administrator")
+        .audit_reader("administrator")
 }
 
 switchboard_plugin_sdk::export_preset_packs!(mightycall);

@@ -8,6 +8,7 @@ use actix_web::{get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use switchboard_store::Actor;
+use switchboard_store::repo::api_keys;
 use switchboard_store::repo::audit::{self, AuditEvent, AuditFilter};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -18,6 +19,9 @@ pub struct ActorView {
     /// `user`, `api_key`, `operator` or `system`.
     pub kind: &'static str,
     pub id: Option<Uuid>,
+    /// For an API key: the prefix it is listed with (`sbk_…`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_prefix: Option<String>,
 }
 
 /// One change, with the record before and after.
@@ -39,10 +43,10 @@ page!(AuditEventPage, AuditEventView);
 impl From<AuditEvent> for AuditEventView {
     fn from(e: AuditEvent) -> Self {
         let actor = match e.actor {
-            Actor::User(u) => ActorView { kind: "user", id: Some(u.0) },
-            Actor::ApiKey(k) => ActorView { kind: "api_key", id: Some(k) },
-            Actor::Operator => ActorView { kind: "operator", id: None },
-            Actor::System => ActorView { kind: "system", id: None },
+            Actor::User(u) => ActorView { kind: "user", id: Some(u.0), key_prefix: None },
+            Actor::ApiKey(k) => ActorView { kind: "api_key", id: Some(k), key_prefix: None },
+            Actor::Operator => ActorView { kind: "operator", id: None, key_prefix: None },
+            Actor::System => ActorView { kind: "system", id: None, key_prefix: None },
         };
         AuditEventView {
             id: e.id,
@@ -67,8 +71,9 @@ pub struct AuditQuery {
     pub action: Option<String>,
 }
 
-/// The account's audit log, newest first. Needs `team.roles:view` and `account:view`: it shows role
-/// changes.
+/// The account's audit log, newest first: for the superadmin, the roles the pack names (Aircall's
+/// Owner), and anyone who views both the roles and the account. A change made with an API key names
+/// the key's prefix.
 #[utoipa::path(operation_id = "list_audit_events", tag = "audit", security(("bearer" = []), ("api_key" = [])),
     params(AuditQuery, PageQuery),
     responses((status = 200, description = "A page of audit events", body = AuditEventPage), Errors))]
@@ -79,11 +84,23 @@ pub async fn list_audit_events(
     query: web::Query<AuditQuery>,
     page: web::Query<PageQuery>,
 ) -> Result<web::Json<AuditEventPage>, ApiError> {
-    caller.require("team.roles:view", &state.metrics)?;
-    caller.require("account:view", &state.metrics)?;
+    caller.allow(caller.policy().can_read_audit(&caller.principal)?, &state.metrics)?;
     let q = query.into_inner();
     let page = page.request()?;
     let filter = AuditFilter { target_type: q.target_type, target_id: q.target_id, action: q.action };
-    let list = db(&state, move |_, conn| Ok(audit::list(conn, caller.account.id, &filter, &page)?)).await?;
-    Ok(web::Json(AuditEventPage::map(list, AuditEventView::from)))
+    let account = caller.account.id;
+    let (list, prefixes) = db(&state, move |_, conn| {
+        let list = audit::list(conn, account, &filter, &page)?;
+        let keys: Vec<Uuid> =
+            list.items.iter().filter_map(|e| if let Actor::ApiKey(k) = e.actor { Some(k) } else { None }).collect();
+        Ok((list, api_keys::prefixes(conn, account, &keys)?))
+    })
+    .await?;
+    Ok(web::Json(AuditEventPage::map(list, |event| {
+        let mut view = AuditEventView::from(event);
+        if let Some(prefix) = view.actor.id.and_then(|id| prefixes.get(&id)).filter(|_| view.actor.kind == "api_key") {
+            view.actor.key_prefix = Some(format!("sbk_{prefix}"));
+        }
+        view
+    })))
 }

@@ -271,3 +271,54 @@ fn guessing_from_many_addresses_never_locks_the_owner_out_of_their_own() {
     assert_eq!(sign_in_from(&app, [127, 0, 0, 2], "owner-password"), 429, "even with the right password");
     assert_eq!(sign_in_from(&app, [127, 0, 0, 200], "owner-password"), 200, "the owner's own address signs in");
 }
+
+// rule AC-3
+#[test]
+fn the_aircall_owner_reads_the_audit_log_and_a_supervisor_does_not() {
+    let app = TestApp::new()
+        .account("air", "aircall")
+        .user("owner2@air.example", &["owner", "agent"])
+        .user("supervisor@air.example", &["supervisor", "agent"])
+        .start();
+    let owner = app.session("owner2@air.example");
+    let supervisor = app.session("supervisor@air.example");
+    assert_eq!(app.call(&owner, "GET", "/v1/audit-events", None).status, 200, "the Owner has full access");
+    app.call(&supervisor, "GET", "/v1/audit-events", None).assert_problem(403, "forbidden");
+}
+
+#[test]
+fn a_change_made_with_a_key_names_the_keys_prefix_in_the_audit_log() {
+    let app = TestApp::new().account("acme", "mightycall").start();
+    let owner = app.session("owner@acme.example");
+    let key = key_of(&app, &owner, json!({}));
+    let made = with_key(&app, &key, "POST", "/v1/workgroups", Some(json!({"name": "Night shift"})));
+    assert_eq!(made.status, 201, "{}", made.body);
+    let log = app.call(&owner, "GET", "/v1/audit-events?action=workgroup.create", None).json();
+    let actor = &log["items"][0]["actor"];
+    assert_eq!(actor["kind"], "api_key", "{log}");
+    assert!(key.starts_with(actor["key_prefix"].as_str().unwrap()), "{actor} names {key}");
+}
+
+#[test]
+fn an_identical_retry_of_an_ingest_is_answered_as_the_first_and_another_accounts_id_tells_nothing_more() {
+    let app = TestApp::new().account("acme", "mightycall").account("beta", "mightycall").start();
+    let acme = key_of(&app, &app.session("owner@acme.example"), json!({}));
+    let beta = key_of(&app, &app.session("owner@beta.example"), json!({}));
+    let id = "6a1b2c3d-0000-4000-8000-000000000022";
+    let record = |duration: u32| {
+        json!({"id": id, "kind": "call", "direction": "inbound", "started_at": "2026-11-01T10:00:00.123456Z",
+               "duration_seconds": duration})
+    };
+    let first = with_key(&app, &acme, "POST", "/v1/communications", Some(record(30)));
+    assert_eq!(first.status, 201, "{}", first.body);
+    let again = with_key(&app, &acme, "POST", "/v1/communications", Some(record(30)));
+    assert_eq!((again.status, again.json()), (201, first.json()), "the retry is answered as the first");
+    let history = with_key(&app, &acme, "GET", "/v1/communications", None).json();
+    assert_eq!(history["items"].as_array().unwrap().len(), 1, "and stored once");
+    let changed = with_key(&app, &acme, "POST", "/v1/communications", Some(record(31))).assert_problem(409, "conflict");
+    assert_eq!(changed["field"], "id");
+    // The same id from another account gets the very same answer: nothing about acme's record.
+    let elsewhere =
+        with_key(&app, &beta, "POST", "/v1/communications", Some(record(30))).assert_problem(409, "conflict");
+    assert_eq!((&elsewhere["field"], &elsewhere["detail"]), (&changed["field"], &changed["detail"]));
+}

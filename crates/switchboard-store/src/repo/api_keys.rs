@@ -136,6 +136,22 @@ pub fn find_by_prefix(conn: &mut DbConn, prefix: &str) -> StoreResult<ApiKey> {
     key_of(row)
 }
 
+/// The prefixes of the account's keys among `ids` (revoked ones too), for showing which key acted.
+pub fn prefixes(conn: &mut DbConn, account: AccountId, ids: &[Uuid]) -> StoreResult<BTreeMap<Uuid, String>> {
+    let wanted: Vec<String> = crate::common::ids(ids);
+    let mut found = BTreeMap::new();
+    for chunk in wanted.chunks(500) {
+        let rows: Vec<(String, String)> = api_keys::table
+            .filter(api_keys::account_id.eq(account.to_string()).and(api_keys::id.eq_any(chunk)))
+            .select((api_keys::id, api_keys::prefix))
+            .load(conn)?;
+        for (id, prefix) in rows {
+            found.insert(parse_id(&id)?, prefix);
+        }
+    }
+    Ok(found)
+}
+
 /// Records that the key was used (not audited: it is not a change of configuration).
 pub fn touch(conn: &mut DbConn, account: AccountId, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
     diesel::update(

@@ -167,7 +167,8 @@ pub fn ingest(
 }
 
 /// Stores `items` in one transaction with one audit event (naming the communication when there is
-/// just one).
+/// just one). A record whose id this account already holds is a retry: with the same contents it is
+/// answered as the first time and stored once; with other contents it is a conflict naming the id.
 fn store(
     conn: &mut DbConn,
     account: AccountId,
@@ -177,7 +178,26 @@ fn store(
 ) -> StoreResult<Vec<CommunicationId>> {
     let ids: Vec<CommunicationId> = items.iter().map(|c| c.id.unwrap_or_else(CommunicationId::new_random)).collect();
     crate::common::write_tx(conn, |conn| {
-        insert_rows(conn, account, items, &ids)?;
+        let stored = already_stored(conn, account, items)?;
+        let mut fresh = Vec::with_capacity(items.len());
+        let mut fresh_ids = Vec::with_capacity(items.len());
+        for (item, id) in items.iter().zip(&ids) {
+            match stored.get(id) {
+                Some(existing) if same_contents(existing, item) => {}
+                Some(_) => {
+                    let message = crate::error::ALREADY_INGESTED.to_owned();
+                    return Err(StoreError::Conflict { field: Some("id"), message });
+                }
+                None => {
+                    fresh.push(item.clone());
+                    fresh_ids.push(*id);
+                }
+            }
+        }
+        if fresh.is_empty() {
+            return Ok(ids);
+        }
+        insert_rows(conn, account, &fresh, &fresh_ids)?;
         audit(
             conn,
             AuditEntry {
@@ -185,13 +205,49 @@ fn store(
                 actor,
                 action,
                 target_type: "communication",
-                target_id: if ids.len() == 1 { ids.first().map(ToString::to_string) } else { None },
+                target_id: if fresh_ids.len() == 1 { fresh_ids.first().map(ToString::to_string) } else { None },
                 before: None,
-                after: Some(json!({"count": ids.len()})),
+                after: Some(json!({"count": fresh_ids.len()})),
             },
         )?;
         Ok(ids)
     })
+}
+
+/// The account's communications among the ids `items` name.
+fn already_stored(
+    conn: &mut DbConn,
+    account: AccountId,
+    items: &[NewCommunication],
+) -> StoreResult<BTreeMap<CommunicationId, Communication>> {
+    let named: Vec<String> = items.iter().filter_map(|c| c.id.map(|id| id.to_string())).collect();
+    let mut stored = BTreeMap::new();
+    for chunk in named.chunks(500) {
+        let rows: Vec<CommRow> = comms::table
+            .filter(comms::account_id.eq(account.to_string()).and(comms::id.eq_any(chunk)))
+            .select(CommRow::as_select())
+            .load(conn)?;
+        for c in with_participants(conn, rows)? {
+            stored.insert(c.id, c);
+        }
+    }
+    Ok(stored)
+}
+
+/// Whether a retry carries what was stored (participants as a set; times as stored).
+fn same_contents(stored: &Communication, item: &NewCommunication) -> bool {
+    let mut participants = item.participants.clone();
+    participants.sort();
+    participants.dedup();
+    stored.kind == item.kind
+        && stored.direction == item.direction
+        && stored.number == item.number
+        && stored.workgroup == item.workgroup
+        && stored.ivr == item.ivr
+        && stored.participants == participants
+        && stored.started_at == from_db_time(to_db_time(item.started_at))
+        && stored.duration_seconds == item.duration_seconds
+        && stored.has_recording == item.has_recording
 }
 
 fn insert_rows(
