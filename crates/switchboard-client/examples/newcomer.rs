@@ -37,6 +37,7 @@ pub async fn walk(base_url: &str, account: &str, password: &str) -> Result<Walk,
             account: account.to_owned(),
             email: format!("superadmin@{account}.example"),
             password: password.to_owned(),
+            code: None,
         })
         .send()
         .await?

@@ -84,6 +84,9 @@ pub mod types {
     pub struct ActorView {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
+        ///For an API key: the prefix it is listed with (`sbk_…`).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key_prefix: ::std::option::Option<::std::string::String>,
         ///`user`, `api_key`, `operator` or `system`.
         pub kind: ::std::string::String,
     }
@@ -2749,6 +2752,9 @@ changes passwords, emails or keys, nor its own user's roles or status.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
     pub struct PresetPack {
+        ///Roles whose holders read the account's audit log (Aircall: Owner).
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub audit_readers: ::std::vec::Vec<::std::string::String>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub catalog_extensions: ::std::vec::Vec<SectionDef>,
         ///The role every new user gets (Aircall: Agent).
@@ -3999,12 +4005,71 @@ are not combinable take at most one.*/
     pub struct TokenRequest {
         ///The account's slug.
         pub account: ::std::string::String,
+        /**With two-factor sign-in on: the authenticator's current code, or a recovery code. Without
+it such a sign-in answers 401 `two_factor_required`.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub code: ::std::option::Option<TokenRequestCode>,
         pub email: ::std::string::String,
         pub password: ::std::string::String,
     }
     impl TokenRequest {
         pub fn builder() -> builder::TokenRequest {
             Default::default()
+        }
+    }
+    /**With two-factor sign-in on: the authenticator's current code, or a recovery code. Without
+it such a sign-in answers 401 `two_factor_required`.*/
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct TokenRequestCode(::std::string::String);
+    impl ::std::ops::Deref for TokenRequestCode {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TokenRequestCode> for ::std::string::String {
+        fn from(value: TokenRequestCode) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for TokenRequestCode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 32usize {
+                return Err("longer than 32 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TokenRequestCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TokenRequestCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TokenRequestCode {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///An OAuth2-style access token.
@@ -4017,6 +4082,169 @@ are not combinable take at most one.*/
     }
     impl TokenResponse {
         pub fn builder() -> builder::TokenResponse {
+            Default::default()
+        }
+    }
+    ///`TurnOffTwoFactor`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct TurnOffTwoFactor {
+        pub current_password: TurnOffTwoFactorCurrentPassword,
+    }
+    impl TurnOffTwoFactor {
+        pub fn builder() -> builder::TurnOffTwoFactor {
+            Default::default()
+        }
+    }
+    ///`TurnOffTwoFactorCurrentPassword`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct TurnOffTwoFactorCurrentPassword(::std::string::String);
+    impl ::std::ops::Deref for TurnOffTwoFactorCurrentPassword {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TurnOffTwoFactorCurrentPassword>
+    for ::std::string::String {
+        fn from(value: TurnOffTwoFactorCurrentPassword) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for TurnOffTwoFactorCurrentPassword {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TurnOffTwoFactorCurrentPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for TurnOffTwoFactorCurrentPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TurnOffTwoFactorCurrentPassword {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///`TwoFactorCode`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct TwoFactorCode {
+        ///The authenticator's current 6-digit code.
+        pub code: TwoFactorCodeCode,
+    }
+    impl TwoFactorCode {
+        pub fn builder() -> builder::TwoFactorCode {
+            Default::default()
+        }
+    }
+    ///The authenticator's current 6-digit code.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct TwoFactorCodeCode(::std::string::String);
+    impl ::std::ops::Deref for TwoFactorCodeCode {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<TwoFactorCodeCode> for ::std::string::String {
+        fn from(value: TwoFactorCodeCode) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for TwoFactorCodeCode {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^[0-9]{6}$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^[0-9]{6}$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for TwoFactorCodeCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for TwoFactorCodeCode {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for TwoFactorCodeCode {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    /**Shown once: add the secret to an authenticator app (or open the `otpauth://` address), keep the
+recovery codes somewhere safe, then confirm with a first code.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct TwoFactorEnrolment {
+        pub otpauth_uri: ::std::string::String,
+        ///Each works once in place of a code.
+        pub recovery_codes: ::std::vec::Vec<::std::string::String>,
+        ///The TOTP secret, base32 (RFC 6238: SHA-1, 6 digits, 30 seconds).
+        pub secret: ::std::string::String,
+    }
+    impl TwoFactorEnrolment {
+        pub fn builder() -> builder::TwoFactorEnrolment {
+            Default::default()
+        }
+    }
+    ///`TwoFactorRequirement`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct TwoFactorRequirement {
+        /**Whether everyone who manages people or roles must sign in with two factors; until they enrol,
+they can only enrol.*/
+        pub required: bool,
+    }
+    impl TwoFactorRequirement {
+        pub fn builder() -> builder::TwoFactorRequirement {
             Default::default()
         }
     }
@@ -4664,12 +4892,17 @@ are not combinable take at most one.*/
                 ::std::option::Option<::uuid::Uuid>,
                 ::std::string::String,
             >,
+            key_prefix: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             kind: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for ActorView {
             fn default() -> Self {
                 Self {
                     id: Ok(Default::default()),
+                    key_prefix: Ok(Default::default()),
                     kind: Err("no value supplied for kind".to_string()),
                 }
             }
@@ -4683,6 +4916,18 @@ are not combinable take at most one.*/
                 self.id = value
                     .try_into()
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn key_prefix<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key_prefix = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key_prefix: {e}")
+                    });
                 self
             }
             pub fn kind<T>(mut self, value: T) -> Self
@@ -4705,6 +4950,7 @@ are not combinable take at most one.*/
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     id: value.id?,
+                    key_prefix: value.key_prefix?,
                     kind: value.kind?,
                 })
             }
@@ -4713,6 +4959,7 @@ are not combinable take at most one.*/
             fn from(value: super::ActorView) -> Self {
                 Self {
                     id: Ok(value.id),
+                    key_prefix: Ok(value.key_prefix),
                     kind: Ok(value.kind),
                 }
             }
@@ -9159,6 +9406,10 @@ are not combinable take at most one.*/
         }
         #[derive(Clone, Debug)]
         pub struct PresetPack {
+            audit_readers: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
             catalog_extensions: ::std::result::Result<
                 ::std::vec::Vec<super::SectionDef>,
                 ::std::string::String,
@@ -9198,6 +9449,7 @@ are not combinable take at most one.*/
         impl ::std::default::Default for PresetPack {
             fn default() -> Self {
                 Self {
+                    audit_readers: Ok(Default::default()),
                     catalog_extensions: Ok(Default::default()),
                     default_role: Ok(Default::default()),
                     description: Ok(Default::default()),
@@ -9213,6 +9465,18 @@ are not combinable take at most one.*/
             }
         }
         impl PresetPack {
+            pub fn audit_readers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.audit_readers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for audit_readers: {e}")
+                    });
+                self
+            }
             pub fn catalog_extensions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::SectionDef>>,
@@ -9358,6 +9622,7 @@ are not combinable take at most one.*/
                 value: PresetPack,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
+                    audit_readers: value.audit_readers?,
                     catalog_extensions: value.catalog_extensions?,
                     default_role: value.default_role?,
                     description: value.description?,
@@ -9375,6 +9640,7 @@ are not combinable take at most one.*/
         impl ::std::convert::From<super::PresetPack> for PresetPack {
             fn from(value: super::PresetPack) -> Self {
                 Self {
+                    audit_readers: Ok(value.audit_readers),
                     catalog_extensions: Ok(value.catalog_extensions),
                     default_role: Ok(value.default_role),
                     description: Ok(value.description),
@@ -11349,6 +11615,10 @@ are not combinable take at most one.*/
         #[derive(Clone, Debug)]
         pub struct TokenRequest {
             account: ::std::result::Result<::std::string::String, ::std::string::String>,
+            code: ::std::result::Result<
+                ::std::option::Option<super::TokenRequestCode>,
+                ::std::string::String,
+            >,
             email: ::std::result::Result<::std::string::String, ::std::string::String>,
             password: ::std::result::Result<
                 ::std::string::String,
@@ -11359,6 +11629,7 @@ are not combinable take at most one.*/
             fn default() -> Self {
                 Self {
                     account: Err("no value supplied for account".to_string()),
+                    code: Ok(Default::default()),
                     email: Err("no value supplied for email".to_string()),
                     password: Err("no value supplied for password".to_string()),
                 }
@@ -11374,6 +11645,20 @@ are not combinable take at most one.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for account: {e}")
+                    });
+                self
+            }
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::TokenRequestCode>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
                     });
                 self
             }
@@ -11409,6 +11694,7 @@ are not combinable take at most one.*/
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     account: value.account?,
+                    code: value.code?,
                     email: value.email?,
                     password: value.password?,
                 })
@@ -11418,6 +11704,7 @@ are not combinable take at most one.*/
             fn from(value: super::TokenRequest) -> Self {
                 Self {
                     account: Ok(value.account),
+                    code: Ok(value.code),
                     email: Ok(value.email),
                     password: Ok(value.password),
                 }
@@ -11500,6 +11787,218 @@ are not combinable take at most one.*/
                     access_token: Ok(value.access_token),
                     expires_in: Ok(value.expires_in),
                     token_type: Ok(value.token_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TurnOffTwoFactor {
+            current_password: ::std::result::Result<
+                super::TurnOffTwoFactorCurrentPassword,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for TurnOffTwoFactor {
+            fn default() -> Self {
+                Self {
+                    current_password: Err(
+                        "no value supplied for current_password".to_string(),
+                    ),
+                }
+            }
+        }
+        impl TurnOffTwoFactor {
+            pub fn current_password<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TurnOffTwoFactorCurrentPassword>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.current_password = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for current_password: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TurnOffTwoFactor> for super::TurnOffTwoFactor {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TurnOffTwoFactor,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    current_password: value.current_password?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TurnOffTwoFactor> for TurnOffTwoFactor {
+            fn from(value: super::TurnOffTwoFactor) -> Self {
+                Self {
+                    current_password: Ok(value.current_password),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TwoFactorCode {
+            code: ::std::result::Result<super::TwoFactorCodeCode, ::std::string::String>,
+        }
+        impl ::std::default::Default for TwoFactorCode {
+            fn default() -> Self {
+                Self {
+                    code: Err("no value supplied for code".to_string()),
+                }
+            }
+        }
+        impl TwoFactorCode {
+            pub fn code<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::TwoFactorCodeCode>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.code = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for code: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TwoFactorCode> for super::TwoFactorCode {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TwoFactorCode,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { code: value.code? })
+            }
+        }
+        impl ::std::convert::From<super::TwoFactorCode> for TwoFactorCode {
+            fn from(value: super::TwoFactorCode) -> Self {
+                Self { code: Ok(value.code) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TwoFactorEnrolment {
+            otpauth_uri: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            recovery_codes: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            secret: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for TwoFactorEnrolment {
+            fn default() -> Self {
+                Self {
+                    otpauth_uri: Err("no value supplied for otpauth_uri".to_string()),
+                    recovery_codes: Err(
+                        "no value supplied for recovery_codes".to_string(),
+                    ),
+                    secret: Err("no value supplied for secret".to_string()),
+                }
+            }
+        }
+        impl TwoFactorEnrolment {
+            pub fn otpauth_uri<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.otpauth_uri = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for otpauth_uri: {e}")
+                    });
+                self
+            }
+            pub fn recovery_codes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recovery_codes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for recovery_codes: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn secret<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.secret = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for secret: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TwoFactorEnrolment> for super::TwoFactorEnrolment {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TwoFactorEnrolment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    otpauth_uri: value.otpauth_uri?,
+                    recovery_codes: value.recovery_codes?,
+                    secret: value.secret?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::TwoFactorEnrolment> for TwoFactorEnrolment {
+            fn from(value: super::TwoFactorEnrolment) -> Self {
+                Self {
+                    otpauth_uri: Ok(value.otpauth_uri),
+                    recovery_codes: Ok(value.recovery_codes),
+                    secret: Ok(value.secret),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct TwoFactorRequirement {
+            required: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for TwoFactorRequirement {
+            fn default() -> Self {
+                Self {
+                    required: Err("no value supplied for required".to_string()),
+                }
+            }
+        }
+        impl TwoFactorRequirement {
+            pub fn required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for required: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<TwoFactorRequirement>
+        for super::TwoFactorRequirement {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: TwoFactorRequirement,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { required: value.required? })
+            }
+        }
+        impl ::std::convert::From<super::TwoFactorRequirement> for TwoFactorRequirement {
+            fn from(value: super::TwoFactorRequirement) -> Self {
+                Self {
+                    required: Ok(value.required),
                 }
             }
         }
@@ -12549,6 +13048,19 @@ let response = client.readiness()
     pub fn readiness(&self) -> builder::Readiness<'_> {
         builder::Readiness::new(self)
     }
+    /**Requires two-factor sign-in of everyone who manages people or roles (or stops). Superadmin only
+
+Sends a `PUT` request to `/v1/account/two-factor`
+
+```ignore
+let response = client.require_two_factor()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn require_two_factor(&self) -> builder::RequireTwoFactor<'_> {
+        builder::RequireTwoFactor::new(self)
+    }
     /**Lists accounts by slug
 
 Sends a `GET` request to `/v1/accounts`
@@ -12653,8 +13165,9 @@ let response = client.revoke_api_key()
     pub fn revoke_api_key(&self) -> builder::RevokeApiKey<'_> {
         builder::RevokeApiKey::new(self)
     }
-    /**The account's audit log, newest first. Needs `team.roles:view` and `account:view`: it shows role
-changes
+    /**The account's audit log, newest first: for the superadmin, the roles the pack names (Aircall's
+Owner), and anyone who views both the roles and the account. A change made with an API key names
+the key's prefix
 
 Sends a `GET` request to `/v1/audit-events`
 
@@ -12918,6 +13431,45 @@ let response = client.end_my_session()
 ```*/
     pub fn end_my_session(&self) -> builder::EndMySession<'_> {
         builder::EndMySession::new(self)
+    }
+    /**Starts two-factor enrolment (from a signed-in session, not an API key). Until it is confirmed,
+sign-in does not ask for codes; starting again replaces an unconfirmed enrolment
+
+Sends a `POST` request to `/v1/me/two-factor`
+
+```ignore
+let response = client.enroll_two_factor()
+    .send()
+    .await;
+```*/
+    pub fn enroll_two_factor(&self) -> builder::EnrollTwoFactor<'_> {
+        builder::EnrollTwoFactor::new(self)
+    }
+    /**Confirms the enrolment with the authenticator's current code: from then on sign-in asks for one
+
+Sends a `POST` request to `/v1/me/two-factor/confirm`
+
+```ignore
+let response = client.confirm_two_factor()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn confirm_two_factor(&self) -> builder::ConfirmTwoFactor<'_> {
+        builder::ConfirmTwoFactor::new(self)
+    }
+    /**Turns the caller's two-factor sign-in off; it takes their current password
+
+Sends a `POST` request to `/v1/me/two-factor/off`
+
+```ignore
+let response = client.turn_off_two_factor()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn turn_off_two_factor(&self) -> builder::TurnOffTwoFactor<'_> {
+        builder::TurnOffTwoFactor::new(self)
     }
     /**Lists business numbers
 
@@ -13426,6 +13978,22 @@ let response = client.set_user_roles()
     pub fn set_user_roles(&self) -> builder::SetUserRoles<'_> {
         builder::SetUserRoles::new(self)
     }
+    /**Resets another person's two-factor sign-in (a lost phone); judged like setting their password, it
+ends their sessions
+
+Sends a `DELETE` request to `/v1/users/{id}/two-factor`
+
+Arguments:
+- `id`: The user's id
+```ignore
+let response = client.reset_two_factor()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn reset_two_factor(&self) -> builder::ResetTwoFactor<'_> {
+        builder::ResetTwoFactor::new(self)
+    }
     /**Lists workgroups
 
 Sends a `GET` request to `/v1/workgroups`
@@ -13660,6 +14228,99 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::require_two_factor`]
+
+[`Client::require_two_factor`]: super::Client::require_two_factor*/
+    #[derive(Debug, Clone)]
+    pub struct RequireTwoFactor<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::TwoFactorRequirement, String>,
+    }
+    impl<'a> RequireTwoFactor<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TwoFactorRequirement>,
+            <V as std::convert::TryInto<
+                types::TwoFactorRequirement,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!(
+                        "conversion to `TwoFactorRequirement` for body failed: {}", s
+                    )
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::TwoFactorRequirement,
+            ) -> types::builder::TwoFactorRequirement,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/account/two-factor`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TwoFactorRequirement>, Error<ByteStream>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::TwoFactorRequirement::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/account/two-factor", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "require_two_factor",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
@@ -15726,6 +16387,231 @@ pub mod builder {
             let mut request = client.client.delete(url).headers(header_map).build()?;
             let info = OperationInfo {
                 operation_id: "end_my_session",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::enroll_two_factor`]
+
+[`Client::enroll_two_factor`]: super::Client::enroll_two_factor*/
+    #[derive(Debug, Clone)]
+    pub struct EnrollTwoFactor<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> EnrollTwoFactor<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `POST` request to `/v1/me/two-factor`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TwoFactorEnrolment>, Error<ByteStream>> {
+            let Self { client } = self;
+            let url = format!("{}/v1/me/two-factor", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "enroll_two_factor",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::confirm_two_factor`]
+
+[`Client::confirm_two_factor`]: super::Client::confirm_two_factor*/
+    #[derive(Debug, Clone)]
+    pub struct ConfirmTwoFactor<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::TwoFactorCode, String>,
+    }
+    impl<'a> ConfirmTwoFactor<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TwoFactorCode>,
+            <V as std::convert::TryInto<types::TwoFactorCode>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `TwoFactorCode` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::TwoFactorCode,
+            ) -> types::builder::TwoFactorCode,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/me/two-factor/confirm`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::TwoFactorCode::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/me/two-factor/confirm", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "confirm_two_factor",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::turn_off_two_factor`]
+
+[`Client::turn_off_two_factor`]: super::Client::turn_off_two_factor*/
+    #[derive(Debug, Clone)]
+    pub struct TurnOffTwoFactor<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::TurnOffTwoFactor, String>,
+    }
+    impl<'a> TurnOffTwoFactor<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::TurnOffTwoFactor>,
+            <V as std::convert::TryInto<
+                types::TurnOffTwoFactor,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `TurnOffTwoFactor` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::TurnOffTwoFactor,
+            ) -> types::builder::TurnOffTwoFactor,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/me/two-factor/off`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::TurnOffTwoFactor::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/me/two-factor/off", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "turn_off_two_factor",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
@@ -18551,6 +19437,70 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::reset_two_factor`]
+
+[`Client::reset_two_factor`]: super::Client::reset_two_factor*/
+    #[derive(Debug, Clone)]
+    pub struct ResetTwoFactor<'a> {
+        client: &'a super::Client,
+        id: Result<types::UserId, String>,
+    }
+    impl<'a> ResetTwoFactor<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UserId>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `UserId` for id failed".to_string());
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/users/{id}/two-factor`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/users/{}/two-factor", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client.client.delete(url).headers(header_map).build()?;
+            let info = OperationInfo {
+                operation_id: "reset_two_factor",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
                 400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),

@@ -14,6 +14,7 @@
 //!         account: "demo-mightycall".into(),
 //!         email: "superadmin@demo-mightycall.example".into(),
 //!         password: "switchboard-demo".into(),
+//!         code: None,
 //!     })
 //!     .send()
 //!     .await?

@@ -476,6 +476,18 @@ impl Policy {
         }
     }
 
+    /// Whether an account that requires two-factor sign-in requires it of `p`: the superadmin and
+    /// whoever holds (whatever their status) the management of people or the roles permission.
+    pub fn needs_two_factor(&self, p: &Principal) -> bool {
+        let manages_people = self
+            .catalog
+            .permission("team.members:manage")
+            .is_ok_and(|people| check_set(&self.catalog, &p.held_permissions, people).is_allowed());
+        p.superadmin
+            || manages_people
+            || check_set(&self.catalog, &p.held_permissions, self.roles_permission).is_allowed()
+    }
+
     /// May `p` read the account's audit log? The superadmin, holders of a role the pack names as an
     /// audit reader (Aircall: Owner), and anyone who views both the roles and the account.
     pub fn can_read_audit(&self, p: &Principal) -> Result<Decision> {

@@ -42,6 +42,14 @@ pub struct Problem {
 pub enum ApiError {
     #[error("{0}")]
     Unauthenticated(String),
+    /// The password was right; sign-in needs the code of the user's authenticator (or a recovery code).
+    #[error("two-factor sign-in: send `code`, from your authenticator app or a recovery code")]
+    TwoFactorRequired,
+    /// The account requires two-factor sign-in of this user, who has not enrolled yet.
+    #[error(
+        "this account requires two-factor sign-in of people who manage people or roles: enroll at POST /v1/me/two-factor first"
+    )]
+    TwoFactorEnrollmentRequired,
     #[error("{}", .0.message)]
     Forbidden(Box<Reason>),
     #[error("{0} not found")]
@@ -78,6 +86,8 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::Unauthenticated(_) => "unauthenticated",
+            ApiError::TwoFactorRequired => "two_factor_required",
+            ApiError::TwoFactorEnrollmentRequired => "two_factor_enrollment_required",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::Invalid { .. } => "invalid",
@@ -121,7 +131,8 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthenticated(_) | ApiError::TwoFactorRequired => StatusCode::UNAUTHORIZED,
+            ApiError::TwoFactorEnrollmentRequired => StatusCode::FORBIDDEN,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,

@@ -206,6 +206,7 @@ impl Application {
             metrics: Metrics::new().map_err(|e| StartupError::Config(e.to_string()))?,
             operator_key_hash: settings.operator_key.as_deref().map(auth::api_key::hash),
             metrics_token_hash: settings.metrics_token.as_deref().map(auth::api_key::hash),
+            sealing: auth::totp::SealingKey::derive(jwt_secret(settings)?.as_bytes()),
         });
         if settings.demo {
             let accounts = crate::demo::seed(&state.store, &state.packs)

@@ -18,4 +18,6 @@ pub struct AppState {
     pub operator_key_hash: Option<String>,
     /// SHA-256 of the metrics token; `/metrics` also takes the operator key.
     pub metrics_token_hash: Option<String>,
+    /// Seals two-factor secrets at rest.
+    pub sealing: crate::auth::totp::SealingKey,
 }

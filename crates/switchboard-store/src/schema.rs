@@ -13,6 +13,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        require_two_factor -> Bool,
     }
 }
 
@@ -175,6 +176,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    two_factor (account_id, user_id) {
+        account_id -> Text,
+        user_id -> Text,
+        sealed_secret -> Text,
+        confirmed_at -> Nullable<Timestamp>,
+        last_step -> BigInt,
+        recovery_hashes -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     sessions (id) {
         account_id -> Text,
         id -> Text,
@@ -222,5 +235,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     communication_participants,
     api_keys,
     sessions,
+    two_factor,
     audit_events,
 );

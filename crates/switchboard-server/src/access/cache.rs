@@ -9,7 +9,7 @@ use switchboard_core::{AccountId, Policy, Principal, Subject, UserId};
 use switchboard_plugin_host::LoadedPack;
 use switchboard_store::DbConn;
 use switchboard_store::repo::roles::StoredRole;
-use switchboard_store::repo::{accounts, roles, sessions, users};
+use switchboard_store::repo::{accounts, roles, sessions, two_factor, users};
 
 /// One account's compiled roles, and its users compiled against them.
 #[derive(Debug)]
@@ -32,6 +32,8 @@ pub struct CachedUser {
     pub principal: Arc<Principal>,
     /// The user's sessions that had neither ended nor expired when this was read.
     pub sessions: Arc<[uuid::Uuid]>,
+    /// Whether they sign in with two factors (a confirmed enrolment).
+    pub two_factor: bool,
 }
 
 impl AccountPolicy {
@@ -50,6 +52,7 @@ impl AccountPolicy {
             subject: Arc::new(subject),
             principal: Arc::new(principal),
             sessions: sessions.into(),
+            two_factor: two_factor::get(conn, self.account.id, user)?.is_some_and(|t| t.confirmed_at.is_some()),
         });
         if cache && let Ok(mut users) = self.users.write() {
             users.insert(user, loaded.clone());

@@ -29,6 +29,26 @@ pub struct Caller {
     /// The signed-in session the request's token belongs to (none for API keys and tokens of an
     /// identity provider).
     pub session: Option<Uuid>,
+    /// Whether the user signs in with two factors.
+    pub two_factor: bool,
+}
+
+/// What a person the account requires two factors of may do before enrolling: enrol, see themself
+/// and their sessions, sign out.
+fn open_before_enrolment(path: &str) -> bool {
+    matches!(path, "/v1/me" | "/v1/auth/sign-out")
+        || path.starts_with("/v1/me/two-factor")
+        || path.starts_with("/v1/me/sessions")
+}
+
+/// Refuses every other request of a person who must enrol in two-factor sign-in first.
+fn enrolment_gate(path: &str, caller: Result<Caller, ApiError>) -> Result<Caller, ApiError> {
+    match caller {
+        Ok(c) if c.must_enroll_two_factor() && !open_before_enrolment(path) => {
+            Err(ApiError::TwoFactorEnrollmentRequired)
+        }
+        other => other,
+    }
 }
 
 /// The credential a request presents, borrowed from its headers (`&str`) or owned (`String`).
@@ -103,6 +123,7 @@ fn caller_of(
         access: access.clone(),
         actor,
         session,
+        two_factor: user.two_factor,
     })
 }
 
@@ -187,14 +208,15 @@ impl FromRequest for Caller {
             },
             _ => None,
         };
+        let path = req.path().to_owned();
         if let Some(result) = cached {
-            return Box::pin(std::future::ready(result));
+            return Box::pin(std::future::ready(enrolment_gate(&path, result)));
         }
         let credential = credential.map(|c| c.to_owned());
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             let credential = credential?;
-            web::block(move || authenticate(&state, credential)).await?
+            enrolment_gate(&path, web::block(move || authenticate(&state, credential)).await?)
         })
     }
 }
@@ -202,6 +224,14 @@ impl FromRequest for Caller {
 impl Caller {
     pub fn policy(&self) -> &Policy {
         &self.access.policy
+    }
+
+    /// Whether the account requires two factors of this person, signed in, who has not enrolled.
+    pub fn must_enroll_two_factor(&self) -> bool {
+        self.account.require_two_factor
+            && !self.two_factor
+            && matches!(self.actor, Actor::User(_))
+            && self.policy().needs_two_factor(&self.principal)
     }
 
     /// Turns a denial into a 403 carrying its reason.

@@ -7,6 +7,7 @@ pub mod external;
 pub mod jwt;
 pub mod limiter;
 pub mod password;
+pub mod totp;
 
 /// Random bytes from the operating system, via v4 UUIDs (122 random bits each).
 pub fn random_hex(bytes: usize) -> String {

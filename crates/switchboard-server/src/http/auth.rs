@@ -1,6 +1,7 @@
 //! `POST /v1/auth/token`: password sign-in for the embedded identity.
 
 use crate::auth::password;
+use crate::auth::totp;
 use crate::http::body::Body;
 use crate::http::common::db;
 use crate::problem::{ApiError, Problem};
@@ -8,7 +9,8 @@ use crate::state::AppState;
 use actix_web::{HttpRequest, post, web};
 use serde::{Deserialize, Serialize};
 use switchboard_core::{Password, UserStatus};
-use switchboard_store::repo::{accounts, sessions, users};
+use switchboard_store::Actor;
+use switchboard_store::repo::{accounts, sessions, two_factor, users};
 use switchboard_store::{StoreError, StoreResult};
 use utoipa::ToSchema;
 
@@ -22,6 +24,10 @@ pub struct TokenRequest {
     pub email: String,
     #[schema(example = "correct horse battery staple")]
     pub password: String,
+    /// With two-factor sign-in on: the authenticator's current code, or a recovery code. Without
+    /// it such a sign-in answers 401 `two_factor_required`.
+    #[schema(max_length = 32)]
+    pub code: Option<String>,
 }
 
 /// An OAuth2-style access token.
@@ -60,7 +66,7 @@ pub async fn create_token(
     req: HttpRequest,
     body: Body<TokenRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    let TokenRequest { account, email, password } = body.parse()?;
+    let TokenRequest { account, email, password, code } = body.parse()?;
     let identity = format!("{}/{}", account.to_lowercase(), email.trim().to_lowercase());
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     if let Some(wait) = state.logins.check(&identity, &address) {
@@ -83,6 +89,12 @@ pub async fn create_token(
                 if user.status == UserStatus::Active
                     && user.password_hash.as_deref().is_some_and(|h| password::verify(&password, h)) =>
             {
+                if let Some(record) = two_factor::get(conn, account.id, user.id)?.filter(|t| t.confirmed_at.is_some()) {
+                    let Some(code) = code.as_deref() else { return Err(ApiError::TwoFactorRequired) };
+                    if !second_factor(state, conn, (account.id, user.id), &record, code)? {
+                        return Err(refused());
+                    }
+                }
                 let until = switchboard_store::now() + chrono::Duration::seconds(state.tokens.ttl_seconds());
                 let session = sessions::start(conn, account.id, user.id, until)?;
                 Ok((user.id, account.id, session.id))
@@ -115,6 +127,26 @@ pub async fn create_token(
     let (access_token, expires_in) =
         state.tokens.mint(user.0, account.0, session).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(web::Json(TokenResponse { access_token, token_type: "Bearer", expires_in }))
+}
+
+/// Whether `code` is the person's second factor: the authenticator's code of now (each works once)
+/// or one of their unused recovery codes (used up).
+fn second_factor(
+    state: &AppState,
+    conn: &mut switchboard_store::DbConn,
+    (account, user): (switchboard_core::AccountId, switchboard_core::UserId),
+    record: &two_factor::TwoFactor,
+    code: &str,
+) -> Result<bool, ApiError> {
+    let digits = code.trim();
+    if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        let Some(secret) = state.sealing.open(&record.sealed_secret) else { return Ok(false) };
+        let Some(step) = totp::matching_step(&secret, digits, crate::service::two_factor::now_step()) else {
+            return Ok(false);
+        };
+        return Ok(two_factor::use_step(conn, account, user, step as i64)?);
+    }
+    Ok(two_factor::use_recovery(conn, account, user, &totp::recovery_hash(code), &Actor::User(user))?)
 }
 
 /// `None` for a record that does not exist; every other failure stays an error.

@@ -22,6 +22,7 @@ pub mod role_members;
 pub mod roles;
 pub mod route_table;
 pub mod sessions;
+pub mod two_factor;
 pub mod user_permissions;
 pub mod user_roles;
 pub mod users;
@@ -48,6 +49,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(sessions::sign_out)
             .service(sessions::list_sessions)
             .service(sessions::end_session)
+            .service(two_factor::enroll)
+            .service(two_factor::confirm)
+            .service(two_factor::turn_off)
+            .service(two_factor::reset)
+            .service(two_factor::require)
             .service(accounts::create_account)
             .service(accounts::list_accounts)
             .service(me::me)

@@ -62,7 +62,11 @@ pub fn edit(cx: &mut Change<'_>, id: UserId, expected: Option<i64>, edit: UserEd
 
 /// Changing one's own password takes the current one: a stolen session must not become a lasting
 /// takeover.
-fn check_current_password(cx: &mut Change<'_>, id: UserId, current: Option<&String>) -> Result<(), ApiError> {
+pub(super) fn check_current_password(
+    cx: &mut Change<'_>,
+    id: UserId,
+    current: Option<&String>,
+) -> Result<(), ApiError> {
     let Some(current) = current else {
         return Err(ApiError::invalid("current_password", "changing your own password needs your current password"));
     };

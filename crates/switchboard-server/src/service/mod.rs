@@ -19,6 +19,7 @@ pub mod roles;
 pub mod sessions;
 pub mod set_roles;
 pub mod team;
+pub mod two_factor;
 
 use crate::access::{AccountPolicy, Caller, gone};
 use crate::blocking::db;

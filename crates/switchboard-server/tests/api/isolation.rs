@@ -69,6 +69,7 @@ fn operations() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("GET", "/v1/communications/{id}", None),
         ("DELETE", "/v1/api-keys/{id}", None),
         ("DELETE", "/v1/me/sessions/{id}", None),
+        ("DELETE", "/v1/users/{id}/two-factor", None),
     ]
 }
 

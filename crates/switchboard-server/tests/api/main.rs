@@ -11,3 +11,4 @@ mod openapi;
 mod ops;
 mod reach;
 mod stories;
+mod two_factor;

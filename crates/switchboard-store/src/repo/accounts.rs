@@ -24,6 +24,8 @@ pub struct Account {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Everyone who manages people or roles must sign in with two factors.
+    pub require_two_factor: bool,
 }
 
 /// A row of `accounts`, as read.
@@ -41,6 +43,7 @@ struct AccountRow {
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    require_two_factor: bool,
 }
 fn account_of(r: AccountRow) -> StoreResult<Account> {
     Ok(Account {
@@ -53,6 +56,7 @@ fn account_of(r: AccountRow) -> StoreResult<Account> {
         version: r.version,
         created_at: from_db_time(r.created_at),
         updated_at: from_db_time(r.updated_at),
+        require_two_factor: r.require_two_factor,
     })
 }
 
@@ -210,6 +214,24 @@ pub fn set_preset_pack(conn: &mut DbConn, account: AccountId, pack: &str, actor:
         diesel::update(accounts::table.find(account.to_string())).set(accounts::preset_pack.eq(pack)).execute(conn)?;
         let (before, after) = (json!({"preset_pack": before.preset_pack}), json!({"preset_pack": pack}));
         changed(conn, account, actor, "account.preset_pack", before, after)
+    })
+}
+
+/// Requires (or stops requiring) two-factor sign-in of everyone who manages people or roles.
+pub fn set_require_two_factor(
+    conn: &mut DbConn,
+    account: AccountId,
+    required: bool,
+    actor: &Actor,
+) -> StoreResult<Account> {
+    crate::common::write_tx(conn, |conn| {
+        let before = get(conn, account)?;
+        diesel::update(accounts::table.find(account.to_string()))
+            .set(accounts::require_two_factor.eq(required))
+            .execute(conn)?;
+        let (before, after) =
+            (json!({"require_two_factor": before.require_two_factor}), json!({"require_two_factor": required}));
+        changed(conn, account, actor, "account.require_two_factor", before, after)
     })
 }
 

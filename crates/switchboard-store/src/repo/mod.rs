@@ -10,5 +10,6 @@ pub mod ivrs;
 pub mod numbers;
 pub mod roles;
 pub mod sessions;
+pub mod two_factor;
 pub mod users;
 pub mod workgroups;

@@ -28,6 +28,8 @@ pub enum EndedWhy {
     Disabled,
     /// The user lost authority (a role that managed people, roles or keys).
     AccessReduced,
+    /// An admin reset the user's two-factor sign-in.
+    TwoFactorReset,
 }
 
 impl EndedWhy {
@@ -38,6 +40,7 @@ impl EndedWhy {
             EndedWhy::PasswordChanged => "password_changed",
             EndedWhy::Disabled => "disabled",
             EndedWhy::AccessReduced => "access_reduced",
+            EndedWhy::TwoFactorReset => "two_factor_reset",
         }
     }
 }
