@@ -125,19 +125,19 @@ fn changing_ones_own_password_needs_the_current_one_and_ends_the_other_sessions(
 fn a_password_reset_or_a_disable_ends_every_session_of_the_person() {
     let app = TestApp::new()
         .account("acme", "mightycall")
-        .user("agent@acme.example", &["agent"])
-        .user("other@acme.example", &["agent"])
+        .user("reset@acme.example", &["agent"])
+        .user("disabled@acme.example", &["agent"])
         .start();
     let owner = app.session("owner@acme.example");
-    let agent = app.session("agent@acme.example");
-    let other = app.session("other@acme.example");
+    let reset_one = app.session("reset@acme.example");
+    let disabled_one = app.session("disabled@acme.example");
     let reset = json!({"password": "reset-by-admin-1"});
-    assert_eq!(app.call(&owner, "PATCH", &format!("/v1/users/{}", agent.user_id), Some(reset)).status, 200);
-    app.call(&agent, "GET", "/v1/me", None).assert_problem(401, "unauthenticated");
+    assert_eq!(app.call(&owner, "PATCH", &format!("/v1/users/{}", reset_one.user_id), Some(reset)).status, 200);
+    app.call(&reset_one, "GET", "/v1/me", None).assert_problem(401, "unauthenticated");
     let disable = json!({"status": "disabled"});
-    assert_eq!(app.call(&owner, "PATCH", &format!("/v1/users/{}", other.user_id), Some(disable)).status, 200);
-    app.call(&other, "GET", "/v1/me", None).assert_problem(401, "unauthenticated");
-    let audit = app.call(&owner, "GET", &format!("/v1/audit-events?target_id={}", agent.user_id), None).json();
+    assert_eq!(app.call(&owner, "PATCH", &format!("/v1/users/{}", disabled_one.user_id), Some(disable)).status, 200);
+    app.call(&disabled_one, "GET", "/v1/me", None).assert_problem(401, "unauthenticated");
+    let audit = app.call(&owner, "GET", &format!("/v1/audit-events?target_id={}", reset_one.user_id), None).json();
     let update = audit["items"].as_array().unwrap().iter().find(|e| e["action"] == "user.update").unwrap().clone();
     assert_eq!(update["after"]["password_changed"], true, "the log says the password changed: {update}");
     assert!(!update.to_string().contains("argon2"), "and never holds the hash");
