@@ -102,12 +102,12 @@ fn name(rule: &ValueRule, text: &str) -> Result<String, InvalidValue> {
     if text.chars().any(|c| is_invisible(c, true)) {
         return Err(rule.invalid("a name must not hold invisible characters (zero-width, control, direction marks)"));
     }
-    let name = nfkc(text);
-    if name.trim().is_empty() || text.chars().count() > rule.max_length || name.chars().count() > rule.max_length {
+    // The rule is checked as given (as the pattern states it); the form kept is its NFKC.
+    if text.trim().is_empty() || text.chars().count() > rule.max_length {
         let message = format!("a name must have 1 to {} characters, not all blank", rule.max_length);
         return Err(rule.invalid(message));
     }
-    Ok(name)
+    Ok(nfkc(text))
 }
 
 /// Declares a value type: a `String` that only `parse` makes, with the conversions, serde and (with
@@ -240,12 +240,16 @@ value_type!(
         example: "grace@example.com",
     },
     |rule, text| {
-        let email = nfkc(text.trim()).to_lowercase();
+        // The rule (the pattern) is checked on the address as given; the form kept and compared is
+        // its NFKC, lowercased, without blanks a compatibility form may bring (`¯` is ` ̄`).
+        let given = text.trim();
         let valid = text.chars().count() <= rule.max_length
-            && email.chars().count() <= rule.max_length
-            && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
-            && !email.chars().any(|c| c.is_whitespace() || is_invisible(c, false));
-        if valid { Ok(email) } else { Err(rule.invalid(format!("`{text}` is not an email address"))) }
+            && given.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+            && !given.chars().any(|c| c.is_whitespace() || is_invisible(c, false));
+        if !valid {
+            return Err(rule.invalid(format!("`{text}` is not an email address")));
+        }
+        Ok(nfkc(given).to_lowercase().chars().filter(|c| !c.is_whitespace()).collect())
     }
 );
 
@@ -508,6 +512,12 @@ mod tests {
             let rust: Vec<char> = (char::MIN..=char::MAX).filter(|c| is_invisible(*c, in_name)).collect();
             assert_eq!(documented, rust, "in names: {in_name}");
         }
+    }
+
+    #[test]
+    fn what_the_pattern_allows_parses_even_when_its_nfkc_form_has_a_blank_or_grows() {
+        assert_eq!(Email::parse("\u{af}a@b.co").unwrap().as_str(), "\u{304}a@b.co", "`¯` is a space and a macron");
+        assert!(DisplayName::parse(&"\u{fdfa}".repeat(200)).is_ok(), "200 characters as given");
     }
 
     #[test]

@@ -136,7 +136,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    communications (id) {
+    communications (account_id, id) {
         account_id -> Text,
         id -> Text,
         kind -> Text,
@@ -151,7 +151,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    communication_participants (communication_id, user_id) {
+    communication_participants (account_id, communication_id, user_id) {
         account_id -> Text,
         communication_id -> Text,
         user_id -> Text,
@@ -215,7 +215,6 @@ diesel::table! {
 }
 
 diesel::joinable!(role_assignments -> roles (role_id));
-diesel::joinable!(communication_participants -> communications (communication_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     accounts,

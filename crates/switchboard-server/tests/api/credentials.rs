@@ -300,7 +300,7 @@ fn a_change_made_with_a_key_names_the_keys_prefix_in_the_audit_log() {
 }
 
 #[test]
-fn an_identical_retry_of_an_ingest_is_answered_as_the_first_and_another_accounts_id_tells_nothing_more() {
+fn an_identical_retry_of_an_ingest_is_answered_as_the_first_and_another_accounts_id_is_like_a_new_one() {
     let app = TestApp::new().account("acme", "mightycall").account("beta", "mightycall").start();
     let acme = key_of(&app, &app.session("owner@acme.example"), json!({}));
     let beta = key_of(&app, &app.session("owner@beta.example"), json!({}));
@@ -317,8 +317,11 @@ fn an_identical_retry_of_an_ingest_is_answered_as_the_first_and_another_accounts
     assert_eq!(history["items"].as_array().unwrap().len(), 1, "and stored once");
     let changed = with_key(&app, &acme, "POST", "/v1/communications", Some(record(31))).assert_problem(409, "conflict");
     assert_eq!(changed["field"], "id");
-    // The same id from another account gets the very same answer: nothing about acme's record.
-    let elsewhere =
-        with_key(&app, &beta, "POST", "/v1/communications", Some(record(30))).assert_problem(409, "conflict");
-    assert_eq!((&elsewhere["field"], &elsewhere["detail"]), (&changed["field"], &changed["detail"]));
+    // The same id from another account is a new id there: nothing about acme's record shows.
+    let elsewhere = with_key(&app, &beta, "POST", "/v1/communications", Some(record(45)));
+    assert_eq!(elsewhere.status, 201, "{}", elsewhere.body);
+    let theirs = with_key(&app, &beta, "GET", &format!("/v1/communications/{id}"), None).json();
+    assert_eq!(theirs["duration_seconds"], 45, "{theirs}");
+    let ours = with_key(&app, &acme, "GET", &format!("/v1/communications/{id}"), None).json();
+    assert_eq!(ours["duration_seconds"], 30, "{ours}");
 }

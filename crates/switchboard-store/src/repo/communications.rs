@@ -227,7 +227,7 @@ fn already_stored(
             .filter(comms::account_id.eq(account.to_string()).and(comms::id.eq_any(chunk)))
             .select(CommRow::as_select())
             .load(conn)?;
-        for c in with_participants(conn, rows)? {
+        for c in with_participants(conn, account, rows)? {
             stored.insert(c.id, c);
         }
     }
@@ -381,15 +381,14 @@ fn condition(account: AccountId, visibility: &Visibility<'_>, filter: &Communica
     cond
 }
 
-fn with_participants(conn: &mut DbConn, rows: Vec<CommRow>) -> StoreResult<Vec<Communication>> {
+fn with_participants(conn: &mut DbConn, account: AccountId, rows: Vec<CommRow>) -> StoreResult<Vec<Communication>> {
     let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
     let mut all: Vec<(String, String)> = Vec::new();
     for chunk in ids.chunks(500) {
         all.extend(
             parts::table
-                // the primary key: the rows' communications were read from this account, and the
-                // composite foreign key keeps participants in their communication's account
-                .filter(parts::communication_id.eq_any(chunk))
+                // the primary key: an id is unique within its account only
+                .filter(parts::account_id.eq(account.to_string()).and(parts::communication_id.eq_any(chunk)))
                 .select((parts::communication_id, parts::user_id))
                 .load::<(String, String)>(conn)?,
         );
@@ -552,12 +551,12 @@ pub fn list(
             }
         }
         b.sql(" ORDER BY 1 DESC, 2 DESC LIMIT ").bind(Bind::Int(limit + 1));
-        // by primary key alone: every arm is of this account, and SQLite reads the composite
-        // (account_id, id) index several times slower here
-        b.sql(") page JOIN communications c ON c.id = page.id ORDER BY c.started_at DESC, c.id DESC");
+        // by primary key: an id is unique within its account only
+        b.sql(") page JOIN communications c ON c.account_id = ").text(&a);
+        b.sql(" AND c.id = page.id ORDER BY c.started_at DESC, c.id DESC");
     }
     let rows: Vec<CommRow> = b.load(conn)?;
-    let items = with_participants(conn, rows)?;
+    let items = with_participants(conn, account, rows)?;
     Ok(Page::from_rows(items, limit, |c| vec![c.started_at.timestamp_micros().to_string(), c.id.to_string()]))
 }
 
@@ -610,7 +609,7 @@ pub fn get(
         .filter(comms::id.eq(id.to_string()))
         .select(CommRow::as_select())
         .load(conn)?;
-    with_participants(conn, rows)?.pop().ok_or(StoreError::not_found("communication"))
+    with_participants(conn, account, rows)?.pop().ok_or(StoreError::not_found("communication"))
 }
 
 /// Counts of one kind of communication.
