@@ -7,6 +7,7 @@ mod credentials;
 mod escalation;
 mod history;
 mod isolation;
+mod mightycall;
 mod openapi;
 mod ops;
 mod reach;
