@@ -2769,6 +2769,10 @@ changes passwords, emails or keys, nor its own user's roles or status.*/
         ///The roles the account's creator (its superadmin) holds.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub owner_roles: ::std::vec::Vec<::std::string::String>,
+        /**Rights only the pack's preset roles hold; a custom role with one is refused (MightyCall:
+supervising users, MC-34).*/
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub reserved_rights: ::std::vec::Vec<::std::string::String>,
         pub role_mode: RoleMode,
         pub roles: ::std::vec::Vec<RoleDefinition>,
         ///What assigning, creating, editing and deleting roles needs.
@@ -9431,6 +9435,10 @@ they can only enrol.*/
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
+            reserved_rights: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
             role_mode: ::std::result::Result<super::RoleMode, ::std::string::String>,
             roles: ::std::result::Result<
                 ::std::vec::Vec<super::RoleDefinition>,
@@ -9456,6 +9464,7 @@ they can only enrol.*/
                     legacy_mappings: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                     owner_roles: Ok(Default::default()),
+                    reserved_rights: Ok(Default::default()),
                     role_mode: Err("no value supplied for role_mode".to_string()),
                     roles: Err("no value supplied for roles".to_string()),
                     roles_permission: Ok(Default::default()),
@@ -9553,6 +9562,20 @@ they can only enrol.*/
                     });
                 self
             }
+            pub fn reserved_rights<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reserved_rights = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reserved_rights: {e}"
+                        )
+                    });
+                self
+            }
             pub fn role_mode<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::RoleMode>,
@@ -9629,6 +9652,7 @@ they can only enrol.*/
                     legacy_mappings: value.legacy_mappings?,
                     name: value.name?,
                     owner_roles: value.owner_roles?,
+                    reserved_rights: value.reserved_rights?,
                     role_mode: value.role_mode?,
                     roles: value.roles?,
                     roles_permission: value.roles_permission?,
@@ -9647,6 +9671,7 @@ they can only enrol.*/
                     legacy_mappings: Ok(value.legacy_mappings),
                     name: Ok(value.name),
                     owner_roles: Ok(value.owner_roles),
+                    reserved_rights: Ok(value.reserved_rights),
                     role_mode: Ok(value.role_mode),
                     roles: Ok(value.roles),
                     roles_permission: Ok(value.roles_permission),

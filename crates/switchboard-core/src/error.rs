@@ -38,6 +38,8 @@ pub enum CoreError {
     InvalidRole { role: String, message: String },
     #[error("preset pack `{pack}`: {message}")]
     InvalidPack { pack: String, message: String },
+    #[error("right `{right}` is reserved to the pack's preset roles: a custom role cannot hold it")]
+    ReservedRight { right: String },
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;

@@ -58,6 +58,10 @@ pub struct PresetPack {
     /// Roles whose holders read the account's audit log (Aircall: Owner).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub audit_readers: Vec<String>,
+    /// Rights only the pack's preset roles hold; a custom role with one is refused (MightyCall:
+    /// supervising users, MC-34).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reserved_rights: Vec<String>,
 }
 
 /// Whether a pack name is lowercase letters, digits and dashes, starting with a letter.
@@ -75,6 +79,7 @@ impl PresetPack {
             default_role: self.default_role.clone(),
             roles_permission: self.roles_permission.clone(),
             audit_readers: self.audit_readers.clone(),
+            reserved_rights: self.reserved_rights.clone(),
         }
     }
 
@@ -102,6 +107,9 @@ impl PresetPack {
         }
         for key in self.owner_roles.iter().chain(&self.audit_readers) {
             policy.role_idx(key).map_err(wrap)?;
+        }
+        for key in &self.reserved_rights {
+            catalog.right_id(key).map_err(wrap)?;
         }
         let mut froms = BTreeSet::new();
         for mapping in &self.legacy_mappings {

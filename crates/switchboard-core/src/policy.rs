@@ -30,6 +30,8 @@ pub struct PolicySettings {
     /// The pack's roles whose holders read the audit log (besides the superadmin, and anyone who
     /// views both roles and the account).
     pub audit_readers: Vec<String>,
+    /// Rights only the pack's preset roles hold (MightyCall: supervising users, MC-34).
+    pub reserved_rights: Vec<String>,
 }
 
 impl Default for PolicySettings {
@@ -39,6 +41,7 @@ impl Default for PolicySettings {
             default_role: None,
             roles_permission: "team.roles:manage".into(),
             audit_readers: Vec::new(),
+            reserved_rights: Vec::new(),
         }
     }
 }
@@ -488,6 +491,23 @@ impl Policy {
             || check_set(&self.catalog, &p.held_permissions, self.roles_permission).is_allowed()
     }
 
+    /// The first of the pack's reserved rights `access` holds, by key.
+    fn reserved_held_by(&self, access: &RoleAccess) -> Option<String> {
+        self.settings
+            .reserved_rights
+            .iter()
+            .find(|key| self.catalog.right_id(key).is_ok_and(|right| access.permissions.has_right(right)))
+            .cloned()
+    }
+
+    /// `definition` without the pack's reserved rights: what a custom copy of a preset role keeps.
+    pub fn without_reserved_rights(&self, mut definition: RoleDefinition) -> RoleDefinition {
+        for grant in definition.grants.values_mut() {
+            grant.rights.retain(|right| !self.settings.reserved_rights.contains(right));
+        }
+        definition
+    }
+
     /// May `p` read the account's audit log? The superadmin, holders of a role the pack names as an
     /// audit reader (Aircall: Owner), and anyone who views both the roles and the account.
     pub fn can_read_audit(&self, p: &Principal) -> Result<Decision> {
@@ -607,6 +627,10 @@ impl Policy {
         definition: &RoleDefinition,
     ) -> Result<Decision> {
         let access = definition.compile_access(&self.catalog)?;
+        // Every role made or edited here is custom (presets are immutable): none holds a reserved right.
+        if let Some(right) = self.reserved_held_by(&access) {
+            return Err(CoreError::ReservedRight { right });
+        }
         self.check_guard_keys(definition)?;
         match existing {
             Some(idx) => {

@@ -59,6 +59,7 @@ pub fn mightycall_pack() -> PresetPack {
         roles_permission: "team.roles:manage".into(),
         legacy_mappings: vec![],
         audit_readers: vec![],
+        reserved_rights: vec![],
     }
 }
 
@@ -108,6 +109,7 @@ pub fn aircall_pack() -> PresetPack {
         owner_roles: vec!["owner".into(), "admin".into(), "agent".into()],
         roles_permission: "team.roles:manage".into(),
         audit_readers: vec!["owner".into()],
+        reserved_rights: vec![],
         legacy_mappings: vec![
             LegacyMapping {
                 from: "admin".into(),
@@ -146,6 +148,7 @@ pub fn groups_pack() -> PresetPack {
         roles_permission: "team.roles:manage".into(),
         legacy_mappings: vec![],
         audit_readers: vec![],
+        reserved_rights: vec![],
     }
 }
 

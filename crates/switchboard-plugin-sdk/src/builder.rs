@@ -240,6 +240,7 @@ pub struct PackBuilder {
     default_role: Option<String>,
     owner_roles: Vec<String>,
     audit_readers: Vec<String>,
+    reserved_rights: Vec<String>,
     roles_permission: Option<String>,
     legacy_mappings: Vec<LegacyMapping>,
 }
@@ -259,6 +260,7 @@ impl PackBuilder {
             default_role: None,
             owner_roles: Vec::new(),
             audit_readers: Vec::new(),
+            reserved_rights: Vec::new(),
             roles_permission: None,
             legacy_mappings: Vec::new(),
         }
@@ -300,6 +302,13 @@ impl PackBuilder {
     /// A role the account's creator (its superadmin) holds.
     pub fn owner_role(mut self, key: impl Into<String>) -> Self {
         self.owner_roles.push(key.into());
+        self
+    }
+
+    /// A right only the pack's preset roles may hold: a custom role with it is refused, and a copy
+    /// of a preset role leaves it out.
+    pub fn reserved_right(mut self, key: impl Into<String>) -> Self {
+        self.reserved_rights.push(key.into());
         self
     }
 
@@ -354,6 +363,7 @@ impl PackBuilder {
             default_role: self.default_role,
             owner_roles: self.owner_roles,
             audit_readers: self.audit_readers,
+            reserved_rights: self.reserved_rights,
             roles_permission: self.roles_permission.unwrap_or_else(|| "team.roles:manage".into()),
             legacy_mappings: self.legacy_mappings,
         }

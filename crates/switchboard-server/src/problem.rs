@@ -174,9 +174,11 @@ impl From<switchboard_core::CoreError> for ApiError {
     fn from(e: switchboard_core::CoreError) -> Self {
         use switchboard_core::CoreError as E;
         let field = match &e {
-            E::UnknownSection(_) | E::UnknownRight(_) | E::RightWithoutLevel { .. } | E::LevelNotInSet { .. } => {
-                Some("grants".to_owned())
-            }
+            E::UnknownSection(_)
+            | E::UnknownRight(_)
+            | E::RightWithoutLevel { .. }
+            | E::LevelNotInSet { .. }
+            | E::ReservedRight { .. } => Some("grants".to_owned()),
             E::UnknownPermission(_) => Some("permission".to_owned()),
             E::UnknownRole(_) => Some("roles".to_owned()),
             E::DuplicateRole(_) => Some("key".to_owned()),

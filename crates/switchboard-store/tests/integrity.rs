@@ -291,7 +291,7 @@ backend_tests! {
         step(&mut c, "ivr.create");
         let r = roles::create(&mut c, a.id, &RoleOrigin::Custom, &RoleDefinition::new("r", "R"), &actor).expect("role");
         step(&mut c, "role.create");
-        let r2 = roles::copy(&mut c, a.id, r.id, "r2", "R2", &actor).expect("copy");
+        let r2 = roles::copy(&mut c, a.id, r.id, &RoleDefinition::new("r2", "R2"), &actor).expect("copy");
         step(&mut c, "role.copy");
         roles::assign(&mut c, a.id, u.id, r.id, RoleMode::Combinable, &actor).expect("assign");
         step(&mut c, "user.assign_role");

@@ -46,7 +46,9 @@ backend_tests! {
         assert_eq!(bob.status, UserStatus::Invited);
         assert_eq!(copied, users::access(&mut c, a.id, ann.id).expect("acc"));
         // copy a preset role into a custom one
-        let copy = roles::copy(&mut c, a.id, r1.id, "numbers_copy", "Copy", &actor).expect("copy");
+        let source = roles::get(&mut c, a.id, r1.id).expect("source");
+        let definition = RoleDefinition { key: "numbers_copy".into(), name: "Copy".into(), ..source.definition };
+        let copy = roles::copy(&mut c, a.id, r1.id, &definition, &actor).expect("copy");
         assert_eq!(copy.origin, RoleOrigin::Custom);
         assert_eq!(copy.definition.scope_numbers, vec![n1.id]);
         let listed = roles::list(&mut c, a.id, &PageRequest::first(10)).expect("list");

@@ -68,6 +68,8 @@ pub fn mightycall() -> PackBuilder {
         .default_role("agent")
         .owner_role("administrator")
         .audit_reader("administrator")
+        // MC-34: "supervising users only for Manager and Administrator roles".
+        .reserved_right("team.members.supervise")
 }
 
 switchboard_plugin_sdk::export_preset_packs!(mightycall);

@@ -35,14 +35,15 @@ pub fn edit(
     Ok(roles::update(cx.conn, cx.account(), current.id, version, &definition, &cx.who)?)
 }
 
-/// A new custom role with another role's settings (rule MC-16), judged as creating it.
+/// A new custom role with another role's settings (rule MC-16), judged as creating it. A custom role
+/// holds none of the pack's reserved rights (MC-34): the copy leaves them out.
 pub fn copy(cx: &mut Change<'_>, source: RoleId, key: &str, name: &str) -> Result<StoredRole, ApiError> {
     let (source, _) = find(cx, source)?;
-    let mut definition = source.definition.clone();
+    let mut definition = cx.policy().without_reserved_rights(source.definition.clone());
     definition.key = key.to_owned();
     definition.name = name.to_owned();
     cx.allow_result(cx.policy().can_edit_role(&cx.actor, None, &definition))?;
-    Ok(roles::copy(cx.conn, cx.account(), source.id, key, name, &cx.who)?)
+    Ok(roles::copy(cx.conn, cx.account(), source.id, &definition, &cx.who)?)
 }
 
 pub fn delete(cx: &mut Change<'_>, id: RoleId, expected: Option<i64>) -> Result<(), ApiError> {

@@ -91,3 +91,32 @@ fn a_view_only_call_flow_user_cannot_reroute_calls_and_view_and_manage_can() {
     assert_eq!(rerouted.status, 200, "{}", rerouted.body);
     assert_eq!(rerouted.json()["numbers"][0], number["id"], "incoming calls on the number now reach this flow");
 }
+
+// rule MC-34
+#[test]
+fn supervising_users_is_only_for_the_manager_and_administrator_roles() {
+    let app = world();
+    let owner = app.session("owner@acme.example");
+    let supervising = json!({"key": "lead", "name": "Lead", "grants": {"team.members": {"level": "manage",
+        "rights": ["team.members.edit", "team.members.supervise"]}}});
+    let refused = app.call(&owner, "POST", "/v1/roles", Some(supervising)).assert_problem(422, "invalid");
+    assert_eq!(refused["field"], "grants");
+    assert!(refused["detail"].as_str().unwrap().contains("team.members.supervise"), "{refused}");
+    let lead = json!({"key": "lead", "name": "Lead", "grants": {"team.members": {"level": "manage", "rights": ["team.members.edit"]}}});
+    let created = app.call(&owner, "POST", "/v1/roles", Some(lead)).json();
+    let edit = json!({"grants": {"team.members": {"level": "manage", "rights": ["team.members.supervise"]}}});
+    let path = format!("/v1/roles/{}", created["id"].as_str().unwrap());
+    assert_eq!(app.call(&owner, "PATCH", &path, Some(edit)).assert_problem(422, "invalid")["field"], "grants");
+    // The presets keep it; a copy of the Manager, being custom, leaves it out.
+    let manager = app.role_id(&owner, "manager");
+    let preset = app.call(&owner, "GET", &format!("/v1/roles/{manager}"), None).json();
+    assert!(preset.to_string().contains("team.members.supervise"), "{preset}");
+    let copy = app.call(
+        &owner,
+        "POST",
+        &format!("/v1/roles/{manager}/copy"),
+        Some(json!({"key": "my_manager", "name": "Mine"})),
+    );
+    assert_eq!(copy.status, 201, "{}", copy.body);
+    assert!(!copy.body.contains("team.members.supervise"), "{}", copy.body);
+}

@@ -335,16 +335,12 @@ pub fn copy(
     conn: &mut DbConn,
     account: AccountId,
     source: RoleId,
-    key: &str,
-    name: &str,
+    definition: &RoleDefinition,
     actor: &Actor,
 ) -> StoreResult<StoredRole> {
     crate::common::write_tx(conn, |conn| {
-        let from = get(conn, account, source)?;
-        let mut definition = from.definition.clone();
-        definition.key = key.to_owned();
-        definition.name = name.to_owned();
-        let id = insert(conn, account, &RoleOrigin::Custom, &definition)?;
+        get(conn, account, source)?;
+        let id = insert(conn, account, &RoleOrigin::Custom, definition)?;
         bump_access_version(conn, account)?;
         let role = get(conn, account, id)?;
         let after = json!({"source": source, "definition": definition_json(&role.definition)});
