@@ -2414,6 +2414,17 @@ changes passwords, emails or keys, nor its own user's roles or status.*/
             Default::default()
         }
     }
+    ///Who the superadmin hands the role to.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct NewSuperadmin {
+        pub user_id: UserId,
+    }
+    impl NewSuperadmin {
+        pub fn builder() -> builder::NewSuperadmin {
+            Default::default()
+        }
+    }
     ///`NewWorkgroup`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
@@ -8719,6 +8730,44 @@ they can only enrol.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct NewSuperadmin {
+            user_id: ::std::result::Result<super::UserId, ::std::string::String>,
+        }
+        impl ::std::default::Default for NewSuperadmin {
+            fn default() -> Self {
+                Self {
+                    user_id: Err("no value supplied for user_id".to_string()),
+                }
+            }
+        }
+        impl NewSuperadmin {
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::UserId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NewSuperadmin> for super::NewSuperadmin {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NewSuperadmin,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { user_id: value.user_id? })
+            }
+        }
+        impl ::std::convert::From<super::NewSuperadmin> for NewSuperadmin {
+            fn from(value: super::NewSuperadmin) -> Self {
+                Self { user_id: Ok(value.user_id) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct NewWorkgroup {
             members: ::std::result::Result<
                 ::std::vec::Vec<super::UserId>,
@@ -13073,6 +13122,20 @@ let response = client.readiness()
     pub fn readiness(&self) -> builder::Readiness<'_> {
         builder::Readiness::new(self)
     }
+    /**Hands the superadmin role to another active user (superadmin only, signed in). The former
+superadmin keeps their roles; their other sessions end
+
+Sends a `POST` request to `/v1/account/superadmin`
+
+```ignore
+let response = client.transfer_superadmin()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn transfer_superadmin(&self) -> builder::TransferSuperadmin<'_> {
+        builder::TransferSuperadmin::new(self)
+    }
     /**Requires two-factor sign-in of everyone who manages people or roles (or stops). Superadmin only
 
 Sends a `PUT` request to `/v1/account/two-factor`
@@ -14253,6 +14316,95 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::transfer_superadmin`]
+
+[`Client::transfer_superadmin`]: super::Client::transfer_superadmin*/
+    #[derive(Debug, Clone)]
+    pub struct TransferSuperadmin<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::NewSuperadmin, String>,
+    }
+    impl<'a> TransferSuperadmin<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NewSuperadmin>,
+            <V as std::convert::TryInto<types::NewSuperadmin>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `NewSuperadmin` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::NewSuperadmin,
+            ) -> types::builder::NewSuperadmin,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/account/superadmin`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AccountView>, Error<ByteStream>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::NewSuperadmin::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/account/superadmin", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "transfer_superadmin",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }

@@ -1,6 +1,7 @@
 //! Routes and the HTTP conventions every route shares: JSON limits, problem+json for framework
 //! errors, 404 for unknown paths and 405 (with `Allow`) for known paths with the wrong method.
 
+pub mod account;
 pub mod accounts;
 pub mod analytics;
 pub mod audit;
@@ -53,7 +54,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(two_factor::confirm)
             .service(two_factor::turn_off)
             .service(two_factor::reset)
-            .service(two_factor::require)
+            .service(account::require_two_factor)
+            .service(account::transfer_superadmin)
             .service(accounts::create_account)
             .service(accounts::list_accounts)
             .service(me::me)

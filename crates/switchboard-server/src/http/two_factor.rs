@@ -1,5 +1,5 @@
-//! Two-factor sign-in: `/v1/me/two-factor` (enrol, confirm, turn off), an admin's reset of another
-//! person's (`/v1/users/{id}/two-factor`), and the account's requirement (`/v1/account/two-factor`).
+//! Two-factor sign-in: `/v1/me/two-factor` (enrol, confirm, turn off) and an admin's reset of another
+//! person's (`/v1/users/{id}/two-factor`). The account's requirement is in `account.rs`.
 
 use crate::access::Caller;
 use crate::http::body::Body;
@@ -7,7 +7,7 @@ use crate::http::common::Errors;
 use crate::problem::ApiError;
 use crate::service;
 use crate::state::AppState;
-use actix_web::{HttpResponse, delete, post, put, web};
+use actix_web::{HttpResponse, delete, post, web};
 use serde::{Deserialize, Serialize};
 use switchboard_core::UserId;
 use utoipa::ToSchema;
@@ -36,14 +36,6 @@ pub struct TwoFactorCode {
 pub struct TurnOffTwoFactor {
     #[schema(max_length = 256)]
     pub current_password: String,
-}
-
-#[derive(Debug, Deserialize, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TwoFactorRequirement {
-    /// Whether everyone who manages people or roles must sign in with two factors; until they enrol,
-    /// they can only enrol.
-    pub required: bool,
 }
 
 /// Starts two-factor enrolment (from a signed-in session, not an API key). Until it is confirmed,
@@ -99,18 +91,4 @@ pub async fn reset(
     let id = id.into_inner();
     service::run(&state, caller, move |cx| service::two_factor::reset(cx, id)).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// Requires two-factor sign-in of everyone who manages people or roles (or stops). Superadmin only.
-#[utoipa::path(operation_id = "require_two_factor", tag = "accounts", security(("bearer" = [])),
-    request_body = TwoFactorRequirement, responses((status = 200, description = "The requirement now", body = TwoFactorRequirement), Errors))]
-#[put("/account/two-factor")]
-pub async fn require(
-    caller: Caller,
-    state: web::Data<AppState>,
-    body: Body<TwoFactorRequirement>,
-) -> Result<web::Json<TwoFactorRequirement>, ApiError> {
-    let wanted = body.parse()?.required;
-    let required = service::run(&state, caller, move |cx| service::two_factor::require(cx, wanted)).await?;
-    Ok(web::Json(TwoFactorRequirement { required }))
 }

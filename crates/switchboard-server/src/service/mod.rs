@@ -6,6 +6,7 @@
 //! Cached access is dropped because storage says so: when the account's access version moved during
 //! the change, the account's compiled policy is forgotten once the change is committed.
 
+pub mod account;
 pub mod api_keys;
 pub mod bulk_role;
 pub mod dashboard_access;

@@ -3,6 +3,7 @@
 //! HTTP to it. What needs a process of its own is in the end-to-end tests (`tests/e2e`).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod account;
 mod credentials;
 mod escalation;
 mod history;
