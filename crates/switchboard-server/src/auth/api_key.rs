@@ -23,6 +23,11 @@ pub fn generate() -> NewApiKey {
     NewApiKey { key, prefix, hash }
 }
 
+/// A stored prefix as lists and the audit log show it: how the key itself starts (`sbk_…`).
+pub fn shown_prefix(prefix: &str) -> String {
+    format!("{SCHEME}{prefix}")
+}
+
 /// The prefix of a well-formed key, or `None`.
 pub fn prefix_of(key: &str) -> Option<&str> {
     let rest = key.strip_prefix(SCHEME)?;

@@ -126,6 +126,11 @@ pub fn step_at(unix_seconds: u64) -> u64 {
     unix_seconds / STEP_SECONDS
 }
 
+/// The step of now.
+pub fn current_step() -> u64 {
+    step_at(chrono::Utc::now().timestamp().max(0) as u64)
+}
+
 /// The step whose code `code` is, within the drift allowed around `now_step`, if any.
 pub fn matching_step(secret: &[u8], code: &str, now_step: u64) -> Option<u64> {
     let code = code.trim();

@@ -1,12 +1,14 @@
 //! `/v1/audit-events`: who changed what, when, with the record before and after.
 
 use crate::access::Caller;
+use crate::auth::api_key;
 use crate::http::common::{Errors, PageQuery, db, page};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use switchboard_store::Actor;
 use switchboard_store::repo::api_keys;
 use switchboard_store::repo::audit::{self, AuditEvent, AuditFilter};
@@ -40,11 +42,16 @@ pub struct AuditEventView {
 
 page!(AuditEventPage, AuditEventView);
 
-impl From<AuditEvent> for AuditEventView {
-    fn from(e: AuditEvent) -> Self {
+impl AuditEventView {
+    /// An event, naming the acting key by the prefix `prefixes` gives for it.
+    fn new(e: AuditEvent, prefixes: &BTreeMap<Uuid, String>) -> Self {
         let actor = match e.actor {
             Actor::User(u) => ActorView { kind: "user", id: Some(u.0), key_prefix: None },
-            Actor::ApiKey(k) => ActorView { kind: "api_key", id: Some(k), key_prefix: None },
+            Actor::ApiKey(k) => ActorView {
+                kind: "api_key",
+                id: Some(k),
+                key_prefix: prefixes.get(&k).map(|p| api_key::shown_prefix(p)),
+            },
             Actor::Operator => ActorView { kind: "operator", id: None, key_prefix: None },
             Actor::System => ActorView { kind: "system", id: None, key_prefix: None },
         };
@@ -96,11 +103,5 @@ pub async fn list_audit_events(
         Ok((list, api_keys::prefixes(conn, account, &keys)?))
     })
     .await?;
-    Ok(web::Json(AuditEventPage::map(list, |event| {
-        let mut view = AuditEventView::from(event);
-        if let Some(prefix) = view.actor.id.and_then(|id| prefixes.get(&id)).filter(|_| view.actor.kind == "api_key") {
-            view.actor.key_prefix = Some(format!("sbk_{prefix}"));
-        }
-        view
-    })))
+    Ok(web::Json(AuditEventPage::map(list, |event| AuditEventView::new(event, &prefixes))))
 }

@@ -141,7 +141,7 @@ fn second_factor(
     let digits = code.trim();
     if digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
         let Some(secret) = state.sealing.open(&record.sealed_secret) else { return Ok(false) };
-        let Some(step) = totp::matching_step(&secret, digits, crate::service::two_factor::now_step()) else {
+        let Some(step) = totp::matching_step(&secret, digits, totp::current_step()) else {
             return Ok(false);
         };
         return Ok(two_factor::use_step(conn, account, user, step as i64)?);

@@ -44,7 +44,7 @@ impl From<ApiKey> for ApiKeyView {
         ApiKeyView {
             id: k.id,
             name: k.name,
-            prefix: format!("sbk_{}", k.prefix),
+            prefix: api_key::shown_prefix(&k.prefix),
             user_id: k.user_id,
             created_at: k.created_at,
             last_used_at: k.last_used_at,

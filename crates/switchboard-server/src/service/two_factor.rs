@@ -17,11 +17,6 @@ pub struct Enrolment {
     pub recovery_codes: Vec<String>,
 }
 
-/// The step of the current time.
-pub fn now_step() -> u64 {
-    totp::step_at(switchboard_store::now().timestamp().max(0) as u64)
-}
-
 /// Starts an enrolment of the actor; sign-in asks for codes once it is confirmed.
 pub fn enroll(cx: &mut Change<'_>) -> Result<Enrolment, ApiError> {
     cx.require_session(CredentialChange::TwoFactor)?;
@@ -49,7 +44,7 @@ pub fn confirm(cx: &mut Change<'_>, code: &str) -> Result<(), ApiError> {
         return Err(ApiError::Conflict("two-factor sign-in is already on".into()));
     }
     let secret = cx.state.sealing.open(&record.sealed_secret).ok_or_else(unreadable)?;
-    let step = totp::matching_step(&secret, code, now_step())
+    let step = totp::matching_step(&secret, code, totp::current_step())
         .ok_or_else(|| ApiError::invalid("code", "the code does not match: check the authenticator app's clock"))?;
     Ok(two_factor::confirm(cx.conn, account, user, step as i64, &cx.who)?)
 }
