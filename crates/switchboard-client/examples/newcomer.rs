@@ -130,7 +130,7 @@ async fn ask(
 ) -> Result<(String, types::Answer), AnyError> {
     let answer = client
         .authorize()
-        .body(types::Check { permission: permission.parse()?, resource: None, user_id: Some(user.clone()) })
+        .body(types::Check { permission: Some(permission.parse()?), resource: None, user_id: Some(user.clone()) })
         .send()
         .await?
         .into_inner();

@@ -107,7 +107,7 @@ pub mod types {
             Default::default()
         }
     }
-    ///Analytics within the caller's data scope (rule MC-18: at least their own interactions).
+    ///Counts within the caller's reports scope.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct AnalyticsSummary {
         ///By kind: `call`, `message`, `voicemail`, `recording`.
@@ -300,9 +300,18 @@ pub mod types {
             Default::default()
         }
     }
-    ///The catalog of the caller's account: the canonical sections plus its pack's extensions.
+    /**The catalog of the caller's account: the canonical sections plus its pack's extensions, the kinds
+of data roles show, and what opens reports and downloads in this account's pack.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CatalogView {
+        pub data_kinds: ::std::vec::Vec<DataKindView>,
+        ///What playing others' recordings needs besides the `recordings` kind, if anything.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recordings_permission: ::std::option::Option<::std::string::String>,
+        ///What downloading reports and the history as CSV needs.
+        pub reports_download_permission: ::std::string::String,
+        ///What widens reports from a user's own interactions to their data scope.
+        pub reports_permission: ::std::string::String,
         pub sections: ::std::vec::Vec<SectionView>,
     }
     impl CatalogView {
@@ -311,12 +320,14 @@ pub mod types {
         }
     }
     ///One question: may this user use this permission (on this record)?
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[serde(deny_unknown_fields)]
     pub struct Check {
         /**`section:level` (e.g. `numbers:view`) or a right (e.g. `reports.download`) of the account's
-catalog (`GET /v1/permissions`).*/
-        pub permission: CheckPermission,
+catalog (`GET /v1/permissions`). May be left out with a `communication` or `recording`
+resource: the answer is then that record's alone.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub permission: ::std::option::Option<CheckPermission>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub resource: ::std::option::Option<Resource>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -328,7 +339,8 @@ catalog (`GET /v1/permissions`).*/
         }
     }
     /**`section:level` (e.g. `numbers:view`) or a right (e.g. `reports.download`) of the account's
-catalog (`GET /v1/permissions`).*/
+catalog (`GET /v1/permissions`). May be left out with a `communication` or `recording`
+resource: the answer is then that record's alone.*/
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct CheckPermission(::std::string::String);
@@ -438,6 +450,69 @@ catalog (`GET /v1/permissions`).*/
             value.parse()
         }
     }
+    ///What a communication is.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum CommunicationKind {
+        #[serde(rename = "call")]
+        Call,
+        #[serde(rename = "message")]
+        Message,
+        #[serde(rename = "voicemail")]
+        Voicemail,
+        #[serde(rename = "recording")]
+        Recording,
+    }
+    impl ::std::fmt::Display for CommunicationKind {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Call => f.write_str("call"),
+                Self::Message => f.write_str("message"),
+                Self::Voicemail => f.write_str("voicemail"),
+                Self::Recording => f.write_str("recording"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for CommunicationKind {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "call" => Ok(Self::Call),
+                "message" => Ok(Self::Message),
+                "voicemail" => Ok(Self::Voicemail),
+                "recording" => Ok(Self::Recording),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CommunicationKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CommunicationKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///One page of a list. Pass `next_cursor` as `cursor` to read the next page; it is absent on the last.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CommunicationPage {
@@ -463,6 +538,9 @@ catalog (`GET /v1/permissions`).*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub number: ::std::option::Option<NumberId>,
         pub participants: ::std::vec::Vec<UserId>,
+        /**Whether the caller may play its recording: their own always, others' with a role that plays
+recordings (`/v1/authorize` with a `recording` resource says why not).*/
+        pub recording_playable: bool,
         pub started_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub workgroup: ::std::option::Option<WorkgroupId>,
@@ -627,6 +705,43 @@ catalog (`GET /v1/permissions`).*/
     }
     impl DashboardAccess {
         pub fn builder() -> builder::DashboardAccess {
+            Default::default()
+        }
+    }
+    ///A kind of data a role shows within its data scope (a field of a role's `kinds`, rule MC-7).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct DataKindView {
+        pub description: ::std::string::String,
+        pub key: ::std::string::String,
+        pub label: ::std::string::String,
+    }
+    impl DataKindView {
+        pub fn builder() -> builder::DataKindView {
+            Default::default()
+        }
+    }
+    /**The kinds of data a role shows (rule MC-7: "custom roles limit access to calls, call recordings,
+voicemails and analytics"). They narrow the role's data scope beyond the holder's own
+communications, which every user keeps whatever their kind (rule MC-18, AC-9).*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[serde(deny_unknown_fields)]
+    pub struct DataKinds {
+        ///Calls within the data scope.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub calls: ::std::option::Option<bool>,
+        ///Messages within the data scope.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub messages: ::std::option::Option<bool>,
+        /**Playing the recordings of communications within the data scope, and seeing stand-alone
+recordings there.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recordings: ::std::option::Option<bool>,
+        ///Voicemails within the data scope (a visible voicemail may be played: it is its recording).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub voicemails: ::std::option::Option<bool>,
+    }
+    impl DataKinds {
+        pub fn builder() -> builder::DataKinds {
             Default::default()
         }
     }
@@ -2153,6 +2268,7 @@ or `none` < `full`.*/
     pub struct MatrixRow {
         pub id: RoleId,
         pub key: ::std::string::String,
+        pub kinds: DataKinds,
         ///Section key → level, for every section of the catalog.
         pub levels: ::std::collections::HashMap<::std::string::String, Level>,
         pub name: ::std::string::String,
@@ -2780,6 +2896,17 @@ changes passwords, emails or keys, nor its own user's roles or status.*/
         ///The roles the account's creator (its superadmin) holds.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub owner_roles: ::std::vec::Vec<::std::string::String>,
+        /**What playing others' recordings needs besides a role's `recordings` kind (Aircall: the call
+recordings section).*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub recordings_permission: ::std::option::Option<::std::string::String>,
+        ///What downloading reports and the history as CSV needs. Default: `reports.download`.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reports_download_permission: ::std::option::Option<::std::string::String>,
+        /**What widens a user's reports from their own interactions to their data scope (MC-5, MC-26).
+Default: `reports.all`.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reports_permission: ::std::option::Option<::std::string::String>,
         /**Rights only the pack's preset roles hold; a custom role with one is refused (MightyCall:
 supervising users, MC-34).*/
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -2829,6 +2956,8 @@ supervising users, MC-34).*/
         pub held: ::std::option::Option<Level>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ivr: ::std::option::Option<IvrId>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub kind: ::std::option::Option<CommunicationKind>,
         ///One human sentence.
         pub message: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2903,6 +3032,10 @@ supervising users, MC-34).*/
         OutOfReach,
         #[serde(rename = "interactive_only")]
         InteractiveOnly,
+        #[serde(rename = "kind_not_shown")]
+        KindNotShown,
+        #[serde(rename = "no_recording")]
+        NoRecording,
     }
     impl ::std::fmt::Display for ReasonCode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2924,6 +3057,8 @@ supervising users, MC-34).*/
                 Self::SuperadminOnly => f.write_str("superadmin_only"),
                 Self::OutOfReach => f.write_str("out_of_reach"),
                 Self::InteractiveOnly => f.write_str("interactive_only"),
+                Self::KindNotShown => f.write_str("kind_not_shown"),
+                Self::NoRecording => f.write_str("no_recording"),
             }
         }
     }
@@ -2950,6 +3085,8 @@ supervising users, MC-34).*/
                 "superadmin_only" => Ok(Self::SuperadminOnly),
                 "out_of_reach" => Ok(Self::OutOfReach),
                 "interactive_only" => Ok(Self::InteractiveOnly),
+                "kind_not_shown" => Ok(Self::KindNotShown),
+                "no_recording" => Ok(Self::NoRecording),
                 _ => Err("invalid value".into()),
             }
         }
@@ -3036,6 +3173,105 @@ supervising users, MC-34).*/
             Default::default()
         }
     }
+    ///A report: rows ordered by group (communications without one last) and kind.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct Report {
+        pub dimension: ReportDimension,
+        pub rows: ::std::vec::Vec<ReportRowView>,
+    }
+    impl Report {
+        pub fn builder() -> builder::Report {
+            Default::default()
+        }
+    }
+    ///What a report groups by.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ReportDimension {
+        #[serde(rename = "kind")]
+        Kind,
+        #[serde(rename = "day")]
+        Day,
+        #[serde(rename = "number")]
+        Number,
+        #[serde(rename = "workgroup")]
+        Workgroup,
+        #[serde(rename = "ivr")]
+        Ivr,
+        #[serde(rename = "user")]
+        User,
+    }
+    impl ::std::fmt::Display for ReportDimension {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Kind => f.write_str("kind"),
+                Self::Day => f.write_str("day"),
+                Self::Number => f.write_str("number"),
+                Self::Workgroup => f.write_str("workgroup"),
+                Self::Ivr => f.write_str("ivr"),
+                Self::User => f.write_str("user"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ReportDimension {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "kind" => Ok(Self::Kind),
+                "day" => Ok(Self::Day),
+                "number" => Ok(Self::Number),
+                "workgroup" => Ok(Self::Workgroup),
+                "ivr" => Ok(Self::Ivr),
+                "user" => Ok(Self::User),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ReportDimension {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ReportDimension {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///One group and kind of a report.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ReportRowView {
+        pub count: i64,
+        /**The group: a day (`YYYY-MM-DD`), the id of a number, workgroup, IVR or user, or the kind;
+`null` for communications without one (no number, say).*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub key: ::std::option::Option<::std::string::String>,
+        pub kind: Kind,
+        pub total_duration_seconds: i64,
+        pub with_recording: i64,
+    }
+    impl ReportRowView {
+        pub fn builder() -> builder::ReportRowView {
+            Default::default()
+        }
+    }
     ///The record a check is about.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
@@ -3065,6 +3301,8 @@ supervising users, MC-34).*/
     pub enum ResourceType {
         #[serde(rename = "communication")]
         Communication,
+        #[serde(rename = "recording")]
+        Recording,
         #[serde(rename = "number")]
         Number,
         #[serde(rename = "workgroup")]
@@ -3080,6 +3318,7 @@ supervising users, MC-34).*/
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Communication => f.write_str("communication"),
+                Self::Recording => f.write_str("recording"),
                 Self::Number => f.write_str("number"),
                 Self::Workgroup => f.write_str("workgroup"),
                 Self::Ivr => f.write_str("ivr"),
@@ -3095,6 +3334,7 @@ supervising users, MC-34).*/
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "communication" => Ok(Self::Communication),
+                "recording" => Ok(Self::Recording),
                 "number" => Ok(Self::Number),
                 "workgroup" => Ok(Self::Workgroup),
                 "ivr" => Ok(Self::Ivr),
@@ -3149,6 +3389,8 @@ supervising users, MC-34).*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guards: ::std::option::Option<Guards>,
         pub key: RoleKey,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub kinds: ::std::option::Option<DataKinds>,
         pub name: RoleName,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recents: ::std::option::Option<RecentsScope>,
@@ -3485,6 +3727,8 @@ user's own), at most 1000.*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub guards: ::std::option::Option<Guards>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub kinds: ::std::option::Option<DataKinds>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<RoleName>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub recents: ::std::option::Option<RecentsScope>,
@@ -3575,6 +3819,7 @@ user's own), at most 1000.*/
         pub guards: Guards,
         pub id: RoleId,
         pub key: ::std::string::String,
+        pub kinds: DataKinds,
         ///How many users hold the role (in lists).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub member_count: ::std::option::Option<i64>,
@@ -5801,6 +6046,22 @@ they can only enrol.*/
         }
         #[derive(Clone, Debug)]
         pub struct CatalogView {
+            data_kinds: ::std::result::Result<
+                ::std::vec::Vec<super::DataKindView>,
+                ::std::string::String,
+            >,
+            recordings_permission: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reports_download_permission: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            reports_permission: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             sections: ::std::result::Result<
                 ::std::vec::Vec<super::SectionView>,
                 ::std::string::String,
@@ -5809,11 +6070,73 @@ they can only enrol.*/
         impl ::std::default::Default for CatalogView {
             fn default() -> Self {
                 Self {
+                    data_kinds: Err("no value supplied for data_kinds".to_string()),
+                    recordings_permission: Ok(Default::default()),
+                    reports_download_permission: Err(
+                        "no value supplied for reports_download_permission".to_string(),
+                    ),
+                    reports_permission: Err(
+                        "no value supplied for reports_permission".to_string(),
+                    ),
                     sections: Err("no value supplied for sections".to_string()),
                 }
             }
         }
         impl CatalogView {
+            pub fn data_kinds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::DataKindView>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.data_kinds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for data_kinds: {e}")
+                    });
+                self
+            }
+            pub fn recordings_permission<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recordings_permission = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for recordings_permission: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reports_download_permission<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reports_download_permission = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reports_download_permission: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reports_permission<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reports_permission = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reports_permission: {e}"
+                        )
+                    });
+                self
+            }
             pub fn sections<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::SectionView>>,
@@ -5832,12 +6155,22 @@ they can only enrol.*/
             fn try_from(
                 value: CatalogView,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { sections: value.sections? })
+                Ok(Self {
+                    data_kinds: value.data_kinds?,
+                    recordings_permission: value.recordings_permission?,
+                    reports_download_permission: value.reports_download_permission?,
+                    reports_permission: value.reports_permission?,
+                    sections: value.sections?,
+                })
             }
         }
         impl ::std::convert::From<super::CatalogView> for CatalogView {
             fn from(value: super::CatalogView) -> Self {
                 Self {
+                    data_kinds: Ok(value.data_kinds),
+                    recordings_permission: Ok(value.recordings_permission),
+                    reports_download_permission: Ok(value.reports_download_permission),
+                    reports_permission: Ok(value.reports_permission),
                     sections: Ok(value.sections),
                 }
             }
@@ -5845,7 +6178,7 @@ they can only enrol.*/
         #[derive(Clone, Debug)]
         pub struct Check {
             permission: ::std::result::Result<
-                super::CheckPermission,
+                ::std::option::Option<super::CheckPermission>,
                 ::std::string::String,
             >,
             resource: ::std::result::Result<
@@ -5860,7 +6193,7 @@ they can only enrol.*/
         impl ::std::default::Default for Check {
             fn default() -> Self {
                 Self {
-                    permission: Err("no value supplied for permission".to_string()),
+                    permission: Ok(Default::default()),
                     resource: Ok(Default::default()),
                     user_id: Ok(Default::default()),
                 }
@@ -5869,7 +6202,9 @@ they can only enrol.*/
         impl Check {
             pub fn permission<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::CheckPermission>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CheckPermission>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.permission = value
@@ -6011,6 +6346,7 @@ they can only enrol.*/
                 ::std::vec::Vec<super::UserId>,
                 ::std::string::String,
             >,
+            recording_playable: ::std::result::Result<bool, ::std::string::String>,
             started_at: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
@@ -6035,6 +6371,9 @@ they can only enrol.*/
                     kind: Err("no value supplied for kind".to_string()),
                     number: Ok(Default::default()),
                     participants: Err("no value supplied for participants".to_string()),
+                    recording_playable: Err(
+                        "no value supplied for recording_playable".to_string(),
+                    ),
                     started_at: Err("no value supplied for started_at".to_string()),
                     workgroup: Ok(Default::default()),
                 }
@@ -6137,6 +6476,20 @@ they can only enrol.*/
                     });
                 self
             }
+            pub fn recording_playable<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recording_playable = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for recording_playable: {e}"
+                        )
+                    });
+                self
+            }
             pub fn started_at<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -6176,6 +6529,7 @@ they can only enrol.*/
                     kind: value.kind?,
                     number: value.number?,
                     participants: value.participants?,
+                    recording_playable: value.recording_playable?,
                     started_at: value.started_at?,
                     workgroup: value.workgroup?,
                 })
@@ -6192,6 +6546,7 @@ they can only enrol.*/
                     kind: Ok(value.kind),
                     number: Ok(value.number),
                     participants: Ok(value.participants),
+                    recording_playable: Ok(value.recording_playable),
                     started_at: Ok(value.started_at),
                     workgroup: Ok(value.workgroup),
                 }
@@ -6766,6 +7121,185 @@ they can only enrol.*/
                 Self {
                     ivrs: Ok(value.ivrs),
                     workgroups: Ok(value.workgroups),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DataKindView {
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            key: ::std::result::Result<::std::string::String, ::std::string::String>,
+            label: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for DataKindView {
+            fn default() -> Self {
+                Self {
+                    description: Err("no value supplied for description".to_string()),
+                    key: Err("no value supplied for key".to_string()),
+                    label: Err("no value supplied for label".to_string()),
+                }
+            }
+        }
+        impl DataKindView {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DataKindView> for super::DataKindView {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DataKindView,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    key: value.key?,
+                    label: value.label?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DataKindView> for DataKindView {
+            fn from(value: super::DataKindView) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    key: Ok(value.key),
+                    label: Ok(value.label),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DataKinds {
+            calls: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            messages: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            recordings: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+            voicemails: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DataKinds {
+            fn default() -> Self {
+                Self {
+                    calls: Ok(Default::default()),
+                    messages: Ok(Default::default()),
+                    recordings: Ok(Default::default()),
+                    voicemails: Ok(Default::default()),
+                }
+            }
+        }
+        impl DataKinds {
+            pub fn calls<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.calls = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for calls: {e}")
+                    });
+                self
+            }
+            pub fn messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
+                self
+            }
+            pub fn recordings<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recordings = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recordings: {e}")
+                    });
+                self
+            }
+            pub fn voicemails<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.voicemails = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for voicemails: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DataKinds> for super::DataKinds {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DataKinds,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    calls: value.calls?,
+                    messages: value.messages?,
+                    recordings: value.recordings?,
+                    voicemails: value.voicemails?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DataKinds> for DataKinds {
+            fn from(value: super::DataKinds) -> Self {
+                Self {
+                    calls: Ok(value.calls),
+                    messages: Ok(value.messages),
+                    recordings: Ok(value.recordings),
+                    voicemails: Ok(value.voicemails),
                 }
             }
         }
@@ -7870,6 +8404,7 @@ they can only enrol.*/
         pub struct MatrixRow {
             id: ::std::result::Result<super::RoleId, ::std::string::String>,
             key: ::std::result::Result<::std::string::String, ::std::string::String>,
+            kinds: ::std::result::Result<super::DataKinds, ::std::string::String>,
             levels: ::std::result::Result<
                 ::std::collections::HashMap<::std::string::String, super::Level>,
                 ::std::string::String,
@@ -7887,6 +8422,7 @@ they can only enrol.*/
                 Self {
                     id: Err("no value supplied for id".to_string()),
                     key: Err("no value supplied for key".to_string()),
+                    kinds: Err("no value supplied for kinds".to_string()),
                     levels: Err("no value supplied for levels".to_string()),
                     name: Err("no value supplied for name".to_string()),
                     recents: Err("no value supplied for recents".to_string()),
@@ -7915,6 +8451,18 @@ they can only enrol.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn kinds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DataKinds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kinds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kinds: {e}")
                     });
                 self
             }
@@ -7989,6 +8537,7 @@ they can only enrol.*/
                 Ok(Self {
                     id: value.id?,
                     key: value.key?,
+                    kinds: value.kinds?,
                     levels: value.levels?,
                     name: value.name?,
                     recents: value.recents?,
@@ -8002,6 +8551,7 @@ they can only enrol.*/
                 Self {
                     id: Ok(value.id),
                     key: Ok(value.key),
+                    kinds: Ok(value.kinds),
                     levels: Ok(value.levels),
                     name: Ok(value.name),
                     recents: Ok(value.recents),
@@ -9484,6 +10034,18 @@ they can only enrol.*/
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
+            recordings_permission: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reports_download_permission: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            reports_permission: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             reserved_rights: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
@@ -9513,6 +10075,9 @@ they can only enrol.*/
                     legacy_mappings: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                     owner_roles: Ok(Default::default()),
+                    recordings_permission: Ok(Default::default()),
+                    reports_download_permission: Ok(Default::default()),
+                    reports_permission: Ok(Default::default()),
                     reserved_rights: Ok(Default::default()),
                     role_mode: Err("no value supplied for role_mode".to_string()),
                     roles: Err("no value supplied for roles".to_string()),
@@ -9611,6 +10176,48 @@ they can only enrol.*/
                     });
                 self
             }
+            pub fn recordings_permission<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recordings_permission = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for recordings_permission: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reports_download_permission<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reports_download_permission = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reports_download_permission: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn reports_permission<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reports_permission = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for reports_permission: {e}"
+                        )
+                    });
+                self
+            }
             pub fn reserved_rights<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -9701,6 +10308,9 @@ they can only enrol.*/
                     legacy_mappings: value.legacy_mappings?,
                     name: value.name?,
                     owner_roles: value.owner_roles?,
+                    recordings_permission: value.recordings_permission?,
+                    reports_download_permission: value.reports_download_permission?,
+                    reports_permission: value.reports_permission?,
                     reserved_rights: value.reserved_rights?,
                     role_mode: value.role_mode?,
                     roles: value.roles?,
@@ -9720,6 +10330,9 @@ they can only enrol.*/
                     legacy_mappings: Ok(value.legacy_mappings),
                     name: Ok(value.name),
                     owner_roles: Ok(value.owner_roles),
+                    recordings_permission: Ok(value.recordings_permission),
+                    reports_download_permission: Ok(value.reports_download_permission),
+                    reports_permission: Ok(value.reports_permission),
                     reserved_rights: Ok(value.reserved_rights),
                     role_mode: Ok(value.role_mode),
                     roles: Ok(value.roles),
@@ -9884,6 +10497,10 @@ they can only enrol.*/
                 ::std::option::Option<super::IvrId>,
                 ::std::string::String,
             >,
+            kind: ::std::result::Result<
+                ::std::option::Option<super::CommunicationKind>,
+                ::std::string::String,
+            >,
             message: ::std::result::Result<::std::string::String, ::std::string::String>,
             number: ::std::result::Result<
                 ::std::option::Option<super::NumberId>,
@@ -9924,6 +10541,7 @@ they can only enrol.*/
                     code: Err("no value supplied for code".to_string()),
                     held: Ok(Default::default()),
                     ivr: Ok(Default::default()),
+                    kind: Ok(Default::default()),
                     message: Err("no value supplied for message".to_string()),
                     number: Ok(Default::default()),
                     required: Ok(Default::default()),
@@ -9970,6 +10588,20 @@ they can only enrol.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for ivr: {e}")
+                    });
+                self
+            }
+            pub fn kind<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CommunicationKind>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kind = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kind: {e}")
                     });
                 self
             }
@@ -10091,6 +10723,7 @@ they can only enrol.*/
                     code: value.code?,
                     held: value.held?,
                     ivr: value.ivr?,
+                    kind: value.kind?,
                     message: value.message?,
                     number: value.number?,
                     required: value.required?,
@@ -10109,6 +10742,7 @@ they can only enrol.*/
                     code: Ok(value.code),
                     held: Ok(value.held),
                     ivr: Ok(value.ivr),
+                    kind: Ok(value.kind),
                     message: Ok(value.message),
                     number: Ok(value.number),
                     required: Ok(value.required),
@@ -10157,6 +10791,187 @@ they can only enrol.*/
         impl ::std::convert::From<super::RenameWorkgroup> for RenameWorkgroup {
             fn from(value: super::RenameWorkgroup) -> Self {
                 Self { name: Ok(value.name) }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Report {
+            dimension: ::std::result::Result<
+                super::ReportDimension,
+                ::std::string::String,
+            >,
+            rows: ::std::result::Result<
+                ::std::vec::Vec<super::ReportRowView>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Report {
+            fn default() -> Self {
+                Self {
+                    dimension: Err("no value supplied for dimension".to_string()),
+                    rows: Err("no value supplied for rows".to_string()),
+                }
+            }
+        }
+        impl Report {
+            pub fn dimension<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ReportDimension>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dimension = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dimension: {e}")
+                    });
+                self
+            }
+            pub fn rows<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ReportRowView>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rows = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rows: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Report> for super::Report {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Report,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    dimension: value.dimension?,
+                    rows: value.rows?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Report> for Report {
+            fn from(value: super::Report) -> Self {
+                Self {
+                    dimension: Ok(value.dimension),
+                    rows: Ok(value.rows),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ReportRowView {
+            count: ::std::result::Result<i64, ::std::string::String>,
+            key: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            kind: ::std::result::Result<super::Kind, ::std::string::String>,
+            total_duration_seconds: ::std::result::Result<i64, ::std::string::String>,
+            with_recording: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for ReportRowView {
+            fn default() -> Self {
+                Self {
+                    count: Err("no value supplied for count".to_string()),
+                    key: Ok(Default::default()),
+                    kind: Err("no value supplied for kind".to_string()),
+                    total_duration_seconds: Err(
+                        "no value supplied for total_duration_seconds".to_string(),
+                    ),
+                    with_recording: Err(
+                        "no value supplied for with_recording".to_string(),
+                    ),
+                }
+            }
+        }
+        impl ReportRowView {
+            pub fn count<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.count = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for count: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn kind<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Kind>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kind = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kind: {e}")
+                    });
+                self
+            }
+            pub fn total_duration_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.total_duration_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for total_duration_seconds: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn with_recording<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.with_recording = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for with_recording: {e}"
+                        )
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ReportRowView> for super::ReportRowView {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReportRowView,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    count: value.count?,
+                    key: value.key?,
+                    kind: value.kind?,
+                    total_duration_seconds: value.total_duration_seconds?,
+                    with_recording: value.with_recording?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ReportRowView> for ReportRowView {
+            fn from(value: super::ReportRowView) -> Self {
+                Self {
+                    count: Ok(value.count),
+                    key: Ok(value.key),
+                    kind: Ok(value.kind),
+                    total_duration_seconds: Ok(value.total_duration_seconds),
+                    with_recording: Ok(value.with_recording),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -10304,6 +11119,10 @@ they can only enrol.*/
                 ::std::string::String,
             >,
             key: ::std::result::Result<super::RoleKey, ::std::string::String>,
+            kinds: ::std::result::Result<
+                ::std::option::Option<super::DataKinds>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<super::RoleName, ::std::string::String>,
             recents: ::std::result::Result<
                 ::std::option::Option<super::RecentsScope>,
@@ -10325,6 +11144,7 @@ they can only enrol.*/
                     grants: Ok(Default::default()),
                     guards: Ok(Default::default()),
                     key: Err("no value supplied for key".to_string()),
+                    kinds: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                     recents: Ok(Default::default()),
                     scope: Ok(Default::default()),
@@ -10388,6 +11208,18 @@ they can only enrol.*/
                     });
                 self
             }
+            pub fn kinds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::DataKinds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kinds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kinds: {e}")
+                    });
+                self
+            }
             pub fn name<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<super::RoleName>,
@@ -10447,6 +11279,7 @@ they can only enrol.*/
                     grants: value.grants?,
                     guards: value.guards?,
                     key: value.key?,
+                    kinds: value.kinds?,
                     name: value.name?,
                     recents: value.recents?,
                     scope: value.scope?,
@@ -10461,6 +11294,7 @@ they can only enrol.*/
                     grants: Ok(value.grants),
                     guards: Ok(value.guards),
                     key: Ok(value.key),
+                    kinds: Ok(value.kinds),
                     name: Ok(value.name),
                     recents: Ok(value.recents),
                     scope: Ok(value.scope),
@@ -10615,6 +11449,10 @@ they can only enrol.*/
                 ::std::option::Option<super::Guards>,
                 ::std::string::String,
             >,
+            kinds: ::std::result::Result<
+                ::std::option::Option<super::DataKinds>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<
                 ::std::option::Option<super::RoleName>,
                 ::std::string::String,
@@ -10638,6 +11476,7 @@ they can only enrol.*/
                     description: Ok(Default::default()),
                     grants: Ok(Default::default()),
                     guards: Ok(Default::default()),
+                    kinds: Ok(Default::default()),
                     name: Ok(Default::default()),
                     recents: Ok(Default::default()),
                     scope: Ok(Default::default()),
@@ -10688,6 +11527,18 @@ they can only enrol.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for guards: {e}")
+                    });
+                self
+            }
+            pub fn kinds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::DataKinds>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kinds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kinds: {e}")
                     });
                 self
             }
@@ -10751,6 +11602,7 @@ they can only enrol.*/
                     description: value.description?,
                     grants: value.grants?,
                     guards: value.guards?,
+                    kinds: value.kinds?,
                     name: value.name?,
                     recents: value.recents?,
                     scope: value.scope?,
@@ -10764,6 +11616,7 @@ they can only enrol.*/
                     description: Ok(value.description),
                     grants: Ok(value.grants),
                     guards: Ok(value.guards),
+                    kinds: Ok(value.kinds),
                     name: Ok(value.name),
                     recents: Ok(value.recents),
                     scope: Ok(value.scope),
@@ -10860,6 +11713,7 @@ they can only enrol.*/
             guards: ::std::result::Result<super::Guards, ::std::string::String>,
             id: ::std::result::Result<super::RoleId, ::std::string::String>,
             key: ::std::result::Result<::std::string::String, ::std::string::String>,
+            kinds: ::std::result::Result<super::DataKinds, ::std::string::String>,
             member_count: ::std::result::Result<
                 ::std::option::Option<i64>,
                 ::std::string::String,
@@ -10887,6 +11741,7 @@ they can only enrol.*/
                     guards: Err("no value supplied for guards".to_string()),
                     id: Err("no value supplied for id".to_string()),
                     key: Err("no value supplied for key".to_string()),
+                    kinds: Err("no value supplied for kinds".to_string()),
                     member_count: Ok(Default::default()),
                     name: Err("no value supplied for name".to_string()),
                     origin: Err("no value supplied for origin".to_string()),
@@ -10971,6 +11826,18 @@ they can only enrol.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn kinds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DataKinds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kinds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kinds: {e}")
                     });
                 self
             }
@@ -11083,6 +11950,7 @@ they can only enrol.*/
                     guards: value.guards?,
                     id: value.id?,
                     key: value.key?,
+                    kinds: value.kinds?,
                     member_count: value.member_count?,
                     name: value.name?,
                     origin: value.origin?,
@@ -11103,6 +11971,7 @@ they can only enrol.*/
                     guards: Ok(value.guards),
                     id: Ok(value.id),
                     key: Ok(value.key),
+                    kinds: Ok(value.kinds),
                     member_count: Ok(value.member_count),
                     name: Ok(value.name),
                     origin: Ok(value.origin),
@@ -13180,7 +14049,7 @@ let response = client.create_account()
     pub fn create_account(&self) -> builder::CreateAccount<'_> {
         builder::CreateAccount::new(self)
     }
-    /**Counts of the communications within the caller's data scope
+    /**Counts of the communications within the caller's reports scope
 
 Sends a `GET` request to `/v1/analytics/summary`
 
@@ -13734,6 +14603,35 @@ let response = client.list_recents()
 ```*/
     pub fn list_recents(&self) -> builder::ListRecents<'_> {
         builder::ListRecents::new(self)
+    }
+    /**A report within the caller's reports scope, grouped by day, number, workgroup, IVR, user or kind
+
+Sends a `GET` request to `/v1/reports/{dimension}`
+
+Arguments:
+- `dimension`: What the report groups by
+- `from`: Started at or after (RFC 3339).
+- `ivr`
+- `kind`
+- `number`
+- `until`: Started before (RFC 3339).
+- `user`: Records this user took part in.
+- `workgroup`
+```ignore
+let response = client.get_report()
+    .dimension(dimension)
+    .from(from)
+    .ivr(ivr)
+    .kind(kind)
+    .number(number)
+    .until(until)
+    .user(user)
+    .workgroup(workgroup)
+    .send()
+    .await;
+```*/
+    pub fn get_report(&self) -> builder::GetReport<'_> {
+        builder::GetReport::new(self)
     }
     /**Lists every preset and custom role with how many users hold it (rule MC-15)
 
@@ -17775,6 +18673,197 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "list_recents",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_report`]
+
+[`Client::get_report`]: super::Client::get_report*/
+    #[derive(Debug, Clone)]
+    pub struct GetReport<'a> {
+        client: &'a super::Client,
+        dimension: Result<types::ReportDimension, String>,
+        from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        ivr: Result<Option<types::IvrId>, String>,
+        kind: Result<Option<types::Kind>, String>,
+        number: Result<Option<types::NumberId>, String>,
+        until: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        user: Result<Option<types::UserId>, String>,
+        workgroup: Result<Option<types::WorkgroupId>, String>,
+    }
+    impl<'a> GetReport<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                dimension: Err("dimension was not initialized".to_string()),
+                from: Ok(None),
+                ivr: Ok(None),
+                kind: Ok(None),
+                number: Ok(None),
+                until: Ok(None),
+                user: Ok(None),
+                workgroup: Ok(None),
+            }
+        }
+        pub fn dimension<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ReportDimension>,
+        {
+            self.dimension = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `ReportDimension` for dimension failed".to_string()
+                });
+            self
+        }
+        pub fn from<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.from = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for from failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn ivr<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IvrId>,
+        {
+            self.ivr = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `IvrId` for ivr failed".to_string());
+            self
+        }
+        pub fn kind<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Kind>,
+        {
+            self.kind = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `Kind` for kind failed".to_string());
+            self
+        }
+        pub fn number<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NumberId>,
+        {
+            self.number = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `NumberId` for number failed".to_string());
+            self
+        }
+        pub fn until<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.until = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn user<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UserId>,
+        {
+            self.user = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `UserId` for user failed".to_string());
+            self
+        }
+        pub fn workgroup<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::WorkgroupId>,
+        {
+            self.workgroup = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `WorkgroupId` for workgroup failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/reports/{dimension}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Report>, Error<ByteStream>> {
+            let Self {
+                client,
+                dimension,
+                from,
+                ivr,
+                kind,
+                number,
+                until,
+                user,
+                workgroup,
+            } = self;
+            let dimension = dimension.map_err(Error::InvalidRequest)?;
+            let from = from.map_err(Error::InvalidRequest)?;
+            let ivr = ivr.map_err(Error::InvalidRequest)?;
+            let kind = kind.map_err(Error::InvalidRequest)?;
+            let number = number.map_err(Error::InvalidRequest)?;
+            let until = until.map_err(Error::InvalidRequest)?;
+            let user = user.map_err(Error::InvalidRequest)?;
+            let workgroup = workgroup.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/reports/{}", client.baseurl, encode_path(& dimension.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("from", &from))
+                .query(&progenitor_client::QueryParam::new("ivr", &ivr))
+                .query(&progenitor_client::QueryParam::new("kind", &kind))
+                .query(&progenitor_client::QueryParam::new("number", &number))
+                .query(&progenitor_client::QueryParam::new("until", &until))
+                .query(&progenitor_client::QueryParam::new("user", &user))
+                .query(&progenitor_client::QueryParam::new("workgroup", &workgroup))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_report",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

@@ -136,7 +136,13 @@ fn decisions(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % a.records.len();
             let (number, workgroup, ivr, who) = &a.records[i];
-            let r = CommunicationRef { number: *number, workgroup: *workgroup, ivr: *ivr, participants: who };
+            let r = CommunicationRef {
+                kind: CommunicationKind::Call,
+                number: *number,
+                workgroup: *workgroup,
+                ivr: *ivr,
+                participants: who,
+            };
             a.policy.can_see(black_box(&a.principals[i % a.principals.len()]), black_box(&r))
         })
     });
@@ -145,7 +151,13 @@ fn decisions(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % a.records.len();
             let (number, workgroup, ivr, who) = &a.records[i];
-            let r = Record { number: *number, workgroup: *workgroup, ivr: *ivr, participants: who.clone() };
+            let r = Record {
+                kind: CommunicationKind::Call,
+                number: *number,
+                workgroup: *workgroup,
+                ivr: *ivr,
+                participants: who.clone(),
+            };
             reference::can_see(black_box(&a.subjects[i % a.subjects.len()]), &a.roles, black_box(&r))
         })
     });

@@ -4,7 +4,7 @@
 use crate::catalog::{Level, RightId, SectionId};
 use crate::ids::{IvrId, NumberId, UserId, WorkgroupId};
 use crate::role::RoleIdx;
-use crate::scope::ScopeKind;
+use crate::scope::{CommunicationKind, ScopeKind};
 use serde::{Deserialize, Serialize};
 
 /// Why something was allowed.
@@ -21,13 +21,31 @@ pub enum Via {
 /// What a role, assignment or access change would give beyond the actor's own access.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Excess {
-    Level { section: SectionId, granted: Level, held: Level },
-    Right { right: RightId },
-    Scope { scope: ScopeKind },
-    Number { number: NumberId },
+    Level {
+        section: SectionId,
+        granted: Level,
+        held: Level,
+    },
+    Right {
+        right: RightId,
+    },
+    Scope {
+        scope: ScopeKind,
+    },
+    Number {
+        number: NumberId,
+    },
     Recents,
-    Workgroup { workgroup: WorkgroupId },
-    Ivr { ivr: IvrId },
+    Workgroup {
+        workgroup: WorkgroupId,
+    },
+    Ivr {
+        ivr: IvrId,
+    },
+    /// A kind of data (or playing recordings) the actor's scope does not show.
+    Kind {
+        kind: CommunicationKind,
+    },
 }
 
 /// The part of a person's reach that decided an `out_of_reach` denial.
@@ -40,6 +58,8 @@ pub enum ReachPart {
     Workgroup(WorkgroupId),
     Number(NumberId),
     Ivr(IvrId),
+    /// A kind of data (or playing recordings) beyond the person's own records.
+    Kind(CommunicationKind),
 }
 
 /// The outcome of every question Switchboard answers.
@@ -74,6 +94,13 @@ pub enum Decision {
     SelfModification,
     /// The record is outside the user's data scope.
     OutOfScope,
+    /// The record is within the user's data scope, but their roles do not show its kind there (or,
+    /// for `recording`, do not play others' recordings).
+    KindNotShown {
+        kind: CommunicationKind,
+    },
+    /// The communication has no recording to play.
+    NoRecording,
     /// The acting user is invited or disabled.
     InactiveUser,
     /// Rule 7: preset roles are immutable; copy them to customise.
@@ -130,11 +157,13 @@ pub enum ReasonCode {
     SuperadminOnly,
     OutOfReach,
     InteractiveOnly,
+    KindNotShown,
+    NoRecording,
 }
 
 impl ReasonCode {
     /// Every code, in declaration order (`code as usize` is its index).
-    pub const ALL: [ReasonCode; 17] = [
+    pub const ALL: [ReasonCode; 19] = [
         ReasonCode::Allowed,
         ReasonCode::MissingPermission,
         ReasonCode::MissingRight,
@@ -152,6 +181,8 @@ impl ReasonCode {
         ReasonCode::SuperadminOnly,
         ReasonCode::OutOfReach,
         ReasonCode::InteractiveOnly,
+        ReasonCode::KindNotShown,
+        ReasonCode::NoRecording,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -173,6 +204,8 @@ impl ReasonCode {
             ReasonCode::SuperadminOnly => "superadmin_only",
             ReasonCode::OutOfReach => "out_of_reach",
             ReasonCode::InteractiveOnly => "interactive_only",
+            ReasonCode::KindNotShown => "kind_not_shown",
+            ReasonCode::NoRecording => "no_recording",
         }
     }
 }
@@ -210,6 +243,10 @@ pub struct Reason {
     /// The IVR that decided it (`out_of_reach`, `escalation`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ivr: Option<IvrId>,
+    /// The kind of data that decided it (`kind_not_shown`, `escalation`, `out_of_reach`); `recording`
+    /// also stands for playing recordings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<CommunicationKind>,
 }
 
 impl Reason {
@@ -227,6 +264,7 @@ impl Reason {
             workgroup: None,
             number: None,
             ivr: None,
+            kind: None,
         }
     }
 }
@@ -256,6 +294,8 @@ impl Decision {
             Decision::SuperadminOnly | Decision::GuardsBySuperadminOnly => ReasonCode::SuperadminOnly,
             Decision::OutOfReach { .. } => ReasonCode::OutOfReach,
             Decision::InteractiveOnly => ReasonCode::InteractiveOnly,
+            Decision::KindNotShown { .. } => ReasonCode::KindNotShown,
+            Decision::NoRecording => ReasonCode::NoRecording,
         }
     }
 }

@@ -5,7 +5,7 @@ use crate::catalog::SectionId;
 use crate::decision::{Decision, Excess, ReachPart, Reason, Via};
 use crate::policy::Policy;
 use crate::role::RoleIdx;
-use crate::scope::ScopeKind;
+use crate::scope::{CommunicationKind, ScopeKind};
 
 impl Decision {
     /// The reason, with names resolved against the policy that made the decision.
@@ -81,6 +81,10 @@ impl Decision {
                         reason.ivr = Some(ivr);
                         format!("would grant access to IVR {ivr}, outside the actor's own scope")
                     }
+                    Excess::Kind { kind } => {
+                        reason.kind = Some(kind);
+                        format!("would show {}, which the actor's own scope does not show", kind_words(kind))
+                    }
                 };
                 reason
             }
@@ -109,6 +113,15 @@ impl Decision {
                 Reason::new(code, "nobody changes their own roles or access, except the superadmin".into())
             }
             Decision::OutOfScope => Reason::new(code, "the record is outside the user's data scope".into()),
+            Decision::KindNotShown { kind } => {
+                let mut reason = Reason::new(
+                    code,
+                    format!("the user's roles do not show {} beyond their own communications", kind_words(kind)),
+                );
+                reason.kind = Some(kind);
+                reason
+            }
+            Decision::NoRecording => Reason::new(code, "the communication has no recording".into()),
             Decision::InactiveUser => Reason::new(code, "the user is not active".into()),
             Decision::PresetImmutable { role } => {
                 let key = role_key(role);
@@ -157,6 +170,10 @@ impl Decision {
                         reason.ivr = Some(i);
                         format!("reaches IVR {i}")
                     }
+                    ReachPart::Kind(kind) => {
+                        reason.kind = Some(kind);
+                        format!("sees {}", kind_words(kind))
+                    }
                 };
                 reason.message = format!("user {user} {what}, outside the actor's own reach");
                 reason
@@ -177,5 +194,15 @@ impl Decision {
                 reason
             }
         }
+    }
+}
+
+/// A kind in words: what a role shows of it.
+fn kind_words(kind: CommunicationKind) -> &'static str {
+    match kind {
+        CommunicationKind::Call => "calls",
+        CommunicationKind::Message => "messages",
+        CommunicationKind::Voicemail => "voicemails",
+        CommunicationKind::Recording => "recordings (playing them)",
     }
 }

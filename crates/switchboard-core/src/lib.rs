@@ -44,5 +44,5 @@ pub use reach::{MembershipChange, Reach, ReachPart};
 #[cfg(feature = "openapi")]
 pub use role::SectionKey;
 pub use role::{Guards, RecentsScope, RoleAccess, RoleDefinition, RoleIdx, RoleMode, RoleOrigin, SectionGrant};
-pub use scope::{ScopeFlags, ScopeKind};
+pub use scope::{CommunicationKind, DataKinds, KindFlags, ScopeFlags, ScopeKind};
 pub use values::{DisplayName, E164, Email, InvalidValue, Password, RoleKey, RoleName, Slug};

@@ -14,6 +14,14 @@ fn default_roles_permission() -> String {
     "team.roles:manage".into()
 }
 
+fn default_reports_permission() -> String {
+    "reports.all".into()
+}
+
+fn default_reports_download_permission() -> String {
+    "reports.download".into()
+}
+
 /// How users holding an old role are moved onto a pack's roles (seed 003).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,6 +70,17 @@ pub struct PresetPack {
     /// supervising users, MC-34).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reserved_rights: Vec<String>,
+    /// What widens a user's reports from their own interactions to their data scope (MC-5, MC-26).
+    /// Default: `reports.all`.
+    #[serde(default = "default_reports_permission")]
+    pub reports_permission: String,
+    /// What downloading reports and the history as CSV needs. Default: `reports.download`.
+    #[serde(default = "default_reports_download_permission")]
+    pub reports_download_permission: String,
+    /// What playing others' recordings needs besides a role's `recordings` kind (Aircall: the call
+    /// recordings section).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recordings_permission: Option<String>,
 }
 
 /// Whether a pack name is lowercase letters, digits and dashes, starting with a letter.
@@ -80,6 +99,9 @@ impl PresetPack {
             roles_permission: self.roles_permission.clone(),
             audit_readers: self.audit_readers.clone(),
             reserved_rights: self.reserved_rights.clone(),
+            reports_permission: self.reports_permission.clone(),
+            reports_download_permission: self.reports_download_permission.clone(),
+            recordings_permission: self.recordings_permission.clone(),
         }
     }
 

@@ -11,7 +11,7 @@ use crate::ids::{IvrId, NumberId, UserId, WorkgroupId};
 use crate::permset::{PermissionSet, Surplus};
 pub use crate::role::RoleIdx;
 use crate::role::{RoleAccess, RoleDefinition, RoleMode, RoleOrigin, SUPERADMIN_GUARD};
-use crate::scope::{ScopeFlags, ScopeKind};
+use crate::scope::{CommunicationKind, KindFlags, ScopeFlags, ScopeKind};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,6 +32,13 @@ pub struct PolicySettings {
     pub audit_readers: Vec<String>,
     /// Rights only the pack's preset roles hold (MightyCall: supervising users, MC-34).
     pub reserved_rights: Vec<String>,
+    /// What widens reports from the user's own interactions to their data scope (MC-5, MC-26).
+    pub reports_permission: String,
+    /// What downloading a report or the history as CSV needs.
+    pub reports_download_permission: String,
+    /// What playing others' recordings needs besides the `recordings` kind (Aircall: the call
+    /// recordings section); `None`: the kind alone.
+    pub recordings_permission: Option<String>,
 }
 
 impl Default for PolicySettings {
@@ -42,6 +49,9 @@ impl Default for PolicySettings {
             roles_permission: "team.roles:manage".into(),
             audit_readers: Vec::new(),
             reserved_rights: Vec::new(),
+            reports_permission: "reports.all".into(),
+            reports_download_permission: "reports.download".into(),
+            recordings_permission: None,
         }
     }
 }
@@ -151,6 +161,8 @@ pub struct Principal {
     pub permissions: PermissionSet,
     pub scope: ScopeFlags,
     pub recents_all: bool,
+    /// The kinds of data the scope and recents show beyond the user's own records.
+    pub kinds: KindFlags,
     /// Sorted.
     pub roles: Box<[RoleIdx]>,
     /// Sorted: the user's assigned numbers and the numbers selected by their `numbers`-scoped roles.
@@ -167,11 +179,13 @@ pub struct Principal {
     pub held_permissions: PermissionSet,
     pub held_scope: ScopeFlags,
     pub held_recents_all: bool,
+    pub held_kinds: KindFlags,
 }
 
 /// What a communication's visibility depends on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CommunicationRef<'a> {
+    pub kind: CommunicationKind,
     pub number: Option<NumberId>,
     pub workgroup: Option<WorkgroupId>,
     pub ivr: Option<IvrId>,
@@ -179,14 +193,19 @@ pub struct CommunicationRef<'a> {
 }
 
 /// The filter a principal's data scope puts on communications, for storage to turn into a query.
-/// A record is visible when it matches any of the present parts.
+/// A record is visible when the user took part in it, or when it is of one of `kinds` and matches
+/// any of the other present parts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Visibility<'a> {
     Nothing,
     Everything,
     Filter {
-        /// Records this user took part in.
+        /// Records this user took part in, whatever their kind.
         participant: UserId,
+        /// The kinds the parts below show.
+        kinds: KindFlags,
+        /// Every record of the account (of `kinds`).
+        all: bool,
         /// Records of these workgroups (empty slice: none).
         workgroups: &'a [WorkgroupId],
         /// Records on these business numbers.
@@ -208,12 +227,17 @@ impl Principal {
         if !self.active {
             return Visibility::Nothing;
         }
-        if self.superadmin || self.scope.has(ScopeKind::All) {
+        if self.superadmin || (self.scope.has(ScopeKind::All) && self.kinds.is_all()) {
             return Visibility::Everything;
+        }
+        if self.kinds.is_empty() {
+            return self.personal_visibility();
         }
         let dashboard = self.scope.has(ScopeKind::Dashboard);
         Visibility::Filter {
             participant: self.user_id,
+            kinds: self.kinds,
+            all: self.scope.has(ScopeKind::All),
             workgroups: if self.scope.has(ScopeKind::Workgroup) { &self.workgroups } else { &[] },
             numbers: if self.scope.has(ScopeKind::Numbers) { &self.numbers } else { &[] },
             dashboard_workgroups: if dashboard { &self.dashboard_workgroups } else { &[] },
@@ -225,16 +249,36 @@ impl Principal {
     pub fn recents_visibility(&self) -> Visibility<'_> {
         if !self.active {
             Visibility::Nothing
-        } else if self.superadmin || self.recents_all {
+        } else if self.superadmin || (self.recents_all && self.kinds.is_all()) {
             Visibility::Everything
-        } else {
+        } else if self.recents_all && !self.kinds.is_empty() {
             Visibility::Filter {
                 participant: self.user_id,
+                kinds: self.kinds,
+                all: true,
                 workgroups: &[],
                 numbers: &[],
                 dashboard_workgroups: &[],
                 dashboard_ivrs: &[],
             }
+        } else {
+            self.personal_visibility()
+        }
+    }
+
+    /// Only the communications the user took part in (rule MC-18).
+    pub fn personal_visibility(&self) -> Visibility<'_> {
+        if !self.active {
+            return Visibility::Nothing;
+        }
+        Visibility::Filter {
+            participant: self.user_id,
+            kinds: KindFlags::NONE,
+            all: false,
+            workgroups: &[],
+            numbers: &[],
+            dashboard_workgroups: &[],
+            dashboard_ivrs: &[],
         }
     }
 }
@@ -260,6 +304,9 @@ pub struct Policy {
     everything: PermissionSet,
     settings: PolicySettings,
     roles_permission: Permission,
+    reports_permission: Permission,
+    reports_download_permission: Permission,
+    recordings_permission: Option<Permission>,
     default_role: Option<RoleIdx>,
     audit_readers: Vec<RoleIdx>,
     roles: Vec<CompiledRole>,
@@ -275,6 +322,10 @@ impl Policy {
         roles: impl IntoIterator<Item = (RoleOrigin, RoleDefinition)>,
     ) -> Result<Policy> {
         let roles_permission = catalog.permission(&settings.roles_permission)?;
+        let reports_permission = catalog.permission(&settings.reports_permission)?;
+        let reports_download_permission = catalog.permission(&settings.reports_download_permission)?;
+        let recordings_permission =
+            settings.recordings_permission.as_deref().map(|p| catalog.permission(p)).transpose()?;
         let mut compiled = Vec::new();
         let mut index = HashMap::new();
         for (origin, definition) in roles {
@@ -334,6 +385,9 @@ impl Policy {
             catalog,
             settings,
             roles_permission,
+            reports_permission,
+            reports_download_permission,
+            recordings_permission,
             default_role,
             audit_readers,
             roles: compiled,
@@ -378,24 +432,35 @@ impl Policy {
         // Rule MC-18: every user sees their personal calls, recordings, voicemails and analytics.
         let mut scope = ScopeFlags::of(ScopeKind::Personal);
         let mut recents_all = false;
+        let mut kinds = KindFlags::NONE;
         let mut numbers = subject.numbers.clone();
         for idx in roles.iter() {
             let access = &self.role(*idx).access;
             permissions.union_with(&access.permissions);
             scope = scope.union(access.scope);
             recents_all |= access.recents_all;
+            kinds = kinds.union(access.kinds);
             numbers.extend_from_slice(&access.scope_numbers);
         }
         if subject.superadmin {
             permissions = self.everything;
             scope = ScopeFlags::of(ScopeKind::All);
             recents_all = true;
+            kinds = KindFlags::ALL;
         }
-        let (held_permissions, held_scope, held_recents_all) = (permissions, scope, recents_all);
+        // Playing others' recordings may also need a section (Aircall's call recordings).
+        if let Some(needed) = self.recordings_permission
+            && !subject.superadmin
+            && !check_set(&self.catalog, &permissions, needed).is_allowed()
+        {
+            kinds = kinds.without(CommunicationKind::Recording);
+        }
+        let (held_permissions, held_scope, held_recents_all, held_kinds) = (permissions, scope, recents_all, kinds);
         if !active {
             permissions = PermissionSet::EMPTY;
             scope = ScopeFlags::NONE;
             recents_all = false;
+            kinds = KindFlags::NONE;
         }
         Ok(Principal {
             user_id: subject.user_id,
@@ -404,6 +469,7 @@ impl Policy {
             permissions,
             scope,
             recents_all,
+            kinds,
             roles,
             numbers: sorted(numbers),
             workgroups: sorted(subject.workgroups.iter().copied()),
@@ -412,6 +478,7 @@ impl Policy {
             held_permissions,
             held_scope,
             held_recents_all,
+            held_kinds,
         })
     }
 
@@ -442,26 +509,69 @@ impl Policy {
         if p.superadmin {
             return Decision::Allowed(Via::Superadmin);
         }
-        if p.scope.has(ScopeKind::All) {
+        if p.scope.has(ScopeKind::All) && p.kinds.has(c.kind) {
             return Decision::Allowed(Via::Scope(ScopeKind::All));
         }
         if c.participants.contains(&p.user_id) {
             return Decision::Allowed(Via::Scope(ScopeKind::Personal));
         }
+        match self.scope_part(p, c) {
+            Some(_) if !p.kinds.has(c.kind) => Decision::KindNotShown { kind: c.kind },
+            Some(scope) => Decision::Allowed(Via::Scope(scope)),
+            None => Decision::OutOfScope,
+        }
+    }
+
+    /// May the principal play the recording of this communication (the question a media server asks
+    /// before streaming)? Their own recordings always (rules MC-18, AC-9); others' within their data
+    /// scope with the `recordings` kind. A voicemail's recording is the voicemail itself.
+    pub fn can_play_recording(&self, p: &Principal, c: &CommunicationRef<'_>, has_recording: bool) -> Decision {
+        let seen = self.can_see(p, c);
+        if !seen.is_allowed() {
+            return seen;
+        }
+        if !has_recording && c.kind != CommunicationKind::Recording {
+            return Decision::NoRecording;
+        }
+        let own = p.superadmin || c.participants.contains(&p.user_id);
+        let playable = matches!(c.kind, CommunicationKind::Voicemail | CommunicationKind::Recording);
+        if own || playable || p.kinds.has(CommunicationKind::Recording) {
+            seen
+        } else {
+            Decision::KindNotShown { kind: CommunicationKind::Recording }
+        }
+    }
+
+    /// The part of the principal's data scope (other than their own records) a communication is in.
+    fn scope_part(&self, p: &Principal, c: &CommunicationRef<'_>) -> Option<ScopeKind> {
+        if p.scope.has(ScopeKind::All) {
+            return Some(ScopeKind::All);
+        }
         let in_slice = |id: Option<WorkgroupId>, set: &[WorkgroupId]| id.is_some_and(|w| set.binary_search(&w).is_ok());
         if p.scope.has(ScopeKind::Workgroup) && in_slice(c.workgroup, &p.workgroups) {
-            return Decision::Allowed(Via::Scope(ScopeKind::Workgroup));
+            return Some(ScopeKind::Workgroup);
         }
         if p.scope.has(ScopeKind::Numbers) && c.number.is_some_and(|n| p.numbers.binary_search(&n).is_ok()) {
-            return Decision::Allowed(Via::Scope(ScopeKind::Numbers));
+            return Some(ScopeKind::Numbers);
         }
         if p.scope.has(ScopeKind::Dashboard)
             && (in_slice(c.workgroup, &p.dashboard_workgroups)
                 || c.ivr.is_some_and(|i| p.dashboard_ivrs.binary_search(&i).is_ok()))
         {
-            return Decision::Allowed(Via::Scope(ScopeKind::Dashboard));
+            return Some(ScopeKind::Dashboard);
         }
-        Decision::OutOfScope
+        None
+    }
+
+    /// What the principal's reports count (rules MC-5, MC-26): with the pack's reports permission
+    /// (`reports.all`), their data scope; without it, only the interactions they took part in.
+    pub fn reports_visibility<'p>(&self, p: &'p Principal) -> Visibility<'p> {
+        if self.check(p, self.reports_permission).is_allowed() { p.visibility() } else { p.personal_visibility() }
+    }
+
+    /// May the principal download reports and the history as CSV (`reports.download`)?
+    pub fn can_download_reports(&self, p: &Principal) -> Decision {
+        self.check(p, self.reports_download_permission)
     }
 
     /// May the principal see this communication in Recents (rule MC-12)?
@@ -470,10 +580,12 @@ impl Policy {
             Decision::InactiveUser
         } else if p.superadmin {
             Decision::Allowed(Via::Superadmin)
-        } else if p.recents_all {
+        } else if p.recents_all && p.kinds.has(c.kind) {
             Decision::Allowed(Via::Scope(ScopeKind::All))
         } else if c.participants.contains(&p.user_id) {
             Decision::Allowed(Via::Scope(ScopeKind::Personal))
+        } else if p.recents_all {
+            Decision::KindNotShown { kind: c.kind }
         } else {
             Decision::OutOfScope
         }
@@ -707,7 +819,8 @@ impl Policy {
                 !g.permissions.is_empty() || g.scope != ScopeFlags::of(ScopeKind::Personal) || g.recents_all;
             let covered = g.permissions.is_subset_of(&access.permissions)
                 && access.scope.contains(g.scope)
-                && (!g.recents_all || access.recents_all);
+                && (!g.recents_all || access.recents_all)
+                && access.kinds.first_missing(g.kinds).is_none();
             (Some(idx) != except && unguarded_for_actor && meaningful && covered).then_some(idx)
         })
     }
@@ -857,6 +970,7 @@ impl Policy {
                 scope: target.held_scope,
                 scope_numbers: Box::default(),
                 recents_all: target.held_recents_all,
+                kinds: target.held_kinds,
             };
             if let Some(excess) = self.access_surplus(&held, actor) {
                 return Decision::Escalation(excess);
@@ -906,6 +1020,9 @@ impl Policy {
         }
         if access.recents_all && !actor.recents_all {
             return Some(Excess::Recents);
+        }
+        if let Some(kind) = actor.kinds.first_missing(access.kinds) {
+            return Some(Excess::Kind { kind });
         }
         None
     }

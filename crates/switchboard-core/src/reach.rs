@@ -17,13 +17,15 @@ use crate::error::Result;
 use crate::ids::{IvrId, NumberId, WorkgroupId};
 use crate::policy::{DashboardAccess, Policy, Principal, Subject, UserAction};
 use crate::role::RoleMode;
-use crate::scope::ScopeKind;
+use crate::scope::{KindFlags, ScopeKind};
 
 /// A person's reach, borrowed from their principal. Parts their scope does not use are empty.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reach<'a> {
     pub everything: bool,
     pub recents_all: bool,
+    /// The kinds of data the parts below show.
+    pub kinds: KindFlags,
     /// Sorted: their workgroups, when their scope is `workgroup` or `numbers`.
     pub workgroups: &'a [WorkgroupId],
     /// Sorted: their assigned and selected numbers, when their scope is `numbers`.
@@ -43,6 +45,7 @@ impl Principal {
         Reach {
             everything,
             recents_all: everything || self.held_recents_all,
+            kinds: if self.superadmin { KindFlags::ALL } else { self.held_kinds },
             workgroups: if scope.has(ScopeKind::Workgroup) { &self.workgroups } else { &[] },
             numbers: if scope.has(ScopeKind::Numbers) { &self.numbers } else { &[] },
             dashboard_workgroups: if dashboard { &self.dashboard_workgroups } else { &[] },
@@ -82,10 +85,10 @@ impl Reach<'_> {
 
     /// The first part of `other` that this reach does not cover, if any.
     pub fn excess(&self, other: &Reach<'_>) -> Option<ReachPart> {
-        if self.everything {
+        if self.everything && self.kinds.is_all() {
             return None;
         }
-        if other.everything {
+        if other.everything && !self.everything {
             return Some(ReachPart::Everything);
         }
         let workgroups = other.workgroups.iter().chain(other.dashboard_workgroups);
@@ -98,7 +101,10 @@ impl Reach<'_> {
         if let Some(i) = other.dashboard_ivrs.iter().copied().find(|i| !self.covers_ivr(*i)) {
             return Some(ReachPart::Ivr(i));
         }
-        (other.recents_all && !self.recents_all).then_some(ReachPart::Recents)
+        if other.recents_all && !self.recents_all {
+            return Some(ReachPart::Recents);
+        }
+        self.kinds.first_missing(other.kinds).map(ReachPart::Kind)
     }
 }
 

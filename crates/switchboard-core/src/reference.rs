@@ -6,7 +6,7 @@ use crate::catalog::{Catalog, Level};
 use crate::ids::{IvrId, NumberId, UserId, WorkgroupId};
 use crate::policy::{Subject, UserStatus};
 use crate::role::{RecentsScope, RoleDefinition};
-use crate::scope::ScopeKind;
+use crate::scope::{CommunicationKind, ScopeKind};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A user's effective access, spelled out.
@@ -18,7 +18,22 @@ pub struct Effective {
     pub scopes: BTreeSet<ScopeKind>,
     pub numbers: BTreeSet<NumberId>,
     pub recents_all: bool,
+    /// The kinds shown beyond the user's own records, by roles that open more than those.
+    pub kinds: BTreeSet<CommunicationKind>,
     pub superadmin: bool,
+}
+
+/// The kinds a role's definition lets through.
+fn kinds_of(role: &RoleDefinition) -> impl Iterator<Item = CommunicationKind> {
+    let k = role.kinds;
+    [
+        (k.calls, CommunicationKind::Call),
+        (k.messages, CommunicationKind::Message),
+        (k.voicemails, CommunicationKind::Voicemail),
+        (k.recordings, CommunicationKind::Recording),
+    ]
+    .into_iter()
+    .filter_map(|(on, kind)| on.then_some(kind))
 }
 
 fn rank_of(level: Level) -> u8 {
@@ -51,6 +66,9 @@ pub fn union_of(roles: &[&RoleDefinition]) -> Effective {
             e.numbers.extend(role.scope_numbers.iter().copied());
         }
         e.recents_all |= role.recents == RecentsScope::All;
+        if role.scope != ScopeKind::Personal || role.recents == RecentsScope::All {
+            e.kinds.extend(kinds_of(role));
+        }
     }
     e
 }
@@ -98,6 +116,7 @@ pub fn check(catalog: &Catalog, subject: &Subject, roles: &[RoleDefinition], per
 /// One communication's visibility inputs, owned.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Record {
+    pub kind: CommunicationKind,
     pub number: Option<NumberId>,
     pub workgroup: Option<WorkgroupId>,
     pub ivr: Option<IvrId>,
@@ -113,19 +132,21 @@ pub fn can_see(subject: &Subject, roles: &[RoleDefinition], record: &Record) -> 
         return true;
     }
     let e = effective(subject, roles);
-    let personal = record.participants.contains(&subject.user_id);
+    if record.participants.contains(&subject.user_id) {
+        return true;
+    }
     let in_workgroups = record.workgroup.is_some_and(|w| subject.workgroups.contains(&w));
-    e.scopes.iter().any(|scope| match scope {
-        ScopeKind::All => true,
-        ScopeKind::Personal => personal,
-        ScopeKind::Workgroup => personal || in_workgroups,
-        ScopeKind::Numbers => personal || in_workgroups || record.number.is_some_and(|n| e.numbers.contains(&n)),
-        ScopeKind::Dashboard => {
-            personal
-                || record.workgroup.is_some_and(|w| subject.dashboard.workgroups.contains(&w))
-                || record.ivr.is_some_and(|i| subject.dashboard.ivrs.contains(&i))
-        }
-    })
+    e.kinds.contains(&record.kind)
+        && e.scopes.iter().any(|scope| match scope {
+            ScopeKind::All => true,
+            ScopeKind::Personal => false,
+            ScopeKind::Workgroup => in_workgroups,
+            ScopeKind::Numbers => in_workgroups || record.number.is_some_and(|n| e.numbers.contains(&n)),
+            ScopeKind::Dashboard => {
+                record.workgroup.is_some_and(|w| subject.dashboard.workgroups.contains(&w))
+                    || record.ivr.is_some_and(|i| subject.dashboard.ivrs.contains(&i))
+            }
+        })
 }
 
 /// Whether `granted` stays within `holder` (rule 4): levels, rights, scope, numbers and recents.
@@ -151,7 +172,8 @@ pub fn within(granted: &Effective, holder: &Effective) -> bool {
     let scopes = granted.scopes.iter().all(covers);
     let numbers = holder_all || granted.numbers.is_subset(&holder.numbers);
     let recents = !granted.recents_all || holder.recents_all;
-    levels && rights && scopes && numbers && recents
+    let kinds = granted.kinds.is_subset(&holder.kinds);
+    levels && rights && scopes && numbers && recents && kinds
 }
 
 /// A person's reach (rule 8), spelled out: what their roles and memberships open, whatever their
@@ -163,13 +185,15 @@ pub struct Reach {
     pub workgroups: BTreeSet<WorkgroupId>,
     pub numbers: BTreeSet<NumberId>,
     pub ivrs: BTreeSet<IvrId>,
+    pub kinds: BTreeSet<CommunicationKind>,
 }
 
 /// A person's reach, one scope kind at a time.
 pub fn reach(subject: &Subject, roles: &[RoleDefinition]) -> Reach {
     let e = union_of(&roles_of(subject, roles));
     let everything = subject.superadmin || e.scopes.contains(&ScopeKind::All);
-    let mut r = Reach { everything, recents_all: everything || e.recents_all, ..Reach::default() };
+    let kinds = if subject.superadmin { CommunicationKind::ALL.into_iter().collect() } else { e.kinds.clone() };
+    let mut r = Reach { everything, recents_all: everything || e.recents_all, kinds, ..Reach::default() };
     if everything {
         return r;
     }
@@ -193,10 +217,11 @@ pub fn reach(subject: &Subject, roles: &[RoleDefinition]) -> Reach {
 
 /// Whether everything `inner` reaches, `outer` reaches too.
 pub fn reach_within(inner: &Reach, outer: &Reach) -> bool {
-    outer.everything
+    let parts = outer.everything
         || (!inner.everything
             && inner.workgroups.is_subset(&outer.workgroups)
             && inner.numbers.is_subset(&outer.numbers)
             && inner.ivrs.is_subset(&outer.ivrs)
-            && (!inner.recents_all || outer.recents_all))
+            && (!inner.recents_all || outer.recents_all));
+    parts && inner.kinds.is_subset(&outer.kinds)
 }

@@ -5,7 +5,7 @@ use crate::error::{CoreError, Result};
 use crate::ids::NumberId;
 use crate::permset::PermissionSet;
 pub use crate::scope::RecentsScope;
-use crate::scope::{ScopeFlags, ScopeKind};
+use crate::scope::{DataKinds, KindFlags, ScopeFlags, ScopeKind};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -114,6 +114,10 @@ pub struct RoleDefinition {
     pub scope_numbers: Vec<NumberId>,
     #[serde(default)]
     pub recents: RecentsScope,
+    /// The kinds of data the scope and recents show beyond the holder's own communications, and
+    /// whether the holder plays their recordings. Left out: every kind.
+    #[serde(default)]
+    pub kinds: DataKinds,
     #[serde(default)]
     pub guards: Guards,
 }
@@ -129,6 +133,7 @@ impl RoleDefinition {
             scope: ScopeKind::Personal,
             scope_numbers: Vec::new(),
             recents: RecentsScope::Personal,
+            kinds: DataKinds::default(),
             guards: Guards::default(),
         }
     }
@@ -182,11 +187,16 @@ impl RoleDefinition {
         let mut numbers = self.scope_numbers.clone();
         numbers.sort_unstable();
         numbers.dedup();
+        let recents_all = self.recents == RecentsScope::All;
+        // Kinds narrow what the role opens beyond the holder's own records; a role that opens nothing
+        // more opens no kind, so that it widens nobody's other roles when combined with them.
+        let opens_more = self.scope != ScopeKind::Personal || recents_all;
         Ok(RoleAccess {
             permissions,
             scope: ScopeFlags::of(self.scope),
             scope_numbers: numbers.into_boxed_slice(),
-            recents_all: self.recents == RecentsScope::All,
+            recents_all,
+            kinds: if opens_more { self.kinds.flags() } else { KindFlags::NONE },
         })
     }
 
@@ -219,6 +229,9 @@ pub struct RoleAccess {
     /// Sorted, deduplicated.
     pub scope_numbers: Box<[NumberId]>,
     pub recents_all: bool,
+    /// The kinds the scope and recents show beyond the holder's own records (none when the role
+    /// opens nothing beyond them).
+    pub kinds: KindFlags,
 }
 
 impl RoleAccess {

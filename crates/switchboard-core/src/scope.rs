@@ -1,4 +1,5 @@
-//! Data scopes (which communications a role may see, seed 000) and recents scopes.
+//! Data scopes (which communications a role may see, seed 000), recents scopes, and the kinds of
+//! data (calls, messages, voicemails, recordings) a role shows within them.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -104,6 +105,167 @@ impl ScopeFlags {
     /// The broadest single kind held, if the flags are the implication closure of one kind.
     pub fn widest(self) -> Option<ScopeKind> {
         self.kinds().next()
+    }
+}
+
+/// What a communication is.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommunicationKind {
+    Call,
+    Message,
+    Voicemail,
+    /// A recording kept on its own (a recorded conversation outside a call record).
+    Recording,
+}
+
+impl CommunicationKind {
+    pub const ALL: [CommunicationKind; 4] = [
+        CommunicationKind::Call,
+        CommunicationKind::Message,
+        CommunicationKind::Voicemail,
+        CommunicationKind::Recording,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            CommunicationKind::Call => "call",
+            CommunicationKind::Message => "message",
+            CommunicationKind::Voicemail => "voicemail",
+            CommunicationKind::Recording => "recording",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<CommunicationKind> {
+        CommunicationKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    const fn bit(self) -> u8 {
+        1 << self as u8
+    }
+}
+
+impl fmt::Display for CommunicationKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The kinds of data a role shows (rule MC-7: "custom roles limit access to calls, call recordings,
+/// voicemails and analytics"). They narrow the role's data scope beyond the holder's own
+/// communications, which every user keeps whatever their kind (rule MC-18, AC-9).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataKinds {
+    /// Calls within the data scope.
+    #[serde(default = "yes")]
+    pub calls: bool,
+    /// Messages within the data scope.
+    #[serde(default = "yes")]
+    pub messages: bool,
+    /// Voicemails within the data scope (a visible voicemail may be played: it is its recording).
+    #[serde(default = "yes")]
+    pub voicemails: bool,
+    /// Playing the recordings of communications within the data scope, and seeing stand-alone
+    /// recordings there.
+    #[serde(default = "yes")]
+    pub recordings: bool,
+}
+
+impl Default for DataKinds {
+    /// Every kind: a role that says nothing of kinds limits nothing.
+    fn default() -> Self {
+        DataKinds { calls: true, messages: true, voicemails: true, recordings: true }
+    }
+}
+
+impl DataKinds {
+    /// Each field of a role's `kinds`: (key, label, description), for catalogs and role editors.
+    pub const FIELDS: [(&'static str, &'static str, &'static str); 4] = [
+        ("calls", "Calls", "Calls within the role's data scope and recents."),
+        ("messages", "Messages", "Messages within the role's data scope and recents."),
+        ("voicemails", "Voicemails", "Voicemails within the role's data scope and recents, which also plays them."),
+        (
+            "recordings",
+            "Call recordings",
+            "Playing the recordings of communications within the role's data scope, and stand-alone recordings \
+             there. Everyone plays the recordings of their own communications.",
+        ),
+    ];
+
+    pub const fn flags(self) -> KindFlags {
+        let mut bits = 0;
+        if self.calls {
+            bits |= CommunicationKind::Call.bit();
+        }
+        if self.messages {
+            bits |= CommunicationKind::Message.bit();
+        }
+        if self.voicemails {
+            bits |= CommunicationKind::Voicemail.bit();
+        }
+        if self.recordings {
+            bits |= CommunicationKind::Recording.bit();
+        }
+        KindFlags(bits)
+    }
+
+    pub const fn of(flags: KindFlags) -> DataKinds {
+        DataKinds {
+            calls: flags.has(CommunicationKind::Call),
+            messages: flags.has(CommunicationKind::Message),
+            voicemails: flags.has(CommunicationKind::Voicemail),
+            recordings: flags.has(CommunicationKind::Recording),
+        }
+    }
+
+    pub const fn is_all(self) -> bool {
+        self.calls && self.messages && self.voicemails && self.recordings
+    }
+}
+
+/// A set of communication kinds; [`CommunicationKind::Recording`] also stands for playing recordings.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct KindFlags(u8);
+
+impl KindFlags {
+    pub const NONE: KindFlags = KindFlags(0);
+    pub const ALL: KindFlags = KindFlags(0b1111);
+
+    pub const fn has(self, kind: CommunicationKind) -> bool {
+        self.0 & kind.bit() != 0
+    }
+
+    pub const fn union(self, other: KindFlags) -> KindFlags {
+        KindFlags(self.0 | other.0)
+    }
+
+    pub const fn is_all(self) -> bool {
+        self.0 == Self::ALL.0
+    }
+
+    pub const fn without(self, kind: CommunicationKind) -> KindFlags {
+        KindFlags(self.0 & !kind.bit())
+    }
+
+    pub const fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The kinds held, in declaration order.
+    pub fn kinds(self) -> impl Iterator<Item = CommunicationKind> {
+        CommunicationKind::ALL.into_iter().filter(move |k| self.has(*k))
+    }
+
+    /// The first kind of `other` not in this set.
+    pub fn first_missing(self, other: KindFlags) -> Option<CommunicationKind> {
+        other.kinds().find(|k| !self.has(*k))
     }
 }
 

@@ -61,6 +61,14 @@ fn random_role(g: &mut Rng, catalog: &Catalog, key: String, numbers: &[NumberId]
         role.scope_numbers = g.some(numbers, 30);
     }
     role.recents = if g.chance(40) { RecentsScope::All } else { RecentsScope::Personal };
+    if g.chance(40) {
+        role.kinds = DataKinds {
+            calls: g.chance(70),
+            messages: g.chance(50),
+            voicemails: g.chance(50),
+            recordings: g.chance(50),
+        };
+    }
     role
 }
 
@@ -103,6 +111,7 @@ impl World {
 
     fn record(&self, g: &mut Rng) -> Record {
         Record {
+            kind: g.one_of(&CommunicationKind::ALL),
             number: g.chance(80).then(|| g.one_of(&self.numbers)),
             workgroup: g.chance(60).then(|| g.one_of(&self.workgroups)),
             ivr: g.chance(40).then(|| g.one_of(&self.ivrs)),
@@ -123,7 +132,13 @@ impl World {
 }
 
 fn sees(policy: &Policy, p: &Principal, r: &Record) -> bool {
-    let c = CommunicationRef { number: r.number, workgroup: r.workgroup, ivr: r.ivr, participants: &r.participants };
+    let c = CommunicationRef {
+        kind: r.kind,
+        number: r.number,
+        workgroup: r.workgroup,
+        ivr: r.ivr,
+        participants: &r.participants,
+    };
     policy.can_see(p, &c).is_allowed()
 }
 
@@ -247,11 +262,13 @@ proptest! {
             let by_filter = match p.visibility() {
                 Visibility::Nothing => false,
                 Visibility::Everything => true,
-                Visibility::Filter { participant, workgroups, numbers, dashboard_workgroups, dashboard_ivrs } => {
+                Visibility::Filter { participant, kinds, all, workgroups, numbers, dashboard_workgroups, dashboard_ivrs } => {
                     r.participants.contains(&participant)
-                        || r.workgroup.is_some_and(|x| workgroups.contains(&x) || dashboard_workgroups.contains(&x))
-                        || r.number.is_some_and(|x| numbers.contains(&x))
-                        || r.ivr.is_some_and(|x| dashboard_ivrs.contains(&x))
+                        || (kinds.has(r.kind)
+                            && (all
+                                || r.workgroup.is_some_and(|x| workgroups.contains(&x) || dashboard_workgroups.contains(&x))
+                                || r.number.is_some_and(|x| numbers.contains(&x))
+                                || r.ivr.is_some_and(|x| dashboard_ivrs.contains(&x))))
                 }
             };
             prop_assert_eq!(by_filter, sees(&w.policy, &p, &r));

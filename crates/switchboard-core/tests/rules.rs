@@ -10,7 +10,7 @@ fn comm<'a>(
     ivr: Option<IvrId>,
     who: &'a [UserId],
 ) -> CommunicationRef<'a> {
-    CommunicationRef { number, workgroup, ivr, participants: who }
+    CommunicationRef { kind: CommunicationKind::Call, number, workgroup, ivr, participants: who }
 }
 
 mod sections_and_levels {
@@ -252,6 +252,83 @@ mod data_scopes {
         assert!(a.policy.can_see_recent(&a.p("admin"), &someone_elses).is_allowed());
         assert_eq!(a.policy.can_see_recent(&a.p("agent"), &someone_elses), Decision::OutOfScope);
         assert!(a.policy.can_see_recent(&a.p("agent"), &comm(None, None, None, &[me])).is_allowed());
+    }
+}
+
+mod kinds_of_data {
+    use super::*;
+
+    fn of(kind: CommunicationKind, who: &[UserId]) -> CommunicationRef<'_> {
+        CommunicationRef { kind, number: None, workgroup: None, ivr: None, participants: who }
+    }
+
+    fn calls_only() -> RoleDefinition {
+        let mut r = role("calls_only", BTreeMap::new(), ScopeKind::All, RecentsScope::All);
+        r.kinds = DataKinds { calls: true, messages: false, voicemails: false, recordings: false };
+        r
+    }
+
+    // rule MC-7
+    #[test]
+    fn custom_roles_limit_access_to_calls_call_recordings_and_voicemails() {
+        let mut a = Account::with_custom(mightycall_pack(), vec![calls_only()]);
+        a.user("u", &["calls_only"]);
+        let p = a.p("u");
+        assert!(a.policy.can_see(&p, &of(CommunicationKind::Call, &[])).is_allowed());
+        let voicemail = a.policy.can_see(&p, &of(CommunicationKind::Voicemail, &[]));
+        assert_eq!(voicemail, Decision::KindNotShown { kind: CommunicationKind::Voicemail });
+        assert_eq!(a.code(voicemail), ReasonCode::KindNotShown);
+        assert_eq!(voicemail.explain(&a.policy).kind, Some(CommunicationKind::Voicemail));
+        let recording = a.policy.can_play_recording(&p, &of(CommunicationKind::Call, &[]), true);
+        assert_eq!(recording, Decision::KindNotShown { kind: CommunicationKind::Recording });
+        assert_eq!(a.policy.can_see_recent(&p, &of(CommunicationKind::Message, &[])).code(), ReasonCode::KindNotShown);
+    }
+
+    // rule MC-18, AC-9
+    #[test]
+    fn every_user_has_their_own_calls_recordings_and_voicemails_whatever_their_roles_show() {
+        let mut a = Account::with_custom(mightycall_pack(), vec![calls_only()]);
+        a.user("u", &["calls_only"]);
+        let (p, me) = (a.p("u"), [a.subjects["u"].user_id]);
+        assert!(a.policy.can_see(&p, &of(CommunicationKind::Voicemail, &me)).is_allowed());
+        assert!(a.policy.can_play_recording(&p, &of(CommunicationKind::Call, &me), true).is_allowed());
+        assert_eq!(a.policy.can_play_recording(&p, &of(CommunicationKind::Message, &me), false), Decision::NoRecording);
+    }
+
+    // rule MC-7, with rule 4
+    #[test]
+    fn a_role_showing_a_kind_the_actor_does_not_see_is_an_escalation() {
+        let mut lead = calls_only();
+        lead.key = "lead".into();
+        lead.grants.insert("team.roles".into(), grant(Level::Manage, &[]));
+        let mut a = Account::with_custom(mightycall_pack(), vec![lead]);
+        a.user("lead", &["lead"]);
+        let mut wider = role("wider", BTreeMap::new(), ScopeKind::Workgroup, RecentsScope::Personal);
+        let access = a.policy.compile(&wider).expect("compiles");
+        assert_eq!(
+            a.policy.access_surplus(&access, &a.p("lead")),
+            Some(Excess::Kind { kind: CommunicationKind::Message })
+        );
+        wider.kinds = DataKinds { calls: true, messages: false, voicemails: false, recordings: false };
+        assert_eq!(a.policy.access_surplus(&a.policy.compile(&wider).expect("compiles"), &a.p("lead")), None);
+        // A role opening nothing beyond its holders' own records shows no kind.
+        let personal = role("personal", BTreeMap::new(), ScopeKind::Personal, RecentsScope::Personal);
+        assert!(a.policy.compile(&personal).expect("compiles").kinds.is_empty());
+    }
+
+    // rule MC-5, MC-26
+    #[test]
+    fn agents_reports_cover_only_their_own_interactions_and_managers_all_data() {
+        let mut a = Account::new(mightycall_pack());
+        a.user("agent", &["agent"]);
+        a.user("manager", &["manager"]);
+        let agent = a.p("agent");
+        assert_eq!(a.policy.reports_visibility(&agent), agent.personal_visibility());
+        assert_ne!(agent.visibility(), agent.personal_visibility(), "while their history shows their workgroups");
+        let manager = a.p("manager");
+        assert_eq!(a.policy.reports_visibility(&manager), Visibility::Everything);
+        assert!(!a.policy.can_download_reports(&agent).is_allowed());
+        assert!(a.policy.can_download_reports(&manager).is_allowed());
     }
 }
 

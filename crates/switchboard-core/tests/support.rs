@@ -60,6 +60,9 @@ pub fn mightycall_pack() -> PresetPack {
         legacy_mappings: vec![],
         audit_readers: vec![],
         reserved_rights: vec![],
+        reports_permission: "reports.all".into(),
+        reports_download_permission: "reports.download".into(),
+        recordings_permission: None,
     }
 }
 
@@ -110,6 +113,9 @@ pub fn aircall_pack() -> PresetPack {
         roles_permission: "team.roles:manage".into(),
         audit_readers: vec!["owner".into()],
         reserved_rights: vec![],
+        reports_permission: "reports.all".into(),
+        reports_download_permission: "reports.download".into(),
+        recordings_permission: None,
         legacy_mappings: vec![
             LegacyMapping {
                 from: "admin".into(),
@@ -149,6 +155,9 @@ pub fn groups_pack() -> PresetPack {
         legacy_mappings: vec![],
         audit_readers: vec![],
         reserved_rights: vec![],
+        reports_permission: "reports.all".into(),
+        reports_download_permission: "reports.download".into(),
+        recordings_permission: None,
     }
 }
 

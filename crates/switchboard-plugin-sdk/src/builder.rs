@@ -20,8 +20,8 @@
 
 use std::collections::BTreeSet;
 use switchboard_core::{
-    Catalog, Guards, LegacyMapping, Level, LevelSet, PresetPack, RecentsScope, RightDef, RoleDefinition, RoleMode,
-    ScopeKind, SectionDef, SectionGrant,
+    Catalog, DataKinds, Guards, LegacyMapping, Level, LevelSet, PresetPack, RecentsScope, RightDef, RoleDefinition,
+    RoleMode, ScopeKind, SectionDef, SectionGrant,
 };
 
 /// Builds a catalog extension: a namespaced section (`billing.credits`) and its rights.
@@ -157,6 +157,13 @@ impl RoleBuilder {
         self
     }
 
+    /// The kinds of data (calls, messages, voicemails, playing recordings) the scope and recents show
+    /// beyond the holder's own communications. Default: every kind.
+    pub fn kinds(mut self, kinds: DataKinds) -> Self {
+        self.role.kinds = kinds;
+        self
+    }
+
     /// Only holders of these roles may assign or remove this role (`@superadmin` names the account's
     /// superadmin; see [`RoleBuilder::assignable_by_superadmin`]).
     pub fn assignable_by<I, S>(mut self, roles: I) -> Self
@@ -242,6 +249,9 @@ pub struct PackBuilder {
     audit_readers: Vec<String>,
     reserved_rights: Vec<String>,
     roles_permission: Option<String>,
+    reports_permission: Option<String>,
+    reports_download_permission: Option<String>,
+    recordings_permission: Option<String>,
     legacy_mappings: Vec<LegacyMapping>,
 }
 
@@ -262,6 +272,9 @@ impl PackBuilder {
             audit_readers: Vec::new(),
             reserved_rights: Vec::new(),
             roles_permission: None,
+            reports_permission: None,
+            reports_download_permission: None,
+            recordings_permission: None,
             legacy_mappings: Vec::new(),
         }
     }
@@ -325,6 +338,26 @@ impl PackBuilder {
         self
     }
 
+    /// What widens a user's reports from their own interactions to their data scope. Default:
+    /// `reports.all`.
+    pub fn reports_permission(mut self, permission: impl Into<String>) -> Self {
+        self.reports_permission = Some(permission.into());
+        self
+    }
+
+    /// What downloading reports and the history as CSV needs. Default: `reports.download`.
+    pub fn reports_download_permission(mut self, permission: impl Into<String>) -> Self {
+        self.reports_download_permission = Some(permission.into());
+        self
+    }
+
+    /// What playing others' recordings needs besides a role's `recordings` kind. Default: the kind
+    /// alone.
+    pub fn recordings_permission(mut self, permission: impl Into<String>) -> Self {
+        self.recordings_permission = Some(permission.into());
+        self
+    }
+
     /// Holders of the old role `from` get the roles `to`; the account's billing owner also gets
     /// `billing_owner_adds`.
     pub fn legacy_mapping<T, B, S1, S2>(mut self, from: impl Into<String>, to: T, billing_owner_adds: B) -> Self
@@ -365,6 +398,9 @@ impl PackBuilder {
             audit_readers: self.audit_readers,
             reserved_rights: self.reserved_rights,
             roles_permission: self.roles_permission.unwrap_or_else(|| "team.roles:manage".into()),
+            reports_permission: self.reports_permission.unwrap_or_else(|| "reports.all".into()),
+            reports_download_permission: self.reports_download_permission.unwrap_or_else(|| "reports.download".into()),
+            recordings_permission: self.recordings_permission,
             legacy_mappings: self.legacy_mappings,
         }
     }

@@ -44,7 +44,7 @@ pub use switchboard_core::{
 /// Everything a pack author needs, for `use switchboard_plugin_sdk::prelude::*;`.
 pub mod prelude {
     pub use crate::builder::{PackBuilder, RoleBuilder, SectionBuilder};
-    pub use switchboard_core::{Level, LevelSet, PresetPack, RecentsScope, RoleMode, ScopeKind};
+    pub use switchboard_core::{DataKinds, Level, LevelSet, PresetPack, RecentsScope, RoleMode, ScopeKind};
 }
 
 use abi::ErrorBody;

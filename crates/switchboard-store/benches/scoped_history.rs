@@ -36,7 +36,8 @@ mod baseline {
 
     fn condition(a: &str, vis: &Visibility<'_>, kind: Option<&'static str>) -> Cond {
         let mut cond: Cond = Box::new(comms::account_id.eq(a.to_owned()).nullable());
-        if let Visibility::Filter { participant, workgroups, numbers, dashboard_workgroups, dashboard_ivrs } = *vis {
+        if let Visibility::Filter { participant, workgroups, numbers, dashboard_workgroups, dashboard_ivrs, .. } = *vis
+        {
             let mut scope: Cond = Box::new(
                 comms::id
                     .eq_any(
@@ -252,6 +253,8 @@ fn run(label: &str, store: &Store, n_comms: usize, n_users: usize) {
     // What the agent sees: their workgroups, numbers, dashboard workgroups and dashboard IVRs.
     let seen_by = |workgroups, numbers, dashboard_workgroups, dashboard_ivrs| Visibility::Filter {
         participant: agent,
+        kinds: switchboard_core::KindFlags::ALL,
+        all: false,
         workgroups,
         numbers,
         dashboard_workgroups,

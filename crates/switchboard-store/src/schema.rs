@@ -96,6 +96,7 @@ diesel::table! {
         recents -> Text,
         grants -> Text,
         guards -> Text,
+        kinds -> Text,
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,

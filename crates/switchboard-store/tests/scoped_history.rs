@@ -4,15 +4,17 @@
 use crate::support::{TestDb, backend_tests};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use switchboard_core::{
-    Catalog, DashboardAccess, NumberId, Policy, PolicySettings, RoleDefinition, RoleMode, RoleOrigin, ScopeKind,
-    UserStatus, Visibility, WorkgroupId,
+    Catalog, DashboardAccess, DataKinds, NumberId, Policy, PolicySettings, RecentsScope, RoleDefinition, RoleMode,
+    RoleOrigin, ScopeKind, UserStatus, Visibility, WorkgroupId,
 };
 use switchboard_store::repo::communications::{
     self, CommunicationFilter, CommunicationKind, Direction, NewCommunication,
 };
 use switchboard_store::repo::numbers::{NumberInput, NumberKind};
+use switchboard_store::repo::reports::{self, Dimension};
 use switchboard_store::repo::roles;
 use switchboard_store::repo::users::{self, NewUser, UserPatch};
 use switchboard_store::repo::{ivrs, numbers, workgroups};
@@ -48,6 +50,16 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
         d.scope = kind;
         if kind == ScopeKind::Numbers {
             d.scope_numbers = g.some(&numbers, 40);
+        }
+        d.recents = if g.chance(30) { RecentsScope::All } else { RecentsScope::Personal };
+        if g.chance(50) {
+            // rule MC-7: a role limits the kinds its scope shows
+            d.kinds = DataKinds {
+                calls: g.chance(60),
+                messages: g.chance(50),
+                voicemails: g.chance(50),
+                recordings: g.chance(50),
+            };
         }
         role_ids.push(roles::create(&mut c, a, &RoleOrigin::Custom, &d, &actor).expect("role").id);
     }
@@ -130,7 +142,15 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
         let pad = |n: usize| -> Vec<uuid::Uuid> { (0..n).map(|_| uuid::Uuid::new_v4()).collect() };
         let (padded_numbers, padded_workgroups);
         let padded = match principal.visibility() {
-            Visibility::Filter { participant, workgroups, numbers, dashboard_workgroups, dashboard_ivrs } => {
+            Visibility::Filter {
+                participant,
+                kinds,
+                all,
+                workgroups,
+                numbers,
+                dashboard_workgroups,
+                dashboard_ivrs,
+            } => {
                 padded_numbers = if numbers.is_empty() {
                     Vec::new()
                 } else {
@@ -143,6 +163,8 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
                 };
                 Visibility::Filter {
                     participant,
+                    kinds,
+                    all,
                     workgroups: &padded_workgroups,
                     numbers: &padded_numbers,
                     dashboard_workgroups,
@@ -182,6 +204,41 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
             prop_assert_eq!(counts.total.count, expected.len() as i64);
             let per_kind: i64 = counts.by_kind.values().map(|k| k.count).sum();
             prop_assert_eq!(per_kind, expected.len() as i64);
+            // every report counts exactly the visible records, by its dimension
+            let visible: Vec<_> = all.iter().filter(|x| expected.contains(&x.id)).collect();
+            for dimension in [
+                Dimension::Kind,
+                Dimension::Day,
+                Dimension::Number,
+                Dimension::Workgroup,
+                Dimension::Ivr,
+                Dimension::User,
+            ] {
+                let mut want: BTreeMap<(Option<String>, CommunicationKind), (i64, i64, i64)> = BTreeMap::new();
+                for x in &visible {
+                    let keys: Vec<Option<String>> = match dimension {
+                        Dimension::Kind => vec![Some(x.kind.as_str().to_owned())],
+                        Dimension::Day => vec![Some(x.started_at.format("%Y-%m-%d").to_string())],
+                        Dimension::Number => vec![x.number.map(|n| n.to_string())],
+                        Dimension::Workgroup => vec![x.workgroup.map(|w| w.to_string())],
+                        Dimension::Ivr => vec![x.ivr.map(|i| i.to_string())],
+                        Dimension::User if x.participants.is_empty() => vec![None],
+                        Dimension::User => x.participants.iter().map(|u| Some(u.to_string())).collect(),
+                    };
+                    for key in keys {
+                        let e = want.entry((key, x.kind)).or_default();
+                        e.0 += 1;
+                        e.1 += i64::from(x.has_recording);
+                        e.2 += i64::from(x.duration_seconds);
+                    }
+                }
+                let rows = reports::report(&mut c, a, &visibility, &filter, dimension).expect("report");
+                let got: BTreeMap<_, _> = rows
+                    .into_iter()
+                    .map(|r| ((r.key, r.kind), (r.count, r.with_recording, r.total_duration_seconds)))
+                    .collect();
+                prop_assert_eq!(&got, &want, "report by {:?}", dimension);
+            }
             for x in &all {
                 let visible = communications::get(&mut c, a, &visibility, x.id).is_ok();
                 let allowed = if recents {

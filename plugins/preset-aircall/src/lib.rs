@@ -40,6 +40,15 @@ fn analytics_call_settings_and_recordings(mut role: RoleBuilder) -> RoleBuilder 
     full_with_export(full_with_export(role, "calls.settings"), "calls.recordings")
 }
 
+/// Reports are the analytics pages: Stats widens them from a user's own calls to their data scope, its
+/// export downloads them; playing others' recordings needs "full access" to the call recordings page
+/// (AC-5, AC-7): viewing it is every Agent's access to their own recordings (AC-9).
+fn analytics_and_recordings_settings(pack: PackBuilder) -> PackBuilder {
+    pack.reports_permission("analytics.stats:view")
+        .reports_download_permission("analytics.stats.export")
+        .recordings_permission("calls.recordings:manage")
+}
+
 fn user_management(role: RoleBuilder) -> RoleBuilder {
     role.grant_with(
         "team.members",
@@ -81,7 +90,8 @@ fn sections(mut pack: PackBuilder) -> PackBuilder {
 
 /// The `aircall` pack: the four dashboard roles.
 pub fn aircall() -> PackBuilder {
-    let pack = PackBuilder::new("aircall", env!("CARGO_PKG_VERSION"))
+    let pack = PackBuilder::new("aircall", env!("CARGO_PKG_VERSION"));
+    let pack = analytics_and_recordings_settings(pack)
         .title("Aircall")
         .description(
             "Owner, Admin, Supervisor and Agent dashboard roles. Roles combine; every user keeps at least Agent.",
@@ -170,7 +180,7 @@ pub fn aircall_classic() -> PackBuilder {
     for key in ANALYTICS.iter().map(|(k, _)| *k).chain(["calls.settings", "calls.recordings"]) {
         admin = full_with_export(admin, key);
     }
-    PackBuilder::new("aircall-classic", env!("CARGO_PKG_VERSION"))
+    analytics_and_recordings_settings(PackBuilder::new("aircall-classic", env!("CARGO_PKG_VERSION")))
         .title("Aircall (former Admin and Agent roles)")
         .description("The Admin and Agent roles Aircall had before its dashboard roles; migrate to `aircall`.")
         .role_mode(RoleMode::Single)

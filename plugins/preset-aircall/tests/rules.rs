@@ -39,7 +39,13 @@ fn agents_keep_the_phone_apps_and_their_own_call_recordings() {
     assert!(ac().allows(&agent, "calls.recordings:view"));
     let own = [agent.user_id];
     let others = [UserId::new_random()];
-    let recording = |participants| CommunicationRef { number: None, workgroup: None, ivr: None, participants };
+    let recording = |participants| CommunicationRef {
+        kind: switchboard_core::CommunicationKind::Call,
+        number: None,
+        workgroup: None,
+        ivr: None,
+        participants,
+    };
     assert!(ac().policy.can_see(&agent, &recording(&own)).is_allowed());
     assert_eq!(ac().policy.can_see(&agent, &recording(&others)), Decision::OutOfScope);
 }

@@ -37,7 +37,10 @@ pub fn groups_ivr() -> PackBuilder {
             "Admin, Supervisor, Accountant and Technical dashboard roles; users may have no role. Data is \
              limited to the groups and IVRs of each user's dashboard access.",
         )
-        .role_mode(RoleMode::Single);
+        .role_mode(RoleMode::Single)
+        // The Analytics page is the dashboard's report: it widens reports to the dashboard access.
+        .reports_permission("dashboard.analytics:view")
+        .reports_download_permission("dashboard.analytics:view");
     for (key, label, _) in SUPERVISOR_PAGES {
         pack = pack.section(SectionBuilder::view_manage(key, label).description(format!("The {label} page.")));
     }

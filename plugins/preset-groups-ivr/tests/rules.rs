@@ -16,7 +16,7 @@ fn gi() -> &'static LoadedPolicy {
 }
 
 fn call<'a>(workgroup: Option<WorkgroupId>, ivr: Option<IvrId>, participants: &'a [UserId]) -> CommunicationRef<'a> {
-    CommunicationRef { number: None, workgroup, ivr, participants }
+    CommunicationRef { kind: switchboard_core::CommunicationKind::Call, number: None, workgroup, ivr, participants }
 }
 
 // rule GI-1

@@ -90,7 +90,13 @@ fn agents_see_only_their_own_and_their_workgroups_history() {
     let someone = UserId::new_random();
     let own = [agent.user_id];
     let others = [someone];
-    let call = |workgroup, participants| CommunicationRef { number: None, workgroup, ivr: None, participants };
+    let call = |workgroup, participants| CommunicationRef {
+        kind: switchboard_core::CommunicationKind::Call,
+        number: None,
+        workgroup,
+        ivr: None,
+        participants,
+    };
     assert!(mc().policy.can_see(&agent, &call(None, &own)).is_allowed());
     assert!(mc().policy.can_see(&agent, &call(Some(sales), &others)).is_allowed());
     assert_eq!(mc().policy.can_see(&agent, &call(Some(support), &others)), Decision::OutOfScope);
@@ -180,7 +186,13 @@ fn agents_report_on_their_own_interactions_while_managers_and_administrators_see
         assert!(mc().allows(&user, "reports.all"), "{role}");
         assert!(mc().allows(&user, "reports.download"), "{role}");
         let anyone = [UserId::new_random()];
-        let call = CommunicationRef { number: None, workgroup: None, ivr: None, participants: &anyone };
+        let call = CommunicationRef {
+            kind: switchboard_core::CommunicationKind::Call,
+            number: None,
+            workgroup: None,
+            ivr: None,
+            participants: &anyone,
+        };
         assert!(mc().policy.can_see(&user, &call).is_allowed(), "{role} sees all data");
     }
 }
@@ -209,6 +221,7 @@ fn administrators_have_scope_all_recents_all_and_the_full_supervisor_workspace()
     let admin = mc().user(&["administrator"]);
     let stranger = [UserId::new_random()];
     let call = CommunicationRef {
+        kind: switchboard_core::CommunicationKind::Call,
         number: None,
         workgroup: Some(WorkgroupId::new_random()),
         ivr: None,

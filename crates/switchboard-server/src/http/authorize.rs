@@ -10,7 +10,9 @@ use actix_web::{post, web};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
-use switchboard_core::{CommunicationId, IvrId, NumberId, Principal, Reason, RoleId, UserId, Visibility, WorkgroupId};
+use switchboard_core::{
+    CommunicationId, Decision, IvrId, NumberId, Principal, Reason, RoleId, UserId, Via, Visibility, WorkgroupId,
+};
 use switchboard_store::repo::{communications, ivrs, numbers, roles, users, workgroups};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -22,6 +24,9 @@ pub const MAX_CHECKS: usize = 500;
 #[serde(rename_all = "snake_case")]
 pub enum ResourceType {
     Communication,
+    /// The recording of a communication: may the user play it (what a media server asks before
+    /// streaming)?
+    Recording,
     Number,
     Workgroup,
     Ivr,
@@ -45,15 +50,18 @@ pub struct Check {
     /// Default: the caller. Asking about someone else needs `team.members:view`.
     pub user_id: Option<UserId>,
     /// `section:level` (e.g. `numbers:view`) or a right (e.g. `reports.download`) of the account's
-    /// catalog (`GET /v1/permissions`).
+    /// catalog (`GET /v1/permissions`). May be left out with a `communication` or `recording`
+    /// resource: the answer is then that record's alone.
     #[schema(
         example = "reports.download",
         min_length = 1,
         pattern = r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*(:(view|manage|full))?$"
     )]
-    pub permission: String,
-    /// With a `communication`, the answer also says whether it is within the user's data scope; with a
-    /// `user`, whether that person is within the user's reach (`out_of_reach`).
+    pub permission: Option<String>,
+    /// With a `communication`, the answer also says whether it is within the user's data scope and
+    /// of a kind their roles show there (`kind_not_shown`); with a `recording`, whether they may play
+    /// it (`no_recording` when there is none); with a `user`, whether that person is within the
+    /// user's reach (`out_of_reach`).
     pub resource: Option<Resource>,
 }
 
@@ -86,17 +94,32 @@ fn decide(
     position: Option<usize>,
 ) -> Result<Answer, ApiError> {
     let policy = caller.policy();
-    let permission = policy.catalog().permission(&check.permission).map_err(|e| {
-        let field = position.map_or_else(|| "permission".to_owned(), |i| format!("checks[{i}].permission"));
-        ApiError::invalid(field, e.to_string())
-    })?;
+    let field = |name: &str| position.map_or_else(|| name.to_owned(), |i| format!("checks[{i}].{name}"));
+    let about_a_record = check
+        .resource
+        .as_ref()
+        .is_some_and(|r| matches!(r.kind, ResourceType::Communication | ResourceType::Recording));
+    let permission = match &check.permission {
+        Some(p) => {
+            Some(policy.catalog().permission(p).map_err(|e| ApiError::invalid(field("permission"), e.to_string()))?)
+        }
+        None if about_a_record => None,
+        None => {
+            let message = "give a permission (only a `communication` or `recording` resource may go without)";
+            return Err(ApiError::invalid(field("permission"), message));
+        }
+    };
     let user = check.user_id.unwrap_or(caller.user.id);
     let principal = match principals.entry(user) {
         std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
         std::collections::hash_map::Entry::Vacant(e) => e.insert(caller.principal_for_decision(state, user)?),
     };
     let principal = &*principal;
-    let mut decision = policy.check(principal, permission);
+    let mut decision = match permission {
+        Some(permission) => policy.check(principal, permission),
+        None if principal.active => Decision::Allowed(Via::Grant),
+        None => Decision::InactiveUser,
+    };
     if let Some(resource) = &check.resource {
         let mut conn = state.store.conn()?;
         let conn = &mut conn;
@@ -106,6 +129,12 @@ fn decide(
                 let record = communications::get(conn, account, &Visibility::Everything, CommunicationId(resource.id))?;
                 if decision.is_allowed() {
                     decision = policy.can_see(principal, &record.as_ref());
+                }
+            }
+            ResourceType::Recording => {
+                let record = communications::get(conn, account, &Visibility::Everything, CommunicationId(resource.id))?;
+                if decision.is_allowed() {
+                    decision = policy.can_play_recording(principal, &record.as_ref(), record.has_recording);
                 }
             }
             ResourceType::Number => drop(numbers::get_number(conn, account, NumberId(resource.id))?),

@@ -6,7 +6,7 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{get, web};
 use serde::Serialize;
-use switchboard_core::{Level, LevelSet, PresetPack, RightDef};
+use switchboard_core::{DataKinds, Level, LevelSet, PresetPack, RightDef};
 use utoipa::ToSchema;
 
 /// A section of the catalog.
@@ -26,10 +26,29 @@ pub struct SectionView {
     pub owner: String,
 }
 
-/// The catalog of the caller's account: the canonical sections plus its pack's extensions.
+/// A kind of data a role shows within its data scope (a field of a role's `kinds`, rule MC-7).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DataKindView {
+    #[schema(example = "recordings")]
+    pub key: String,
+    pub label: String,
+    pub description: String,
+}
+
+/// The catalog of the caller's account: the canonical sections plus its pack's extensions, the kinds
+/// of data roles show, and what opens reports and downloads in this account's pack.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CatalogView {
     pub sections: Vec<SectionView>,
+    pub data_kinds: Vec<DataKindView>,
+    /// What widens reports from a user's own interactions to their data scope.
+    #[schema(example = "reports.all")]
+    pub reports_permission: String,
+    /// What downloading reports and the history as CSV needs.
+    #[schema(example = "reports.download")]
+    pub reports_download_permission: String,
+    /// What playing others' recordings needs besides the `recordings` kind, if anything.
+    pub recordings_permission: Option<String>,
 }
 
 /// Lists every section, level and right roles can grant in the caller's account.
@@ -41,6 +60,15 @@ pub struct CatalogView {
 )]
 #[get("/permissions")]
 pub async fn permissions(caller: Caller) -> Result<web::Json<CatalogView>, ApiError> {
+    let settings = caller.policy().settings();
+    let data_kinds = DataKinds::FIELDS
+        .iter()
+        .map(|(key, label, description)| DataKindView {
+            key: (*key).into(),
+            label: (*label).into(),
+            description: (*description).into(),
+        })
+        .collect();
     let sections = caller
         .policy()
         .catalog()
@@ -56,7 +84,13 @@ pub async fn permissions(caller: Caller) -> Result<web::Json<CatalogView>, ApiEr
             owner: s.owner.clone(),
         })
         .collect();
-    Ok(web::Json(CatalogView { sections }))
+    Ok(web::Json(CatalogView {
+        sections,
+        data_kinds,
+        reports_permission: settings.reports_permission.clone(),
+        reports_download_permission: settings.reports_download_permission.clone(),
+        recordings_permission: settings.recordings_permission.clone(),
+    }))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -1,15 +1,21 @@
 //! Communication history (`/v1/communications`, `/v1/recents`): the views, scoped listing, one
 //! record and recents. Scoping is pushed into SQL from the caller's `Visibility`, which the core
-//! property-tests against `can_see`. Ingesting is [`super::ingest`], counting [`super::analytics`].
+//! property-tests against `can_see`; it carries the kinds each role shows (rule MC-7). Lists are
+//! also a CSV download (`Accept: text/csv`, `reports.download`), streamed page by page. Ingesting
+//! is [`super::ingest`], counting [`super::reports`].
 
 use crate::access::Caller;
 use crate::http::common::{Errors, PageQuery, db, page};
+use crate::http::csv;
+use crate::http::reports::may_download;
 use crate::problem::ApiError;
 use crate::state::AppState;
-use actix_web::{get, web};
-use chrono::{DateTime, Utc};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use switchboard_core::{CommunicationId, IvrId, NumberId, UserId, WorkgroupId};
+use switchboard_core::{CommunicationId, IvrId, NumberId, Policy, Principal, UserId, WorkgroupId};
+use switchboard_store::PageRequest;
 use switchboard_store::repo::communications::{self, Communication, CommunicationFilter, CommunicationKind, Direction};
 use utoipa::{IntoParams, ToSchema};
 
@@ -85,13 +91,19 @@ pub struct CommunicationView {
     pub started_at: DateTime<Utc>,
     pub duration_seconds: i32,
     pub has_recording: bool,
+    /// Whether the caller may play its recording: their own always, others' with a role that plays
+    /// recordings (`/v1/authorize` with a `recording` resource says why not).
+    pub recording_playable: bool,
 }
 
 page!(CommunicationPage, CommunicationView);
 
-impl From<Communication> for CommunicationView {
-    fn from(c: Communication) -> Self {
+impl CommunicationView {
+    /// The communication as `principal` sees it.
+    fn seen_by(c: Communication, policy: &Policy, principal: &Principal) -> Self {
+        let recording_playable = policy.can_play_recording(principal, &c.as_ref(), c.has_recording).is_allowed();
         CommunicationView {
+            recording_playable,
             id: c.id,
             kind: c.kind.into(),
             direction: c.direction.into(),
@@ -104,6 +116,82 @@ impl From<Communication> for CommunicationView {
             has_recording: c.has_recording,
         }
     }
+}
+
+/// The columns of a history download.
+const CSV_HEADER: [&str; 11] = [
+    "id",
+    "kind",
+    "direction",
+    "number",
+    "workgroup",
+    "ivr",
+    "participants",
+    "started_at",
+    "duration_seconds",
+    "has_recording",
+    "recording_playable",
+];
+
+fn push_csv_line(out: &mut String, v: &CommunicationView) {
+    let opt = |id: Option<String>| id.unwrap_or_default();
+    let participants: Vec<String> = v.participants.iter().map(ToString::to_string).collect();
+    let fields = [
+        v.id.to_string(),
+        CommunicationKind::from(v.kind).as_str().to_owned(),
+        Direction::from(v.direction).as_str().to_owned(),
+        opt(v.number.map(|n| n.to_string())),
+        opt(v.workgroup.map(|w| w.to_string())),
+        opt(v.ivr.map(|i| i.to_string())),
+        participants.join(" "),
+        v.started_at.to_rfc3339_opts(SecondsFormat::Micros, true),
+        v.duration_seconds.to_string(),
+        v.has_recording.to_string(),
+        v.recording_playable.to_string(),
+    ];
+    csv::push_line(out, fields.iter().map(String::as_str));
+}
+
+/// Rows a download reads per page: each page is one scoped statement, written out before the next.
+const CSV_PAGE: u32 = 500;
+
+/// The whole scoped history as CSV, streamed: one page is read, written and sent at a time, so a
+/// download of a million records holds one page in memory.
+fn csv_download(
+    caller: Caller,
+    state: web::Data<AppState>,
+    filter: CommunicationFilter,
+    of_recents: bool,
+) -> HttpResponse {
+    let mut header = String::new();
+    csv::push_line(&mut header, CSV_HEADER);
+    let first = futures_util::stream::once(async move { Ok::<Bytes, ApiError>(Bytes::from(header)) });
+    let pages = futures_util::stream::unfold(Some(PageRequest::first(CSV_PAGE)), move |next| {
+        let (caller, state, filter) = (caller.clone(), state.clone(), filter.clone());
+        async move {
+            let request = next?;
+            let page = db(&state, move |_, conn| {
+                let p = &caller.principal;
+                let visibility = if of_recents { p.recents_visibility() } else { p.visibility() };
+                let page = communications::list(conn, caller.account.id, &visibility, &filter, &request)?;
+                let mut out = String::with_capacity(page.items.len() * 256);
+                for c in page.items {
+                    push_csv_line(&mut out, &CommunicationView::seen_by(c, caller.policy(), p));
+                }
+                Ok((out, page.next_cursor))
+            })
+            .await;
+            Some(match page {
+                Ok((out, cursor)) => (Ok(Bytes::from(out)), cursor.map(|c| PageRequest::after(CSV_PAGE, c))),
+                Err(e) => {
+                    // the status is already sent: the download ends short, and the log says why
+                    log::error!("history download stopped: {e}");
+                    (Err(e), None)
+                }
+            })
+        }
+    });
+    HttpResponse::Ok().content_type(csv::CONTENT_TYPE).streaming(futures_util::StreamExt::chain(first, pages))
 }
 
 /// Filters of the history. `from` and `until` make a half-open range: one that is empty (`until` at
@@ -137,36 +225,45 @@ impl HistoryFilter {
     }
 }
 
-/// One page of history under the caller's data scope, or (for Recents) their recents scope.
+/// One page of history under the caller's data scope, or (for Recents) their recents scope; with
+/// `Accept: text/csv`, all of it as a download.
 async fn history_page(
+    req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     filter: web::Query<HistoryFilter>,
     page: web::Query<PageQuery>,
     of_recents: bool,
-) -> Result<web::Json<CommunicationPage>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
+    if csv::wanted(&req) {
+        may_download(&caller, &state)?;
+        return Ok(csv_download(caller, state, filter.filter(), of_recents));
+    }
     let (filter, page) = (filter.filter(), page.request()?);
     let page = db(&state, move |_, conn| {
         let p = &caller.principal;
         let visibility = if of_recents { p.recents_visibility() } else { p.visibility() };
-        Ok(communications::list(conn, caller.account.id, &visibility, &filter, &page)?)
+        let page = communications::list(conn, caller.account.id, &visibility, &filter, &page)?;
+        Ok(CommunicationPage::map(page, |c| CommunicationView::seen_by(c, caller.policy(), p)))
     })
     .await?;
-    Ok(web::Json(CommunicationPage::map(page, CommunicationView::from)))
+    Ok(HttpResponse::Ok().json(page))
 }
 
 /// The communications within the caller's data scope, newest first.
 #[utoipa::path(operation_id = "list_communications", tag = "history", security(("bearer" = []), ("api_key" = [])),
     params(HistoryFilter, PageQuery),
-    responses((status = 200, description = "A page of communications", body = CommunicationPage), Errors))]
+    responses((status = 200, description = "A page of communications, or all of them as CSV", content(
+        (CommunicationPage = "application/json"), (String = "text/csv"))), Errors))]
 #[get("/communications")]
 pub async fn list_communications(
+    req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     filter: web::Query<HistoryFilter>,
     page: web::Query<PageQuery>,
-) -> Result<web::Json<CommunicationPage>, ApiError> {
-    history_page(caller, state, filter, page, false).await
+) -> Result<HttpResponse, ApiError> {
+    history_page(req, caller, state, filter, page, false).await
 }
 
 /// One communication; 404 when it is outside the caller's data scope.
@@ -181,22 +278,25 @@ pub async fn get_one(
 ) -> Result<web::Json<CommunicationView>, ApiError> {
     let id = id.into_inner();
     let record = db(&state, move |_, conn| {
-        Ok(communications::get(conn, caller.account.id, &caller.principal.visibility(), id)?)
+        let record = communications::get(conn, caller.account.id, &caller.principal.visibility(), id)?;
+        Ok(CommunicationView::seen_by(record, caller.policy(), &caller.principal))
     })
     .await?;
-    Ok(web::Json(record.into()))
+    Ok(web::Json(record))
 }
 
 /// The Recents list: all calls of all users, or only the caller's own (rule MC-12).
 #[utoipa::path(operation_id = "list_recents", tag = "history", security(("bearer" = []), ("api_key" = [])),
     params(HistoryFilter, PageQuery),
-    responses((status = 200, description = "A page of recent communications", body = CommunicationPage), Errors))]
+    responses((status = 200, description = "A page of recent communications, or all of them as CSV", content(
+        (CommunicationPage = "application/json"), (String = "text/csv"))), Errors))]
 #[get("/recents")]
 pub async fn recents(
+    req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
     filter: web::Query<HistoryFilter>,
     page: web::Query<PageQuery>,
-) -> Result<web::Json<CommunicationPage>, ApiError> {
-    history_page(caller, state, filter, page, true).await
+) -> Result<HttpResponse, ApiError> {
+    history_page(req, caller, state, filter, page, true).await
 }

@@ -3,13 +3,13 @@
 
 pub mod account;
 pub mod accounts;
-pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod authorize;
 pub mod body;
 pub mod catalog;
 pub mod common;
+pub mod csv;
 pub mod history;
 pub mod ingest;
 pub mod integrations;
@@ -18,6 +18,7 @@ pub mod me;
 pub mod numbers;
 pub mod ops;
 pub mod presets;
+pub mod reports;
 pub mod role_matrix;
 pub mod role_members;
 pub mod roles;
@@ -105,7 +106,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(history::list_communications)
             .service(history::get_one)
             .service(history::recents)
-            .service(analytics::analytics)
+            .service(reports::analytics)
+            .service(reports::report)
             .service(integrations::list_api_keys)
             .service(integrations::create_api_key)
             .service(integrations::revoke_api_key)

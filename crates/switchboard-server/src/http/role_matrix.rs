@@ -2,13 +2,13 @@
 
 use crate::access::Caller;
 use crate::http::common::Errors;
+use crate::http::csv;
 use crate::problem::ApiError;
 use crate::state::AppState;
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use switchboard_core::{Level, RecentsScope, RoleId, ScopeKind};
+use switchboard_core::{CommunicationKind, DataKinds, Level, RecentsScope, RoleId, ScopeKind};
 use utoipa::ToSchema;
 
 /// One row of the matrix.
@@ -22,6 +22,7 @@ pub struct MatrixRow {
     pub rights: Vec<String>,
     pub scope: ScopeKind,
     pub recents: RecentsScope,
+    pub kinds: DataKinds,
 }
 
 /// A column of the matrix.
@@ -36,10 +37,6 @@ pub struct MatrixSection {
 pub struct RoleMatrix {
     pub sections: Vec<MatrixSection>,
     pub roles: Vec<MatrixRow>,
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_owned() }
 }
 
 /// The roles × sections matrix, as JSON or (with `Accept: text/csv`) CSV.
@@ -85,40 +82,24 @@ pub async fn matrix(caller: Caller, state: web::Data<AppState>, req: HttpRequest
                     .collect(),
                 scope: stored.definition.scope,
                 recents: stored.definition.recents,
+                kinds: stored.definition.kinds,
             })
         })
         .collect();
-    let wants_csv = req
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("text/csv"));
-    if !wants_csv {
+    if !csv::wanted(&req) {
         return Ok(HttpResponse::Ok().json(RoleMatrix { sections, roles: rows }));
     }
-    let mut csv = String::from("role,name,scope,recents");
-    for s in &sections {
-        csv.push(',');
-        csv.push_str(&csv_field(&s.key));
-    }
-    csv.push_str(",rights\r\n");
+    let mut out = String::new();
+    let head = ["role", "name", "scope", "recents", "kinds"];
+    csv::push_line(&mut out, head.into_iter().chain(sections.iter().map(|s| s.key.as_str())).chain(["rights"]));
     for row in &rows {
-        csv.push_str(&format!(
-            "{},{},{},{}",
-            csv_field(&row.key),
-            csv_field(&row.name),
-            row.scope,
-            recents(row.recents)
-        ));
-        for s in &sections {
-            csv.push(',');
-            csv.push_str(row.levels.get(&s.key).map_or("none", |l| l.as_str()));
-        }
-        csv.push(',');
-        csv.push_str(&csv_field(&row.rights.join(" ")));
-        csv.push_str("\r\n");
+        let shown = row.kinds.flags().kinds().map(CommunicationKind::as_str).collect::<Vec<_>>().join(" ");
+        let rights = row.rights.join(" ");
+        let fields = [row.key.as_str(), row.name.as_str(), row.scope.as_str(), recents(row.recents), shown.as_str()];
+        let levels = sections.iter().map(|s| row.levels.get(&s.key).map_or("none", |l| l.as_str()));
+        csv::push_line(&mut out, fields.into_iter().chain(levels).chain([rights.as_str()]));
     }
-    Ok(HttpResponse::Ok().content_type("text/csv; charset=utf-8").body(csv))
+    Ok(HttpResponse::Ok().content_type(csv::CONTENT_TYPE).body(out))
 }
 
 fn recents(r: RecentsScope) -> &'static str {

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use switchboard_core::RoleOrigin;
 use switchboard_core::SectionKey;
 use switchboard_core::values::{RoleKey, RoleName};
-use switchboard_core::{Guards, NumberId, RecentsScope, RoleDefinition, RoleId, ScopeKind, SectionGrant};
+use switchboard_core::{DataKinds, Guards, NumberId, RecentsScope, RoleDefinition, RoleId, ScopeKind, SectionGrant};
 use switchboard_store::repo::roles;
 use switchboard_store::repo::roles::StoredRole;
 
@@ -105,6 +105,8 @@ pub struct RolePatch {
     #[schema(max_items = 1000)]
     pub scope_numbers: Option<Vec<NumberId>>,
     pub recents: Option<RecentsScope>,
+    /// Replaces the kinds of data the role shows (rule MC-7).
+    pub kinds: Option<DataKinds>,
     pub guards: Option<Guards>,
 }
 
@@ -160,6 +162,9 @@ impl RolePatch {
         }
         if let Some(v) = patch.recents {
             definition.recents = v;
+        }
+        if let Some(v) = patch.kinds {
+            definition.kinds = v;
         }
         if let Some(v) = patch.guards {
             definition.guards = v;
@@ -239,6 +244,8 @@ pub struct RoleView {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub scope_numbers: Vec<NumberId>,
     pub recents: RecentsScope,
+    /// The kinds of data the scope and recents show beyond the holder's own communications.
+    pub kinds: DataKinds,
     pub guards: Guards,
     /// How many users hold the role (in lists).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -253,7 +260,8 @@ page!(RolePage, RoleView);
 
 impl RoleView {
     pub fn new(role: StoredRole, member_count: Option<i64>) -> RoleView {
-        let RoleDefinition { key, name, description, grants, scope, scope_numbers, recents, guards } = role.definition;
+        let RoleDefinition { key, name, description, grants, scope, scope_numbers, recents, kinds, guards } =
+            role.definition;
         RoleView {
             id: role.id,
             key,
@@ -264,6 +272,7 @@ impl RoleView {
             scope,
             scope_numbers,
             recents,
+            kinds,
             guards,
             member_count,
             version: role.version,

@@ -97,7 +97,8 @@ fn the_sweep_covers_every_operation_that_takes_an_id() {
     let spec: Value = serde_json::from_str(&text).unwrap();
     let mut in_spec = BTreeSet::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
-        if !path.contains('{') {
+        // a report's dimension names no record
+        if !path.contains('{') || path.contains("{dimension}") {
             continue;
         }
         for method in ["get", "post", "put", "patch", "delete"] {

@@ -14,7 +14,8 @@
 use crate::common::{Actor, AuditEntry, Page, PageRequest, audit, from_db_time, parse_id, to_db_time};
 use crate::db::{Backend, DbConn, MultiBackend};
 use crate::error::{StoreError, StoreResult};
-use crate::repo::history_sql::{self, Bind, COMM_COLUMNS, CommRow, SqlBuf};
+use crate::repo::history_sql::{Bind, COMM_COLUMNS, CommRow, SqlBuf};
+use crate::repo::reports::Dimension;
 use crate::schema::{communication_participants as parts, communications as comms};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::dsl::{count_star, sum};
@@ -28,39 +29,11 @@ use switchboard_core::{
 };
 use uuid::Uuid;
 
-/// What a communication is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CommunicationKind {
-    Call,
-    Message,
-    Voicemail,
-    Recording,
-}
+pub use switchboard_core::CommunicationKind;
 
-impl CommunicationKind {
-    pub const ALL: [CommunicationKind; 4] = [
-        CommunicationKind::Call,
-        CommunicationKind::Message,
-        CommunicationKind::Voicemail,
-        CommunicationKind::Recording,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CommunicationKind::Call => "call",
-            CommunicationKind::Message => "message",
-            CommunicationKind::Voicemail => "voicemail",
-            CommunicationKind::Recording => "recording",
-        }
-    }
-
-    pub fn parse(s: &str) -> StoreResult<CommunicationKind> {
-        CommunicationKind::ALL
-            .into_iter()
-            .find(|k| k.as_str() == s)
-            .ok_or_else(|| StoreError::InvalidInput(format!("`{s}` is not a communication kind")))
-    }
+/// A stored kind, read back.
+pub(crate) fn kind_of(s: &str) -> StoreResult<CommunicationKind> {
+    CommunicationKind::parse(s).ok_or_else(|| StoreError::InvalidInput(format!("`{s}` is not a communication kind")))
 }
 
 /// Which way a communication went.
@@ -112,6 +85,7 @@ impl<Id> Communication<Id> {
     /// What the core's [`switchboard_core::Policy::can_see`] needs.
     pub fn as_ref(&self) -> CommunicationRef<'_> {
         CommunicationRef {
+            kind: self.kind,
             number: self.number,
             workgroup: self.workgroup,
             ivr: self.ivr,
@@ -140,7 +114,7 @@ pub struct CommunicationFilter {
 
 impl CommunicationFilter {
     /// Whether no filter is set.
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         *self == CommunicationFilter::default()
     }
 }
@@ -329,23 +303,39 @@ fn scope_condition(account: &str, visibility: &Visibility<'_>) -> Option<Conditi
     match *visibility {
         Visibility::Everything => None,
         Visibility::Nothing => Some(Box::new(diesel::dsl::sql::<Bool>("1 = 0").nullable())),
-        Visibility::Filter { participant: user, workgroups, numbers, dashboard_workgroups, dashboard_ivrs } => {
-            let mut cond = participant(account, user);
+        Visibility::Filter {
+            participant: user,
+            kinds,
+            all,
+            workgroups,
+            numbers,
+            dashboard_workgroups,
+            dashboard_ivrs,
+        } => {
+            let own = participant(account, user);
+            if kinds.is_empty() {
+                return Some(own);
+            }
+            let mut wider: Condition =
+                Box::new(diesel::dsl::sql::<Bool>(if all { "1 = 1" } else { "1 = 0" }).nullable());
             let mut wgs: Vec<String> = workgroups.iter().chain(dashboard_workgroups).map(ToString::to_string).collect();
             wgs.sort();
             wgs.dedup();
             if !wgs.is_empty() {
-                cond = Box::new(cond.or(comms::workgroup_id.eq_any(wgs)));
+                wider = Box::new(wider.or(comms::workgroup_id.eq_any(wgs)));
             }
             if !numbers.is_empty() {
                 let ns: Vec<String> = numbers.iter().map(ToString::to_string).collect();
-                cond = Box::new(cond.or(comms::number_id.eq_any(ns)));
+                wider = Box::new(wider.or(comms::number_id.eq_any(ns)));
             }
             if !dashboard_ivrs.is_empty() {
                 let is: Vec<String> = dashboard_ivrs.iter().map(ToString::to_string).collect();
-                cond = Box::new(cond.or(comms::ivr_id.eq_any(is)));
+                wider = Box::new(wider.or(comms::ivr_id.eq_any(is)));
             }
-            Some(cond)
+            if !kinds.is_all() {
+                wider = Box::new(wider.and(comms::kind.eq_any(kinds.kinds().map(|k| k.as_str()).collect::<Vec<_>>())));
+            }
+            Some(Box::new(own.or(wider)))
         }
     }
 }
@@ -403,7 +393,7 @@ fn with_participants(conn: &mut DbConn, account: AccountId, rows: Vec<CommRow>) 
             participants.sort();
             Ok(Communication {
                 id: parse_id(&r.id)?,
-                kind: CommunicationKind::parse(&r.kind)?,
+                kind: kind_of(&r.kind)?,
                 direction: Direction::parse(&r.direction)?,
                 number: r.number_id.as_deref().map(parse_id).transpose()?,
                 workgroup: r.workgroup_id.as_deref().map(parse_id).transpose()?,
@@ -420,17 +410,36 @@ fn with_participants(conn: &mut DbConn, account: AccountId, rows: Vec<CommRow>) 
 /// Scope parts with more values than this are read as one `IN` range instead of one range per value.
 const SPLIT_LIMIT: usize = 32;
 
-/// One part of a data scope: the user's own records, or records on some workgroups/numbers/IVRs.
-enum ScopePart {
+/// One part of a data scope: the user's own records, every record of the account, or records on
+/// some workgroups/numbers/IVRs. The last two are limited to the scope's kinds ([`kinds_shown`]).
+pub(crate) enum ScopePart {
     Participant(String),
+    Account,
     Column(&'static str, Vec<String>),
 }
 
-fn scope_parts(visibility: &Visibility<'_>, split: bool) -> Vec<ScopePart> {
-    let Visibility::Filter { participant, workgroups, numbers, dashboard_workgroups, dashboard_ivrs } = *visibility
+/// The kinds the non-personal parts of a scope are limited to; `None` when they show every kind.
+pub(crate) fn kinds_shown(visibility: &Visibility<'_>) -> Option<Vec<String>> {
+    match *visibility {
+        Visibility::Filter { kinds, .. } if !kinds.is_all() => {
+            Some(kinds.kinds().map(|k| k.as_str().to_owned()).collect())
+        }
+        _ => None,
+    }
+}
+
+pub(crate) fn scope_parts(visibility: &Visibility<'_>, split: bool) -> Vec<ScopePart> {
+    let Visibility::Filter { participant, kinds, all, workgroups, numbers, dashboard_workgroups, dashboard_ivrs } =
+        *visibility
     else {
         return Vec::new();
     };
+    if kinds.is_empty() {
+        return vec![ScopePart::Participant(participant.to_string())];
+    }
+    if all {
+        return vec![ScopePart::Participant(participant.to_string()), ScopePart::Account];
+    }
     let sorted = |ids: Vec<String>| {
         let mut ids = ids;
         ids.sort();
@@ -457,7 +466,7 @@ fn scope_parts(visibility: &Visibility<'_>, split: bool) -> Vec<ScopePart> {
 }
 
 /// `AND …` for every filter, on the communications aliased `c`.
-fn push_filters(b: &mut SqlBuf, account: &str, filter: &CommunicationFilter) {
+pub(crate) fn push_filters(b: &mut SqlBuf, account: &str, filter: &CommunicationFilter) {
     if let Some(kind) = filter.kind {
         b.sql(" AND c.kind = ").text(kind.as_str());
     }
@@ -530,6 +539,7 @@ pub fn list(
     let backend = conn.backend();
     let mut b = SqlBuf::new(backend);
     let parts = scope_parts(visibility, true);
+    let shown = kinds_shown(visibility);
     if parts.is_empty() {
         b.sql("SELECT ").sql(COMM_COLUMNS).sql(" FROM communications c WHERE c.account_id = ").text(&a);
         push_filters(&mut b, &a, filter);
@@ -545,7 +555,7 @@ pub fn list(
             // several values (an `IN` list) is several ranges, so it is cut to a page like on PostgreSQL
             let cut = backend == Backend::Postgres || matches!(part, ScopePart::Column(_, values) if values.len() > 1);
             b.sql(if cut { "SELECT * FROM (" } else { "" });
-            push_scope_arm(&mut b, &a, part, filter, &cursor);
+            push_scope_arm(&mut b, &a, part, shown.as_deref(), filter, &cursor);
             if cut {
                 b.sql(" ORDER BY 1 DESC, 2 DESC LIMIT ").bind(Bind::Int(limit + 1)).sql(&format!(") arm{i}"));
             }
@@ -565,6 +575,7 @@ fn push_scope_arm(
     b: &mut SqlBuf,
     account: &str,
     part: &ScopePart,
+    shown: Option<&[String]>,
     filter: &CommunicationFilter,
     cursor: &Option<(NaiveDateTime, String)>,
 ) {
@@ -579,17 +590,29 @@ fn push_scope_arm(
             push_filters(b, account, filter);
             push_keyset(b, "p.started_at", "p.communication_id", cursor);
         }
-        ScopePart::Column(column, values) => {
+        ScopePart::Account | ScopePart::Column(..) => {
             b.sql("SELECT c.started_at AS started_at, c.id AS id FROM communications c WHERE c.account_id = ")
                 .text(account);
-            b.sql(" AND c.").sql(column);
-            match values.as_slice() {
-                [one] => b.sql(" = ").text(one),
-                many => b.sql(" IN ").list(many),
-            };
+            push_column_part(b, part, shown);
             push_filters(b, account, filter);
             push_keyset(b, "c.started_at", "c.id", cursor);
         }
+    }
+}
+
+/// `AND …` for a part other than the user's own records, on the communications aliased `c`: its
+/// column, and the kinds the scope shows (the history indexes carry `kind`, so this is decided from
+/// index entries).
+pub(crate) fn push_column_part(b: &mut SqlBuf, part: &ScopePart, shown: Option<&[String]>) {
+    if let ScopePart::Column(column, values) = part {
+        b.sql(" AND c.").sql(column);
+        match values.as_slice() {
+            [one] => b.sql(" = ").text(one),
+            many => b.sql(" IN ").list(many),
+        };
+    }
+    if let Some(kinds) = shown {
+        b.sql(" AND c.kind IN ").list(kinds);
     }
 }
 
@@ -630,6 +653,16 @@ pub struct CommunicationCounts {
 /// kind, has_recording, count, total duration
 type GroupCount = (String, bool, i64, Option<i64>);
 
+fn grouped_counts(
+    conn: &mut DbConn,
+    account: AccountId,
+    visibility: &Visibility<'_>,
+    filter: &CommunicationFilter,
+) -> StoreResult<Vec<GroupCount>> {
+    let rows = crate::repo::reports::grouped(conn, account, visibility, filter, Dimension::Kind)?;
+    Ok(rows.into_iter().map(|r| (r.kind, r.has_recording, r.n, r.total)).collect())
+}
+
 /// Counts the communications visible under `visibility` that match `filter`, grouped in the database.
 pub fn counts(
     conn: &mut DbConn,
@@ -646,7 +679,7 @@ pub fn counts(
         // SQLite, a whole account: one pass over the table. Given the statistics, its planner prefers
         // walking an index on `account_id` and reading every record from it in index order, about 4×
         // slower at 1M records (3.6 s against 0.9 s).
-        Backend::Sqlite if whole_account => grouped_counts(conn, account, visibility, filter, true)?,
+        Backend::Sqlite if whole_account => grouped_counts(conn, account, visibility, filter)?,
         // SQLite counts fastest in one pass over the account's rows with the OR of the scope
         Backend::Sqlite => comms::table
             .filter(condition(account, visibility, filter))
@@ -654,11 +687,11 @@ pub fn counts(
             .select((comms::kind, comms::has_recording, count_star(), sum(comms::duration_seconds)))
             .load(conn)?,
         // PostgreSQL: bitmap index scans of the scope's parts, OR-ed, then one grouped pass
-        Backend::Postgres => grouped_counts(conn, account, visibility, filter, false)?,
+        Backend::Postgres => grouped_counts(conn, account, visibility, filter)?,
     };
 
     for (kind, recorded, count, duration) in rows {
-        let entry = out.by_kind.entry(CommunicationKind::parse(&kind)?).or_default();
+        let entry = out.by_kind.entry(kind_of(&kind)?).or_default();
         for c in [entry, &mut out.total] {
             c.count += count;
             c.total_duration_seconds += duration.unwrap_or(0);
@@ -668,53 +701,4 @@ pub fn counts(
         }
     }
     Ok(out)
-}
-
-/// The grouped counts as one statement in which every part of the scope is an indexable condition,
-/// so PostgreSQL's planner can OR bitmap index scans (the user's own records become
-/// `id = ANY(ARRAY(…))`, a primary-key lookup, instead of a subplan that forces a pass over the whole
-/// account). `table_pass` (SQLite only) forbids indexes: one pass over the table.
-fn grouped_counts(
-    conn: &mut DbConn,
-    account: AccountId,
-    visibility: &Visibility<'_>,
-    filter: &CommunicationFilter,
-    table_pass: bool,
-) -> StoreResult<Vec<GroupCount>> {
-    let a = account.to_string();
-    let mut b = SqlBuf::new(conn.backend());
-    b.sql(
-        "SELECT c.kind AS kind, c.has_recording AS has_recording, COUNT(*) AS n, \
-         SUM(c.duration_seconds) AS total FROM communications c",
-    );
-    if table_pass {
-        b.sql(" NOT INDEXED");
-    }
-    b.sql(" WHERE c.account_id = ").text(&a);
-    push_filters(&mut b, &a, filter);
-    let parts = scope_parts(visibility, false);
-    if !parts.is_empty() {
-        b.sql(" AND (");
-        for (i, part) in parts.iter().enumerate() {
-            if i > 0 {
-                b.sql(" OR ");
-            }
-            match part {
-                ScopePart::Participant(user) => {
-                    b.sql("c.id = ANY(ARRAY(SELECT p.communication_id FROM communication_participants p WHERE p.account_id = ")
-                        .text(&a)
-                        .sql(" AND p.user_id = ")
-                        .text(user)
-                        .sql("))");
-                }
-                ScopePart::Column(column, values) => {
-                    b.sql("c.").sql(column).sql(" IN ").list(values);
-                }
-            }
-        }
-        b.sql(")");
-    }
-    b.sql(" GROUP BY c.kind, c.has_recording");
-    let rows: Vec<history_sql::CountRow> = b.load(conn)?;
-    Ok(rows.into_iter().map(|r| (r.kind, r.has_recording, r.n, r.total)).collect())
 }

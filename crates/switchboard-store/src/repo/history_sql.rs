@@ -115,9 +115,11 @@ pub(crate) struct CommRow {
     pub has_recording: bool,
 }
 
-/// One group of the analytics counts.
+/// One group of the analytics counts: its key (the reported dimension), kind and recording flag.
 #[derive(Debug, QueryableByName)]
 pub(crate) struct CountRow {
+    #[diesel(sql_type = Nullable<Text>)]
+    pub key: Option<String>,
     #[diesel(sql_type = Text)]
     pub kind: String,
     #[diesel(sql_type = Bool)]

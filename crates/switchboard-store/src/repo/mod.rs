@@ -8,6 +8,7 @@ pub mod communications;
 pub(crate) mod history_sql;
 pub mod ivrs;
 pub mod numbers;
+pub mod reports;
 pub mod roles;
 pub mod sessions;
 pub mod two_factor;

@@ -47,6 +47,7 @@ struct RoleRow {
     recents: String,
     grants: String,
     guards: String,
+    kinds: String,
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -79,6 +80,7 @@ fn role_of(r: RoleRow, scope_numbers: Vec<NumberId>) -> StoreResult<StoredRole> 
             scope: scope_of(&r.scope)?,
             scope_numbers,
             recents: if r.recents == "all" { RecentsScope::All } else { RecentsScope::Personal },
+            kinds: serde_json::from_str(&r.kinds)?,
             guards,
         },
         version: r.version,
@@ -151,6 +153,7 @@ fn insert(
             roles::recents.eq(recents_str(definition.recents)),
             roles::grants.eq(serde_json::to_string(&definition.grants)?),
             roles::guards.eq(serde_json::to_string(&definition.guards)?),
+            roles::kinds.eq(serde_json::to_string(&definition.kinds)?),
             roles::created_at.eq(t),
             roles::updated_at.eq(t),
         ))
@@ -259,6 +262,7 @@ pub fn update(
             roles::recents.eq(recents_str(definition.recents)),
             roles::grants.eq(serde_json::to_string(&definition.grants)?),
             roles::guards.eq(serde_json::to_string(&definition.guards)?),
+            roles::kinds.eq(serde_json::to_string(&definition.kinds)?),
             roles::version.eq(roles::version + 1),
             roles::updated_at.eq(to_db_time(now())),
         ))

@@ -1,0 +1,53 @@
+//! CSV downloads (`Accept: text/csv`): RFC 4180 fields, lines ending in CRLF, and cells a spreadsheet
+//! would run as a formula defused.
+
+use actix_web::HttpRequest;
+use actix_web::http::header;
+use std::borrow::Cow;
+
+pub const CONTENT_TYPE: &str = "text/csv; charset=utf-8";
+
+/// Whether the request asks for CSV.
+pub fn wanted(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.split(',').any(|t| t.trim().starts_with("text/csv")))
+}
+
+/// One field: quoted when it holds a separator, quote or line break; a text starting like a formula
+/// (`=`, `+`, `-`, `@`, tab, carriage return) gets a leading `'` so a spreadsheet shows it as text.
+pub fn field(s: &str) -> Cow<'_, str> {
+    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let text: Cow<'_, str> = if formula { Cow::Owned(format!("'{s}")) } else { Cow::Borrowed(s) };
+    if text.contains([',', '"', '\n', '\r']) { Cow::Owned(format!("\"{}\"", text.replace('"', "\"\""))) } else { text }
+}
+
+/// Appends one line of fields, ending in CRLF.
+pub fn push_line<'a>(out: &mut String, fields: impl IntoIterator<Item = &'a str>) {
+    for (i, f) in fields.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&field(f));
+    }
+    out.push_str("\r\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_are_quoted_and_formulas_defused() {
+        assert_eq!(field("plain"), "plain");
+        assert_eq!(field("a,b"), "\"a,b\"");
+        assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(field("+1555"), "'+1555");
+        assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
+        let mut line = String::new();
+        push_line(&mut line, ["a", "b,c", ""]);
+        assert_eq!(line, "a,\"b,c\",\r\n");
+    }
+}

@@ -1,0 +1,184 @@
+//! Reports (`/v1/analytics/summary`, `/v1/reports/{dimension}`): counts, recordings and durations by
+//! kind, by day, by number, by workgroup, by IVR and by user. They are judged apart from the history
+//! (rules MC-5, MC-26): without the pack's reports permission (`reports.all`) a user's reports cover
+//! only the interactions they took part in (MC-18); with it, their data scope and its kinds. Each is
+//! also a CSV download (`Accept: text/csv`), which needs `reports.download`.
+
+use crate::access::Caller;
+use crate::http::common::{Errors, db};
+use crate::http::csv;
+use crate::http::history::{HistoryFilter, Kind};
+use crate::problem::ApiError;
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use switchboard_store::repo::communications::{self, KindCounts};
+use switchboard_store::repo::reports::{self, Dimension, ReportRow};
+use utoipa::ToSchema;
+
+/// Counts of one kind of communication.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Counts {
+    pub count: i64,
+    pub with_recording: i64,
+    pub total_duration_seconds: i64,
+}
+
+impl From<KindCounts> for Counts {
+    fn from(k: KindCounts) -> Self {
+        Counts { count: k.count, with_recording: k.with_recording, total_duration_seconds: k.total_duration_seconds }
+    }
+}
+
+/// Counts within the caller's reports scope.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AnalyticsSummary {
+    pub total: Counts,
+    /// By kind: `call`, `message`, `voicemail`, `recording`.
+    pub by_kind: BTreeMap<String, Counts>,
+}
+
+/// What a report groups by.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportDimension {
+    Kind,
+    /// The UTC day a communication started.
+    Day,
+    Number,
+    Workgroup,
+    Ivr,
+    /// Each participant (a communication with two participants counts for both; one without any
+    /// counts once, with a `null` key).
+    User,
+}
+
+impl From<ReportDimension> for Dimension {
+    fn from(d: ReportDimension) -> Dimension {
+        match d {
+            ReportDimension::Kind => Dimension::Kind,
+            ReportDimension::Day => Dimension::Day,
+            ReportDimension::Number => Dimension::Number,
+            ReportDimension::Workgroup => Dimension::Workgroup,
+            ReportDimension::Ivr => Dimension::Ivr,
+            ReportDimension::User => Dimension::User,
+        }
+    }
+}
+
+/// One group and kind of a report.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportRowView {
+    /// The group: a day (`YYYY-MM-DD`), the id of a number, workgroup, IVR or user, or the kind;
+    /// `null` for communications without one (no number, say).
+    pub key: Option<String>,
+    pub kind: Kind,
+    pub count: i64,
+    pub with_recording: i64,
+    pub total_duration_seconds: i64,
+}
+
+impl From<ReportRow> for ReportRowView {
+    fn from(r: ReportRow) -> Self {
+        ReportRowView {
+            key: r.key,
+            kind: r.kind.into(),
+            count: r.count,
+            with_recording: r.with_recording,
+            total_duration_seconds: r.total_duration_seconds,
+        }
+    }
+}
+
+/// A report: rows ordered by group (communications without one last) and kind.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Report {
+    pub dimension: ReportDimension,
+    pub rows: Vec<ReportRowView>,
+}
+
+/// Refuses a CSV download to whoever lacks the pack's download permission (`reports.download`).
+pub fn may_download(caller: &Caller, state: &AppState) -> Result<(), ApiError> {
+    caller.allow(caller.policy().can_download_reports(&caller.principal), &state.metrics)
+}
+
+fn counts_line(out: &mut String, key: &str, count: i64, with_recording: i64, duration: i64) {
+    let numbers = [count.to_string(), with_recording.to_string(), duration.to_string()];
+    csv::push_line(out, [key].into_iter().chain(numbers.iter().map(String::as_str)));
+}
+
+/// Counts of the communications within the caller's reports scope.
+#[utoipa::path(operation_id = "get_analytics_summary", tag = "reports", security(("bearer" = []), ("api_key" = [])),
+    params(HistoryFilter),
+    responses((status = 200, description = "Counts", content(
+        (AnalyticsSummary = "application/json"), (String = "text/csv"))), Errors))]
+#[get("/analytics/summary")]
+pub async fn analytics(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    filter: web::Query<HistoryFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let as_csv = csv::wanted(&req);
+    if as_csv {
+        may_download(&caller, &state)?;
+    }
+    let filter = filter.filter();
+    let counts = db(&state, move |_, conn| {
+        let visibility = caller.policy().reports_visibility(&caller.principal);
+        Ok(communications::counts(conn, caller.account.id, &visibility, &filter)?)
+    })
+    .await?;
+    if as_csv {
+        let mut out = String::new();
+        csv::push_line(&mut out, ["kind", "count", "with_recording", "total_duration_seconds"]);
+        for (kind, c) in &counts.by_kind {
+            counts_line(&mut out, kind.as_str(), c.count, c.with_recording, c.total_duration_seconds);
+        }
+        let t = counts.total;
+        counts_line(&mut out, "total", t.count, t.with_recording, t.total_duration_seconds);
+        return Ok(HttpResponse::Ok().content_type(csv::CONTENT_TYPE).body(out));
+    }
+    Ok(HttpResponse::Ok().json(AnalyticsSummary {
+        total: counts.total.into(),
+        by_kind: counts.by_kind.into_iter().map(|(k, v)| (k.as_str().to_owned(), v.into())).collect(),
+    }))
+}
+
+/// A report within the caller's reports scope, grouped by day, number, workgroup, IVR, user or kind.
+#[utoipa::path(operation_id = "get_report", tag = "reports", security(("bearer" = []), ("api_key" = [])),
+    params(("dimension" = ReportDimension, Path, description = "What the report groups by"), HistoryFilter),
+    responses((status = 200, description = "The report", content(
+        (Report = "application/json"), (String = "text/csv"))), Errors))]
+#[get("/reports/{dimension}")]
+pub async fn report(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    dimension: web::Path<ReportDimension>,
+    filter: web::Query<HistoryFilter>,
+) -> Result<HttpResponse, ApiError> {
+    let as_csv = csv::wanted(&req);
+    if as_csv {
+        may_download(&caller, &state)?;
+    }
+    let (dimension, filter) = (dimension.into_inner(), filter.filter());
+    let rows = db(&state, move |_, conn| {
+        let visibility = caller.policy().reports_visibility(&caller.principal);
+        Ok(reports::report(conn, caller.account.id, &visibility, &filter, dimension.into())?)
+    })
+    .await?;
+    if as_csv {
+        let mut out = String::new();
+        let name = serde_json::to_value(dimension).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+        csv::push_line(&mut out, [name.as_str(), "kind", "count", "with_recording", "total_duration_seconds"]);
+        for r in &rows {
+            let numbers = [r.count.to_string(), r.with_recording.to_string(), r.total_duration_seconds.to_string()];
+            let head = [r.key.as_deref().unwrap_or(""), r.kind.as_str()];
+            csv::push_line(&mut out, head.into_iter().chain(numbers.iter().map(String::as_str)));
+        }
+        return Ok(HttpResponse::Ok().content_type(csv::CONTENT_TYPE).body(out));
+    }
+    Ok(HttpResponse::Ok().json(Report { dimension, rows: rows.into_iter().map(Into::into).collect() }))
+}
