@@ -8,6 +8,57 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///One page of a list. Pass `next_cursor` as `cursor` to read the next page; it is absent on the last.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct AccountDeletionPage {
+        pub items: ::std::vec::Vec<AccountDeletionView>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl AccountDeletionPage {
+        pub fn builder() -> builder::AccountDeletionPage {
+            Default::default()
+        }
+    }
+    ///What was deleted.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct AccountDeletionView {
+        pub account_id: AccountId,
+        pub deleted_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Who deleted it: `kind`, `id` and `email` (their user record is gone with the account).
+        pub deleted_by: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        pub name: ::std::string::String,
+        pub preset: ::std::string::String,
+        ///Records deleted, by kind of record.
+        pub records: ::std::collections::HashMap<::std::string::String, i64>,
+        pub slug: ::std::string::String,
+    }
+    impl AccountDeletionView {
+        pub fn builder() -> builder::AccountDeletionView {
+            Default::default()
+        }
+    }
+    ///The caller's account with its settings.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct AccountDetails {
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub id: AccountId,
+        pub name: ::std::string::String,
+        ///The preset pack fixing the account's built-in roles.
+        pub preset: ::std::string::String,
+        ///Whether everyone who manages people or roles must sign in with two factors.
+        pub require_two_factor: bool,
+        pub slug: ::std::string::String,
+        pub superadmin_id: UserId,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        ///Pass back in `If-Match` (as the `ETag`) to change the account.
+        pub version: i64,
+    }
+    impl AccountDetails {
+        pub fn builder() -> builder::AccountDetails {
+            Default::default()
+        }
+    }
     ///An account (tenant).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(transparent)]
@@ -60,6 +111,18 @@ pub mod types {
     }
     impl AccountPage {
         pub fn builder() -> builder::AccountPage {
+            Default::default()
+        }
+    }
+    ///A change to the account; fields left out stay as they are.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[serde(deny_unknown_fields)]
+    pub struct AccountPatch {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub name: ::std::option::Option<DisplayName>,
+    }
+    impl AccountPatch {
+        pub fn builder() -> builder::AccountPatch {
             Default::default()
         }
     }
@@ -742,6 +805,18 @@ recordings there.*/
     }
     impl DataKinds {
         pub fn builder() -> builder::DataKinds {
+            Default::default()
+        }
+    }
+    ///The confirmation of an account's deletion.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct DeleteAccount {
+        ///The account's slug, typed back.
+        pub confirm_slug: ::std::string::String,
+    }
+    impl DeleteAccount {
+        pub fn builder() -> builder::DeleteAccount {
             Default::default()
         }
     }
@@ -1612,6 +1687,65 @@ or `none` < `full`.*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///`ListAccountDeletionsCursor`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ListAccountDeletionsCursor(::std::string::String);
+    impl ::std::ops::Deref for ListAccountDeletionsCursor {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListAccountDeletionsCursor> for ::std::string::String {
+        fn from(value: ListAccountDeletionsCursor) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ListAccountDeletionsCursor {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1024usize {
+                return Err("longer than 1024 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^([0-9a-f]{2})*$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^([0-9a-f]{2})*$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListAccountDeletionsCursor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ListAccountDeletionsCursor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListAccountDeletionsCursor {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListAccountsCursor`
@@ -4508,6 +4642,68 @@ they can only enrol.*/
             Default::default()
         }
     }
+    ///`UpdateAccountIfMatch`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct UpdateAccountIfMatch(::std::string::String);
+    impl ::std::ops::Deref for UpdateAccountIfMatch {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<UpdateAccountIfMatch> for ::std::string::String {
+        fn from(value: UpdateAccountIfMatch) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for UpdateAccountIfMatch {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            {
+                ::regress::Regex::new("^(\\*|(W/)?\"[0-9]{1,18}\"|[0-9]{1,18})$")
+                    .unwrap()
+            });
+            if PATTERN.find(value).is_none() {
+                return Err(
+                    "doesn't match pattern \"^(\\*|(W/)?\"[0-9]{1,18}\"|[0-9]{1,18})$\""
+                        .into(),
+                );
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for UpdateAccountIfMatch {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for UpdateAccountIfMatch {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateAccountIfMatch {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`UpdateRoleIfMatch`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -4960,6 +5156,403 @@ they can only enrol.*/
     /// Types for composing complex structures.
     pub mod builder {
         #[derive(Clone, Debug)]
+        pub struct AccountDeletionPage {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::AccountDeletionView>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountDeletionPage {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    next_cursor: Ok(Default::default()),
+                }
+            }
+        }
+        impl AccountDeletionPage {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::AccountDeletionView>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn next_cursor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_cursor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountDeletionPage>
+        for super::AccountDeletionPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountDeletionPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    next_cursor: value.next_cursor?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountDeletionPage> for AccountDeletionPage {
+            fn from(value: super::AccountDeletionPage) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    next_cursor: Ok(value.next_cursor),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AccountDeletionView {
+            account_id: ::std::result::Result<super::AccountId, ::std::string::String>,
+            deleted_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            deleted_by: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            preset: ::std::result::Result<::std::string::String, ::std::string::String>,
+            records: ::std::result::Result<
+                ::std::collections::HashMap<::std::string::String, i64>,
+                ::std::string::String,
+            >,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for AccountDeletionView {
+            fn default() -> Self {
+                Self {
+                    account_id: Err("no value supplied for account_id".to_string()),
+                    deleted_at: Err("no value supplied for deleted_at".to_string()),
+                    deleted_by: Err("no value supplied for deleted_by".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    preset: Err("no value supplied for preset".to_string()),
+                    records: Err("no value supplied for records".to_string()),
+                    slug: Err("no value supplied for slug".to_string()),
+                }
+            }
+        }
+        impl AccountDeletionView {
+            pub fn account_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AccountId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.account_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for account_id: {e}")
+                    });
+                self
+            }
+            pub fn deleted_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.deleted_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for deleted_at: {e}")
+                    });
+                self
+            }
+            pub fn deleted_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.deleted_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for deleted_by: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn preset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.preset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for preset: {e}")
+                    });
+                self
+            }
+            pub fn records<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<::std::string::String, i64>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.records = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for records: {e}")
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountDeletionView>
+        for super::AccountDeletionView {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountDeletionView,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    account_id: value.account_id?,
+                    deleted_at: value.deleted_at?,
+                    deleted_by: value.deleted_by?,
+                    name: value.name?,
+                    preset: value.preset?,
+                    records: value.records?,
+                    slug: value.slug?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountDeletionView> for AccountDeletionView {
+            fn from(value: super::AccountDeletionView) -> Self {
+                Self {
+                    account_id: Ok(value.account_id),
+                    deleted_at: Ok(value.deleted_at),
+                    deleted_by: Ok(value.deleted_by),
+                    name: Ok(value.name),
+                    preset: Ok(value.preset),
+                    records: Ok(value.records),
+                    slug: Ok(value.slug),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AccountDetails {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<super::AccountId, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            preset: ::std::result::Result<::std::string::String, ::std::string::String>,
+            require_two_factor: ::std::result::Result<bool, ::std::string::String>,
+            slug: ::std::result::Result<::std::string::String, ::std::string::String>,
+            superadmin_id: ::std::result::Result<super::UserId, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            version: ::std::result::Result<i64, ::std::string::String>,
+        }
+        impl ::std::default::Default for AccountDetails {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    preset: Err("no value supplied for preset".to_string()),
+                    require_two_factor: Err(
+                        "no value supplied for require_two_factor".to_string(),
+                    ),
+                    slug: Err("no value supplied for slug".to_string()),
+                    superadmin_id: Err(
+                        "no value supplied for superadmin_id".to_string(),
+                    ),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                    version: Err("no value supplied for version".to_string()),
+                }
+            }
+        }
+        impl AccountDetails {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AccountId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn preset<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.preset = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for preset: {e}")
+                    });
+                self
+            }
+            pub fn require_two_factor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.require_two_factor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for require_two_factor: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for slug: {e}")
+                    });
+                self
+            }
+            pub fn superadmin_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::UserId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.superadmin_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for superadmin_id: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+            pub fn version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for version: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountDetails> for super::AccountDetails {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountDetails,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    id: value.id?,
+                    name: value.name?,
+                    preset: value.preset?,
+                    require_two_factor: value.require_two_factor?,
+                    slug: value.slug?,
+                    superadmin_id: value.superadmin_id?,
+                    updated_at: value.updated_at?,
+                    version: value.version?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccountDetails> for AccountDetails {
+            fn from(value: super::AccountDetails) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    id: Ok(value.id),
+                    name: Ok(value.name),
+                    preset: Ok(value.preset),
+                    require_two_factor: Ok(value.require_two_factor),
+                    slug: Ok(value.slug),
+                    superadmin_id: Ok(value.superadmin_id),
+                    updated_at: Ok(value.updated_at),
+                    version: Ok(value.version),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct AccountPage {
             items: ::std::result::Result<
                 ::std::vec::Vec<super::AccountView>,
@@ -5021,6 +5614,47 @@ they can only enrol.*/
                     items: Ok(value.items),
                     next_cursor: Ok(value.next_cursor),
                 }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct AccountPatch {
+            name: ::std::result::Result<
+                ::std::option::Option<super::DisplayName>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccountPatch {
+            fn default() -> Self {
+                Self {
+                    name: Ok(Default::default()),
+                }
+            }
+        }
+        impl AccountPatch {
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::DisplayName>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccountPatch> for super::AccountPatch {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccountPatch,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { name: value.name? })
+            }
+        }
+        impl ::std::convert::From<super::AccountPatch> for AccountPatch {
+            fn from(value: super::AccountPatch) -> Self {
+                Self { name: Ok(value.name) }
             }
         }
         #[derive(Clone, Debug)]
@@ -7300,6 +7934,51 @@ they can only enrol.*/
                     messages: Ok(value.messages),
                     recordings: Ok(value.recordings),
                     voicemails: Ok(value.voicemails),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct DeleteAccount {
+            confirm_slug: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DeleteAccount {
+            fn default() -> Self {
+                Self {
+                    confirm_slug: Err("no value supplied for confirm_slug".to_string()),
+                }
+            }
+        }
+        impl DeleteAccount {
+            pub fn confirm_slug<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.confirm_slug = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for confirm_slug: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DeleteAccount> for super::DeleteAccount {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DeleteAccount,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    confirm_slug: value.confirm_slug?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DeleteAccount> for DeleteAccount {
+            fn from(value: super::DeleteAccount) -> Self {
+                Self {
+                    confirm_slug: Ok(value.confirm_slug),
                 }
             }
         }
@@ -13991,6 +14670,68 @@ let response = client.readiness()
     pub fn readiness(&self) -> builder::Readiness<'_> {
         builder::Readiness::new(self)
     }
+    /**The caller's account (`account:view`)
+
+Sends a `GET` request to `/v1/account`
+
+```ignore
+let response = client.get_account()
+    .send()
+    .await;
+```*/
+    pub fn get_account(&self) -> builder::GetAccount<'_> {
+        builder::GetAccount::new(self)
+    }
+    /**Deletes the account and every record of it, in one transaction (`account:manage`, signed in,
+confirmed by typing the slug back). What is left is the deletion's record, for the operator
+(`GET /v1/account-deletions`); every token and key of the account stops working
+
+Sends a `DELETE` request to `/v1/account`
+
+```ignore
+let response = client.delete_account()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn delete_account(&self) -> builder::DeleteAccount<'_> {
+        builder::DeleteAccount::new(self)
+    }
+    /**Renames the account (`account:manage`). Send `If-Match` to avoid lost updates
+
+Sends a `PATCH` request to `/v1/account`
+
+Arguments:
+- `if_match`: The `ETag` the record was read with (`"3"`; `W/"3"`, the bare `version` `3` and `*` are accepted too); a stale one answers 412. Without the header the change applies to the current version; an empty one is refused (400), as it is a lost ETag rather than no precondition.
+- `body`
+```ignore
+let response = client.update_account()
+    .if_match(if_match)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_account(&self) -> builder::UpdateAccount<'_> {
+        builder::UpdateAccount::new(self)
+    }
+    /**Deleted accounts, by id: who deleted each, when, and how many records went with it
+
+Sends a `GET` request to `/v1/account-deletions`
+
+Arguments:
+- `cursor`: The `next_cursor` of the previous page; empty or absent for the first page. A cursor this list
+did not produce answers 422.
+- `limit`: Items per page, 1 to 500 (default 50).
+```ignore
+let response = client.list_account_deletions()
+    .cursor(cursor)
+    .limit(limit)
+    .send()
+    .await;
+```*/
+    pub fn list_account_deletions(&self) -> builder::ListAccountDeletions<'_> {
+        builder::ListAccountDeletions::new(self)
+    }
     /**Hands the superadmin role to another active user (superadmin only, signed in). The former
 superadmin keeps their roles; their other sessions end
 
@@ -15214,6 +15955,353 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_account`]
+
+[`Client::get_account`]: super::Client::get_account*/
+    #[derive(Debug, Clone)]
+    pub struct GetAccount<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetAccount<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/account`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AccountDetails>, Error<ByteStream>> {
+            let Self { client } = self;
+            let url = format!("{}/v1/account", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_account",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_account`]
+
+[`Client::delete_account`]: super::Client::delete_account*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteAccount<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::DeleteAccount, String>,
+    }
+    impl<'a> DeleteAccount<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::DeleteAccount>,
+            <V as std::convert::TryInto<types::DeleteAccount>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `DeleteAccount` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::DeleteAccount,
+            ) -> types::builder::DeleteAccount,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/account`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AccountDeletionView>, Error<ByteStream>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::DeleteAccount::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/account", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .delete(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "delete_account",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_account`]
+
+[`Client::update_account`]: super::Client::update_account*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateAccount<'a> {
+        client: &'a super::Client,
+        if_match: Result<Option<types::UpdateAccountIfMatch>, String>,
+        body: Result<types::builder::AccountPatch, String>,
+    }
+    impl<'a> UpdateAccount<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                if_match: Ok(None),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn if_match<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpdateAccountIfMatch>,
+        {
+            self.if_match = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `UpdateAccountIfMatch` for if_match failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::AccountPatch>,
+            <V as std::convert::TryInto<types::AccountPatch>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `AccountPatch` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::AccountPatch,
+            ) -> types::builder::AccountPatch,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PATCH` request to `/v1/account`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AccountDetails>, Error<ByteStream>> {
+            let Self { client, if_match, body } = self;
+            let if_match = if_match.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::AccountPatch::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/account", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            if let Some(value) = if_match {
+                header_map.append("If-Match", value.to_string().try_into()?);
+            }
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .patch(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_account",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_account_deletions`]
+
+[`Client::list_account_deletions`]: super::Client::list_account_deletions*/
+    #[derive(Debug, Clone)]
+    pub struct ListAccountDeletions<'a> {
+        client: &'a super::Client,
+        cursor: Result<Option<types::ListAccountDeletionsCursor>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+    }
+    impl<'a> ListAccountDeletions<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                cursor: Ok(None),
+                limit: Ok(None),
+            }
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ListAccountDeletionsCursor>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ListAccountDeletionsCursor` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/account-deletions`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AccountDeletionPage>, Error<ByteStream>> {
+            let Self { client, cursor, limit } = self;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/account-deletions", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_account_deletions",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 _ => Err(Error::UnexpectedResponse(response)),
             }

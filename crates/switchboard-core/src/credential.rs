@@ -32,6 +32,8 @@ pub enum CredentialChange {
     OwnStatus,
     /// Ending signed-in sessions.
     Sessions,
+    /// Deleting the account, every person in it included.
+    DeleteAccount,
 }
 
 /// May `credential` make `change`? Only a session may; the rest of the rules still apply.
@@ -40,9 +42,10 @@ pub fn may_change(credential: Credential, change: CredentialChange) -> Decision 
     // Spelled out, so a new kind of change is decided here when it is added.
     match (credential, change) {
         (Credential::Session, _) => Decision::Allowed(Via::Grant),
-        (Credential::ApiKey, Password | Email | TwoFactor | ApiKeys | OwnRoles | OwnStatus | Sessions) => {
-            Decision::InteractiveOnly
-        }
+        (
+            Credential::ApiKey,
+            Password | Email | TwoFactor | ApiKeys | OwnRoles | OwnStatus | Sessions | DeleteAccount,
+        ) => Decision::InteractiveOnly,
     }
 }
 

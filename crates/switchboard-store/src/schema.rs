@@ -18,6 +18,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    account_deletions (deleted_account_id) {
+        deleted_account_id -> Text,
+        slug -> Text,
+        name -> Text,
+        preset_pack -> Text,
+        deleted_by -> Text,
+        deleted_at -> Timestamp,
+        records -> Text,
+    }
+}
+
+diesel::table! {
     users (id) {
         account_id -> Text,
         id -> Text,
@@ -218,6 +230,7 @@ diesel::table! {
 diesel::joinable!(role_assignments -> roles (role_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    account_deletions,
     accounts,
     users,
     workgroups,

@@ -371,3 +371,106 @@ fn the_url_picks_the_backend() {
         switchboard_store::Store::open(":memory:").expect_err("each pooled connection would see its own database");
     assert!(matches!(err, StoreError::InvalidInput(_)), "{err:?}");
 }
+
+/// Rows holding `account` in every table of the schema that has an `account_id` column, found in the
+/// database's own catalog (so a table added later is covered without being listed here).
+fn rows_per_table(conn: &mut switchboard_store::DbConn, account: &str) -> std::collections::BTreeMap<String, i64> {
+    #[derive(QueryableByName)]
+    struct Name {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        name: String,
+    }
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let catalog = match conn.backend() {
+        switchboard_store::db::Backend::Sqlite => {
+            "SELECT m.name AS name FROM sqlite_master m JOIN pragma_table_info(m.name) c \
+             WHERE m.type = 'table' AND c.name = 'account_id'"
+        }
+        switchboard_store::db::Backend::Postgres => {
+            "SELECT table_name::text AS name FROM information_schema.columns \
+             WHERE table_schema = current_schema() AND column_name = 'account_id'"
+        }
+    };
+    let tables: Vec<Name> =
+        switchboard_store::per_backend!(conn, c => diesel::sql_query(catalog).load(c)).expect("tables");
+    let mut out = std::collections::BTreeMap::new();
+    for Name { name } in tables {
+        let sql = format!("SELECT COUNT(*) AS n FROM {name} WHERE account_id = '{account}'");
+        let counts: Vec<Count> =
+            switchboard_store::per_backend!(conn, c => diesel::sql_query(&sql).load(c)).expect("count");
+        out.insert(name, counts[0].n);
+    }
+    out
+}
+
+fn populate(db: &crate::support::TestDb, slug: &str) -> switchboard_store::repo::accounts::Account {
+    let (account, owner) = db.account(slug);
+    let (a, by) = (account.id, Actor::User(owner.id));
+    let mut c = db.conn();
+    let number = numbers::create_number(
+        &mut c,
+        a,
+        &NumberInput { e164: "+15550009".into(), label: "Main".into(), kind: NumberKind::Local },
+        &by,
+    )
+    .expect("number");
+    users::set_numbers(&mut c, a, owner.id, &[number.id], None, &by).expect("numbers");
+    let wg = workgroups::create_workgroup(&mut c, a, "Sales", &[owner.id], &by).expect("wg");
+    let ivr = ivrs::create_ivr(&mut c, a, "Menu", &[number.id], &by).expect("ivr");
+    let dashboard = switchboard_core::DashboardAccess { workgroups: vec![wg.id], ivrs: vec![ivr.id] };
+    users::set_dashboard_access(&mut c, a, owner.id, &dashboard, None, &by).expect("dashboard");
+    let mut role = RoleDefinition::new("numbers_role", "Numbers");
+    role.scope = ScopeKind::Numbers;
+    role.scope_numbers = vec![number.id];
+    let role = roles::create(&mut c, a, &RoleOrigin::Custom, &role, &by).expect("role");
+    roles::set_user_roles(&mut c, a, owner.id, &[role.id], RoleMode::Single, None, &by).expect("assign");
+    let call = NewCommunication {
+        id: None,
+        kind: CommunicationKind::Call,
+        direction: Direction::Inbound,
+        number: Some(number.id),
+        workgroup: Some(wg.id),
+        ivr: Some(ivr.id),
+        participants: vec![owner.id],
+        started_at: switchboard_store::now(),
+        duration_seconds: 30,
+        has_recording: true,
+    };
+    communications::ingest(&mut c, a, &[call], &by).expect("ingest");
+    account
+}
+
+backend_tests! {
+    // rule MC-2: "edit and delete the account"
+    fn deleting_an_account_removes_every_record_of_it_and_nothing_of_another(db) {
+        let doomed = populate(db, "doomed");
+        let kept = populate(db, "kept");
+        let mut c = db.conn();
+        let before_kept = rows_per_table(&mut c, &kept.id.to_string());
+        let before = rows_per_table(&mut c, &doomed.id.to_string());
+        assert!(before.len() >= 18, "every tenant table is found: {before:?}");
+        let deletion = switchboard_store::repo::account_deletion::delete(
+            &mut c,
+            doomed.id,
+            &Actor::User(doomed.superadmin),
+            "owner@doomed.example",
+        )
+        .expect("deleted");
+        let after = rows_per_table(&mut c, &doomed.id.to_string());
+        assert!(after.values().all(|n| *n == 0), "nothing of the account is left: {after:?}");
+        assert_eq!(rows_per_table(&mut c, &kept.id.to_string()), before_kept, "the other account is untouched");
+        assert_eq!(deletion.records["communications"], 1);
+        assert_eq!(deletion.records["users"], 1);
+        assert!(switchboard_store::repo::accounts::get(&mut c, doomed.id).is_err());
+        // What is left: the deletion's own record, outside every tenant.
+        let listed = switchboard_store::repo::account_deletion::deletions(&mut c, &PageRequest::first(10)).expect("list");
+        assert_eq!(listed.items, vec![deletion]);
+        // The slug is free again.
+        drop(c);
+        db.account("doomed");
+    }
+}

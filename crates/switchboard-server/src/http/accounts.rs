@@ -1,6 +1,7 @@
 //! Operator endpoints: create and list accounts.
 
 use crate::access::Operator;
+use crate::http::account::AccountDeletionView;
 use crate::http::body::Body;
 use crate::http::common::page;
 use crate::http::common::{Errors, PageQuery, db};
@@ -14,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use switchboard_core::{AccountId, UserId};
 use switchboard_core::{DisplayName, Email, Password, Slug};
 use switchboard_store::Actor;
-use switchboard_store::repo::accounts;
 use switchboard_store::repo::accounts::Account;
+use switchboard_store::repo::{account_deletion, accounts};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -94,6 +95,27 @@ pub async fn list_accounts(
     let accounts = db(&state, move |_, conn| Ok(accounts::list(conn, &page)?)).await?;
     Ok(web::Json(AccountPage::map(accounts, AccountView::from)))
 }
+
+/// Deleted accounts, by id: who deleted each, when, and how many records went with it.
+#[utoipa::path(
+    operation_id = "list_account_deletions",
+    tag = "accounts",
+    security(("operator" = [])),
+    params(PageQuery),
+    responses((status = 200, description = "A page of deleted accounts", body = AccountDeletionPage), Errors)
+)]
+#[get("/account-deletions")]
+pub async fn list_account_deletions(
+    _operator: Operator,
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<AccountDeletionPage>, ApiError> {
+    let page = query.request()?;
+    let deletions = db(&state, move |_, conn| Ok(account_deletion::deletions(conn, &page)?)).await?;
+    Ok(web::Json(AccountDeletionPage::map(deletions, AccountDeletionView::from)))
+}
+
+page!(AccountDeletionPage, AccountDeletionView);
 
 /// An account (tenant).
 #[derive(Debug, Serialize, ToSchema)]

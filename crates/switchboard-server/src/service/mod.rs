@@ -168,8 +168,9 @@ where
             let (who, session) = (caller.actor.clone(), caller.session);
             let mut change = Change { conn, state, access, actor, who, session };
             let out = work(&mut change)?;
-            let ended_at = accounts::access_version(change.conn, account)?;
-            Ok::<_, ApiError>((out, ended_at != started_at))
+            // a deleted account has no version left: it moved on, for good
+            let ended_at = accounts::access_version(change.conn, account).ok();
+            Ok::<_, ApiError>((out, ended_at != Some(started_at)))
         })?;
         if moved {
             state.policies.invalidate(account);

@@ -237,7 +237,7 @@ pub fn set_require_two_factor(
 
 /// Finishes a change to the account in its transaction: the next version, the next access version
 /// (every cached policy of the account is rebuilt), the update time, and the audit event.
-fn changed(
+pub(crate) fn changed(
     conn: &mut DbConn,
     account: AccountId,
     actor: &Actor,

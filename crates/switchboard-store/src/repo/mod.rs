@@ -1,6 +1,7 @@
 //! Repositories: blocking functions over a [`crate::DbConn`], one module per domain area. Every
 //! mutation runs in one transaction together with its audit event.
 
+pub mod account_deletion;
 pub mod accounts;
 pub mod api_keys;
 pub mod audit;
