@@ -8,6 +8,27 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
+    ///What a person's roles would no longer give them.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct AccessLoss {
+        ///Kinds of data no longer shown beyond their own communications.
+        pub kinds: ::std::vec::Vec<CommunicationKind>,
+        ///Business numbers a `numbers` scope no longer selects.
+        pub numbers: ::std::vec::Vec<NumberId>,
+        ///All recents, when only their own would be left.
+        pub recents: bool,
+        ///Rights no longer held, by key.
+        pub rights: ::std::vec::Vec<::std::string::String>,
+        ///Data scopes no longer held.
+        pub scopes: ::std::vec::Vec<ScopeKind>,
+        ///Sections held at a lower level, or not at all.
+        pub sections: ::std::vec::Vec<SectionLoss>,
+    }
+    impl AccessLoss {
+        pub fn builder() -> builder::AccessLoss {
+            Default::default()
+        }
+    }
     ///One page of a list. Pass `next_cursor` as `cursor` to read the next page; it is absent on the last.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct AccountDeletionPage {
@@ -1562,6 +1583,10 @@ Empty: anyone with the assignment permission.*/
         pub billing_owner_adds: ::std::vec::Vec<::std::string::String>,
         ///The old role's key.
         pub from: ::std::string::String,
+        /**Further roles for every holder when the migration is asked to keep their access (seed 003:
+"to keep the same permissions, current Admins need Owner + Admin + Agent", AC-17).*/
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub keep_access_adds: ::std::vec::Vec<::std::string::String>,
         ///The pack's roles its holders get.
         pub to: ::std::vec::Vec<::std::string::String>,
     }
@@ -2458,6 +2483,10 @@ or `none` < `full`.*/
         ///Default `true`: only show what would change.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub dry_run: ::std::option::Option<bool>,
+        /**Apply the pack's access-keeping mapping, so that people keep what they hold (seed 003: former
+Admins get Owner + Admin + Agent). Default `false`: the pack's plain mapping.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub keep_access: ::std::option::Option<bool>,
         ///A loaded pack other than the account's own (`GET /v1/presets`), e.g. `aircall`.
         pub to_pack: MigrateRequestToPack,
     }
@@ -2535,11 +2564,14 @@ or `none` < `full`.*/
         pub applied: bool,
         pub dry_run: bool,
         pub from_pack: ::std::string::String,
+        ///Whether the access-keeping mapping was used.
+        pub keep_access: bool,
         ///The target pack's preset roles, created by the migration.
         pub roles_created: ::std::vec::Vec<::std::string::String>,
         ///The current pack's preset roles, removed by the migration.
         pub roles_removed: ::std::vec::Vec<::std::string::String>,
         pub to_pack: ::std::string::String,
+        ///Per user: roles before and after, and the access they lose (`loses`).
         pub users: ::std::vec::Vec<UserMigration>,
     }
     impl MigrationPlan {
@@ -4150,6 +4182,18 @@ user's own), at most 1000.*/
                 })
         }
     }
+    ///A section a person would hold lower.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct SectionLoss {
+        pub from: Level,
+        pub section: ::std::string::String,
+        pub to: Level,
+    }
+    impl SectionLoss {
+        pub fn builder() -> builder::SectionLoss {
+            Default::default()
+        }
+    }
     ///A section of the catalog.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct SectionView {
@@ -4975,6 +5019,7 @@ they can only enrol.*/
         ///Old roles with no mapping and no namesake in the target pack: they are dropped.
         pub dropped: ::std::vec::Vec<::std::string::String>,
         pub from: ::std::vec::Vec<::std::string::String>,
+        pub loses: AccessLoss,
         pub to: ::std::vec::Vec<::std::string::String>,
         pub user_id: UserId,
     }
@@ -5155,6 +5200,143 @@ they can only enrol.*/
     }
     /// Types for composing complex structures.
     pub mod builder {
+        #[derive(Clone, Debug)]
+        pub struct AccessLoss {
+            kinds: ::std::result::Result<
+                ::std::vec::Vec<super::CommunicationKind>,
+                ::std::string::String,
+            >,
+            numbers: ::std::result::Result<
+                ::std::vec::Vec<super::NumberId>,
+                ::std::string::String,
+            >,
+            recents: ::std::result::Result<bool, ::std::string::String>,
+            rights: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            scopes: ::std::result::Result<
+                ::std::vec::Vec<super::ScopeKind>,
+                ::std::string::String,
+            >,
+            sections: ::std::result::Result<
+                ::std::vec::Vec<super::SectionLoss>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AccessLoss {
+            fn default() -> Self {
+                Self {
+                    kinds: Err("no value supplied for kinds".to_string()),
+                    numbers: Err("no value supplied for numbers".to_string()),
+                    recents: Err("no value supplied for recents".to_string()),
+                    rights: Err("no value supplied for rights".to_string()),
+                    scopes: Err("no value supplied for scopes".to_string()),
+                    sections: Err("no value supplied for sections".to_string()),
+                }
+            }
+        }
+        impl AccessLoss {
+            pub fn kinds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CommunicationKind>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kinds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kinds: {e}")
+                    });
+                self
+            }
+            pub fn numbers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::NumberId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.numbers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for numbers: {e}")
+                    });
+                self
+            }
+            pub fn recents<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recents = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recents: {e}")
+                    });
+                self
+            }
+            pub fn rights<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rights = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rights: {e}")
+                    });
+                self
+            }
+            pub fn scopes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ScopeKind>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scopes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scopes: {e}")
+                    });
+                self
+            }
+            pub fn sections<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::SectionLoss>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sections = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sections: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AccessLoss> for super::AccessLoss {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AccessLoss,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    kinds: value.kinds?,
+                    numbers: value.numbers?,
+                    recents: value.recents?,
+                    rights: value.rights?,
+                    scopes: value.scopes?,
+                    sections: value.sections?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AccessLoss> for AccessLoss {
+            fn from(value: super::AccessLoss) -> Self {
+                Self {
+                    kinds: Ok(value.kinds),
+                    numbers: Ok(value.numbers),
+                    recents: Ok(value.recents),
+                    rights: Ok(value.rights),
+                    scopes: Ok(value.scopes),
+                    sections: Ok(value.sections),
+                }
+            }
+        }
         #[derive(Clone, Debug)]
         pub struct AccountDeletionPage {
             items: ::std::result::Result<
@@ -9006,6 +9188,10 @@ they can only enrol.*/
                 ::std::string::String,
             >,
             from: ::std::result::Result<::std::string::String, ::std::string::String>,
+            keep_access_adds: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
             to: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
@@ -9016,6 +9202,7 @@ they can only enrol.*/
                 Self {
                     billing_owner_adds: Ok(Default::default()),
                     from: Err("no value supplied for from".to_string()),
+                    keep_access_adds: Ok(Default::default()),
                     to: Err("no value supplied for to".to_string()),
                 }
             }
@@ -9047,6 +9234,20 @@ they can only enrol.*/
                     });
                 self
             }
+            pub fn keep_access_adds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.keep_access_adds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for keep_access_adds: {e}"
+                        )
+                    });
+                self
+            }
             pub fn to<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
@@ -9066,6 +9267,7 @@ they can only enrol.*/
                 Ok(Self {
                     billing_owner_adds: value.billing_owner_adds?,
                     from: value.from?,
+                    keep_access_adds: value.keep_access_adds?,
                     to: value.to?,
                 })
             }
@@ -9075,6 +9277,7 @@ they can only enrol.*/
                 Self {
                     billing_owner_adds: Ok(value.billing_owner_adds),
                     from: Ok(value.from),
+                    keep_access_adds: Ok(value.keep_access_adds),
                     to: Ok(value.to),
                 }
             }
@@ -9440,6 +9643,10 @@ they can only enrol.*/
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            keep_access: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             to_pack: ::std::result::Result<
                 super::MigrateRequestToPack,
                 ::std::string::String,
@@ -9449,6 +9656,7 @@ they can only enrol.*/
             fn default() -> Self {
                 Self {
                     dry_run: Ok(Default::default()),
+                    keep_access: Ok(Default::default()),
                     to_pack: Err("no value supplied for to_pack".to_string()),
                 }
             }
@@ -9463,6 +9671,18 @@ they can only enrol.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for dry_run: {e}")
+                    });
+                self
+            }
+            pub fn keep_access<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.keep_access = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for keep_access: {e}")
                     });
                 self
             }
@@ -9486,6 +9706,7 @@ they can only enrol.*/
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     dry_run: value.dry_run?,
+                    keep_access: value.keep_access?,
                     to_pack: value.to_pack?,
                 })
             }
@@ -9494,6 +9715,7 @@ they can only enrol.*/
             fn from(value: super::MigrateRequest) -> Self {
                 Self {
                     dry_run: Ok(value.dry_run),
+                    keep_access: Ok(value.keep_access),
                     to_pack: Ok(value.to_pack),
                 }
             }
@@ -9506,6 +9728,7 @@ they can only enrol.*/
                 ::std::string::String,
                 ::std::string::String,
             >,
+            keep_access: ::std::result::Result<bool, ::std::string::String>,
             roles_created: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
@@ -9526,6 +9749,7 @@ they can only enrol.*/
                     applied: Err("no value supplied for applied".to_string()),
                     dry_run: Err("no value supplied for dry_run".to_string()),
                     from_pack: Err("no value supplied for from_pack".to_string()),
+                    keep_access: Err("no value supplied for keep_access".to_string()),
                     roles_created: Err(
                         "no value supplied for roles_created".to_string(),
                     ),
@@ -9571,6 +9795,18 @@ they can only enrol.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for from_pack: {e}")
+                    });
+                self
+            }
+            pub fn keep_access<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.keep_access = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for keep_access: {e}")
                     });
                 self
             }
@@ -9632,6 +9868,7 @@ they can only enrol.*/
                     applied: value.applied?,
                     dry_run: value.dry_run?,
                     from_pack: value.from_pack?,
+                    keep_access: value.keep_access?,
                     roles_created: value.roles_created?,
                     roles_removed: value.roles_removed?,
                     to_pack: value.to_pack?,
@@ -9645,6 +9882,7 @@ they can only enrol.*/
                     applied: Ok(value.applied),
                     dry_run: Ok(value.dry_run),
                     from_pack: Ok(value.from_pack),
+                    keep_access: Ok(value.keep_access),
                     roles_created: Ok(value.roles_created),
                     roles_removed: Ok(value.roles_removed),
                     to_pack: Ok(value.to_pack),
@@ -12912,6 +13150,78 @@ they can only enrol.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct SectionLoss {
+            from: ::std::result::Result<super::Level, ::std::string::String>,
+            section: ::std::result::Result<::std::string::String, ::std::string::String>,
+            to: ::std::result::Result<super::Level, ::std::string::String>,
+        }
+        impl ::std::default::Default for SectionLoss {
+            fn default() -> Self {
+                Self {
+                    from: Err("no value supplied for from".to_string()),
+                    section: Err("no value supplied for section".to_string()),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl SectionLoss {
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Level>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn section<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.section = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for section: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Level>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<SectionLoss> for super::SectionLoss {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: SectionLoss,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    from: value.from?,
+                    section: value.section?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::SectionLoss> for SectionLoss {
+            fn from(value: super::SectionLoss) -> Self {
+                Self {
+                    from: Ok(value.from),
+                    section: Ok(value.section),
+                    to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct SectionView {
             description: ::std::result::Result<
                 ::std::string::String,
@@ -13997,6 +14307,7 @@ they can only enrol.*/
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
+            loses: ::std::result::Result<super::AccessLoss, ::std::string::String>,
             to: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
@@ -14008,6 +14319,7 @@ they can only enrol.*/
                 Self {
                     dropped: Err("no value supplied for dropped".to_string()),
                     from: Err("no value supplied for from".to_string()),
+                    loses: Err("no value supplied for loses".to_string()),
                     to: Err("no value supplied for to".to_string()),
                     user_id: Err("no value supplied for user_id".to_string()),
                 }
@@ -14035,6 +14347,18 @@ they can only enrol.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn loses<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AccessLoss>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.loses = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for loses: {e}")
                     });
                 self
             }
@@ -14069,6 +14393,7 @@ they can only enrol.*/
                 Ok(Self {
                     dropped: value.dropped?,
                     from: value.from?,
+                    loses: value.loses?,
                     to: value.to?,
                     user_id: value.user_id?,
                 })
@@ -14079,6 +14404,7 @@ they can only enrol.*/
                 Self {
                     dropped: Ok(value.dropped),
                     from: Ok(value.from),
+                    loses: Ok(value.loses),
                     to: Ok(value.to),
                     user_id: Ok(value.user_id),
                 }

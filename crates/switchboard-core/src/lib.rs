@@ -34,7 +34,7 @@ pub use credential::{Credential, CredentialChange};
 pub use decision::{Decision, Excess, Reason, ReasonCode, Via};
 pub use error::{CoreError, Result};
 pub use ids::{AccountId, CommunicationId, IvrId, NumberId, RoleId, UserId, WorkgroupId};
-pub use pack::{LegacyMapping, MigrationSubject, PresetPack, UserMigration, plan_migration};
+pub use pack::{AccessLoss, LegacyMapping, MigrationSubject, PresetPack, SectionLoss, UserMigration, plan_migration};
 pub use permset::PermissionSet;
 pub use policy::{
     CommunicationRef, CompiledRole, DashboardAccess, MAX_DASHBOARD, Policy, PolicySettings, Principal, Subject,

@@ -1,11 +1,13 @@
 //! Preset packs: a vendor's roles, catalog extensions and legacy role mappings (DESIGN §3). Packs
 //! arrive from plugins as JSON; this module decides whether one is sound.
 
+use crate::catalog::Level;
 use crate::catalog::{Catalog, SectionDef};
 use crate::error::{CoreError, Result};
-use crate::ids::UserId;
-use crate::policy::{Policy, PolicySettings};
+use crate::ids::{NumberId, UserId};
+use crate::policy::{Policy, PolicySettings, Principal};
 use crate::role::{RoleDefinition, RoleMode, RoleOrigin};
+use crate::scope::{CommunicationKind, ScopeKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -34,6 +36,10 @@ pub struct LegacyMapping {
     /// Further roles for the account's billing owner (its superadmin), e.g. Aircall's Owner.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub billing_owner_adds: Vec<String>,
+    /// Further roles for every holder when the migration is asked to keep their access (seed 003:
+    /// "to keep the same permissions, current Admins need Owner + Admin + Agent", AC-17).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keep_access_adds: Vec<String>,
 }
 
 /// A vendor-style set of roles.
@@ -138,7 +144,7 @@ impl PresetPack {
             if !froms.insert(mapping.from.as_str()) {
                 return Err(invalid(format!("legacy role `{}` is mapped twice", mapping.from)));
             }
-            for key in mapping.to.iter().chain(&mapping.billing_owner_adds) {
+            for key in mapping.to.iter().chain(&mapping.billing_owner_adds).chain(&mapping.keep_access_adds) {
                 policy.role_idx(key).map_err(wrap)?;
             }
         }
@@ -174,6 +180,71 @@ pub struct UserMigration {
     pub to: Vec<String>,
     /// Old roles with no mapping and no namesake in the target pack: they are dropped.
     pub dropped: Vec<String>,
+    /// What the user's roles give now that the new ones do not (whatever the user's status).
+    pub loses: AccessLoss,
+}
+
+/// What a person's roles would no longer give them.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessLoss {
+    /// Sections held at a lower level, or not at all.
+    pub sections: Vec<SectionLoss>,
+    /// Rights no longer held, by key.
+    pub rights: Vec<String>,
+    /// Data scopes no longer held.
+    pub scopes: Vec<ScopeKind>,
+    /// Business numbers a `numbers` scope no longer selects.
+    pub numbers: Vec<NumberId>,
+    /// All recents, when only their own would be left.
+    pub recents: bool,
+    /// Kinds of data no longer shown beyond their own communications.
+    pub kinds: Vec<CommunicationKind>,
+}
+
+impl AccessLoss {
+    pub fn is_empty(&self) -> bool {
+        *self == AccessLoss::default()
+    }
+
+    /// What `before` (a person under `was`) holds that `after` (them under `will`) does not. The two
+    /// policies may have different catalogs: sections and rights are matched by key.
+    pub fn between(was: &Policy, before: &Principal, will: &Policy, after: &Principal) -> AccessLoss {
+        let (old, new) = (was.catalog(), will.catalog());
+        let mut loss = AccessLoss::default();
+        for section in old.sections() {
+            let from = section.def.level_set.level_of_rank(before.held_permissions.rank(section.id));
+            let to = new
+                .section_id(&section.def.key)
+                .map(|id| new.section(id).def.level_set.level_of_rank(after.held_permissions.rank(id)))
+                .unwrap_or(Level::None);
+            if to.rank() < from.rank() {
+                loss.sections.push(SectionLoss { section: section.def.key.clone(), from, to });
+            }
+        }
+        for right in old.rights() {
+            let kept = new.right_id(&right.key).is_ok_and(|id| after.held_permissions.has_right(id));
+            if before.held_permissions.has_right(right.id) && !kept {
+                loss.rights.push(right.key.clone());
+            }
+        }
+        loss.scopes = before.held_scope.kinds().filter(|k| !after.held_scope.has(*k)).collect();
+        if before.held_scope.has(ScopeKind::Numbers) && !after.held_scope.has(ScopeKind::All) {
+            loss.numbers = before.numbers.iter().filter(|n| after.numbers.binary_search(n).is_err()).copied().collect();
+        }
+        loss.recents = before.held_recents_all && !after.held_recents_all;
+        loss.kinds = after.held_kinds.missing_from(before.held_kinds).collect();
+        loss
+    }
+}
+
+/// A section a person would hold lower.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SectionLoss {
+    pub section: String,
+    pub from: Level,
+    pub to: Level,
 }
 
 /// Plans moving users onto `target`'s roles (seed 003): preset roles follow the pack's legacy
@@ -183,7 +254,14 @@ pub struct UserMigration {
 ///
 /// Fails when a custom role has the key of one of the target's presets: the account would end up
 /// with two roles of one key, or a custom role silently turned into a (possibly guarded) preset.
-pub fn plan_migration(target: &PresetPack, users: &[MigrationSubject]) -> Result<Vec<UserMigration>> {
+///
+/// With `keep_access`, a mapping's `keep_access_adds` go to every holder of its old role (AC-17).
+/// [`UserMigration::loses`] is left empty here: it takes both policies ([`AccessLoss::between`]).
+pub fn plan_migration(
+    target: &PresetPack,
+    users: &[MigrationSubject],
+    keep_access: bool,
+) -> Result<Vec<UserMigration>> {
     if let Some(clash) = users.iter().flat_map(|u| &u.custom_roles).find(|k| target.roles.iter().any(|r| &r.key == *k))
     {
         return Err(CoreError::InvalidRole {
@@ -208,6 +286,9 @@ pub fn plan_migration(target: &PresetPack, users: &[MigrationSubject]) -> Result
                     if user.superadmin {
                         mapping.billing_owner_adds.iter().for_each(|k| add(k, &mut to));
                     }
+                    if keep_access {
+                        mapping.keep_access_adds.iter().for_each(|k| add(k, &mut to));
+                    }
                 } else if target.roles.iter().any(|r| &r.key == role) {
                     add(role, &mut to);
                 } else {
@@ -225,7 +306,7 @@ pub fn plan_migration(target: &PresetPack, users: &[MigrationSubject]) -> Result
                 dropped.extend(to.drain(1..));
             }
             let from = user.roles.iter().chain(&user.custom_roles).cloned().collect();
-            UserMigration { user_id: user.user_id, from, to, dropped }
+            UserMigration { user_id: user.user_id, from, to, dropped, loses: AccessLoss::default() }
         })
         .collect())
 }

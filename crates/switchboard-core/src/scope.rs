@@ -263,6 +263,11 @@ impl KindFlags {
         CommunicationKind::ALL.into_iter().filter(move |k| self.has(*k))
     }
 
+    /// The kinds of `other` not in this set.
+    pub fn missing_from(self, other: KindFlags) -> impl Iterator<Item = CommunicationKind> {
+        other.kinds().filter(move |k| !self.has(*k))
+    }
+
     /// The first kind of `other` not in this set.
     pub fn first_missing(self, other: KindFlags) -> Option<CommunicationKind> {
         other.kinds().find(|k| !self.has(*k))

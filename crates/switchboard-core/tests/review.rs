@@ -265,8 +265,8 @@ mod migration {
                 custom_roles: vec!["admin".into()],
             },
         ];
-        assert!(plan_migration(&aircall_pack(), &users).is_err(), "a custom namesake of a preset is refused");
-        let plan = plan_migration(&aircall_pack(), &users[..0]).unwrap();
+        assert!(plan_migration(&aircall_pack(), &users, false).is_err(), "a custom namesake of a preset is refused");
+        let plan = plan_migration(&aircall_pack(), &users[..0], false).unwrap();
         assert!(plan.is_empty());
     }
 }

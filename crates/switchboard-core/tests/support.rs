@@ -121,8 +121,14 @@ pub fn aircall_pack() -> PresetPack {
                 from: "admin".into(),
                 to: vec!["admin".into(), "agent".into()],
                 billing_owner_adds: vec!["owner".into()],
+                keep_access_adds: vec!["owner".into()],
             },
-            LegacyMapping { from: "agent".into(), to: vec!["agent".into()], billing_owner_adds: vec![] },
+            LegacyMapping {
+                from: "agent".into(),
+                to: vec!["agent".into()],
+                billing_owner_adds: vec![],
+                keep_access_adds: vec![],
+            },
         ],
     }
 }

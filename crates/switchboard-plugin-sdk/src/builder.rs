@@ -371,7 +371,21 @@ impl PackBuilder {
             from: from.into(),
             to: to.into_iter().map(Into::into).collect(),
             billing_owner_adds: billing_owner_adds.into_iter().map(Into::into).collect(),
+            keep_access_adds: Vec::new(),
         });
+        self
+    }
+
+    /// When a migration is asked to keep access, holders of the old role `from` (mapped with
+    /// [`PackBuilder::legacy_mapping`] first) also get `adds` (Aircall: former Admins get Owner).
+    pub fn keep_access<A, S>(mut self, from: &str, adds: A) -> Self
+    where
+        A: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        if let Some(mapping) = self.legacy_mappings.iter_mut().find(|m| m.from == from) {
+            mapping.keep_access_adds.extend(adds.into_iter().map(Into::into));
+        }
         self
     }
 

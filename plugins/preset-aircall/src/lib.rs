@@ -152,6 +152,8 @@ pub fn aircall() -> PackBuilder {
         // "Existing Admins will have the new Admin + Agent roles"; "Agents will keep the Agent role".
         .legacy_mapping("admin", ["admin", "agent"], ["owner"])
         .legacy_mapping("agent", ["agent"], Vec::<String>::new())
+        // "To keep the same permissions, current Admins need Owner + Admin + Agent" (AC-17).
+        .keep_access("admin", ["owner"])
 }
 
 /// The `aircall-classic` pack: the former Admin and Agent roles, one per user, over the sections that

@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 use switchboard_core::{
-    CommunicationRef, Decision, Level, MigrationSubject, PermissionSet, ReasonCode, RoleDefinition, RoleMode, UserId,
-    plan_migration,
+    AccessLoss, CommunicationRef, Decision, Level, MigrationSubject, PermissionSet, ReasonCode, RoleDefinition,
+    RoleMode, UserId, plan_migration,
 };
 use switchboard_plugin_testkit::LoadedPolicy;
 
@@ -262,13 +262,17 @@ fn the_matrix_shows_each_roles_level_per_section() {
 }
 
 fn migrate(superadmin: bool, roles: &[&str]) -> Vec<String> {
+    migrate_keeping(superadmin, roles, false)
+}
+
+fn migrate_keeping(superadmin: bool, roles: &[&str], keep_access: bool) -> Vec<String> {
     let subject = MigrationSubject {
         user_id: UserId::new_random(),
         superadmin,
         roles: roles.iter().map(|r| (*r).into()).collect(),
         custom_roles: vec![],
     };
-    plan_migration(&ac().pack, &[subject]).expect("no custom namesakes").remove(0).to
+    plan_migration(&ac().pack, &[subject], keep_access).expect("no custom namesakes").remove(0).to
 }
 
 // rule AC-14
@@ -313,4 +317,13 @@ fn the_former_admin_equals_owner_admin_and_agent_combined_and_the_new_admin_alon
     assert!(new_admin.permissions.is_subset_of(&former.permissions));
     assert_ne!(new_admin.permissions, former.permissions);
     assert!(!ac().allows(&new_admin, "billing.plan:manage") && classic().allows(&former, "billing.plan:manage"));
+    // The migration says what the plain mapping loses, and the access-keeping one loses nothing.
+    let plain = ac().user(&migrate(false, &["admin"]).iter().map(String::as_str).collect::<Vec<_>>());
+    let loss = AccessLoss::between(&classic().policy, &former, &ac().policy, &plain);
+    assert_eq!(loss.rights, ["billing.plan.change"]);
+    assert!(loss.sections.iter().any(|s| s.section == "billing.information" && s.to == Level::None), "{loss:?}");
+    let keeping = migrate_keeping(false, &["admin"], true);
+    assert_eq!(keeping, ["owner", "admin", "agent"]);
+    let kept = ac().user(&keeping.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(AccessLoss::between(&classic().policy, &former, &ac().policy, &kept).is_empty());
 }

@@ -25,6 +25,10 @@ pub struct MigrateRequest {
     /// Default `true`: only show what would change.
     #[serde(default = "yes")]
     pub dry_run: bool,
+    /// Apply the pack's access-keeping mapping, so that people keep what they hold (seed 003: former
+    /// Admins get Owner + Admin + Agent). Default `false`: the pack's plain mapping.
+    #[serde(default)]
+    pub keep_access: bool,
 }
 
 /// What a migration does (or did).
@@ -39,6 +43,9 @@ pub struct MigrationPlan {
     pub roles_created: Vec<String>,
     /// The current pack's preset roles, removed by the migration.
     pub roles_removed: Vec<String>,
+    /// Whether the access-keeping mapping was used.
+    pub keep_access: bool,
+    /// Per user: roles before and after, and the access they lose (`loses`).
     pub users: Vec<UserMigration>,
 }
 
@@ -51,13 +58,14 @@ pub async fn migrate(
     state: web::Data<AppState>,
     body: Body<MigrateRequest>,
 ) -> Result<web::Json<MigrationPlan>, ApiError> {
-    let MigrateRequest { to_pack, dry_run } = body.parse()?;
+    let MigrateRequest { to_pack, dry_run, keep_access } = body.parse()?;
     let target = state
         .packs
         .get(&to_pack)
         .cloned()
         .ok_or_else(|| ApiError::invalid("to_pack", format!("no preset pack `{to_pack}` is loaded")))?;
-    let done = service::run(&state, caller, move |cx| service::migrate::migrate(cx, target, dry_run)).await?;
+    let done =
+        service::run(&state, caller, move |cx| service::migrate::migrate(cx, target, dry_run, keep_access)).await?;
     let plan = MigrationPlan {
         from_pack: done.from_pack,
         to_pack: done.to_pack,
@@ -65,6 +73,7 @@ pub async fn migrate(
         applied: !dry_run,
         roles_created: done.roles_created,
         roles_removed: done.roles_removed,
+        keep_access,
         users: done.users,
     };
     Ok(web::Json(plan))

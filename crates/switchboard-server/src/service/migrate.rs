@@ -1,11 +1,12 @@
 //! Moving an account onto another preset pack (seed 003's migration), planned and, unless a dry run,
-//! applied in the same transaction. Only the superadmin may.
+//! applied in the same transaction. Only the superadmin may. The plan says, per user, what access
+//! they would lose; asked to keep access, it applies the pack's access-keeping mapping (AC-17).
 
 use super::Change;
 use crate::problem::ApiError;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use switchboard_core::{MigrationSubject, RoleOrigin, UserMigration, plan_migration};
+use switchboard_core::{AccessLoss, MigrationSubject, Policy, RoleOrigin, UserMigration, plan_migration};
 use switchboard_plugin_host::LoadedPack;
 use switchboard_store::PageRequest;
 use switchboard_store::repo::{accounts, roles, users};
@@ -48,7 +49,26 @@ fn subjects(cx: &mut Change<'_>) -> Result<Vec<MigrationSubject>, ApiError> {
     }
 }
 
-pub fn migrate(cx: &mut Change<'_>, target: Arc<LoadedPack>, dry_run: bool) -> Result<Migration, ApiError> {
+/// Fills in what each user would lose: their access now against their new roles under the target
+/// pack's roles and the account's custom roles.
+fn losses(cx: &mut Change<'_>, target: &LoadedPack, plan: &mut [UserMigration]) -> Result<(), ApiError> {
+    let customs = cx.access.roles.iter().filter(|r| !r.origin.is_preset()).map(|r| r.definition.clone());
+    let will: Policy = target.pack.policy(target.catalog.clone(), customs)?;
+    for user in plan {
+        let subject = cx.person(user.user_id)?;
+        let before = cx.policy().principal(&subject)?;
+        let after = will.principal(&switchboard_core::Subject { roles: user.to.clone(), ..subject })?;
+        user.loses = AccessLoss::between(cx.policy(), &before, &will, &after);
+    }
+    Ok(())
+}
+
+pub fn migrate(
+    cx: &mut Change<'_>,
+    target: Arc<LoadedPack>,
+    dry_run: bool,
+    keep_access: bool,
+) -> Result<Migration, ApiError> {
     cx.allow(cx.policy().can_migrate_pack(&cx.actor))?;
     let to_pack = target.pack.name.clone();
     // Both refusals below are about the account's current state, not the request: 409.
@@ -65,7 +85,9 @@ pub fn migrate(cx: &mut Change<'_>, target: Arc<LoadedPack>, dry_run: bool) -> R
         })?;
     }
     let subjects = subjects(cx)?;
-    let migrations = plan_migration(&target.pack, &subjects).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    let mut migrations =
+        plan_migration(&target.pack, &subjects, keep_access).map_err(|e| ApiError::Conflict(e.to_string()))?;
+    losses(cx, &target, &mut migrations)?;
     let old_presets: Vec<_> = cx.access.roles.iter().filter(|r| r.origin.is_preset()).cloned().collect();
     let plan = Migration {
         from_pack: cx.access.account.preset_pack.clone(),

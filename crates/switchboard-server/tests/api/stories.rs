@@ -266,6 +266,49 @@ fn moving_from_the_classic_roles_maps_the_billing_owner_admins_and_agents() {
     assert!(origins.iter().all(|o| *o == "preset:aircall"), "{origins:?}");
 }
 
+// rule AC-17 (seed 003: "to keep the same permissions, current Admins need Owner + Admin + Agent")
+#[test]
+fn the_dry_run_lists_what_each_user_would_lose_and_keep_access_loses_nothing() {
+    let app = TestApp::new()
+        .account("air", "aircall-classic")
+        .user("admin@air.example", &["admin"])
+        .user("agent@air.example", &["agent"])
+        .start();
+    let owner = app.session("owner@air.example");
+    let admin = app.session("admin@air.example");
+    let agent = app.session("agent@air.example");
+    let plan = app.call(&owner, "POST", "/v1/presets/migrate", Some(json!({"to_pack": "aircall"}))).json();
+    let user = |plan: &serde_json::Value, id: &str| {
+        plan["users"].as_array().unwrap().iter().find(|u| u["user_id"] == id).unwrap().clone()
+    };
+    // The new Admin alone is less than the former Admin: the plan says by how much.
+    let loses = user(&plan, &admin.user_id)["loses"].clone();
+    let sections: Vec<&str> =
+        loses["sections"].as_array().unwrap().iter().map(|s| s["section"].as_str().unwrap()).collect();
+    assert!(sections.contains(&"billing.plan") && sections.contains(&"billing.information"), "{loses}");
+    assert_eq!(loses["rights"], json!(["billing.plan.change"]));
+    let plan_section = loses["sections"].as_array().unwrap().iter().find(|s| s["section"] == "billing.plan").unwrap();
+    assert_eq!((plan_section["from"].clone(), plan_section["to"].clone()), (json!("manage"), json!("none")));
+    let nothing = json!({"sections": [], "rights": [], "scopes": [], "numbers": [], "recents": false, "kinds": []});
+    assert_eq!(user(&plan, &agent.user_id)["loses"], nothing, "Agents keep the same access (AC-16)");
+    assert_eq!(user(&plan, &owner.user_id)["loses"], nothing, "the superadmin keeps everything");
+
+    // Keeping access: former Admins get Owner + Admin + Agent, and lose nothing.
+    let keep = json!({"to_pack": "aircall", "keep_access": true});
+    let plan = app.call(&owner, "POST", "/v1/presets/migrate", Some(keep)).json();
+    assert_eq!(plan["keep_access"], true);
+    assert_eq!(user(&plan, &admin.user_id)["to"], json!(["owner", "admin", "agent"]));
+    for u in plan["users"].as_array().unwrap() {
+        assert_eq!(u["loses"], nothing, "{u}");
+    }
+    let keep = json!({"to_pack": "aircall", "keep_access": true, "dry_run": false});
+    let applied = app.call(&owner, "POST", "/v1/presets/migrate", Some(keep));
+    assert_eq!(applied.status, 200, "{}", applied.body);
+    let me = app.call(&admin, "GET", "/v1/me", None).json();
+    let roles: Vec<&str> = me["roles"].as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap()).collect();
+    assert_eq!(roles, vec!["owner", "admin", "agent"]);
+}
+
 #[test]
 fn a_revoked_role_or_a_disabled_user_takes_effect_on_the_next_request() {
     // A role that only views people: taking it away takes no authority, so the session goes on
