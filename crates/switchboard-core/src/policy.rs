@@ -566,7 +566,12 @@ impl Policy {
     /// What the principal's reports count (rules MC-5, MC-26): with the pack's reports permission
     /// (`reports.all`), their data scope; without it, only the interactions they took part in.
     pub fn reports_visibility<'p>(&self, p: &'p Principal) -> Visibility<'p> {
-        if self.check(p, self.reports_permission).is_allowed() { p.visibility() } else { p.personal_visibility() }
+        if self.reports_cover_scope(p) { p.visibility() } else { p.personal_visibility() }
+    }
+
+    /// Whether the principal's reports count their data scope, not only their own interactions.
+    pub fn reports_cover_scope(&self, p: &Principal) -> bool {
+        self.check(p, self.reports_permission).is_allowed()
     }
 
     /// May the principal download reports and the history as CSV (`reports.download`)?

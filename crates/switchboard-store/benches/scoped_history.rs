@@ -332,6 +332,67 @@ fn run(label: &str, store: &Store, n_comms: usize, n_users: usize) {
             median(b_counts)
         );
     }
+    // Reports: the whole account, its last 30 days, one kind shown (rule MC-7), and an agent's scopes.
+    let last_month =
+        CommunicationFilter { from: Some(chrono::Utc::now() - chrono::Duration::days(30)), ..Default::default() };
+    let calls_only = Visibility::Filter {
+        participant: agent,
+        kinds: switchboard_core::DataKinds { calls: true, messages: false, voicemails: false, recordings: false }
+            .flags(),
+        all: true,
+        workgroups: &[],
+        numbers: &[],
+        dashboard_workgroups: &[],
+        dashboard_ivrs: &[],
+    };
+    let report_cases: Vec<(&str, Visibility<'_>, CommunicationFilter)> = vec![
+        ("all (superadmin)", Visibility::Everything, CommunicationFilter::default()),
+        ("all, last 30 days", Visibility::Everything, last_month.clone()),
+        ("all, calls only (kinds)", calls_only, CommunicationFilter::default()),
+        ("workgroup", seen_by(&my_wg, &[], &[], &[]), CommunicationFilter::default()),
+        ("workgroup, last 30 days", seen_by(&my_wg, &[], &[], &[]), last_month),
+        ("personal (an agent's reports)", seen_by(&[], &[], &[], &[]), CommunicationFilter::default()),
+    ];
+    reports_table(label, &mut c, a, &report_cases);
+}
+
+/// Reports (grouped counts) at the same size, next to the unscoped history page, in the same run.
+fn reports_table(
+    label: &str,
+    c: &mut switchboard_store::DbConn,
+    a: switchboard_core::AccountId,
+    cases: &[(&str, Visibility<'_>, CommunicationFilter)],
+) {
+    use switchboard_store::repo::reports::{self, Dimension};
+    let dimensions =
+        [Dimension::Kind, Dimension::Day, Dimension::Number, Dimension::Workgroup, Dimension::Ivr, Dimension::User];
+    println!(
+        "\n| {label}: reports | history page (50), unscoped | by kind | by day | by number | by workgroup | by IVR | by user |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
+    for (name, vis, filter) in cases {
+        let mut page = Vec::new();
+        let mut by: Vec<Vec<Duration>> = vec![Vec::new(); dimensions.len()];
+        for _ in 0..3 {
+            let t = Instant::now();
+            communications::list(
+                c,
+                a,
+                &Visibility::Everything,
+                &CommunicationFilter::default(),
+                &PageRequest::first(50),
+            )
+            .unwrap();
+            page.push(t.elapsed());
+            for (i, d) in dimensions.iter().enumerate() {
+                let t = Instant::now();
+                reports::report(c, a, vis, filter, *d).unwrap();
+                by[i].push(t.elapsed());
+            }
+        }
+        let cells: Vec<String> = by.into_iter().map(|v| format!("{:.2?}", median(v))).collect();
+        println!("| {name} | {:.2?} | {} |", median(page), cells.join(" | "));
+    }
 }
 
 fn main() {

@@ -8,7 +8,7 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{get, web};
 use serde::Serialize;
-use switchboard_core::{DashboardAccess, Level, NumberId, Principal, RecentsScope, ScopeKind, WorkgroupId};
+use switchboard_core::{DashboardAccess, DataKinds, Level, NumberId, Principal, RecentsScope, ScopeKind, WorkgroupId};
 use switchboard_store::repo::users;
 use utoipa::ToSchema;
 
@@ -37,6 +37,12 @@ pub struct EffectivePermissions {
     /// Data scopes held, broadest first (`personal` is always there for an active user).
     pub scopes: Vec<ScopeKind>,
     pub recents: RecentsScope,
+    /// The kinds of data the scopes and recents show beyond the user's own communications (which are
+    /// always shown and playable); `recordings` is playing others' recordings.
+    pub kinds: DataKinds,
+    /// Whether reports count the data scopes (the pack's reports permission) or only the user's own
+    /// interactions.
+    pub reports_all: bool,
     /// Business numbers whose communications the `numbers` scope shows.
     pub numbers: Vec<NumberId>,
     pub workgroups: Vec<WorkgroupId>,
@@ -76,6 +82,8 @@ impl EffectivePermissions {
             } else {
                 RecentsScope::Personal
             },
+            kinds: DataKinds::of(p.kinds),
+            reports_all: policy.reports_cover_scope(p),
             numbers: p.numbers.to_vec(),
             workgroups: p.workgroups.to_vec(),
             dashboard_access: DashboardAccess {

@@ -53,6 +53,9 @@ fn custom_roles_limit_access_to_calls_call_recordings_and_voicemails() {
         history["items"].as_array().unwrap().iter().map(|c| c["recording_playable"].as_bool().unwrap()).collect();
     assert_eq!(playable, vec![true, true, false], "their own recordings only");
     assert_eq!(ids(&app.call(&reviewer, "GET", "/v1/recents", None).json()), ids(&history), "recents too");
+    let me = app.call(&reviewer, "GET", "/v1/me", None).json();
+    let shown = json!({"calls": true, "messages": false, "voicemails": false, "recordings": false});
+    assert_eq!((me["permissions"]["kinds"].clone(), me["permissions"]["reports_all"].clone()), (shown, json!(false)));
     let summary = app.call(&reviewer, "GET", "/v1/analytics/summary", None).json();
     assert_eq!(summary["total"]["count"], 2, "reports: their own, all kinds (no reports.all)");
 
