@@ -1176,9 +1176,13 @@ recordings there.*/
         ///Only invited or disabled users are inactive; they hold nothing.
         pub active: bool,
         pub dashboard_access: DashboardAccess,
+        pub kinds: DataKinds,
         ///Business numbers whose communications the `numbers` scope shows.
         pub numbers: ::std::vec::Vec<NumberId>,
         pub recents: RecentsScope,
+        /**Whether reports count the data scopes (the pack's reports permission) or only the user's own
+interactions.*/
+        pub reports_all: bool,
         ///Rights held, e.g. `numbers.add`.
         pub rights: ::std::vec::Vec<::std::string::String>,
         ///Data scopes held, broadest first (`personal` is always there for an active user).
@@ -8248,11 +8252,13 @@ they can only enrol.*/
                 super::DashboardAccess,
                 ::std::string::String,
             >,
+            kinds: ::std::result::Result<super::DataKinds, ::std::string::String>,
             numbers: ::std::result::Result<
                 ::std::vec::Vec<super::NumberId>,
                 ::std::string::String,
             >,
             recents: ::std::result::Result<super::RecentsScope, ::std::string::String>,
+            reports_all: ::std::result::Result<bool, ::std::string::String>,
             rights: ::std::result::Result<
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
@@ -8278,8 +8284,10 @@ they can only enrol.*/
                     dashboard_access: Err(
                         "no value supplied for dashboard_access".to_string(),
                     ),
+                    kinds: Err("no value supplied for kinds".to_string()),
                     numbers: Err("no value supplied for numbers".to_string()),
                     recents: Err("no value supplied for recents".to_string()),
+                    reports_all: Err("no value supplied for reports_all".to_string()),
                     rights: Err("no value supplied for rights".to_string()),
                     scopes: Err("no value supplied for scopes".to_string()),
                     sections: Err("no value supplied for sections".to_string()),
@@ -8315,6 +8323,18 @@ they can only enrol.*/
                     });
                 self
             }
+            pub fn kinds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DataKinds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kinds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kinds: {e}")
+                    });
+                self
+            }
             pub fn numbers<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::vec::Vec<super::NumberId>>,
@@ -8336,6 +8356,18 @@ they can only enrol.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for recents: {e}")
+                    });
+                self
+            }
+            pub fn reports_all<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reports_all = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reports_all: {e}")
                     });
                 self
             }
@@ -8409,8 +8441,10 @@ they can only enrol.*/
                 Ok(Self {
                     active: value.active?,
                     dashboard_access: value.dashboard_access?,
+                    kinds: value.kinds?,
                     numbers: value.numbers?,
                     recents: value.recents?,
+                    reports_all: value.reports_all?,
                     rights: value.rights?,
                     scopes: value.scopes?,
                     sections: value.sections?,
@@ -8424,8 +8458,10 @@ they can only enrol.*/
                 Self {
                     active: Ok(value.active),
                     dashboard_access: Ok(value.dashboard_access),
+                    kinds: Ok(value.kinds),
                     numbers: Ok(value.numbers),
                     recents: Ok(value.recents),
+                    reports_all: Ok(value.reports_all),
                     rights: Ok(value.rights),
                     scopes: Ok(value.scopes),
                     sections: Ok(value.sections),
