@@ -792,6 +792,29 @@ recordings (`/v1/authorize` with a `recording` resource says why not).*/
             Default::default()
         }
     }
+    ///The workgroups and IVRs whose data a user may see and filter (seed 002), for good or for a time.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[serde(deny_unknown_fields)]
+    pub struct DashboardGrant {
+        /**When the access ends, on every instance at that instant (RFC 3339, in the future); for good
+when left out.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///At most 1000.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub ivrs: ::std::vec::Vec<IvrId>,
+        ///When the access starts (RFC 3339); at once when left out.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub starts_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        ///At most 1000.
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub workgroups: ::std::vec::Vec<WorkgroupId>,
+    }
+    impl DashboardGrant {
+        pub fn builder() -> builder::DashboardGrant {
+            Default::default()
+        }
+    }
     ///A kind of data a role shows within its data scope (a field of a role's `kinds`, rule MC-7).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct DataKindView {
@@ -3628,6 +3651,24 @@ user's own), at most 1000.*/
                 .map_err(|e: self::error::ConversionError| {
                     <D::Error as ::serde::de::Error>::custom(e.to_string())
                 })
+        }
+    }
+    ///One role for one person, for a time or for good.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct RoleGrant {
+        /**When it stops, on every instance at that instant (RFC 3339, in the future); for good when left
+out. Its end is audited (`role_assignment.expired`).*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub role: RoleKey,
+        ///When the role starts to hold (RFC 3339); at once when left out.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub starts_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+    }
+    impl RoleGrant {
+        pub fn builder() -> builder::RoleGrant {
+            Default::default()
         }
     }
     ///A role of one account.
@@ -7945,6 +7986,112 @@ they can only enrol.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct DashboardGrant {
+            expires_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            ivrs: ::std::result::Result<
+                ::std::vec::Vec<super::IvrId>,
+                ::std::string::String,
+            >,
+            starts_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            workgroups: ::std::result::Result<
+                ::std::vec::Vec<super::WorkgroupId>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for DashboardGrant {
+            fn default() -> Self {
+                Self {
+                    expires_at: Ok(Default::default()),
+                    ivrs: Ok(Default::default()),
+                    starts_at: Ok(Default::default()),
+                    workgroups: Ok(Default::default()),
+                }
+            }
+        }
+        impl DashboardGrant {
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn ivrs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::IvrId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ivrs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ivrs: {e}")
+                    });
+                self
+            }
+            pub fn starts_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.starts_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for starts_at: {e}")
+                    });
+                self
+            }
+            pub fn workgroups<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::WorkgroupId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.workgroups = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for workgroups: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<DashboardGrant> for super::DashboardGrant {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: DashboardGrant,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    expires_at: value.expires_at?,
+                    ivrs: value.ivrs?,
+                    starts_at: value.starts_at?,
+                    workgroups: value.workgroups?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::DashboardGrant> for DashboardGrant {
+            fn from(value: super::DashboardGrant) -> Self {
+                Self {
+                    expires_at: Ok(value.expires_at),
+                    ivrs: Ok(value.ivrs),
+                    starts_at: Ok(value.starts_at),
+                    workgroups: Ok(value.workgroups),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct DataKindView {
             description: ::std::result::Result<
                 ::std::string::String,
@@ -12256,6 +12403,90 @@ they can only enrol.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct RoleGrant {
+            expires_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+            role: ::std::result::Result<super::RoleKey, ::std::string::String>,
+            starts_at: ::std::result::Result<
+                ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RoleGrant {
+            fn default() -> Self {
+                Self {
+                    expires_at: Ok(Default::default()),
+                    role: Err("no value supplied for role".to_string()),
+                    starts_at: Ok(Default::default()),
+                }
+            }
+        }
+        impl RoleGrant {
+            pub fn expires_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.expires_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for expires_at: {e}")
+                    });
+                self
+            }
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::RoleKey>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
+                self
+            }
+            pub fn starts_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.starts_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for starts_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RoleGrant> for super::RoleGrant {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RoleGrant,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    expires_at: value.expires_at?,
+                    role: value.role?,
+                    starts_at: value.starts_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RoleGrant> for RoleGrant {
+            fn from(value: super::RoleGrant) -> Self {
+                Self {
+                    expires_at: Ok(value.expires_at),
+                    role: Ok(value.role),
+                    starts_at: Ok(value.starts_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct RoleMatrix {
             roles: ::std::result::Result<
                 ::std::vec::Vec<super::MatrixRow>,
@@ -16047,6 +16278,24 @@ let response = client.get_user_permissions()
 ```*/
     pub fn get_user_permissions(&self) -> builder::GetUserPermissions<'_> {
         builder::GetUserPermissions::new(self)
+    }
+    /**Gives a user one role, for a time or for good: judged as adding it to their roles now (in
+single-role accounts, as replacing theirs). A role they hold already takes the new bounds
+
+Sends a `POST` request to `/v1/users/{id}/role-grants`
+
+Arguments:
+- `id`: The user's id
+- `body`
+```ignore
+let response = client.grant_user_role()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn grant_user_role(&self) -> builder::GrantUserRole<'_> {
+        builder::GrantUserRole::new(self)
     }
     /**Replaces a user's roles, from the user's profile (rule MC-22)
 
@@ -21756,7 +22005,7 @@ pub mod builder {
         client: &'a super::Client,
         id: Result<types::UserId, String>,
         if_match: Result<Option<types::SetDashboardAccessIfMatch>, String>,
-        body: Result<types::builder::DashboardAccess, String>,
+        body: Result<types::builder::DashboardGrant, String>,
     }
     impl<'a> SetDashboardAccess<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -21791,24 +22040,24 @@ pub mod builder {
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::DashboardAccess>,
+            V: std::convert::TryInto<types::DashboardGrant>,
             <V as std::convert::TryInto<
-                types::DashboardAccess,
+                types::DashboardGrant,
             >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
                 .map_err(|s| {
-                    format!("conversion to `DashboardAccess` for body failed: {}", s)
+                    format!("conversion to `DashboardGrant` for body failed: {}", s)
                 });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
             F: std::ops::FnOnce(
-                types::builder::DashboardAccess,
-            ) -> types::builder::DashboardAccess,
+                types::builder::DashboardGrant,
+            ) -> types::builder::DashboardGrant,
         {
             self.body = self.body.map(f);
             self
@@ -21822,7 +22071,7 @@ pub mod builder {
             let if_match = if_match.map_err(Error::InvalidRequest)?;
             let body = body
                 .and_then(|v| {
-                    types::DashboardAccess::try_from(v).map_err(|e| e.to_string())
+                    types::DashboardGrant::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
@@ -22031,6 +22280,106 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_user_permissions",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::grant_user_role`]
+
+[`Client::grant_user_role`]: super::Client::grant_user_role*/
+    #[derive(Debug, Clone)]
+    pub struct GrantUserRole<'a> {
+        client: &'a super::Client,
+        id: Result<types::UserId, String>,
+        body: Result<types::builder::RoleGrant, String>,
+    }
+    impl<'a> GrantUserRole<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UserId>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `UserId` for id failed".to_string());
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::RoleGrant>,
+            <V as std::convert::TryInto<types::RoleGrant>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `RoleGrant` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(types::builder::RoleGrant) -> types::builder::RoleGrant,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/users/{id}/role-grants`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UserDetail>, Error<ByteStream>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| types::RoleGrant::try_from(v).map_err(|e| e.to_string()))
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/users/{}/role-grants", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "grant_user_role",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

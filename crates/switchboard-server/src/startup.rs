@@ -182,6 +182,33 @@ fn spawn_refresher(state: &web::Data<AppState>) {
     }
 }
 
+/// How often each instance ends the time-bound grants that are due (removing them, with an audit
+/// event each). Decisions do not wait for it: they read only the grants holding at the instant.
+pub const EXPIRY_SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Sweeps expired grants every [`EXPIRY_SWEEP_INTERVAL`]; stops with the server.
+fn spawn_expiry_sweeper(state: &web::Data<AppState>) {
+    let weak = std::sync::Arc::downgrade(&state.clone().into_inner());
+    let spawned = std::thread::Builder::new().name("access-expiry".into()).spawn(move || {
+        loop {
+            std::thread::sleep(EXPIRY_SWEEP_INTERVAL);
+            let Some(state) = weak.upgrade() else { return };
+            let swept =
+                state.store.conn().map_err(|e| e.to_string()).and_then(|mut conn| {
+                    switchboard_store::repo::expiry::expire_due(&mut conn).map_err(|e| e.to_string())
+                });
+            match swept {
+                Ok(0) => {}
+                Ok(n) => log::info!("access expiry: {n} time-bound grants ended"),
+                Err(e) => log::warn!("access expiry sweep failed: {e}"),
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        log::error!("cannot start the access expiry sweeper: {e}");
+    }
+}
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -228,6 +255,7 @@ impl Application {
         settings: &Settings,
     ) -> Result<Application, StartupError> {
         spawn_refresher(&state);
+        spawn_expiry_sweeper(&state);
         let port = listener.local_addr()?.port();
         log::info!("listening on {}", listener.local_addr()?);
         let max_body = settings.max_body_bytes;

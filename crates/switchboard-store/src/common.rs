@@ -356,3 +356,28 @@ pub(crate) use page_by_text;
 pub(crate) fn parse_ids<T: From<Uuid>>(ids: Option<Vec<String>>) -> StoreResult<Vec<T>> {
     ids.unwrap_or_default().iter().map(|i| parse_id(i)).collect()
 }
+
+/// When a grant (a role assignment, a dashboard-access entry) holds: from `starts_at` (at once when
+/// absent) until `expires_at` (for good when absent). Decisions read only the grants holding now.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Bounds {
+    pub starts_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+impl Bounds {
+    pub fn is_permanent(&self) -> bool {
+        self.starts_at.is_none() && self.expires_at.is_none()
+    }
+}
+
+/// The rows of `$table` (with `starts_at`/`expires_at` columns) that hold at `$at` (a database time).
+macro_rules! holding_at {
+    ($table:ident, $at:expr) => {
+        $table::starts_at
+            .is_null()
+            .or($table::starts_at.le($at))
+            .and($table::expires_at.is_null().or($table::expires_at.gt($at)))
+    };
+}
+pub(crate) use holding_at;

@@ -23,7 +23,7 @@ pub mod error;
 pub mod repo;
 pub mod schema;
 
-pub use common::{Actor, MAX_PAGE, Page, PageRequest, now};
+pub use common::{Actor, Bounds, MAX_PAGE, Page, PageRequest, now};
 pub use db::{
     Backend, DbConn, POSTGRES_MIGRATIONS, PooledConn, SQLITE_MIGRATIONS, Store, StoreConfig, applied_migrations,
     revert_all_migrations, run_migrations,

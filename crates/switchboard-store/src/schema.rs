@@ -18,6 +18,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    access_review_decisions (account_id, user_id, role_id) {
+        account_id -> Text,
+        user_id -> Text,
+        role_id -> Text,
+        decision -> Text,
+        reviewer_id -> Text,
+        note -> Text,
+        decided_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     account_deletions (deleted_account_id) {
         deleted_account_id -> Text,
         slug -> Text,
@@ -40,6 +52,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        last_sign_in_at -> Nullable<Timestamp>,
     }
 }
 
@@ -129,6 +142,10 @@ diesel::table! {
         user_id -> Text,
         role_id -> Text,
         assigned_at -> Timestamp,
+        starts_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
+        assigned_by -> Nullable<Text>,
+        reason -> Nullable<Text>,
     }
 }
 
@@ -137,6 +154,8 @@ diesel::table! {
         account_id -> Text,
         user_id -> Text,
         workgroup_id -> Text,
+        starts_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
     }
 }
 
@@ -145,6 +164,8 @@ diesel::table! {
         account_id -> Text,
         user_id -> Text,
         ivr_id -> Text,
+        starts_at -> Nullable<Timestamp>,
+        expires_at -> Nullable<Timestamp>,
     }
 }
 
@@ -230,6 +251,7 @@ diesel::table! {
 diesel::joinable!(role_assignments -> roles (role_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    access_review_decisions,
     account_deletions,
     accounts,
     users,

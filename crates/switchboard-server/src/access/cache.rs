@@ -34,6 +34,17 @@ pub struct CachedUser {
     pub sessions: Arc<[uuid::Uuid]>,
     /// Whether they sign in with two factors (a confirmed enrolment).
     pub two_factor: bool,
+    /// When a time-bound grant of theirs next starts or expires: this is stale from then on.
+    pub good_until: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl CachedUser {
+    /// Whether this still says what the user holds: no time-bound grant of theirs has started or
+    /// expired since it was read. Every instance judges this by the clock alone, so a grant ends at
+    /// its instant everywhere, with no request or sweep needed.
+    pub fn is_current(&self) -> bool {
+        self.good_until.is_none_or(|at| switchboard_store::now() < at)
+    }
 }
 
 impl AccountPolicy {
@@ -53,6 +64,7 @@ impl AccountPolicy {
             principal: Arc::new(principal),
             sessions: sessions.into(),
             two_factor: two_factor::get(conn, self.account.id, user)?.is_some_and(|t| t.confirmed_at.is_some()),
+            good_until: users::next_access_change(conn, self.account.id, user)?,
         });
         if cache && let Ok(mut users) = self.users.write() {
             users.insert(user, loaded.clone());

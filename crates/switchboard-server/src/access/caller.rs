@@ -132,7 +132,7 @@ fn caller_of(
 fn cached_caller(state: &AppState, subject: &jwt::TokenSubject) -> Option<Result<Caller, ApiError>> {
     let (account, user) = (AccountId(subject.account), UserId(subject.user));
     let access = state.policies.cached(account)?;
-    let cached = access.users.read().ok()?.get(&user).cloned()?;
+    let cached = access.users.read().ok()?.get(&user).cloned().filter(|c| c.is_current())?;
     if subject.session.is_some_and(|s| !cached.sessions.contains(&s)) {
         return None;
     }
@@ -273,7 +273,8 @@ impl Caller {
         if user == self.user.id {
             return Some(self.principal.clone());
         }
-        self.access.users.read().ok().and_then(|users| users.get(&user).map(|cached| cached.principal.clone()))
+        let users = self.access.users.read().ok()?;
+        users.get(&user).filter(|cached| cached.is_current()).map(|cached| cached.principal.clone())
     }
 
     /// The principal of another user of the caller's account, read fresh (404 when there is none).

@@ -88,6 +88,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(users::duplicate_user)
             .service(user_permissions::user_permissions)
             .service(users::set_dashboard_access)
+            .service(user_roles::grant_role)
             .service(workgroups::list_workgroups)
             .service(workgroups::create_workgroup)
             .service(workgroups::get_workgroup)

@@ -11,9 +11,11 @@ use crate::problem::ApiError;
 use crate::service;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, post, put, web};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use switchboard_core::values::RoleKey;
 use switchboard_core::{RoleMode, UserId};
+use switchboard_store::Bounds;
 use switchboard_store::repo::roles::BulkRoleChange;
 use utoipa::ToSchema;
 
@@ -50,6 +52,49 @@ pub async fn set_roles(
     let id = id.into_inner();
     let roles = body.parse()?.roles.into_iter().map(RoleKey::into_inner).collect();
     let person = service::run(&state, caller, move |cx| service::set_roles::set_roles(cx, id, roles, expected)).await?;
+    Ok(changed(actix_web::http::StatusCode::OK, person))
+}
+
+/// One role for one person, for a time or for good.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleGrant {
+    /// The key of one of the account's roles.
+    pub role: RoleKey,
+    /// When the role starts to hold (RFC 3339); at once when left out.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// When it stops, on every instance at that instant (RFC 3339, in the future); for good when left
+    /// out. Its end is audited (`role_assignment.expired`).
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// Gives a user one role, for a time or for good: judged as adding it to their roles now (in
+/// single-role accounts, as replacing theirs). A role they hold already takes the new bounds.
+#[utoipa::path(
+    operation_id = "grant_user_role",
+    tag = "users",
+    security(("bearer" = []), ("api_key" = [])),
+    params(("id" = UserId, Path, description = "The user's id")),
+    request_body = RoleGrant,
+    responses(
+        (status = 200, description = "The user's roles now", body = UserDetail,
+         headers(("ETag" = String, description = "The user's version, for `If-Match`"))),
+        Errors
+    )
+)]
+#[post("/users/{id}/role-grants")]
+pub async fn grant_role(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<UserId>,
+    body: Body<RoleGrant>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let RoleGrant { role, starts_at, expires_at } = body.parse()?;
+    let bounds = Bounds { starts_at, expires_at };
+    let person =
+        service::run(&state, caller, move |cx| service::set_roles::grant_role(cx, id, role.into_inner(), bounds))
+            .await?;
     Ok(changed(actix_web::http::StatusCode::OK, person))
 }
 

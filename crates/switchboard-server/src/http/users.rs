@@ -14,7 +14,8 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde::Serialize;
 use switchboard_core::{DashboardAccess, DisplayName, Email, Password, RoleKey, UserId, UserStatus};
-use switchboard_core::{NumberId, RoleId, WorkgroupId};
+use switchboard_core::{IvrId, NumberId, RoleId, WorkgroupId};
+use switchboard_store::Bounds;
 use switchboard_store::repo::roles::StoredRole;
 use switchboard_store::repo::users::{self, NewUser};
 use switchboard_store::repo::users::{User, UserAccess};
@@ -241,7 +242,7 @@ pub async fn duplicate_user(
     tag = "users",
     security(("bearer" = []), ("api_key" = [])),
     params(("id" = UserId, Path, description = "The user's id"), IfMatch),
-    request_body = DashboardAccess,
+    request_body = DashboardGrant,
     responses(
         (status = 200, description = "The user with their new dashboard access", body = UserDetail,
          headers(("ETag" = String, description = "The user's version, for `If-Match`"))),
@@ -254,13 +255,35 @@ pub async fn set_dashboard_access(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<UserId>,
-    body: Body<DashboardAccess>,
+    body: Body<DashboardGrant>,
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
-    let (id, access) = (id.into_inner(), body.parse()?);
+    let (id, grant) = (id.into_inner(), body.parse()?);
+    let bounds = Bounds { starts_at: grant.starts_at, expires_at: grant.expires_at };
+    let access = DashboardAccess { workgroups: grant.workgroups, ivrs: grant.ivrs };
     let person =
-        service::run(&state, caller, move |cx| service::dashboard_access::set(cx, id, access, expected)).await?;
+        service::run(&state, caller, move |cx| service::dashboard_access::set(cx, id, access, bounds, expected))
+            .await?;
     Ok(changed(actix_web::http::StatusCode::OK, person))
+}
+
+/// The workgroups and IVRs whose data a user may see and filter (seed 002), for good or for a time.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardGrant {
+    /// At most 1000.
+    #[serde(default)]
+    #[schema(max_items = 1000)]
+    pub workgroups: Vec<WorkgroupId>,
+    /// At most 1000.
+    #[serde(default)]
+    #[schema(max_items = 1000)]
+    pub ivrs: Vec<IvrId>,
+    /// When the access starts (RFC 3339); at once when left out.
+    pub starts_at: Option<DateTime<Utc>>,
+    /// When the access ends, on every instance at that instant (RFC 3339, in the future); for good
+    /// when left out.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// A user.

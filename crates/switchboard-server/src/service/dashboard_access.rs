@@ -1,16 +1,20 @@
-//! Setting the workgroups and IVRs whose data a person may see and filter (seed 002).
+//! Setting the workgroups and IVRs whose data a person may see and filter (seed 002), for good or
+//! for a time.
 
 use super::{Change, PersonView};
 use crate::problem::ApiError;
 use switchboard_core::{DashboardAccess, MAX_DASHBOARD, UserId};
+use switchboard_store::Bounds;
 use switchboard_store::repo::{ivrs, users, workgroups};
 
 pub fn set(
     cx: &mut Change<'_>,
     id: UserId,
     access: DashboardAccess,
+    bounds: Bounds,
     expected: Option<i64>,
 ) -> Result<PersonView, ApiError> {
+    super::set_roles::check_bounds(&bounds)?;
     if access.workgroups.len() > MAX_DASHBOARD {
         return Err(ApiError::invalid("workgroups", format!("at most {MAX_DASHBOARD} workgroups")));
     }
@@ -27,6 +31,6 @@ pub fn set(
     if let Some(i) = ivrs::first_unknown_ivr(cx.conn, account, &access.ivrs)? {
         return Err(ApiError::invalid("ivrs", format!("IVR {i} is not in this account")));
     }
-    users::set_dashboard_access(cx.conn, account, id, &access, expected, &cx.who)?;
+    users::set_dashboard_access_bounded(cx.conn, account, id, &access, bounds, expected, &cx.who)?;
     cx.person_view(id)
 }

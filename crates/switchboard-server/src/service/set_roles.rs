@@ -3,8 +3,9 @@
 use super::invite::role_ids;
 use super::{Change, PersonView};
 use crate::problem::ApiError;
-use switchboard_core::{CredentialChange, Subject, UserId};
-use switchboard_store::repo::roles;
+use switchboard_core::{CredentialChange, RoleMode, Subject, UserId};
+use switchboard_store::Bounds;
+use switchboard_store::repo::roles::{self, Grant};
 
 pub fn set_roles(
     cx: &mut Change<'_>,
@@ -39,4 +40,42 @@ pub fn judge_many(
         judged.push(person);
     }
     Ok(judged)
+}
+
+/// Refuses bounds that cannot hold: an end not in the future, or not after the start.
+pub fn check_bounds(bounds: &Bounds) -> Result<(), ApiError> {
+    if let Some(end) = bounds.expires_at {
+        if end <= switchboard_store::now() {
+            return Err(ApiError::invalid("expires_at", "the end of a grant must be in the future"));
+        }
+        if bounds.starts_at.is_some_and(|start| start >= end) {
+            return Err(ApiError::invalid("starts_at", "a grant must start before it expires"));
+        }
+    }
+    Ok(())
+}
+
+/// Gives one person one role, for a time (`bounds`) or for good, judged as adding it to their roles
+/// now (in single-role accounts, as replacing theirs). A role they hold already takes these bounds.
+pub fn grant_role(cx: &mut Change<'_>, id: UserId, key: String, bounds: Bounds) -> Result<PersonView, ApiError> {
+    check_bounds(&bounds)?;
+    cx.require_session_for_own(id, CredentialChange::OwnRoles)?;
+    let role = role_ids(cx, std::slice::from_ref(&key), "role")?[0];
+    let person = cx.person(id)?;
+    let mode = cx.policy().settings().role_mode;
+    let next = match mode {
+        RoleMode::Single => vec![key],
+        RoleMode::Combinable => {
+            let mut next = person.roles.clone();
+            if !next.contains(&key) {
+                next.push(key);
+            }
+            next
+        }
+    };
+    cx.allow_result(cx.policy().can_set_person_roles(&cx.actor, &person, &next))?;
+    let grant = Grant { bounds, ..Grant::by(&cx.who) };
+    roles::assign_granted(cx.conn, cx.account(), id, role, mode, &grant, &cx.who)?;
+    super::sessions::after_role_change(cx, &person)?;
+    cx.person_view(id)
 }

@@ -15,4 +15,5 @@ mod ops;
 mod reach;
 mod reports;
 mod stories;
+mod time_bound;
 mod two_factor;

@@ -100,6 +100,7 @@ pub fn delete(conn: &mut DbConn, account: AccountId, actor: &Actor, by_email: &s
             conn,
             &a,
             records,
+            access_review_decisions,
             audit_events,
             sessions,
             two_factor,

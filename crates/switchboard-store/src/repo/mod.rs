@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod audit;
 pub mod communications;
+pub mod expiry;
 pub(crate) mod history_sql;
 pub mod ivrs;
 pub mod numbers;

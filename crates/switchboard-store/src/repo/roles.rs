@@ -2,8 +2,8 @@
 //! `single` and `combinable` modes, one user or many at once.
 
 use crate::common::{
-    Actor, AuditEntry, Page, PageRequest, audit, audit_event, bump_access_version, from_db_time, ids, now, parse_id,
-    to_db_time,
+    Actor, AuditEntry, Bounds, Page, PageRequest, audit, audit_event, bump_access_version, from_db_time, ids, now,
+    parse_id, to_db_time,
 };
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
@@ -366,8 +366,41 @@ pub fn members(conn: &mut DbConn, account: AccountId, role: RoleId, page: &PageR
     Ok(Page::from_rows(items, limit, |u| vec![u.email.clone()]))
 }
 
-fn insert_assignments(conn: &mut DbConn, account: AccountId, user: UserId, roles: &[String]) -> StoreResult<()> {
+fn insert_assignments(
+    conn: &mut DbConn,
+    account: AccountId,
+    user: UserId,
+    roles: &[String],
+    actor: &Actor,
+) -> StoreResult<()> {
+    insert_bounded(conn, account, user, roles, &Grant::by(actor))
+}
+
+/// How a role is given: for a time, by whom, and why (break-glass).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Grant {
+    pub bounds: Bounds,
+    /// `kind:id` of the actor (`user:…`, `api_key:…`), for access reviews.
+    pub by: Option<String>,
+    pub reason: Option<String>,
+}
+
+impl Grant {
+    pub fn by(actor: &Actor) -> Grant {
+        let (kind, id) = actor.columns();
+        Grant { by: Some(id.map_or_else(|| kind.to_owned(), |id| format!("{kind}:{id}"))), ..Grant::default() }
+    }
+}
+
+fn insert_bounded(
+    conn: &mut DbConn,
+    account: AccountId,
+    user: UserId,
+    roles: &[String],
+    grant: &Grant,
+) -> StoreResult<()> {
     let t = to_db_time(now());
+    let (starts, expires) = (grant.bounds.starts_at.map(to_db_time), grant.bounds.expires_at.map(to_db_time));
     let rows: Vec<_> = roles
         .iter()
         .map(|r| {
@@ -376,6 +409,10 @@ fn insert_assignments(conn: &mut DbConn, account: AccountId, user: UserId, roles
                 role_assignments::user_id.eq(user.to_string()),
                 role_assignments::role_id.eq(r.clone()),
                 role_assignments::assigned_at.eq(t),
+                role_assignments::starts_at.eq(starts),
+                role_assignments::expires_at.eq(expires),
+                role_assignments::assigned_by.eq(grant.by.clone()),
+                role_assignments::reason.eq(grant.reason.clone()),
             )
         })
         .collect();
@@ -415,7 +452,7 @@ pub fn set_user_roles(
         let before = users::access(conn, account, user)?;
         users::bump_version(conn, account, user, expected_user_version)?;
         clear_assignments(conn, account, user)?;
-        insert_assignments(conn, account, user, &wanted)?;
+        insert_assignments(conn, account, user, &wanted, actor)?;
         users::finish_access_change(conn, account, user, actor, "user.set_roles", before)
     })
 }
@@ -430,16 +467,43 @@ pub fn assign(
     mode: RoleMode,
     actor: &Actor,
 ) -> StoreResult<UserAccess> {
+    assign_granted(conn, account, user, role, mode, &Grant::by(actor), actor)
+}
+
+/// [`assign`] as `grant` says: for a time, with a reason. A role the user holds already takes the
+/// grant's bounds (a permanent role made time-bound, or the other way round).
+pub fn assign_granted(
+    conn: &mut DbConn,
+    account: AccountId,
+    user: UserId,
+    role: RoleId,
+    mode: RoleMode,
+    grant: &Grant,
+    actor: &Actor,
+) -> StoreResult<UserAccess> {
     crate::common::write_tx(conn, |conn| {
         let before = users::access(conn, account, user)?;
         users::bump_version(conn, account, user, None)?;
         if mode == RoleMode::Single {
             clear_assignments(conn, account, user)?;
+        } else {
+            diesel::delete(
+                role_assignments::table
+                    .filter(role_assignments::account_id.eq(account.to_string()))
+                    .filter(role_assignments::user_id.eq(user.to_string()))
+                    .filter(role_assignments::role_id.eq(role.to_string())),
+            )
+            .execute(conn)?;
         }
-        if !before.roles.contains(&role) || mode == RoleMode::Single {
-            insert_assignments(conn, account, user, &[role.to_string()])?;
+        insert_bounded(conn, account, user, &[role.to_string()], grant)?;
+        let action = if grant.bounds.is_permanent() { "user.assign_role" } else { "user.assign_role_for_a_time" };
+        let out = users::finish_access_change(conn, account, user, actor, action, before)?;
+        if !grant.bounds.is_permanent() || grant.reason.is_some() {
+            let after = json!({"role": role, "starts_at": grant.bounds.starts_at, "expires_at": grant.bounds.expires_at,
+                "reason": grant.reason});
+            audit_event(conn, account, actor, "role_assignment.bounds", "user", user.to_string(), None, Some(after))?;
         }
-        users::finish_access_change(conn, account, user, actor, "user.assign_role", before)
+        Ok(out)
     })
 }
 
@@ -508,11 +572,11 @@ pub fn bulk_change(
             match change {
                 BulkRoleChange::Replace(r) => {
                     clear_assignments(conn, account, user)?;
-                    insert_assignments(conn, account, user, &[r.to_string()])?;
+                    insert_assignments(conn, account, user, &[r.to_string()], actor)?;
                 }
                 BulkRoleChange::Add(r) => {
                     if !before.roles.contains(&r) {
-                        insert_assignments(conn, account, user, &[r.to_string()])?;
+                        insert_assignments(conn, account, user, &[r.to_string()], actor)?;
                     }
                 }
                 BulkRoleChange::Remove(r) => {

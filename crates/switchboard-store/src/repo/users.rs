@@ -2,8 +2,8 @@
 //! inputs of a user ([`subject`]).
 
 use crate::common::{
-    Actor, AuditEntry, Page, PageRequest, audit, bump_access_version, check_name, from_db_time, ids, now, parse_id,
-    to_db_time,
+    Actor, AuditEntry, Bounds, Page, PageRequest, audit, bump_access_version, check_name, from_db_time, holding_at,
+    ids, now, parse_id, to_db_time,
 };
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
@@ -335,8 +335,10 @@ pub struct UserAccess {
 pub fn access(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult<UserAccess> {
     get(conn, account, id)?;
     let (a, u) = (account.to_string(), id.to_string());
+    let t = to_db_time(now());
     let roles: Vec<String> = role_assignments::table
         .filter(role_assignments::account_id.eq(&a).and(role_assignments::user_id.eq(&u)))
+        .filter(holding_at!(role_assignments, t))
         .select(role_assignments::role_id)
         .order(role_assignments::role_id)
         .load(conn)?;
@@ -352,11 +354,13 @@ pub fn access(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult<
         .load(conn)?;
     let dash_w: Vec<String> = dashboard_workgroups::table
         .filter(dashboard_workgroups::account_id.eq(&a).and(dashboard_workgroups::user_id.eq(&u)))
+        .filter(holding_at!(dashboard_workgroups, t))
         .select(dashboard_workgroups::workgroup_id)
         .order(dashboard_workgroups::workgroup_id)
         .load(conn)?;
     let dash_i: Vec<String> = dashboard_ivrs::table
         .filter(dashboard_ivrs::account_id.eq(&a).and(dashboard_ivrs::user_id.eq(&u)))
+        .filter(holding_at!(dashboard_ivrs, t))
         .select(dashboard_ivrs::ivr_id)
         .order(dashboard_ivrs::ivr_id)
         .load(conn)?;
@@ -375,6 +379,8 @@ pub fn access(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult<
 /// workgroups, dashboard access), read in one round trip.
 pub fn subject(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult<Subject> {
     let (a, u) = (account.to_string(), id.to_string());
+    // only the grants holding now: a time-bound one counts from its start until its expiry
+    let t = to_db_time(now());
     let tagged = |tag: &'static str| sql::<Text>(&format!("'{tag}'"));
     let rows: Vec<(String, String)> = crate::per_backend!(&mut *conn, c => users::table
         .filter(users::account_id.eq(a.clone()).and(users::id.eq(u.clone())))
@@ -390,6 +396,7 @@ pub fn subject(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult
             role_assignments::table
                 .inner_join(roles::table)
                 .filter(role_assignments::account_id.eq(a.clone()).and(role_assignments::user_id.eq(u.clone())))
+                .filter(holding_at!(role_assignments, t))
                 .select((tagged("role"), roles::key))
                 .into_boxed(),
         )
@@ -408,12 +415,14 @@ pub fn subject(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult
         .union_all(
             dashboard_workgroups::table
                 .filter(dashboard_workgroups::account_id.eq(a.clone()).and(dashboard_workgroups::user_id.eq(u.clone())))
+                .filter(holding_at!(dashboard_workgroups, t))
                 .select((tagged("dashboard_workgroup"), dashboard_workgroups::workgroup_id))
                 .into_boxed(),
         )
         .union_all(
             dashboard_ivrs::table
                 .filter(dashboard_ivrs::account_id.eq(a.clone()).and(dashboard_ivrs::user_id.eq(u.clone())))
+                .filter(holding_at!(dashboard_ivrs, t))
                 .select((tagged("dashboard_ivr"), dashboard_ivrs::ivr_id))
                 .into_boxed(),
         )
@@ -487,13 +496,92 @@ pub fn set_dashboard_access(
     expected_version: Option<i64>,
     actor: &Actor,
 ) -> StoreResult<UserAccess> {
+    set_dashboard_access_bounded(conn, account, id, dashboard, Bounds::default(), expected_version, actor)
+}
+
+/// [`set_dashboard_access`] for a time: every entry holds within `bounds`.
+pub fn set_dashboard_access_bounded(
+    conn: &mut DbConn,
+    account: AccountId,
+    id: UserId,
+    dashboard: &DashboardAccess,
+    bounds: Bounds,
+    expected_version: Option<i64>,
+    actor: &Actor,
+) -> StoreResult<UserAccess> {
     let wgs = ids(&dashboard.workgroups);
     let ivrs = ids(&dashboard.ivrs);
+    let (starts, expires) = (bounds.starts_at.map(to_db_time), bounds.expires_at.map(to_db_time));
     change_access(conn, (account, id, expected_version), actor, "user.set_dashboard_access", |conn| {
-        crate::common::replace_rows!(conn, dashboard_workgroups, account, user_id = id, workgroup_id, wgs);
-        crate::common::replace_rows!(conn, dashboard_ivrs, account, user_id = id, ivr_id, ivrs);
+        let (a, u) = (account.to_string(), id.to_string());
+        diesel::delete(
+            dashboard_workgroups::table
+                .filter(dashboard_workgroups::account_id.eq(&a).and(dashboard_workgroups::user_id.eq(&u))),
+        )
+        .execute(&mut *conn)?;
+        diesel::delete(
+            dashboard_ivrs::table.filter(dashboard_ivrs::account_id.eq(&a).and(dashboard_ivrs::user_id.eq(&u))),
+        )
+        .execute(&mut *conn)?;
+        let rows: Vec<_> = wgs
+            .iter()
+            .map(|w| {
+                (
+                    dashboard_workgroups::account_id.eq(a.clone()),
+                    dashboard_workgroups::user_id.eq(u.clone()),
+                    dashboard_workgroups::workgroup_id.eq(w.clone()),
+                    dashboard_workgroups::starts_at.eq(starts),
+                    dashboard_workgroups::expires_at.eq(expires),
+                )
+            })
+            .collect();
+        if !rows.is_empty() {
+            crate::per_backend!(&mut *conn, c => diesel::insert_into(dashboard_workgroups::table).values(rows).execute(c))?;
+        }
+        let rows: Vec<_> = ivrs
+            .iter()
+            .map(|i| {
+                (
+                    dashboard_ivrs::account_id.eq(a.clone()),
+                    dashboard_ivrs::user_id.eq(u.clone()),
+                    dashboard_ivrs::ivr_id.eq(i.clone()),
+                    dashboard_ivrs::starts_at.eq(starts),
+                    dashboard_ivrs::expires_at.eq(expires),
+                )
+            })
+            .collect();
+        if !rows.is_empty() {
+            crate::per_backend!(&mut *conn, c => diesel::insert_into(dashboard_ivrs::table).values(rows).execute(c))?;
+        }
         Ok(())
     })
+}
+
+/// The next instant a time-bound grant of the user starts or expires, if any: what the user's cached
+/// access is good until.
+pub fn next_access_change(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult<Option<DateTime<Utc>>> {
+    let (a, u) = (account.to_string(), id.to_string());
+    let t = to_db_time(now());
+    let mut next: Option<NaiveDateTime> = None;
+    macro_rules! earliest {
+        ($table:ident) => {
+            let starts: Option<NaiveDateTime> = $table::table
+                .filter($table::account_id.eq(&a).and($table::user_id.eq(&u)))
+                .filter($table::starts_at.gt(t))
+                .select(diesel::dsl::min($table::starts_at))
+                .first(conn)?;
+            let expires: Option<NaiveDateTime> = $table::table
+                .filter($table::account_id.eq(&a).and($table::user_id.eq(&u)))
+                .filter($table::expires_at.gt(t))
+                .select(diesel::dsl::min($table::expires_at))
+                .first(conn)?;
+            next = [next, starts, expires].into_iter().flatten().min();
+        };
+    }
+    earliest!(role_assignments);
+    earliest!(dashboard_workgroups);
+    earliest!(dashboard_ivrs);
+    Ok(next.map(from_db_time))
 }
 
 /// One change to a user's access, in one transaction: moves the user (account, id) to the next

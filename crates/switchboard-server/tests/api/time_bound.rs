@@ -1,0 +1,98 @@
+//! Time-bound access (issue 17): a role or dashboard access given for a time holds from its start
+//! until its end, on the clock alone — no request, sweep or cache refresh needed — and its end is
+//! audited.
+
+use crate::history::{api_key, call, ingest};
+use chrono::{Duration, SecondsFormat, Utc};
+use serde_json::{Value, json};
+use switchboard_testkit::app::TestApp;
+use switchboard_testkit::http::Session;
+
+fn at(from_now: Duration) -> String {
+    (Utc::now() + from_now).to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn allowed(app: &TestApp, who: &Session, permission: &str) -> bool {
+    let reply = app.call(who, "POST", "/v1/authorize", Some(json!({"permission": permission})));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    reply.json()["allowed"].as_bool().unwrap()
+}
+
+fn sleep_until(instant: chrono::DateTime<Utc>) {
+    let left = instant - Utc::now();
+    if let Ok(left) = left.to_std() {
+        std::thread::sleep(left + std::time::Duration::from_millis(50));
+    }
+}
+
+fn audit_actions(app: &TestApp, owner: &Session, action: &str) -> Vec<Value> {
+    let log = app.call(owner, "GET", &format!("/v1/audit-events?action={action}"), None).json();
+    log["items"].as_array().unwrap().clone()
+}
+
+#[test]
+fn a_role_given_for_a_time_holds_from_its_start_to_its_end_and_its_end_is_audited() {
+    let app = TestApp::new().account("air", "aircall").user("agent@air.example", &["agent"]).start();
+    let owner = app.session("owner@air.example");
+    let agent = app.session("agent@air.example");
+    let path = format!("/v1/users/{}/role-grants", agent.user_id);
+    assert!(!allowed(&app, &agent, "analytics.stats:view"));
+    // Bounds that cannot hold are refused, naming the field.
+    let past = json!({"role": "supervisor", "expires_at": at(Duration::seconds(-5))});
+    assert_eq!(app.call(&owner, "POST", &path, Some(past)).assert_problem(422, "invalid")["field"], "expires_at");
+    let backwards =
+        json!({"role": "supervisor", "starts_at": at(Duration::seconds(9)), "expires_at": at(Duration::seconds(5))});
+    assert_eq!(app.call(&owner, "POST", &path, Some(backwards)).assert_problem(422, "invalid")["field"], "starts_at");
+    // Nobody gives more than they hold, for a time or not (rule 4).
+    let admin = app.user(&owner, "air", "admin@air.example", &["agent", "admin"]);
+    let owner_role = json!({"role": "owner", "expires_at": at(Duration::seconds(60))});
+    app.call(&admin, "POST", &path, Some(owner_role)).assert_problem(403, "forbidden");
+
+    // Supervisor from in a second, for two seconds.
+    let (start, end) = (Utc::now() + Duration::milliseconds(1500), Utc::now() + Duration::milliseconds(3500));
+    let grant = json!({"role": "supervisor",
+        "starts_at": start.to_rfc3339_opts(SecondsFormat::Millis, true),
+        "expires_at": end.to_rfc3339_opts(SecondsFormat::Millis, true)});
+    let granted = app.call(&owner, "POST", &path, Some(grant));
+    assert_eq!(granted.status, 200, "{}", granted.body);
+    assert!(!allowed(&app, &agent, "analytics.stats:view"), "not before it starts");
+    sleep_until(start);
+    assert!(allowed(&app, &agent, "analytics.stats:view"), "from its start, with no write in between");
+    sleep_until(end);
+    assert!(!allowed(&app, &agent, "analytics.stats:view"), "not after its end, with no write in between");
+    // The end is swept and audited within a couple of seconds.
+    let mut ended = Vec::new();
+    for _ in 0..40 {
+        ended = audit_actions(&app, &owner, "role_assignment.expired");
+        if !ended.is_empty() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(ended.len(), 1, "one audit event for the end");
+    assert_eq!(ended[0]["actor"]["kind"], "system");
+    assert_eq!(ended[0]["target_id"], agent.user_id.as_str());
+    let granted_log = audit_actions(&app, &owner, "role_assignment.bounds");
+    assert_eq!(granted_log[0]["after"]["role"].as_str().map(str::len), Some(36), "the grant names the role");
+}
+
+#[test]
+fn dashboard_access_for_a_time_shows_a_groups_calls_only_until_it_ends() {
+    let app = TestApp::new().account("dash", "groups-ivr").user("sup@dash.example", &["supervisor"]).start();
+    let owner = app.session("owner@dash.example");
+    let sup = app.session("sup@dash.example");
+    let wg = app.call(&owner, "POST", "/v1/workgroups", Some(json!({"name": "Night shift"}))).json();
+    let wg = wg["id"].as_str().unwrap().to_owned();
+    let key = api_key(&app, &owner);
+    ingest(&app, &key, json!([call(None, Some(&wg), &[], "2026-11-01T10:00:00Z")]));
+    let end = Utc::now() + Duration::milliseconds(2500);
+    let grant = json!({"workgroups": [wg], "expires_at": end.to_rfc3339_opts(SecondsFormat::Millis, true)});
+    let path = format!("/v1/users/{}/dashboard-access", sup.user_id);
+    let set = app.call(&owner, "PUT", &path, Some(grant));
+    assert_eq!(set.status, 200, "{}", set.body);
+    let seen =
+        |app: &TestApp| app.call(&sup, "GET", "/v1/communications", None).json()["items"].as_array().unwrap().len();
+    assert_eq!(seen(&app), 1);
+    sleep_until(end);
+    assert_eq!(seen(&app), 0, "the group's calls are gone at the instant");
+}

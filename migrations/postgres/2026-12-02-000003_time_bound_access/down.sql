@@ -1,0 +1,13 @@
+DROP TABLE access_review_decisions;
+DROP INDEX dashboard_ivrs_expiry;
+DROP INDEX dashboard_workgroups_expiry;
+DROP INDEX role_assignments_expiry;
+ALTER TABLE users DROP COLUMN last_sign_in_at;
+ALTER TABLE dashboard_ivrs DROP COLUMN expires_at;
+ALTER TABLE dashboard_ivrs DROP COLUMN starts_at;
+ALTER TABLE dashboard_workgroups DROP COLUMN expires_at;
+ALTER TABLE dashboard_workgroups DROP COLUMN starts_at;
+ALTER TABLE role_assignments DROP COLUMN reason;
+ALTER TABLE role_assignments DROP COLUMN assigned_by;
+ALTER TABLE role_assignments DROP COLUMN expires_at;
+ALTER TABLE role_assignments DROP COLUMN starts_at;
