@@ -1386,6 +1386,20 @@ Empty: anyone with the assignment permission.*/
             Default::default()
         }
     }
+    ///A section or right someone holds, and the roles that give it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct Held {
+        ///A section key or a right key.
+        pub key: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub level: ::std::option::Option<Level>,
+        pub roles: ::std::vec::Vec<::std::string::String>,
+    }
+    impl Held {
+        pub fn builder() -> builder::Held {
+            Default::default()
+        }
+    }
     ///`IngestBatch`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
@@ -3138,6 +3152,54 @@ supervising users, MC-34).*/
     }
     impl Problem {
         pub fn builder() -> builder::Problem {
+            Default::default()
+        }
+    }
+    ///Where something a person reaches comes from.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ReachedIvrId {
+        ///An IVR / call flow.
+        pub id: ::uuid::Uuid,
+        ///The roles whose scope opens it.
+        pub roles: ::std::vec::Vec<::std::string::String>,
+        /**`member` (a workgroup they belong to), `dashboard` (their dashboard access), `assigned` (a
+number assigned to them) or `selected` (a number their role selects).*/
+        pub via: ::std::string::String,
+    }
+    impl ReachedIvrId {
+        pub fn builder() -> builder::ReachedIvrId {
+            Default::default()
+        }
+    }
+    ///Where something a person reaches comes from.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ReachedNumberId {
+        ///A business number.
+        pub id: ::uuid::Uuid,
+        ///The roles whose scope opens it.
+        pub roles: ::std::vec::Vec<::std::string::String>,
+        /**`member` (a workgroup they belong to), `dashboard` (their dashboard access), `assigned` (a
+number assigned to them) or `selected` (a number their role selects).*/
+        pub via: ::std::string::String,
+    }
+    impl ReachedNumberId {
+        pub fn builder() -> builder::ReachedNumberId {
+            Default::default()
+        }
+    }
+    ///Where something a person reaches comes from.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct ReachedWorkgroupId {
+        ///A workgroup (seed 002 calls it a group).
+        pub id: ::uuid::Uuid,
+        ///The roles whose scope opens it.
+        pub roles: ::std::vec::Vec<::std::string::String>,
+        /**`member` (a workgroup they belong to), `dashboard` (their dashboard access), `assigned` (a
+number assigned to them) or `selected` (a number their role selects).*/
+        pub via: ::std::string::String,
+    }
+    impl ReachedWorkgroupId {
+        pub fn builder() -> builder::ReachedWorkgroupId {
             Default::default()
         }
     }
@@ -5172,6 +5234,174 @@ they can only enrol.*/
     }
     impl UserView {
         pub fn builder() -> builder::UserView {
+            Default::default()
+        }
+    }
+    ///What one person reaches and holds (whatever their status), each with its source.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct WhatCan {
+        ///Invited and disabled people hold nothing until they are active; this says what they would.
+        pub active: bool,
+        ///Every communication of the account (scope `all`, or the superadmin).
+        pub everything: bool,
+        pub ivrs: ::std::vec::Vec<ReachedIvrId>,
+        pub kinds: DataKinds,
+        pub numbers: ::std::vec::Vec<ReachedNumberId>,
+        ///All recents, not only their own.
+        pub recents_all: bool,
+        pub rights: ::std::vec::Vec<Held>,
+        pub sections: ::std::vec::Vec<Held>,
+        pub superadmin: bool,
+        pub user_id: UserId,
+        pub workgroups: ::std::vec::Vec<ReachedWorkgroupId>,
+    }
+    impl WhatCan {
+        pub fn builder() -> builder::WhatCan {
+            Default::default()
+        }
+    }
+    ///What to do with a communication.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum WhoCanAction {
+        #[serde(rename = "see")]
+        See,
+        #[serde(rename = "play")]
+        Play,
+    }
+    impl ::std::fmt::Display for WhoCanAction {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::See => f.write_str("see"),
+                Self::Play => f.write_str("play"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for WhoCanAction {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "see" => Ok(Self::See),
+                "play" => Ok(Self::Play),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WhoCanAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WhoCanAction {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///`WhoCanCursor`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct WhoCanCursor(::std::string::String);
+    impl ::std::ops::Deref for WhoCanCursor {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<WhoCanCursor> for ::std::string::String {
+        fn from(value: WhoCanCursor) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for WhoCanCursor {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1024usize {
+                return Err("longer than 1024 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^([0-9a-f]{2})*$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^([0-9a-f]{2})*$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for WhoCanCursor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for WhoCanCursor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for WhoCanCursor {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    ///One person who may, and what gives it to them.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct WhoCanEntry {
+        pub email: ::std::string::String,
+        pub name: ::std::string::String,
+        ///The role that gives it (absent for the superadmin and for a communication they took part in).
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role: ::std::option::Option<::std::string::String>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub scope: ::std::option::Option<ScopeKind>,
+        ///They are the account's superadmin, who holds everything.
+        pub superadmin: bool,
+        pub user_id: UserId,
+    }
+    impl WhoCanEntry {
+        pub fn builder() -> builder::WhoCanEntry {
+            Default::default()
+        }
+    }
+    ///One page of a list. Pass `next_cursor` as `cursor` to read the next page; it is absent on the last.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct WhoCanPage {
+        pub items: ::std::vec::Vec<WhoCanEntry>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl WhoCanPage {
+        pub fn builder() -> builder::WhoCanPage {
             Default::default()
         }
     }
@@ -8745,6 +8975,86 @@ they can only enrol.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct Held {
+            key: ::std::result::Result<::std::string::String, ::std::string::String>,
+            level: ::std::result::Result<
+                ::std::option::Option<super::Level>,
+                ::std::string::String,
+            >,
+            roles: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Held {
+            fn default() -> Self {
+                Self {
+                    key: Err("no value supplied for key".to_string()),
+                    level: Ok(Default::default()),
+                    roles: Err("no value supplied for roles".to_string()),
+                }
+            }
+        }
+        impl Held {
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn level<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Level>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.level = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for level: {e}")
+                    });
+                self
+            }
+            pub fn roles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.roles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for roles: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Held> for super::Held {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Held,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    key: value.key?,
+                    level: value.level?,
+                    roles: value.roles?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Held> for Held {
+            fn from(value: super::Held) -> Self {
+                Self {
+                    key: Ok(value.key),
+                    level: Ok(value.level),
+                    roles: Ok(value.roles),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct IngestBatch {
             items: ::std::result::Result<
                 ::std::vec::Vec<super::IngestCommunication>,
@@ -11583,6 +11893,231 @@ they can only enrol.*/
                     status: Ok(value.status),
                     title: Ok(value.title),
                     type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ReachedIvrId {
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            roles: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            via: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ReachedIvrId {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    roles: Err("no value supplied for roles".to_string()),
+                    via: Err("no value supplied for via".to_string()),
+                }
+            }
+        }
+        impl ReachedIvrId {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn roles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.roles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for roles: {e}")
+                    });
+                self
+            }
+            pub fn via<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.via = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for via: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ReachedIvrId> for super::ReachedIvrId {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReachedIvrId,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    roles: value.roles?,
+                    via: value.via?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ReachedIvrId> for ReachedIvrId {
+            fn from(value: super::ReachedIvrId) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    roles: Ok(value.roles),
+                    via: Ok(value.via),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ReachedNumberId {
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            roles: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            via: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ReachedNumberId {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    roles: Err("no value supplied for roles".to_string()),
+                    via: Err("no value supplied for via".to_string()),
+                }
+            }
+        }
+        impl ReachedNumberId {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn roles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.roles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for roles: {e}")
+                    });
+                self
+            }
+            pub fn via<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.via = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for via: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ReachedNumberId> for super::ReachedNumberId {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReachedNumberId,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    roles: value.roles?,
+                    via: value.via?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ReachedNumberId> for ReachedNumberId {
+            fn from(value: super::ReachedNumberId) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    roles: Ok(value.roles),
+                    via: Ok(value.via),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ReachedWorkgroupId {
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            roles: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            via: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ReachedWorkgroupId {
+            fn default() -> Self {
+                Self {
+                    id: Err("no value supplied for id".to_string()),
+                    roles: Err("no value supplied for roles".to_string()),
+                    via: Err("no value supplied for via".to_string()),
+                }
+            }
+        }
+        impl ReachedWorkgroupId {
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn roles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.roles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for roles: {e}")
+                    });
+                self
+            }
+            pub fn via<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.via = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for via: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ReachedWorkgroupId> for super::ReachedWorkgroupId {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: ReachedWorkgroupId,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    id: value.id?,
+                    roles: value.roles?,
+                    via: value.via?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ReachedWorkgroupId> for ReachedWorkgroupId {
+            fn from(value: super::ReachedWorkgroupId) -> Self {
+                Self {
+                    id: Ok(value.id),
+                    roles: Ok(value.roles),
+                    via: Ok(value.via),
                 }
             }
         }
@@ -14980,6 +15515,415 @@ they can only enrol.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct WhatCan {
+            active: ::std::result::Result<bool, ::std::string::String>,
+            everything: ::std::result::Result<bool, ::std::string::String>,
+            ivrs: ::std::result::Result<
+                ::std::vec::Vec<super::ReachedIvrId>,
+                ::std::string::String,
+            >,
+            kinds: ::std::result::Result<super::DataKinds, ::std::string::String>,
+            numbers: ::std::result::Result<
+                ::std::vec::Vec<super::ReachedNumberId>,
+                ::std::string::String,
+            >,
+            recents_all: ::std::result::Result<bool, ::std::string::String>,
+            rights: ::std::result::Result<
+                ::std::vec::Vec<super::Held>,
+                ::std::string::String,
+            >,
+            sections: ::std::result::Result<
+                ::std::vec::Vec<super::Held>,
+                ::std::string::String,
+            >,
+            superadmin: ::std::result::Result<bool, ::std::string::String>,
+            user_id: ::std::result::Result<super::UserId, ::std::string::String>,
+            workgroups: ::std::result::Result<
+                ::std::vec::Vec<super::ReachedWorkgroupId>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WhatCan {
+            fn default() -> Self {
+                Self {
+                    active: Err("no value supplied for active".to_string()),
+                    everything: Err("no value supplied for everything".to_string()),
+                    ivrs: Err("no value supplied for ivrs".to_string()),
+                    kinds: Err("no value supplied for kinds".to_string()),
+                    numbers: Err("no value supplied for numbers".to_string()),
+                    recents_all: Err("no value supplied for recents_all".to_string()),
+                    rights: Err("no value supplied for rights".to_string()),
+                    sections: Err("no value supplied for sections".to_string()),
+                    superadmin: Err("no value supplied for superadmin".to_string()),
+                    user_id: Err("no value supplied for user_id".to_string()),
+                    workgroups: Err("no value supplied for workgroups".to_string()),
+                }
+            }
+        }
+        impl WhatCan {
+            pub fn active<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.active = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for active: {e}")
+                    });
+                self
+            }
+            pub fn everything<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.everything = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for everything: {e}")
+                    });
+                self
+            }
+            pub fn ivrs<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ReachedIvrId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ivrs = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ivrs: {e}")
+                    });
+                self
+            }
+            pub fn kinds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DataKinds>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kinds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kinds: {e}")
+                    });
+                self
+            }
+            pub fn numbers<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ReachedNumberId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.numbers = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for numbers: {e}")
+                    });
+                self
+            }
+            pub fn recents_all<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.recents_all = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for recents_all: {e}")
+                    });
+                self
+            }
+            pub fn rights<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Held>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rights = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rights: {e}")
+                    });
+                self
+            }
+            pub fn sections<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::Held>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sections = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sections: {e}")
+                    });
+                self
+            }
+            pub fn superadmin<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.superadmin = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for superadmin: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::UserId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+            pub fn workgroups<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ReachedWorkgroupId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.workgroups = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for workgroups: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WhatCan> for super::WhatCan {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WhatCan,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    active: value.active?,
+                    everything: value.everything?,
+                    ivrs: value.ivrs?,
+                    kinds: value.kinds?,
+                    numbers: value.numbers?,
+                    recents_all: value.recents_all?,
+                    rights: value.rights?,
+                    sections: value.sections?,
+                    superadmin: value.superadmin?,
+                    user_id: value.user_id?,
+                    workgroups: value.workgroups?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WhatCan> for WhatCan {
+            fn from(value: super::WhatCan) -> Self {
+                Self {
+                    active: Ok(value.active),
+                    everything: Ok(value.everything),
+                    ivrs: Ok(value.ivrs),
+                    kinds: Ok(value.kinds),
+                    numbers: Ok(value.numbers),
+                    recents_all: Ok(value.recents_all),
+                    rights: Ok(value.rights),
+                    sections: Ok(value.sections),
+                    superadmin: Ok(value.superadmin),
+                    user_id: Ok(value.user_id),
+                    workgroups: Ok(value.workgroups),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WhoCanEntry {
+            email: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            role: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            scope: ::std::result::Result<
+                ::std::option::Option<super::ScopeKind>,
+                ::std::string::String,
+            >,
+            superadmin: ::std::result::Result<bool, ::std::string::String>,
+            user_id: ::std::result::Result<super::UserId, ::std::string::String>,
+        }
+        impl ::std::default::Default for WhoCanEntry {
+            fn default() -> Self {
+                Self {
+                    email: Err("no value supplied for email".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    role: Ok(Default::default()),
+                    scope: Ok(Default::default()),
+                    superadmin: Err("no value supplied for superadmin".to_string()),
+                    user_id: Err("no value supplied for user_id".to_string()),
+                }
+            }
+        }
+        impl WhoCanEntry {
+            pub fn email<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.email = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for email: {e}")
+                    });
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
+                self
+            }
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
+                self
+            }
+            pub fn scope<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::ScopeKind>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.scope = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
+                self
+            }
+            pub fn superadmin<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.superadmin = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for superadmin: {e}")
+                    });
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::UserId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WhoCanEntry> for super::WhoCanEntry {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WhoCanEntry,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    email: value.email?,
+                    name: value.name?,
+                    role: value.role?,
+                    scope: value.scope?,
+                    superadmin: value.superadmin?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WhoCanEntry> for WhoCanEntry {
+            fn from(value: super::WhoCanEntry) -> Self {
+                Self {
+                    email: Ok(value.email),
+                    name: Ok(value.name),
+                    role: Ok(value.role),
+                    scope: Ok(value.scope),
+                    superadmin: Ok(value.superadmin),
+                    user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct WhoCanPage {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::WhoCanEntry>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for WhoCanPage {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    next_cursor: Ok(Default::default()),
+                }
+            }
+        }
+        impl WhoCanPage {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::WhoCanEntry>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn next_cursor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_cursor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<WhoCanPage> for super::WhoCanPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: WhoCanPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    next_cursor: value.next_cursor?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::WhoCanPage> for WhoCanPage {
+            fn from(value: super::WhoCanPage) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    next_cursor: Ok(value.next_cursor),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct WorkgroupPage {
             items: ::std::result::Result<
                 ::std::vec::Vec<super::WorkgroupView>,
@@ -16331,6 +17275,47 @@ let response = client.reset_two_factor()
 ```*/
     pub fn reset_two_factor(&self) -> builder::ResetTwoFactor<'_> {
         builder::ResetTwoFactor::new(self)
+    }
+    /**What one person reaches (numbers, workgroups, IVRs, or everything) and holds (sections, rights),
+each with the roles it comes from. Their communications are `GET /v1/communications` as they see
+them; asking for someone else needs `team.members:view`
+
+Sends a `GET` request to `/v1/users/{id}/what-can`
+
+Arguments:
+- `id`: The user's id
+```ignore
+let response = client.what_can()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn what_can(&self) -> builder::WhatCan<'_> {
+        builder::WhatCan::new(self)
+    }
+    /**The people who may see a communication, play its recording, or hold a permission, by id
+
+Sends a `GET` request to `/v1/who-can`
+
+Arguments:
+- `action`: With `communication`: `see` (default) or `play`.
+- `communication`: A communication of the account.
+- `cursor`: The `next_cursor` of the previous page; empty or absent for the first page. A cursor this list
+did not produce answers 422.
+- `limit`: Items per page, 1 to 500 (default 50).
+- `permission`: A permission of the account's catalog: `section:level` or a right, e.g. `numbers.delete`.
+```ignore
+let response = client.who_can()
+    .action(action)
+    .communication(communication)
+    .cursor(cursor)
+    .limit(limit)
+    .permission(permission)
+    .send()
+    .await;
+```*/
+    pub fn who_can(&self) -> builder::WhoCan<'_> {
+        builder::WhoCan::new(self)
     }
     /**Lists workgroups
 
@@ -22566,6 +23551,223 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 204u16 => Ok(ResponseValue::empty(response)),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::what_can`]
+
+[`Client::what_can`]: super::Client::what_can*/
+    #[derive(Debug, Clone)]
+    pub struct WhatCan<'a> {
+        client: &'a super::Client,
+        id: Result<types::UserId, String>,
+    }
+    impl<'a> WhatCan<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UserId>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `UserId` for id failed".to_string());
+            self
+        }
+        ///Sends a `GET` request to `/v1/users/{id}/what-can`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WhatCan>, Error<ByteStream>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/users/{}/what-can", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "what_can",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::who_can`]
+
+[`Client::who_can`]: super::Client::who_can*/
+    #[derive(Debug, Clone)]
+    pub struct WhoCan<'a> {
+        client: &'a super::Client,
+        action: Result<Option<types::WhoCanAction>, String>,
+        communication: Result<Option<types::CommunicationId>, String>,
+        cursor: Result<Option<types::WhoCanCursor>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        permission: Result<Option<::std::string::String>, String>,
+    }
+    impl<'a> WhoCan<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                action: Ok(None),
+                communication: Ok(None),
+                cursor: Ok(None),
+                limit: Ok(None),
+                permission: Ok(None),
+            }
+        }
+        pub fn action<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::WhoCanAction>,
+        {
+            self.action = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `WhoCanAction` for action failed".to_string()
+                });
+            self
+        }
+        pub fn communication<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::CommunicationId>,
+        {
+            self.communication = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `CommunicationId` for communication failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::WhoCanCursor>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `WhoCanCursor` for cursor failed".to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn permission<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.permission = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for permission failed"
+                        .to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/who-can`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WhoCanPage>, Error<ByteStream>> {
+            let Self { client, action, communication, cursor, limit, permission } = self;
+            let action = action.map_err(Error::InvalidRequest)?;
+            let communication = communication.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let permission = permission.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/who-can", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("action", &action))
+                .query(
+                    &progenitor_client::QueryParam::new("communication", &communication),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("permission", &permission))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "who_can",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),

@@ -20,6 +20,7 @@ pub mod decision;
 pub mod error;
 pub mod explain;
 pub mod ids;
+pub mod lookup;
 pub mod pack;
 pub mod permset;
 pub mod policy;
@@ -34,6 +35,7 @@ pub use credential::{Credential, CredentialChange};
 pub use decision::{Decision, Excess, Reason, ReasonCode, Via};
 pub use error::{CoreError, Result};
 pub use ids::{AccountId, CommunicationId, IvrId, NumberId, RoleId, UserId, WorkgroupId};
+pub use lookup::Source;
 pub use pack::{AccessLoss, LegacyMapping, MigrationSubject, PresetPack, SectionLoss, UserMigration, plan_migration};
 pub use permset::PermissionSet;
 pub use policy::{

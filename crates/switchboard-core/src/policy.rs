@@ -1058,7 +1058,7 @@ fn on_another_person(actor: &Principal, target: &Principal) -> Option<Decision> 
     None
 }
 
-fn check_set(catalog: &Catalog, set: &PermissionSet, permission: Permission) -> Decision {
+pub(crate) fn check_set(catalog: &Catalog, set: &PermissionSet, permission: Permission) -> Decision {
     match permission {
         Permission::Section { section, level } => {
             let held = set.rank(section);

@@ -14,6 +14,7 @@ pub mod history;
 pub mod ingest;
 pub mod integrations;
 pub mod ivrs;
+pub mod lookups;
 pub mod me;
 pub mod numbers;
 pub mod ops;
@@ -47,6 +48,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             // The hot path first: actix tries a scope's routes in order, and nothing else overlaps these.
             .service(authorize::authorize)
             .service(authorize::authorize_batch)
+            .service(lookups::who_can)
+            .service(lookups::what_can)
             .service(auth::create_token)
             .service(sessions::sign_out)
             .service(sessions::list_sessions)

@@ -9,6 +9,7 @@ mod escalation;
 mod history;
 mod isolation;
 mod kinds;
+mod lookups;
 mod mightycall;
 mod openapi;
 mod ops;

@@ -9,6 +9,7 @@ pub mod communications;
 pub mod expiry;
 pub(crate) mod history_sql;
 pub mod ivrs;
+pub mod lookups;
 pub mod numbers;
 pub mod reports;
 pub mod roles;

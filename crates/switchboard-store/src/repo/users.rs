@@ -87,7 +87,7 @@ pub(crate) fn status_str(s: UserStatus) -> &'static str {
     }
 }
 
-fn parse_status(s: &str) -> StoreResult<UserStatus> {
+pub(crate) fn parse_status(s: &str) -> StoreResult<UserStatus> {
     match s {
         "invited" => Ok(UserStatus::Invited),
         "active" => Ok(UserStatus::Active),

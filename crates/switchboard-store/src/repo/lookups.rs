@@ -1,0 +1,250 @@
+//! Reverse lookups (issue 17): who may see a communication or hold a permission. Storage narrows the
+//! account's people to candidates in one statement (the people a record's workgroup, number, IVR,
+//! participants or roles could open it to), then reads their access in bulk; the core decides each
+//! one, exactly as it decides for them on every request.
+
+use crate::common::{now, parse_id, to_db_time};
+use crate::db::DbConn;
+use crate::error::{StoreError, StoreResult};
+use crate::repo::history_sql::{Bind, SqlBuf};
+use diesel::QueryableByName;
+use diesel::sql_types::Text;
+use std::collections::BTreeMap;
+use switchboard_core::{AccountId, IvrId, NumberId, RoleId, Subject, UserId, WorkgroupId};
+
+/// A set of people who might hold something: its union is narrowed to active people of the account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Candidates {
+    /// Holders (now) of these roles.
+    Holding(Vec<RoleId>),
+    /// The participants of a communication.
+    Participants(switchboard_core::CommunicationId),
+    WorkgroupMembers(WorkgroupId),
+    NumberUsers(NumberId),
+    /// People whose dashboard access (now) names the workgroup.
+    DashboardWorkgroup(WorkgroupId),
+    DashboardIvr(IvrId),
+    Person(UserId),
+}
+
+#[derive(QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = Text)]
+    user_id: String,
+}
+
+/// `AND` the row holds at `t` (a table aliased `x` with `starts_at`/`expires_at`).
+fn holding(b: &mut SqlBuf, t: chrono::NaiveDateTime) {
+    b.sql(" AND (x.starts_at IS NULL OR x.starts_at <= ").bind(Bind::Time(t));
+    b.sql(") AND (x.expires_at IS NULL OR x.expires_at > ").bind(Bind::Time(t)).sql(")");
+}
+
+/// The active people of the account in the union of `sets`, by id after `after`, at most `limit`.
+pub fn candidates(
+    conn: &mut DbConn,
+    account: AccountId,
+    sets: &[Candidates],
+    after: Option<UserId>,
+    limit: usize,
+) -> StoreResult<Vec<UserId>> {
+    let a = account.to_string();
+    let t = to_db_time(now());
+    let mut b = SqlBuf::new(conn.backend());
+    b.sql("SELECT c.user_id AS user_id FROM (");
+    let mut first = true;
+    for set in sets {
+        if matches!(set, Candidates::Holding(roles) if roles.is_empty()) {
+            continue;
+        }
+        b.sql(if first { "" } else { " UNION " });
+        first = false;
+        match set {
+            Candidates::Holding(roles) => {
+                let ids: Vec<String> = roles.iter().map(ToString::to_string).collect();
+                b.sql("SELECT x.user_id AS user_id FROM role_assignments x WHERE x.account_id = ").text(&a);
+                b.sql(" AND x.role_id IN ").list(&ids);
+                holding(&mut b, t);
+            }
+            Candidates::Participants(c) => {
+                b.sql("SELECT x.user_id AS user_id FROM communication_participants x WHERE x.account_id = ").text(&a);
+                b.sql(" AND x.communication_id = ").text(&c.to_string());
+            }
+            Candidates::WorkgroupMembers(w) => {
+                b.sql("SELECT x.user_id AS user_id FROM workgroup_members x WHERE x.account_id = ").text(&a);
+                b.sql(" AND x.workgroup_id = ").text(&w.to_string());
+            }
+            Candidates::NumberUsers(n) => {
+                b.sql("SELECT x.user_id AS user_id FROM number_users x WHERE x.account_id = ").text(&a);
+                b.sql(" AND x.number_id = ").text(&n.to_string());
+            }
+            Candidates::DashboardWorkgroup(w) => {
+                b.sql("SELECT x.user_id AS user_id FROM dashboard_workgroups x WHERE x.account_id = ").text(&a);
+                b.sql(" AND x.workgroup_id = ").text(&w.to_string());
+                holding(&mut b, t);
+            }
+            Candidates::DashboardIvr(i) => {
+                b.sql("SELECT x.user_id AS user_id FROM dashboard_ivrs x WHERE x.account_id = ").text(&a);
+                b.sql(" AND x.ivr_id = ").text(&i.to_string());
+                holding(&mut b, t);
+            }
+            Candidates::Person(u) => {
+                b.sql("SELECT CAST(").text(&u.to_string()).sql(" AS TEXT) AS user_id");
+            }
+        }
+    }
+    if first {
+        return Ok(Vec::new());
+    }
+    b.sql(") c JOIN users u ON u.account_id = ").text(&a);
+    b.sql(" AND u.id = c.user_id WHERE u.status = 'active'");
+    if let Some(after) = after {
+        b.sql(" AND c.user_id > ").text(&after.to_string());
+    }
+    b.sql(" ORDER BY c.user_id LIMIT ").bind(Bind::Int(limit as i64));
+    let rows: Vec<IdRow> = b.load(conn)?;
+    rows.iter().map(|r| parse_id(&r.user_id)).collect()
+}
+
+#[derive(QueryableByName)]
+struct TaggedRow {
+    #[diesel(sql_type = Text)]
+    user_id: String,
+    #[diesel(sql_type = Text)]
+    tag: String,
+    #[diesel(sql_type = Text)]
+    value: String,
+}
+
+/// The permission inputs of many people at once (what [`crate::repo::users::subject`] reads for one),
+/// in one statement, in the order of `people`. `superadmin` is the account's.
+pub fn subjects(
+    conn: &mut DbConn,
+    account: AccountId,
+    superadmin: UserId,
+    people: &[UserId],
+) -> StoreResult<Vec<Subject>> {
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    let a = account.to_string();
+    let ids: Vec<String> = people.iter().map(ToString::to_string).collect();
+    let t = to_db_time(now());
+    let mut b = SqlBuf::new(conn.backend());
+    b.sql("SELECT x.id AS user_id, 'status' AS tag, x.status AS value FROM users x WHERE x.account_id = ").text(&a);
+    b.sql(" AND x.id IN ").list(&ids);
+    b.sql(" UNION ALL SELECT x.user_id AS user_id, 'role' AS tag, r.key AS value FROM role_assignments x");
+    b.sql(" JOIN roles r ON r.account_id = x.account_id AND r.id = x.role_id WHERE x.account_id = ").text(&a);
+    b.sql(" AND x.user_id IN ").list(&ids);
+    holding(&mut b, t);
+    for (table, tag, column, bounded) in [
+        ("number_users", "number", "number_id", false),
+        ("workgroup_members", "workgroup", "workgroup_id", false),
+        ("dashboard_workgroups", "dashboard_workgroup", "workgroup_id", true),
+        ("dashboard_ivrs", "dashboard_ivr", "ivr_id", true),
+    ] {
+        b.sql(&format!(" UNION ALL SELECT x.user_id AS user_id, '{tag}' AS tag, x.{column} AS value FROM {table} x"));
+        b.sql(" WHERE x.account_id = ").text(&a).sql(" AND x.user_id IN ").list(&ids);
+        if bounded {
+            holding(&mut b, t);
+        }
+    }
+    let rows: Vec<TaggedRow> = b.load(conn)?;
+    let mut by_person: BTreeMap<String, Subject> = BTreeMap::new();
+    for row in rows {
+        let subject = by_person.entry(row.user_id.clone()).or_default();
+        match row.tag.as_str() {
+            "status" => {
+                subject.user_id = parse_id(&row.user_id)?;
+                subject.status = crate::repo::users::parse_status(&row.value)?;
+            }
+            "role" => subject.roles.push(row.value),
+            "number" => subject.numbers.push(parse_id(&row.value)?),
+            "workgroup" => subject.workgroups.push(parse_id(&row.value)?),
+            "dashboard_workgroup" => subject.dashboard.workgroups.push(parse_id(&row.value)?),
+            "dashboard_ivr" => subject.dashboard.ivrs.push(parse_id(&row.value)?),
+            other => return Err(StoreError::InvalidInput(format!("unexpected subject row `{other}`"))),
+        }
+    }
+    people
+        .iter()
+        .map(|p| {
+            let mut s = by_person.remove(&p.to_string()).ok_or(StoreError::not_found("user"))?;
+            s.superadmin = *p == superadmin;
+            s.roles.sort();
+            s.numbers.sort();
+            s.workgroups.sort();
+            s.dashboard.workgroups.sort();
+            s.dashboard.ivrs.sort();
+            Ok(s)
+        })
+        .collect()
+}
+
+/// Who someone is, for a lookup's answer.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct PersonRef {
+    pub id: UserId,
+    pub email: String,
+    pub name: String,
+}
+
+/// One page of the active people in `sets` for whom `decide` (given their access as storage has it
+/// now) says yes, by id. A page reads candidates in batches until it is full or they run out.
+pub fn page_of_people<T>(
+    conn: &mut DbConn,
+    account: AccountId,
+    superadmin: UserId,
+    sets: &[Candidates],
+    page: &crate::PageRequest,
+    mut decide: impl FnMut(&Subject) -> Option<T>,
+) -> StoreResult<crate::Page<(PersonRef, T)>> {
+    let limit = usize::try_from(page.effective_limit()).unwrap_or(50);
+    let mut after: Option<UserId> = match page.cursor_parts(1)? {
+        Some(parts) => Some(
+            parse_id(&parts[0])
+                .map_err(|_| StoreError::InvalidInput("the cursor is not one this list produced".into()))?,
+        ),
+        None => None,
+    };
+    let batch = (limit * 2).max(64);
+    let mut found: Vec<(UserId, T)> = Vec::new();
+    let mut more = false;
+    'batches: loop {
+        let people = candidates(conn, account, sets, after, batch)?;
+        let exhausted = people.len() < batch;
+        for subject in subjects(conn, account, superadmin, &people)? {
+            if found.len() == limit {
+                more = true;
+                break 'batches;
+            }
+            after = Some(subject.user_id);
+            if let Some(answer) = decide(&subject) {
+                found.push((subject.user_id, answer));
+            }
+        }
+        if exhausted {
+            break;
+        }
+    }
+    let next_cursor =
+        if more { found.last().map(|(id, _)| crate::common::encode_cursor(&[id.to_string()])) } else { None };
+    let ids: Vec<String> = found.iter().map(|(id, _)| id.to_string()).collect();
+    use crate::schema::users;
+    use diesel::prelude::*;
+    let mut refs: BTreeMap<String, (String, String)> = BTreeMap::new();
+    for chunk in ids.chunks(500) {
+        let rows: Vec<(String, String, String)> = users::table
+            .filter(users::account_id.eq(account.to_string()).and(users::id.eq_any(chunk)))
+            .select((users::id, users::email, users::name))
+            .load(conn)?;
+        refs.extend(rows.into_iter().map(|(id, email, name)| (id, (email, name))));
+    }
+    let items = found
+        .into_iter()
+        .map(|(id, answer)| {
+            let (email, name) = refs.remove(&id.to_string()).unwrap_or_default();
+            (PersonRef { id, email, name }, answer)
+        })
+        .collect();
+    Ok(crate::Page { items, next_cursor })
+}
