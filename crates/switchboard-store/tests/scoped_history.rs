@@ -13,6 +13,7 @@ use switchboard_core::{
 use switchboard_store::repo::communications::{
     self, CommunicationFilter, CommunicationKind, Direction, NewCommunication,
 };
+use switchboard_store::repo::lookups;
 use switchboard_store::repo::numbers::{NumberInput, NumberKind};
 use switchboard_store::repo::reports::{self, Dimension};
 use switchboard_store::repo::roles;
@@ -115,6 +116,45 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
         stored.into_iter().map(|r| (r.origin, r.definition)),
     )
     .expect("policy");
+    // Who can see each record: storage's candidates, decided by the core, are exactly the people the
+    // core allows when asked about each of them (nobody dropped by the narrowing, nobody extra).
+    let superadmin = owner.id;
+    for x in &all {
+        let wide: Vec<_> = policy
+            .roles()
+            .filter(|(_, r)| {
+                let access = r.access();
+                access.scope.has(ScopeKind::All)
+                    || (access.scope.has(ScopeKind::Numbers)
+                        && x.number.is_some_and(|n| access.scope_numbers.binary_search(&n).is_ok()))
+            })
+            .map(|(_, r)| role_ids[ScopeKind::ALL_KINDS.iter().position(|k| format!("r_{k}") == r.key()).unwrap()])
+            .collect();
+        let sets = lookups::communication_candidates(x, wide, superadmin);
+        let mut got = Vec::new();
+        let mut page = PageRequest::first(3);
+        loop {
+            let found = lookups::page_of_people(&mut c, a, superadmin, &sets, &page, |s| {
+                policy.can_see(&policy.principal(s).unwrap(), &x.as_ref()).is_allowed().then_some(())
+            })
+            .expect("who can");
+            got.extend(found.items.into_iter().map(|(person, ())| person.id));
+            match found.next_cursor {
+                Some(n) => page = PageRequest::after(3, n),
+                None => break,
+            }
+        }
+        let mut expected: Vec<_> = people
+            .iter()
+            .copied()
+            .filter(|u| {
+                let subject = users::subject(&mut c, a, *u).expect("subject");
+                policy.can_see(&policy.principal(&subject).unwrap(), &x.as_ref()).is_allowed()
+            })
+            .collect();
+        expected.sort_by_key(|u| u.to_string());
+        prop_assert_eq!(&got, &expected, "who can see {}", x.id);
+    }
     for user in &people {
         let subject = users::subject(&mut c, a, *user).expect("subject");
         let principal = policy.principal(&subject).expect("principal");

@@ -108,17 +108,7 @@ pub async fn who_can(
                         || (access.scope.has(ScopeKind::Numbers)
                             && record.number.is_some_and(|n| access.scope_numbers.binary_search(&n).is_ok()))
                 });
-                let mut sets =
-                    vec![Candidates::Participants(id), Candidates::Holding(wide), Candidates::Person(superadmin)];
-                if let Some(w) = record.workgroup {
-                    sets.extend([Candidates::WorkgroupMembers(w), Candidates::DashboardWorkgroup(w)]);
-                }
-                if let Some(n) = record.number {
-                    sets.push(Candidates::NumberUsers(n));
-                }
-                if let Some(i) = record.ivr {
-                    sets.push(Candidates::DashboardIvr(i));
-                }
+                let sets = lookups::communication_candidates(&record, wide, superadmin);
                 lookups::page_of_people(conn, account, superadmin, &sets, &page, |subject| {
                     let p = policy.principal(subject).ok()?;
                     policy.communication_source(&p, &c, play).ok().map(entry)

@@ -248,3 +248,24 @@ pub fn page_of_people<T>(
         .collect();
     Ok(crate::Page { items, next_cursor })
 }
+
+/// Everyone who might see `record`: its participants, the holders of `wide` (roles whose scope opens
+/// every record, or selects the record's number), its workgroup's members and dashboard viewers, its
+/// number's users, its IVR's dashboard viewers, and the superadmin. A superset: the core decides.
+pub fn communication_candidates(
+    record: &crate::repo::communications::Communication,
+    wide: Vec<RoleId>,
+    superadmin: UserId,
+) -> Vec<Candidates> {
+    let mut sets = vec![Candidates::Participants(record.id), Candidates::Holding(wide), Candidates::Person(superadmin)];
+    if let Some(w) = record.workgroup {
+        sets.extend([Candidates::WorkgroupMembers(w), Candidates::DashboardWorkgroup(w)]);
+    }
+    if let Some(n) = record.number {
+        sets.push(Candidates::NumberUsers(n));
+    }
+    if let Some(i) = record.ivr {
+        sets.push(Candidates::DashboardIvr(i));
+    }
+    sets
+}
