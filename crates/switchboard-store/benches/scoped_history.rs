@@ -354,6 +354,90 @@ fn run(label: &str, store: &Store, n_comms: usize, n_users: usize) {
         ("personal (an agent's reports)", seen_by(&[], &[], &[], &[]), CommunicationFilter::default()),
     ];
     reports_table(label, &mut c, a, &report_cases);
+    who_can_table(label, &mut c, a, owner.id, &user_ids);
+}
+
+/// "Who can see this communication" at the same size, next to listing the account's users.
+fn who_can_table(
+    label: &str,
+    c: &mut switchboard_store::DbConn,
+    a: switchboard_core::AccountId,
+    owner: UserId,
+    people: &[UserId],
+) {
+    use switchboard_core::{Catalog, Policy, PolicySettings, RoleDefinition, RoleMode, RoleOrigin, ScopeKind};
+    use switchboard_store::repo::{lookups, roles};
+    use switchboard_store::schema::role_assignments;
+    // Everyone is an agent of their workgroup; one person in 200 supervises everything.
+    let mut agent = RoleDefinition::new("agent", "Agent");
+    agent.scope = ScopeKind::Workgroup;
+    let mut supervisor = RoleDefinition::new("supervisor", "Supervisor");
+    supervisor.scope = ScopeKind::All;
+    let agent = roles::create(c, a, &RoleOrigin::Custom, &agent, &Actor::System).unwrap();
+    let supervisor = roles::create(c, a, &RoleOrigin::Custom, &supervisor, &Actor::System).unwrap();
+    let now = chrono::Utc::now().naive_utc();
+    for chunk in people.iter().enumerate().collect::<Vec<_>>().chunks(500) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(i, u)| {
+                let role = if i % 200 == 7 { supervisor.id } else { agent.id };
+                (
+                    role_assignments::account_id.eq(a.to_string()),
+                    role_assignments::user_id.eq(u.to_string()),
+                    role_assignments::role_id.eq(role.to_string()),
+                    role_assignments::assigned_at.eq(now),
+                )
+            })
+            .collect();
+        switchboard_store::per_backend!(&mut *c, cc => diesel::insert_into(role_assignments::table).values(rows).execute(cc)).unwrap();
+    }
+    c.batch_execute("ANALYZE").unwrap();
+    let stored = roles::load_all(c, a).unwrap();
+    let settings = PolicySettings { role_mode: RoleMode::Combinable, ..PolicySettings::default() };
+    let policy = Policy::new(
+        std::sync::Arc::new(Catalog::core()),
+        settings,
+        stored.iter().map(|r| (r.origin.clone(), r.definition.clone())),
+    )
+    .unwrap();
+    let first =
+        communications::list(c, a, &Visibility::Everything, &CommunicationFilter::default(), &PageRequest::first(50))
+            .unwrap();
+    let record = first.items.iter().find(|x| x.workgroup.is_some()).unwrap().clone();
+    let wide = vec![supervisor.id];
+    let sets = lookups::communication_candidates(&record, wide, owner);
+    let (mut users_page, mut who_first, mut who_all, mut found) = (Vec::new(), Vec::new(), Vec::new(), 0);
+    for _ in 0..5 {
+        let t = Instant::now();
+        switchboard_store::repo::users::list(c, a, &PageRequest::first(50)).unwrap();
+        users_page.push(t.elapsed());
+        let decide = |s: &switchboard_core::Subject| {
+            policy.can_see(&policy.principal(s).unwrap(), &record.as_ref()).is_allowed().then_some(())
+        };
+        let t = Instant::now();
+        lookups::page_of_people(c, a, owner, &sets, &PageRequest::first(50), decide).unwrap();
+        who_first.push(t.elapsed());
+        let t = Instant::now();
+        let mut page = PageRequest::first(50);
+        found = 0;
+        loop {
+            let p = lookups::page_of_people(c, a, owner, &sets, &page, decide).unwrap();
+            found += p.items.len();
+            match p.next_cursor {
+                Some(n) => page = PageRequest::after(50, n),
+                None => break,
+            }
+        }
+        who_all.push(t.elapsed());
+    }
+    println!(
+        "\n| {label}: who can see a communication | users page (50) | who can, first page (50) | who can, all {found} people |\n\
+         | --- | ---: | ---: | ---: |\n\
+         | a call of one workgroup, 50 supervisors | {:.2?} | {:.2?} | {:.2?} |",
+        median(users_page),
+        median(who_first),
+        median(who_all)
+    );
 }
 
 /// Reports (grouped counts) at the same size, next to the unscoped history page, in the same run.

@@ -20,6 +20,7 @@ pub mod numbers;
 pub mod ops;
 pub mod presets;
 pub mod reports;
+pub mod reviews;
 pub mod role_matrix;
 pub mod role_members;
 pub mod roles;
@@ -119,7 +120,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(integrations::list_api_keys)
             .service(integrations::create_api_key)
             .service(integrations::revoke_api_key)
-            .service(audit::list_audit_events),
+            .service(audit::list_audit_events)
+            .service(reviews::access_review)
+            .service(reviews::decide),
     );
 }
 

@@ -15,6 +15,7 @@ pub mod edit_user;
 pub mod invite;
 pub mod memberships;
 pub mod migrate;
+pub mod reviews;
 pub mod role_members;
 pub mod roles;
 pub mod sessions;

@@ -15,6 +15,7 @@ mod openapi;
 mod ops;
 mod reach;
 mod reports;
+mod reviews;
 mod stories;
 mod time_bound;
 mod two_factor;

@@ -12,6 +12,7 @@ pub mod ivrs;
 pub mod lookups;
 pub mod numbers;
 pub mod reports;
+pub mod reviews;
 pub mod roles;
 pub mod sessions;
 pub mod two_factor;

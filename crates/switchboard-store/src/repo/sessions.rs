@@ -96,6 +96,14 @@ pub fn start(conn: &mut DbConn, account: AccountId, user: UserId, expires_at: Da
     let mine = sessions::account_id.eq(account.to_string()).and(sessions::user_id.eq(user.to_string()));
     diesel::delete(sessions::table.filter(mine).filter(sessions::expires_at.lt(old).or(sessions::ended_at.lt(old))))
         .execute(conn)?;
+    // the access review's "last sign-in"
+    diesel::update(
+        crate::schema::users::table
+            .filter(crate::schema::users::account_id.eq(account.to_string()))
+            .filter(crate::schema::users::id.eq(user.to_string())),
+    )
+    .set(crate::schema::users::last_sign_in_at.eq(Some(to_db_time(at))))
+    .execute(conn)?;
     diesel::insert_into(sessions::table)
         .values((
             sessions::account_id.eq(account.to_string()),

@@ -79,6 +79,12 @@ pub(crate) struct UserRow {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
 }
+impl UserRow {
+    pub(crate) fn id_string(&self) -> String {
+        self.id.to_string()
+    }
+}
+
 pub(crate) fn status_str(s: UserStatus) -> &'static str {
     match s {
         UserStatus::Invited => "invited",

@@ -1,0 +1,206 @@
+//! Access reviews (issue 17): every person with each role assignment — who gave it, when, for how
+//! long, why — their last sign-in, and the reviewers' latest decision on each assignment.
+
+use crate::common::{Actor, Page, PageRequest, audit_event, from_db_time, now, parse_id, to_db_time};
+use crate::db::DbConn;
+use crate::error::{StoreError, StoreResult};
+use crate::repo::users::{self, User, UserRow};
+use crate::schema::{access_review_decisions as decisions, role_assignments, roles, users as users_t};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+use switchboard_core::{AccountId, RoleId, UserId};
+
+/// A reviewer's decision on one assignment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReviewDecision {
+    Keep,
+    Revoke,
+}
+
+impl ReviewDecision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewDecision::Keep => "keep",
+            ReviewDecision::Revoke => "revoke",
+        }
+    }
+}
+
+/// The latest decision on an assignment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LastReview {
+    pub decision: String,
+    /// `user:<id>` or `api_key:<id>`.
+    pub reviewer_id: String,
+    pub note: String,
+    pub decided_at: DateTime<Utc>,
+}
+
+/// One role assignment as a review shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReviewedAssignment {
+    pub role_id: RoleId,
+    pub role: String,
+    pub assigned_at: DateTime<Utc>,
+    /// `user:<id>`, `api_key:<id>`, `operator` or `system`; absent for assignments older than this record.
+    pub assigned_by: Option<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+    pub last_review: Option<LastReview>,
+}
+
+/// One person in a review.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReviewedUser {
+    pub user: User,
+    pub last_sign_in_at: Option<DateTime<Utc>>,
+    pub assignments: Vec<ReviewedAssignment>,
+}
+
+type AssignmentRow = (
+    String,
+    String,
+    String,
+    NaiveDateTime,
+    Option<String>,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+    Option<String>,
+);
+
+/// One page of the account's people, by email, with every assignment (current, future, or ended but
+/// not yet swept) and its latest review.
+pub fn page(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<ReviewedUser>> {
+    let a = account.to_string();
+    let (rows, limit) = crate::common::page_by_text!(conn, users_t of account, by email, UserRow, page);
+    let ids: Vec<String> = rows.iter().map(|r| r.id_string()).collect();
+    let signed_in: BTreeMap<String, Option<NaiveDateTime>> = users_t::table
+        .filter(users_t::account_id.eq(&a).and(users_t::id.eq_any(&ids)))
+        .select((users_t::id, users_t::last_sign_in_at))
+        .load::<(String, Option<NaiveDateTime>)>(conn)?
+        .into_iter()
+        .collect();
+    let assigned: Vec<AssignmentRow> = role_assignments::table
+        .inner_join(roles::table)
+        .filter(role_assignments::account_id.eq(&a).and(role_assignments::user_id.eq_any(&ids)))
+        .select((
+            role_assignments::user_id,
+            role_assignments::role_id,
+            roles::key,
+            role_assignments::assigned_at,
+            role_assignments::assigned_by,
+            role_assignments::starts_at,
+            role_assignments::expires_at,
+            role_assignments::reason,
+        ))
+        .order((role_assignments::user_id, roles::key))
+        .load(conn)?;
+    let reviewed: Vec<(String, String, String, String, String, NaiveDateTime)> = decisions::table
+        .filter(decisions::account_id.eq(&a).and(decisions::user_id.eq_any(&ids)))
+        .select((
+            decisions::user_id,
+            decisions::role_id,
+            decisions::decision,
+            decisions::reviewer_id,
+            decisions::note,
+            decisions::decided_at,
+        ))
+        .load(conn)?;
+    let mut last: BTreeMap<(String, String), LastReview> = reviewed
+        .into_iter()
+        .map(|(u, r, decision, reviewer_id, note, at)| {
+            ((u, r), LastReview { decision, reviewer_id, note, decided_at: from_db_time(at) })
+        })
+        .collect();
+    let mut by_user: BTreeMap<String, Vec<ReviewedAssignment>> = BTreeMap::new();
+    for (user, role_id, role, assigned_at, assigned_by, starts_at, expires_at, reason) in assigned {
+        let last_review = last.remove(&(user.clone(), role_id.clone()));
+        by_user.entry(user).or_default().push(ReviewedAssignment {
+            role_id: parse_id(&role_id)?,
+            role,
+            assigned_at: from_db_time(assigned_at),
+            assigned_by,
+            starts_at: starts_at.map(from_db_time),
+            expires_at: expires_at.map(from_db_time),
+            reason,
+            last_review,
+        });
+    }
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let user = users::user_of(row)?;
+        let key = user.id.to_string();
+        items.push(ReviewedUser {
+            last_sign_in_at: signed_in.get(&key).copied().flatten().map(from_db_time),
+            assignments: by_user.remove(&key).unwrap_or_default(),
+            user,
+        });
+    }
+    Ok(Page::from_rows(items, limit, |u| vec![u.user.email.clone()]))
+}
+
+/// Records a reviewer's decision on an assignment the person holds (a revocation is made by the
+/// caller, as an ordinary role change, in the same transaction).
+pub fn decide(
+    conn: &mut DbConn,
+    account: AccountId,
+    user: UserId,
+    role: RoleId,
+    decision: ReviewDecision,
+    note: &str,
+    actor: &Actor,
+) -> StoreResult<()> {
+    let (kind, id) = actor.columns();
+    let reviewer = id.map_or_else(|| kind.to_owned(), |id| format!("{kind}:{id}"));
+    if note.chars().count() > 2000 {
+        return Err(StoreError::InvalidInput("a note has at most 2000 characters".into()));
+    }
+    crate::common::write_tx(conn, |conn| {
+        let (a, u, r) = (account.to_string(), user.to_string(), role.to_string());
+        let t = to_db_time(now());
+        diesel::delete(
+            decisions::table
+                .filter(decisions::account_id.eq(&a).and(decisions::user_id.eq(&u)).and(decisions::role_id.eq(&r))),
+        )
+        .execute(conn)?;
+        diesel::insert_into(decisions::table)
+            .values((
+                decisions::account_id.eq(&a),
+                decisions::user_id.eq(&u),
+                decisions::role_id.eq(&r),
+                decisions::decision.eq(decision.as_str()),
+                decisions::reviewer_id.eq(&reviewer),
+                decisions::note.eq(note),
+                decisions::decided_at.eq(t),
+            ))
+            .execute(conn)?;
+        let after = json!({"role": role, "decision": decision.as_str(), "note": note});
+        audit_event(
+            conn,
+            account,
+            actor,
+            &format!("access_review.{}", decision.as_str()),
+            "user",
+            u,
+            None,
+            Some(after),
+        )?;
+        Ok(())
+    })
+}
+
+/// Whether the person holds the role (now, later, or ended but not yet swept).
+pub fn is_assigned(conn: &mut DbConn, account: AccountId, user: UserId, role: RoleId) -> StoreResult<bool> {
+    let n: i64 = role_assignments::table
+        .filter(role_assignments::account_id.eq(account.to_string()))
+        .filter(role_assignments::user_id.eq(user.to_string()))
+        .filter(role_assignments::role_id.eq(role.to_string()))
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
