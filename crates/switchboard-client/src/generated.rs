@@ -1347,6 +1347,78 @@ simply doesn't show them (rule MC-17).*/
                 })
         }
     }
+    ///Taking an emergency role (break-glass).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct EmergencyAccess {
+        ///For how long, 1 to 480 minutes.
+        pub minutes: ::std::num::NonZeroU32,
+        ///Why: recorded with the grant, in the audit log and in access reviews.
+        pub reason: EmergencyAccessReason,
+        pub role: RoleKey,
+    }
+    impl EmergencyAccess {
+        pub fn builder() -> builder::EmergencyAccess {
+            Default::default()
+        }
+    }
+    ///Why: recorded with the grant, in the audit log and in access reviews.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct EmergencyAccessReason(::std::string::String);
+    impl ::std::ops::Deref for EmergencyAccessReason {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<EmergencyAccessReason> for ::std::string::String {
+        fn from(value: EmergencyAccessReason) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for EmergencyAccessReason {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 500usize {
+                return Err("longer than 500 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for EmergencyAccessReason {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for EmergencyAccessReason {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for EmergencyAccessReason {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`GetAccessReviewCursor`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -1417,6 +1489,10 @@ Empty: anyone with the assignment permission.*/
         ///Holders of this role may assign only these roles. `None`: no restriction from this role.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub can_assign: ::std::option::Option<::std::vec::Vec<RoleKey>>,
+        /**Break-glass: nobody gives this role; holders of an `assignable_by` role take it themselves, for
+a bounded time, stating why (`POST /v1/me/emergency-access`), every use audited.*/
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub emergency: ::std::option::Option<bool>,
         ///A holder cannot change the access of another holder; only the superadmin can.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub peer_protected: ::std::option::Option<bool>,
@@ -3419,6 +3495,8 @@ number assigned to them) or `selected` (a number their role selects).*/
         KindNotShown,
         #[serde(rename = "no_recording")]
         NoRecording,
+        #[serde(rename = "emergency_only")]
+        EmergencyOnly,
     }
     impl ::std::fmt::Display for ReasonCode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3442,6 +3520,7 @@ number assigned to them) or `selected` (a number their role selects).*/
                 Self::InteractiveOnly => f.write_str("interactive_only"),
                 Self::KindNotShown => f.write_str("kind_not_shown"),
                 Self::NoRecording => f.write_str("no_recording"),
+                Self::EmergencyOnly => f.write_str("emergency_only"),
             }
         }
     }
@@ -3470,6 +3549,7 @@ number assigned to them) or `selected` (a number their role selects).*/
                 "interactive_only" => Ok(Self::InteractiveOnly),
                 "kind_not_shown" => Ok(Self::KindNotShown),
                 "no_recording" => Ok(Self::NoRecording),
+                "emergency_only" => Ok(Self::EmergencyOnly),
                 _ => Err("invalid value".into()),
             }
         }
@@ -9106,6 +9186,86 @@ they can only enrol.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct EmergencyAccess {
+            minutes: ::std::result::Result<
+                ::std::num::NonZeroU32,
+                ::std::string::String,
+            >,
+            reason: ::std::result::Result<
+                super::EmergencyAccessReason,
+                ::std::string::String,
+            >,
+            role: ::std::result::Result<super::RoleKey, ::std::string::String>,
+        }
+        impl ::std::default::Default for EmergencyAccess {
+            fn default() -> Self {
+                Self {
+                    minutes: Err("no value supplied for minutes".to_string()),
+                    reason: Err("no value supplied for reason".to_string()),
+                    role: Err("no value supplied for role".to_string()),
+                }
+            }
+        }
+        impl EmergencyAccess {
+            pub fn minutes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::num::NonZeroU32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.minutes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for minutes: {e}")
+                    });
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::EmergencyAccessReason>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::RoleKey>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<EmergencyAccess> for super::EmergencyAccess {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: EmergencyAccess,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    minutes: value.minutes?,
+                    reason: value.reason?,
+                    role: value.role?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::EmergencyAccess> for EmergencyAccess {
+            fn from(value: super::EmergencyAccess) -> Self {
+                Self {
+                    minutes: Ok(value.minutes),
+                    reason: Ok(value.reason),
+                    role: Ok(value.role),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Guards {
             assignable_by: ::std::result::Result<
                 ::std::vec::Vec<super::GuardsAssignableByItem>,
@@ -9113,6 +9273,10 @@ they can only enrol.*/
             >,
             can_assign: ::std::result::Result<
                 ::std::option::Option<::std::vec::Vec<super::RoleKey>>,
+                ::std::string::String,
+            >,
+            emergency: ::std::result::Result<
+                ::std::option::Option<bool>,
                 ::std::string::String,
             >,
             peer_protected: ::std::result::Result<
@@ -9125,6 +9289,7 @@ they can only enrol.*/
                 Self {
                     assignable_by: Ok(Default::default()),
                     can_assign: Ok(Default::default()),
+                    emergency: Ok(Default::default()),
                     peer_protected: Ok(Default::default()),
                 }
             }
@@ -9158,6 +9323,18 @@ they can only enrol.*/
                     });
                 self
             }
+            pub fn emergency<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.emergency = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for emergency: {e}")
+                    });
+                self
+            }
             pub fn peer_protected<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<bool>>,
@@ -9181,6 +9358,7 @@ they can only enrol.*/
                 Ok(Self {
                     assignable_by: value.assignable_by?,
                     can_assign: value.can_assign?,
+                    emergency: value.emergency?,
                     peer_protected: value.peer_protected?,
                 })
             }
@@ -9190,6 +9368,7 @@ they can only enrol.*/
                 Self {
                     assignable_by: Ok(value.assignable_by),
                     can_assign: Ok(value.can_assign),
+                    emergency: Ok(value.emergency),
                     peer_protected: Ok(value.peer_protected),
                 }
             }
@@ -17573,6 +17752,20 @@ let response = client.get_me()
     pub fn get_me(&self) -> builder::GetMe<'_> {
         builder::GetMe::new(self)
     }
+    /**Break-glass: takes an emergency role oneself, for a bounded time, stating why. Signed in only;
+every use is audited (`role.emergency_access`); the role ends at its instant
+
+Sends a `POST` request to `/v1/me/emergency-access`
+
+```ignore
+let response = client.take_emergency_access()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn take_emergency_access(&self) -> builder::TakeEmergencyAccess<'_> {
+        builder::TakeEmergencyAccess::new(self)
+    }
     /**Lists the caller's active sessions
 
 Sends a `GET` request to `/v1/me/sessions`
@@ -21136,6 +21329,97 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "get_me",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::take_emergency_access`]
+
+[`Client::take_emergency_access`]: super::Client::take_emergency_access*/
+    #[derive(Debug, Clone)]
+    pub struct TakeEmergencyAccess<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::EmergencyAccess, String>,
+    }
+    impl<'a> TakeEmergencyAccess<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::EmergencyAccess>,
+            <V as std::convert::TryInto<
+                types::EmergencyAccess,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `EmergencyAccess` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::EmergencyAccess,
+            ) -> types::builder::EmergencyAccess,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/me/emergency-access`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UserDetail>, Error<ByteStream>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::EmergencyAccess::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/me/emergency-access", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "take_emergency_access",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

@@ -133,6 +133,14 @@ pub enum Decision {
     /// An API key is an integration's credential: it never changes credentials (passwords, emails,
     /// keys) nor its own user's roles or status. Signing in as the user does.
     InteractiveOnly,
+    /// Nobody gives an emergency role: its holders-to-be take it themselves (break-glass).
+    EmergencyOnly {
+        role: RoleIdx,
+    },
+    /// Break-glass takes only a role marked as an emergency role.
+    NotEmergency {
+        role: RoleIdx,
+    },
 }
 
 /// Stable, machine-readable reason codes.
@@ -159,11 +167,12 @@ pub enum ReasonCode {
     InteractiveOnly,
     KindNotShown,
     NoRecording,
+    EmergencyOnly,
 }
 
 impl ReasonCode {
     /// Every code, in declaration order (`code as usize` is its index).
-    pub const ALL: [ReasonCode; 19] = [
+    pub const ALL: [ReasonCode; 20] = [
         ReasonCode::Allowed,
         ReasonCode::MissingPermission,
         ReasonCode::MissingRight,
@@ -183,6 +192,7 @@ impl ReasonCode {
         ReasonCode::InteractiveOnly,
         ReasonCode::KindNotShown,
         ReasonCode::NoRecording,
+        ReasonCode::EmergencyOnly,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -206,6 +216,7 @@ impl ReasonCode {
             ReasonCode::InteractiveOnly => "interactive_only",
             ReasonCode::KindNotShown => "kind_not_shown",
             ReasonCode::NoRecording => "no_recording",
+            ReasonCode::EmergencyOnly => "emergency_only",
         }
     }
 }
@@ -296,6 +307,7 @@ impl Decision {
             Decision::InteractiveOnly => ReasonCode::InteractiveOnly,
             Decision::KindNotShown { .. } => ReasonCode::KindNotShown,
             Decision::NoRecording => ReasonCode::NoRecording,
+            Decision::EmergencyOnly { .. } | Decision::NotEmergency { .. } => ReasonCode::EmergencyOnly,
         }
     }
 }

@@ -122,6 +122,19 @@ impl Decision {
                 reason
             }
             Decision::NoRecording => Reason::new(code, "the communication has no recording".into()),
+            Decision::EmergencyOnly { role } | Decision::NotEmergency { role } => {
+                let key = role_key(role);
+                let message = if matches!(self, Decision::EmergencyOnly { .. }) {
+                    format!(
+                        "`{key}` is an emergency role: nobody gives it; it is taken in an emergency, for a time, with a reason"
+                    )
+                } else {
+                    format!("`{key}` is not an emergency role")
+                };
+                let mut reason = Reason::new(code, message);
+                reason.role = Some(key);
+                reason
+            }
             Decision::InactiveUser => Reason::new(code, "the user is not active".into()),
             Decision::PresetImmutable { role } => {
                 let key = role_key(role);

@@ -351,6 +351,12 @@ impl Policy {
         let mut guards = Vec::with_capacity(compiled.len());
         for role in &compiled {
             let g = &role.definition.guards;
+            if g.emergency && g.assignable_by.is_empty() {
+                return Err(CoreError::InvalidRole {
+                    role: role.key().into(),
+                    message: "an emergency role names who may take it in `assignable_by`".into(),
+                });
+            }
             let assignable_by = if g.assignable_by.is_empty() {
                 None
             } else {
@@ -701,6 +707,9 @@ impl Policy {
             return Ok(gate);
         }
         let added = wanted.iter().filter(|r| !target.holds(**r));
+        if let Some(role) = added.clone().find(|r| self.role(**r).definition.guards.emergency) {
+            return Ok(Decision::EmergencyOnly { role: *role });
+        }
         let removed = target.roles.iter().filter(|r| !wanted.contains(r));
         for role in added.chain(removed) {
             let decision = self.can_assign(actor, target, *role);
@@ -785,7 +794,11 @@ impl Policy {
             b.dedup();
             a == b
         };
-        if !same_set(old_by, &definition.guards.assignable_by) || old_protected != definition.guards.peer_protected {
+        let old_emergency = existing.is_some_and(|i| self.role(i).definition.guards.emergency);
+        if !same_set(old_by, &definition.guards.assignable_by)
+            || old_protected != definition.guards.peer_protected
+            || old_emergency != definition.guards.emergency
+        {
             return Ok(Decision::GuardsBySuperadminOnly);
         }
         if let Some(idx) = existing {
@@ -828,6 +841,30 @@ impl Policy {
                 && access.kinds.first_missing(g.kinds).is_none();
             (Some(idx) != except && unguarded_for_actor && meaningful && covered).then_some(idx)
         })
+    }
+
+    /// May the actor take an emergency role themselves (break-glass)? Only an emergency role, only a
+    /// holder of one of its `assignable_by` roles (or the superadmin), only where roles combine. Rules 4
+    /// and 6 are what breaking the glass sets aside; bounding it in time, stating why and auditing
+    /// every use is what the caller must do.
+    pub fn can_break_glass(&self, actor: &Principal, role: RoleIdx) -> Decision {
+        if !actor.active {
+            return Decision::InactiveUser;
+        }
+        let compiled = self.role(role);
+        if !compiled.definition.guards.emergency {
+            return Decision::NotEmergency { role };
+        }
+        if self.settings.role_mode == RoleMode::Single {
+            return Decision::SingleRoleMode;
+        }
+        if actor.superadmin {
+            return Decision::Allowed(Via::Superadmin);
+        }
+        match &compiled.assignable_by {
+            Some(by) if by.roles.iter().any(|r| actor.holds(*r)) => Decision::Allowed(Via::Grant),
+            _ => Decision::GuardedRole { role },
+        }
     }
 
     /// May the actor delete a role? Presets never; custom roles within the actor's own access.

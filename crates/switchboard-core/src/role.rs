@@ -82,6 +82,10 @@ pub struct Guards {
     /// A holder cannot change the access of another holder; only the superadmin can.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub peer_protected: bool,
+    /// Break-glass: nobody gives this role; holders of an `assignable_by` role take it themselves, for
+    /// a bounded time, stating why (`POST /v1/me/emergency-access`), every use audited.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub emergency: bool,
 }
 
 fn personal() -> ScopeKind {

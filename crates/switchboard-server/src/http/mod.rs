@@ -93,6 +93,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(user_permissions::user_permissions)
             .service(users::set_dashboard_access)
             .service(user_roles::grant_role)
+            .service(user_roles::take_emergency_access)
             .service(workgroups::list_workgroups)
             .service(workgroups::create_workgroup)
             .service(workgroups::get_workgroup)

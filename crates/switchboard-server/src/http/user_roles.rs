@@ -98,6 +98,47 @@ pub async fn grant_role(
     Ok(changed(actix_web::http::StatusCode::OK, person))
 }
 
+/// Taking an emergency role (break-glass).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EmergencyAccess {
+    /// The key of an emergency role the caller may take (one of its `assignable_by` roles).
+    pub role: RoleKey,
+    /// Why: recorded with the grant, in the audit log and in access reviews.
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+    /// For how long, 1 to 480 minutes.
+    #[schema(minimum = 1, maximum = 480)]
+    pub minutes: u32,
+}
+
+/// Break-glass: takes an emergency role oneself, for a bounded time, stating why. Signed in only;
+/// every use is audited (`role.emergency_access`); the role ends at its instant.
+#[utoipa::path(
+    operation_id = "take_emergency_access",
+    tag = "users",
+    security(("bearer" = [])),
+    request_body = EmergencyAccess,
+    responses(
+        (status = 200, description = "The caller with the emergency role", body = UserDetail,
+         headers(("ETag" = String, description = "The user's version, for `If-Match`"))),
+        Errors
+    )
+)]
+#[post("/me/emergency-access")]
+pub async fn take_emergency_access(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: Body<EmergencyAccess>,
+) -> Result<HttpResponse, ApiError> {
+    let EmergencyAccess { role, reason, minutes } = body.parse()?;
+    let person = service::run(&state, caller, move |cx| {
+        service::emergency::break_glass(cx, role.into_inner(), &reason, minutes)
+    })
+    .await?;
+    Ok(changed(actix_web::http::StatusCode::OK, person))
+}
+
 /// What a bulk role change does.
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]

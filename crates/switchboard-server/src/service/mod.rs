@@ -12,6 +12,7 @@ pub mod bulk_role;
 pub mod dashboard_access;
 pub mod duplicate;
 pub mod edit_user;
+pub mod emergency;
 pub mod invite;
 pub mod memberships;
 pub mod migrate;

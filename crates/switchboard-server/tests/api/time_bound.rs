@@ -96,3 +96,59 @@ fn dashboard_access_for_a_time_shows_a_groups_calls_only_until_it_ends() {
     sleep_until(end);
     assert_eq!(seen(&app), 0, "the group's calls are gone at the instant");
 }
+
+#[test]
+fn break_glass_is_taken_only_by_oneself_for_a_bounded_time_with_a_reason_and_is_audited() {
+    let app = TestApp::new()
+        .account("air", "aircall")
+        .user("sup@air.example", &["agent", "supervisor"])
+        .user("agent@air.example", &["agent"])
+        .start();
+    let owner = app.session("owner@air.example");
+    let sup = app.session("sup@air.example");
+    let agent = app.session("agent@air.example");
+    let role = json!({"key": "incident_billing", "name": "Incident: billing", "grants":
+        {"billing.information": {"level": "view"}}, "guards": {"assignable_by": ["supervisor"], "emergency": true}});
+    let created = app.call(&owner, "POST", "/v1/roles", Some(role));
+    assert_eq!(created.status, 201, "{}", created.body);
+    // Nobody gives an emergency role, not even the superadmin.
+    let path = format!("/v1/users/{}/role-grants", sup.user_id);
+    let given = app.call(&owner, "POST", &path, Some(json!({"role": "incident_billing"})));
+    assert_eq!(given.assert_problem(403, "forbidden")["reason"]["code"], "emergency_only");
+    // Only its guardians take it, signed in, stating why, for a bounded time.
+    let take = |who: &Session, body: Value| app.call(who, "POST", "/v1/me/emergency-access", Some(body));
+    let problem = take(&agent, json!({"role": "incident_billing", "reason": "outage", "minutes": 30}))
+        .assert_problem(403, "forbidden");
+    assert_eq!(problem["reason"]["code"], "guarded_role");
+    let no_reason = take(&sup, json!({"role": "incident_billing", "reason": "  ", "minutes": 30}));
+    assert_eq!(no_reason.assert_problem(422, "invalid")["field"], "reason");
+    let too_long = take(&sup, json!({"role": "incident_billing", "reason": "outage", "minutes": 481}));
+    assert_eq!(too_long.assert_problem(422, "invalid")["field"], "minutes");
+    let not_emergency = take(&sup, json!({"role": "admin", "reason": "outage", "minutes": 30}));
+    assert_eq!(not_emergency.assert_problem(403, "forbidden")["reason"]["code"], "emergency_only");
+    // An API key never breaks the glass (it is refused before anything else is judged).
+    let admin = app.user(&owner, "air", "admin@air.example", &["agent", "admin"]);
+    let key = app.call(&admin, "POST", "/v1/api-keys", Some(json!({"name": "bot"})));
+    assert_eq!(key.status, 201, "{}", key.body);
+    let key = key.json()["key"].as_str().unwrap().to_owned();
+    let body = json!({"role": "incident_billing", "reason": "outage", "minutes": 30}).to_string();
+    let by_key = app.request("POST", "/v1/me/emergency-access", Some(&body), &[("x-api-key", &key)]);
+    assert_eq!(by_key.assert_problem(403, "forbidden")["reason"]["code"], "interactive_only");
+
+    assert!(!allowed(&app, &sup, "billing.information:view"));
+    let taken = take(&sup, json!({"role": "incident_billing", "reason": "card processor outage", "minutes": 30}));
+    assert_eq!(taken.status, 200, "{}", taken.body);
+    assert!(allowed(&app, &sup, "billing.information:view"));
+    let used = audit_actions(&app, &owner, "role.emergency_access");
+    assert_eq!(used[0]["after"]["reason"], "card processor outage");
+    assert_eq!(used[0]["actor"]["id"], sup.user_id.as_str());
+    let review = app.call(&owner, "GET", "/v1/access-review", None).json();
+    let person = review["items"].as_array().unwrap().iter().find(|e| e["email"] == "sup@air.example").unwrap().clone();
+    let emergency =
+        person["roles"].as_array().unwrap().iter().find(|r| r["role"] == "incident_billing").unwrap().clone();
+    assert_eq!(emergency["reason"], "card processor outage");
+    assert!(emergency["expires_at"].is_string());
+    // Only the superadmin marks a role as an emergency role.
+    let sneaky = json!({"key": "sneaky", "name": "Sneaky", "guards": {"emergency": true, "assignable_by": ["agent"]}});
+    app.call(&admin, "POST", "/v1/roles", Some(sneaky)).assert_problem(403, "forbidden");
+}

@@ -501,7 +501,9 @@ pub fn assign_granted(
         if !grant.bounds.is_permanent() || grant.reason.is_some() {
             let after = json!({"role": role, "starts_at": grant.bounds.starts_at, "expires_at": grant.bounds.expires_at,
                 "reason": grant.reason});
-            audit_event(conn, account, actor, "role_assignment.bounds", "user", user.to_string(), None, Some(after))?;
+            // break-glass is its own action, so that every emergency use is found by it
+            let action = if grant.reason.is_some() { "role.emergency_access" } else { "role_assignment.bounds" };
+            audit_event(conn, account, actor, action, "user", user.to_string(), None, Some(after))?;
         }
         Ok(out)
     })
