@@ -58,3 +58,42 @@ fn a_role_revoked_or_a_session_ended_through_one_instance_is_refused_by_another_
     let ended = http("GET", &format!("{}/v1/me", b.base), None, Some(&viewer));
     assert_eq!(ended.status, 401, "instance B still accepts the ended session: {}", ended.body);
 }
+
+// Issue 17: a time-bound role ends at its instant on every instance, with no request needed to end
+// it, and its end is audited once however many instances sweep.
+#[test]
+#[cfg_attr(not(pg_tests), ignore = "set SWITCHBOARD_TEST_DATABASE_URL to run against PostgreSQL")]
+fn a_role_given_for_a_time_ends_at_its_instant_on_every_instance_and_is_audited_once() {
+    let db = Database::create();
+    let (a, b) = (instance(&db), instance(&db));
+    let account = json!({"slug": "acme", "name": "Acme", "preset": "aircall",
+        "owner": {"email": "owner@acme.example", "name": "Owner", "password": "owner-password"}});
+    assert_eq!(http("POST", &format!("{}/v1/accounts", a.base), Some(account), Some(OPERATOR_KEY)).status, 201);
+    let owner = login(&a.base, "owner@acme.example", "owner-password");
+    let invite = json!({"email": "s@acme.example", "name": "S", "roles": ["agent"], "password": "shift-password"});
+    let id = http("POST", &format!("{}/v1/users", a.base), Some(invite), Some(&owner)).json()["id"].clone();
+    let id = id.as_str().unwrap().to_owned();
+    let shift = login(&b.base, "s@acme.example", "shift-password");
+    let end = chrono::Utc::now() + chrono::Duration::seconds(3);
+    let grant = json!({"role": "supervisor", "expires_at": end.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)});
+    let granted = http("POST", &format!("{}/v1/users/{id}/role-grants", a.base), Some(grant), Some(&owner));
+    assert_eq!(granted.status, 200, "{}", granted.body);
+    let can = |base: &str| {
+        let ask = json!({"permission": "analytics.stats:view"});
+        let reply = http("POST", &format!("{base}/v1/authorize"), Some(ask), Some(&shift));
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        reply.json()["allowed"].as_bool().unwrap()
+    };
+    // Both instances cache the supervisor (the grant reaches B within the refresh bound).
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    assert!(can(&a.base) && can(&b.base), "the grant holds on both");
+    if let Ok(left) = (end - chrono::Utc::now()).to_std() {
+        std::thread::sleep(left + std::time::Duration::from_millis(100));
+    }
+    assert!(!can(&a.base) && !can(&b.base), "it ended at its instant on both, with no write in between");
+    // Both instances sweep; the end is audited once.
+    std::thread::sleep(std::time::Duration::from_millis(3000));
+    let log = http("GET", &format!("{}/v1/audit-events?action=role_assignment.expired", b.base), None, Some(&owner));
+    assert_eq!(log.status, 200, "{}", log.body);
+    assert_eq!(log.json()["items"].as_array().unwrap().len(), 1, "{}", log.body);
+}
