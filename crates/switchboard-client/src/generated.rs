@@ -2549,6 +2549,66 @@ or `none` < `full`.*/
                 })
         }
     }
+    ///`ListUserCommunicationsCursor`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ListUserCommunicationsCursor(::std::string::String);
+    impl ::std::ops::Deref for ListUserCommunicationsCursor {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ListUserCommunicationsCursor> for ::std::string::String {
+        fn from(value: ListUserCommunicationsCursor) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ListUserCommunicationsCursor {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1024usize {
+                return Err("longer than 1024 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^([0-9a-f]{2})*$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^([0-9a-f]{2})*$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListUserCommunicationsCursor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ListUserCommunicationsCursor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ListUserCommunicationsCursor {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`ListUsersCursor`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -18298,6 +18358,42 @@ let response = client.update_user()
     pub fn update_user(&self) -> builder::UpdateUser<'_> {
         builder::UpdateUser::new(self)
     }
+    /**The communications one person can reach, newest first, as they see them (`recording_playable` is
+theirs), limited to those the caller sees too: a page may hold fewer than `limit` items; follow
+`next_cursor`. Asking about someone else needs `team.members:view`
+
+Sends a `GET` request to `/v1/users/{id}/communications`
+
+Arguments:
+- `id`: The user's id
+- `cursor`: The `next_cursor` of the previous page; empty or absent for the first page. A cursor this list
+did not produce answers 422.
+- `from`: Started at or after (RFC 3339).
+- `ivr`
+- `kind`
+- `limit`: Items per page, 1 to 500 (default 50).
+- `number`
+- `until`: Started before (RFC 3339).
+- `user`: Records this user took part in.
+- `workgroup`
+```ignore
+let response = client.list_user_communications()
+    .id(id)
+    .cursor(cursor)
+    .from(from)
+    .ivr(ivr)
+    .kind(kind)
+    .limit(limit)
+    .number(number)
+    .until(until)
+    .user(user)
+    .workgroup(workgroup)
+    .send()
+    .await;
+```*/
+    pub fn list_user_communications(&self) -> builder::ListUserCommunications<'_> {
+        builder::ListUserCommunications::new(self)
+    }
     /**Sets the workgroups and IVRs whose data a user may see and filter (seed 002)
 
 Sends a `PUT` request to `/v1/users/{id}/dashboard-access`
@@ -24358,6 +24454,232 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "update_user",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_user_communications`]
+
+[`Client::list_user_communications`]: super::Client::list_user_communications*/
+    #[derive(Debug, Clone)]
+    pub struct ListUserCommunications<'a> {
+        client: &'a super::Client,
+        id: Result<types::UserId, String>,
+        cursor: Result<Option<types::ListUserCommunicationsCursor>, String>,
+        from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        ivr: Result<Option<types::IvrId>, String>,
+        kind: Result<Option<types::Kind>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
+        number: Result<Option<types::NumberId>, String>,
+        until: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
+        user: Result<Option<types::UserId>, String>,
+        workgroup: Result<Option<types::WorkgroupId>, String>,
+    }
+    impl<'a> ListUserCommunications<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                cursor: Ok(None),
+                from: Ok(None),
+                ivr: Ok(None),
+                kind: Ok(None),
+                limit: Ok(None),
+                number: Ok(None),
+                until: Ok(None),
+                user: Ok(None),
+                workgroup: Ok(None),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UserId>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| "conversion to `UserId` for id failed".to_string());
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ListUserCommunicationsCursor>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ListUserCommunicationsCursor` for cursor failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn from<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.from = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for from failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn ivr<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::IvrId>,
+        {
+            self.ivr = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `IvrId` for ivr failed".to_string());
+            self
+        }
+        pub fn kind<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::Kind>,
+        {
+            self.kind = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `Kind` for kind failed".to_string());
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn number<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NumberId>,
+        {
+            self.number = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `NumberId` for number failed".to_string());
+            self
+        }
+        pub fn until<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.until = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed"
+                        .to_string()
+                });
+            self
+        }
+        pub fn user<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UserId>,
+        {
+            self.user = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `UserId` for user failed".to_string());
+            self
+        }
+        pub fn workgroup<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::WorkgroupId>,
+        {
+            self.workgroup = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `WorkgroupId` for workgroup failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/users/{id}/communications`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::CommunicationPage>, Error<ByteStream>> {
+            let Self {
+                client,
+                id,
+                cursor,
+                from,
+                ivr,
+                kind,
+                limit,
+                number,
+                until,
+                user,
+                workgroup,
+            } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let from = from.map_err(Error::InvalidRequest)?;
+            let ivr = ivr.map_err(Error::InvalidRequest)?;
+            let kind = kind.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
+            let number = number.map_err(Error::InvalidRequest)?;
+            let until = until.map_err(Error::InvalidRequest)?;
+            let user = user.map_err(Error::InvalidRequest)?;
+            let workgroup = workgroup.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/users/{}/communications", client.baseurl, encode_path(& id
+                .to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("from", &from))
+                .query(&progenitor_client::QueryParam::new("ivr", &ivr))
+                .query(&progenitor_client::QueryParam::new("kind", &kind))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
+                .query(&progenitor_client::QueryParam::new("number", &number))
+                .query(&progenitor_client::QueryParam::new("until", &until))
+                .query(&progenitor_client::QueryParam::new("user", &user))
+                .query(&progenitor_client::QueryParam::new("workgroup", &workgroup))
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_user_communications",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

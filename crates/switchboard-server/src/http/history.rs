@@ -100,7 +100,7 @@ page!(CommunicationPage, CommunicationView);
 
 impl CommunicationView {
     /// The communication as `principal` sees it.
-    fn seen_by(c: Communication, policy: &Policy, principal: &Principal) -> Self {
+    pub(crate) fn seen_by(c: Communication, policy: &Policy, principal: &Principal) -> Self {
         let recording_playable = policy.can_play_recording(principal, &c.as_ref(), c.has_recording).is_allowed();
         CommunicationView {
             recording_playable,

@@ -266,3 +266,35 @@ pub async fn what_can(
     .await?;
     Ok(web::Json(answer))
 }
+
+/// The communications one person can reach, newest first, as they see them (`recording_playable` is
+/// theirs), limited to those the caller sees too: a page may hold fewer than `limit` items; follow
+/// `next_cursor`. Asking about someone else needs `team.members:view`.
+#[utoipa::path(operation_id = "list_user_communications", tag = "decisions", security(("bearer" = []), ("api_key" = [])),
+    params(("id" = UserId, Path, description = "The user's id"), crate::http::history::HistoryFilter, PageQuery),
+    responses((status = 200, description = "A page of their communications", body = crate::http::history::CommunicationPage), Errors))]
+#[get("/users/{id}/communications")]
+pub async fn user_communications(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<UserId>,
+    filter: web::Query<crate::http::history::HistoryFilter>,
+    page: web::Query<PageQuery>,
+) -> Result<web::Json<crate::http::history::CommunicationPage>, ApiError> {
+    use crate::http::history::{CommunicationPage, CommunicationView};
+    let id = id.into_inner();
+    if id != caller.user.id {
+        caller.require("team.members:view", &state.metrics)?;
+    }
+    let (filter, page) = (filter.filter(), page.request()?);
+    let answer = db(&state, move |_, conn| {
+        let subject = switchboard_store::repo::users::subject(conn, caller.account.id, id)?;
+        let policy = caller.policy();
+        let person = policy.principal(&subject)?;
+        let mut found = communications::list(conn, caller.account.id, &person.visibility(), &filter, &page)?;
+        found.items.retain(|c| policy.can_see(&caller.principal, &c.as_ref()).is_allowed());
+        Ok(CommunicationPage::map(found, |c| CommunicationView::seen_by(c, policy, &person)))
+    })
+    .await?;
+    Ok(web::Json(answer))
+}

@@ -51,6 +51,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(authorize::authorize_batch)
             .service(lookups::who_can)
             .service(lookups::what_can)
+            .service(lookups::user_communications)
             .service(auth::create_token)
             .service(sessions::sign_out)
             .service(sessions::list_sessions)

@@ -57,6 +57,7 @@ fn operations() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("PUT", "/v1/users/{id}/dashboard-access", Some(json!({"workgroups": [], "ivrs": []}))),
         ("POST", "/v1/users/{id}/role-grants", Some(json!({"role": "agent"}))),
         ("GET", "/v1/users/{id}/what-can", None),
+        ("GET", "/v1/users/{id}/communications", None),
         ("GET", "/v1/workgroups/{id}", None),
         ("PATCH", "/v1/workgroups/{id}", Some(json!({"name": "renamed"}))),
         ("DELETE", "/v1/workgroups/{id}", None),

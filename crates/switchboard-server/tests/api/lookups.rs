@@ -108,3 +108,35 @@ fn what_can_one_person_reach_and_hold_with_the_roles_it_comes_from() {
     let everything = app.call(&owner, "GET", &path, None).json();
     assert_eq!((everything["everything"].clone(), everything["superadmin"].clone()), (json!(true), json!(true)));
 }
+
+#[test]
+fn the_communications_one_person_reaches_are_listed_as_they_see_them_within_the_askers_own_view() {
+    let app = TestApp::new()
+        .account("acme", "mightycall")
+        .user("agent@acme.example", &["agent"])
+        .user("other@acme.example", &["agent"])
+        .start();
+    let owner = app.session("owner@acme.example");
+    let agent = app.session("agent@acme.example");
+    let other = app.session("other@acme.example");
+    let sales =
+        app.call(&owner, "POST", "/v1/workgroups", Some(json!({"name": "Sales", "members": [agent.user_id]}))).json();
+    let sales = sales["id"].as_str().unwrap().to_owned();
+    let key = api_key(&app, &owner);
+    let made = ingest(
+        &app,
+        &key,
+        json!([
+            call(None, Some(&sales), &[], "2026-11-01T10:00:00Z"),
+            call(None, None, &[&agent.user_id], "2026-11-01T11:00:00Z"),
+            call(None, None, &[], "2026-11-01T12:00:00Z"),
+        ]),
+    );
+    let path = format!("/v1/users/{}/communications", agent.user_id);
+    let theirs = app.call(&owner, "GET", &path, None).json();
+    let ids: Vec<&str> = theirs["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [made[1].as_str(), made[0].as_str()], "their own call and their workgroup's, not the third");
+    // Someone else's, only with team.members:view; one's own, always.
+    app.call(&other, "GET", &path, None).assert_problem(403, "forbidden");
+    assert_eq!(app.call(&agent, "GET", &path, None).json()["items"].as_array().unwrap().len(), 2);
+}
