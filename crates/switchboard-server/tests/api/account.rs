@@ -2,7 +2,9 @@
 //! person — DESIGN §1: the superadmin is transferable and never missing.
 
 use serde_json::json;
-use switchboard_testkit::app::TestApp;
+use switchboard_testkit::app::{Builder, TestApp};
+
+on_both_backends!(administrators_edit_and_delete_the_account_and_agents_cannot,);
 
 #[test]
 fn the_superadmin_hands_the_role_to_another_active_person_and_nobody_else_can() {
@@ -40,9 +42,8 @@ fn the_superadmin_hands_the_role_to_another_active_person_and_nobody_else_can() 
 }
 
 // rule MC-2: "edit and delete the account"
-#[test]
-fn administrators_edit_and_delete_the_account_and_agents_cannot() {
-    let app = TestApp::new()
+fn administrators_edit_and_delete_the_account_and_agents_cannot(app: Builder) {
+    let app = app
         .account("acme", "mightycall")
         .user("admin@acme.example", &["administrator"])
         .user("agent@acme.example", &["agent"])

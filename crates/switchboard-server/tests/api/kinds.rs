@@ -4,8 +4,14 @@
 use crate::history::{api_key, call, ids, ingest};
 use crate::reports::get_csv;
 use serde_json::{Value, json};
-use switchboard_testkit::app::TestApp;
+use switchboard_testkit::app::{Builder, TestApp};
 use switchboard_testkit::http::Session;
+
+on_both_backends!(
+    custom_roles_limit_access_to_calls_call_recordings_and_voicemails,
+    aircall_agents_have_full_access_only_to_their_own_call_recordings,
+    a_role_cannot_show_kinds_of_data_its_author_does_not_see,
+);
 
 fn of_kind(kind: &str, who: &[&str], at: &str) -> Value {
     json!({"kind": kind, "direction": "inbound", "participants": who, "started_at": at,
@@ -20,9 +26,8 @@ fn check(app: &TestApp, who: &Session, resource: &str, id: &str) -> Value {
 }
 
 // rule MC-7, MC-18
-#[test]
-fn custom_roles_limit_access_to_calls_call_recordings_and_voicemails() {
-    let app = TestApp::spawn();
+fn custom_roles_limit_access_to_calls_call_recordings_and_voicemails(app: Builder) {
+    let app = app.start();
     let owner = app.account("acme", "mightycall");
     let role = json!({"key": "call_reviewer", "name": "Call reviewer", "scope": "all", "recents": "all",
         "kinds": {"calls": true, "messages": false, "voicemails": false, "recordings": false}});
@@ -90,9 +95,8 @@ fn custom_roles_limit_access_to_calls_call_recordings_and_voicemails() {
 }
 
 // rule AC-1, AC-9
-#[test]
-fn aircall_agents_have_full_access_only_to_their_own_call_recordings() {
-    let app = TestApp::new()
+fn aircall_agents_have_full_access_only_to_their_own_call_recordings(app: Builder) {
+    let app = app
         .account("air", "aircall")
         .user("agent@air.example", &["agent"])
         .user("supervisor@air.example", &["agent", "supervisor"])
@@ -128,9 +132,8 @@ fn aircall_agents_have_full_access_only_to_their_own_call_recordings() {
 }
 
 // rule MC-7 with rule 4: nobody hands out kinds of data they do not see
-#[test]
-fn a_role_cannot_show_kinds_of_data_its_author_does_not_see() {
-    let app = TestApp::spawn();
+fn a_role_cannot_show_kinds_of_data_its_author_does_not_see(app: Builder) {
+    let app = app.start();
     let owner = app.account("acme", "mightycall");
     let lead_role = json!({"key": "lead", "name": "Lead", "scope": "all",
         "grants": {"team.roles": {"level": "manage"}, "team.members": {"level": "manage"}},

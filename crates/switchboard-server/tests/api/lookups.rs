@@ -3,8 +3,14 @@
 
 use crate::history::{api_key, call, ingest};
 use serde_json::{Value, json};
-use switchboard_testkit::app::TestApp;
+use switchboard_testkit::app::{Builder, TestApp};
 use switchboard_testkit::http::Session;
+
+on_both_backends!(
+    who_can_see_hear_or_hold_answers_with_the_role_and_scope_part_that_gives_it,
+    what_can_one_person_reach_and_hold_with_the_roles_it_comes_from,
+    the_communications_one_person_reaches_are_listed_as_they_see_them_within_the_askers_own_view,
+);
 
 fn who(app: &TestApp, asker: &Session, query: &str) -> Vec<(String, Value, Value)> {
     let mut out = Vec::new();
@@ -29,9 +35,8 @@ fn emails(found: &[(String, Value, Value)]) -> Vec<&str> {
     found.iter().map(|(e, _, _)| e.as_str()).collect()
 }
 
-#[test]
-fn who_can_see_hear_or_hold_answers_with_the_role_and_scope_part_that_gives_it() {
-    let app = TestApp::new()
+fn who_can_see_hear_or_hold_answers_with_the_role_and_scope_part_that_gives_it(app: Builder) {
+    let app = app
         .account("acme", "mightycall")
         .user("agent@acme.example", &["agent"])
         .user("elsewhere@acme.example", &["agent"])
@@ -86,9 +91,8 @@ fn who_can_see_hear_or_hold_answers_with_the_role_and_scope_part_that_gives_it()
     let _ = reviewer;
 }
 
-#[test]
-fn what_can_one_person_reach_and_hold_with_the_roles_it_comes_from() {
-    let app = TestApp::new().account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
+fn what_can_one_person_reach_and_hold_with_the_roles_it_comes_from(app: Builder) {
+    let app = app.account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
     let owner = app.session("owner@acme.example");
     let agent = app.session("agent@acme.example");
     let sales =
@@ -109,9 +113,8 @@ fn what_can_one_person_reach_and_hold_with_the_roles_it_comes_from() {
     assert_eq!((everything["everything"].clone(), everything["superadmin"].clone()), (json!(true), json!(true)));
 }
 
-#[test]
-fn the_communications_one_person_reaches_are_listed_as_they_see_them_within_the_askers_own_view() {
-    let app = TestApp::new()
+fn the_communications_one_person_reaches_are_listed_as_they_see_them_within_the_askers_own_view(app: Builder) {
+    let app = app
         .account("acme", "mightycall")
         .user("agent@acme.example", &["agent"])
         .user("other@acme.example", &["agent"])

@@ -3,6 +3,26 @@
 //! HTTP to it. What needs a process of its own is in the end-to-end tests (`tests/e2e`).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+/// One test per backend from a test taking a `Builder`: `<name>::sqlite` and `<name>::postgres`
+/// (the latter runs whenever a PostgreSQL URL is configured, as in `.ci/run`).
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[test]
+            fn sqlite() {
+                super::$name(switchboard_testkit::app::TestApp::new());
+            }
+
+            #[test]
+            #[cfg_attr(not(pg_tests), ignore = "set SWITCHBOARD_TEST_DATABASE_URL to run against PostgreSQL")]
+            fn postgres() {
+                let database = switchboard_testkit::postgres::Database::create();
+                super::$name(switchboard_testkit::app::TestApp::new().database_url(&database.url));
+            }
+        }
+    )*};
+}
+
 mod account;
 mod credentials;
 mod escalation;

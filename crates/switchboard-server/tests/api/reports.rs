@@ -3,8 +3,15 @@
 
 use crate::history::{api_key, call, ingest};
 use serde_json::{Value, json};
-use switchboard_testkit::app::TestApp;
+use switchboard_testkit::app::{Builder, TestApp};
 use switchboard_testkit::http::{Reply, Session};
+
+on_both_backends!(
+    agents_only_have_access_to_the_reports_of_the_interactions_they_engaged_with,
+    reports_count_recordings_and_durations_by_day_number_workgroup_ivr_and_user,
+    downloading_reports_and_the_history_as_csv_needs_reports_download,
+    aircall_reports_widen_with_stats_and_download_with_its_export,
+);
 
 /// `GET` asking for CSV.
 pub(crate) fn get_csv(app: &TestApp, who: &Session, path: &str) -> Reply {
@@ -27,9 +34,8 @@ fn created_id(reply: Reply) -> String {
 }
 
 // rule MC-5, MC-26
-#[test]
-fn agents_only_have_access_to_the_reports_of_the_interactions_they_engaged_with() {
-    let app = TestApp::new()
+fn agents_only_have_access_to_the_reports_of_the_interactions_they_engaged_with(app: Builder) {
+    let app = app
         .account("acme", "mightycall")
         .user("agent@acme.example", &["agent"])
         .user("manager@acme.example", &["manager"])
@@ -69,9 +75,8 @@ fn agents_only_have_access_to_the_reports_of_the_interactions_they_engaged_with(
     assert_eq!((answer["allowed"].clone(), answer["reason"]["right"].clone()), (json!(false), json!("reports.all")));
 }
 
-#[test]
-fn reports_count_recordings_and_durations_by_day_number_workgroup_ivr_and_user() {
-    let app = TestApp::new().account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
+fn reports_count_recordings_and_durations_by_day_number_workgroup_ivr_and_user(app: Builder) {
+    let app = app.account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
     let owner = app.session("owner@acme.example");
     let agent = app.session("agent@acme.example");
     let number = created_id(app.call(
@@ -125,9 +130,8 @@ fn reports_count_recordings_and_durations_by_day_number_workgroup_ivr_and_user()
     app.call(&owner, "GET", "/v1/reports/day?from=yesterday", None).assert_problem(422, "invalid");
 }
 
-#[test]
-fn downloading_reports_and_the_history_as_csv_needs_reports_download() {
-    let app = TestApp::new().account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
+fn downloading_reports_and_the_history_as_csv_needs_reports_download(app: Builder) {
+    let app = app.account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
     let owner = app.session("owner@acme.example");
     let agent = app.session("agent@acme.example");
     let key = api_key(&app, &owner);
@@ -179,9 +183,8 @@ fn downloading_reports_and_the_history_as_csv_needs_reports_download() {
 }
 
 // rule AC-7, AC-9
-#[test]
-fn aircall_reports_widen_with_stats_and_download_with_its_export() {
-    let app = TestApp::new()
+fn aircall_reports_widen_with_stats_and_download_with_its_export(app: Builder) {
+    let app = app
         .account("air", "aircall")
         .user("agent@air.example", &["agent"])
         .user("supervisor@air.example", &["agent", "supervisor"])

@@ -5,7 +5,9 @@
 use crate::reports::get_csv;
 use chrono::{Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
-use switchboard_testkit::app::TestApp;
+use switchboard_testkit::app::Builder;
+
+on_both_backends!(a_review_lists_who_gave_each_role_until_when_and_records_keep_or_revoke,);
 
 fn entry(review: &Value, email: &str) -> Value {
     review["items"].as_array().unwrap().iter().find(|e| e["email"] == email).unwrap().clone()
@@ -15,9 +17,8 @@ fn role<'a>(entry: &'a Value, key: &str) -> &'a Value {
     entry["roles"].as_array().unwrap().iter().find(|r| r["role"] == key).unwrap()
 }
 
-#[test]
-fn a_review_lists_who_gave_each_role_until_when_and_records_keep_or_revoke() {
-    let app = TestApp::new()
+fn a_review_lists_who_gave_each_role_until_when_and_records_keep_or_revoke(app: Builder) {
+    let app = app
         .account("air", "aircall")
         .user("admin@air.example", &["agent", "admin"])
         .user("agent@air.example", &["agent"])

@@ -1,7 +1,9 @@
 //! The seeds' stories, told over HTTP against a real server with the real preset plugins.
 
 use serde_json::json;
-use switchboard_testkit::app::TestApp;
+use switchboard_testkit::app::{Builder, TestApp};
+
+on_both_backends!(the_dry_run_lists_what_each_user_would_lose_and_keep_access_loses_nothing,);
 
 // rule MC-3
 #[test]
@@ -267,9 +269,8 @@ fn moving_from_the_classic_roles_maps_the_billing_owner_admins_and_agents() {
 }
 
 // rule AC-17 (seed 003: "to keep the same permissions, current Admins need Owner + Admin + Agent")
-#[test]
-fn the_dry_run_lists_what_each_user_would_lose_and_keep_access_loses_nothing() {
-    let app = TestApp::new()
+fn the_dry_run_lists_what_each_user_would_lose_and_keep_access_loses_nothing(app: Builder) {
+    let app = app
         .account("air", "aircall-classic")
         .user("admin@air.example", &["admin"])
         .user("agent@air.example", &["agent"])

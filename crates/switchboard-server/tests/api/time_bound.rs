@@ -5,8 +5,14 @@
 use crate::history::{api_key, call, ingest};
 use chrono::{Duration, SecondsFormat, Utc};
 use serde_json::{Value, json};
-use switchboard_testkit::app::TestApp;
+use switchboard_testkit::app::{Builder, TestApp};
 use switchboard_testkit::http::Session;
+
+on_both_backends!(
+    a_role_given_for_a_time_holds_from_its_start_to_its_end_and_its_end_is_audited,
+    dashboard_access_for_a_time_shows_a_groups_calls_only_until_it_ends,
+    break_glass_is_taken_only_by_oneself_for_a_bounded_time_with_a_reason_and_is_audited,
+);
 
 fn at(from_now: Duration) -> String {
     (Utc::now() + from_now).to_rfc3339_opts(SecondsFormat::Millis, true)
@@ -30,9 +36,8 @@ fn audit_actions(app: &TestApp, owner: &Session, action: &str) -> Vec<Value> {
     log["items"].as_array().unwrap().clone()
 }
 
-#[test]
-fn a_role_given_for_a_time_holds_from_its_start_to_its_end_and_its_end_is_audited() {
-    let app = TestApp::new().account("air", "aircall").user("agent@air.example", &["agent"]).start();
+fn a_role_given_for_a_time_holds_from_its_start_to_its_end_and_its_end_is_audited(app: Builder) {
+    let app = app.account("air", "aircall").user("agent@air.example", &["agent"]).start();
     let owner = app.session("owner@air.example");
     let agent = app.session("agent@air.example");
     let path = format!("/v1/users/{}/role-grants", agent.user_id);
@@ -76,9 +81,8 @@ fn a_role_given_for_a_time_holds_from_its_start_to_its_end_and_its_end_is_audite
     assert_eq!(granted_log[0]["after"]["role"].as_str().map(str::len), Some(36), "the grant names the role");
 }
 
-#[test]
-fn dashboard_access_for_a_time_shows_a_groups_calls_only_until_it_ends() {
-    let app = TestApp::new().account("dash", "groups-ivr").user("sup@dash.example", &["supervisor"]).start();
+fn dashboard_access_for_a_time_shows_a_groups_calls_only_until_it_ends(app: Builder) {
+    let app = app.account("dash", "groups-ivr").user("sup@dash.example", &["supervisor"]).start();
     let owner = app.session("owner@dash.example");
     let sup = app.session("sup@dash.example");
     let wg = app.call(&owner, "POST", "/v1/workgroups", Some(json!({"name": "Night shift"}))).json();
@@ -97,9 +101,8 @@ fn dashboard_access_for_a_time_shows_a_groups_calls_only_until_it_ends() {
     assert_eq!(seen(&app), 0, "the group's calls are gone at the instant");
 }
 
-#[test]
-fn break_glass_is_taken_only_by_oneself_for_a_bounded_time_with_a_reason_and_is_audited() {
-    let app = TestApp::new()
+fn break_glass_is_taken_only_by_oneself_for_a_bounded_time_with_a_reason_and_is_audited(app: Builder) {
+    let app = app
         .account("air", "aircall")
         .user("sup@air.example", &["agent", "supervisor"])
         .user("agent@air.example", &["agent"])
