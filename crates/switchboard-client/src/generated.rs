@@ -2136,6 +2136,69 @@ or `none` < `full`.*/
                 })
         }
     }
+    ///Who acted.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum ListAuditEventsActorKind {
+        #[serde(rename = "user")]
+        User,
+        #[serde(rename = "api_key")]
+        ApiKey,
+        #[serde(rename = "operator")]
+        Operator,
+        #[serde(rename = "system")]
+        System,
+    }
+    impl ::std::fmt::Display for ListAuditEventsActorKind {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::User => f.write_str("user"),
+                Self::ApiKey => f.write_str("api_key"),
+                Self::Operator => f.write_str("operator"),
+                Self::System => f.write_str("system"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ListAuditEventsActorKind {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "user" => Ok(Self::User),
+                "api_key" => Ok(Self::ApiKey),
+                "operator" => Ok(Self::Operator),
+                "system" => Ok(Self::System),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ListAuditEventsActorKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ListAuditEventsActorKind {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
     ///`ListAuditEventsCursor`
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
@@ -17574,24 +17637,34 @@ let response = client.revoke_api_key()
     }
     /**The account's audit log, newest first: for the superadmin, the roles the pack names (Aircall's
 Owner), and anyone who views both the roles and the account. A change made with an API key names
-the key's prefix
+the key's prefix.
+With `Accept: application/x-ndjson` or `text/csv`, every matching event is exported, newest first,
+streamed a page at a time
 
 Sends a `GET` request to `/v1/audit-events`
 
 Arguments:
 - `action`: e.g. `role.update`.
+- `actor_id`: Changes made by this user or API key.
+- `actor_kind`: Changes made by this kind of actor.
 - `cursor`: The `next_cursor` of the previous page; empty or absent for the first page. A cursor this list
 did not produce answers 422.
+- `from`: At or after (RFC 3339).
 - `limit`: Items per page, 1 to 500 (default 50).
 - `target_id`
 - `target_type`: e.g. `role`, `user`, `account`.
+- `until`: Before (RFC 3339).
 ```ignore
 let response = client.list_audit_events()
     .action(action)
+    .actor_id(actor_id)
+    .actor_kind(actor_kind)
     .cursor(cursor)
+    .from(from)
     .limit(limit)
     .target_id(target_id)
     .target_type(target_type)
+    .until(until)
     .send()
     .await;
 ```*/
@@ -20081,20 +20154,28 @@ pub mod builder {
     pub struct ListAuditEvents<'a> {
         client: &'a super::Client,
         action: Result<Option<::std::string::String>, String>,
+        actor_id: Result<Option<::uuid::Uuid>, String>,
+        actor_kind: Result<Option<types::ListAuditEventsActorKind>, String>,
         cursor: Result<Option<types::ListAuditEventsCursor>, String>,
+        from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
         target_id: Result<Option<::std::string::String>, String>,
         target_type: Result<Option<::std::string::String>, String>,
+        until: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
     }
     impl<'a> ListAuditEvents<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
                 action: Ok(None),
+                actor_id: Ok(None),
+                actor_kind: Ok(None),
                 cursor: Ok(None),
+                from: Ok(None),
                 limit: Ok(None),
                 target_id: Ok(None),
                 target_type: Ok(None),
+                until: Ok(None),
             }
         }
         pub fn action<V>(mut self, value: V) -> Self
@@ -20110,6 +20191,31 @@ pub mod builder {
                 });
             self
         }
+        pub fn actor_id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.actor_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for actor_id failed".to_string()
+                });
+            self
+        }
+        pub fn actor_kind<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::ListAuditEventsActorKind>,
+        {
+            self.actor_kind = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `ListAuditEventsActorKind` for actor_kind failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn cursor<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListAuditEventsCursor>,
@@ -20119,6 +20225,19 @@ pub mod builder {
                 .map(Some)
                 .map_err(|_| {
                     "conversion to `ListAuditEventsCursor` for cursor failed".to_string()
+                });
+            self
+        }
+        pub fn from<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.from = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for from failed"
+                        .to_string()
                 });
             self
         }
@@ -20161,16 +20280,44 @@ pub mod builder {
                 });
             self
         }
+        pub fn until<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+        {
+            self.until = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed"
+                        .to_string()
+                });
+            self
+        }
         ///Sends a `GET` request to `/v1/audit-events`
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::AuditEventPage>, Error<ByteStream>> {
-            let Self { client, action, cursor, limit, target_id, target_type } = self;
+            let Self {
+                client,
+                action,
+                actor_id,
+                actor_kind,
+                cursor,
+                from,
+                limit,
+                target_id,
+                target_type,
+                until,
+            } = self;
             let action = action.map_err(Error::InvalidRequest)?;
+            let actor_id = actor_id.map_err(Error::InvalidRequest)?;
+            let actor_kind = actor_kind.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
+            let from = from.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let target_id = target_id.map_err(Error::InvalidRequest)?;
             let target_type = target_type.map_err(Error::InvalidRequest)?;
+            let until = until.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/audit-events", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map
@@ -20189,10 +20336,14 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("action", &action))
+                .query(&progenitor_client::QueryParam::new("actor_id", &actor_id))
+                .query(&progenitor_client::QueryParam::new("actor_kind", &actor_kind))
                 .query(&progenitor_client::QueryParam::new("cursor", &cursor))
+                .query(&progenitor_client::QueryParam::new("from", &from))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("target_id", &target_id))
                 .query(&progenitor_client::QueryParam::new("target_type", &target_type))
+                .query(&progenitor_client::QueryParam::new("until", &until))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {

@@ -34,6 +34,55 @@ pub fn push_line<'a>(out: &mut String, fields: impl IntoIterator<Item = &'a str>
     out.push_str("\r\n");
 }
 
+/// Rows a download reads per page: each page is one statement, written out before the next.
+pub const DOWNLOAD_PAGE: u32 = 500;
+
+/// A download streamed one page at a time: `head` first, then what `page` renders of each page (its
+/// text and the cursor of the next), so a download of a million records holds one page in memory.
+/// An error after the status is sent ends the download short; the log says why.
+pub fn stream_pages<F>(
+    state: actix_web::web::Data<crate::state::AppState>,
+    content_type: &'static str,
+    head: String,
+    page: F,
+) -> actix_web::HttpResponse
+where
+    F: Fn(
+            &mut switchboard_store::DbConn,
+            &switchboard_store::PageRequest,
+        ) -> Result<(String, Option<String>), crate::problem::ApiError>
+        + Clone
+        + Send
+        + 'static,
+{
+    use actix_web::web::Bytes;
+    use switchboard_store::PageRequest;
+    let first = futures_util::stream::once(async move { Ok::<Bytes, crate::problem::ApiError>(Bytes::from(head)) });
+    let rest = futures_util::stream::unfold(Some(PageRequest::first(DOWNLOAD_PAGE)), move |next| {
+        let (state, page) = (state.clone(), page.clone());
+        async move {
+            let request = next?;
+            let rendered = crate::blocking::db(&state, move |_, conn| page(conn, &request)).await;
+            Some(match rendered {
+                Ok((text, cursor)) => (Ok(Bytes::from(text)), cursor.map(|c| PageRequest::after(DOWNLOAD_PAGE, c))),
+                Err(e) => {
+                    log::error!("download stopped: {e}");
+                    (Err(e), None)
+                }
+            })
+        }
+    });
+    actix_web::HttpResponse::Ok().content_type(content_type).streaming(futures_util::StreamExt::chain(first, rest))
+}
+
+/// Whether the request asks for newline-delimited JSON.
+pub fn wants_ndjson(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.split(',').any(|t| t.trim().starts_with("application/x-ndjson")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

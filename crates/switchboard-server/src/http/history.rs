@@ -10,12 +10,10 @@ use crate::http::csv;
 use crate::http::reports::may_download;
 use crate::problem::ApiError;
 use crate::state::AppState;
-use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use switchboard_core::{CommunicationId, IvrId, NumberId, Policy, Principal, UserId, WorkgroupId};
-use switchboard_store::PageRequest;
 use switchboard_store::repo::communications::{self, Communication, CommunicationFilter, CommunicationKind, Direction};
 use utoipa::{IntoParams, ToSchema};
 
@@ -152,46 +150,25 @@ fn push_csv_line(out: &mut String, v: &CommunicationView) {
     csv::push_line(out, fields.iter().map(String::as_str));
 }
 
-/// Rows a download reads per page: each page is one scoped statement, written out before the next.
-const CSV_PAGE: u32 = 500;
-
-/// The whole scoped history as CSV, streamed: one page is read, written and sent at a time, so a
-/// download of a million records holds one page in memory.
+/// The whole scoped history as CSV, streamed one page at a time.
 fn csv_download(
     caller: Caller,
     state: web::Data<AppState>,
     filter: CommunicationFilter,
     of_recents: bool,
 ) -> HttpResponse {
-    let mut header = String::new();
-    csv::push_line(&mut header, CSV_HEADER);
-    let first = futures_util::stream::once(async move { Ok::<Bytes, ApiError>(Bytes::from(header)) });
-    let pages = futures_util::stream::unfold(Some(PageRequest::first(CSV_PAGE)), move |next| {
-        let (caller, state, filter) = (caller.clone(), state.clone(), filter.clone());
-        async move {
-            let request = next?;
-            let page = db(&state, move |_, conn| {
-                let p = &caller.principal;
-                let visibility = if of_recents { p.recents_visibility() } else { p.visibility() };
-                let page = communications::list(conn, caller.account.id, &visibility, &filter, &request)?;
-                let mut out = String::with_capacity(page.items.len() * 256);
-                for c in page.items {
-                    push_csv_line(&mut out, &CommunicationView::seen_by(c, caller.policy(), p));
-                }
-                Ok((out, page.next_cursor))
-            })
-            .await;
-            Some(match page {
-                Ok((out, cursor)) => (Ok(Bytes::from(out)), cursor.map(|c| PageRequest::after(CSV_PAGE, c))),
-                Err(e) => {
-                    // the status is already sent: the download ends short, and the log says why
-                    log::error!("history download stopped: {e}");
-                    (Err(e), None)
-                }
-            })
+    let mut head = String::new();
+    csv::push_line(&mut head, CSV_HEADER);
+    csv::stream_pages(state, csv::CONTENT_TYPE, head, move |conn, request| {
+        let p = &caller.principal;
+        let visibility = if of_recents { p.recents_visibility() } else { p.visibility() };
+        let page = communications::list(conn, caller.account.id, &visibility, &filter, request)?;
+        let mut out = String::with_capacity(page.items.len() * 256);
+        for c in page.items {
+            push_csv_line(&mut out, &CommunicationView::seen_by(c, caller.policy(), p));
         }
-    });
-    HttpResponse::Ok().content_type(csv::CONTENT_TYPE).streaming(futures_util::StreamExt::chain(first, pages))
+        Ok((out, page.next_cursor))
+    })
 }
 
 /// Filters of the history. `from` and `until` make a half-open range: one that is empty (`until` at

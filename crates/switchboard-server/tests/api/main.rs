@@ -24,6 +24,7 @@ macro_rules! on_both_backends {
 }
 
 mod account;
+mod audit_export;
 mod credentials;
 mod escalation;
 mod history;

@@ -30,6 +30,14 @@ pub struct AuditFilter {
     pub target_type: Option<String>,
     pub target_id: Option<String>,
     pub action: Option<String>,
+    /// `user`, `api_key`, `operator` or `system`.
+    pub actor_kind: Option<String>,
+    /// The acting user's or key's id.
+    pub actor_id: Option<String>,
+    /// At or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Before.
+    pub until: Option<DateTime<Utc>>,
 }
 
 /// A row of `audit_events`, as read.
@@ -73,6 +81,18 @@ pub fn list(
     }
     if let Some(a) = &filter.action {
         q = q.filter(audit_events::action.eq(a.clone()));
+    }
+    if let Some(k) = &filter.actor_kind {
+        q = q.filter(audit_events::actor_kind.eq(k.clone()));
+    }
+    if let Some(id) = &filter.actor_id {
+        q = q.filter(audit_events::actor_id.eq(id.clone()));
+    }
+    if let Some(from) = filter.from {
+        q = q.filter(audit_events::at.ge(to_db_time(from)));
+    }
+    if let Some(until) = filter.until {
+        q = q.filter(audit_events::at.lt(to_db_time(until)));
     }
     if let Some(c) = page.cursor_parts(2)? {
         let micros: i64 = c[0].parse().map_err(|_| StoreError::InvalidInput("bad cursor".into()))?;
