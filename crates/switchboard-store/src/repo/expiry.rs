@@ -49,89 +49,49 @@ pub fn expire_due(conn: &mut DbConn) -> StoreResult<usize> {
     Ok(ended)
 }
 
+/// Removes `$table`'s rows of the account due at `$t`, each re-checked as it is deleted (a row another
+/// sweep removed meanwhile is not audited twice), with one audit event naming the person, the
+/// `$member` (role, workgroup or IVR) under `$key`, and when it expired.
+macro_rules! expire_rows {
+    ($conn:expr, $account:expr, $t:expr, $people:expr, $table:ident, $member:ident, $key:literal, $action:literal) => {{
+        let a = $account.to_string();
+        let due: Vec<(String, String, Option<NaiveDateTime>)> = $table::table
+            .filter($table::account_id.eq(&a).and($table::expires_at.le($t)))
+            .select(($table::user_id, $table::$member, $table::expires_at))
+            .load(&mut *$conn)?;
+        let mut ended = 0;
+        for (user, member, at) in due {
+            let mine = $table::account_id
+                .eq(&a)
+                .and($table::user_id.eq(&user))
+                .and($table::$member.eq(&member))
+                .and($table::expires_at.le($t));
+            if diesel::delete($table::table.filter(mine)).execute(&mut *$conn)? == 1 {
+                let before = json!({$key: member, "expires_at": at.map(from_db_time)});
+                audit_event($conn, $account, &Actor::System, $action, "user", user.clone(), Some(before), None)?;
+                $people.insert(user);
+                ended += 1;
+            }
+        }
+        ended
+    }};
+}
+
 /// One account's due grants, under its change lock.
 fn expire_in(conn: &mut DbConn, account: AccountId, t: NaiveDateTime) -> StoreResult<usize> {
-    let a = account.to_string();
     let mut people: BTreeSet<String> = BTreeSet::new();
-    let mut ended = 0;
-    let roles: Vec<(String, String, Option<NaiveDateTime>)> = role_assignments::table
-        .filter(role_assignments::account_id.eq(&a).and(role_assignments::expires_at.le(t)))
-        .select((role_assignments::user_id, role_assignments::role_id, role_assignments::expires_at))
-        .load(conn)?;
-    for (user, role, at) in roles {
-        let mine = role_assignments::account_id
-            .eq(&a)
-            .and(role_assignments::user_id.eq(&user))
-            .and(role_assignments::role_id.eq(&role))
-            .and(role_assignments::expires_at.le(t));
-        if diesel::delete(role_assignments::table.filter(mine)).execute(conn)? == 1 {
-            let before = json!({"role": role, "expires_at": at.map(from_db_time)});
-            audit_event(
-                conn,
-                account,
-                &Actor::System,
-                "role_assignment.expired",
-                "user",
-                user.clone(),
-                Some(before),
-                None,
-            )?;
-            people.insert(user);
-            ended += 1;
-        }
-    }
-    let wgs: Vec<(String, String, Option<NaiveDateTime>)> = dashboard_workgroups::table
-        .filter(dashboard_workgroups::account_id.eq(&a).and(dashboard_workgroups::expires_at.le(t)))
-        .select((dashboard_workgroups::user_id, dashboard_workgroups::workgroup_id, dashboard_workgroups::expires_at))
-        .load(conn)?;
-    for (user, workgroup, at) in wgs {
-        let mine = dashboard_workgroups::account_id
-            .eq(&a)
-            .and(dashboard_workgroups::user_id.eq(&user))
-            .and(dashboard_workgroups::workgroup_id.eq(&workgroup))
-            .and(dashboard_workgroups::expires_at.le(t));
-        if diesel::delete(dashboard_workgroups::table.filter(mine)).execute(conn)? == 1 {
-            let before = json!({"workgroup": workgroup, "expires_at": at.map(from_db_time)});
-            audit_event(
-                conn,
-                account,
-                &Actor::System,
-                "dashboard_access.expired",
-                "user",
-                user.clone(),
-                Some(before),
-                None,
-            )?;
-            people.insert(user);
-            ended += 1;
-        }
-    }
-    let ivrs: Vec<(String, String, Option<NaiveDateTime>)> = dashboard_ivrs::table
-        .filter(dashboard_ivrs::account_id.eq(&a).and(dashboard_ivrs::expires_at.le(t)))
-        .select((dashboard_ivrs::user_id, dashboard_ivrs::ivr_id, dashboard_ivrs::expires_at))
-        .load(conn)?;
-    for (user, ivr, at) in ivrs {
-        let mine = dashboard_ivrs::account_id
-            .eq(&a)
-            .and(dashboard_ivrs::user_id.eq(&user))
-            .and(dashboard_ivrs::ivr_id.eq(&ivr))
-            .and(dashboard_ivrs::expires_at.le(t));
-        if diesel::delete(dashboard_ivrs::table.filter(mine)).execute(conn)? == 1 {
-            let before = json!({"ivr": ivr, "expires_at": at.map(from_db_time)});
-            audit_event(
-                conn,
-                account,
-                &Actor::System,
-                "dashboard_access.expired",
-                "user",
-                user.clone(),
-                Some(before),
-                None,
-            )?;
-            people.insert(user);
-            ended += 1;
-        }
-    }
+    let ended = expire_rows!(conn, account, t, people, role_assignments, role_id, "role", "role_assignment.expired")
+        + expire_rows!(
+            conn,
+            account,
+            t,
+            people,
+            dashboard_workgroups,
+            workgroup_id,
+            "workgroup",
+            "dashboard_access.expired"
+        )
+        + expire_rows!(conn, account, t, people, dashboard_ivrs, ivr_id, "ivr", "dashboard_access.expired");
     for user in &people {
         users::bump_version(conn, account, parse_id::<UserId>(user)?, None)?;
     }
