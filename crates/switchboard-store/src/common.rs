@@ -133,6 +133,14 @@ impl Actor {
         }
     }
 
+    /// `user:<id>`, `api_key:<id>`, `operator` or `system`: who acted, in one text column.
+    pub(crate) fn label(&self) -> String {
+        match self.columns() {
+            (kind, Some(id)) => format!("{kind}:{id}"),
+            (kind, None) => kind.to_owned(),
+        }
+    }
+
     pub(crate) fn from_columns(kind: &str, id: Option<&str>) -> StoreResult<Actor> {
         Ok(match (kind, id) {
             ("user", Some(id)) => Actor::User(parse_id(id)?),

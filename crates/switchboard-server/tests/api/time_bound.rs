@@ -12,6 +12,7 @@ on_both_backends!(
     a_role_given_for_a_time_holds_from_its_start_to_its_end_and_its_end_is_audited,
     dashboard_access_for_a_time_shows_a_groups_calls_only_until_it_ends,
     break_glass_is_taken_only_by_oneself_for_a_bounded_time_with_a_reason_and_is_audited,
+    a_duplicate_of_someone_holding_a_role_for_a_time_holds_it_until_the_same_end,
 );
 
 fn at(from_now: Duration) -> String {
@@ -154,4 +155,33 @@ fn break_glass_is_taken_only_by_oneself_for_a_bounded_time_with_a_reason_and_is_
     // Only the superadmin marks a role as an emergency role.
     let sneaky = json!({"key": "sneaky", "name": "Sneaky", "guards": {"emergency": true, "assignable_by": ["agent"]}});
     app.call(&admin, "POST", "/v1/roles", Some(sneaky)).assert_problem(403, "forbidden");
+}
+
+fn a_duplicate_of_someone_holding_a_role_for_a_time_holds_it_until_the_same_end(app: Builder) {
+    let app = app.account("air", "aircall").user("agent@air.example", &["agent"]).start();
+    let owner = app.session("owner@air.example");
+    let agent = app.session("agent@air.example");
+    let until = at(Duration::hours(4));
+    let grant = json!({"role": "supervisor", "expires_at": until});
+    let granted = app.call(&owner, "POST", &format!("/v1/users/{}/role-grants", agent.user_id), Some(grant));
+    assert_eq!(granted.status, 200, "{}", granted.body);
+    let copy = json!({"email": "copy@air.example", "name": "Copy"});
+    let made = app.call(&owner, "POST", &format!("/v1/users/{}/duplicate", agent.user_id), Some(copy));
+    assert_eq!(made.status, 201, "{}", made.body);
+    let review = app.call(&owner, "GET", "/v1/access-review", None).json();
+    let roles = |email: &str| {
+        let person = review["items"].as_array().unwrap().iter().find(|e| e["email"] == email).unwrap().clone();
+        person["roles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| (r["role"].clone(), r["expires_at"].clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        roles("copy@air.example"),
+        roles("agent@air.example"),
+        "the copy's supervisor role ends when the source's does"
+    );
+    assert!(roles("copy@air.example").iter().any(|(r, end)| r == "supervisor" && end.is_string()));
 }

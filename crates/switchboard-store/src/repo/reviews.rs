@@ -155,8 +155,7 @@ pub fn decide(
     note: &str,
     actor: &Actor,
 ) -> StoreResult<()> {
-    let (kind, id) = actor.columns();
-    let reviewer = id.map_or_else(|| kind.to_owned(), |id| format!("{kind}:{id}"));
+    let reviewer = actor.label();
     if note.chars().count() > 2000 {
         return Err(StoreError::InvalidInput("a note has at most 2000 characters".into()));
     }

@@ -387,12 +387,11 @@ pub struct Grant {
 
 impl Grant {
     pub fn by(actor: &Actor) -> Grant {
-        let (kind, id) = actor.columns();
-        Grant { by: Some(id.map_or_else(|| kind.to_owned(), |id| format!("{kind}:{id}"))), ..Grant::default() }
+        Grant { by: Some(actor.label()), ..Grant::default() }
     }
 }
 
-fn insert_bounded(
+pub(crate) fn insert_bounded(
     conn: &mut DbConn,
     account: AccountId,
     user: UserId,

@@ -515,9 +515,9 @@ pub fn set_dashboard_access_bounded(
     expected_version: Option<i64>,
     actor: &Actor,
 ) -> StoreResult<UserAccess> {
-    let wgs = ids(&dashboard.workgroups);
-    let ivrs = ids(&dashboard.ivrs);
-    let (starts, expires) = (bounds.starts_at.map(to_db_time), bounds.expires_at.map(to_db_time));
+    let with_bounds = |ids: Vec<String>| -> Vec<(String, Bounds)> { ids.into_iter().map(|i| (i, bounds)).collect() };
+    let wgs = with_bounds(ids(&dashboard.workgroups));
+    let ivrs = with_bounds(ids(&dashboard.ivrs));
     change_access(conn, (account, id, expected_version), actor, "user.set_dashboard_access", |conn| {
         let (a, u) = (account.to_string(), id.to_string());
         diesel::delete(
@@ -529,38 +529,47 @@ pub fn set_dashboard_access_bounded(
             dashboard_ivrs::table.filter(dashboard_ivrs::account_id.eq(&a).and(dashboard_ivrs::user_id.eq(&u))),
         )
         .execute(&mut *conn)?;
-        let rows: Vec<_> = wgs
-            .iter()
-            .map(|w| {
-                (
-                    dashboard_workgroups::account_id.eq(a.clone()),
-                    dashboard_workgroups::user_id.eq(u.clone()),
-                    dashboard_workgroups::workgroup_id.eq(w.clone()),
-                    dashboard_workgroups::starts_at.eq(starts),
-                    dashboard_workgroups::expires_at.eq(expires),
-                )
-            })
-            .collect();
-        if !rows.is_empty() {
-            crate::per_backend!(&mut *conn, c => diesel::insert_into(dashboard_workgroups::table).values(rows).execute(c))?;
-        }
-        let rows: Vec<_> = ivrs
-            .iter()
-            .map(|i| {
-                (
-                    dashboard_ivrs::account_id.eq(a.clone()),
-                    dashboard_ivrs::user_id.eq(u.clone()),
-                    dashboard_ivrs::ivr_id.eq(i.clone()),
-                    dashboard_ivrs::starts_at.eq(starts),
-                    dashboard_ivrs::expires_at.eq(expires),
-                )
-            })
-            .collect();
-        if !rows.is_empty() {
-            crate::per_backend!(&mut *conn, c => diesel::insert_into(dashboard_ivrs::table).values(rows).execute(c))?;
-        }
+        insert_bounded!(conn, dashboard_workgroups, &a, &u, workgroup_id, wgs);
+        insert_bounded!(conn, dashboard_ivrs, &a, &u, ivr_id, ivrs);
         Ok(())
     })
+}
+
+/// Inserts one person's rows of a table of time-bound grants (`$member` and its bounds each).
+macro_rules! insert_bounded {
+    ($conn:expr, $table:ident, $account:expr, $user:expr, $member:ident, $rows:expr) => {{
+        let rows: Vec<_> = $rows
+            .iter()
+            .map(|(member, bounds): &(String, Bounds)| {
+                (
+                    $table::account_id.eq($account.to_owned()),
+                    $table::user_id.eq($user.to_owned()),
+                    $table::$member.eq(member.clone()),
+                    $table::starts_at.eq(bounds.starts_at.map(to_db_time)),
+                    $table::expires_at.eq(bounds.expires_at.map(to_db_time)),
+                )
+            })
+            .collect();
+        if !rows.is_empty() {
+            crate::per_backend!(&mut *$conn, c => diesel::insert_into($table::table).values(rows).execute(c))?;
+        }
+    }};
+}
+use insert_bounded;
+
+/// A person's grants of `$table` holding now, each with when it ends (a copy keeps the end).
+macro_rules! holding_with_end {
+    ($conn:expr, $table:ident, $account:expr, $user:expr, $member:ident) => {{
+        let t = to_db_time(now());
+        let rows: Vec<(String, Option<NaiveDateTime>)> = $table::table
+            .filter($table::account_id.eq($account).and($table::user_id.eq($user)))
+            .filter(holding_at!($table, t))
+            .select(($table::$member, $table::expires_at))
+            .load(&mut *$conn)?;
+        rows.into_iter()
+            .map(|(member, end)| (member, Bounds { starts_at: None, expires_at: end.map(from_db_time) }))
+            .collect::<Vec<(String, Bounds)>>()
+    }};
 }
 
 /// The next instant a time-bound grant of the user starts or expires, if any: what the user's cached
@@ -644,20 +653,11 @@ pub fn duplicate(
         let from = access(conn, account, source)?;
         let user = insert(conn, account, UserId::new_random(), new)?;
         let id = user.id;
-        let t = to_db_time(now());
-        let roles: Vec<_> = ids(&from.roles)
-            .into_iter()
-            .map(|r| {
-                (
-                    role_assignments::account_id.eq(account.to_string()),
-                    role_assignments::user_id.eq(id.to_string()),
-                    role_assignments::role_id.eq(r),
-                    role_assignments::assigned_at.eq(t),
-                )
-            })
-            .collect();
-        if !roles.is_empty() {
-            crate::per_backend!(&mut *conn, c => diesel::insert_into(role_assignments::table).values(roles).execute(c))?;
+        // What holds now is copied, a time-bound grant with its end: a copy never outlives its source.
+        let (a, s_id, u) = (account.to_string(), source.to_string(), id.to_string());
+        for (role, bounds) in holding_with_end!(conn, role_assignments, &a, &s_id, role_id) {
+            let grant = crate::repo::roles::Grant { bounds, ..crate::repo::roles::Grant::by(actor) };
+            crate::repo::roles::insert_bounded(conn, account, id, &[role], &grant)?;
         }
         crate::common::replace_rows!(conn, number_users, account, user_id = id, number_id, ids(&from.numbers));
         crate::common::replace_rows!(
@@ -668,15 +668,10 @@ pub fn duplicate(
             workgroup_id,
             ids(&from.workgroups)
         );
-        crate::common::replace_rows!(
-            conn,
-            dashboard_workgroups,
-            account,
-            user_id = id,
-            workgroup_id,
-            ids(&from.dashboard.workgroups)
-        );
-        crate::common::replace_rows!(conn, dashboard_ivrs, account, user_id = id, ivr_id, ids(&from.dashboard.ivrs));
+        let wgs = holding_with_end!(conn, dashboard_workgroups, &a, &s_id, workgroup_id);
+        insert_bounded!(conn, dashboard_workgroups, &a, &u, workgroup_id, wgs);
+        let ivrs = holding_with_end!(conn, dashboard_ivrs, &a, &s_id, ivr_id);
+        insert_bounded!(conn, dashboard_ivrs, &a, &u, ivr_id, ivrs);
         let copied = access(conn, account, id)?;
         bump_access_version(conn, account)?;
         audit(
