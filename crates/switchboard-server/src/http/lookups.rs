@@ -92,7 +92,7 @@ pub async fn who_can(
                     .map_err(|e| ApiError::invalid("permission", e.to_string()))?;
                 let holding = role_ids(&|r| policy.role_grants(r, permission));
                 let sets = [Candidates::Holding(holding), Candidates::Person(superadmin)];
-                lookups::page_of_people(conn, account, superadmin, &sets, &page, |subject| {
+                lookups::page_of_people(conn, account, &sets, &page, |subject| {
                     let p = policy.principal(subject).ok()?;
                     policy.permission_source(&p, permission).map(entry)
                 })?
@@ -109,7 +109,7 @@ pub async fn who_can(
                             && record.number.is_some_and(|n| access.scope_numbers.binary_search(&n).is_ok()))
                 });
                 let sets = lookups::communication_candidates(&record, wide, superadmin);
-                lookups::page_of_people(conn, account, superadmin, &sets, &page, |subject| {
+                lookups::page_of_people(conn, account, &sets, &page, |subject| {
                     let p = policy.principal(subject).ok()?;
                     policy.communication_source(&p, &c, play).ok().map(entry)
                 })?

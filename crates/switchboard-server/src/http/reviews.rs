@@ -15,7 +15,6 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use switchboard_core::{IvrId, NumberId, RoleKey, UserId, UserStatus, WorkgroupId};
-use switchboard_store::repo::lookups;
 use switchboard_store::repo::reviews::{self, LastReview, ReviewDecision, ReviewedUser};
 use switchboard_store::{Page, PageRequest};
 use utoipa::ToSchema;
@@ -84,7 +83,7 @@ fn review_page(
     let (account, superadmin) = (caller.account.id, caller.account.superadmin);
     let page: Page<ReviewedUser> = reviews::page(conn, account, request)?;
     let ids: Vec<UserId> = page.items.iter().map(|u| u.user.id).collect();
-    let subjects = lookups::subjects(conn, account, superadmin, &ids)?;
+    let subjects = switchboard_store::repo::users::subjects(conn, account, &ids)?;
     let policy = caller.policy();
     let mut items = Vec::with_capacity(page.items.len());
     for (reviewed, subject) in page.items.into_iter().zip(subjects) {

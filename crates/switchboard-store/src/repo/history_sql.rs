@@ -67,6 +67,12 @@ impl SqlBuf {
         self.sql(")")
     }
 
+    /// `AND` the row of the table aliased `x` (with `starts_at`/`expires_at`) holds at `t`.
+    pub(crate) fn holding(&mut self, t: NaiveDateTime) -> &mut SqlBuf {
+        self.sql(" AND (x.starts_at IS NULL OR x.starts_at <= ").bind(Bind::Time(t));
+        self.sql(") AND (x.expires_at IS NULL OR x.expires_at > ").bind(Bind::Time(t)).sql(")")
+    }
+
     /// Runs the statement on the connection's backend.
     pub(crate) fn load<T>(self, conn: &mut DbConn) -> QueryResult<Vec<T>>
     where

@@ -33,12 +33,6 @@ struct IdRow {
     user_id: String,
 }
 
-/// `AND` the row holds at `t` (a table aliased `x` with `starts_at`/`expires_at`).
-fn holding(b: &mut SqlBuf, t: chrono::NaiveDateTime) {
-    b.sql(" AND (x.starts_at IS NULL OR x.starts_at <= ").bind(Bind::Time(t));
-    b.sql(") AND (x.expires_at IS NULL OR x.expires_at > ").bind(Bind::Time(t)).sql(")");
-}
-
 /// The active people of the account in the union of `sets`, by id after `after`, at most `limit`.
 pub fn candidates(
     conn: &mut DbConn,
@@ -63,7 +57,7 @@ pub fn candidates(
                 let ids: Vec<String> = roles.iter().map(ToString::to_string).collect();
                 b.sql("SELECT x.user_id AS user_id FROM role_assignments x WHERE x.account_id = ").text(&a);
                 b.sql(" AND x.role_id IN ").list(&ids);
-                holding(&mut b, t);
+                b.holding(t);
             }
             Candidates::Participants(c) => {
                 b.sql("SELECT x.user_id AS user_id FROM communication_participants x WHERE x.account_id = ").text(&a);
@@ -80,12 +74,12 @@ pub fn candidates(
             Candidates::DashboardWorkgroup(w) => {
                 b.sql("SELECT x.user_id AS user_id FROM dashboard_workgroups x WHERE x.account_id = ").text(&a);
                 b.sql(" AND x.workgroup_id = ").text(&w.to_string());
-                holding(&mut b, t);
+                b.holding(t);
             }
             Candidates::DashboardIvr(i) => {
                 b.sql("SELECT x.user_id AS user_id FROM dashboard_ivrs x WHERE x.account_id = ").text(&a);
                 b.sql(" AND x.ivr_id = ").text(&i.to_string());
-                holding(&mut b, t);
+                b.holding(t);
             }
             Candidates::Person(u) => {
                 b.sql("SELECT CAST(").text(&u.to_string()).sql(" AS TEXT) AS user_id");
@@ -105,81 +99,6 @@ pub fn candidates(
     rows.iter().map(|r| parse_id(&r.user_id)).collect()
 }
 
-#[derive(QueryableByName)]
-struct TaggedRow {
-    #[diesel(sql_type = Text)]
-    user_id: String,
-    #[diesel(sql_type = Text)]
-    tag: String,
-    #[diesel(sql_type = Text)]
-    value: String,
-}
-
-/// The permission inputs of many people at once (what [`crate::repo::users::subject`] reads for one),
-/// in one statement, in the order of `people`. `superadmin` is the account's.
-pub fn subjects(
-    conn: &mut DbConn,
-    account: AccountId,
-    superadmin: UserId,
-    people: &[UserId],
-) -> StoreResult<Vec<Subject>> {
-    if people.is_empty() {
-        return Ok(Vec::new());
-    }
-    let a = account.to_string();
-    let ids: Vec<String> = people.iter().map(ToString::to_string).collect();
-    let t = to_db_time(now());
-    let mut b = SqlBuf::new(conn.backend());
-    b.sql("SELECT x.id AS user_id, 'status' AS tag, x.status AS value FROM users x WHERE x.account_id = ").text(&a);
-    b.sql(" AND x.id IN ").list(&ids);
-    b.sql(" UNION ALL SELECT x.user_id AS user_id, 'role' AS tag, r.key AS value FROM role_assignments x");
-    b.sql(" JOIN roles r ON r.account_id = x.account_id AND r.id = x.role_id WHERE x.account_id = ").text(&a);
-    b.sql(" AND x.user_id IN ").list(&ids);
-    holding(&mut b, t);
-    for (table, tag, column, bounded) in [
-        ("number_users", "number", "number_id", false),
-        ("workgroup_members", "workgroup", "workgroup_id", false),
-        ("dashboard_workgroups", "dashboard_workgroup", "workgroup_id", true),
-        ("dashboard_ivrs", "dashboard_ivr", "ivr_id", true),
-    ] {
-        b.sql(&format!(" UNION ALL SELECT x.user_id AS user_id, '{tag}' AS tag, x.{column} AS value FROM {table} x"));
-        b.sql(" WHERE x.account_id = ").text(&a).sql(" AND x.user_id IN ").list(&ids);
-        if bounded {
-            holding(&mut b, t);
-        }
-    }
-    let rows: Vec<TaggedRow> = b.load(conn)?;
-    let mut by_person: BTreeMap<String, Subject> = BTreeMap::new();
-    for row in rows {
-        let subject = by_person.entry(row.user_id.clone()).or_default();
-        match row.tag.as_str() {
-            "status" => {
-                subject.user_id = parse_id(&row.user_id)?;
-                subject.status = crate::repo::users::parse_status(&row.value)?;
-            }
-            "role" => subject.roles.push(row.value),
-            "number" => subject.numbers.push(parse_id(&row.value)?),
-            "workgroup" => subject.workgroups.push(parse_id(&row.value)?),
-            "dashboard_workgroup" => subject.dashboard.workgroups.push(parse_id(&row.value)?),
-            "dashboard_ivr" => subject.dashboard.ivrs.push(parse_id(&row.value)?),
-            other => return Err(StoreError::InvalidInput(format!("unexpected subject row `{other}`"))),
-        }
-    }
-    people
-        .iter()
-        .map(|p| {
-            let mut s = by_person.remove(&p.to_string()).ok_or(StoreError::not_found("user"))?;
-            s.superadmin = *p == superadmin;
-            s.roles.sort();
-            s.numbers.sort();
-            s.workgroups.sort();
-            s.dashboard.workgroups.sort();
-            s.dashboard.ivrs.sort();
-            Ok(s)
-        })
-        .collect()
-}
-
 /// Who someone is, for a lookup's answer.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct PersonRef {
@@ -193,7 +112,6 @@ pub struct PersonRef {
 pub fn page_of_people<T>(
     conn: &mut DbConn,
     account: AccountId,
-    superadmin: UserId,
     sets: &[Candidates],
     page: &crate::PageRequest,
     mut decide: impl FnMut(&Subject) -> Option<T>,
@@ -212,7 +130,7 @@ pub fn page_of_people<T>(
     'batches: loop {
         let people = candidates(conn, account, sets, after, batch)?;
         let exhausted = people.len() < batch;
-        for subject in subjects(conn, account, superadmin, &people)? {
+        for subject in crate::repo::users::subjects(conn, account, &people)? {
             if found.len() == limit {
                 more = true;
                 break 'batches;

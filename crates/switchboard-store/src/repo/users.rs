@@ -7,18 +7,17 @@ use crate::common::{
 };
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
+use crate::repo::history_sql::SqlBuf;
 use crate::schema::{
-    accounts, dashboard_ivrs, dashboard_workgroups, number_users, role_assignments, roles, users, workgroup_members,
+    accounts, dashboard_ivrs, dashboard_workgroups, number_users, role_assignments, users, workgroup_members,
 };
 use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::dsl::sql;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 use serde::Serialize;
 use serde_json::json;
-use switchboard_core::{
-    AccountId, DashboardAccess, Email, IvrId, NumberId, RoleId, Subject, UserId, UserStatus, WorkgroupId,
-};
+use std::collections::BTreeMap;
+use switchboard_core::{AccountId, DashboardAccess, Email, NumberId, RoleId, Subject, UserId, UserStatus, WorkgroupId};
 
 /// A user of an account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -381,84 +380,85 @@ pub fn access(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult<
     })
 }
 
-/// The effective-permission inputs of a user (status, superadmin flag, role keys, numbers,
-/// workgroups, dashboard access), read in one round trip.
+/// The effective-permission inputs of a user, read in one round trip ([`subjects`] for one).
 pub fn subject(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult<Subject> {
-    let (a, u) = (account.to_string(), id.to_string());
-    // only the grants holding now: a time-bound one counts from its start until its expiry
+    subjects(conn, account, &[id])?.pop().ok_or(StoreError::not_found("user"))
+}
+
+#[derive(QueryableByName)]
+struct TaggedRow {
+    #[diesel(sql_type = Text)]
+    user_id: String,
+    #[diesel(sql_type = Text)]
+    tag: String,
+    #[diesel(sql_type = Text)]
+    value: String,
+}
+
+/// The effective-permission inputs of many people at once (status, superadmin flag, role keys,
+/// numbers, workgroups, dashboard access; only the grants holding now), in one statement, in the
+/// order of `people`. [`StoreError::NotFound`] when one is not a user of the account.
+pub fn subjects(conn: &mut DbConn, account: AccountId, people: &[UserId]) -> StoreResult<Vec<Subject>> {
+    if people.is_empty() {
+        return Ok(Vec::new());
+    }
+    let a = account.to_string();
+    let ids: Vec<String> = people.iter().map(ToString::to_string).collect();
     let t = to_db_time(now());
-    let tagged = |tag: &'static str| sql::<Text>(&format!("'{tag}'"));
-    let rows: Vec<(String, String)> = crate::per_backend!(&mut *conn, c => users::table
-        .filter(users::account_id.eq(a.clone()).and(users::id.eq(u.clone())))
-        .select((tagged("status"), users::status))
-        .into_boxed()
-        .union_all(
-            accounts::table
-                .filter(accounts::id.eq(a.clone()).and(accounts::superadmin_user_id.eq(u.clone())))
-                .select((tagged("superadmin"), accounts::superadmin_user_id))
-                .into_boxed(),
-        )
-        .union_all(
-            role_assignments::table
-                .inner_join(roles::table)
-                .filter(role_assignments::account_id.eq(a.clone()).and(role_assignments::user_id.eq(u.clone())))
-                .filter(holding_at!(role_assignments, t))
-                .select((tagged("role"), roles::key))
-                .into_boxed(),
-        )
-        .union_all(
-            number_users::table
-                .filter(number_users::account_id.eq(a.clone()).and(number_users::user_id.eq(u.clone())))
-                .select((tagged("number"), number_users::number_id))
-                .into_boxed(),
-        )
-        .union_all(
-            workgroup_members::table
-                .filter(workgroup_members::account_id.eq(a.clone()).and(workgroup_members::user_id.eq(u.clone())))
-                .select((tagged("workgroup"), workgroup_members::workgroup_id))
-                .into_boxed(),
-        )
-        .union_all(
-            dashboard_workgroups::table
-                .filter(dashboard_workgroups::account_id.eq(a.clone()).and(dashboard_workgroups::user_id.eq(u.clone())))
-                .filter(holding_at!(dashboard_workgroups, t))
-                .select((tagged("dashboard_workgroup"), dashboard_workgroups::workgroup_id))
-                .into_boxed(),
-        )
-        .union_all(
-            dashboard_ivrs::table
-                .filter(dashboard_ivrs::account_id.eq(a.clone()).and(dashboard_ivrs::user_id.eq(u.clone())))
-                .filter(holding_at!(dashboard_ivrs, t))
-                .select((tagged("dashboard_ivr"), dashboard_ivrs::ivr_id))
-                .into_boxed(),
-        )
-        .load(c))?;
-    let mut subject = Subject { user_id: id, ..Subject::default() };
-    let mut found = false;
-    for (tag, value) in rows {
-        match tag.as_str() {
+    let mut b = SqlBuf::new(conn.backend());
+    b.sql("SELECT x.id AS user_id, 'status' AS tag, x.status AS value FROM users x WHERE x.account_id = ").text(&a);
+    b.sql(" AND x.id IN ").list(&ids);
+    b.sql(" UNION ALL SELECT x.superadmin_user_id AS user_id, 'superadmin' AS tag, x.id AS value FROM accounts x");
+    b.sql(" WHERE x.id = ").text(&a).sql(" AND x.superadmin_user_id IN ").list(&ids);
+    b.sql(" UNION ALL SELECT x.user_id AS user_id, 'role' AS tag, r.key AS value FROM role_assignments x");
+    b.sql(" JOIN roles r ON r.account_id = x.account_id AND r.id = x.role_id WHERE x.account_id = ").text(&a);
+    b.sql(" AND x.user_id IN ").list(&ids);
+    b.holding(t);
+    for (table, tag, column, bounded) in [
+        ("number_users", "number", "number_id", false),
+        ("workgroup_members", "workgroup", "workgroup_id", false),
+        ("dashboard_workgroups", "dashboard_workgroup", "workgroup_id", true),
+        ("dashboard_ivrs", "dashboard_ivr", "ivr_id", true),
+    ] {
+        b.sql(&format!(" UNION ALL SELECT x.user_id AS user_id, '{tag}' AS tag, x.{column} AS value FROM {table} x"));
+        b.sql(" WHERE x.account_id = ").text(&a).sql(" AND x.user_id IN ").list(&ids);
+        if bounded {
+            b.holding(t);
+        }
+    }
+    let rows: Vec<TaggedRow> = b.load(conn)?;
+    let mut by_person: BTreeMap<String, Subject> = BTreeMap::new();
+    let mut found = std::collections::BTreeSet::new();
+    for row in rows {
+        let subject = by_person.entry(row.user_id.clone()).or_default();
+        match row.tag.as_str() {
             "status" => {
-                found = true;
-                subject.status = parse_status(&value)?;
+                subject.user_id = parse_id(&row.user_id)?;
+                subject.status = parse_status(&row.value)?;
+                found.insert(row.user_id);
             }
             "superadmin" => subject.superadmin = true,
-            "role" => subject.roles.push(value),
-            "number" => subject.numbers.push(parse_id::<NumberId>(&value)?),
-            "workgroup" => subject.workgroups.push(parse_id::<WorkgroupId>(&value)?),
-            "dashboard_workgroup" => subject.dashboard.workgroups.push(parse_id::<WorkgroupId>(&value)?),
-            "dashboard_ivr" => subject.dashboard.ivrs.push(parse_id::<IvrId>(&value)?),
+            "role" => subject.roles.push(row.value),
+            "number" => subject.numbers.push(parse_id(&row.value)?),
+            "workgroup" => subject.workgroups.push(parse_id(&row.value)?),
+            "dashboard_workgroup" => subject.dashboard.workgroups.push(parse_id(&row.value)?),
+            "dashboard_ivr" => subject.dashboard.ivrs.push(parse_id(&row.value)?),
             other => return Err(StoreError::InvalidInput(format!("unexpected subject row `{other}`"))),
         }
     }
-    if !found {
-        return Err(StoreError::not_found("user"));
-    }
-    subject.roles.sort();
-    subject.numbers.sort();
-    subject.workgroups.sort();
-    subject.dashboard.workgroups.sort();
-    subject.dashboard.ivrs.sort();
-    Ok(subject)
+    people
+        .iter()
+        .map(|p| {
+            let key = p.to_string();
+            let mut s = by_person.remove(&key).filter(|_| found.contains(&key)).ok_or(StoreError::not_found("user"))?;
+            s.roles.sort();
+            s.numbers.sort();
+            s.workgroups.sort();
+            s.dashboard.workgroups.sort();
+            s.dashboard.ivrs.sort();
+            Ok(s)
+        })
+        .collect()
 }
 
 /// Replaces the business numbers assigned to a user.
