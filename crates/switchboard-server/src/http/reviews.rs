@@ -181,7 +181,7 @@ fn push_csv(out: &mut String, e: &ReviewEntry) {
 
 /// The access review: every person by email, with their assignments (who gave each, when, until
 /// when, why, the latest review), their reach and their last sign-in. `Accept: text/csv` downloads all
-/// of it, one line per assignment.
+/// of it, one line per assignment, streamed a page at a time.
 #[utoipa::path(operation_id = "get_access_review", tag = "audit", security(("bearer" = []), ("api_key" = [])),
     params(PageQuery),
     responses((status = 200, description = "A page of the review, or all of it as CSV", content(
@@ -195,21 +195,14 @@ pub async fn access_review(
 ) -> Result<HttpResponse, ApiError> {
     may_review(&caller, &state)?;
     if csv::wanted(&req) {
-        let out = db(&state, move |_, conn| {
+        let mut head = String::new();
+        csv::push_line(&mut head, CSV_HEADER);
+        return Ok(csv::stream_pages(state, csv::CONTENT_TYPE, head, move |conn, request| {
+            let page = review_page(&caller, conn, request)?;
             let mut out = String::new();
-            csv::push_line(&mut out, CSV_HEADER);
-            let mut request = PageRequest::first(switchboard_store::MAX_PAGE);
-            loop {
-                let page = review_page(&caller, conn, &request)?;
-                page.items.iter().for_each(|e| push_csv(&mut out, e));
-                match page.next_cursor {
-                    Some(next) => request = PageRequest::after(switchboard_store::MAX_PAGE, next),
-                    None => return Ok(out),
-                }
-            }
-        })
-        .await?;
-        return Ok(HttpResponse::Ok().content_type(csv::CONTENT_TYPE).body(out));
+            page.items.iter().for_each(|e| push_csv(&mut out, e));
+            Ok((out, page.next_cursor))
+        }));
     }
     let request = query.request()?;
     let page = db(&state, move |_, conn| review_page(&caller, conn, &request)).await?;
