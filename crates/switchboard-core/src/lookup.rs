@@ -24,6 +24,18 @@ impl Policy {
         check_set(self.catalog(), &self.role(role).access().permissions, permission).is_allowed()
     }
 
+    /// The roles whose scope opens the communication to every holder, whatever their memberships:
+    /// scope `all`, or a `numbers` scope selecting its number. (Memberships open the rest.)
+    pub fn roles_opening<'a>(&'a self, c: &'a CommunicationRef<'a>) -> impl Iterator<Item = RoleIdx> + 'a {
+        self.roles().filter_map(move |(idx, role)| {
+            let access = role.access();
+            let selects = |n: crate::ids::NumberId| access.scope_numbers.binary_search(&n).is_ok();
+            let opens = access.scope.has(ScopeKind::All)
+                || (access.scope.has(ScopeKind::Numbers) && c.number.is_some_and(selects));
+            opens.then_some(idx)
+        })
+    }
+
     /// What gives `p` the permission, if they hold it: the first of their roles that grants it.
     pub fn permission_source(&self, p: &Principal, permission: Permission) -> Option<Source> {
         match self.check(p, permission) {

@@ -120,15 +120,13 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
     // core allows when asked about each of them (nobody dropped by the narrowing, nobody extra).
     let superadmin = owner.id;
     for x in &all {
+        let record = x.as_ref();
         let wide: Vec<_> = policy
-            .roles()
-            .filter(|(_, r)| {
-                let access = r.access();
-                access.scope.has(ScopeKind::All)
-                    || (access.scope.has(ScopeKind::Numbers)
-                        && x.number.is_some_and(|n| access.scope_numbers.binary_search(&n).is_ok()))
+            .roles_opening(&record)
+            .map(|idx| {
+                let key = policy.role(idx).key();
+                role_ids[ScopeKind::ALL_KINDS.iter().position(|k| format!("r_{k}") == key).unwrap()]
             })
-            .map(|(_, r)| role_ids[ScopeKind::ALL_KINDS.iter().position(|k| format!("r_{k}") == r.key()).unwrap()])
             .collect();
         let sets = lookups::communication_candidates(x, wide, superadmin);
         let mut got = Vec::new();

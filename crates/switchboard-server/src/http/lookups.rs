@@ -102,12 +102,8 @@ pub async fn who_can(
                 let record = communications::get(conn, account, &caller.principal.visibility(), id)?;
                 let c = record.as_ref();
                 let play = (query.action == Some(CommunicationAction::Play)).then_some(record.has_recording);
-                let wide = role_ids(&|r| {
-                    let access = policy.role(r).access();
-                    access.scope.has(ScopeKind::All)
-                        || (access.scope.has(ScopeKind::Numbers)
-                            && record.number.is_some_and(|n| access.scope_numbers.binary_search(&n).is_ok()))
-                });
+                let opening: Vec<RoleIdx> = policy.roles_opening(&c).collect();
+                let wide = role_ids(&|r| opening.contains(&r));
                 let sets = lookups::communication_candidates(&record, wide, superadmin);
                 lookups::page_of_people(conn, account, &sets, &page, |subject| {
                     let p = policy.principal(subject).ok()?;
