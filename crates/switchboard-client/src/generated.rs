@@ -17410,7 +17410,7 @@ let response = client.readiness()
     }
     /**The access review: every person by email, with their assignments (who gave each, when, until
 when, why, the latest review), their reach and their last sign-in. `Accept: text/csv` downloads all
-of it, one line per assignment
+of it, one line per assignment, streamed a page at a time
 
 Sends a `GET` request to `/v1/access-review`
 
