@@ -650,6 +650,17 @@ impl Policy {
         Ok(self.check(p, self.catalog.permission("account:view")?))
     }
 
+    /// May the principal manage the account's webhooks (rule MC-36: "edit webhooks" is its own
+    /// right)? A webhook receives every change event, which is the audit log, so its manager must
+    /// also be one who reads the audit log: the right alone never opens the log through a receiver.
+    pub fn can_manage_webhooks(&self, p: &Principal) -> Result<Decision> {
+        let right = self.check(p, self.catalog.permission("integrations.api.webhooks")?);
+        if !right.is_allowed() {
+            return Ok(right);
+        }
+        self.can_read_audit(p)
+    }
+
     /// The checks every change of another user's access starts with: an active actor, not themself
     /// (rule 6), not the superadmin, the roles permission (rule 1), no shared protected role (rule 5).
     pub fn can_change_access(&self, actor: &Principal, target: &Principal) -> Decision {

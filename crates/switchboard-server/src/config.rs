@@ -58,6 +58,72 @@ pub struct FileConfig {
     pub token_ttl_seconds: Option<i64>,
     pub max_body_bytes: Option<usize>,
     pub external_jwt: Option<ExternalJwtConfig>,
+    pub events: Option<EventsConfig>,
+}
+
+/// `[events]`: how change events leave the server (webhooks, the NATS sink).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventsConfig {
+    /// How long a receiver has to answer, in milliseconds (default 10 000).
+    pub webhook_timeout_ms: Option<u64>,
+    /// The first retry's wait, doubled after each failure (default 1 000 ms) …
+    pub webhook_retry_base_ms: Option<u64>,
+    /// … up to this (default 15 minutes).
+    pub webhook_retry_max_ms: Option<u64>,
+    /// Webhooks delivered at once by this instance (default 4).
+    pub webhook_workers: Option<usize>,
+    /// Publish every event to NATS JetStream at this URL (`nats://host:4222`); also
+    /// `SWITCHBOARD_EVENTS_NATS_URL`. Default: no sink.
+    pub nats_url: Option<String>,
+    /// The JetStream stream (created when missing; default `SWITCHBOARD_EVENTS`).
+    pub nats_stream: Option<String>,
+    /// Subjects are `<prefix>.<account id>` (default `switchboard.events`).
+    pub nats_subject_prefix: Option<String>,
+}
+
+/// Resolved `[events]` settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventSettings {
+    pub webhook_timeout: std::time::Duration,
+    pub webhook_retry_base: std::time::Duration,
+    pub webhook_retry_max: std::time::Duration,
+    pub webhook_workers: usize,
+    pub nats_url: Option<String>,
+    pub nats_stream: String,
+    pub nats_subject_prefix: String,
+}
+
+impl EventSettings {
+    fn resolve(file: EventsConfig) -> Result<EventSettings, String> {
+        let ms = std::time::Duration::from_millis;
+        let settings = EventSettings {
+            webhook_timeout: ms(file.webhook_timeout_ms.unwrap_or(10_000)),
+            webhook_retry_base: ms(file.webhook_retry_base_ms.unwrap_or(1_000)),
+            webhook_retry_max: ms(file.webhook_retry_max_ms.unwrap_or(15 * 60 * 1_000)),
+            webhook_workers: file.webhook_workers.unwrap_or(4),
+            nats_url: env_secret("SWITCHBOARD_EVENTS_NATS_URL").or(file.nats_url),
+            nats_stream: file.nats_stream.unwrap_or_else(|| "SWITCHBOARD_EVENTS".into()),
+            nats_subject_prefix: file.nats_subject_prefix.unwrap_or_else(|| "switchboard.events".into()),
+        };
+        if !(100..=60_000).contains(&settings.webhook_timeout.as_millis()) {
+            return Err("events.webhook_timeout_ms must be between 100 and 60000".into());
+        }
+        if settings.webhook_retry_base.is_zero() || settings.webhook_retry_max < settings.webhook_retry_base {
+            return Err("events.webhook_retry_base_ms must be positive and at most webhook_retry_max_ms".into());
+        }
+        if !(1..=64).contains(&settings.webhook_workers) {
+            return Err("events.webhook_workers must be between 1 and 64".into());
+        }
+        let token = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        if !token(&settings.nats_stream) {
+            return Err("events.nats_stream may hold only letters, digits, `_` and `-`".into());
+        }
+        if !settings.nats_subject_prefix.split('.').all(token) {
+            return Err("events.nats_subject_prefix must be dot-separated tokens of letters, digits, `_` and `-`".into());
+        }
+        Ok(settings)
+    }
 }
 
 /// An external identity provider whose tokens are accepted.
@@ -90,6 +156,7 @@ pub struct Settings {
     pub token_ttl_seconds: i64,
     pub max_body_bytes: usize,
     pub external_jwt: Option<ExternalJwtConfig>,
+    pub events: EventSettings,
 }
 
 impl std::fmt::Debug for Settings {
@@ -104,6 +171,7 @@ impl std::fmt::Debug for Settings {
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
             .field("operator_key", &self.operator_key.as_ref().map(|_| "<set>"))
             .field("metrics_token", &self.metrics_token.as_ref().map(|_| "<set>"))
+            .field("nats", &self.events.nats_url.as_deref().map(redact_url))
             .finish_non_exhaustive()
     }
 }
@@ -173,6 +241,7 @@ impl Settings {
             token_ttl_seconds,
             max_body_bytes: file.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY),
             external_jwt: file.external_jwt,
+            events: EventSettings::resolve(file.events.unwrap_or_default())?,
             data_dir,
         })
     }

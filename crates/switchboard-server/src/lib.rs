@@ -6,6 +6,7 @@ pub mod blocking;
 pub mod config;
 pub mod demo;
 pub mod docs;
+pub mod events;
 pub mod http;
 pub mod metrics;
 pub mod openapi;

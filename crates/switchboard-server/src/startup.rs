@@ -224,6 +224,7 @@ impl Application {
     pub fn build(settings: &Settings) -> Result<Application, StartupError> {
         let store = open_store(settings)?;
         let packs = load_packs(settings)?;
+        let server_secret = jwt_secret(settings)?;
         let state = web::Data::new(AppState {
             store,
             packs,
@@ -233,7 +234,9 @@ impl Application {
             metrics: Metrics::new().map_err(|e| StartupError::Config(e.to_string()))?,
             operator_key_hash: settings.operator_key.as_deref().map(auth::api_key::hash),
             metrics_token_hash: settings.metrics_token.as_deref().map(auth::api_key::hash),
-            sealing: auth::totp::SealingKey::derive(jwt_secret(settings)?.as_bytes()),
+            sealing: auth::totp::SealingKey::derive(server_secret.as_bytes()),
+            webhook_sealing: auth::totp::SealingKey::derive_for(server_secret.as_bytes(), b"webhook secrets v1"),
+            events: settings.events.clone(),
         });
         if settings.demo {
             let accounts = crate::demo::seed(&state.store, &state.packs)
@@ -256,6 +259,8 @@ impl Application {
     ) -> Result<Application, StartupError> {
         spawn_refresher(&state);
         spawn_expiry_sweeper(&state);
+        crate::events::webhooks::spawn(&state, &settings.events);
+        crate::events::nats::spawn(&state, &settings.events);
         let port = listener.local_addr()?.port();
         log::info!("listening on {}", listener.local_addr()?);
         let max_body = settings.max_body_bytes;

@@ -20,4 +20,8 @@ pub struct AppState {
     pub metrics_token_hash: Option<String>,
     /// Seals two-factor secrets at rest.
     pub sealing: crate::auth::totp::SealingKey,
+    /// Seals webhook signing secrets at rest (they must be read again, to sign).
+    pub webhook_sealing: crate::auth::totp::SealingKey,
+    /// How events leave the server.
+    pub events: crate::config::EventSettings,
 }

@@ -163,23 +163,38 @@ pub(crate) struct AuditEntry<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+/// Writes the entry, which is also the account's next change event (the audit log is the outbox of
+/// webhooks, the event feed and the NATS sink). The account's event counter is moved on in the same
+/// transaction: on PostgreSQL that locks the account row until commit, so events commit in the order
+/// of their numbers and a reader that has seen number n has seen every number before it.
 pub(crate) fn audit(conn: &mut DbConn, entry: AuditEntry<'_>) -> StoreResult<()> {
     let (actor_kind, actor_id) = entry.actor.columns();
-    diesel::insert_into(audit_events::table)
-        .values((
-            audit_events::account_id.eq(entry.account.to_string()),
-            audit_events::id.eq(Uuid::new_v4().to_string()),
-            audit_events::actor_kind.eq(actor_kind),
-            audit_events::actor_id.eq(actor_id),
-            audit_events::action.eq(entry.action),
-            audit_events::target_type.eq(entry.target_type),
-            audit_events::target_id.eq(entry.target_id),
-            audit_events::before_state.eq(entry.before.map(|v| v.to_string())),
-            audit_events::after_state.eq(entry.after.map(|v| v.to_string())),
-            audit_events::at.eq(to_db_time(now())),
-        ))
-        .execute(conn)?;
-    Ok(())
+    conn.transaction(|conn| {
+        let account = entry.account.to_string();
+        let moved = diesel::update(accounts::table.find(&account))
+            .set(accounts::event_seq.eq(accounts::event_seq + 1))
+            .execute(conn)?;
+        if moved == 0 {
+            return Err(StoreError::not_found("account"));
+        }
+        let seq: i64 = accounts::table.find(&account).select(accounts::event_seq).first(conn)?;
+        diesel::insert_into(audit_events::table)
+            .values((
+                audit_events::account_id.eq(&account),
+                audit_events::id.eq(Uuid::new_v4().to_string()),
+                audit_events::actor_kind.eq(actor_kind),
+                audit_events::actor_id.eq(actor_id),
+                audit_events::action.eq(entry.action),
+                audit_events::target_type.eq(entry.target_type),
+                audit_events::target_id.eq(entry.target_id),
+                audit_events::before_state.eq(entry.before.map(|v| v.to_string())),
+                audit_events::after_state.eq(entry.after.map(|v| v.to_string())),
+                audit_events::at.eq(to_db_time(now())),
+                audit_events::seq.eq(seq),
+            ))
+            .execute(conn)?;
+        Ok(())
+    })
 }
 
 /// Marks the account's permission inputs as changed (roles, assignments, memberships, numbers,

@@ -14,6 +14,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         require_two_factor -> Bool,
+        event_seq -> BigInt,
     }
 }
 
@@ -146,6 +147,7 @@ diesel::table! {
         expires_at -> Nullable<Timestamp>,
         assigned_by -> Nullable<Text>,
         reason -> Nullable<Text>,
+        start_announced -> Bool,
     }
 }
 
@@ -156,6 +158,7 @@ diesel::table! {
         workgroup_id -> Text,
         starts_at -> Nullable<Timestamp>,
         expires_at -> Nullable<Timestamp>,
+        start_announced -> Bool,
     }
 }
 
@@ -166,6 +169,7 @@ diesel::table! {
         ivr_id -> Text,
         starts_at -> Nullable<Timestamp>,
         expires_at -> Nullable<Timestamp>,
+        start_announced -> Bool,
     }
 }
 
@@ -245,6 +249,7 @@ diesel::table! {
         before_state -> Nullable<Text>,
         after_state -> Nullable<Text>,
         at -> Timestamp,
+        seq -> BigInt,
     }
 }
 
@@ -272,4 +277,51 @@ diesel::allow_tables_to_appear_in_same_query!(
     sessions,
     two_factor,
     audit_events,
+    webhooks,
+    webhook_deliveries,
+    event_sink_cursors,
 );
+
+diesel::table! {
+    webhooks (id) {
+        account_id -> Text,
+        id -> Text,
+        url -> Text,
+        description -> Text,
+        secret_sealed -> Text,
+        active -> Bool,
+        delivered_seq -> BigInt,
+        failures -> BigInt,
+        retry_at -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        leased_by -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        created_by -> Text,
+        created_at -> Timestamp,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        account_id -> Text,
+        id -> Text,
+        webhook_id -> Text,
+        event_id -> Text,
+        seq -> BigInt,
+        attempt -> BigInt,
+        manual -> Bool,
+        attempted_at -> Timestamp,
+        status_code -> Nullable<BigInt>,
+        error -> Nullable<Text>,
+        duration_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    event_sink_cursors (account_id, sink) {
+        account_id -> Text,
+        sink -> Text,
+        seq -> BigInt,
+    }
+}

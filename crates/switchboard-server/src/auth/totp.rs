@@ -25,12 +25,17 @@ impl std::fmt::Debug for SealingKey {
 }
 
 impl SealingKey {
-    /// HKDF-SHA256 of the server's secret, for this one purpose.
+    /// HKDF-SHA256 of the server's secret, for two-factor secrets.
     pub fn derive(server_secret: &[u8]) -> SealingKey {
+        SealingKey::derive_for(server_secret, b"two-factor secrets v1")
+    }
+
+    /// HKDF-SHA256 of the server's secret, for one `purpose` (each purpose its own key).
+    pub fn derive_for(server_secret: &[u8], purpose: &[u8]) -> SealingKey {
         let mut key = [0u8; 32];
         let hkdf = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"switchboard"), server_secret);
         // 32 bytes is well within HKDF-SHA256's output limit: expanding cannot fail.
-        let _ = hkdf.expand(b"two-factor secrets v1", &mut key);
+        let _ = hkdf.expand(purpose, &mut key);
         SealingKey(key)
     }
 
@@ -39,7 +44,7 @@ impl SealingKey {
         let nonce: [u8; 24] = random_bytes(24).try_into().map_err(|_| "no random nonce".to_owned())?;
         let sealed = XChaCha20Poly1305::new((&self.0).into())
             .encrypt(&XNonce::from(nonce), secret)
-            .map_err(|_| "cannot seal the two-factor secret".to_owned())?;
+            .map_err(|_| "cannot seal the secret".to_owned())?;
         Ok(hex(&[&nonce[..], &sealed].concat()))
     }
 

@@ -44,19 +44,26 @@ pub struct AuditEventView {
 
 page!(AuditEventPage, AuditEventView);
 
-impl AuditEventView {
-    /// An event, naming the acting key by the prefix `prefixes` gives for it.
-    fn new(e: AuditEvent, prefixes: &BTreeMap<Uuid, String>) -> Self {
-        let actor = match e.actor {
+impl ActorView {
+    /// The actor, naming an acting key by the prefix `prefixes` gives for it (when given).
+    pub fn of(actor: &Actor, prefixes: Option<&BTreeMap<Uuid, String>>) -> ActorView {
+        match actor {
             Actor::User(u) => ActorView { kind: "user", id: Some(u.0), key_prefix: None },
             Actor::ApiKey(k) => ActorView {
                 kind: "api_key",
-                id: Some(k),
-                key_prefix: prefixes.get(&k).map(|p| api_key::shown_prefix(p)),
+                id: Some(*k),
+                key_prefix: prefixes.and_then(|p| p.get(k)).map(|p| api_key::shown_prefix(p)),
             },
             Actor::Operator => ActorView { kind: "operator", id: None, key_prefix: None },
             Actor::System => ActorView { kind: "system", id: None, key_prefix: None },
-        };
+        }
+    }
+}
+
+impl AuditEventView {
+    /// An event, naming the acting key by the prefix `prefixes` gives for it.
+    fn new(e: AuditEvent, prefixes: &BTreeMap<Uuid, String>) -> Self {
+        let actor = ActorView::of(&e.actor, Some(prefixes));
         AuditEventView {
             id: e.id,
             actor,

@@ -22,6 +22,8 @@ pub struct AuditEvent {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub at: DateTime<Utc>,
+    /// The event's number in its account: 1, 2, 3 … in commit order, without gaps.
+    pub seq: i64,
 }
 
 /// Filters of the audit list.
@@ -43,7 +45,7 @@ pub struct AuditFilter {
 /// A row of `audit_events`, as read.
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = audit_events, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
-struct EventRow {
+pub(crate) struct EventRow {
     id: String,
     actor_kind: String,
     actor_id: Option<String>,
@@ -53,6 +55,23 @@ struct EventRow {
     before_state: Option<String>,
     after_state: Option<String>,
     at: NaiveDateTime,
+    seq: i64,
+}
+
+impl EventRow {
+    pub(crate) fn event(self) -> StoreResult<AuditEvent> {
+        Ok(AuditEvent {
+            id: parse_id(&self.id)?,
+            actor: Actor::from_columns(&self.actor_kind, self.actor_id.as_deref())?,
+            action: self.action,
+            target_type: self.target_type,
+            target_id: self.target_id,
+            before: json_of(self.before_state)?,
+            after: json_of(self.after_state)?,
+            at: from_db_time(self.at),
+            seq: self.seq,
+        })
+    }
 }
 
 fn json_of(s: Option<String>) -> StoreResult<Option<serde_json::Value>> {
@@ -103,20 +122,6 @@ pub fn list(
         q = q.filter(audit_events::at.le(at)).filter(audit_events::at.lt(at).or(audit_events::id.lt(c[1].clone())));
     }
     let rows: Vec<EventRow> = q.load(conn)?;
-    let items = rows
-        .into_iter()
-        .map(|r| {
-            Ok(AuditEvent {
-                id: parse_id(&r.id)?,
-                actor: Actor::from_columns(&r.actor_kind, r.actor_id.as_deref())?,
-                action: r.action,
-                target_type: r.target_type,
-                target_id: r.target_id,
-                before: json_of(r.before_state)?,
-                after: json_of(r.after_state)?,
-                at: from_db_time(r.at),
-            })
-        })
-        .collect::<StoreResult<Vec<_>>>()?;
+    let items = rows.into_iter().map(EventRow::event).collect::<StoreResult<Vec<_>>>()?;
     Ok(Page::from_rows(items, limit, |e| vec![e.at.timestamp_micros().to_string(), e.id.to_string()]))
 }

@@ -1,6 +1,8 @@
-//! Time-bound grants ending (issue 17). Decisions never depend on this: they read only the grants
-//! holding now. This sweep removes the grants whose time is up, one audit event each, so the audit log
-//! says when access ended and lists stop showing it.
+//! Time-bound grants starting and ending (issues 17 and 19). Decisions never depend on this: they
+//! read only the grants holding now. This sweep announces each grant that has started (an audit
+//! event, and so a change event) and removes the grants whose time is up, one audit event each, so
+//! the audit log and every event receiver learn when access began and ended, and lists stop showing
+//! it.
 //!
 //! Each account is swept under its change lock, in one transaction: instances sweeping at once
 //! serialise, and the later one finds nothing left to do.
@@ -16,10 +18,24 @@ use serde_json::json;
 use std::collections::BTreeSet;
 use switchboard_core::{AccountId, UserId};
 
-/// Ends every grant due by now; returns how many ended.
+/// The accounts with rows of `$table` that started by `$t` and were not announced yet.
+macro_rules! starting_accounts {
+    ($conn:expr, $table:ident, $t:expr) => {
+        $table::table
+            .filter($table::start_announced.eq(false).and($table::starts_at.le($t)))
+            .select($table::account_id)
+            .distinct()
+            .load::<String>(&mut *$conn)?
+    };
+}
+
+/// Announces every grant started by now and ends every grant due by now; returns how many ended.
 pub fn expire_due(conn: &mut DbConn) -> StoreResult<usize> {
     let t = to_db_time(now());
     let mut due_accounts: BTreeSet<String> = BTreeSet::new();
+    due_accounts.extend(starting_accounts!(conn, role_assignments, t));
+    due_accounts.extend(starting_accounts!(conn, dashboard_workgroups, t));
+    due_accounts.extend(starting_accounts!(conn, dashboard_ivrs, t));
     due_accounts.extend(
         role_assignments::table
             .filter(role_assignments::expires_at.le(t))
@@ -77,8 +93,41 @@ macro_rules! expire_rows {
     }};
 }
 
-/// One account's due grants, under its change lock.
+/// Marks `$table`'s rows of the account that started by `$t` as announced, each re-checked as it is
+/// marked (a row another sweep announced meanwhile is not announced twice), with one audit event
+/// naming the person, the `$member` under `$key`, and its bounds.
+macro_rules! announce_starts {
+    ($conn:expr, $account:expr, $t:expr, $table:ident, $member:ident, $key:literal, $action:literal) => {{
+        let a = $account.to_string();
+        let started: Vec<(String, String, Option<NaiveDateTime>, Option<NaiveDateTime>)> = $table::table
+            .filter($table::account_id.eq(&a).and($table::start_announced.eq(false)).and($table::starts_at.le($t)))
+            .select(($table::user_id, $table::$member, $table::starts_at, $table::expires_at))
+            .load(&mut *$conn)?;
+        for (user, member, starts, expires) in started {
+            let mine = $table::account_id
+                .eq(&a)
+                .and($table::user_id.eq(&user))
+                .and($table::$member.eq(&member))
+                .and($table::start_announced.eq(false));
+            if diesel::update($table::table.filter(mine)).set($table::start_announced.eq(true)).execute(&mut *$conn)?
+                == 1
+            {
+                let after = json!({
+                    $key: member,
+                    "starts_at": starts.map(from_db_time),
+                    "expires_at": expires.map(from_db_time),
+                });
+                audit_event($conn, $account, &Actor::System, $action, "user", user, None, Some(after))?;
+            }
+        }
+    }};
+}
+
+/// One account's started and due grants, under its change lock.
 fn expire_in(conn: &mut DbConn, account: AccountId, t: NaiveDateTime) -> StoreResult<usize> {
+    announce_starts!(conn, account, t, role_assignments, role_id, "role", "role_assignment.started");
+    announce_starts!(conn, account, t, dashboard_workgroups, workgroup_id, "workgroup", "dashboard_access.started");
+    announce_starts!(conn, account, t, dashboard_ivrs, ivr_id, "ivr", "dashboard_access.started");
     let mut people: BTreeSet<String> = BTreeSet::new();
     let ended = expire_rows!(conn, account, t, people, role_assignments, role_id, "role", "role_assignment.expired")
         + expire_rows!(

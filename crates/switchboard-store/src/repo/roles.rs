@@ -412,6 +412,8 @@ pub(crate) fn insert_bounded(
                 role_assignments::expires_at.eq(expires),
                 role_assignments::assigned_by.eq(grant.by.clone()),
                 role_assignments::reason.eq(grant.reason.clone()),
+                // a grant that starts later is announced by the sweep when it starts
+                role_assignments::start_announced.eq(starts.is_none_or(|s| s <= t)),
             )
         })
         .collect();

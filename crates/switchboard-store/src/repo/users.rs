@@ -538,15 +538,19 @@ pub fn set_dashboard_access_bounded(
 /// Inserts one person's rows of a table of time-bound grants (`$member` and its bounds each).
 macro_rules! insert_bounded {
     ($conn:expr, $table:ident, $account:expr, $user:expr, $member:ident, $rows:expr) => {{
+        let t = to_db_time(crate::common::now());
         let rows: Vec<_> = $rows
             .iter()
             .map(|(member, bounds): &(String, Bounds)| {
+                let starts = bounds.starts_at.map(to_db_time);
                 (
                     $table::account_id.eq($account.to_owned()),
                     $table::user_id.eq($user.to_owned()),
                     $table::$member.eq(member.clone()),
-                    $table::starts_at.eq(bounds.starts_at.map(to_db_time)),
+                    $table::starts_at.eq(starts),
                     $table::expires_at.eq(bounds.expires_at.map(to_db_time)),
+                    // a grant that starts later is announced by the sweep when it starts
+                    $table::start_announced.eq(starts.is_none_or(|s| s <= t)),
                 )
             })
             .collect();

@@ -1,0 +1,12 @@
+DROP INDEX dashboard_ivrs_start;
+DROP INDEX dashboard_workgroups_start;
+DROP INDEX role_assignments_start;
+ALTER TABLE dashboard_ivrs DROP COLUMN start_announced;
+ALTER TABLE dashboard_workgroups DROP COLUMN start_announced;
+ALTER TABLE role_assignments DROP COLUMN start_announced;
+DROP TABLE event_sink_cursors;
+DROP TABLE webhook_deliveries;
+DROP TABLE webhooks;
+DROP INDEX audit_events_seq;
+ALTER TABLE audit_events DROP COLUMN seq;
+ALTER TABLE accounts DROP COLUMN event_seq;
