@@ -95,7 +95,7 @@ pub struct EventSettings {
 }
 
 impl EventSettings {
-    fn resolve(file: EventsConfig) -> Result<EventSettings, String> {
+    pub fn resolve(file: EventsConfig) -> Result<EventSettings, String> {
         let ms = std::time::Duration::from_millis;
         let settings = EventSettings {
             webhook_timeout: ms(file.webhook_timeout_ms.unwrap_or(10_000)),

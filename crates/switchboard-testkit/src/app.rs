@@ -23,6 +23,7 @@ pub struct TestApp {
 pub struct Builder {
     database_url: Option<String>,
     accounts: Vec<NewAccount>,
+    events: Option<switchboard_server::config::EventsConfig>,
 }
 
 /// An account the builder makes: slug, preset, and its users with their roles.
@@ -37,6 +38,12 @@ impl Builder {
     /// Stores in this PostgreSQL database instead of the embedded SQLite one.
     pub fn database_url(mut self, url: &str) -> Builder {
         self.database_url = Some(url.to_owned());
+        self
+    }
+
+    /// How events leave the server (`[events]` of the configuration file), e.g. quick retries.
+    pub fn events(mut self, events: switchboard_server::config::EventsConfig) -> Builder {
+        self.events = Some(events);
         self
     }
 
@@ -56,7 +63,7 @@ impl Builder {
 
     /// Starts the server, then creates the accounts and users.
     pub fn start(self) -> TestApp {
-        let mut app = start(self.database_url.as_deref());
+        let mut app = start(self.database_url.as_deref(), self.events);
         for NewAccount { slug, preset, users } in self.accounts {
             let owner = app.client.account(&slug, &preset);
             for (email, roles) in users {
@@ -79,7 +86,7 @@ impl TestApp {
 
     /// An empty server on SQLite.
     pub fn spawn() -> TestApp {
-        start(None)
+        start(None, None)
     }
 
     /// The session of a user the builder made (an account's owner is `owner@<slug>.example`).
@@ -107,7 +114,7 @@ impl Drop for TestApp {
     }
 }
 
-fn start(database_url: Option<&str>) -> TestApp {
+fn start(database_url: Option<&str>, events: Option<switchboard_server::config::EventsConfig>) -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let common = CommonArgs {
         data_dir: Some(data.path().to_path_buf()),
@@ -120,6 +127,9 @@ fn start(database_url: Option<&str>) -> TestApp {
     settings.plugins_dir = plugins.path().to_path_buf();
     settings.strict_plugins = true;
     settings.operator_key = Some(OPERATOR_KEY.to_owned());
+    if let Some(events) = events {
+        settings.events = switchboard_server::config::EventSettings::resolve(events).unwrap();
+    }
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {

@@ -7,7 +7,8 @@
 //!   (create an account, invite a user, sign in) against any running server;
 //! - `app` (feature): [`app::TestApp`], a real server in this process on a free port, built with
 //!   `TestApp::new().account("acme", "aircall").user("agent@acme.example", &["agent"]).start()`;
-//! - `postgres` (feature): [`postgres::Database`], a throwaway database dropped after the test.
+//! - `postgres` (feature): [`postgres::Database`], a throwaway database dropped after the test;
+//! - `http` (feature): [`receiver::Receiver`], a scripted HTTP receiver of webhooks.
 //!
 //! Build scripts that gate a PostgreSQL suite `include!` `build/postgres_gate.rs` (a build
 //! dependency on this crate would be a cycle through the server).
@@ -22,6 +23,8 @@ pub mod app;
 pub mod http;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(feature = "http")]
+pub mod receiver;
 mod rng;
 
 pub use rng::Rng;

@@ -10,6 +10,7 @@ pub mod body;
 pub mod catalog;
 pub mod common;
 pub mod csv;
+pub mod events;
 pub mod history;
 pub mod ingest;
 pub mod integrations;
@@ -30,6 +31,7 @@ pub mod two_factor;
 pub mod user_permissions;
 pub mod user_roles;
 pub mod users;
+pub mod webhooks;
 pub mod workgroups;
 
 use crate::problem::ApiError;
@@ -123,6 +125,15 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(integrations::create_api_key)
             .service(integrations::revoke_api_key)
             .service(audit::list_audit_events)
+            .service(events::list_events)
+            .service(webhooks::list_webhooks)
+            .service(webhooks::create_webhook)
+            .service(webhooks::get_webhook)
+            .service(webhooks::update_webhook)
+            .service(webhooks::rotate_webhook_secret)
+            .service(webhooks::delete_webhook)
+            .service(webhooks::list_webhook_deliveries)
+            .service(webhooks::redeliver_webhook_delivery)
             .service(reviews::access_review)
             .service(reviews::decide),
     );

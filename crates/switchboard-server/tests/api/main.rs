@@ -27,6 +27,7 @@ mod account;
 mod audit_export;
 mod credentials;
 mod escalation;
+mod events;
 mod history;
 mod isolation;
 mod kinds;

@@ -1,0 +1,327 @@
+//! `/v1/webhooks` (rule MC-36): receivers of the account's change events, their delivery log and
+//! manual redelivery. The signing secret is shown once, at creation or rotation.
+
+use crate::access::Caller;
+use crate::events::EventView;
+use crate::events::webhooks::{check_url, new_secret, post};
+use crate::http::body::Body;
+use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match, page};
+use crate::problem::ApiError;
+use crate::service;
+use crate::state::AppState;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use switchboard_store::repo::events;
+use switchboard_store::repo::webhooks::{self, Delivery, Webhook, WebhookEdit};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// The longest description.
+const MAX_DESCRIPTION: usize = 200;
+
+/// A webhook; its secret is shown only when created or rotated.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookView {
+    pub id: Uuid,
+    #[schema(example = "https://crm.example.com/hooks/switchboard")]
+    pub url: String,
+    pub description: String,
+    /// Paused webhooks keep their place and receive what they missed when switched on again.
+    pub active: bool,
+    /// The `sequence` of the last event the receiver acknowledged.
+    pub delivered_sequence: i64,
+    /// Failed attempts at the next event (0 when all is well).
+    pub failures: i64,
+    /// When the next event is tried again, after a failure.
+    pub retry_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    /// `user:<id>` or `api_key:<id>`.
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+    /// Pass back in `If-Match` to change the webhook.
+    pub version: i64,
+}
+
+impl From<Webhook> for WebhookView {
+    fn from(w: Webhook) -> Self {
+        WebhookView {
+            id: w.id,
+            url: w.url,
+            description: w.description,
+            active: w.active,
+            delivered_sequence: w.delivered_seq,
+            failures: w.failures,
+            retry_at: w.retry_at,
+            last_error: w.last_error,
+            created_by: w.created_by,
+            created_at: w.created_at,
+            version: w.version,
+        }
+    }
+}
+
+page!(WebhookPage, WebhookView);
+
+/// One attempt to deliver an event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DeliveryView {
+    pub id: Uuid,
+    pub event_id: Uuid,
+    pub sequence: i64,
+    /// 1 for the event's first try, counting on through its retries.
+    pub attempt: i64,
+    /// A redelivery asked for through the API.
+    pub manual: bool,
+    pub attempted_at: DateTime<Utc>,
+    /// The receiver's HTTP status; absent when it did not answer.
+    pub status_code: Option<i64>,
+    /// Why the attempt failed, when the receiver did not answer.
+    pub error: Option<String>,
+    pub duration_ms: i64,
+    /// A 2xx answer.
+    pub succeeded: bool,
+}
+
+impl From<Delivery> for DeliveryView {
+    fn from(d: Delivery) -> Self {
+        DeliveryView {
+            succeeded: d.succeeded(),
+            id: d.id,
+            event_id: d.event_id,
+            sequence: d.seq,
+            attempt: d.attempt,
+            manual: d.manual,
+            attempted_at: d.attempted_at,
+            status_code: d.status_code,
+            error: d.error,
+            duration_ms: d.duration_ms,
+        }
+    }
+}
+
+page!(DeliveryPage, DeliveryView);
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewWebhook {
+    /// `https://…`, or `http://` to this machine (127.0.0.1, ::1, localhost). Redirects are not
+    /// followed.
+    pub url: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookPatch {
+    pub url: Option<String>,
+    pub description: Option<String>,
+    /// `false` pauses deliveries; `true` resumes them where they stopped.
+    pub active: Option<bool>,
+}
+
+/// A webhook with its signing secret, shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WebhookWithSecret {
+    /// Verify each delivery's `Switchboard-Signature` with it (see `docs/events.md`). It can't be
+    /// shown again; rotate it if it is lost.
+    #[schema(example = "whsec_5f0c…")]
+    pub secret: String,
+    #[serde(flatten)]
+    pub webhook: WebhookView,
+}
+
+fn check_description(d: &str) -> Result<(), ApiError> {
+    if d.chars().count() > MAX_DESCRIPTION || d.chars().any(char::is_control) {
+        return Err(ApiError::invalid("description", format!("at most {MAX_DESCRIPTION} characters, no control characters")));
+    }
+    Ok(())
+}
+
+fn seal(state: &AppState, secret: &str) -> Result<String, ApiError> {
+    state.webhook_sealing.seal(secret.as_bytes()).map_err(ApiError::Internal)
+}
+
+fn allowed(caller: &Caller, state: &AppState) -> Result<(), ApiError> {
+    caller.allow(caller.policy().can_manage_webhooks(&caller.principal)?, &state.metrics)
+}
+
+/// Lists the account's webhooks. Needs `integrations.api.webhooks` and the audit log's reader.
+#[utoipa::path(operation_id = "list_webhooks", tag = "events", security(("bearer" = []), ("api_key" = [])),
+    params(PageQuery), responses((status = 200, description = "A page of webhooks", body = WebhookPage), Errors))]
+#[get("/webhooks")]
+pub async fn list_webhooks(
+    caller: Caller,
+    state: web::Data<AppState>,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<WebhookPage>, ApiError> {
+    allowed(&caller, &state)?;
+    let page = query.request()?;
+    let list = db(&state, move |_, conn| Ok(webhooks::list(conn, caller.account.id, &page)?)).await?;
+    Ok(web::Json(WebhookPage::map(list, WebhookView::from)))
+}
+
+/// Creates a webhook. It receives every change event recorded from now on (the first is its own
+/// creation), signed with the secret returned here, once. Needs `integrations.api.webhooks` and the
+/// audit log's reader; at most 20 per account.
+#[utoipa::path(operation_id = "create_webhook", tag = "events", security(("bearer" = []), ("api_key" = [])),
+    request_body = NewWebhook,
+    responses((status = 201, description = "Created; the secret is shown once", body = WebhookWithSecret), Errors))]
+#[post("/webhooks")]
+pub async fn create_webhook(
+    caller: Caller,
+    state: web::Data<AppState>,
+    body: Body<NewWebhook>,
+) -> Result<HttpResponse, ApiError> {
+    let NewWebhook { url, description } = body.parse()?;
+    check_url(&url).map_err(|e| ApiError::invalid("url", e))?;
+    check_description(&description)?;
+    let secret = new_secret();
+    let sealed = seal(&state, &secret)?;
+    let hook =
+        service::run(&state, caller, move |cx| service::webhooks::create(cx, &url, &description, &sealed)).await?;
+    Ok(HttpResponse::Created().json(WebhookWithSecret { secret, webhook: hook.into() }))
+}
+
+/// One webhook, with where its deliveries stand.
+#[utoipa::path(operation_id = "get_webhook", tag = "events", security(("bearer" = []), ("api_key" = [])),
+    params(("id" = Uuid, Path, description = "The webhook's id")),
+    responses((status = 200, description = "The webhook", body = WebhookView,
+        headers(("ETag" = String, description = "The webhook's version, for `If-Match`"))), Errors))]
+#[get("/webhooks/{id}")]
+pub async fn get_webhook(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    allowed(&caller, &state)?;
+    let (account, id) = (caller.account.id, id.into_inner());
+    let hook = db(&state, move |_, conn| Ok(webhooks::get(conn, account, id)?)).await?;
+    Ok(HttpResponse::Ok().insert_header(etag(hook.version)).json(WebhookView::from(hook)))
+}
+
+/// Edits a webhook: its URL, description, or pauses and resumes it. Send `If-Match` to avoid lost
+/// updates.
+#[utoipa::path(operation_id = "update_webhook", tag = "events", security(("bearer" = []), ("api_key" = [])),
+    params(("id" = Uuid, Path, description = "The webhook's id"), IfMatch), request_body = WebhookPatch,
+    responses((status = 200, description = "Updated", body = WebhookView,
+        headers(("ETag" = String, description = "The webhook's version, for `If-Match`"))), Errors))]
+#[patch("/webhooks/{id}")]
+pub async fn update_webhook(
+    req: HttpRequest,
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    body: Body<WebhookPatch>,
+) -> Result<HttpResponse, ApiError> {
+    let expected = if_match(&req)?;
+    let (id, patch) = (id.into_inner(), body.parse()?);
+    if let Some(url) = &patch.url {
+        check_url(url).map_err(|e| ApiError::invalid("url", e))?;
+    }
+    if let Some(d) = &patch.description {
+        check_description(d)?;
+    }
+    let hook = service::run(&state, caller, move |cx| {
+        let edit = WebhookEdit {
+            url: patch.url.as_deref(),
+            description: patch.description.as_deref(),
+            active: patch.active,
+            secret_sealed: None,
+        };
+        service::webhooks::update(cx, id, &edit, expected)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().insert_header(etag(hook.version)).json(WebhookView::from(hook)))
+}
+
+/// Replaces a webhook's signing secret; the new one is shown this once, and signs every delivery
+/// from now on.
+#[utoipa::path(operation_id = "rotate_webhook_secret", tag = "events", security(("bearer" = []), ("api_key" = [])),
+    params(("id" = Uuid, Path, description = "The webhook's id")),
+    responses((status = 200, description = "Rotated; the secret is shown once", body = WebhookWithSecret), Errors))]
+#[post("/webhooks/{id}/secret")]
+pub async fn rotate_webhook_secret(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<web::Json<WebhookWithSecret>, ApiError> {
+    let id = id.into_inner();
+    let secret = new_secret();
+    let sealed = seal(&state, &secret)?;
+    let hook = service::run(&state, caller, move |cx| {
+        let edit = WebhookEdit { secret_sealed: Some(&sealed), ..WebhookEdit::default() };
+        service::webhooks::update(cx, id, &edit, None)
+    })
+    .await?;
+    Ok(web::Json(WebhookWithSecret { secret, webhook: hook.into() }))
+}
+
+/// Deletes a webhook and its delivery log.
+#[utoipa::path(operation_id = "delete_webhook", tag = "events", security(("bearer" = []), ("api_key" = [])),
+    params(("id" = Uuid, Path, description = "The webhook's id")),
+    responses((status = 204, description = "Deleted"), Errors))]
+#[delete("/webhooks/{id}")]
+pub async fn delete_webhook(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    service::run(&state, caller, move |cx| service::webhooks::delete(cx, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A webhook's delivery attempts, newest first (kept 30 days).
+#[utoipa::path(operation_id = "list_webhook_deliveries", tag = "events", security(("bearer" = []), ("api_key" = [])),
+    params(("id" = Uuid, Path, description = "The webhook's id"), PageQuery),
+    responses((status = 200, description = "A page of attempts", body = DeliveryPage), Errors))]
+#[get("/webhooks/{id}/deliveries")]
+pub async fn list_webhook_deliveries(
+    caller: Caller,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    query: web::Query<PageQuery>,
+) -> Result<web::Json<DeliveryPage>, ApiError> {
+    allowed(&caller, &state)?;
+    let (account, id, page) = (caller.account.id, id.into_inner(), query.request()?);
+    let list = db(&state, move |_, conn| Ok(webhooks::deliveries(conn, account, id, &page)?)).await?;
+    Ok(web::Json(DeliveryPage::map(list, DeliveryView::from)))
+}
+
+/// Sends a delivery's event to the webhook again, now, and answers how it went. The scheduled
+/// deliveries go on as they were: a redelivery neither moves nor waits for them.
+#[utoipa::path(operation_id = "redeliver_webhook_delivery", tag = "events", security(("bearer" = []), ("api_key" = [])),
+    params(("id" = Uuid, Path, description = "The webhook's id"), ("delivery_id" = Uuid, Path, description = "The delivery to repeat")),
+    responses((status = 200, description = "The new attempt (it may have failed: see `succeeded`)", body = DeliveryView), Errors))]
+#[post("/webhooks/{id}/deliveries/{delivery_id}/redeliver")]
+pub async fn redeliver_webhook_delivery(
+    caller: Caller,
+    state: web::Data<AppState>,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<web::Json<DeliveryView>, ApiError> {
+    allowed(&caller, &state)?;
+    let (account, (id, delivery)) = (caller.account.id, path.into_inner());
+    let (hook, event) = db(&state, move |_, conn| {
+        let hook = webhooks::get(conn, account, id)?;
+        let earlier = webhooks::delivery(conn, account, id, delivery)?;
+        Ok((hook, events::get(conn, account, earlier.event_id)?))
+    })
+    .await?;
+    let secret = state
+        .webhook_sealing
+        .open(&hook.secret_sealed)
+        .and_then(|s| String::from_utf8(s).ok())
+        .ok_or_else(|| ApiError::Internal("the webhook's secret cannot be opened".into()))?;
+    let view = EventView::new(account, event);
+    let agent = crate::events::webhooks::agent(&state.events);
+    // the HTTP call runs off the async workers, without a pooled connection held
+    let attempt = web::block(move || post(&agent, &hook.url, &secret, &view, true)).await?;
+    let recorded = db(&state, move |_, conn| {
+        let hook = webhooks::get(conn, account, id)?;
+        Ok(webhooks::record_redelivery(conn, &hook, &attempt)?)
+    })
+    .await?;
+    Ok(web::Json(recorded.into()))
+}
