@@ -4,6 +4,7 @@
 
 mod client_sdk;
 mod crash;
+mod events;
 mod identity_provider;
 mod pg_restart;
 mod scale_out;

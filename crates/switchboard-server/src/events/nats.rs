@@ -71,9 +71,23 @@ async fn publish_all(
     settings: &EventSettings,
     failing: &mut bool,
 ) -> Result<(), String> {
+    let shown = crate::config::redact_url(url);
     let client = async_nats::ConnectOptions::new()
         .connection_timeout(Duration::from_secs(5))
         .request_timeout(Some(Duration::from_secs(5)))
+        // the client reconnects by itself; the outage and its end are logged
+        .event_callback(move |event| {
+            let shown = shown.clone();
+            async move {
+                match event {
+                    async_nats::Event::Disconnected => {
+                        log::warn!("events to NATS {shown}: connection lost; events wait in the outbox until it is back");
+                    }
+                    async_nats::Event::Connected => log::info!("events to NATS {shown}: connected"),
+                    other => log::debug!("events to NATS {shown}: {other}"),
+                }
+            }
+        })
         .connect(url)
         .await
         .map_err(|e| format!("cannot connect: {e}"))?;

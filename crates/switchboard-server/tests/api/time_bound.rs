@@ -76,6 +76,24 @@ fn a_role_given_for_a_time_holds_from_its_start_to_its_end_and_its_end_is_audite
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     assert_eq!(ended.len(), 1, "one audit event for the end");
+    // Its grant, its start and its end are change events, in that order (issue 19).
+    let feed = app.call(&owner, "GET", "/v1/events?limit=500", None).json();
+    let announced: Vec<(&str, &Value)> = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["type"].as_str().is_some_and(|t| t.starts_with("role_assignment.")))
+        .map(|e| (e["type"].as_str().unwrap(), &e["target"]["id"]))
+        .collect();
+    let person = json!(agent.user_id);
+    assert_eq!(
+        announced,
+        [
+            ("role_assignment.bounds", &person),
+            ("role_assignment.started", &person),
+            ("role_assignment.expired", &person)
+        ]
+    );
     assert_eq!(ended[0]["actor"]["kind"], "system");
     assert_eq!(ended[0]["target_id"], agent.user_id.as_str());
     let granted_log = audit_actions(&app, &owner, "role_assignment.bounds");
@@ -146,6 +164,11 @@ fn break_glass_is_taken_only_by_oneself_for_a_bounded_time_with_a_reason_and_is_
     let used = audit_actions(&app, &owner, "role.emergency_access");
     assert_eq!(used[0]["after"]["reason"], "card processor outage");
     assert_eq!(used[0]["actor"]["id"], sup.user_id.as_str());
+    // Every emergency use is a change event too (issue 19).
+    let feed = app.call(&owner, "GET", "/v1/events?limit=500", None).json();
+    let uses: Vec<&Value> = feed["items"].as_array().unwrap().iter().filter(|e| e["type"] == "role.emergency_access").collect();
+    assert_eq!(uses.len(), 1);
+    assert_eq!(uses[0]["after"]["reason"], "card processor outage");
     let review = app.call(&owner, "GET", "/v1/access-review", None).json();
     let person = review["items"].as_array().unwrap().iter().find(|e| e["email"] == "sup@air.example").unwrap().clone();
     let emergency =
