@@ -15,7 +15,9 @@ fn config(dir: &std::path::Path, nats: Option<(&str, &str, &str)>) -> String {
     let mut text =
         "[events]\nwebhook_timeout_ms = 500\nwebhook_retry_base_ms = 50\nwebhook_retry_max_ms = 200\n".to_owned();
     if let Some((url, stream, prefix)) = nats {
-        text.push_str(&format!("nats_url = \"{url}\"\nnats_stream = \"{stream}\"\nnats_subject_prefix = \"{prefix}\"\n"));
+        text.push_str(&format!(
+            "nats_url = \"{url}\"\nnats_stream = \"{stream}\"\nnats_subject_prefix = \"{prefix}\"\n"
+        ));
     }
     let path = dir.join("switchboard.toml");
     std::fs::write(&path, text).unwrap();
@@ -51,7 +53,8 @@ fn killed_mid_delivery_no_event_is_lost(extra: &[&str]) {
     let token = account_and_token(&server);
     // A slow receiver: the kill lands while deliveries are under way.
     let receiver = Receiver::scripted(|_| (200, Duration::from_millis(100)));
-    let hook = http("POST", &format!("{}/v1/webhooks", server.base), Some(json!({"url": receiver.url("/")})), Some(&token));
+    let hook =
+        http("POST", &format!("{}/v1/webhooks", server.base), Some(json!({"url": receiver.url("/")})), Some(&token));
     assert_eq!(hook.status, 201, "{}", hook.body);
     let first = hook.json()["delivered_sequence"].as_i64().unwrap() + 1;
     make_workgroups(&server, &token, (0..30).map(|i| format!("Team {i}")));
@@ -78,7 +81,10 @@ fn killed_mid_delivery_no_event_is_lost(extra: &[&str]) {
     }
     assert_eq!(first_seen, (first..=last).collect::<Vec<_>>());
     let duplicates = got.len() - first_seen.len();
-    eprintln!("webhook crash test: {} events, {before_restart} before the kill, {duplicates} sent twice", first_seen.len());
+    eprintln!(
+        "webhook crash test: {} events, {before_restart} before the kill, {duplicates} sent twice",
+        first_seen.len()
+    );
     drop(restarted);
 }
 
@@ -117,9 +123,10 @@ impl Relay {
                     continue; // dropped at once: refused
                 }
                 let Ok(server) = std::net::TcpStream::connect(&upstream) else { continue };
-                for (mut from, mut to) in
-                    [(client.try_clone().unwrap(), server.try_clone().unwrap()), (server.try_clone().unwrap(), client.try_clone().unwrap())]
-                {
+                for (mut from, mut to) in [
+                    (client.try_clone().unwrap(), server.try_clone().unwrap()),
+                    (server.try_clone().unwrap(), client.try_clone().unwrap()),
+                ] {
                     std::thread::spawn(move || {
                         let _ = std::io::copy(&mut from, &mut to);
                         let _ = to.shutdown(std::net::Shutdown::Both);
@@ -187,11 +194,11 @@ fn events_wait_in_the_outbox_while_nats_is_unreachable_then_arrive_in_order() {
     ];
     let server = serve(&[], &env);
     let token = account_and_token(&server);
-    let account = http("GET", &format!("{}/v1/events?limit=1", server.base), None, Some(&token)).json()["items"][0]
-        ["account_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let account =
+        http("GET", &format!("{}/v1/events?limit=1", server.base), None, Some(&token)).json()["items"][0]["account_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
     let subject = format!("{prefix}.{account}");
     let published = |n: i64| {
         let deadline = std::time::Instant::now() + Duration::from_secs(30);

@@ -120,7 +120,9 @@ impl EventSettings {
             return Err("events.nats_stream may hold only letters, digits, `_` and `-`".into());
         }
         if !settings.nats_subject_prefix.split('.').all(token) {
-            return Err("events.nats_subject_prefix must be dot-separated tokens of letters, digits, `_` and `-`".into());
+            return Err(
+                "events.nats_subject_prefix must be dot-separated tokens of letters, digits, `_` and `-`".into()
+            );
         }
         Ok(settings)
     }

@@ -81,7 +81,9 @@ async fn publish_all(
             async move {
                 match event {
                     async_nats::Event::Disconnected => {
-                        log::warn!("events to NATS {shown}: connection lost; events wait in the outbox until it is back");
+                        log::warn!(
+                            "events to NATS {shown}: connection lost; events wait in the outbox until it is back"
+                        );
                     }
                     async_nats::Event::Connected => log::info!("events to NATS {shown}: connected"),
                     other => log::debug!("events to NATS {shown}: {other}"),

@@ -72,7 +72,9 @@ pub fn check_url(url: &str) -> Result<(), String> {
     match uri.scheme_str() {
         Some("https") if !host.is_empty() => Ok(()),
         Some("http") if is_loopback_host(host) => Ok(()),
-        Some("http") => Err("plain HTTP is only for receivers on this machine (127.0.0.1, ::1, localhost); use HTTPS".into()),
+        Some("http") => {
+            Err("plain HTTP is only for receivers on this machine (127.0.0.1, ::1, localhost); use HTTPS".into())
+        }
         _ => Err("a webhook URL is https:// (or http:// to this machine)".into()),
     }
 }
@@ -194,9 +196,11 @@ pub fn spawn(state: &web::Data<AppState>, settings: &EventSettings) {
                 if n == 0 && last_prune.elapsed() > Duration::from_secs(600) {
                     last_prune = Instant::now();
                     let before = switchboard_store::now() - KEEP_DELIVERIES;
-                    let pruned = state.store.conn().map_err(|e| e.to_string()).and_then(|mut c| {
-                        webhooks::prune_deliveries(&mut c, before).map_err(|e| e.to_string())
-                    });
+                    let pruned = state
+                        .store
+                        .conn()
+                        .map_err(|e| e.to_string())
+                        .and_then(|mut c| webhooks::prune_deliveries(&mut c, before).map_err(|e| e.to_string()));
                     if let Err(e) = pruned {
                         log::warn!("webhook delivery log pruning failed: {e}");
                     }
@@ -313,7 +317,8 @@ mod tests {
 
     #[test]
     fn deliveries_never_connect_to_link_local_or_unspecified_addresses() {
-        for bad in ["169.254.169.254:80", "0.0.0.0:443", "[fe80::1]:443", "[::ffff:169.254.169.254]:80", "224.0.0.1:80"] {
+        for bad in ["169.254.169.254:80", "0.0.0.0:443", "[fe80::1]:443", "[::ffff:169.254.169.254]:80", "224.0.0.1:80"]
+        {
             assert!(forbidden(&bad.parse().unwrap()), "{bad}");
         }
         for good in ["127.0.0.1:80", "10.1.2.3:443", "93.184.216.34:443", "[::1]:80"] {

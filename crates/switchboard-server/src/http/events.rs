@@ -169,7 +169,10 @@ fn event_stream(
                             at.after = e.seq;
                             let view = EventView::new(account, e);
                             let data = serde_json::to_string(&view).unwrap_or_default();
-                            out.push_str(&format!("id: {}\nevent: {}\ndata: {data}\n\n", view.sequence, view.event_type));
+                            out.push_str(&format!(
+                                "id: {}\nevent: {}\ndata: {data}\n\n",
+                                view.sequence, view.event_type
+                            ));
                         }
                         at.quiet_since = Instant::now();
                         return Some((Ok(Bytes::from(out)), Some(at)));

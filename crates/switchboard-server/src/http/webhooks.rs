@@ -107,15 +107,19 @@ page!(DeliveryPage, DeliveryView);
 pub struct NewWebhook {
     /// `https://…`, or `http://` to this machine (127.0.0.1, ::1, localhost). Redirects are not
     /// followed.
+    #[schema(max_length = 2048)]
     pub url: String,
     #[serde(default)]
+    #[schema(max_length = 200)]
     pub description: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WebhookPatch {
+    #[schema(max_length = 2048)]
     pub url: Option<String>,
+    #[schema(max_length = 200)]
     pub description: Option<String>,
     /// `false` pauses deliveries; `true` resumes them where they stopped.
     pub active: Option<bool>,
@@ -134,7 +138,10 @@ pub struct WebhookWithSecret {
 
 fn check_description(d: &str) -> Result<(), ApiError> {
     if d.chars().count() > MAX_DESCRIPTION || d.chars().any(char::is_control) {
-        return Err(ApiError::invalid("description", format!("at most {MAX_DESCRIPTION} characters, no control characters")));
+        return Err(ApiError::invalid(
+            "description",
+            format!("at most {MAX_DESCRIPTION} characters, no control characters"),
+        ));
     }
     Ok(())
 }

@@ -166,9 +166,13 @@ fn a_receiver_failing_five_times_gets_the_event_on_the_sixth_try_and_the_log_sho
     let again = app.call(&owner, "POST", &format!("/v1/webhooks/{id}/deliveries/{first}/redeliver"), None);
     assert_eq!(again.status, 200, "{}", again.body);
     let again = again.json();
-    assert_eq!((again["manual"].as_bool(), again["succeeded"].as_bool(), again["attempt"].as_i64()), (Some(true), Some(true), Some(7)));
+    assert_eq!(
+        (again["manual"].as_bool(), again["succeeded"].as_bool(), again["attempt"].as_i64()),
+        (Some(true), Some(true), Some(7))
+    );
     assert_eq!(receiver.received().last().unwrap().header("switchboard-event-id"), ids[0]);
-    let unknown = app.call(&owner, "POST", &format!("/v1/webhooks/{id}/deliveries/{}/redeliver", uuid::Uuid::new_v4()), None);
+    let unknown =
+        app.call(&owner, "POST", &format!("/v1/webhooks/{id}/deliveries/{}/redeliver", uuid::Uuid::new_v4()), None);
     unknown.assert_problem(404, "not_found");
 }
 
@@ -215,7 +219,10 @@ fn the_feed_resumes_after_a_sequence_long_polls_and_streams(app: Builder) {
     let next = app.call(&owner, "GET", &format!("/v1/events?after={latest}"), None).json();
     let items = next["items"].as_array().unwrap();
     assert_eq!(items.len(), 2);
-    assert_eq!((items[0]["sequence"].as_i64(), items[0]["type"].as_str()), (Some(latest + 1), Some("workgroup.create")));
+    assert_eq!(
+        (items[0]["sequence"].as_i64(), items[0]["type"].as_str()),
+        (Some(latest + 1), Some("workgroup.create"))
+    );
     assert_eq!(next["next_after"], latest + 2);
     let one = app.call(&owner, "GET", &format!("/v1/events?after={latest}&limit=1"), None).json();
     assert_eq!(one["next_after"], latest + 1, "a page stops at its last item");
@@ -276,7 +283,8 @@ fn managing_webhooks_needs_the_webhooks_right_and_the_audit_log_mc_36(app: Build
     assert_eq!(refused.assert_problem(403, "forbidden")["reason"]["section"], "team.roles", "{}", refused.body);
     // Receivers are HTTPS, or on this machine; nothing else is stored.
     for bad in ["http://crm.example.com/hook", "ftp://crm.example.com/", "https://user:pw@crm.example.com/", "hook"] {
-        let problem = app.call(&owner, "POST", "/v1/webhooks", Some(json!({"url": bad}))).assert_problem(422, "invalid");
+        let problem =
+            app.call(&owner, "POST", "/v1/webhooks", Some(json!({"url": bad}))).assert_problem(422, "invalid");
         assert_eq!(problem["field"], "url", "{bad}");
     }
     assert_eq!(app.call(&owner, "GET", "/v1/webhooks", None).json()["items"], json!([]));

@@ -16,6 +16,8 @@ struct Ids {
     communication: String,
     api_key: String,
     session: String,
+    webhook: String,
+    delivery: String,
 }
 
 fn seed(app: &TestApp, owner: &Session) -> Ids {
@@ -35,7 +37,12 @@ fn seed(app: &TestApp, owner: &Session) -> Ids {
         json!({"kind": "call", "direction": "inbound", "started_at": "2026-11-01T10:00:00Z", "participants": [user]});
     let communication = id(app.call(owner, "POST", "/v1/communications", Some(comm)), "/ids/0");
     let session = id(app.call(owner, "GET", "/v1/me/sessions", None), "/items/0/id");
-    Ids { role, user, workgroup, number, ivr, communication, api_key, session }
+    let receiver = switchboard_testkit::receiver::Receiver::ok();
+    let webhook = id(app.call(owner, "POST", "/v1/webhooks", Some(json!({"url": receiver.url("/")}))), "/id");
+    receiver.wait_until(std::time::Duration::from_secs(10), |r| !r.is_empty());
+    let deliveries = format!("/v1/webhooks/{webhook}/deliveries");
+    let delivery = id(app.call(owner, "GET", &deliveries, None), "/items/0/id");
+    Ids { role, user, workgroup, number, ivr, communication, api_key, session, webhook, delivery }
 }
 
 /// (method, path template, a valid body).
@@ -73,6 +80,12 @@ fn operations() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("DELETE", "/v1/api-keys/{id}", None),
         ("DELETE", "/v1/me/sessions/{id}", None),
         ("DELETE", "/v1/users/{id}/two-factor", None),
+        ("GET", "/v1/webhooks/{id}", None),
+        ("PATCH", "/v1/webhooks/{id}", Some(json!({"active": false}))),
+        ("DELETE", "/v1/webhooks/{id}", None),
+        ("POST", "/v1/webhooks/{id}/secret", None),
+        ("GET", "/v1/webhooks/{id}/deliveries", None),
+        ("POST", "/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver", None),
     ]
 }
 
@@ -87,9 +100,10 @@ fn resolve(template: &str, ids: &Ids) -> String {
         "communications" => &ids.communication,
         "api-keys" => &ids.api_key,
         "me" => &ids.session,
+        "webhooks" => &ids.webhook,
         other => panic!("no id for {other}"),
     };
-    template.replace("{id}", id).replace("{user_id}", &ids.user)
+    template.replace("{id}", id).replace("{user_id}", &ids.user).replace("{delivery_id}", &ids.delivery)
 }
 
 #[test]
@@ -124,6 +138,7 @@ fn snapshot(app: &TestApp, who: &Session) -> Vec<String> {
         "/v1/ivrs",
         "/v1/communications",
         "/v1/api-keys",
+        "/v1/webhooks",
     ]
     .iter()
     .map(|p| app.call(who, "GET", p, None).body)

@@ -166,7 +166,8 @@ fn break_glass_is_taken_only_by_oneself_for_a_bounded_time_with_a_reason_and_is_
     assert_eq!(used[0]["actor"]["id"], sup.user_id.as_str());
     // Every emergency use is a change event too (issue 19).
     let feed = app.call(&owner, "GET", "/v1/events?limit=500", None).json();
-    let uses: Vec<&Value> = feed["items"].as_array().unwrap().iter().filter(|e| e["type"] == "role.emergency_access").collect();
+    let uses: Vec<&Value> =
+        feed["items"].as_array().unwrap().iter().filter(|e| e["type"] == "role.emergency_access").collect();
     assert_eq!(uses.len(), 1);
     assert_eq!(uses[0]["after"]["reason"], "card processor outage");
     let review = app.call(&owner, "GET", "/v1/access-review", None).json();

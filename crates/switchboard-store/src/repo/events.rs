@@ -48,7 +48,11 @@ pub fn latest(conn: &mut DbConn, account: AccountId) -> StoreResult<i64> {
 }
 
 /// When the account's event `seq` was recorded, if it still exists.
-pub fn recorded_at(conn: &mut DbConn, account: AccountId, seq: i64) -> StoreResult<Option<chrono::DateTime<chrono::Utc>>> {
+pub fn recorded_at(
+    conn: &mut DbConn,
+    account: AccountId,
+    seq: i64,
+) -> StoreResult<Option<chrono::DateTime<chrono::Utc>>> {
     let at: Option<chrono::NaiveDateTime> = audit_events::table
         .filter(audit_events::account_id.eq(account.to_string()).and(audit_events::seq.eq(seq)))
         .select(audit_events::at)

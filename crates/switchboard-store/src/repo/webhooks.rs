@@ -182,7 +182,16 @@ pub fn update(
         if edit.secret_sealed.is_some() {
             audited_after["secret_rotated"] = json!(true);
         }
-        audit_event(conn, account, actor, "webhook.update", "webhook", id.to_string(), Some(audited(&before)), Some(audited_after))?;
+        audit_event(
+            conn,
+            account,
+            actor,
+            "webhook.update",
+            "webhook",
+            id.to_string(),
+            Some(audited(&before)),
+            Some(audited_after),
+        )?;
         Ok(after)
     })
 }
@@ -410,7 +419,8 @@ pub fn record_attempt(
             .and(webhooks::leased_by.eq(instance))
             .and(webhooks::version.eq(hook.version))
             .and(webhooks::delivered_seq.eq(attempt.seq - 1));
-        let current: Option<i64> = webhooks::table.filter(mine.clone()).select(webhooks::failures).first(conn).optional()?;
+        let current: Option<i64> =
+            webhooks::table.filter(mine.clone()).select(webhooks::failures).first(conn).optional()?;
         let Some(failures) = current else { return Ok(false) };
         insert_attempt(conn, hook, attempt, failures + 1)?;
         let lease = webhooks::lease_until.eq(to_db_time(lease_until));
@@ -425,10 +435,8 @@ pub fn record_attempt(
                 ))
                 .execute(conn)?;
         } else {
-            let error = attempt
-                .error
-                .clone()
-                .or_else(|| attempt.status_code.map(|s| format!("the receiver answered {s}")));
+            let error =
+                attempt.error.clone().or_else(|| attempt.status_code.map(|s| format!("the receiver answered {s}")));
             diesel::update(webhooks::table.filter(mine))
                 .set((
                     webhooks::failures.eq(failures + 1),
