@@ -7,6 +7,7 @@
 //! - the NATS JetStream sink ([`nats`]), when a URL is configured.
 
 pub mod nats;
+pub mod receivers;
 pub mod webhooks;
 
 use crate::http::audit::ActorView;

@@ -13,14 +13,13 @@ use actix_web::web;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use switchboard_store::repo::audit::AuditEvent;
 use switchboard_store::repo::events;
 use switchboard_store::repo::webhooks::{self, Attempt, Webhook};
-use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+
+pub use crate::events::receivers::{agent, check_url};
 
 /// How long an idle delivery thread waits before looking for work again.
 const IDLE: Duration = Duration::from_millis(200);
@@ -28,8 +27,6 @@ const IDLE: Duration = Duration::from_millis(200);
 const BATCH: i64 = 100;
 /// How long delivery attempts are kept.
 const KEEP_DELIVERIES: chrono::TimeDelta = chrono::TimeDelta::days(30);
-/// The longest URL a webhook may have.
-pub const MAX_URL: usize = 2048;
 
 /// The headers of a delivery.
 pub const SIGNATURE_HEADER: &str = "switchboard-signature";
@@ -52,83 +49,6 @@ pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     mac.update(body);
     let digest = mac.finalize().into_bytes();
     format!("v1={}", digest.iter().map(|b| format!("{b:02x}")).collect::<String>())
-}
-
-/// Checks a receiver's URL: HTTPS anywhere, or plain HTTP to this machine only (a receiver on the
-/// same host, as in development); no credentials in the URL, no fragment.
-pub fn check_url(url: &str) -> Result<(), String> {
-    if url.len() > MAX_URL {
-        return Err(format!("a webhook URL has at most {MAX_URL} characters"));
-    }
-    if url.contains('#') {
-        return Err("a webhook URL has no fragment".into());
-    }
-    let uri: ureq::http::Uri = url.parse().map_err(|e| format!("not a URL: {e}"))?;
-    let authority = uri.authority().ok_or("a webhook URL names a host")?;
-    if authority.as_str().contains('@') {
-        return Err("a webhook URL carries no user name or password".into());
-    }
-    let host = authority.host().trim_start_matches('[').trim_end_matches(']');
-    match uri.scheme_str() {
-        Some("https") if !host.is_empty() => Ok(()),
-        Some("http") if is_loopback_host(host) => Ok(()),
-        Some("http") => {
-            Err("plain HTTP is only for receivers on this machine (127.0.0.1, ::1, localhost); use HTTPS".into())
-        }
-        _ => Err("a webhook URL is https:// (or http:// to this machine)".into()),
-    }
-}
-
-fn is_loopback_host(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost") || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
-}
-
-/// Addresses a delivery never connects to, whatever a name resolves to: the cloud metadata and other
-/// link-local addresses, unspecified, broadcast and multicast ones.
-fn forbidden(addr: &SocketAddr) -> bool {
-    match addr.ip() {
-        IpAddr::V4(v4) => v4.is_link_local() || v4.is_unspecified() || v4.is_broadcast() || v4.is_multicast(),
-        IpAddr::V6(v6) => {
-            v6.is_unspecified() || v6.is_multicast() || (v6.segments()[0] & 0xffc0) == 0xfe80 || {
-                v6.to_ipv4_mapped().is_some_and(|v4| v4.is_link_local() || v4.is_unspecified())
-            }
-        }
-    }
-}
-
-/// Resolves as usual, then refuses [`forbidden`] addresses: checked where the connection is made,
-/// so a name that changes its answer (DNS rebinding) cannot slip past a check made earlier.
-#[derive(Debug, Default)]
-struct GuardedResolver(DefaultResolver);
-
-impl Resolver for GuardedResolver {
-    fn resolve(
-        &self,
-        uri: &ureq::http::Uri,
-        config: &ureq::config::Config,
-        timeout: NextTimeout,
-    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
-        let addrs = self.0.resolve(uri, config, timeout)?;
-        if let Some(bad) = addrs.iter().find(|a| forbidden(a)) {
-            return Err(ureq::Error::Io(std::io::Error::new(
-                std::io::ErrorKind::PermissionDenied,
-                format!("the receiver's address {} is not one webhooks are delivered to", bad.ip()),
-            )));
-        }
-        Ok(addrs)
-    }
-}
-
-/// The HTTP client of deliveries: no redirects followed (a receiver cannot send a delivery on to
-/// another address), every status answered as it is, the configured timeout for the whole exchange.
-pub fn agent(settings: &EventSettings) -> ureq::Agent {
-    let config = ureq::Agent::config_builder()
-        .timeout_global(Some(settings.webhook_timeout))
-        .max_redirects(0)
-        .http_status_as_error(false)
-        .user_agent(concat!("Switchboard-Webhooks/", env!("CARGO_PKG_VERSION")))
-        .build();
-    ureq::Agent::with_parts(config, DefaultConnector::default(), GuardedResolver::default())
 }
 
 /// Posts one event; the attempt as it went.
@@ -251,10 +171,23 @@ fn deliver_batch(
         let mut conn = state.store.conn().map_err(|e| e.to_string())?;
         events::after(&mut conn, hook.account_id, hook.delivered_seq, BATCH).map_err(|e| e.to_string())?
     };
-    let Some(secret) = state.webhook_sealing.open(&hook.secret_sealed) else {
-        return Err(format!("webhook {}: its secret cannot be opened (was the server secret changed?)", hook.id));
+    let Some(secret) = state.webhook_sealing.open(&hook.secret_sealed).and_then(|s| String::from_utf8(s).ok()) else {
+        // not sent: the attempt is logged as failed and retried, so the webhook shows why
+        let Some(first) = pending.first() else { return Ok(()) };
+        let attempt = Attempt {
+            event_id: first.id,
+            seq: first.seq,
+            manual: false,
+            attempted_at: switchboard_store::now(),
+            status_code: None,
+            error: Some("the webhook's secret cannot be opened (the server's secret changed?): rotate it".into()),
+            duration_ms: 0,
+        };
+        let retry_at = later(retry_delay(settings, hook.failures + 1));
+        let mut conn = state.store.conn().map_err(|e| e.to_string())?;
+        webhooks::record_attempt(&mut conn, hook, instance, &attempt, retry_at, later(lease)).map_err(|e| e.to_string())?;
+        return Err(format!("webhook {}: its secret cannot be opened", hook.id));
     };
-    let secret = String::from_utf8(secret).map_err(|_| format!("webhook {}: its secret is not text", hook.id))?;
     let mut failures = hook.failures;
     for event in pending {
         let view = EventView::new(hook.account_id, event);
@@ -295,35 +228,6 @@ mod tests {
             signature("whsec_test", 1_700_000_000, b"{}"),
             "v1=35495024f4ef3f94e5a93e22221544c4b75e9a42300cd965ab81cb85cd994e91"
         );
-    }
-
-    #[test]
-    fn receivers_are_https_or_on_this_machine() {
-        assert!(check_url("https://crm.example.com/hooks/switchboard").is_ok());
-        assert!(check_url("http://127.0.0.1:9000/hook").is_ok());
-        assert!(check_url("http://[::1]:9000/hook").is_ok());
-        assert!(check_url("http://localhost/hook").is_ok());
-        for bad in [
-            "http://crm.example.com/hook",
-            "ftp://example.com/",
-            "https://user:pw@example.com/",
-            "https://example.com/#x",
-            "not a url",
-            "/relative",
-        ] {
-            assert!(check_url(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn deliveries_never_connect_to_link_local_or_unspecified_addresses() {
-        for bad in ["169.254.169.254:80", "0.0.0.0:443", "[fe80::1]:443", "[::ffff:169.254.169.254]:80", "224.0.0.1:80"]
-        {
-            assert!(forbidden(&bad.parse().unwrap()), "{bad}");
-        }
-        for good in ["127.0.0.1:80", "10.1.2.3:443", "93.184.216.34:443", "[::1]:80"] {
-            assert!(!forbidden(&good.parse().unwrap()), "{good}");
-        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ use switchboard_testkit::receiver::{Received, Receiver};
 
 on_both_backends!(
     a_webhook_gets_every_change_signed_and_in_order,
+    the_signature_examples_of_the_docs_verify_real_deliveries,
     a_receiver_failing_five_times_gets_the_event_on_the_sixth_try_and_the_log_shows_each_attempt,
     a_receiver_in_another_account_never_sees_this_accounts_events,
     the_feed_resumes_after_a_sequence_long_polls_and_streams,
@@ -35,14 +36,64 @@ fn create_webhook(app: &TestApp, who: &Session, url: &str) -> Value {
     made.json()
 }
 
-/// Checks a delivery the way `docs/events.md` tells receivers to.
+/// Whether a delivery is signed with `secret` and was signed within `tolerance_seconds` of `now`.
+fn verify(secret: &str, timestamp: &str, signature: &str, body: &[u8], now: i64, tolerance_seconds: i64) -> bool {
+    let Ok(signed_at) = timestamp.parse::<i64>() else { return false };
+    if (now - signed_at).abs() > tolerance_seconds {
+        return false;
+    }
+    let Some(hex) = signature.strip_prefix("v1=") else { return false };
+    let Some(expected) = (0..hex.len())
+        .step_by(2)
+        .map(|i| hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect::<Option<Vec<u8>>>()
+    else {
+        return false;
+    };
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else { return false };
+    mac.update(timestamp.as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    mac.verify_slice(&expected).is_ok() // constant time
+}
+
+/// Checks a delivery the way `docs/events.md` tells receivers to (with the Rust example there, which
+/// is this file's `verify`, word for word).
 fn signed_by(received: &Received, secret: &str) -> bool {
-    let timestamp = received.header("switchboard-timestamp");
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{timestamp}.").as_bytes());
-    mac.update(&received.body);
-    let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-    received.header("switchboard-signature") == format!("v1={expected}")
+    let (timestamp, signature) = (received.header("switchboard-timestamp"), received.header("switchboard-signature"));
+    verify(secret, timestamp, signature, &received.body, chrono::Utc::now().timestamp(), 300)
+}
+
+/// The fenced block of `docs/events.md` that starts with `start`.
+fn documented(start: &str) -> String {
+    let doc = std::fs::read_to_string(switchboard_plugin_testkit::workspace_root().join("docs/events.md")).unwrap();
+    let from = doc.find(start).unwrap_or_else(|| panic!("docs/events.md has a block starting {start:?}"));
+    let block = &doc[from..];
+    block[..block.find("```").unwrap()].to_owned()
+}
+
+/// Runs the Python example of `docs/events.md` on a delivery: whether it verifies.
+fn python_verifies(received: &Received, secret: &str) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("body"), &received.body).unwrap();
+    let headers = json!({
+        "switchboard-timestamp": received.header("switchboard-timestamp"),
+        "switchboard-signature": received.header("switchboard-signature"),
+    });
+    let script = format!(
+        "{}\nimport json, sys\nbody = open(sys.argv[1], 'rb').read()\nprint(verify(sys.argv[2], json.loads(sys.argv[3]), body))\n",
+        documented("import hashlib\n")
+    );
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(dir.path().join("body"))
+        .arg(secret)
+        .arg(headers.to_string())
+        .output()
+        .expect("python3 runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).trim() == "True"
 }
 
 fn account_id(app: &TestApp, who: &Session) -> String {
@@ -301,4 +352,23 @@ fn managing_webhooks_needs_the_webhooks_right_and_the_audit_log_mc_36(app: Build
     stale.assert_problem(412, "precondition_failed");
     assert_eq!(app.call(&owner, "DELETE", &format!("/v1/webhooks/{id}"), None).status, 204);
     app.call(&owner, "GET", &format!("/v1/webhooks/{id}"), None).assert_problem(404, "not_found");
+}
+
+fn the_signature_examples_of_the_docs_verify_real_deliveries(app: Builder) {
+    let app = app.events(quick()).account("acme", "groups-ivr").start();
+    let owner = app.session("owner@acme.example");
+    let receiver = Receiver::ok();
+    let hook = create_webhook(&app, &owner, &receiver.url("/"));
+    let secret = hook["secret"].as_str().unwrap();
+    let got = receiver.wait_until(Duration::from_secs(10), |r| !r.is_empty());
+    assert!(python_verifies(&got[0], secret), "the Python example accepts a real delivery");
+    assert!(!python_verifies(&got[0], "whsec_wrong"), "and refuses it under another secret");
+    let mut altered = got[0].clone();
+    altered.body.push(b' ');
+    assert!(!python_verifies(&altered, secret), "and refuses an altered body");
+    assert!(signed_by(&got[0], secret) && !signed_by(&altered, secret), "so does the Rust example");
+    // The Rust example of the docs is this file's `verify`, word for word.
+    let rust = documented("use hmac::{Hmac, Mac};");
+    let function = &rust[rust.find("/// Whether a delivery").unwrap()..];
+    assert!(include_str!("events.rs").contains(function.trim_end()), "docs/events.md's Rust example drifted");
 }
