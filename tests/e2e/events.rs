@@ -13,7 +13,8 @@ use switchboard_testkit::receiver::Receiver;
 /// and, when given, the NATS sink.
 fn config(dir: &std::path::Path, nats: Option<(&str, &str, &str)>) -> String {
     let mut text =
-        "[events]\nwebhook_timeout_ms = 500\nwebhook_retry_base_ms = 50\nwebhook_retry_max_ms = 200\n".to_owned();
+        "[events]\nwebhook_timeout_ms = 500\nwebhook_retry_base_ms = 50\nwebhook_retry_max_ms = 200\nallow_private_receivers = true\n"
+            .to_owned();
     if let Some((url, stream, prefix)) = nats {
         text.push_str(&format!(
             "nats_url = \"{url}\"\nnats_stream = \"{stream}\"\nnats_subject_prefix = \"{prefix}\"\n"

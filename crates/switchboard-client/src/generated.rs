@@ -3292,8 +3292,8 @@ changes passwords, emails or keys, nor its own user's roles or status.*/
     pub struct NewWebhook {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<NewWebhookDescription>,
-        /**`https://…`, or `http://` to this machine (127.0.0.1, ::1, localhost). Redirects are not
-followed.*/
+        /**`https://…`; receivers on this machine (plain `http://` too) or a private network only where
+the operator allows them. Redirects are not followed.*/
         pub url: NewWebhookUrl,
     }
     impl NewWebhook {
@@ -3355,8 +3355,8 @@ followed.*/
                 })
         }
     }
-    /**`https://…`, or `http://` to this machine (127.0.0.1, ::1, localhost). Redirects are not
-followed.*/
+    /**`https://…`; receivers on this machine (plain `http://` too) or a private network only where
+the operator allows them. Redirects are not followed.*/
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct NewWebhookUrl(::std::string::String);

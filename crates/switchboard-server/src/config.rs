@@ -73,6 +73,10 @@ pub struct EventsConfig {
     pub webhook_retry_max_ms: Option<u64>,
     /// Webhooks delivered at once by this instance (default 4).
     pub webhook_workers: Option<usize>,
+    /// Whether receivers may be on this machine or a private network (10/8, 172.16/12, 192.168/16,
+    /// 100.64/10, fc00::/7, loopback). Default off (on with `--demo`): an account's admin must not
+    /// make the server post into the operator's own network.
+    pub allow_private_receivers: Option<bool>,
     /// Publish every event to NATS JetStream at this URL (`nats://host:4222`); also
     /// `SWITCHBOARD_EVENTS_NATS_URL`. Default: no sink.
     pub nats_url: Option<String>,
@@ -89,6 +93,7 @@ pub struct EventSettings {
     pub webhook_retry_base: std::time::Duration,
     pub webhook_retry_max: std::time::Duration,
     pub webhook_workers: usize,
+    pub allow_private_receivers: bool,
     pub nats_url: Option<String>,
     pub nats_stream: String,
     pub nats_subject_prefix: String,
@@ -102,6 +107,7 @@ impl EventSettings {
             webhook_retry_base: ms(file.webhook_retry_base_ms.unwrap_or(1_000)),
             webhook_retry_max: ms(file.webhook_retry_max_ms.unwrap_or(15 * 60 * 1_000)),
             webhook_workers: file.webhook_workers.unwrap_or(4),
+            allow_private_receivers: file.allow_private_receivers.unwrap_or(false),
             nats_url: env_secret("SWITCHBOARD_EVENTS_NATS_URL").or(file.nats_url),
             nats_stream: file.nats_stream.unwrap_or_else(|| "SWITCHBOARD_EVENTS".into()),
             nats_subject_prefix: file.nats_subject_prefix.unwrap_or_else(|| "switchboard.events".into()),
@@ -243,7 +249,12 @@ impl Settings {
             token_ttl_seconds,
             max_body_bytes: file.max_body_bytes.unwrap_or(DEFAULT_MAX_BODY),
             external_jwt: file.external_jwt,
-            events: EventSettings::resolve(file.events.unwrap_or_default())?,
+            events: {
+                let mut events = EventSettings::resolve(file.events.unwrap_or_default())?;
+                // the demo is a trial on one machine: its receivers are there too
+                events.allow_private_receivers |= serve.demo;
+                events
+            },
             data_dir,
         })
     }

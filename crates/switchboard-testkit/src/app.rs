@@ -127,9 +127,13 @@ fn start(database_url: Option<&str>, events: Option<switchboard_server::config::
     settings.plugins_dir = plugins.path().to_path_buf();
     settings.strict_plugins = true;
     settings.operator_key = Some(OPERATOR_KEY.to_owned());
-    if let Some(events) = events {
-        settings.events = switchboard_server::config::EventSettings::resolve(events).unwrap();
-    }
+    // The tests' receivers are on this machine.
+    let events = events.unwrap_or_default();
+    let events = switchboard_server::config::EventsConfig {
+        allow_private_receivers: events.allow_private_receivers.or(Some(true)),
+        ..events
+    };
+    settings.events = switchboard_server::config::EventSettings::resolve(events).unwrap();
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {

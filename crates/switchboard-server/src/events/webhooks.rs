@@ -185,7 +185,8 @@ fn deliver_batch(
         };
         let retry_at = later(retry_delay(settings, hook.failures + 1));
         let mut conn = state.store.conn().map_err(|e| e.to_string())?;
-        webhooks::record_attempt(&mut conn, hook, instance, &attempt, retry_at, later(lease)).map_err(|e| e.to_string())?;
+        webhooks::record_attempt(&mut conn, hook, instance, &attempt, retry_at, later(lease))
+            .map_err(|e| e.to_string())?;
         return Err(format!("webhook {}: its secret cannot be opened", hook.id));
     };
     let mut failures = hook.failures;
@@ -237,6 +238,7 @@ mod tests {
             webhook_retry_base: Duration::from_secs(1),
             webhook_retry_max: Duration::from_secs(60),
             webhook_workers: 1,
+            allow_private_receivers: false,
             nats_url: None,
             nats_stream: "S".into(),
             nats_subject_prefix: "s".into(),

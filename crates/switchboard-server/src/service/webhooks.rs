@@ -15,7 +15,7 @@ fn allowed(cx: &Change<'_>) -> Result<(), ApiError> {
 /// A new webhook; its signing secret arrives sealed.
 pub fn create(cx: &mut Change<'_>, url: &str, description: &str, secret_sealed: &str) -> Result<Webhook, ApiError> {
     allowed(cx)?;
-    check_url(url).map_err(|e| ApiError::invalid("url", e))?;
+    check_url(url, cx.state.events.allow_private_receivers).map_err(|e| ApiError::invalid("url", e))?;
     Ok(webhooks::create(cx.conn, cx.account(), url, description, secret_sealed, &cx.who)?)
 }
 
@@ -27,7 +27,7 @@ pub fn update(
 ) -> Result<Webhook, ApiError> {
     allowed(cx)?;
     if let Some(url) = edit.url {
-        check_url(url).map_err(|e| ApiError::invalid("url", e))?;
+        check_url(url, cx.state.events.allow_private_receivers).map_err(|e| ApiError::invalid("url", e))?;
     }
     Ok(webhooks::update(cx.conn, cx.account(), id, edit, expected_version, &cx.who)?)
 }

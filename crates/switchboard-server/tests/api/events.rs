@@ -318,10 +318,12 @@ fn the_feed_resumes_after_a_sequence_long_polls_and_streams(app: Builder) {
 }
 
 fn managing_webhooks_needs_the_webhooks_right_and_the_audit_log_mc_36(app: Builder) {
-    let app = app.account("air", "aircall").user("agent@air.example", &["agent"]).start();
+    // As a hosted server runs: no receivers on its machine or private network.
+    let hosted = EventsConfig { allow_private_receivers: Some(false), ..EventsConfig::default() };
+    let app = app.events(hosted).account("air", "aircall").user("agent@air.example", &["agent"]).start();
     let owner = app.session("owner@air.example");
     let agent = app.session("agent@air.example");
-    let url = Receiver::ok().url("/");
+    let url = "https://crm.example.com/hooks/switchboard";
     app.call(&agent, "POST", "/v1/webhooks", Some(json!({"url": url}))).assert_problem(403, "forbidden");
     app.call(&agent, "GET", "/v1/webhooks", None).assert_problem(403, "forbidden");
     // The right alone never opens the audit log through a receiver.
@@ -332,8 +334,16 @@ fn managing_webhooks_needs_the_webhooks_right_and_the_audit_log_mc_36(app: Build
     let integrator = app.user(&owner, "air", "integrator@air.example", &["agent", "integrator"]);
     let refused = app.call(&integrator, "POST", "/v1/webhooks", Some(json!({"url": url})));
     assert_eq!(refused.assert_problem(403, "forbidden")["reason"]["section"], "team.roles", "{}", refused.body);
-    // Receivers are HTTPS, or on this machine; nothing else is stored.
-    for bad in ["http://crm.example.com/hook", "ftp://crm.example.com/", "https://user:pw@crm.example.com/", "hook"] {
+    // Receivers are HTTPS, and not in the operator's own network (SSRF); nothing else is stored.
+    for bad in [
+        "http://crm.example.com/hook",
+        "ftp://crm.example.com/",
+        "https://user:pw@crm.example.com/",
+        "hook",
+        "http://127.0.0.1:6379/",
+        "https://10.0.0.5/hook",
+        "https://169.254.169.254/latest/meta-data",
+    ] {
         let problem =
             app.call(&owner, "POST", "/v1/webhooks", Some(json!({"url": bad}))).assert_problem(422, "invalid");
         assert_eq!(problem["field"], "url", "{bad}");
