@@ -1,4 +1,5 @@
-//! Prometheus metrics: requests by route and status, latency, and decisions by reason code.
+//! Prometheus metrics: requests by route and status, latency, decisions by reason code, and change
+//! events leaving the server (webhook attempts by outcome, events published to NATS).
 
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder};
 use switchboard_core::ReasonCode;
@@ -11,6 +12,10 @@ pub struct Metrics {
     decisions: IntCounterVec,
     /// `decisions` by code, resolved once: `/v1/authorize` counts without hashing a label per request.
     decided: Vec<IntCounter>,
+    /// Webhook delivery attempts: `delivered` (2xx) or `failed`.
+    pub webhook_attempts: IntCounterVec,
+    /// Events the NATS sink had acknowledged by JetStream.
+    pub nats_published: IntCounter,
 }
 
 impl Metrics {
@@ -30,8 +35,15 @@ impl Metrics {
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
         registry.register(Box::new(decisions.clone()))?;
+        let webhook_attempts = IntCounterVec::new(
+            Opts::new("webhook_attempts_total", "Webhook delivery attempts by outcome (delivered, failed)"),
+            &["outcome"],
+        )?;
+        let nats_published = IntCounter::new("nats_events_published_total", "Events acknowledged by NATS JetStream")?;
+        registry.register(Box::new(webhook_attempts.clone()))?;
+        registry.register(Box::new(nats_published.clone()))?;
         let decided = ReasonCode::ALL.iter().map(|c| decisions.with_label_values(&[c.as_str()])).collect();
-        Ok(Metrics { registry, requests, latency, decisions, decided })
+        Ok(Metrics { registry, requests, latency, decisions, decided, webhook_attempts, nats_published })
     }
 
     /// Counts a decision under its reason code.

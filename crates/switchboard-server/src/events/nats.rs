@@ -115,7 +115,11 @@ async fn publish_all(
             let pending = blocking(weak, move |conn| events::after(conn, account, from, events::MAX_BATCH)).await?;
             let Some(pending) = pending else { return Ok(()) };
             let Some(last) = pending.last().map(|e| e.seq) else { continue };
+            let published = pending.len();
             publish(&js, settings, account, pending).await?;
+            if let Some(state) = weak.upgrade() {
+                state.metrics.nats_published.inc_by(published as u64);
+            }
             if blocking(weak, move |conn| events::sink_published(conn, SINK, account, last)).await?.is_none() {
                 return Ok(());
             }

@@ -212,6 +212,11 @@ fn a_receiver_failing_five_times_gets_the_event_on_the_sixth_try_and_the_log_sho
             (1, json!(200), true)
         ]
     );
+    // Operators see the attempts in the metrics.
+    let operator = format!("Bearer {}", switchboard_testkit::http::OPERATOR_KEY);
+    let metrics = app.request("GET", "/metrics", None, &[("authorization", &operator)]).body;
+    assert!(metrics.contains(r#"switchboard_webhook_attempts_total{outcome="failed"} 5"#), "{metrics}");
+    assert!(metrics.contains(r#"switchboard_webhook_attempts_total{outcome="delivered"} 2"#), "{metrics}");
     // Redelivery sends an event again, now, and logs it apart.
     let first = log["items"].as_array().unwrap().last().unwrap()["id"].as_str().unwrap().to_owned();
     let again = app.call(&owner, "POST", &format!("/v1/webhooks/{id}/deliveries/{first}/redeliver"), None);
