@@ -193,7 +193,7 @@ fn deliver_batch(
     for event in pending {
         let view = EventView::new(hook.account_id, event);
         let attempt = post(agent, &hook.url, &secret, &view, false);
-        let ok = attempt.status_code.is_some_and(|s| (200..300).contains(&s));
+        let ok = attempt.succeeded();
         state.metrics.webhook_attempts.with_label_values(&[if ok { "delivered" } else { "failed" }]).inc();
         if !ok {
             failures += 1;

@@ -86,16 +86,16 @@ pub struct DeliveryView {
 impl From<Delivery> for DeliveryView {
     fn from(d: Delivery) -> Self {
         DeliveryView {
-            succeeded: d.succeeded(),
+            succeeded: d.sent.succeeded(),
             id: d.id,
-            event_id: d.event_id,
-            sequence: d.seq,
+            event_id: d.sent.event_id,
+            sequence: d.sent.seq,
             attempt: d.attempt,
-            manual: d.manual,
-            attempted_at: d.attempted_at,
-            status_code: d.status_code,
-            error: d.error,
-            duration_ms: d.duration_ms,
+            manual: d.sent.manual,
+            attempted_at: d.sent.attempted_at,
+            status_code: d.sent.status_code,
+            error: d.sent.error,
+            duration_ms: d.sent.duration_ms,
         }
     }
 }
@@ -309,7 +309,7 @@ pub async fn redeliver_webhook_delivery(
     let (hook, event) = db(&state, move |_, conn| {
         let hook = webhooks::get(conn, account, id)?;
         let earlier = webhooks::delivery(conn, account, id, delivery)?;
-        Ok((hook, events::get(conn, account, earlier.event_id)?))
+        Ok((hook, events::get(conn, account, earlier.sent.event_id)?))
     })
     .await?;
     let secret = state

@@ -212,28 +212,15 @@ pub fn delete(conn: &mut DbConn, account: AccountId, id: Uuid, actor: &Actor) ->
     })
 }
 
-/// One attempt to deliver an event.
+/// One attempt to deliver an event, as logged.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Delivery {
     pub id: Uuid,
     pub webhook_id: Uuid,
-    pub event_id: Uuid,
-    pub seq: i64,
     /// 1 for the first try of the event, counting on through retries.
     pub attempt: i64,
-    /// Asked for by a person (redelivery), not made by the delivery schedule.
-    pub manual: bool,
-    pub attempted_at: DateTime<Utc>,
-    /// The receiver's HTTP status; absent when it did not answer.
-    pub status_code: Option<i64>,
-    pub error: Option<String>,
-    pub duration_ms: i64,
-}
-
-impl Delivery {
-    pub fn succeeded(&self) -> bool {
-        self.status_code.is_some_and(|s| (200..300).contains(&s))
-    }
+    #[serde(flatten)]
+    pub sent: Attempt,
 }
 
 #[derive(Queryable, Selectable)]
@@ -256,14 +243,16 @@ impl DeliveryRow {
         Ok(Delivery {
             id: parse_id(&self.id)?,
             webhook_id: parse_id(&self.webhook_id)?,
-            event_id: parse_id(&self.event_id)?,
-            seq: self.seq,
             attempt: self.attempt,
-            manual: self.manual,
-            attempted_at: from_db_time(self.attempted_at),
-            status_code: self.status_code,
-            error: self.error,
-            duration_ms: self.duration_ms,
+            sent: Attempt {
+                event_id: parse_id(&self.event_id)?,
+                seq: self.seq,
+                manual: self.manual,
+                attempted_at: from_db_time(self.attempted_at),
+                status_code: self.status_code,
+                error: self.error,
+                duration_ms: self.duration_ms,
+            },
         })
     }
 }
@@ -300,7 +289,7 @@ pub fn deliveries(
     }
     let rows: Vec<DeliveryRow> = q.load(conn)?;
     let items = rows.into_iter().map(DeliveryRow::delivery).collect::<StoreResult<Vec<_>>>()?;
-    Ok(Page::from_rows(items, limit, |d| vec![d.attempted_at.timestamp_micros().to_string(), d.id.to_string()]))
+    Ok(Page::from_rows(items, limit, |d| vec![d.sent.attempted_at.timestamp_micros().to_string(), d.id.to_string()]))
 }
 
 pub fn delivery(conn: &mut DbConn, account: AccountId, webhook: Uuid, id: Uuid) -> StoreResult<Delivery> {
@@ -317,20 +306,23 @@ pub fn delivery(conn: &mut DbConn, account: AccountId, webhook: Uuid, id: Uuid) 
     row.ok_or(StoreError::not_found("delivery"))?.delivery()
 }
 
-/// The outcome of one attempt, to record.
-#[derive(Clone, Debug)]
+/// One attempt to deliver an event: what was sent and how it went.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Attempt {
     pub event_id: Uuid,
     pub seq: i64,
+    /// Asked for by a person (redelivery), not made by the delivery schedule.
     pub manual: bool,
     pub attempted_at: DateTime<Utc>,
+    /// The receiver's HTTP status; absent when it did not answer.
     pub status_code: Option<i64>,
     pub error: Option<String>,
     pub duration_ms: i64,
 }
 
 impl Attempt {
-    fn succeeded(&self) -> bool {
+    /// A 2xx answer.
+    pub fn succeeded(&self) -> bool {
         self.status_code.is_some_and(|s| (200..300).contains(&s))
     }
 }
