@@ -87,7 +87,7 @@ pub struct EventsConfig {
 }
 
 /// Resolved `[events]` settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct EventSettings {
     pub webhook_timeout: std::time::Duration,
     pub webhook_retry_base: std::time::Duration,
@@ -97,6 +97,22 @@ pub struct EventSettings {
     pub nats_url: Option<String>,
     pub nats_stream: String,
     pub nats_subject_prefix: String,
+}
+
+impl std::fmt::Debug for EventSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventSettings")
+            .field("webhook_timeout", &self.webhook_timeout)
+            .field("webhook_retry_base", &self.webhook_retry_base)
+            .field("webhook_retry_max", &self.webhook_retry_max)
+            .field("webhook_workers", &self.webhook_workers)
+            .field("allow_private_receivers", &self.allow_private_receivers)
+            // a NATS URL may carry credentials
+            .field("nats_url", &self.nats_url.as_deref().map(redact_url))
+            .field("nats_stream", &self.nats_stream)
+            .field("nats_subject_prefix", &self.nats_subject_prefix)
+            .finish()
+    }
 }
 
 impl EventSettings {
@@ -189,8 +205,11 @@ pub fn redact_url(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let userinfo = &url[scheme + 3..at];
-            let user = userinfo.split(':').next().unwrap_or_default();
-            format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..])
+            match userinfo.split_once(':') {
+                Some((user, _password)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                // a lone token (`nats://<token>@host`) is the secret itself
+                None => format!("{}***{}", &url[..scheme + 3], &url[at..]),
+            }
         }
         _ => url.to_owned(),
     }
@@ -272,6 +291,7 @@ mod tests {
     fn passwords_are_redacted_from_database_urls() {
         assert_eq!(redact_url("postgres://app:hunter2@db:5432/sb"), "postgres://app:***@db:5432/sb");
         assert_eq!(redact_url("/var/lib/switchboard.db"), "/var/lib/switchboard.db");
+        assert_eq!(redact_url("nats://s3cr3t-token@nats:4222"), "nats://***@nats:4222");
     }
 
     #[test]

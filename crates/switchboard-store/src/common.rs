@@ -2,7 +2,7 @@
 
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
-use crate::schema::{accounts, audit_events};
+use crate::schema::{accounts, audit_events, event_counters};
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -165,19 +165,22 @@ pub(crate) struct AuditEntry<'a> {
 
 /// Writes the entry, which is also the account's next change event (the audit log is the outbox of
 /// webhooks, the event feed and the NATS sink). The account's event counter is moved on in the same
-/// transaction: on PostgreSQL that locks the account row until commit, so events commit in the order
-/// of their numbers and a reader that has seen number n has seen every number before it.
+/// transaction: that locks the counter's row until commit, so events commit in the order of their
+/// numbers and a reader that has seen number n has seen every number before it. The counter is a row
+/// of its own, taken when the change is audited (after the rows it writes), so it adds no lock-order
+/// cycle with the transactions that lock the account row or a record first.
 pub(crate) fn audit(conn: &mut DbConn, entry: AuditEntry<'_>) -> StoreResult<()> {
     let (actor_kind, actor_id) = entry.actor.columns();
     conn.transaction(|conn| {
         let account = entry.account.to_string();
-        let moved = diesel::update(accounts::table.find(&account))
-            .set(accounts::event_seq.eq(accounts::event_seq + 1))
-            .execute(conn)?;
-        if moved == 0 {
-            return Err(StoreError::not_found("account"));
-        }
-        let seq: i64 = accounts::table.find(&account).select(accounts::event_seq).first(conn)?;
+        let first = (event_counters::account_id.eq(&account), event_counters::seq.eq(1i64));
+        crate::per_backend!(&mut *conn, c => diesel::insert_into(event_counters::table)
+            .values(first)
+            .on_conflict(event_counters::account_id)
+            .do_update()
+            .set(event_counters::seq.eq(event_counters::seq + 1))
+            .execute(c))?;
+        let seq: i64 = event_counters::table.find(&account).select(event_counters::seq).first(conn)?;
         diesel::insert_into(audit_events::table)
             .values((
                 audit_events::account_id.eq(&account),

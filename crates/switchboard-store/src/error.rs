@@ -131,7 +131,13 @@ impl From<DieselError> for StoreError {
                     }
                     // SQLite reports a deferred foreign key failing at COMMIT without an extended code
                     _ if is_foreign_key_message(&message) => StoreError::InvalidReference { message: REFERENCE.into() },
-                    _ if message.contains("database is locked") || message.contains("lock timeout") => {
+                    // PostgreSQL broke a deadlock or a serialisation conflict by aborting this
+                    // transaction: nothing was written, and trying again succeeds (503, Retry-After)
+                    DatabaseErrorKind::SerializationFailure => StoreError::Unavailable(message),
+                    _ if message.contains("database is locked")
+                        || message.contains("lock timeout")
+                        || message.contains("deadlock detected") =>
+                    {
                         StoreError::Unavailable(message)
                     }
                     _ => StoreError::Database(DieselError::DatabaseError(kind, info)),

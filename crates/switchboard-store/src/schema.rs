@@ -14,7 +14,6 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         require_two_factor -> Bool,
-        event_seq -> BigInt,
     }
 }
 
@@ -280,6 +279,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhooks,
     webhook_deliveries,
     event_sink_cursors,
+    event_counters,
 );
 
 diesel::table! {
@@ -295,7 +295,7 @@ diesel::table! {
         retry_at -> Nullable<Timestamp>,
         last_error -> Nullable<Text>,
         leased_by -> Nullable<Text>,
-        lease_until -> Nullable<Timestamp>,
+        lease_until -> Timestamp,
         created_by -> Text,
         created_at -> Timestamp,
         version -> BigInt,
@@ -315,6 +315,13 @@ diesel::table! {
         status_code -> Nullable<BigInt>,
         error -> Nullable<Text>,
         duration_ms -> BigInt,
+    }
+}
+
+diesel::table! {
+    event_counters (account_id) {
+        account_id -> Text,
+        seq -> BigInt,
     }
 }
 

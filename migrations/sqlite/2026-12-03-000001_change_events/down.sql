@@ -9,4 +9,4 @@ DROP TABLE webhook_deliveries;
 DROP TABLE webhooks;
 DROP INDEX audit_events_seq;
 ALTER TABLE audit_events DROP COLUMN seq;
-ALTER TABLE accounts DROP COLUMN event_seq;
+DROP TABLE event_counters;

@@ -1,12 +1,18 @@
 -- Change events (issue 19). Every audited change is an event: the audit log is the transactional
--- outbox. Each account numbers its events 1, 2, 3 … in commit order (the counter sits on the account
--- row, which every change of the account locks), so a reader resumes after the last number it saw.
-ALTER TABLE accounts ADD COLUMN event_seq BIGINT NOT NULL DEFAULT 0;
+-- outbox. Each account numbers its events 1, 2, 3 … in commit order: the counter row is locked by the
+-- first event of a transaction until it commits, so a reader resumes after the last number it saw.
+-- The counter has a table of its own, locked last (when a change is audited), never before the rows
+-- the change writes, so transactions that lock those rows in another order do not deadlock on it.
+CREATE TABLE event_counters (
+    account_id TEXT NOT NULL PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+    seq BIGINT NOT NULL
+);
 ALTER TABLE audit_events ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;
 UPDATE audit_events SET seq = numbered.n
 FROM (SELECT account_id, id, ROW_NUMBER() OVER (PARTITION BY account_id ORDER BY at, id) AS n FROM audit_events) AS numbered
 WHERE audit_events.account_id = numbered.account_id AND audit_events.id = numbered.id;
-UPDATE accounts SET event_seq = COALESCE((SELECT MAX(seq) FROM audit_events WHERE audit_events.account_id = accounts.id), 0);
+INSERT INTO event_counters (account_id, seq)
+SELECT id, COALESCE((SELECT MAX(seq) FROM audit_events WHERE audit_events.account_id = accounts.id), 0) FROM accounts;
 CREATE UNIQUE INDEX audit_events_seq ON audit_events (account_id, seq);
 
 -- A receiver of the account's events. The signing secret is sealed (it must be read to sign);
@@ -23,9 +29,10 @@ CREATE TABLE webhooks (
     failures BIGINT NOT NULL,
     retry_at TIMESTAMP,
     last_error TEXT,
-    -- the instance delivering now, until when (another takes over after a crash)
+    -- the delivery thread holding it, until when (another takes over after a crash); after a
+    -- release, when it was released: the least recently delivered webhook is leased first
     leased_by TEXT,
-    lease_until TIMESTAMP,
+    lease_until TIMESTAMP NOT NULL,
     created_by TEXT NOT NULL,
     created_at TIMESTAMP NOT NULL,
     version BIGINT NOT NULL,
@@ -59,14 +66,14 @@ CREATE TABLE event_sink_cursors (
     PRIMARY KEY (account_id, sink)
 );
 
--- A grant that starts later is announced (an event) when it starts; rows written before this kept
--- no such mark, so their starts are announced once.
+-- A grant that starts later is announced (an event) when it starts; of the rows written before this,
+-- those still to start are announced when they do.
 ALTER TABLE role_assignments ADD COLUMN start_announced BOOLEAN NOT NULL DEFAULT TRUE;
 ALTER TABLE dashboard_workgroups ADD COLUMN start_announced BOOLEAN NOT NULL DEFAULT TRUE;
 ALTER TABLE dashboard_ivrs ADD COLUMN start_announced BOOLEAN NOT NULL DEFAULT TRUE;
-UPDATE role_assignments SET start_announced = FALSE WHERE starts_at IS NOT NULL;
-UPDATE dashboard_workgroups SET start_announced = FALSE WHERE starts_at IS NOT NULL;
-UPDATE dashboard_ivrs SET start_announced = FALSE WHERE starts_at IS NOT NULL;
+UPDATE role_assignments SET start_announced = FALSE WHERE starts_at > CURRENT_TIMESTAMP;
+UPDATE dashboard_workgroups SET start_announced = FALSE WHERE starts_at > CURRENT_TIMESTAMP;
+UPDATE dashboard_ivrs SET start_announced = FALSE WHERE starts_at > CURRENT_TIMESTAMP;
 CREATE INDEX role_assignments_start ON role_assignments (start_announced, starts_at);
 CREATE INDEX dashboard_workgroups_start ON dashboard_workgroups (start_announced, starts_at);
 CREATE INDEX dashboard_ivrs_start ON dashboard_ivrs (start_announced, starts_at);

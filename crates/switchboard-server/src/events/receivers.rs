@@ -96,9 +96,12 @@ impl Resolver for GuardedResolver {
         let addrs = self.inner.resolve(uri, config, timeout)?;
         let refused = addrs.iter().find_map(|a: &SocketAddr| refusal(a.ip(), self.allow_private).map(|why| (a, why)));
         if let Some((addr, why)) = refused {
+            // the address itself stays in the server's log: an account must not map the operator's
+            // network through the delivery log
+            log::info!("webhook delivery to {uri} refused: it resolves to {}", addr.ip());
             return Err(ureq::Error::Io(std::io::Error::new(
                 std::io::ErrorKind::PermissionDenied,
-                format!("the receiver's address {}: {why}", addr.ip()),
+                format!("the receiver's address is refused: {why}"),
             )));
         }
         Ok(addrs)
@@ -111,6 +114,8 @@ pub fn agent(settings: &EventSettings) -> ureq::Agent {
     let config = ureq::Agent::config_builder()
         .timeout_global(Some(settings.webhook_timeout))
         .max_redirects(0)
+        // never through a proxy of the environment: the guard must see the receiver's own address
+        .proxy(None)
         .http_status_as_error(false)
         .user_agent(concat!("Switchboard-Webhooks/", env!("CARGO_PKG_VERSION")))
         .build();

@@ -1,7 +1,8 @@
 //! Webhook deliveries: signed, in order per webhook, at-least-once, retried with backoff.
 //!
 //! Each instance runs a few delivery threads. A thread leases one webhook that has events to deliver
-//! (a lease is a conditional update, so two instances never deliver one webhook at once), posts its
+//! (a lease is a conditional update naming the thread, so two threads, of one instance or several,
+//! never deliver one webhook at once; the least recently delivered webhook goes first), posts its
 //! events one by one and records each attempt together with its effect (`repo::webhooks`): the
 //! position moves on only after a 2xx. A failure stops the batch and schedules the same event again
 //! after `base · 2^(failures-1)`, capped; later events wait behind it, so order holds.
@@ -101,12 +102,12 @@ pub fn spawn(state: &web::Data<AppState>, settings: &EventSettings) {
     let agent = agent(settings);
     for n in 0..settings.webhook_workers {
         let weak = Arc::downgrade(&state.clone().into_inner());
-        let (instance, agent, settings) = (instance.clone(), agent.clone(), settings.clone());
+        let (holder, agent, settings) = (format!("{instance}/{n}"), agent.clone(), settings.clone());
         let spawned = std::thread::Builder::new().name(format!("webhooks-{n}")).spawn(move || {
             let mut last_prune = Instant::now();
             loop {
                 let Some(state) = weak.upgrade() else { return };
-                let worked = match deliver_some(&state, &agent, &settings, &instance) {
+                let worked = match deliver_some(&state, &agent, &settings, &holder) {
                     Ok(worked) => worked,
                     Err(e) => {
                         log::warn!("webhook delivery: {e}");
@@ -138,24 +139,19 @@ pub fn spawn(state: &web::Data<AppState>, settings: &EventSettings) {
 }
 
 /// Leases one due webhook and delivers a batch of its events; whether there was one.
-fn deliver_some(
-    state: &AppState,
-    agent: &ureq::Agent,
-    settings: &EventSettings,
-    instance: &str,
-) -> Result<bool, String> {
+fn deliver_some(state: &AppState, agent: &ureq::Agent, settings: &EventSettings, holder: &str) -> Result<bool, String> {
     let lease = settings.webhook_timeout * 3;
     let leased = {
         let mut conn = state.store.conn().map_err(|e| e.to_string())?;
-        webhooks::lease_due(&mut conn, instance, later(lease), 1).map_err(|e| e.to_string())?
+        webhooks::lease_due(&mut conn, holder, later(lease), 1).map_err(|e| e.to_string())?
     };
     let Some(hook) = leased.into_iter().next() else { return Ok(false) };
-    let delivered = deliver_batch(state, agent, settings, instance, &hook, lease);
+    let delivered = deliver_batch(state, agent, settings, holder, &hook, lease);
     let released = state
         .store
         .conn()
         .map_err(|e| e.to_string())
-        .and_then(|mut conn| webhooks::release(&mut conn, &hook, instance).map_err(|e| e.to_string()));
+        .and_then(|mut conn| webhooks::release(&mut conn, &hook, holder).map_err(|e| e.to_string()));
     delivered.and(released).map(|()| true)
 }
 
@@ -163,7 +159,7 @@ fn deliver_batch(
     state: &AppState,
     agent: &ureq::Agent,
     settings: &EventSettings,
-    instance: &str,
+    holder: &str,
     hook: &Webhook,
     lease: Duration,
 ) -> Result<(), String> {
@@ -185,7 +181,7 @@ fn deliver_batch(
         };
         let retry_at = later(retry_delay(settings, hook.failures + 1));
         let mut conn = state.store.conn().map_err(|e| e.to_string())?;
-        webhooks::record_attempt(&mut conn, hook, instance, &attempt, retry_at, later(lease))
+        webhooks::record_attempt(&mut conn, hook, holder, &attempt, retry_at, later(lease))
             .map_err(|e| e.to_string())?;
         return Err(format!("webhook {}: its secret cannot be opened", hook.id));
     };
@@ -200,7 +196,7 @@ fn deliver_batch(
         }
         let retry_at = later(retry_delay(settings, failures));
         let mut conn = state.store.conn().map_err(|e| e.to_string())?;
-        let still_mine = webhooks::record_attempt(&mut conn, hook, instance, &attempt, retry_at, later(lease))
+        let still_mine = webhooks::record_attempt(&mut conn, hook, holder, &attempt, retry_at, later(lease))
             .map_err(|e| e.to_string())?;
         if !ok {
             log::info!(

@@ -19,6 +19,31 @@ use uuid::Uuid;
 
 /// The longest description.
 const MAX_DESCRIPTION: usize = 200;
+/// Redeliveries this process sends at once. Each waits for a receiver (up to the timeout) on a thread
+/// of its own, never on the pool that serves storage work; beyond these, a redelivery is refused
+/// with 503 and `Retry-After`.
+const MAX_REDELIVERIES: usize = 4;
+static REDELIVERING: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// One of the [`MAX_REDELIVERIES`] places, given back when dropped.
+struct RedeliveryPlace;
+
+impl RedeliveryPlace {
+    fn take() -> Result<RedeliveryPlace, ApiError> {
+        use std::sync::atomic::Ordering;
+        if REDELIVERING.fetch_add(1, Ordering::SeqCst) >= MAX_REDELIVERIES {
+            REDELIVERING.fetch_sub(1, Ordering::SeqCst);
+            return Err(ApiError::Unavailable("too many redeliveries at once; try again in a moment".into()));
+        }
+        Ok(RedeliveryPlace)
+    }
+}
+
+impl Drop for RedeliveryPlace {
+    fn drop(&mut self) {
+        REDELIVERING.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+}
 
 /// A webhook; its secret is shown only when created or rotated.
 #[derive(Debug, Serialize, ToSchema)]
@@ -319,8 +344,16 @@ pub async fn redeliver_webhook_delivery(
         .ok_or_else(|| ApiError::Internal("the webhook's secret cannot be opened".into()))?;
     let view = EventView::new(account, event);
     let agent = crate::events::webhooks::agent(&state.events);
-    // the HTTP call runs off the async workers, without a pooled connection held
-    let attempt = web::block(move || post(&agent, &hook.url, &secret, &view, true)).await?;
+    let place = RedeliveryPlace::take()?;
+    let (sent, attempt) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("webhook-redelivery".into())
+        .spawn(move || {
+            let _place = place;
+            let _ = sent.send(post(&agent, &hook.url, &secret, &view, true));
+        })
+        .map_err(|e| ApiError::Internal(format!("cannot start a redelivery: {e}")))?;
+    let attempt = attempt.await.map_err(|_| ApiError::Internal("the redelivery stopped".into()))?;
     let recorded = db(&state, move |_, conn| {
         let hook = webhooks::get(conn, account, id)?;
         Ok(webhooks::record_redelivery(conn, &hook, &attempt)?)

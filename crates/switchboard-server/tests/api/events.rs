@@ -96,6 +96,31 @@ fn python_verifies(received: &Received, secret: &str) -> bool {
     String::from_utf8_lossy(&out.stdout).trim() == "True"
 }
 
+/// Waits until the server has recorded the webhook's acknowledgement of event `seq` (a receiver has
+/// the request before the server has its answer).
+fn wait_delivered(app: &TestApp, who: &Session, id: &str, seq: i64) {
+    for _ in 0..500 {
+        let hook = app.call(who, "GET", &format!("/v1/webhooks/{id}"), None).json();
+        if hook["delivered_sequence"].as_i64() >= Some(seq) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("webhook {id} did not record event {seq} as delivered");
+}
+
+/// Waits until the webhook's delivery log has `n` attempts; gives the log, newest first.
+fn wait_logged(app: &TestApp, who: &Session, id: &str, n: usize) -> Value {
+    for _ in 0..500 {
+        let log = app.call(who, "GET", &format!("/v1/webhooks/{id}/deliveries"), None).json();
+        if log["items"].as_array().is_some_and(|items| items.len() >= n) {
+            return log;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    panic!("webhook {id} did not log {n} attempts");
+}
+
 fn account_id(app: &TestApp, who: &Session) -> String {
     app.call(who, "GET", "/v1/events?limit=1", None).json()["items"][0]["account_id"].as_str().unwrap().to_owned()
 }
@@ -159,14 +184,16 @@ fn a_webhook_gets_every_change_signed_and_in_order(app: Builder) {
     assert!(!read.body.contains(secret) && read.json()["secret"].is_null());
     let audit = app.call(&owner, "GET", "/v1/audit-events?target_type=webhook", None);
     assert!(!audit.body.contains(secret));
+    wait_delivered(&app, &owner, id, sequences[3]);
     let read = app.call(&owner, "GET", &format!("/v1/webhooks/{id}"), None).json();
-    assert_eq!(read["delivered_sequence"], sequences[3]);
+    assert_eq!((read["delivered_sequence"].as_i64(), read["failures"].as_i64()), (Some(sequences[3]), Some(0)));
     // A rotated secret signs what follows; paused webhooks keep their place.
     let rotated = app.call(&owner, "POST", &format!("/v1/webhooks/{id}/secret"), None);
     assert_eq!(rotated.status, 200, "{}", rotated.body);
     let new_secret = rotated.json()["secret"].as_str().unwrap().to_owned();
     let got = receiver.wait_until(Duration::from_secs(10), |r| r.len() >= 5);
     assert!(signed_by(&got[4], &new_secret), "the rotation itself is signed with the new secret");
+    wait_delivered(&app, &owner, id, got[4].json()["sequence"].as_i64().unwrap());
     let paused = app.call(&owner, "PATCH", &format!("/v1/webhooks/{id}"), Some(json!({"active": false})));
     assert_eq!(paused.status, 200, "{}", paused.body);
     make_workgroups(&app, &owner, &["Night shift"]);
@@ -192,7 +219,7 @@ fn a_receiver_failing_five_times_gets_the_event_on_the_sixth_try_and_the_log_sho
     assert_eq!(got[5].status, 200, "acknowledged on the sixth try");
     assert_eq!(got[6].json()["type"], "workgroup.create", "nothing overtakes a failing event");
     let id = hook["id"].as_str().unwrap();
-    let log = app.call(&owner, "GET", &format!("/v1/webhooks/{id}/deliveries"), None).json();
+    let log = wait_logged(&app, &owner, id, 7);
     let attempts: Vec<(i64, Value, bool)> = log["items"]
         .as_array()
         .unwrap()

@@ -41,7 +41,18 @@ fn seed(app: &TestApp, owner: &Session) -> Ids {
     let webhook = id(app.call(owner, "POST", "/v1/webhooks", Some(json!({"url": receiver.url("/")}))), "/id");
     receiver.wait_until(std::time::Duration::from_secs(10), |r| !r.is_empty());
     let deliveries = format!("/v1/webhooks/{webhook}/deliveries");
-    let delivery = id(app.call(owner, "GET", &deliveries, None), "/items/0/id");
+    // the receiver has the request before the server has logged its answer
+    let logged =
+        |reply: &switchboard_testkit::http::Reply| reply.json()["items"].as_array().is_some_and(|i| !i.is_empty());
+    let mut log = app.call(owner, "GET", &deliveries, None);
+    for _ in 0..500 {
+        if logged(&log) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        log = app.call(owner, "GET", &deliveries, None);
+    }
+    let delivery = id(log, "/items/0/id");
     Ids { role, user, workgroup, number, ivr, communication, api_key, session, webhook, delivery }
 }
 

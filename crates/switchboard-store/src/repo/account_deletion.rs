@@ -104,6 +104,7 @@ pub fn delete(conn: &mut DbConn, account: AccountId, actor: &Actor, by_email: &s
             webhook_deliveries,
             webhooks,
             event_sink_cursors,
+            event_counters,
             audit_events,
             sessions,
             two_factor,

@@ -7,7 +7,7 @@ use crate::common::from_db_time;
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::repo::audit::{AuditEvent, EventRow};
-use crate::schema::{accounts, audit_events, event_sink_cursors};
+use crate::schema::{audit_events, event_counters, event_sink_cursors};
 use diesel::dsl::{exists, not};
 use diesel::prelude::*;
 use switchboard_core::AccountId;
@@ -39,12 +39,7 @@ pub fn get(conn: &mut DbConn, account: AccountId, id: Uuid) -> StoreResult<Audit
 
 /// The number of the account's latest event (0 before the first).
 pub fn latest(conn: &mut DbConn, account: AccountId) -> StoreResult<i64> {
-    accounts::table
-        .find(account.to_string())
-        .select(accounts::event_seq)
-        .first(conn)
-        .optional()?
-        .ok_or(StoreError::not_found("account"))
+    Ok(event_counters::table.find(account.to_string()).select(event_counters::seq).first(conn).optional()?.unwrap_or(0))
 }
 
 /// When the account's event `seq` was recorded, if it still exists.
@@ -64,12 +59,11 @@ pub fn recorded_at(
 /// The accounts whose events a sink has not published yet, with how far it has: at most `limit`.
 /// An account the sink has never published gets a cursor at 0 first (its whole history is published).
 pub fn sink_behind(conn: &mut DbConn, sink: &str, limit: i64) -> StoreResult<Vec<(AccountId, i64)>> {
-    let missing: Vec<String> = accounts::table
-        .filter(not(exists(
-            event_sink_cursors::table
-                .filter(event_sink_cursors::account_id.eq(accounts::id).and(event_sink_cursors::sink.eq(sink))),
-        )))
-        .select(accounts::id)
+    let missing: Vec<String> = event_counters::table
+        .filter(not(exists(event_sink_cursors::table.filter(
+            event_sink_cursors::account_id.eq(event_counters::account_id).and(event_sink_cursors::sink.eq(sink)),
+        ))))
+        .select(event_counters::account_id)
         .load(conn)?;
     for account in missing {
         // another instance may add the same cursor at once: the first one stays
@@ -84,8 +78,8 @@ pub fn sink_behind(conn: &mut DbConn, sink: &str, limit: i64) -> StoreResult<Vec
             .execute(c))?;
     }
     let rows: Vec<(String, i64)> = event_sink_cursors::table
-        .inner_join(accounts::table.on(accounts::id.eq(event_sink_cursors::account_id)))
-        .filter(event_sink_cursors::sink.eq(sink).and(accounts::event_seq.gt(event_sink_cursors::seq)))
+        .inner_join(event_counters::table.on(event_counters::account_id.eq(event_sink_cursors::account_id)))
+        .filter(event_sink_cursors::sink.eq(sink).and(event_counters::seq.gt(event_sink_cursors::seq)))
         .select((event_sink_cursors::account_id, event_sink_cursors::seq))
         .order(event_sink_cursors::account_id)
         .limit(limit)

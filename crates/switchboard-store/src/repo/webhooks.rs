@@ -9,7 +9,7 @@
 use crate::common::{Actor, Page, PageRequest, audit_event, from_db_time, now, parse_id, to_db_time, write_tx};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
-use crate::schema::{accounts, webhook_deliveries, webhooks};
+use crate::schema::{event_counters, webhook_deliveries, webhooks};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -113,7 +113,7 @@ pub fn create(
                 message: format!("an account has at most {MAX_PER_ACCOUNT} webhooks; delete one first"),
             });
         }
-        let seq: i64 = accounts::table.find(account.to_string()).select(accounts::event_seq).first(conn)?;
+        let seq = crate::repo::events::latest(conn, account)?;
         let id = Uuid::new_v4();
         diesel::insert_into(webhooks::table)
             .values((
@@ -127,6 +127,7 @@ pub fn create(
                 webhooks::failures.eq(0i64),
                 webhooks::created_by.eq(actor.label()),
                 webhooks::created_at.eq(to_db_time(now())),
+                webhooks::lease_until.eq(to_db_time(now())),
                 webhooks::version.eq(1i64),
             ))
             .execute(conn)?;
@@ -171,8 +172,8 @@ pub fn update(
                 webhooks::version.eq(before.version + 1),
             ))
             .execute(conn)?;
-        // a receiver switched on again, or moved, is tried at once
-        if edit.active == Some(true) || edit.url.is_some() {
+        // a receiver switched on again, moved, or with a new secret is tried at once
+        if edit.active == Some(true) || edit.url.is_some() || edit.secret_sealed.is_some() {
             diesel::update(webhooks::table.filter(mine))
                 .set((webhooks::failures.eq(0i64), webhooks::retry_at.eq(None::<NaiveDateTime>)))
                 .execute(conn)?;
@@ -349,41 +350,40 @@ fn insert_attempt(conn: &mut DbConn, hook: &Webhook, attempt: &Attempt, number: 
 
 /// Records a manual redelivery; it does not move the webhook's position.
 pub fn record_redelivery(conn: &mut DbConn, hook: &Webhook, attempt: &Attempt) -> StoreResult<Delivery> {
-    let tries: i64 = webhook_deliveries::table
-        .filter(
-            webhook_deliveries::account_id
-                .eq(hook.account_id.to_string())
-                .and(webhook_deliveries::webhook_id.eq(hook.id.to_string()))
-                .and(webhook_deliveries::seq.eq(attempt.seq)),
-        )
-        .count()
-        .get_result(conn)?;
-    insert_attempt(conn, hook, attempt, tries + 1)
+    write_tx(conn, |conn| {
+        let tries: i64 = webhook_deliveries::table
+            .filter(
+                webhook_deliveries::account_id
+                    .eq(hook.account_id.to_string())
+                    .and(webhook_deliveries::webhook_id.eq(hook.id.to_string()))
+                    .and(webhook_deliveries::seq.eq(attempt.seq)),
+            )
+            .count()
+            .get_result(conn)?;
+        insert_attempt(conn, hook, attempt, tries + 1)
+    })
 }
 
-/// Leases up to `limit` webhooks that have events to deliver and are due, for `instance` until
-/// `until`. Each lease is taken by a conditional update, so two instances never deliver the same
-/// webhook at once.
-pub fn lease_due(conn: &mut DbConn, instance: &str, until: DateTime<Utc>, limit: i64) -> StoreResult<Vec<Webhook>> {
+/// Leases up to `limit` webhooks that have events to deliver and are due, for `holder` (one delivery
+/// thread) until `until`, the least recently delivered first. Each lease is taken by a conditional
+/// update, so two threads, of this instance or another, never deliver the same webhook at once.
+pub fn lease_due(conn: &mut DbConn, holder: &str, until: DateTime<Utc>, limit: i64) -> StoreResult<Vec<Webhook>> {
     let t = to_db_time(now());
     let candidates: Vec<(String, String)> = webhooks::table
-        .inner_join(accounts::table.on(accounts::id.eq(webhooks::account_id)))
+        .inner_join(event_counters::table.on(event_counters::account_id.eq(webhooks::account_id)))
         .filter(webhooks::active.eq(true))
-        .filter(accounts::event_seq.gt(webhooks::delivered_seq))
+        .filter(event_counters::seq.gt(webhooks::delivered_seq))
         .filter(webhooks::retry_at.is_null().or(webhooks::retry_at.le(t)))
-        .filter(webhooks::lease_until.is_null().or(webhooks::lease_until.lt(t)))
+        .filter(webhooks::lease_until.lt(t))
         .select((webhooks::account_id, webhooks::id))
-        .order(webhooks::retry_at.asc())
+        .order(webhooks::lease_until.asc())
         .limit(limit)
         .load(conn)?;
     let mut leased = Vec::new();
     for (account, id) in candidates {
-        let free = webhooks::account_id
-            .eq(&account)
-            .and(webhooks::id.eq(&id))
-            .and(webhooks::lease_until.is_null().or(webhooks::lease_until.lt(t)));
+        let free = webhooks::account_id.eq(&account).and(webhooks::id.eq(&id)).and(webhooks::lease_until.lt(t));
         let taken = diesel::update(webhooks::table.filter(free))
-            .set((webhooks::leased_by.eq(instance), webhooks::lease_until.eq(to_db_time(until))))
+            .set((webhooks::leased_by.eq(holder), webhooks::lease_until.eq(to_db_time(until))))
             .execute(conn)?;
         if taken == 1 {
             leased.push(get(conn, parse_id(&account)?, parse_id(&id)?)?);
@@ -399,7 +399,7 @@ pub fn lease_due(conn: &mut DbConn, instance: &str, until: DateTime<Utc>, limit:
 pub fn record_attempt(
     conn: &mut DbConn,
     hook: &Webhook,
-    instance: &str,
+    holder: &str,
     attempt: &Attempt,
     retry_at: DateTime<Utc>,
     lease_until: DateTime<Utc>,
@@ -408,7 +408,7 @@ pub fn record_attempt(
         let mine = webhooks::account_id
             .eq(hook.account_id.to_string())
             .and(webhooks::id.eq(hook.id.to_string()))
-            .and(webhooks::leased_by.eq(instance))
+            .and(webhooks::leased_by.eq(holder))
             .and(webhooks::version.eq(hook.version))
             .and(webhooks::delivered_seq.eq(attempt.seq - 1));
         let current: Option<i64> =
@@ -442,17 +442,18 @@ pub fn record_attempt(
     })
 }
 
-/// Gives the lease up (the webhook is delivered by whichever instance leases it next).
-pub fn release(conn: &mut DbConn, hook: &Webhook, instance: &str) -> StoreResult<()> {
+/// Gives the lease up, noting when (the webhook is delivered by whichever thread leases it next, after
+/// the webhooks that waited longer).
+pub fn release(conn: &mut DbConn, hook: &Webhook, holder: &str) -> StoreResult<()> {
     diesel::update(
         webhooks::table.filter(
             webhooks::account_id
                 .eq(hook.account_id.to_string())
                 .and(webhooks::id.eq(hook.id.to_string()))
-                .and(webhooks::leased_by.eq(instance)),
+                .and(webhooks::leased_by.eq(holder)),
         ),
     )
-    .set((webhooks::leased_by.eq(None::<String>), webhooks::lease_until.eq(None::<NaiveDateTime>)))
+    .set((webhooks::leased_by.eq(None::<String>), webhooks::lease_until.eq(to_db_time(now()))))
     .execute(conn)?;
     Ok(())
 }
