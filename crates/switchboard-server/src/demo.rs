@@ -130,7 +130,7 @@ pub fn seed_sized(store: &Store, packs: &Packs, size: DemoSize) -> Result<Vec<De
             owner_password: DEMO_PASSWORD.into(),
         };
         let (account, owner) = create_account(&mut conn, packs, spec, &actor)?;
-        let hash = crate::auth::password::hash(DEMO_PASSWORD).map_err(ApiError::Internal)?;
+        let hash = crate::auth::password::hash(DEMO_PASSWORD)?;
         let stored_roles = roles::load_all(&mut conn, account.id)?;
         let further = (0..demo.more_users).map(|k| {
             let (key, held) = &held_by_role[k % held_by_role.len()];

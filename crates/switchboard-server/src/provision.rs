@@ -37,7 +37,7 @@ pub fn create_account(
         )
     })?;
     Password::parse(&spec.owner_password).map_err(|e| ApiError::invalid("owner.password", e.message))?;
-    let hash = password::hash(&spec.owner_password).map_err(ApiError::Internal)?;
+    let hash = password::hash(&spec.owner_password)?;
     let new = NewAccount {
         slug: spec.slug,
         name: spec.name,

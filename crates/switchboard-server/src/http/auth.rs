@@ -76,42 +76,7 @@ pub async fn create_token(
         state.logins.failed(&identity, &address);
         return Err(ApiError::Unauthenticated("invalid account, email or password".into()));
     }
-    let outcome = db(&state, move |state, conn| {
-        let refused = || ApiError::Unauthenticated("invalid account, email or password".into());
-        // Only "no such account or user" is a failed sign-in; an unreadable database is a 503, not
-        // a wrong password that counts towards the limit.
-        let found = match existing(accounts::get_by_slug(conn, &account))? {
-            Some(a) => existing(users::get_by_email(conn, a.id, &email))?.map(|u| (u, a)),
-            None => None,
-        };
-        match found {
-            Some((user, account))
-                if user.status == UserStatus::Active
-                    && user.password_hash.as_deref().is_some_and(|h| password::verify(&password, h)) =>
-            {
-                if let Some(record) = two_factor::get(conn, account.id, user.id)?.filter(|t| t.confirmed_at.is_some()) {
-                    let Some(code) = code.as_deref() else { return Err(ApiError::TwoFactorRequired) };
-                    if !second_factor(state, conn, (account.id, user.id), &record, code)? {
-                        return Err(refused());
-                    }
-                }
-                let until = switchboard_store::now() + chrono::Duration::seconds(state.tokens.ttl_seconds());
-                let session = sessions::start(conn, account.id, user.id, until)?;
-                Ok((user.id, account.id, session.id))
-            }
-            Some((user, _)) => {
-                if user.password_hash.is_none() {
-                    password::verify_dummy(&password);
-                }
-                Err(refused())
-            }
-            None => {
-                password::verify_dummy(&password);
-                Err(refused())
-            }
-        }
-    })
-    .await;
+    let outcome = sign_in(&state, account, email, password, code).await;
     let (user, account, session) = match outcome {
         Ok(found) => {
             state.logins.succeeded(&identity, &address);
@@ -127,6 +92,52 @@ pub async fn create_token(
     let (access_token, expires_in) =
         state.tokens.mint(user.0, account.0, session).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(web::Json(TokenResponse { access_token, token_type: "Bearer", expires_in }))
+}
+
+/// Signs a person in: the account and person are read, the password is checked off the storage
+/// threads (waiting for a hashing slot holds no pooled connection), then the second factor is checked
+/// and the session started. Only a wrong account, email, password or code is a refusal (counted
+/// against the sign-in limit); an unreadable database or busy hashing slots answer 503.
+async fn sign_in(
+    state: &web::Data<AppState>,
+    account: String,
+    email: String,
+    password: String,
+    code: Option<String>,
+) -> Result<(switchboard_core::UserId, switchboard_core::AccountId, uuid::Uuid), ApiError> {
+    let refused = || ApiError::Unauthenticated("invalid account, email or password".into());
+    let found = db(state, move |_, conn| {
+        Ok(match existing(accounts::get_by_slug(conn, &account))? {
+            Some(a) => existing(users::get_by_email(conn, a.id, &email))?.map(|u| (u, a)),
+            None => None,
+        })
+    })
+    .await?;
+    let stored = found.as_ref().and_then(|(user, _)| user.password_hash.clone());
+    let active = found.as_ref().is_some_and(|(user, _)| user.status == UserStatus::Active);
+    let turn = password::turn().await?;
+    let verified = web::block(move || match stored {
+        Some(h) if active => password::verify(&password, &h),
+        // inactive: refused without a check, as before
+        Some(_) => Ok(false),
+        // no such person, or no password yet: the same time as a real check
+        None => password::verify_dummy(&password).map(|()| false),
+    })
+    .await??;
+    drop(turn);
+    let Some((user, account)) = found.filter(|_| verified) else { return Err(refused()) };
+    db(state, move |state, conn| {
+        if let Some(record) = two_factor::get(conn, account.id, user.id)?.filter(|t| t.confirmed_at.is_some()) {
+            let Some(code) = code.as_deref() else { return Err(ApiError::TwoFactorRequired) };
+            if !second_factor(state, conn, (account.id, user.id), &record, code)? {
+                return Err(refused());
+            }
+        }
+        let until = switchboard_store::now() + chrono::Duration::seconds(state.tokens.ttl_seconds());
+        let session = sessions::start(conn, account.id, user.id, until)?;
+        Ok((user.id, account.id, session.id))
+    })
+    .await
 }
 
 /// Whether `code` is the person's second factor: the authenticator's code of now (each works once)

@@ -72,7 +72,7 @@ pub struct InviteUser {
 }
 
 fn new_user(email: Email, name: DisplayName, password: Option<Password>) -> Result<NewUser, ApiError> {
-    let password_hash = password.as_ref().map(password::hash).transpose().map_err(ApiError::Internal)?;
+    let password_hash = password.as_ref().map(password::hash).transpose()?;
     let status = if password_hash.is_some() { UserStatus::Active } else { UserStatus::Invited };
     Ok(NewUser { email: email.into_inner(), name: name.into_inner(), status, password_hash })
 }
@@ -168,7 +168,7 @@ pub async fn update_user(
 ) -> Result<HttpResponse, ApiError> {
     let expected = if_match(&req)?;
     let (id, body) = (id.into_inner(), body.parse()?);
-    let password_hash = body.password.as_ref().map(password::hash).transpose().map_err(ApiError::Internal)?;
+    let password_hash = body.password.as_ref().map(password::hash).transpose()?;
     let edit = service::edit_user::UserEdit {
         email: body.email.map(Email::into_inner),
         name: body.name.map(DisplayName::into_inner),

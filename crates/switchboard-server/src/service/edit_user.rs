@@ -71,11 +71,11 @@ pub(super) fn check_current_password(
         return Err(ApiError::invalid("current_password", "changing your own password needs your current password"));
     };
     let stored = users::get(cx.conn, cx.account(), id)?.password_hash;
-    if stored.as_deref().is_some_and(|hash| password::verify(current, hash)) {
-        Ok(())
-    } else {
-        Err(ApiError::invalid("current_password", "that is not your current password"))
-    }
+    let matches = match stored.as_deref() {
+        Some(hash) => password::verify(current, hash)?,
+        None => false,
+    };
+    if matches { Ok(()) } else { Err(ApiError::invalid("current_password", "that is not your current password")) }
 }
 
 pub fn delete(cx: &mut Change<'_>, id: UserId, expected: Option<i64>) -> Result<(), ApiError> {
