@@ -55,7 +55,7 @@ pub struct TokenResponse {
         (status = 429, description = "Too many failed attempts; see `Retry-After`", body = Problem,
          content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait before signing in again"))),
-        (status = 503, description = "The database is unavailable; nothing was counted against the sign-in limit",
+        (status = 503, description = "The database is unavailable, or too many sign-ins wait for a password check; nothing was counted against the sign-in limit",
          body = Problem, content_type = "application/problem+json",
          headers(("Retry-After" = u64, description = "Seconds to wait before retrying"))),
     )
