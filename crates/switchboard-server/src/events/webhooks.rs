@@ -185,15 +185,14 @@ fn deliver_batch(
             .map_err(|e| e.to_string())?;
         return Err(format!("webhook {}: its secret cannot be opened", hook.id));
     };
+    // failures in a row of the event being sent: an acknowledged event starts the count again
     let mut failures = hook.failures;
     for event in pending {
         let view = EventView::new(hook.account_id, event);
         let attempt = post(agent, &hook.url, &secret, &view, false);
         let ok = attempt.succeeded();
         state.metrics.webhook_attempts.with_label_values(&[if ok { "delivered" } else { "failed" }]).inc();
-        if !ok {
-            failures += 1;
-        }
+        failures = if ok { 0 } else { failures + 1 };
         let retry_at = later(retry_delay(settings, failures));
         let mut conn = state.store.conn().map_err(|e| e.to_string())?;
         let still_mine = webhooks::record_attempt(&mut conn, hook, holder, &attempt, retry_at, later(lease))
