@@ -41,6 +41,20 @@ pub fn new_secret() -> String {
     format!("whsec_{}", crate::auth::random_hex(32))
 }
 
+/// The webhook's signing secret, unsealed; `None` when it was sealed under another server secret.
+pub fn secret(state: &AppState, hook: &Webhook) -> Option<String> {
+    state.webhook_sealing.open(&hook.secret_sealed).and_then(|s| String::from_utf8(s).ok())
+}
+
+/// Storage work with a pooled connection, its error as text (the delivery threads log it).
+fn stored<T>(
+    state: &AppState,
+    work: impl FnOnce(&mut switchboard_store::DbConn) -> switchboard_store::StoreResult<T>,
+) -> Result<T, String> {
+    let mut conn = state.store.conn().map_err(|e| e.to_string())?;
+    work(&mut conn).map_err(|e| e.to_string())
+}
+
 /// `v1=` and the hex HMAC-SHA256, keyed with the secret, of `<timestamp>.<body>`.
 pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     // HMAC takes a key of any length: `new_from_slice` cannot fail
@@ -117,12 +131,7 @@ pub fn spawn(state: &web::Data<AppState>, settings: &EventSettings) {
                 if n == 0 && last_prune.elapsed() > Duration::from_secs(600) {
                     last_prune = Instant::now();
                     let before = switchboard_store::now() - KEEP_DELIVERIES;
-                    let pruned = state
-                        .store
-                        .conn()
-                        .map_err(|e| e.to_string())
-                        .and_then(|mut c| webhooks::prune_deliveries(&mut c, before).map_err(|e| e.to_string()));
-                    if let Err(e) = pruned {
+                    if let Err(e) = stored(&state, |conn| webhooks::prune_deliveries(conn, before)) {
                         log::warn!("webhook delivery log pruning failed: {e}");
                     }
                 }
@@ -141,17 +150,10 @@ pub fn spawn(state: &web::Data<AppState>, settings: &EventSettings) {
 /// Leases one due webhook and delivers a batch of its events; whether there was one.
 fn deliver_some(state: &AppState, agent: &ureq::Agent, settings: &EventSettings, holder: &str) -> Result<bool, String> {
     let lease = settings.webhook_timeout * 3;
-    let leased = {
-        let mut conn = state.store.conn().map_err(|e| e.to_string())?;
-        webhooks::lease_due(&mut conn, holder, later(lease), 1).map_err(|e| e.to_string())?
-    };
+    let leased = stored(state, |conn| webhooks::lease_due(conn, holder, later(lease), 1))?;
     let Some(hook) = leased.into_iter().next() else { return Ok(false) };
     let delivered = deliver_batch(state, agent, settings, holder, &hook, lease);
-    let released = state
-        .store
-        .conn()
-        .map_err(|e| e.to_string())
-        .and_then(|mut conn| webhooks::release(&mut conn, &hook, holder).map_err(|e| e.to_string()));
+    let released = stored(state, |conn| webhooks::release(conn, &hook, holder));
     delivered.and(released).map(|()| true)
 }
 
@@ -163,11 +165,9 @@ fn deliver_batch(
     hook: &Webhook,
     lease: Duration,
 ) -> Result<(), String> {
-    let pending: Vec<AuditEvent> = {
-        let mut conn = state.store.conn().map_err(|e| e.to_string())?;
-        events::after(&mut conn, hook.account_id, hook.delivered_seq, BATCH).map_err(|e| e.to_string())?
-    };
-    let Some(secret) = state.webhook_sealing.open(&hook.secret_sealed).and_then(|s| String::from_utf8(s).ok()) else {
+    let pending: Vec<AuditEvent> =
+        stored(state, |conn| events::after(conn, hook.account_id, hook.delivered_seq, BATCH))?;
+    let Some(secret) = secret(state, hook) else {
         // not sent: the attempt is logged as failed and retried, so the webhook shows why
         let Some(first) = pending.first() else { return Ok(()) };
         let attempt = Attempt {
@@ -180,9 +180,7 @@ fn deliver_batch(
             duration_ms: 0,
         };
         let retry_at = later(retry_delay(settings, hook.failures + 1));
-        let mut conn = state.store.conn().map_err(|e| e.to_string())?;
-        webhooks::record_attempt(&mut conn, hook, holder, &attempt, retry_at, later(lease))
-            .map_err(|e| e.to_string())?;
+        stored(state, |conn| webhooks::record_attempt(conn, hook, holder, &attempt, retry_at, later(lease)))?;
         return Err(format!("webhook {}: its secret cannot be opened", hook.id));
     };
     // failures in a row of the event being sent: an acknowledged event starts the count again
@@ -194,9 +192,8 @@ fn deliver_batch(
         state.metrics.webhook_attempts.with_label_values(&[if ok { "delivered" } else { "failed" }]).inc();
         failures = if ok { 0 } else { failures + 1 };
         let retry_at = later(retry_delay(settings, failures));
-        let mut conn = state.store.conn().map_err(|e| e.to_string())?;
-        let still_mine = webhooks::record_attempt(&mut conn, hook, holder, &attempt, retry_at, later(lease))
-            .map_err(|e| e.to_string())?;
+        let still_mine =
+            stored(state, |conn| webhooks::record_attempt(conn, hook, holder, &attempt, retry_at, later(lease)))?;
         if !ok {
             log::info!(
                 "webhook {} (account {}): event {} not delivered ({}); retry {failures} at {retry_at}",

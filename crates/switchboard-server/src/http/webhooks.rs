@@ -337,10 +337,7 @@ pub async fn redeliver_webhook_delivery(
         Ok((hook, events::get(conn, account, earlier.sent.event_id)?))
     })
     .await?;
-    let secret = state
-        .webhook_sealing
-        .open(&hook.secret_sealed)
-        .and_then(|s| String::from_utf8(s).ok())
+    let secret = crate::events::webhooks::secret(&state, &hook)
         .ok_or_else(|| ApiError::Internal("the webhook's secret cannot be opened".into()))?;
     let view = EventView::new(account, event);
     let agent = crate::events::webhooks::agent(&state.events);
