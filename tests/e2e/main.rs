@@ -7,6 +7,7 @@ mod crash;
 mod events;
 mod identity_provider;
 mod pg_restart;
+mod plugins;
 mod scale_out;
 mod server;
 mod story;

@@ -3712,6 +3712,9 @@ the operator allows them. Redirects are not followed.*/
     pub struct PluginProblemView {
         pub error: ::std::string::String,
         pub file: ::std::string::String,
+        /**What went wrong, stably named: `crashed`, `timed_out`, `out_of_memory`, `output_too_large`,
+`invalid_pack`, `abi_mismatch`, …*/
+        pub kind: ::std::string::String,
     }
     impl PluginProblemView {
         pub fn builder() -> builder::PluginProblemView {
@@ -13074,12 +13077,14 @@ shown again; rotate it if it is lost.*/
         pub struct PluginProblemView {
             error: ::std::result::Result<::std::string::String, ::std::string::String>,
             file: ::std::result::Result<::std::string::String, ::std::string::String>,
+            kind: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for PluginProblemView {
             fn default() -> Self {
                 Self {
                     error: Err("no value supplied for error".to_string()),
                     file: Err("no value supplied for file".to_string()),
+                    kind: Err("no value supplied for kind".to_string()),
                 }
             }
         }
@@ -13108,6 +13113,18 @@ shown again; rotate it if it is lost.*/
                     });
                 self
             }
+            pub fn kind<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kind = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kind: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PluginProblemView> for super::PluginProblemView {
             type Error = super::error::ConversionError;
@@ -13117,6 +13134,7 @@ shown again; rotate it if it is lost.*/
                 Ok(Self {
                     error: value.error?,
                     file: value.file?,
+                    kind: value.kind?,
                 })
             }
         }
@@ -13125,6 +13143,7 @@ shown again; rotate it if it is lost.*/
                 Self {
                     error: Ok(value.error),
                     file: Ok(value.file),
+                    kind: Ok(value.kind),
                 }
             }
         }

@@ -13,6 +13,16 @@
 //! | `duplicate_role` | two roles share a key |
 //! | `panic_in_handshake`, `panic_in_api`, `panic_in_describe`, `panic_in_packs`, `panic_in_free` | a panic in that entry point |
 //! | `conflicting_catalog` | declares `analytics.stats`, which the Aircall pack owns |
+//! | `abort_in_constructor` | aborts when the library is opened, before the handshake |
+//! | `abort_in_packs` | `preset_packs` calls `abort()` |
+//! | `segfault` | `preset_packs` writes through a null pointer |
+//! | `endless_loop` | `preset_packs` never returns |
+//! | `huge_allocation` | `preset_packs` fills 100 GiB of memory |
+//! | `oversized_answer` | `preset_packs` answers more than 16 MiB |
+//! | `flood_output` | `preset_packs` writes 64 MiB to every descriptor, then answers |
+//! | `snoop_environment` | `preset_packs` reports the environment and the parent's `/proc` files it can read |
+//!
+//! Every one of them harms only the describing process the host runs it in.
 
 use switchboard_plugin_sdk::abi::{PluginInfo, RawBuffer, respond};
 use switchboard_plugin_sdk::prelude::*;

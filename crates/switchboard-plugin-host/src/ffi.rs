@@ -1,9 +1,11 @@
-//! The only code that calls into a loaded library. Everything that comes back is copied, checked and
-//! turned into owned Rust values before it leaves this module.
+//! The only code that calls into a loaded library, and it runs only in the describing process
+//! ([`crate::child`]), never in the host. Everything that comes back is copied, checked and turned
+//! into owned Rust values before it leaves this module.
 
 use crate::PluginError;
 use libloading::Library;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use std::path::Path;
 use switchboard_core::PresetPack;
 use switchboard_plugin_sdk::abi::{
@@ -15,25 +17,27 @@ use switchboard_plugin_sdk::abi::{
 pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 /// What a library exported, before any validation of the packs.
-#[derive(Debug)]
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct Exports {
     pub info: PluginInfo,
     pub packs: Vec<PresetPack>,
 }
 
 /// Opens a library, shakes hands and reads its packs. The library is never unloaded: whatever it
-/// registered while loading (thread-locals, destructors, its copy of std) stays valid for the process.
+/// registered while loading (thread-locals, destructors, its copy of std) stays valid for the
+/// (short-lived, describing) process.
 pub(crate) fn read_plugin(path: &Path) -> Result<Exports, PluginError> {
-    // SAFETY: opening a library runs its initialisers. Plugins are code the operator installed in the
-    // configured plugins directory; the host trusts them as much as its own binary and guards against
-    // everything it can detect afterwards (wrong symbols, versions, data, panics).
+    // SAFETY: opening a library runs its initialisers. This runs in the describing process, whose
+    // crash, abort or endless loop the host survives and reports; what the library hands back is
+    // data the host validates.
     let library = unsafe { Library::new(path) }.map_err(|e| PluginError::NotALibrary { message: e.to_string() })?;
     let library: &'static Library = Box::leak(Box::new(library));
 
     // SAFETY: the symbol is declared by the ABI as `extern "C" fn() -> u32`; a library exporting the
     // name with another type is not a Switchboard plugin and cannot be told apart by any host.
     let handshake = unsafe { library.get::<HandshakeFn>(HANDSHAKE_SYMBOL.as_bytes()) }
-        .map_err(|_| PluginError::MissingSymbol { symbol: HANDSHAKE_SYMBOL })?;
+        .map_err(|_| PluginError::MissingSymbol { symbol: HANDSHAKE_SYMBOL.into() })?;
     let version = handshake();
     if version == HANDSHAKE_FAILED {
         return Err(PluginError::HandshakeFailed);
@@ -44,7 +48,7 @@ pub(crate) fn read_plugin(path: &Path) -> Result<Exports, PluginError> {
 
     // SAFETY: ABI version 1 declares this symbol as `extern "C" fn() -> *const PluginApi`.
     let api_fn = unsafe { library.get::<ApiFn>(API_SYMBOL.as_bytes()) }
-        .map_err(|_| PluginError::MissingSymbol { symbol: API_SYMBOL })?;
+        .map_err(|_| PluginError::MissingSymbol { symbol: API_SYMBOL.into() })?;
     let api_ptr = api_fn();
     if api_ptr.is_null() {
         return Err(PluginError::NoApiTable);
@@ -69,7 +73,7 @@ pub(crate) fn read_plugin(path: &Path) -> Result<Exports, PluginError> {
 /// Calls one entry point, copies its answer, gives the buffer back to the plugin and decodes the
 /// envelope.
 fn call<T: DeserializeOwned>(api: &PluginApi, entry: &'static str, function: CallFn) -> Result<T, PluginError> {
-    let malformed = |message: String| PluginError::Malformed { entry, message };
+    let malformed = |message: String| PluginError::Malformed { entry: entry.into(), message };
     let buffer = function();
     if buffer.ptr.is_null() {
         return Err(malformed("it returned no data (a null buffer)".into()));
@@ -85,7 +89,7 @@ fn call<T: DeserializeOwned>(api: &PluginApi, entry: &'static str, function: Cal
     let len = buffer.len;
     // SAFETY: the buffer came from this plugin's entry point and is freed exactly once, by the plugin.
     if unsafe { (api.free_buffer)(buffer) } != FREE_OK {
-        return Err(PluginError::FreeFailed { entry });
+        return Err(PluginError::FreeFailed { entry: entry.into() });
     }
     if too_long {
         return Err(malformed(format!("its answer has {len} bytes, more than the {MAX_RESPONSE_BYTES} accepted")));
@@ -95,7 +99,11 @@ fn call<T: DeserializeOwned>(api: &PluginApi, entry: &'static str, function: Cal
         .map_err(|e| malformed(format!("its answer is not a JSON {{\"ok\"|\"error\"}} envelope: {e}")))?;
     match envelope {
         Envelope::Ok(value) => serde_json::from_value(value).map_err(|e| malformed(e.to_string())),
-        Envelope::Error(body) if body.kind == PANIC_KIND => Err(PluginError::Panicked { entry, message: body.message }),
-        Envelope::Error(body) => Err(PluginError::EntryFailed { entry, kind: body.kind, message: body.message }),
+        Envelope::Error(body) if body.kind == PANIC_KIND => {
+            Err(PluginError::Panicked { entry: entry.into(), message: body.message })
+        }
+        Envelope::Error(body) => {
+            Err(PluginError::EntryFailed { entry: entry.into(), kind: body.kind, message: body.message })
+        }
     }
 }

@@ -1,25 +1,42 @@
 //! # switchboard-plugin-host
 //!
 //! Loads preset plugins (DESIGN §3): every library (`.so`, `.dylib` or `.dll`, per platform) in one
-//! configured directory, in file-name order, and nothing from anywhere else. For each library:
+//! configured directory, in file-name order, and nothing from anywhere else.
 //!
-//! 1. open it (a file that is not a loadable library is reported, not fatal);
-//! 2. call the handshake symbol and compare the ABI version — before touching anything else;
-//! 3. read the entry-point table, check its ABI and SDK versions;
-//! 4. call `describe` and `preset_packs`, copying each JSON answer and freeing it with the plugin's own
+//! **No plugin code runs in the host's process.** Each library is opened by a short-lived describing
+//! process ([`Describer`]: the `switchboard` binary's hidden `describe-plugin` subcommand, or the
+//! `switchboard-plugin-describe` binary of this crate) under a time limit, an address-space limit, no
+//! environment, no inherited file descriptors beyond standard input and output, no file writes and no
+//! further processes ([`child`]). It:
+//!
+//! 1. opens the library (a file that is not a loadable library is reported, not fatal);
+//! 2. calls the handshake symbol and compares the ABI version — before touching anything else;
+//! 3. reads the entry-point table, checks its ABI and SDK versions;
+//! 4. calls `describe` and `preset_packs`, copying each JSON answer and freeing it with the plugin's own
 //!    `free_buffer`; a panic inside the plugin arrives as an error envelope;
-//! 5. validate every pack against the core catalog ([`switchboard_plugin_sdk::check_packs`]: unknown
+//!
+//! and writes what it found as JSON on its standard output. A crash, an abort, an endless loop, an
+//! allocation past the limit or an answer past the limit ends that process, not the host, and is
+//! reported ([`PluginError::Crashed`], [`PluginError::TimedOut`], …). The host then treats the answer
+//! as untrusted data:
+//!
+//! 5. it validates every pack against the core catalog ([`switchboard_plugin_sdk::check_packs`]: unknown
 //!    sections or rights, rights without their section level, duplicate role keys, guards naming unknown
 //!    roles, …);
-//! 6. refuse a pack whose name, or one of whose catalog extensions, an earlier library (by file name)
-//!    already provides — the earlier one is kept.
+//! 6. it refuses a pack whose name, or one of whose catalog extensions, an earlier library (by file
+//!    name) already provides — the earlier one is kept.
 //!
 //! A library with any problem is skipped as a whole, and each problem names its file ([`PluginProblem`]).
-//! With [`PluginHost::strict`], any problem fails the load instead. Libraries are never unloaded.
+//! With [`PluginHost::strict`], any problem fails the load instead.
 
+pub mod child;
 #[allow(unsafe_code)]
 mod ffi;
+mod isolate;
+#[allow(unsafe_code)]
+mod sys;
 
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::fmt;
@@ -30,18 +47,22 @@ pub use switchboard_plugin_sdk::abi::PluginInfo;
 use thiserror::Error;
 
 pub use ffi::MAX_RESPONSE_BYTES;
+pub use isolate::{Describer, Limits};
+pub use sys::protect_host_process;
 
 /// The file extension of loadable libraries on this platform: `so`, `dylib` or `dll`.
 pub const LIBRARY_EXTENSION: &str = std::env::consts::DLL_EXTENSION;
 
-/// Why one library was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+/// Why one library was refused. The serialized form (tagged by [`PluginError::kind`]) is how the
+/// describing process hands its findings to the host.
+#[derive(Debug, Clone, PartialEq, Eq, Error, Serialize, Deserialize)]
+#[serde(tag = "problem", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum PluginError {
     #[error("not a loadable library: {message}")]
     NotALibrary { message: String },
     #[error("missing symbol `{symbol}`: not a Switchboard preset plugin")]
-    MissingSymbol { symbol: &'static str },
+    MissingSymbol { symbol: String },
     #[error("the ABI handshake failed: the plugin panicked in it")]
     HandshakeFailed,
     #[error("built for plugin ABI version {found}, this host speaks version {expected}")]
@@ -51,24 +72,69 @@ pub enum PluginError {
     #[error("built with plugin SDK {plugin}, which this host (SDK {host}) cannot load: rebuild it against SDK {host}")]
     IncompatibleSdk { plugin: String, host: String },
     #[error("entry point `{entry}` panicked: {message}")]
-    Panicked { entry: &'static str, message: String },
+    Panicked { entry: String, message: String },
     #[error("entry point `{entry}` failed ({kind}): {message}")]
-    EntryFailed { entry: &'static str, kind: String, message: String },
+    EntryFailed { entry: String, kind: String, message: String },
     #[error("entry point `{entry}` returned malformed data: {message}")]
-    Malformed { entry: &'static str, message: String },
+    Malformed { entry: String, message: String },
     #[error("the plugin's `free_buffer` failed (it panicked) after `{entry}`")]
-    FreeFailed { entry: &'static str },
+    FreeFailed { entry: String },
+    #[error("the plugin crashed the process describing it ({how}){}", excerpt(output))]
+    Crashed { how: String, output: String },
+    #[error("the plugin used up the {limit_mib} MiB of address space a plugin is given{}", excerpt(output))]
+    OutOfMemory { limit_mib: u64, output: String },
+    #[error("the plugin did not finish within {limit_ms} ms (time or CPU limit): it was stopped")]
+    TimedOut { limit_ms: u64 },
+    #[error("the plugin wrote more than the {limit} bytes a description may have: it was stopped")]
+    OutputTooLarge { limit: usize },
+    #[error("the plugin could not be described in a separate process: {message}")]
+    IsolationFailed { message: String },
     #[error("the plugin exports no preset pack")]
     NoPacks,
+    #[serde(skip)]
     #[error("{error}")]
     InvalidPack { pack: String, error: Box<CoreError> },
+    #[serde(skip)]
     #[error("preset pack `{pack}` is already provided by {}", existing.display())]
     DuplicatePack { pack: String, existing: PathBuf },
+    #[serde(skip)]
     #[error(
         "preset pack `{pack}` defines `{key}`, which pack `{existing_pack}` from {} already defines",
         existing_file.display()
     )]
     CatalogConflict { pack: String, key: String, existing_pack: String, existing_file: PathBuf },
+}
+
+impl PluginError {
+    /// A stable name for what went wrong, for listings and the API (`crashed`, `timed_out`, …).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PluginError::NotALibrary { .. } => "not_a_library",
+            PluginError::MissingSymbol { .. } => "missing_symbol",
+            PluginError::HandshakeFailed => "handshake_failed",
+            PluginError::AbiMismatch { .. } => "abi_mismatch",
+            PluginError::NoApiTable => "no_api_table",
+            PluginError::IncompatibleSdk { .. } => "incompatible_sdk",
+            PluginError::Panicked { .. } => "panicked",
+            PluginError::EntryFailed { .. } => "entry_failed",
+            PluginError::Malformed { .. } => "malformed",
+            PluginError::FreeFailed { .. } => "free_failed",
+            PluginError::Crashed { .. } => "crashed",
+            PluginError::OutOfMemory { .. } => "out_of_memory",
+            PluginError::TimedOut { .. } => "timed_out",
+            PluginError::OutputTooLarge { .. } => "output_too_large",
+            PluginError::IsolationFailed { .. } => "isolation_failed",
+            PluginError::NoPacks => "no_packs",
+            PluginError::InvalidPack { .. } => "invalid_pack",
+            PluginError::DuplicatePack { .. } => "duplicate_pack",
+            PluginError::CatalogConflict { .. } => "catalog_conflict",
+        }
+    }
+}
+
+/// What the describing process printed, as a suffix of a message.
+fn excerpt(output: &str) -> String {
+    if output.is_empty() { String::new() } else { format!(": {output}") }
 }
 
 /// A problem with one library: the file and what is wrong with it.
@@ -139,13 +205,18 @@ fn list(problems: &[PluginProblem]) -> String {
 #[derive(Debug, Clone)]
 pub struct PluginHost {
     dir: PathBuf,
+    describer: Describer,
     strict: bool,
 }
 
+/// How many libraries are described at once.
+const PARALLEL_DESCRIPTIONS: usize = 4;
+
 impl PluginHost {
-    /// A host for the plugins in `dir`. Broken plugins are skipped and reported.
-    pub fn new(dir: impl Into<PathBuf>) -> Self {
-        PluginHost { dir: dir.into(), strict: false }
+    /// A host for the plugins in `dir`, each described by `describer` in a process of its own. Broken
+    /// plugins are skipped and reported.
+    pub fn new(dir: impl Into<PathBuf>, describer: Describer) -> Self {
+        PluginHost { dir: dir.into(), describer, strict: false }
     }
 
     /// With `true`, any broken plugin fails the whole load ([`HostError::Strict`]).
@@ -177,12 +248,34 @@ impl PluginHost {
         Ok(files)
     }
 
-    /// Loads every library of the directory.
+    pub fn describer(&self) -> &Describer {
+        &self.describer
+    }
+
+    /// Loads every library of the directory. The libraries are described a few at a time, each in its
+    /// own process, and admitted in file-name order. First makes this process undumpable
+    /// ([`protect_host_process`]), so that no describing process can read the host's memory or
+    /// environment through `/proc`.
     pub fn load(&self) -> Result<LoadReport, HostError> {
+        protect_host_process();
+        let files = self.library_files()?;
+        let mut described = Vec::with_capacity(files.len());
+        for chunk in files.chunks(PARALLEL_DESCRIPTIONS) {
+            std::thread::scope(|scope| {
+                let running: Vec<_> =
+                    chunk.iter().map(|file| scope.spawn(|| load_library(file, &self.describer))).collect();
+                for (file, handle) in chunk.iter().zip(running) {
+                    let loaded = handle.join().unwrap_or_else(|_| {
+                        Err(PluginError::IsolationFailed { message: "the describing thread panicked".into() })
+                    });
+                    described.push((file.clone(), loaded));
+                }
+            });
+        }
         let mut report = LoadReport::default();
         let mut registry = Registry::default();
-        for file in self.library_files()? {
-            match load_library(&file).and_then(|loaded| registry.admit(&file, loaded)) {
+        for (file, loaded) in described {
+            match loaded.and_then(|loaded| registry.admit(&file, loaded)) {
                 Ok(packs) => report.packs.extend(packs),
                 Err(error) => report.problems.push(PluginProblem { file, error }),
             }
@@ -206,10 +299,10 @@ pub struct LoadedLibrary {
     pub packs: Vec<(PresetPack, Arc<Catalog>)>,
 }
 
-/// Loads one library on its own: the ABI checks and the validation of its packs against the core
-/// catalog, without the checks against other libraries that [`PluginHost::load`] adds.
-pub fn load_library(file: &Path) -> Result<LoadedLibrary, PluginError> {
-    let exports = ffi::read_plugin(file)?;
+/// Loads one library on its own: described in a process of its own, then its packs validated against
+/// the core catalog, without the checks against other libraries that [`PluginHost::load`] adds.
+pub fn load_library(file: &Path, describer: &Describer) -> Result<LoadedLibrary, PluginError> {
+    let exports = describer.describe(file)?;
     if exports.packs.is_empty() {
         return Err(PluginError::NoPacks);
     }

@@ -81,7 +81,10 @@ fn a_plugin_written_only_from_the_guide_builds_loads_and_has_its_roles() {
     let dir = tempfile::tempdir().expect("plugins dir");
     let installed = dir.path().join(library.file_name().expect("a file"));
     std::fs::copy(&library, &installed).expect("install");
-    let report = PluginHost::new(dir.path()).strict(true).load().expect("loads without problems");
+    let report = PluginHost::new(dir.path(), switchboard_plugin_testkit::describer().expect("built"))
+        .strict(true)
+        .load()
+        .expect("loads without problems");
     let loaded = report.pack("helpdesk").expect("the guide's pack");
     assert_eq!(loaded.plugin.name, "preset-helpdesk");
     assert_eq!(Path::new(&loaded.file), installed);

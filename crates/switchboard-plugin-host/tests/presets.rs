@@ -77,7 +77,10 @@ fn only_the_configured_directory_is_read_and_other_files_are_ignored() {
 
 #[test]
 fn a_missing_directory_is_an_error_naming_it() {
-    let err = PluginHost::new("/nonexistent/switchboard/plugins").load().expect_err("no such directory");
+    let err =
+        PluginHost::new("/nonexistent/switchboard/plugins", switchboard_plugin_testkit::describer().expect("built"))
+            .load()
+            .expect_err("no such directory");
     assert!(matches!(err, HostError::ReadDir { .. }));
     assert!(err.to_string().contains("/nonexistent/switchboard/plugins"), "{err}");
 }

@@ -1,6 +1,7 @@
 //! Test support for plugin tests: builds the workspace's plugin crates with the real cargo (the cargo
-//! that runs the tests), and lays their libraries out in a fresh plugins directory for the real host.
-//! Nothing here loads a plugin in-process by any other way than [`switchboard_plugin_host`].
+//! that runs the tests), and lays their libraries out in a fresh plugins directory for the real host,
+//! which describes each in a process of its own (the host's `switchboard-plugin-describe` binary,
+//! built alongside). Nothing here loads a plugin in-process.
 //!
 //! ```no_run
 //! let dir = switchboard_plugin_testkit::PluginDir::with(&["preset_aircall"]).expect("built");
@@ -12,12 +13,15 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
-use switchboard_plugin_host::{LIBRARY_EXTENSION, PluginHost};
+use switchboard_plugin_host::{Describer, LIBRARY_EXTENSION, PluginHost};
 
 /// The packages built for tests: the three preset packs, the template and the broken-plugin fixtures
 /// (whose libraries are examples).
 pub const PACKAGES: &[&str] =
     &["preset-mightycall", "preset-aircall", "preset-groups-ivr", "preset-template", "switchboard-plugin-fixtures"];
+
+/// The binary that describes a plugin in a process of its own, for hosts other than `switchboard`.
+pub const DESCRIBE_BINARY: &str = "switchboard-plugin-describe";
 
 /// The real preset plugins' library target names.
 pub const PRESET_TARGETS: &[&str] = &["preset_mightycall", "preset_aircall", "preset_groups_ivr"];
@@ -32,21 +36,30 @@ pub fn cargo() -> PathBuf {
     std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from)
 }
 
-/// Builds [`PACKAGES`] once per process and returns library target name → built library path.
+/// Builds [`PACKAGES`] and the [`DESCRIBE_BINARY`] once per process and returns target name → built
+/// library (or executable) path.
 pub fn artifacts() -> Result<&'static HashMap<String, PathBuf>, String> {
     static BUILT: OnceLock<Result<HashMap<String, PathBuf>, String>> = OnceLock::new();
     BUILT.get_or_init(|| build(PACKAGES)).as_ref().map_err(Clone::clone)
 }
 
-/// Runs `cargo build --lib --examples` for the packages and collects every dynamic library it reports.
+/// The describer the test hosts use: the plugin host's own describing binary, with the default limits.
+pub fn describer() -> Result<Describer, String> {
+    let program = artifacts()?.get(DESCRIBE_BINARY).ok_or_else(|| format!("{DESCRIBE_BINARY} was not built"))?;
+    Ok(Describer::new(program, std::iter::empty::<&str>()))
+}
+
+/// Runs `cargo build --lib --examples` for the packages (and builds the [`DESCRIBE_BINARY`]) and
+/// collects every dynamic library and that executable it reports.
 pub fn build(packages: &[&str]) -> Result<HashMap<String, PathBuf>, String> {
     let mut command = Command::new(cargo());
     command
         .current_dir(workspace_root())
         .args(["build", "--message-format=json-render-diagnostics", "--lib", "--examples"])
+        .args(["--bin", DESCRIBE_BINARY])
         .arg("--manifest-path")
         .arg(workspace_root().join("Cargo.toml"));
-    for package in packages {
+    for package in packages.iter().chain(&["switchboard-plugin-host"]) {
         command.args(["-p", package]);
     }
     let output = command.output().map_err(|e| format!("cannot run cargo: {e}"))?;
@@ -60,6 +73,12 @@ pub fn build(packages: &[&str]) -> Result<HashMap<String, PathBuf>, String> {
             continue;
         }
         let Some(name) = message["target"]["name"].as_str() else { continue };
+        if name == DESCRIBE_BINARY {
+            if let Some(executable) = message["executable"].as_str() {
+                libraries.insert(name.to_owned(), PathBuf::from(executable));
+            }
+            continue;
+        }
         // Only the crates' own `cdylib`s, not the proc-macro libraries of their dependencies.
         let kinds = message["target"]["crate_types"].as_array().into_iter().flatten();
         if !kinds.filter_map(|k| k.as_str()).any(|k| k == "cdylib") {
@@ -85,16 +104,16 @@ pub fn library_file_name(target: &str) -> String {
     format!("{}{target}{}", std::env::consts::DLL_PREFIX, std::env::consts::DLL_SUFFIX)
 }
 
-/// A fresh plugins directory, removed when dropped (loaded libraries stay mapped: they are never
-/// unloaded).
+/// A fresh plugins directory, removed when dropped.
 #[derive(Debug)]
 pub struct PluginDir {
     dir: tempfile::TempDir,
+    describer: Describer,
 }
 
 impl PluginDir {
     pub fn new() -> Result<PluginDir, String> {
-        Ok(PluginDir { dir: tempfile::tempdir().map_err(|e| e.to_string())? })
+        Ok(PluginDir { dir: tempfile::tempdir().map_err(|e| e.to_string())?, describer: describer()? })
     }
 
     /// A directory holding the libraries of these targets under their usual file names.
@@ -136,7 +155,12 @@ impl PluginDir {
 
     /// A host over this directory.
     pub fn host(&self) -> PluginHost {
-        PluginHost::new(self.path())
+        PluginHost::new(self.path(), self.describer.clone())
+    }
+
+    /// The describer of [`PluginDir::host`].
+    pub fn describer(&self) -> &Describer {
+        &self.describer
     }
 }
 

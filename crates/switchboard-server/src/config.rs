@@ -5,6 +5,7 @@ use clap::Args;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use switchboard_plugin_host::{Describer, Limits};
 
 pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
 pub const DEFAULT_DATA_DIR: &str = "switchboard-data";
@@ -31,6 +32,9 @@ pub struct CommonArgs {
     /// Refuse to start when any plugin is broken.
     #[arg(long, env = "SWITCHBOARD_STRICT_PLUGINS")]
     pub strict_plugins: bool,
+    /// How long one plugin may take to be described (in its own process) before it is stopped.
+    #[arg(long, env = "SWITCHBOARD_PLUGIN_TIME_LIMIT_MS")]
+    pub plugin_time_limit_ms: Option<u64>,
 }
 
 /// Flags of `switchboard serve`.
@@ -53,6 +57,7 @@ pub struct FileConfig {
     pub database_url: Option<String>,
     pub plugins_dir: Option<PathBuf>,
     pub strict_plugins: Option<bool>,
+    pub plugin_time_limit_ms: Option<u64>,
     pub jwt_issuer: Option<String>,
     pub jwt_audience: Option<String>,
     pub token_ttl_seconds: Option<i64>,
@@ -170,6 +175,8 @@ pub struct Settings {
     pub database_url: String,
     pub plugins_dir: PathBuf,
     pub strict_plugins: bool,
+    /// Runs each plugin's code in a process of its own (DESIGN §3).
+    pub plugin_describer: Describer,
     pub demo: bool,
     pub jwt_secret: Option<String>,
     pub operator_key: Option<String>,
@@ -191,6 +198,7 @@ impl std::fmt::Debug for Settings {
             .field("database", &redact_url(&self.database_url))
             .field("plugins_dir", &self.plugins_dir)
             .field("strict_plugins", &self.strict_plugins)
+            .field("plugin_describer", &self.plugin_describer)
             .field("demo", &self.demo)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
             .field("operator_key", &self.operator_key.as_ref().map(|_| "<set>"))
@@ -213,6 +221,23 @@ pub fn redact_url(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// The hidden subcommand of this binary that describes one plugin, confined, in a process of its own.
+pub const DESCRIBE_PLUGIN_COMMAND: &str = "describe-plugin";
+
+/// The default time limit of describing one plugin.
+pub const DEFAULT_PLUGIN_TIME_LIMIT_MS: u64 = 10_000;
+
+/// This executable's `describe-plugin`, with the given time limit (default 10 s, 100 ms to 10 min).
+pub fn plugin_describer(time_limit_ms: Option<u64>) -> Result<Describer, String> {
+    let time_limit_ms = time_limit_ms.unwrap_or(DEFAULT_PLUGIN_TIME_LIMIT_MS);
+    if !(100..=600_000).contains(&time_limit_ms) {
+        return Err("plugin_time_limit_ms must be between 100 and 600000".into());
+    }
+    let exe = std::env::current_exe().map_err(|e| format!("cannot locate this executable: {e}"))?;
+    let limits = Limits { time: std::time::Duration::from_millis(time_limit_ms), ..Limits::default() };
+    Ok(Describer::new(exe, [DESCRIBE_PLUGIN_COMMAND]).with_limits(limits))
 }
 
 /// The directory of the running executable: where plugins are found by default.
@@ -259,6 +284,7 @@ impl Settings {
             database_url,
             plugins_dir: common.plugins_dir.clone().or(file.plugins_dir.clone()).unwrap_or_else(default_plugins_dir),
             strict_plugins: common.strict_plugins || file.strict_plugins.unwrap_or(false),
+            plugin_describer: plugin_describer(common.plugin_time_limit_ms.or(file.plugin_time_limit_ms))?,
             demo: serve.demo,
             jwt_secret: env_secret("SWITCHBOARD_JWT_SECRET"),
             operator_key: env_secret("SWITCHBOARD_OPERATOR_KEY"),

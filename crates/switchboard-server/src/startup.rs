@@ -130,12 +130,12 @@ pub fn open_store(settings: &Settings) -> Result<Store, StartupError> {
 
 /// Loads the preset packs; broken plugins are logged and skipped unless loading is strict.
 pub fn load_packs(settings: &Settings) -> Result<Packs, StartupError> {
-    let report = PluginHost::new(&settings.plugins_dir)
+    let report = PluginHost::new(&settings.plugins_dir, settings.plugin_describer.clone())
         .strict(settings.strict_plugins)
         .load()
         .map_err(|e| StartupError::Plugins(e.to_string()))?;
     for problem in &report.problems {
-        log::warn!("skipped plugin {}: {}", problem.file.display(), problem.error);
+        log::warn!("skipped plugin {} ({}): {}", problem.file.display(), problem.error.kind(), problem.error);
     }
     let packs = Packs::from_report(report);
     log::info!("preset packs from {}: {}", settings.plugins_dir.display(), packs.names().join(", "));

@@ -80,3 +80,29 @@ fn an_unreadable_plugins_directory_exits_with_status_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("/nonexistent/switchboard-plugins"));
 }
+
+#[test]
+fn hostile_plugins_are_reported_by_file_and_kind_and_never_see_the_servers_environment() {
+    let secret = "jwt-secret-never-in-a-plugin-9f8e7d";
+    let dir = PluginDir::with(&["preset_mightycall", "segfault", "endless_loop", "snoop_environment"]).expect("built");
+    let output = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["plugins", "--json", "--plugin-time-limit-ms", "1000", "--plugins-dir"])
+        .arg(dir.path())
+        .env("SWITCHBOARD_JWT_SECRET", secret)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let json: serde_json::Value = serde_json::from_str(&stdout).expect("JSON");
+    let kinds: Vec<(&str, &str)> = json["problems"]
+        .as_array()
+        .expect("problems")
+        .iter()
+        .map(|p| (p["file"].as_str().expect("file"), p["kind"].as_str().expect("kind")))
+        .collect();
+    let (endless, segfault, snoop) =
+        (library_file_name("endless_loop"), library_file_name("segfault"), library_file_name("snoop_environment"));
+    assert_eq!(kinds, [(&*endless, "timed_out"), (&*segfault, "crashed"), (&*snoop, "entry_failed")]);
+    assert!(stdout.contains("own environment: [];"), "{stdout}");
+    assert!(!stdout.contains(secret) && !String::from_utf8_lossy(&output.stderr).contains(secret));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("broken plugin (crashed)"));
+}

@@ -125,6 +125,9 @@ fn start(database_url: Option<&str>, events: Option<switchboard_server::config::
     let mut settings = Settings::resolve(&common, &serve).unwrap();
     let plugins = PluginDir::presets().expect("the preset plugins build");
     settings.plugins_dir = plugins.path().to_path_buf();
+    // This process is a test binary, not `switchboard`: its plugins are described by the host's own
+    // describing binary.
+    settings.plugin_describer = plugins.describer().clone();
     settings.strict_plugins = true;
     settings.operator_key = Some(OPERATOR_KEY.to_owned());
     // The tests' receivers are on this machine.

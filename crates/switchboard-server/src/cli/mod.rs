@@ -42,12 +42,23 @@ pub enum Command {
     Openapi(serve::OpenapiArgs),
     /// List the preset packs of the plugins directory and report every broken plugin.
     Plugins(plugins::PluginsArgs),
+    /// Describe one plugin library, confined, for the server that started this process (internal).
+    #[command(name = "describe-plugin", hide = true)]
+    DescribePlugin(DescribePluginArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DescribePluginArgs {
+    /// `--address-space BYTES --cpu-seconds N LIBRARY`, read by the plugin host.
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, num_args = 0..)]
+    pub args: Vec<std::ffi::OsString>,
 }
 
 /// Parses the command line and runs the subcommand.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::DescribePlugin(args) => switchboard_plugin_host::child::main(args.args),
         Command::Plugins(args) => plugins::run(&args),
         Command::Serve(args) => serve::serve(&args.common, &args.serve),
         Command::Migrate(args) => serve::migrate(&args.common),

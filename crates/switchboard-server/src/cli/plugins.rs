@@ -20,6 +20,9 @@ pub struct PluginsArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// How long one plugin may take to be described (in its own process) before it is stopped.
+    #[arg(long, env = "SWITCHBOARD_PLUGIN_TIME_LIMIT_MS")]
+    pub plugin_time_limit_ms: Option<u64>,
 }
 
 /// The default plugins directory: the one holding the executable.
@@ -36,8 +39,15 @@ pub fn run(args: &PluginsArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let describer = match switchboard_server::config::plugin_describer(args.plugin_time_limit_ms) {
+        Ok(describer) => describer,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     // Load leniently and apply `--strict` here, so a strict run still lists what did load.
-    let report = match PluginHost::new(&dir).load() {
+    let report = match PluginHost::new(&dir, describer).load() {
         Ok(report) => report,
         Err(e @ HostError::ReadDir { .. }) => {
             eprintln!("error: {e}");
@@ -55,7 +65,7 @@ pub fn run(args: &PluginsArgs) -> ExitCode {
         return ExitCode::FAILURE;
     }
     for problem in &report.problems {
-        eprintln!("broken plugin {problem}");
+        eprintln!("broken plugin ({}) {problem}", problem.error.kind());
     }
     if args.strict && !report.problems.is_empty() {
         eprintln!("error: {} broken plugin(s) and --strict is set", report.problems.len());
@@ -178,6 +188,7 @@ struct JsonPack<'a> {
 #[derive(Serialize)]
 struct JsonProblem {
     file: String,
+    kind: &'static str,
     error: String,
 }
 
@@ -197,7 +208,7 @@ fn write_json(out: &mut impl Write, report: &LoadReport) -> io::Result<()> {
         problems: report
             .problems
             .iter()
-            .map(|p| JsonProblem { file: file_name(&p.file), error: p.error.to_string() })
+            .map(|p| JsonProblem { file: file_name(&p.file), kind: p.error.kind(), error: p.error.to_string() })
             .collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &json).map_err(io::Error::other)?;

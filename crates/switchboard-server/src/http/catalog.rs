@@ -127,6 +127,10 @@ pub struct PluginView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PluginProblemView {
     pub file: String,
+    /// What went wrong, stably named: `crashed`, `timed_out`, `out_of_memory`, `output_too_large`,
+    /// `invalid_pack`, `abi_mismatch`, …
+    #[schema(example = "crashed")]
+    pub kind: String,
     pub error: String,
 }
 
@@ -168,7 +172,11 @@ pub async fn plugins(_caller: Caller, state: web::Data<AppState>) -> Result<web:
         .packs
         .problems
         .iter()
-        .map(|p| PluginProblemView { file: file_name(&p.file), error: p.error.to_string() })
+        .map(|p| PluginProblemView {
+            file: file_name(&p.file),
+            kind: p.error.kind().to_owned(),
+            error: p.error.to_string(),
+        })
         .collect();
     Ok(web::Json(PluginList { items, problems }))
 }
