@@ -73,3 +73,71 @@ fn strict_plugin_loading_refuses_to_start_beside_a_hostile_plugin_naming_it() {
     let stderr = String::from_utf8_lossy(&strict.stderr);
     assert!(stderr.contains(&library_file_name("segfault")) && stderr.contains("SIGSEGV"), "{stderr}");
 }
+
+/// Creates account `evo` on the `evolving` pack with version 1 of it installed.
+fn evolving_account() -> (tempfile::TempDir, PluginDir) {
+    let plugins = PluginDir::with(&["evolving_v1"]).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let init = run(
+        &["init", "--slug", "evo", "--preset", "evolving", "--email", "boss@evo.example"],
+        data.path(),
+        plugins.path(),
+        Some("a long enough password\n"),
+    );
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    (data, plugins)
+}
+
+#[test]
+fn plugins_counts_the_accounts_behind_a_newer_pack_version() {
+    let (data, _v1) = evolving_account();
+    let v2 = PluginDir::with(&["evolving_v2"]).unwrap();
+    let listing = run(&["plugins"], data.path(), v2.path(), None);
+    let text = String::from_utf8_lossy(&listing.stdout);
+    assert!(text.contains("accounts: 1, 1 behind version 2.0.0 (POST /v1/presets/upgrade): evo"), "{text}");
+    let json = run(&["plugins", "--json"], data.path(), v2.path(), None);
+    let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(json["accounts"]["behind"], json!({"evolving": ["evo"]}));
+    let same = run(&["plugins"], data.path(), _v1.path(), None);
+    assert!(String::from_utf8_lossy(&same.stdout).contains("accounts: 1, none behind"));
+}
+
+#[test]
+fn an_account_made_before_versions_were_recorded_is_matched_by_its_roles() {
+    use diesel::{Connection, RunQueryDsl};
+    let (data, v1) = evolving_account();
+    let mut db =
+        diesel::sqlite::SqliteConnection::establish(&data.path().join("switchboard.db").to_string_lossy()).unwrap();
+    diesel::sql_query("UPDATE accounts SET preset_version = ''").execute(&mut db).unwrap();
+    drop(db);
+    let unknown = run(&["plugins"], data.path(), v1.path(), None);
+    assert!(String::from_utf8_lossy(&unknown.stdout).contains("accounts: 1, none behind"), "same roles: not behind");
+    let v2 = PluginDir::with(&["evolving_v2"]).unwrap();
+    let behind = run(&["plugins"], data.path(), v2.path(), None);
+    assert!(String::from_utf8_lossy(&behind.stdout).contains("1 behind version 2.0.0"), "other roles: behind");
+    // The server records the version it matched.
+    let server = serve_in(data, v1, &[], &[]);
+    let mut db =
+        diesel::sqlite::SqliteConnection::establish(&server.data_dir().join("switchboard.db").to_string_lossy())
+            .unwrap();
+    let recorded: Vec<Recorded> = diesel::sql_query("SELECT preset_version FROM accounts").load(&mut db).unwrap();
+    assert_eq!(recorded[0].preset_version, "1.0.0");
+}
+
+#[derive(diesel::QueryableByName)]
+struct Recorded {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    preset_version: String,
+}
+
+#[test]
+fn accounts_on_a_pack_no_plugin_provides_are_named_loudly_and_refused_when_strict() {
+    let (data, _v1) = evolving_account();
+    let presets = PluginDir::presets().unwrap();
+    let strict = run(&["serve", "--bind", "127.0.0.1:0", "--strict-plugins"], data.path(), presets.path(), None);
+    assert!(!strict.status.success());
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert!(stderr.contains("1 account(s) are on preset pack `evolving`") && stderr.contains(": evo"), "{stderr}");
+    let server = serve_in(data, presets, &[], &[]);
+    assert!(server.log_text().contains("which no loaded plugin provides"), "{}", server.log_text());
+}

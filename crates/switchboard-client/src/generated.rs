@@ -634,6 +634,18 @@ recordings (`/v1/authorize` with a `recording` resource says why not).*/
             Default::default()
         }
     }
+    ///A custom role copied from a preset role that the upgrade changes or removes; left as it is.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct CopiedRole {
+        pub copied_from: ::std::string::String,
+        pub role: ::std::string::String,
+        pub source: PresetRoleStatus,
+    }
+    impl CopiedRole {
+        pub fn builder() -> builder::CopiedRole {
+            Default::default()
+        }
+    }
     ///`CopyRole`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
@@ -3788,6 +3800,10 @@ supervising users, MC-34).*/
         ///What assigning, creating, editing and deleting roles needs.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub roles_permission: ::std::option::Option<::std::string::String>,
+        /**Roles of earlier versions of this pack that this version renames or splits: an account's
+upgrade moves their holders onto the successors ([`crate::plan_upgrade`]).*/
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub successions: ::std::vec::Vec<RoleSuccession>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
         pub version: ::std::string::String,
@@ -3795,6 +3811,85 @@ supervising users, MC-34).*/
     impl PresetPack {
         pub fn builder() -> builder::PresetPack {
             Default::default()
+        }
+    }
+    ///One preset role in an upgrade.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct PresetRoleChange {
+        /**What differs, one line each: `name "Agent" → "Rep"`, `section reports: view → manage`,
+`right reports.download added`, `scope workgroup → all`, …*/
+        pub changes: ::std::vec::Vec<::std::string::String>,
+        pub role: ::std::string::String,
+        pub status: PresetRoleStatus,
+        ///For a removed role: the roles its holders get instead (renamed or split); empty: none.
+        pub successors: ::std::vec::Vec<::std::string::String>,
+    }
+    impl PresetRoleChange {
+        pub fn builder() -> builder::PresetRoleChange {
+            Default::default()
+        }
+    }
+    ///How a preset role changes in an upgrade.
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    pub enum PresetRoleStatus {
+        #[serde(rename = "added")]
+        Added,
+        #[serde(rename = "changed")]
+        Changed,
+        #[serde(rename = "removed")]
+        Removed,
+        #[serde(rename = "unchanged")]
+        Unchanged,
+    }
+    impl ::std::fmt::Display for PresetRoleStatus {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::Added => f.write_str("added"),
+                Self::Changed => f.write_str("changed"),
+                Self::Removed => f.write_str("removed"),
+                Self::Unchanged => f.write_str("unchanged"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for PresetRoleStatus {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "added" => Ok(Self::Added),
+                "changed" => Ok(Self::Changed),
+                "removed" => Ok(Self::Removed),
+                "unchanged" => Ok(Self::Unchanged),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for PresetRoleStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for PresetRoleStatus {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
         }
     }
     ///An RFC 9457 problem document.
@@ -4881,6 +4976,19 @@ out. Its end is audited (`role_assignment.expired`).*/
             Default::default()
         }
     }
+    /**A role that an earlier version of a pack had and this one does not: renamed (one successor) or
+split (several). Its holders get the successors when their account upgrades.*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct RoleSuccession {
+        pub from: ::std::string::String,
+        pub to: ::std::vec::Vec<::std::string::String>,
+    }
+    impl RoleSuccession {
+        pub fn builder() -> builder::RoleSuccession {
+            Default::default()
+        }
+    }
     ///A role: its grants, scopes and guards.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct RoleView {
@@ -5915,6 +6023,42 @@ they can only enrol.*/
                 })
         }
     }
+    ///What an upgrade of the account's preset roles does (or did).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct UpgradePlan {
+        ///Whether the changes were made.
+        pub applied: bool,
+        ///Custom roles copied from a preset role that changes or goes: reported, not changed.
+        pub copied_roles: ::std::vec::Vec<CopiedRole>,
+        pub dry_run: bool,
+        ///The version the account's preset roles came from; empty when it was never recorded.
+        pub from_version: ::std::string::String,
+        pub pack: ::std::string::String,
+        ///Every preset role of either version, with what changes.
+        pub roles: ::std::vec::Vec<PresetRoleChange>,
+        ///The loaded version they are brought to.
+        pub to_version: ::std::string::String,
+        ///The users whose roles or access change: roles before and after, access gained and lost.
+        pub users: ::std::vec::Vec<UserUpgrade>,
+    }
+    impl UpgradePlan {
+        pub fn builder() -> builder::UpgradePlan {
+            Default::default()
+        }
+    }
+    ///`UpgradeRequest`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
+    #[serde(deny_unknown_fields)]
+    pub struct UpgradeRequest {
+        ///Default `true`: only show what would change.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub dry_run: ::std::option::Option<bool>,
+    }
+    impl UpgradeRequest {
+        pub fn builder() -> builder::UpgradeRequest {
+            Default::default()
+        }
+    }
     ///A user with what they have been given.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct UserDetail {
@@ -6077,6 +6221,23 @@ they can only enrol.*/
             value: ::std::string::String,
         ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
+        }
+    }
+    ///What an upgrade does to one user.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct UserUpgrade {
+        ///Removed preset roles without a successor: they are dropped.
+        pub dropped: ::std::vec::Vec<::std::string::String>,
+        ///Their roles before and after (custom roles stay).
+        pub from: ::std::vec::Vec<::std::string::String>,
+        pub gains: AccessLoss,
+        pub loses: AccessLoss,
+        pub to: ::std::vec::Vec<::std::string::String>,
+        pub user_id: UserId,
+    }
+    impl UserUpgrade {
+        pub fn builder() -> builder::UserUpgrade {
+            Default::default()
         }
     }
     ///A user.
@@ -8697,6 +8858,86 @@ shown again; rotate it if it is lost.*/
                     recording_playable: Ok(value.recording_playable),
                     started_at: Ok(value.started_at),
                     workgroup: Ok(value.workgroup),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct CopiedRole {
+            copied_from: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            role: ::std::result::Result<::std::string::String, ::std::string::String>,
+            source: ::std::result::Result<
+                super::PresetRoleStatus,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for CopiedRole {
+            fn default() -> Self {
+                Self {
+                    copied_from: Err("no value supplied for copied_from".to_string()),
+                    role: Err("no value supplied for role".to_string()),
+                    source: Err("no value supplied for source".to_string()),
+                }
+            }
+        }
+        impl CopiedRole {
+            pub fn copied_from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.copied_from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for copied_from: {e}")
+                    });
+                self
+            }
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
+                self
+            }
+            pub fn source<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PresetRoleStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.source = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<CopiedRole> for super::CopiedRole {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: CopiedRole,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    copied_from: value.copied_from?,
+                    role: value.role?,
+                    source: value.source?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::CopiedRole> for CopiedRole {
+            fn from(value: super::CopiedRole) -> Self {
+                Self {
+                    copied_from: Ok(value.copied_from),
+                    role: Ok(value.role),
+                    source: Ok(value.source),
                 }
             }
         }
@@ -13371,6 +13612,10 @@ shown again; rotate it if it is lost.*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            successions: ::std::result::Result<
+                ::std::vec::Vec<super::RoleSuccession>,
+                ::std::string::String,
+            >,
             title: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -13394,6 +13639,7 @@ shown again; rotate it if it is lost.*/
                     role_mode: Err("no value supplied for role_mode".to_string()),
                     roles: Err("no value supplied for roles".to_string()),
                     roles_permission: Ok(Default::default()),
+                    successions: Ok(Default::default()),
                     title: Ok(Default::default()),
                     version: Err("no value supplied for version".to_string()),
                 }
@@ -13582,6 +13828,18 @@ shown again; rotate it if it is lost.*/
                     });
                 self
             }
+            pub fn successions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::RoleSuccession>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.successions = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for successions: {e}")
+                    });
+                self
+            }
             pub fn title<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -13627,6 +13885,7 @@ shown again; rotate it if it is lost.*/
                     role_mode: value.role_mode?,
                     roles: value.roles?,
                     roles_permission: value.roles_permission?,
+                    successions: value.successions?,
                     title: value.title?,
                     version: value.version?,
                 })
@@ -13649,8 +13908,108 @@ shown again; rotate it if it is lost.*/
                     role_mode: Ok(value.role_mode),
                     roles: Ok(value.roles),
                     roles_permission: Ok(value.roles_permission),
+                    successions: Ok(value.successions),
                     title: Ok(value.title),
                     version: Ok(value.version),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct PresetRoleChange {
+            changes: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            role: ::std::result::Result<::std::string::String, ::std::string::String>,
+            status: ::std::result::Result<
+                super::PresetRoleStatus,
+                ::std::string::String,
+            >,
+            successors: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for PresetRoleChange {
+            fn default() -> Self {
+                Self {
+                    changes: Err("no value supplied for changes".to_string()),
+                    role: Err("no value supplied for role".to_string()),
+                    status: Err("no value supplied for status".to_string()),
+                    successors: Err("no value supplied for successors".to_string()),
+                }
+            }
+        }
+        impl PresetRoleChange {
+            pub fn changes<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.changes = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for changes: {e}")
+                    });
+                self
+            }
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
+                self
+            }
+            pub fn status<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::PresetRoleStatus>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.status = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
+                self
+            }
+            pub fn successors<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.successors = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for successors: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<PresetRoleChange> for super::PresetRoleChange {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: PresetRoleChange,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    changes: value.changes?,
+                    role: value.role?,
+                    status: value.status?,
+                    successors: value.successors?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::PresetRoleChange> for PresetRoleChange {
+            fn from(value: super::PresetRoleChange) -> Self {
+                Self {
+                    changes: Ok(value.changes),
+                    role: Ok(value.role),
+                    status: Ok(value.status),
+                    successors: Ok(value.successors),
                 }
             }
         }
@@ -15860,6 +16219,65 @@ shown again; rotate it if it is lost.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct RoleSuccession {
+            from: ::std::result::Result<::std::string::String, ::std::string::String>,
+            to: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for RoleSuccession {
+            fn default() -> Self {
+                Self {
+                    from: Err("no value supplied for from".to_string()),
+                    to: Err("no value supplied for to".to_string()),
+                }
+            }
+        }
+        impl RoleSuccession {
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<RoleSuccession> for super::RoleSuccession {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: RoleSuccession,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    from: value.from?,
+                    to: value.to?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::RoleSuccession> for RoleSuccession {
+            fn from(value: super::RoleSuccession) -> Self {
+                Self {
+                    from: Ok(value.from),
+                    to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct RoleView {
             created_at: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
@@ -17306,6 +17724,216 @@ shown again; rotate it if it is lost.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct UpgradePlan {
+            applied: ::std::result::Result<bool, ::std::string::String>,
+            copied_roles: ::std::result::Result<
+                ::std::vec::Vec<super::CopiedRole>,
+                ::std::string::String,
+            >,
+            dry_run: ::std::result::Result<bool, ::std::string::String>,
+            from_version: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            pack: ::std::result::Result<::std::string::String, ::std::string::String>,
+            roles: ::std::result::Result<
+                ::std::vec::Vec<super::PresetRoleChange>,
+                ::std::string::String,
+            >,
+            to_version: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            users: ::std::result::Result<
+                ::std::vec::Vec<super::UserUpgrade>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpgradePlan {
+            fn default() -> Self {
+                Self {
+                    applied: Err("no value supplied for applied".to_string()),
+                    copied_roles: Err("no value supplied for copied_roles".to_string()),
+                    dry_run: Err("no value supplied for dry_run".to_string()),
+                    from_version: Err("no value supplied for from_version".to_string()),
+                    pack: Err("no value supplied for pack".to_string()),
+                    roles: Err("no value supplied for roles".to_string()),
+                    to_version: Err("no value supplied for to_version".to_string()),
+                    users: Err("no value supplied for users".to_string()),
+                }
+            }
+        }
+        impl UpgradePlan {
+            pub fn applied<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.applied = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for applied: {e}")
+                    });
+                self
+            }
+            pub fn copied_roles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::CopiedRole>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.copied_roles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for copied_roles: {e}")
+                    });
+                self
+            }
+            pub fn dry_run<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dry_run = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dry_run: {e}")
+                    });
+                self
+            }
+            pub fn from_version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from_version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from_version: {e}")
+                    });
+                self
+            }
+            pub fn pack<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.pack = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for pack: {e}")
+                    });
+                self
+            }
+            pub fn roles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::PresetRoleChange>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.roles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for roles: {e}")
+                    });
+                self
+            }
+            pub fn to_version<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to_version = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for to_version: {e}")
+                    });
+                self
+            }
+            pub fn users<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::UserUpgrade>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.users = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for users: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpgradePlan> for super::UpgradePlan {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpgradePlan,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    applied: value.applied?,
+                    copied_roles: value.copied_roles?,
+                    dry_run: value.dry_run?,
+                    from_version: value.from_version?,
+                    pack: value.pack?,
+                    roles: value.roles?,
+                    to_version: value.to_version?,
+                    users: value.users?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UpgradePlan> for UpgradePlan {
+            fn from(value: super::UpgradePlan) -> Self {
+                Self {
+                    applied: Ok(value.applied),
+                    copied_roles: Ok(value.copied_roles),
+                    dry_run: Ok(value.dry_run),
+                    from_version: Ok(value.from_version),
+                    pack: Ok(value.pack),
+                    roles: Ok(value.roles),
+                    to_version: Ok(value.to_version),
+                    users: Ok(value.users),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UpgradeRequest {
+            dry_run: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for UpgradeRequest {
+            fn default() -> Self {
+                Self {
+                    dry_run: Ok(Default::default()),
+                }
+            }
+        }
+        impl UpgradeRequest {
+            pub fn dry_run<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<bool>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dry_run = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dry_run: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UpgradeRequest> for super::UpgradeRequest {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UpgradeRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { dry_run: value.dry_run? })
+            }
+        }
+        impl ::std::convert::From<super::UpgradeRequest> for UpgradeRequest {
+            fn from(value: super::UpgradeRequest) -> Self {
+                Self { dry_run: Ok(value.dry_run) }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct UserDetail {
             created_at: ::std::result::Result<
                 ::chrono::DateTime<::chrono::offset::Utc>,
@@ -17797,6 +18425,135 @@ shown again; rotate it if it is lost.*/
                     permissions: Ok(value.permissions),
                     roles: Ok(value.roles),
                     user: Ok(value.user),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct UserUpgrade {
+            dropped: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            from: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            gains: ::std::result::Result<super::AccessLoss, ::std::string::String>,
+            loses: ::std::result::Result<super::AccessLoss, ::std::string::String>,
+            to: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            user_id: ::std::result::Result<super::UserId, ::std::string::String>,
+        }
+        impl ::std::default::Default for UserUpgrade {
+            fn default() -> Self {
+                Self {
+                    dropped: Err("no value supplied for dropped".to_string()),
+                    from: Err("no value supplied for from".to_string()),
+                    gains: Err("no value supplied for gains".to_string()),
+                    loses: Err("no value supplied for loses".to_string()),
+                    to: Err("no value supplied for to".to_string()),
+                    user_id: Err("no value supplied for user_id".to_string()),
+                }
+            }
+        }
+        impl UserUpgrade {
+            pub fn dropped<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dropped = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dropped: {e}")
+                    });
+                self
+            }
+            pub fn from<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.from = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for from: {e}")
+                    });
+                self
+            }
+            pub fn gains<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AccessLoss>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.gains = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for gains: {e}")
+                    });
+                self
+            }
+            pub fn loses<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::AccessLoss>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.loses = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for loses: {e}")
+                    });
+                self
+            }
+            pub fn to<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.to = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for to: {e}"));
+                self
+            }
+            pub fn user_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::UserId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.user_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for user_id: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<UserUpgrade> for super::UserUpgrade {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: UserUpgrade,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    dropped: value.dropped?,
+                    from: value.from?,
+                    gains: value.gains?,
+                    loses: value.loses?,
+                    to: value.to?,
+                    user_id: value.user_id?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::UserUpgrade> for UserUpgrade {
+            fn from(value: super::UserUpgrade) -> Self {
+                Self {
+                    dropped: Ok(value.dropped),
+                    from: Ok(value.from),
+                    gains: Ok(value.gains),
+                    loses: Ok(value.loses),
+                    to: Ok(value.to),
+                    user_id: Ok(value.user_id),
                 }
             }
         }
@@ -19983,6 +20740,21 @@ let response = client.migrate_preset()
 ```*/
     pub fn migrate_preset(&self) -> builder::MigratePreset<'_> {
         builder::MigratePreset::new(self)
+    }
+    /**Plans (and with `dry_run: false`, applies) bringing the account's preset roles to the version of
+its pack that is loaded now: changed roles replaced in place, new ones created, removed ones
+deleted with their holders moved to the successors the pack declares. Superadmin only
+
+Sends a `POST` request to `/v1/presets/upgrade`
+
+```ignore
+let response = client.upgrade_presets()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn upgrade_presets(&self) -> builder::UpgradePresets<'_> {
+        builder::UpgradePresets::new(self)
     }
     /**The Recents list: all calls of all users, or only the caller's own (rule MC-12)
 
@@ -24907,6 +25679,97 @@ pub mod builder {
                 .build()?;
             let info = OperationInfo {
                 operation_id: "migrate_preset",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::upgrade_presets`]
+
+[`Client::upgrade_presets`]: super::Client::upgrade_presets*/
+    #[derive(Debug, Clone)]
+    pub struct UpgradePresets<'a> {
+        client: &'a super::Client,
+        body: Result<types::builder::UpgradeRequest, String>,
+    }
+    impl<'a> UpgradePresets<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::UpgradeRequest>,
+            <V as std::convert::TryInto<
+                types::UpgradeRequest,
+            >>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `UpgradeRequest` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::UpgradeRequest,
+            ) -> types::builder::UpgradeRequest,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `POST` request to `/v1/presets/upgrade`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::UpgradePlan>, Error<ByteStream>> {
+            let Self { client, body } = self;
+            let body = body
+                .and_then(|v| {
+                    types::UpgradeRequest::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/presets/upgrade", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "upgrade_presets",
             };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;

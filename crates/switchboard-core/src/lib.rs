@@ -28,6 +28,7 @@ pub mod reach;
 pub mod reference;
 pub mod role;
 pub mod scope;
+pub mod upgrade;
 pub mod values;
 
 pub use catalog::{Catalog, Level, LevelSet, Permission, RightDef, SectionDef};
@@ -36,7 +37,9 @@ pub use decision::{Decision, Excess, Reason, ReasonCode, Via};
 pub use error::{CoreError, Result};
 pub use ids::{AccountId, CommunicationId, IvrId, NumberId, RoleId, UserId, WorkgroupId};
 pub use lookup::Source;
-pub use pack::{AccessLoss, LegacyMapping, MigrationSubject, PresetPack, SectionLoss, UserMigration, plan_migration};
+pub use pack::{
+    AccessLoss, LegacyMapping, MigrationSubject, PresetPack, RoleSuccession, SectionLoss, UserMigration, plan_migration,
+};
 pub use permset::PermissionSet;
 pub use policy::{
     CommunicationRef, CompiledRole, DashboardAccess, MAX_DASHBOARD, Policy, PolicySettings, Principal, Subject,
@@ -47,4 +50,5 @@ pub use reach::{MembershipChange, Reach, ReachPart};
 pub use role::SectionKey;
 pub use role::{Guards, RecentsScope, RoleAccess, RoleDefinition, RoleIdx, RoleMode, RoleOrigin, SectionGrant};
 pub use scope::{CommunicationKind, DataKinds, KindFlags, ScopeFlags, ScopeKind};
+pub use upgrade::{PresetRoleChange, PresetRoleStatus, plan_upgrade, upgraded_roles, version_order};
 pub use values::{DisplayName, E164, Email, InvalidValue, Password, RoleKey, RoleName, Slug};

@@ -69,6 +69,10 @@ pub struct PresetPack {
     pub roles_permission: String,
     #[serde(default)]
     pub legacy_mappings: Vec<LegacyMapping>,
+    /// Roles of earlier versions of this pack that this version renames or splits: an account's
+    /// upgrade moves their holders onto the successors ([`crate::plan_upgrade`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub successions: Vec<RoleSuccession>,
     /// Roles whose holders read the account's audit log (Aircall: Owner).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub audit_readers: Vec<String>,
@@ -148,6 +152,30 @@ impl PresetPack {
                 policy.role_idx(key).map_err(wrap)?;
             }
         }
+        let mut replaced = BTreeSet::new();
+        for succession in &self.successions {
+            if !replaced.insert(succession.from.as_str()) {
+                return Err(invalid(format!("earlier role `{}` has two successions", succession.from)));
+            }
+            if policy.role_idx(&succession.from).is_ok() {
+                return Err(invalid(format!(
+                    "role `{}` is still in the pack: only a role this version no longer has can have successors",
+                    succession.from
+                )));
+            }
+            if succession.to.is_empty() {
+                return Err(invalid(format!("earlier role `{}` has no successor", succession.from)));
+            }
+            if self.role_mode == RoleMode::Single && succession.to.len() > 1 {
+                return Err(invalid(format!(
+                    "earlier role `{}` is split in a single-role pack: its holders can have only one successor",
+                    succession.from
+                )));
+            }
+            for key in &succession.to {
+                policy.role_idx(key).map_err(wrap)?;
+            }
+        }
         Ok(catalog)
     }
 
@@ -157,6 +185,16 @@ impl PresetPack {
         let presets = self.roles.iter().cloned().map(|r| (origin.clone(), r));
         Policy::new(catalog, self.settings(), presets.chain(custom.into_iter().map(|r| (RoleOrigin::Custom, r))))
     }
+}
+
+/// A role that an earlier version of a pack had and this one does not: renamed (one successor) or
+/// split (several). Its holders get the successors when their account upgrades.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleSuccession {
+    pub from: String,
+    pub to: Vec<String>,
 }
 
 /// A user's roles before a migration.

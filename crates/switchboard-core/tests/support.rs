@@ -47,6 +47,7 @@ pub fn mightycall_pack() -> PresetPack {
     agent_grants.insert("contacts".into(), grant(Level::View, &[]));
     let agent = role("agent", agent_grants, ScopeKind::Workgroup, RecentsScope::Personal);
     PresetPack {
+        successions: vec![],
         name: "mc-fixture".into(),
         version: "1".into(),
         title: String::new(),
@@ -101,6 +102,7 @@ pub fn aircall_pack() -> PresetPack {
     let mut legacy_admin = role("legacy_admin", BTreeMap::new(), ScopeKind::Personal, RecentsScope::Personal);
     legacy_admin.name = "unused".into();
     PresetPack {
+        successions: vec![],
         name: "ac-fixture".into(),
         version: "1".into(),
         title: String::new(),
@@ -148,6 +150,7 @@ pub fn groups_pack() -> PresetPack {
     tech_grants.insert("call_flow".into(), grant(Level::Manage, &[]));
     let technical = role("technical", tech_grants, ScopeKind::Personal, RecentsScope::Personal);
     PresetPack {
+        successions: vec![],
         name: "gi-fixture".into(),
         version: "1".into(),
         title: String::new(),

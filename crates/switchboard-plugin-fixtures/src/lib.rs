@@ -21,6 +21,7 @@
 //! | `oversized_answer` | `preset_packs` answers more than 16 MiB |
 //! | `flood_output` | `preset_packs` writes 64 MiB to every descriptor, then answers |
 //! | `snoop_environment` | `preset_packs` reports the environment and the parent's `/proc` files it can read |
+//! | `evolving_v1`, `evolving_v2` | two versions of one healthy pack, `evolving`, for upgrades: the second changes a role, renames one, splits one, drops one and adds one |
 //!
 //! Every one of them harms only the describing process the host runs it in.
 
@@ -30,6 +31,31 @@ use switchboard_plugin_sdk::prelude::*;
 /// A valid pack for fixtures whose failure lies elsewhere.
 pub fn valid_pack() -> PresetPack {
     PackBuilder::new("fixture", "1.0.0").role(RoleBuilder::new("agent", "Agent").grant("contacts", Level::View)).build()
+}
+
+/// The `evolving` pack, version 1 or 2 (see the table above). Version 2 changes `agent` (contacts at
+/// manage, not view), renames `clerk` to `bookkeeper`, splits `auditor` into `reader` and `reviewer`,
+/// drops `temp` without a successor and adds `trainee`; `boss` stays.
+pub fn evolving(version: u32) -> PackBuilder {
+    let pack = PackBuilder::new("evolving", format!("{version}.0.0"))
+        .title("Evolving")
+        .role_mode(RoleMode::Combinable)
+        .role(RoleBuilder::new("boss", "Boss").full_access().scope(ScopeKind::All).recents(RecentsScope::All))
+        .owner_role("boss");
+    if version == 1 {
+        return pack
+            .role(RoleBuilder::new("agent", "Agent").grant("contacts", Level::View))
+            .role(RoleBuilder::new("clerk", "Clerk").grant("reports", Level::View))
+            .role(RoleBuilder::new("auditor", "Auditor").grant("reports", Level::View).grant("contacts", Level::View))
+            .role(RoleBuilder::new("temp", "Temp").grant("contacts", Level::View));
+    }
+    pack.role(RoleBuilder::new("agent", "Agent").grant("contacts", Level::Manage))
+        .role(RoleBuilder::new("bookkeeper", "Bookkeeper").grant("reports", Level::View))
+        .role(RoleBuilder::new("reader", "Reader").grant("reports", Level::View))
+        .role(RoleBuilder::new("reviewer", "Reviewer").grant("contacts", Level::View))
+        .role(RoleBuilder::new("trainee", "Trainee").grant("contacts", Level::View))
+        .succession("clerk", ["bookkeeper"])
+        .succession("auditor", ["reader", "reviewer"])
 }
 
 /// A correct `describe` entry point.

@@ -21,7 +21,7 @@
 use std::collections::BTreeSet;
 use switchboard_core::{
     Catalog, DataKinds, Guards, LegacyMapping, Level, LevelSet, PresetPack, RecentsScope, RightDef, RoleDefinition,
-    RoleMode, ScopeKind, SectionDef, SectionGrant,
+    RoleMode, RoleSuccession, ScopeKind, SectionDef, SectionGrant,
 };
 
 /// Builds a catalog extension: a namespaced section (`billing.credits`) and its rights.
@@ -253,6 +253,7 @@ pub struct PackBuilder {
     reports_download_permission: Option<String>,
     recordings_permission: Option<String>,
     legacy_mappings: Vec<LegacyMapping>,
+    successions: Vec<RoleSuccession>,
 }
 
 impl PackBuilder {
@@ -276,7 +277,20 @@ impl PackBuilder {
             reports_download_permission: None,
             recordings_permission: None,
             legacy_mappings: Vec::new(),
+            successions: Vec::new(),
         }
+    }
+
+    /// Declares that role `from`, which an earlier version of this pack had, is now `to`: renamed
+    /// (one role) or split (several). When an account upgrades to this version, the holders of
+    /// `from` get `to`; without a succession they lose the role.
+    pub fn succession<T, S>(mut self, from: impl Into<String>, to: T) -> Self
+    where
+        T: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.successions.push(RoleSuccession { from: from.into(), to: to.into_iter().map(Into::into).collect() });
+        self
     }
 
     pub fn title(mut self, title: impl Into<String>) -> Self {
@@ -416,6 +430,7 @@ impl PackBuilder {
             reports_download_permission: self.reports_download_permission.unwrap_or_else(|| "reports.download".into()),
             recordings_permission: self.recordings_permission,
             legacy_mappings: self.legacy_mappings,
+            successions: self.successions,
         }
     }
 }
@@ -479,5 +494,27 @@ mod tests {
         assert!(g.peer_protected);
         assert_eq!(pack.legacy_mappings[0].billing_owner_adds, vec!["boss".to_owned()]);
         assert!(crate::check_pack(&pack).is_ok());
+    }
+
+    #[test]
+    fn a_succession_names_a_role_the_pack_no_longer_has_and_successors_it_has() {
+        let pack = |mode| {
+            PackBuilder::new("p", "2.0.0")
+                .role_mode(mode)
+                .role(RoleBuilder::new("a", "A").grant("contacts", Level::View))
+                .role(RoleBuilder::new("b", "B").grant("reports", Level::View))
+        };
+        let check = |builder: PackBuilder| crate::check_pack(&builder.build()).map(|_| ()).map_err(|e| e.to_string());
+        assert_eq!(check(pack(RoleMode::Combinable).succession("old", ["a", "b"])), Ok(()));
+        let still_there = check(pack(RoleMode::Combinable).succession("a", ["b"])).unwrap_err();
+        assert!(still_there.contains("role `a` is still in the pack"), "{still_there}");
+        let unknown = check(pack(RoleMode::Combinable).succession("old", ["zz"])).unwrap_err();
+        assert!(unknown.contains("zz"), "{unknown}");
+        let twice = check(pack(RoleMode::Combinable).succession("old", ["a"]).succession("old", ["b"])).unwrap_err();
+        assert!(twice.contains("two successions"), "{twice}");
+        let split = check(pack(RoleMode::Single).succession("old", ["a", "b"])).unwrap_err();
+        assert!(split.contains("single-role pack"), "{split}");
+        let none = check(pack(RoleMode::Combinable).succession("old", Vec::<String>::new())).unwrap_err();
+        assert!(none.contains("no successor"), "{none}");
     }
 }

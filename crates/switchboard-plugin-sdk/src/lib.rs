@@ -38,7 +38,7 @@ pub use builder::{PackBuilder, RoleBuilder, SectionBuilder};
 pub use switchboard_core as core;
 pub use switchboard_core::{
     Catalog, CoreError, Guards, LegacyMapping, Level, LevelSet, PresetPack, RecentsScope, RightDef, RoleDefinition,
-    RoleMode, ScopeKind, SectionDef, SectionGrant,
+    RoleMode, RoleSuccession, ScopeKind, SectionDef, SectionGrant,
 };
 
 /// Everything a pack author needs, for `use switchboard_plugin_sdk::prelude::*;`.

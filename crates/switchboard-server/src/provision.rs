@@ -42,6 +42,7 @@ pub fn create_account(
         slug: spec.slug,
         name: spec.name,
         preset_pack: pack.pack.name.clone(),
+        preset_version: pack.pack.version.clone(),
         owner: NewUser {
             email: spec.owner_email,
             name: spec.owner_name,

@@ -224,6 +224,7 @@ impl Application {
     pub fn build(settings: &Settings) -> Result<Application, StartupError> {
         let store = open_store(settings)?;
         let packs = load_packs(settings)?;
+        crate::packs::check_standing(&store, &packs, settings.strict_plugins).map_err(StartupError::Plugins)?;
         let server_secret = jwt_secret(settings)?;
         let state = web::Data::new(AppState {
             store,

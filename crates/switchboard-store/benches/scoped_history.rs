@@ -136,6 +136,7 @@ fn run(label: &str, store: &Store, n_comms: usize, n_users: usize) {
             slug: format!("bench-{}", uuid::Uuid::new_v4().simple()),
             name: "Bench".into(),
             preset_pack: "bench".into(),
+            preset_version: "1.0.0".into(),
             owner: NewUser {
                 email: "owner@bench.example".into(),
                 name: "Owner".into(),

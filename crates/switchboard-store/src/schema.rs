@@ -14,6 +14,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         require_two_factor -> Bool,
+        preset_version -> Text,
     }
 }
 
@@ -125,6 +126,7 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        copied_from_preset -> Nullable<Text>,
     }
 }
 

@@ -60,6 +60,7 @@ impl TestDb {
                 slug: slug.into(),
                 name: format!("Account {slug}"),
                 preset_pack: "mightycall".into(),
+                preset_version: "0.1.0".into(),
                 owner: NewUser {
                     email: format!("owner@{slug}.example"),
                     name: "Owner".into(),

@@ -14,6 +14,7 @@ pub struct TestApp {
     client: Client,
     data: tempfile::TempDir,
     _plugins: PluginDir,
+    settings: Settings,
     server: actix_web::dev::ServerHandle,
     sessions: BTreeMap<String, Session>,
 }
@@ -24,6 +25,7 @@ pub struct Builder {
     database_url: Option<String>,
     accounts: Vec<NewAccount>,
     events: Option<switchboard_server::config::EventsConfig>,
+    plugins: Vec<String>,
 }
 
 /// An account the builder makes: slug, preset, and its users with their roles.
@@ -47,6 +49,12 @@ impl Builder {
         self
     }
 
+    /// Another plugin library beside the three presets: a fixture target such as `evolving_v1`.
+    pub fn plugin(mut self, target: &str) -> Builder {
+        self.plugins.push(target.to_owned());
+        self
+    }
+
     /// An account on `preset`; its superadmin's session is `app.session("owner@<slug>.example")`.
     pub fn account(mut self, slug: &str, preset: &str) -> Builder {
         self.accounts.push(NewAccount { slug: slug.to_owned(), preset: preset.to_owned(), users: Vec::new() });
@@ -63,7 +71,7 @@ impl Builder {
 
     /// Starts the server, then creates the accounts and users.
     pub fn start(self) -> TestApp {
-        let mut app = start(self.database_url.as_deref(), self.events);
+        let mut app = start(self.database_url.as_deref(), self.events, &self.plugins);
         for NewAccount { slug, preset, users } in self.accounts {
             let owner = app.client.account(&slug, &preset);
             for (email, roles) in users {
@@ -86,7 +94,23 @@ impl TestApp {
 
     /// An empty server on SQLite.
     pub fn spawn() -> TestApp {
-        start(None, None)
+        start(None, None, &[])
+    }
+
+    /// Stops the server and starts it again on the same data, with these plugin libraries beside the
+    /// three presets instead of the builder's (a new version of a pack, a pack gone). Sessions stay
+    /// valid; the server listens on a new port.
+    pub fn restart_with_plugins(&mut self, targets: &[&str]) {
+        actix_web::rt::System::new().block_on(self.server.stop(true));
+        let plugins = preset_dir_with(targets);
+        let mut settings = self.settings.clone();
+        settings.plugins_dir = plugins.path().to_path_buf();
+        settings.plugin_describer = plugins.describer().clone();
+        let (port, server) = run(settings.clone());
+        self.client = Client::new(format!("http://127.0.0.1:{port}"));
+        self._plugins = plugins;
+        self.settings = settings;
+        self.server = server;
     }
 
     /// The session of a user the builder made (an account's owner is `owner@<slug>.example`).
@@ -114,7 +138,33 @@ impl Drop for TestApp {
     }
 }
 
-fn start(database_url: Option<&str>, events: Option<switchboard_server::config::EventsConfig>) -> TestApp {
+/// The three presets and these other libraries.
+fn preset_dir_with(targets: &[impl AsRef<str>]) -> PluginDir {
+    let plugins = PluginDir::presets().expect("the preset plugins build");
+    for target in targets {
+        plugins.add(target.as_ref()).expect("the plugin builds");
+    }
+    plugins
+}
+
+/// Runs the server on its own thread; its port and handle.
+fn run(settings: Settings) -> (u16, actix_web::dev::ServerHandle) {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let app = Application::build(&settings).expect("the server starts");
+            tx.send((app.port(), app.handle())).unwrap();
+            app.run_until_stopped().await
+        })
+    });
+    rx.recv().expect("the server starts")
+}
+
+fn start(
+    database_url: Option<&str>,
+    events: Option<switchboard_server::config::EventsConfig>,
+    plugins: &[String],
+) -> TestApp {
     let data = tempfile::tempdir().unwrap();
     let common = CommonArgs {
         data_dir: Some(data.path().to_path_buf()),
@@ -123,7 +173,7 @@ fn start(database_url: Option<&str>, events: Option<switchboard_server::config::
     };
     let serve = ServeArgs { bind: Some("127.0.0.1:0".parse().unwrap()), demo: false };
     let mut settings = Settings::resolve(&common, &serve).unwrap();
-    let plugins = PluginDir::presets().expect("the preset plugins build");
+    let plugins = preset_dir_with(plugins);
     settings.plugins_dir = plugins.path().to_path_buf();
     // This process is a test binary, not `switchboard`: its plugins are described by the host's own
     // describing binary.
@@ -137,19 +187,12 @@ fn start(database_url: Option<&str>, events: Option<switchboard_server::config::
         ..events
     };
     settings.events = switchboard_server::config::EventSettings::resolve(events).unwrap();
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let app = Application::build(&settings).expect("the server starts");
-            tx.send((app.port(), app.handle())).unwrap();
-            app.run_until_stopped().await
-        })
-    });
-    let (port, server) = rx.recv().expect("the server starts");
+    let (port, server) = run(settings.clone());
     TestApp {
         client: Client::new(format!("http://127.0.0.1:{port}")),
         data,
         _plugins: plugins,
+        settings,
         server,
         sessions: BTreeMap::new(),
     }

@@ -8,6 +8,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use switchboard_core::{Catalog, PresetPack, RoleDefinition};
 use switchboard_plugin_host::{HostError, LoadReport, PluginHost, PluginInfo};
+use switchboard_server::packs::{PackStanding, Packs};
+use switchboard_store::{Store, StoreConfig};
 
 #[derive(Debug, Args)]
 pub struct PluginsArgs {
@@ -23,6 +25,12 @@ pub struct PluginsArgs {
     /// How long one plugin may take to be described (in its own process) before it is stopped.
     #[arg(long, env = "SWITCHBOARD_PLUGIN_TIME_LIMIT_MS")]
     pub plugin_time_limit_ms: Option<u64>,
+    /// The server's data directory, whose SQLite database says which accounts use each pack.
+    #[arg(long, env = "SWITCHBOARD_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// `postgres://…`: read the accounts from PostgreSQL instead.
+    #[arg(long, env = "SWITCHBOARD_DATABASE_URL", hide_env_values = true)]
+    pub database_url: Option<String>,
 }
 
 /// The default plugins directory: the one holding the executable.
@@ -58,8 +66,13 @@ pub fn run(args: &PluginsArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let accounts = accounts(args, &report);
     let mut out = io::stdout().lock();
-    let written = if args.json { write_json(&mut out, &report) } else { write_text(&mut out, &dir, &report) };
+    let written = if args.json {
+        write_json(&mut out, &report, &accounts)
+    } else {
+        write_text(&mut out, &dir, &report, &accounts)
+    };
     if let Err(e) = written.and_then(|()| out.flush()) {
         eprintln!("error: cannot write the listing: {e}");
         return ExitCode::FAILURE;
@@ -74,12 +87,62 @@ pub fn run(args: &PluginsArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// How the accounts of the configured database stand against the loaded packs, read without
+/// migrating or writing anything; an error when there is no database, or it cannot be read.
+fn accounts(args: &PluginsArgs, report: &LoadReport) -> Result<PackStanding, String> {
+    let url = match &args.database_url {
+        Some(url) => url.clone(),
+        None => {
+            let data_dir =
+                args.data_dir.clone().unwrap_or_else(|| PathBuf::from(switchboard_server::config::DEFAULT_DATA_DIR));
+            let file = data_dir.join("switchboard.db");
+            if !file.is_file() {
+                return Err(format!("no database at {}", file.display()));
+            }
+            file.to_string_lossy().into_owned()
+        }
+    };
+    let config = StoreConfig { run_migrations: false, ..StoreConfig::new(url) };
+    let store = Store::open_with(&config).map_err(|e| e.to_string())?;
+    let mut conn = store.conn().map_err(|e| e.to_string())?;
+    let packs = Packs::from_report(report.clone());
+    switchboard_server::packs::standing(&mut conn, &packs, false).map_err(|e| e.to_string())
+}
+
 fn file_name(path: &Path) -> String {
     path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
-fn write_text(out: &mut impl Write, dir: &Path, report: &LoadReport) -> io::Result<()> {
+/// One pack's accounts, as a line: how many, and which are behind its version.
+fn accounts_line(accounts: &Result<PackStanding, String>, pack: &PresetPack) -> String {
+    let Ok(standing) = accounts else { return String::new() };
+    let on = standing.on.get(&pack.name).map_or(0, Vec::len);
+    match standing.behind.get(&pack.name) {
+        Some(behind) => format!(
+            "accounts: {on}, {} behind version {} (POST /v1/presets/upgrade): {}",
+            behind.len(),
+            pack.version,
+            behind.join(", ")
+        ),
+        None => format!("accounts: {on}, none behind"),
+    }
+}
+
+fn write_text(
+    out: &mut impl Write,
+    dir: &Path,
+    report: &LoadReport,
+    accounts: &Result<PackStanding, String>,
+) -> io::Result<()> {
     writeln!(out, "plugins directory: {}", dir.display())?;
+    match accounts {
+        Ok(standing) => {
+            for (pack, slugs) in &standing.missing {
+                writeln!(out, "accounts on pack `{pack}`, which no plugin provides: {}", slugs.join(", "))?;
+            }
+        }
+        Err(e) => writeln!(out, "accounts: not counted ({e})")?,
+    }
     if report.packs.is_empty() {
         writeln!(out, "no preset pack loaded")?;
     }
@@ -100,6 +163,10 @@ fn write_text(out: &mut impl Write, dir: &Path, report: &LoadReport) -> io::Resu
         )?;
         if !pack.description.is_empty() {
             writeln!(out, "  {}", pack.description)?;
+        }
+        let line = accounts_line(accounts, pack);
+        if !line.is_empty() {
+            writeln!(out, "  {line}")?;
         }
         writeln!(
             out,
@@ -193,13 +260,26 @@ struct JsonProblem {
 }
 
 #[derive(Serialize)]
+struct JsonAccounts<'a> {
+    /// Pack → the slugs of its accounts.
+    on: &'a std::collections::BTreeMap<String, Vec<String>>,
+    /// Pack → the slugs of its accounts behind the loaded version.
+    behind: &'a std::collections::BTreeMap<String, Vec<String>>,
+    /// Pack no plugin provides → the slugs of its accounts.
+    missing: &'a std::collections::BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Serialize)]
 struct JsonReport<'a> {
     packs: Vec<JsonPack<'a>>,
     problems: Vec<JsonProblem>,
+    /// `null` when there is no database to read.
+    accounts: Option<JsonAccounts<'a>>,
 }
 
-fn write_json(out: &mut impl Write, report: &LoadReport) -> io::Result<()> {
+fn write_json(out: &mut impl Write, report: &LoadReport, accounts: &Result<PackStanding, String>) -> io::Result<()> {
     let json = JsonReport {
+        accounts: accounts.as_ref().ok().map(|s| JsonAccounts { on: &s.on, behind: &s.behind, missing: &s.missing }),
         packs: report
             .packs
             .iter()

@@ -75,6 +75,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(catalog::presets)
             .service(catalog::plugins)
             .service(presets::migrate)
+            .service(presets::upgrade)
             .service(role_matrix::matrix)
             .service(roles::list_roles)
             .service(roles::create_role)

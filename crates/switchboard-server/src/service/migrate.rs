@@ -22,7 +22,7 @@ pub struct Migration {
 }
 
 /// Every user of the account with their preset and custom role keys.
-fn subjects(cx: &mut Change<'_>) -> Result<Vec<MigrationSubject>, ApiError> {
+pub(super) fn subjects(cx: &mut Change<'_>) -> Result<Vec<MigrationSubject>, ApiError> {
     let (account, superadmin) = (cx.account(), cx.access.account.superadmin);
     let mut subjects = Vec::new();
     let mut page = PageRequest::first(switchboard_store::MAX_PAGE);
@@ -111,7 +111,7 @@ pub fn migrate(
     for role in &old_presets {
         roles::delete(cx.conn, account, role.id, None, &who)?;
     }
-    accounts::set_preset_pack(cx.conn, account, &to_pack, &who)?;
+    accounts::set_preset_pack(cx.conn, account, &to_pack, &target.pack.version, &who)?;
     let origin = RoleOrigin::Preset { pack: to_pack };
     let mut ids = customs;
     for definition in &target.pack.roles {

@@ -23,6 +23,7 @@ pub mod sessions;
 pub mod set_roles;
 pub mod team;
 pub mod two_factor;
+pub mod upgrade;
 pub mod webhooks;
 
 use crate::access::{AccountPolicy, Caller, gone};

@@ -41,3 +41,4 @@ mod reviews;
 mod stories;
 mod time_bound;
 mod two_factor;
+mod upgrades;

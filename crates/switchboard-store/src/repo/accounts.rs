@@ -1,6 +1,8 @@
 //! Accounts (tenants): creation with their superadmin, lookup, superadmin transfer, access version.
 
-use crate::common::{Actor, AuditEntry, Page, PageRequest, audit, audit_event, from_db_time, now, to_db_time};
+use crate::common::{
+    Actor, AuditEntry, Page, PageRequest, audit, audit_event, from_db_time, now, parse_id, to_db_time,
+};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::repo::users::{self, NewUser, User};
@@ -26,6 +28,8 @@ pub struct Account {
     pub updated_at: DateTime<Utc>,
     /// Everyone who manages people or roles must sign in with two factors.
     pub require_two_factor: bool,
+    /// The version of its pack the preset roles came from; empty where it was never recorded.
+    pub preset_version: String,
 }
 
 /// A row of `accounts`, as read.
@@ -44,6 +48,7 @@ struct AccountRow {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     require_two_factor: bool,
+    preset_version: String,
 }
 fn account_of(r: AccountRow) -> StoreResult<Account> {
     Ok(Account {
@@ -57,6 +62,7 @@ fn account_of(r: AccountRow) -> StoreResult<Account> {
         created_at: from_db_time(r.created_at),
         updated_at: from_db_time(r.updated_at),
         require_two_factor: r.require_two_factor,
+        preset_version: r.preset_version,
     })
 }
 
@@ -66,6 +72,8 @@ pub struct NewAccount {
     pub slug: String,
     pub name: String,
     pub preset_pack: String,
+    /// The version of the pack whose roles the account is created with.
+    pub preset_version: String,
     pub owner: NewUser,
 }
 
@@ -82,6 +90,7 @@ pub fn create(conn: &mut DbConn, new: &NewAccount, actor: &Actor) -> StoreResult
                 accounts::slug.eq(&new.slug),
                 accounts::name.eq(&new.name),
                 accounts::preset_pack.eq(&new.preset_pack),
+                accounts::preset_version.eq(&new.preset_version),
                 accounts::superadmin_user_id.eq(owner.to_string()),
                 accounts::created_at.eq(t),
                 accounts::updated_at.eq(t),
@@ -99,7 +108,7 @@ pub fn create(conn: &mut DbConn, new: &NewAccount, actor: &Actor) -> StoreResult
                 target_id: Some(account.to_string()),
                 before: None,
                 after: Some(json!({"slug": new.slug, "name": new.name, "preset_pack": new.preset_pack,
-                    "superadmin": owner})),
+                    "preset_version": new.preset_version, "superadmin": owner})),
             },
         )?;
         Ok((created, user))
@@ -208,13 +217,68 @@ pub fn transfer_superadmin(conn: &mut DbConn, account: AccountId, to: UserId, ac
 
 /// Moves the account onto another preset pack (its roles are replaced by the caller in the same
 /// transaction); bumps the access version so every cached policy of the account is rebuilt.
-pub fn set_preset_pack(conn: &mut DbConn, account: AccountId, pack: &str, actor: &Actor) -> StoreResult<Account> {
+/// Moves the account onto another pack, at `version`.
+pub fn set_preset_pack(
+    conn: &mut DbConn,
+    account: AccountId,
+    pack: &str,
+    version: &str,
+    actor: &Actor,
+) -> StoreResult<Account> {
     conn.transaction(|conn| {
         let before = get(conn, account)?;
-        diesel::update(accounts::table.find(account.to_string())).set(accounts::preset_pack.eq(pack)).execute(conn)?;
-        let (before, after) = (json!({"preset_pack": before.preset_pack}), json!({"preset_pack": pack}));
+        diesel::update(accounts::table.find(account.to_string()))
+            .set((accounts::preset_pack.eq(pack), accounts::preset_version.eq(version)))
+            .execute(conn)?;
+        let before = json!({"preset_pack": before.preset_pack, "preset_version": before.preset_version});
+        let after = json!({"preset_pack": pack, "preset_version": version});
         changed(conn, account, actor, "account.preset_pack", before, after)
     })
+}
+
+/// Records that the account's preset roles are those of `version` of its pack.
+pub fn set_preset_version(conn: &mut DbConn, account: AccountId, version: &str, actor: &Actor) -> StoreResult<Account> {
+    conn.transaction(|conn| {
+        let before = get(conn, account)?;
+        diesel::update(accounts::table.find(account.to_string()))
+            .set(accounts::preset_version.eq(version))
+            .execute(conn)?;
+        let (before, after) = (json!({"preset_version": before.preset_version}), json!({"preset_version": version}));
+        changed(conn, account, actor, "account.preset_version", before, after)
+    })
+}
+
+/// One account's pack and version, for start-up checks and listings.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PackUse {
+    pub account: AccountId,
+    pub slug: String,
+    pub preset_pack: String,
+    pub preset_version: String,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = accounts, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct PackUseRow {
+    id: String,
+    slug: String,
+    preset_pack: String,
+    preset_version: String,
+}
+
+/// Every account's pack and version, by slug.
+pub fn pack_uses(conn: &mut DbConn) -> StoreResult<Vec<PackUse>> {
+    let rows: Vec<PackUseRow> = accounts::table.select(PackUseRow::as_select()).order(accounts::slug).load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(PackUse {
+                account: parse_id(&r.id)?,
+                slug: r.slug,
+                preset_pack: r.preset_pack,
+                preset_version: r.preset_version,
+            })
+        })
+        .collect()
 }
 
 /// Requires (or stops requiring) two-factor sign-in of everyone who manages people or roles.

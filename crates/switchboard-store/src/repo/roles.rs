@@ -29,6 +29,8 @@ pub struct StoredRole {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// For a custom role copied from a preset role: that role's key.
+    pub copied_from_preset: Option<String>,
 }
 
 /// A row of `roles`, as read (grants and guards are JSON).
@@ -51,6 +53,7 @@ struct RoleRow {
     version: i64,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    copied_from_preset: Option<String>,
 }
 fn scope_of(s: &str) -> StoreResult<ScopeKind> {
     ScopeKind::ALL_KINDS
@@ -86,6 +89,7 @@ fn role_of(r: RoleRow, scope_numbers: Vec<NumberId>) -> StoreResult<StoredRole> 
         version: r.version,
         created_at: from_db_time(r.created_at),
         updated_at: from_db_time(r.updated_at),
+        copied_from_preset: r.copied_from_preset,
     })
 }
 
@@ -334,7 +338,8 @@ pub fn delete(
     .map_err(StoreError::on_delete("role"))
 }
 
-/// Creates a custom role with the settings of `source` under a new key and name.
+/// Creates a custom role with the settings of `source` under a new key and name; a copy of a preset
+/// role remembers the preset's key.
 pub fn copy(
     conn: &mut DbConn,
     account: AccountId,
@@ -343,8 +348,15 @@ pub fn copy(
     actor: &Actor,
 ) -> StoreResult<StoredRole> {
     crate::common::write_tx(conn, |conn| {
-        get(conn, account, source)?;
+        let source_role = get(conn, account, source)?;
         let id = insert(conn, account, &RoleOrigin::Custom, definition)?;
+        if source_role.origin.is_preset() {
+            diesel::update(
+                roles::table.filter(roles::account_id.eq(account.to_string()).and(roles::id.eq(id.to_string()))),
+            )
+            .set(roles::copied_from_preset.eq(&source_role.definition.key))
+            .execute(conn)?;
+        }
         bump_access_version(conn, account)?;
         let role = get(conn, account, id)?;
         let after = json!({"source": source, "definition": definition_json(&role.definition)});
