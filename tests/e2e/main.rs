@@ -2,6 +2,7 @@
 //! data directory and the real preset plugins, driven over HTTP and through its subcommands.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests fail loudly
 
+mod authoring;
 mod client_sdk;
 mod crash;
 mod events;

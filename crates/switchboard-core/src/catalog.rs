@@ -442,6 +442,27 @@ impl Catalog {
         &self.rights
     }
 
+    /// The section (or, with `rights`, right) key a mistyped `key` most likely meant: one that ends
+    /// in `.key` (a namespace left out), else the nearest by edit distance, at most 2 edits away and
+    /// fewer than half the key's length.
+    pub fn closest_key(&self, key: &str, rights: bool) -> Option<&str> {
+        let keys: Vec<&str> = if rights {
+            self.rights.iter().map(|r| r.key.as_str()).collect()
+        } else {
+            self.sections.iter().map(|s| s.def.key.as_str()).collect()
+        };
+        let namespaced = format!(".{key}");
+        if let Some(found) = keys.iter().find(|k| k.ends_with(&namespaced)) {
+            return Some(found);
+        }
+        let limit = 2.min(key.chars().count().saturating_sub(1) / 2);
+        keys.into_iter()
+            .map(|k| (edit_distance(key, k), k))
+            .filter(|(d, _)| *d > 0 && *d <= limit)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, k)| k)
+    }
+
     pub fn section(&self, id: SectionId) -> &Section {
         // Ids are only minted by this catalog (or a clone it was extended from), so they are in range.
         &self.sections[id.index()]
@@ -639,5 +660,37 @@ mod tests {
         let mut c = Catalog::core();
         let defs: Vec<_> = (0..MAX_SECTIONS).map(|i| ext(&format!("many.s{i}"))).collect();
         assert!(matches!(c.extend("p", &defs), Err(CoreError::CatalogFull { .. })));
+    }
+}
+
+/// Levenshtein distance between two keys, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitution.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod closest_key_tests {
+    use super::*;
+
+    #[test]
+    fn a_mistyped_or_unnamespaced_key_gets_the_key_it_meant() {
+        let catalog = Catalog::core();
+        assert_eq!(catalog.closest_key("report", false), Some("reports"));
+        assert_eq!(catalog.closest_key("contact", false), Some("contacts"));
+        assert_eq!(catalog.closest_key("numbers.ad", true), Some("numbers.add"));
+        assert_eq!(catalog.closest_key("roles", false), Some("team.roles"), "a namespace left out");
+        assert_eq!(catalog.closest_key("wallboard", false), None);
+        assert_eq!(catalog.closest_key("ab", false), None, "short keys get no guess");
     }
 }

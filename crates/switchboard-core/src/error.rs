@@ -10,13 +10,15 @@ use thiserror::Error;
 pub enum CoreError {
     #[error("`{key}` is not a valid key: use lowercase segments of a-z, 0-9 and _ separated by dots")]
     InvalidKey { key: String },
-    #[error("section `{key}` from `{owner}` must be namespaced, e.g. `{owner}.{key}`")]
+    #[error(
+        "section `{key}` from `{owner}` must be namespaced, e.g. `{owner}.{key}` (and its rights under it, e.g. `{owner}.{key}.<right>`)"
+    )]
     NotNamespaced { key: String, owner: String },
     #[error("section `{key}` from `{owner}` uses the reserved namespace `{namespace}`")]
     ReservedNamespace { key: String, owner: String, namespace: String },
     #[error("section or right `{key}` from `{owner}` is already defined by `{existing}`")]
     CatalogConflict { key: String, owner: String, existing: String },
-    #[error("right `{right}` must be named under its section, e.g. `{section}.{right}`")]
+    #[error("right `{right}` must be named under its section, e.g. `{section}.{}`", right.rsplit('.').next().unwrap_or(right))]
     RightOutsideSection { right: String, section: String },
     #[error("level `{level}` is not a level of section `{section}` (levels: {allowed})")]
     LevelNotInSet { section: String, level: String, allowed: String },

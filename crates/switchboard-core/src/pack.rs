@@ -133,6 +133,10 @@ impl PresetPack {
         }
         let wrap = |e: CoreError| invalid(e.to_string());
         let catalog = base.extended(&self.name, &self.catalog_extensions).map_err(wrap)?;
+        // Each role on its own first, so that a mistake names its role and the key it likely meant.
+        for role in &self.roles {
+            role.compile_access(&catalog).map_err(|e| invalid(in_role(&catalog, &role.key, e)))?;
+        }
         let policy = self.policy(Arc::new(catalog.clone()), []).map_err(wrap)?;
         if self.role_mode == RoleMode::Single && self.owner_roles.len() > 1 {
             return Err(invalid("a single-role pack gives its owner at most one role".into()));
@@ -184,6 +188,20 @@ impl PresetPack {
         let origin = RoleOrigin::Preset { pack: self.name.clone() };
         let presets = self.roles.iter().cloned().map(|r| (origin.clone(), r));
         Policy::new(catalog, self.settings(), presets.chain(custom.into_iter().map(|r| (RoleOrigin::Custom, r))))
+    }
+}
+
+/// A role's error, naming the role, with the catalog key an unknown one most likely meant.
+fn in_role(catalog: &Catalog, role: &str, error: CoreError) -> String {
+    let guess = match &error {
+        CoreError::UnknownSection(key) => catalog.closest_key(key, false),
+        CoreError::UnknownRight(key) => catalog.closest_key(key, true),
+        _ => None,
+    };
+    let hint = guess.map(|k| format!("; did you mean `{k}`?")).unwrap_or_default();
+    match error {
+        CoreError::InvalidRole { .. } => format!("{error}{hint}"),
+        _ => format!("role `{role}`: {error}{hint}"),
     }
 }
 

@@ -193,6 +193,8 @@ impl LoadReport {
 pub enum HostError {
     #[error("cannot read the plugins directory {}: {source}", dir.display())]
     ReadDir { dir: PathBuf, source: std::io::Error },
+    #[error("no plugin library (*.{LIBRARY_EXTENSION}) in {} and loading is strict", dir.display())]
+    NoLibraries { dir: PathBuf },
     #[error("{} broken plugin(s) in {} and loading is strict:\n{}", problems.len(), dir.display(), list(problems))]
     Strict { dir: PathBuf, problems: Vec<PluginProblem>, report: Box<LoadReport> },
 }
@@ -259,6 +261,9 @@ impl PluginHost {
     pub fn load(&self) -> Result<LoadReport, HostError> {
         protect_host_process();
         let files = self.library_files()?;
+        if self.strict && files.is_empty() {
+            return Err(HostError::NoLibraries { dir: self.dir.clone() });
+        }
         let mut described = Vec::with_capacity(files.len());
         for chunk in files.chunks(PARALLEL_DESCRIPTIONS) {
             std::thread::scope(|scope| {

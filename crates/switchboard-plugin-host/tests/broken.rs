@@ -80,7 +80,7 @@ fn a_role_granting_an_unknown_section_fails_validation() {
             pack: "unknown-section".into(),
             error: Box::new(CoreError::InvalidPack {
                 pack: "unknown-section".into(),
-                message: "unknown section `billing.nowhere`".into()
+                message: "role `cashier`: unknown section `billing.nowhere`".into()
             })
         }
     );

@@ -1,5 +1,6 @@
-//! A plugin written only from `docs/plugins.md`: its code blocks are extracted into a fresh crate, built
-//! with cargo (offline, against the path SDK and the workspace's lock file) and loaded through the host.
+//! A plugin written only from `docs/plugins.md`: its code blocks are extracted into a fresh crate outside
+//! the repository, tested and built with cargo (offline, against the path SDK and testkit as the guide
+//! says for a checkout, and the workspace's lock file) and loaded through the host.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -35,27 +36,33 @@ fn files_of_the_guide() -> Vec<(String, String)> {
 fn build_the_guides_plugin(files: &[(String, String)]) -> PathBuf {
     let root = workspace_root().canonicalize().expect("workspace root");
     let krate = tempfile::tempdir().expect("temp dir");
-    let sdk = root.join("crates/switchboard-plugin-sdk");
+    let crates = root.join("crates");
     for (name, body) in files {
         let path = krate.path().join(name);
         std::fs::create_dir_all(path.parent().expect("in the crate")).expect("dirs");
         let body = if name == "Cargo.toml" {
-            // Point the guide's placeholder path at this checkout's SDK.
-            body.replace("../switchboard/crates/switchboard-plugin-sdk", sdk.to_str().expect("utf-8 path"))
+            // Point the guide's placeholder paths at this checkout's SDK and testkit.
+            body.replace("../switchboard/crates", crates.to_str().expect("utf-8 path"))
         } else {
             body.clone()
         };
         std::fs::write(&path, body).expect("write");
     }
     std::fs::copy(root.join("Cargo.lock"), krate.path().join("Cargo.lock")).expect("lock file");
-    // Its own directory under `target/`: the guide's library must not land next to the workspace's
-    // plugins in `target/debug`, where it would be a second `helpdesk` pack beside the template's.
-    let output = Command::new(cargo())
-        .current_dir(krate.path())
-        .env("CARGO_TARGET_DIR", root.join("target/plugin-guide"))
-        .args(["build", "--offline", "--lib", "--message-format=json-render-diagnostics"])
-        .output()
-        .expect("cargo runs");
+    // Its own directory under `target/` (shared with the other authoring tests): the guide's library must
+    // not land next to the workspace's plugins in `target/debug`, where it would be a second `helpdesk`
+    // pack beside the template's.
+    let cargo_in_the_crate = |args: &[&str]| {
+        Command::new(cargo())
+            .current_dir(krate.path())
+            .env("CARGO_TARGET_DIR", root.join("target/plugin-authoring"))
+            .args(args)
+            .output()
+            .expect("cargo runs")
+    };
+    let tested = cargo_in_the_crate(&["test", "--offline"]);
+    assert!(tested.status.success(), "the guide's tests fail:\n{}", String::from_utf8_lossy(&tested.stderr));
+    let output = cargo_in_the_crate(&["build", "--offline", "--lib", "--message-format=json-render-diagnostics"]);
     assert!(output.status.success(), "the guide's plugin does not build:\n{}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8_lossy(&output.stdout)
         .lines()
@@ -71,7 +78,7 @@ fn build_the_guides_plugin(files: &[(String, String)]) -> PathBuf {
 fn a_plugin_written_only_from_the_guide_builds_loads_and_has_its_roles() {
     let files = files_of_the_guide();
     let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    assert_eq!(names, ["Cargo.toml", "src/lib.rs"]);
+    assert_eq!(names, ["Cargo.toml", "src/lib.rs", "tests/pack.rs"]);
     // The template is the guide's code, so the two never drift apart.
     let template =
         std::fs::read_to_string(workspace_root().join("templates/preset-plugin/src/lib.rs")).expect("template");

@@ -9,3 +9,4 @@ mod broken;
 mod guide;
 mod isolation;
 mod presets;
+mod publish;

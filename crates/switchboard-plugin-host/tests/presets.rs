@@ -84,3 +84,14 @@ fn a_missing_directory_is_an_error_naming_it() {
     assert!(matches!(err, HostError::ReadDir { .. }));
     assert!(err.to_string().contains("/nonexistent/switchboard/plugins"), "{err}");
 }
+
+#[test]
+fn strict_loading_of_a_directory_without_libraries_is_an_error_naming_it() {
+    let dir = switchboard_plugin_testkit::PluginDir::new().expect("dir");
+    dir.write("README.txt", b"not a library").expect("write");
+    match dir.host().strict(true).load() {
+        Err(e @ HostError::NoLibraries { .. }) => assert!(e.to_string().contains(&dir.path().display().to_string())),
+        other => panic!("expected no libraries, got {other:?}"),
+    }
+    assert!(dir.host().load().expect("lenient").packs.is_empty(), "lenient loading finds nothing, quietly");
+}

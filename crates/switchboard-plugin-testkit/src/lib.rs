@@ -173,6 +173,15 @@ pub struct LoadedPolicy {
 }
 
 impl LoadedPolicy {
+    /// A pack made by your crate's own code (its builder function, no library loaded), validated
+    /// exactly as the host validates a plugin's packs: what a plugin's own tests use, anywhere.
+    pub fn from_pack(pack: impl Into<switchboard_core::PresetPack>) -> Result<LoadedPolicy, String> {
+        let pack = pack.into();
+        let catalog = pack.validate(&switchboard_core::Catalog::core()).map_err(|e| e.to_string())?;
+        let policy = pack.policy(std::sync::Arc::new(catalog), []).map_err(|e| e.to_string())?;
+        Ok(LoadedPolicy { pack, policy })
+    }
+
     /// Loads `pack` from the library of `target` (e.g. `preset_aircall`), alone in a plugins directory.
     pub fn load(target: &str, pack: &str) -> Result<LoadedPolicy, String> {
         LoadedPolicy::load_with(target, pack, [])

@@ -3,7 +3,7 @@
 mod plugins;
 mod serve;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Switchboard: roles and permissions for business phone systems.
@@ -54,9 +54,21 @@ pub struct DescribePluginArgs {
     pub args: Vec<std::ffi::OsString>,
 }
 
+/// `switchboard --version`: the server's version and the plugin SDK and ABI versions it loads.
+fn version_line() -> String {
+    use switchboard_plugin_sdk::abi::{ABI_VERSION, SDK_VERSION};
+    format!("{} (plugin SDK {SDK_VERSION}, plugin ABI {ABI_VERSION})", env!("CARGO_PKG_VERSION"))
+}
+
 /// Parses the command line and runs the subcommand.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    // Built once per process, so leaking it costs one string.
+    let version: &'static str = Box::leak(version_line().into_boxed_str());
+    let matches = Cli::command().version(version).get_matches();
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     match cli.command {
         Command::DescribePlugin(args) => switchboard_plugin_host::child::main(args.args),
         Command::Plugins(args) => plugins::run(&args),

@@ -1,5 +1,9 @@
 //! `switchboard plugins`: loads the plugins directory exactly as the server does and prints what it
-//! found — every pack with its roles and their grants, and every broken library by file name.
+//! found — every pack with its roles and their grants, every broken library by file name and kind,
+//! and how many accounts each pack has and how many are behind its version. Its subcommands are for
+//! plugin authors ([`author`]).
+
+mod author;
 
 use clap::Args;
 use serde::Serialize;
@@ -12,7 +16,10 @@ use switchboard_server::packs::{PackStanding, Packs};
 use switchboard_store::{Store, StoreConfig};
 
 #[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct PluginsArgs {
+    #[command(subcommand)]
+    pub action: Option<PluginsAction>,
     /// Directory the preset plugins are loaded from; default: the directory of the executable.
     #[arg(long, env = "SWITCHBOARD_PLUGINS_DIR")]
     pub plugins_dir: Option<PathBuf>,
@@ -33,6 +40,18 @@ pub struct PluginsArgs {
     pub database_url: Option<String>,
 }
 
+/// What plugin authors do.
+#[derive(Debug, clap::Subcommand)]
+pub enum PluginsAction {
+    /// Write a new, standalone preset plugin crate (it builds wherever it is written).
+    New(author::NewArgs),
+    /// Load one built plugin library as the server would, report any problem (exit 1) or print its
+    /// roles as a matrix.
+    Check(author::CheckArgs),
+    /// List every section, level and right of the core catalog that a pack may grant.
+    Catalog(author::CatalogArgs),
+}
+
 /// The default plugins directory: the one holding the executable.
 pub fn default_plugins_dir() -> io::Result<PathBuf> {
     let exe = std::env::current_exe()?;
@@ -40,6 +59,12 @@ pub fn default_plugins_dir() -> io::Result<PathBuf> {
 }
 
 pub fn run(args: &PluginsArgs) -> ExitCode {
+    match &args.action {
+        Some(PluginsAction::New(new)) => return author::new(new),
+        Some(PluginsAction::Check(check)) => return author::check(check),
+        Some(PluginsAction::Catalog(catalog)) => return author::catalog(catalog),
+        None => {}
+    }
     let dir = match args.plugins_dir.clone().map_or_else(default_plugins_dir, Ok) {
         Ok(dir) => dir,
         Err(e) => {
