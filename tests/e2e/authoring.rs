@@ -6,7 +6,7 @@
 use crate::server::binary;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use switchboard_plugin_testkit::{cargo, workspace_root};
+use switchboard_plugin_testkit::{built_library, cargo, workspace_root};
 
 fn switchboard(args: &[&str]) -> Output {
     Command::new(binary()).args(args).output().unwrap()
@@ -27,14 +27,7 @@ fn cargo_in(krate: &Path, args: &[&str]) -> Output {
 fn build(krate: &Path) -> PathBuf {
     let built = cargo_in(krate, &["build", "--lib", "--message-format=json-render-diagnostics"]);
     assert!(built.status.success(), "{}", String::from_utf8_lossy(&built.stderr));
-    String::from_utf8_lossy(&built.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "preset_dialfast")
-        .flat_map(|m| m["filenames"].as_array().cloned().unwrap_or_default())
-        .filter_map(|f| f.as_str().map(PathBuf::from))
-        .find(|f| f.extension().is_some_and(|e| e == std::env::consts::DLL_EXTENSION))
-        .expect("a cdylib")
+    built_library(&String::from_utf8_lossy(&built.stdout), "preset_dialfast").expect("a cdylib")
 }
 
 fn check(library: &Path) -> Output {

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use switchboard_core::{Level, RoleMode, ScopeKind};
-use switchboard_plugin_host::{LIBRARY_EXTENSION, PluginHost};
-use switchboard_plugin_testkit::{cargo, workspace_root};
+use switchboard_plugin_host::PluginHost;
+use switchboard_plugin_testkit::{built_library, cargo, workspace_root};
 
 /// The guide's code blocks marked with a file name: ```` ```rust file=src/lib.rs ````.
 fn files_of_the_guide() -> Vec<(String, String)> {
@@ -64,14 +64,7 @@ fn build_the_guides_plugin(files: &[(String, String)]) -> PathBuf {
     assert!(tested.status.success(), "the guide's tests fail:\n{}", String::from_utf8_lossy(&tested.stderr));
     let output = cargo_in_the_crate(&["build", "--offline", "--lib", "--message-format=json-render-diagnostics"]);
     assert!(output.status.success(), "the guide's plugin does not build:\n{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == "preset_helpdesk")
-        .flat_map(|m| m["filenames"].as_array().cloned().unwrap_or_default())
-        .filter_map(|f| f.as_str().map(PathBuf::from))
-        .find(|f| f.extension().is_some_and(|e| e == LIBRARY_EXTENSION))
-        .expect("a cdylib")
+    built_library(&String::from_utf8_lossy(&output.stdout), "preset_helpdesk").expect("a cdylib")
 }
 
 #[test]

@@ -194,7 +194,10 @@ mod tests {
         assert_eq!(err.index, 0);
         assert_eq!(
             err.error,
-            CoreError::InvalidPack { pack: "second".into(), message: "unknown section `first.things`".into() }
+            CoreError::InvalidPack {
+                pack: "second".into(),
+                message: "role `agent`: unknown section `first.things`".into()
+            }
         );
     }
 

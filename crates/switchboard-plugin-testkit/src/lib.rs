@@ -94,6 +94,17 @@ pub fn build(packages: &[&str]) -> Result<HashMap<String, PathBuf>, String> {
     Ok(libraries)
 }
 
+/// The dynamic library cargo reports building for `target` in its `--message-format=json…` output.
+pub fn built_library(cargo_stdout: &str, target: &str) -> Option<PathBuf> {
+    cargo_stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|m| m["reason"] == "compiler-artifact" && m["target"]["name"] == target)
+        .flat_map(|m| m["filenames"].as_array().cloned().unwrap_or_default())
+        .filter_map(|f| f.as_str().map(PathBuf::from))
+        .find(|f| f.extension().is_some_and(|e| e == LIBRARY_EXTENSION))
+}
+
 /// The built library of a target (`preset_aircall`, or a fixture such as `panic_in_packs`).
 pub fn library(target: &str) -> Result<PathBuf, String> {
     artifacts()?.get(target).cloned().ok_or_else(|| format!("no library was built for target `{target}`"))
