@@ -46,6 +46,10 @@ pub struct ServeArgs {
     /// Create a sample account for each preset pack on first start, and print how to log in.
     #[arg(long, env = "SWITCHBOARD_DEMO")]
     pub demo: bool,
+    /// On PostgreSQL, do not listen for other instances' access changes: rely on the 250 ms check
+    /// alone (for measuring the difference).
+    #[arg(long, env = "SWITCHBOARD_NO_ACCESS_NOTIFICATIONS")]
+    pub no_access_notifications: bool,
 }
 
 /// The optional TOML file.
@@ -178,6 +182,8 @@ pub struct Settings {
     /// Runs each plugin's code in a process of its own (DESIGN §3).
     pub plugin_describer: Describer,
     pub demo: bool,
+    /// On PostgreSQL, hear of other instances' access changes as they commit (LISTEN/NOTIFY).
+    pub access_notifications: bool,
     pub jwt_secret: Option<String>,
     pub operator_key: Option<String>,
     /// A token that reads `/metrics` (besides the operator key).
@@ -286,6 +292,7 @@ impl Settings {
             strict_plugins: common.strict_plugins || file.strict_plugins.unwrap_or(false),
             plugin_describer: plugin_describer(common.plugin_time_limit_ms.or(file.plugin_time_limit_ms))?,
             demo: serve.demo,
+            access_notifications: !serve.no_access_notifications,
             jwt_secret: env_secret("SWITCHBOARD_JWT_SECRET"),
             operator_key: env_secret("SWITCHBOARD_OPERATOR_KEY"),
             metrics_token: env_secret("SWITCHBOARD_METRICS_TOKEN"),
@@ -333,7 +340,7 @@ mod tests {
         assert_eq!(s.database_url, "/from/file/switchboard.db");
         assert_eq!(s.token_ttl_seconds, 600);
         let common = CommonArgs { config: Some(file), data_dir: Some("/from/flag".into()), ..CommonArgs::default() };
-        let serve = ServeArgs { bind: Some("127.0.0.1:7000".parse().unwrap()), demo: false };
+        let serve = ServeArgs { bind: Some("127.0.0.1:7000".parse().unwrap()), ..ServeArgs::default() };
         let s = Settings::resolve(&common, &serve).unwrap();
         assert_eq!(s.bind.port(), 7000);
         assert_eq!(s.data_dir, PathBuf::from("/from/flag"));

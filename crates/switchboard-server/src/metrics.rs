@@ -1,5 +1,6 @@
-//! Prometheus metrics: requests by route and status, latency, decisions by reason code, and change
-//! events leaving the server (webhook attempts by outcome, events published to NATS).
+//! Prometheus metrics: requests by route and status, latency, decisions by reason code, change
+//! events leaving the server (webhook attempts by outcome, events published to NATS), and access
+//! changes heard from other instances (PostgreSQL notifications).
 
 use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry, TextEncoder};
 use switchboard_core::ReasonCode;
@@ -16,6 +17,10 @@ pub struct Metrics {
     pub webhook_attempts: IntCounterVec,
     /// Events the NATS sink had acknowledged by JetStream.
     pub nats_published: IntCounter,
+    /// Times the access-notification connection (PostgreSQL) was established.
+    pub access_listener_connections: IntCounter,
+    /// Accounts forgotten from the cache because another instance's change was announced.
+    pub access_notifications: IntCounter,
 }
 
 impl Metrics {
@@ -42,8 +47,28 @@ impl Metrics {
         let nats_published = IntCounter::new("nats_events_published_total", "Events acknowledged by NATS JetStream")?;
         registry.register(Box::new(webhook_attempts.clone()))?;
         registry.register(Box::new(nats_published.clone()))?;
+        let access_listener_connections = IntCounter::new(
+            "access_listener_connections_total",
+            "Times the connection listening for other instances' access changes was established",
+        )?;
+        let access_notifications = IntCounter::new(
+            "access_notifications_total",
+            "Cached accounts dropped because another instance announced an access change",
+        )?;
+        registry.register(Box::new(access_listener_connections.clone()))?;
+        registry.register(Box::new(access_notifications.clone()))?;
         let decided = ReasonCode::ALL.iter().map(|c| decisions.with_label_values(&[c.as_str()])).collect();
-        Ok(Metrics { registry, requests, latency, decisions, decided, webhook_attempts, nats_published })
+        Ok(Metrics {
+            registry,
+            requests,
+            latency,
+            decisions,
+            decided,
+            webhook_attempts,
+            nats_published,
+            access_listener_connections,
+            access_notifications,
+        })
     }
 
     /// Counts a decision under its reason code.

@@ -1,7 +1,6 @@
 //! Building and running the server: `Application::build` binds the listener (port 0 in tests),
 //! `port()` says where, `run_until_stopped()` serves until SIGINT/SIGTERM and drains gracefully.
 
-use crate::access::REFRESH_INTERVAL;
 use crate::auth;
 use crate::auth::external::{ExternalKey, external_algorithm, external_key};
 use crate::auth::jwt::Tokens;
@@ -142,46 +141,6 @@ pub fn load_packs(settings: &Settings) -> Result<Packs, StartupError> {
     Ok(packs)
 }
 
-/// Checks the cached accounts' access versions every [`REFRESH_INTERVAL`], so changes made through
-/// other instances sharing the database are honoured within that bound. When the database cannot be
-/// reached, the cache is dropped (the bound holds through an outage: decisions need the database
-/// again, and answer 503 until it is back); the outage is logged when it starts and when it ends.
-/// Stops with the server.
-fn spawn_refresher(state: &web::Data<AppState>) {
-    let weak = std::sync::Arc::downgrade(&state.clone().into_inner());
-    let spawned = std::thread::Builder::new().name("access-refresh".into()).spawn(move || {
-        let mut failing = false;
-        loop {
-            std::thread::sleep(REFRESH_INTERVAL);
-            let Some(state) = weak.upgrade() else { return };
-            if state.policies.versions().is_empty() {
-                continue;
-            }
-            match state.store.conn() {
-                Ok(mut conn) => {
-                    if let Err(e) = state.policies.refresh(&mut conn) {
-                        log::warn!("access refresh failed: {e}");
-                    }
-                    if std::mem::take(&mut failing) {
-                        log::info!("access refresh: the database is reachable again");
-                    }
-                }
-                Err(e) => {
-                    state.policies.clear();
-                    if !std::mem::replace(&mut failing, true) {
-                        log::warn!(
-                            "access refresh: no database connection ({e}); cached access dropped until it is back"
-                        );
-                    }
-                }
-            }
-        }
-    });
-    if let Err(e) = spawned {
-        log::error!("cannot start the access refresher: {e}");
-    }
-}
-
 /// How often each instance ends the time-bound grants that are due (removing them, with an audit
 /// event each). Decisions do not wait for it: they read only the grants holding at the instant.
 pub const EXPIRY_SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
@@ -258,7 +217,10 @@ impl Application {
         listener: TcpListener,
         settings: &Settings,
     ) -> Result<Application, StartupError> {
-        spawn_refresher(&state);
+        crate::access::refresh::spawn_refresher(&state);
+        if settings.uses_postgres() && settings.access_notifications {
+            crate::access::refresh::spawn_listener(&state, settings.database_url.clone());
+        }
         spawn_expiry_sweeper(&state);
         crate::events::webhooks::spawn(&state, &settings.events);
         crate::events::nats::spawn(&state, &settings.events);

@@ -209,6 +209,10 @@ pub(crate) fn bump_access_version(conn: &mut DbConn, account: AccountId) -> Stor
     if n == 0 {
         return Err(StoreError::not_found("account"));
     }
+    // Other instances sharing PostgreSQL hear of it when (and only if) the transaction commits.
+    if let DbConn::Postgresql(pg) = conn {
+        crate::notify::announce(pg, account)?;
+    }
     Ok(())
 }
 

@@ -20,6 +20,7 @@
 pub mod common;
 pub mod db;
 pub mod error;
+pub mod notify;
 pub mod repo;
 pub mod schema;
 

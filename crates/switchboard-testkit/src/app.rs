@@ -171,7 +171,7 @@ fn start(
         database_url: database_url.map(str::to_owned),
         ..CommonArgs::default()
     };
-    let serve = ServeArgs { bind: Some("127.0.0.1:0".parse().unwrap()), demo: false };
+    let serve = ServeArgs { bind: Some("127.0.0.1:0".parse().unwrap()), ..ServeArgs::default() };
     let mut settings = Settings::resolve(&common, &serve).unwrap();
     let plugins = preset_dir_with(plugins);
     settings.plugins_dir = plugins.path().to_path_buf();

@@ -5,6 +5,7 @@
 pub mod cache;
 pub mod caller;
 pub mod operator;
+pub mod refresh;
 
 pub use cache::{AccountPolicy, CachedUser, PolicyCache, REFRESH_INTERVAL};
 pub(crate) use caller::gone;
