@@ -8,6 +8,7 @@ pub mod demo;
 pub mod docs;
 pub mod events;
 pub mod http;
+pub mod memory;
 pub mod metrics;
 pub mod openapi;
 pub mod packs;

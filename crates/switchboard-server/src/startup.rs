@@ -181,6 +181,7 @@ impl std::fmt::Debug for Application {
 
 impl Application {
     pub fn build(settings: &Settings) -> Result<Application, StartupError> {
+        crate::memory::tune();
         let store = open_store(settings)?;
         let packs = load_packs(settings)?;
         crate::packs::check_standing(&store, &packs, settings.strict_plugins).map_err(StartupError::Plugins)?;
@@ -222,6 +223,7 @@ impl Application {
             crate::access::refresh::spawn_listener(&state, settings.database_url.clone());
         }
         spawn_expiry_sweeper(&state);
+        crate::memory::spawn_trimmer();
         crate::events::webhooks::spawn(&state, &settings.events);
         crate::events::nats::spawn(&state, &settings.events);
         let port = listener.local_addr()?.port();
@@ -234,7 +236,7 @@ impl Application {
         let route_table = web::Data::new(crate::http::route_table::RouteTable::of(&crate::openapi::spec()));
         let server = HttpServer::new(move || {
             let metrics = state.metrics.clone();
-            let (app, _api) = App::new()
+            let (app, api) = App::new()
                 .app_data(state.clone())
                 .app_data(crate::http::path_config())
                 .app_data(route_table.clone())
@@ -244,6 +246,11 @@ impl Application {
                 .into_utoipa_app()
                 .configure(crate::http::routes)
                 .split_for_parts();
+            // The document collected from the routes is not needed here (the server serves the one
+            // built once): free it, and give back the worker's share of the allocator's free memory,
+            // which would otherwise stay in this thread's arena for the life of the process.
+            drop(api);
+            crate::memory::give_back();
             // The last `wrap` is the outermost: the logger sees the request id set by `wrap_fn`.
             app.default_service(crate::http::fallback)
                 .wrap_fn(move |req, srv| {
@@ -278,6 +285,7 @@ impl Application {
                     Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#).log_target(ACCESS_LOG_TARGET),
                 ))
                 .route("/docs", web::get().to(crate::docs::redirect))
+                .route("/openapi.json", web::get().to(crate::docs::document))
                 .service(crate::docs::service())
         })
         .workers(workers)

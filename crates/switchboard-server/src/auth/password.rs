@@ -1,5 +1,6 @@
 //! Password hashing with argon2id (OWASP parameters: 19 MiB, 2 passes, 1 lane), in a bounded number
-//! of hashing slots. Each slot owns its 19 MiB of argon2 memory, allocated once and reused: a burst of
+//! of hashing slots. Each slot owns its 19 MiB of argon2 memory, allocated when needed, reused while
+//! checks keep coming and freed two seconds after the last ([`release_idle_memory`]): a burst of
 //! sign-ins queues for a slot instead of allocating 19 MiB per request (64 sign-ins at once used to
 //! take the server from 37 MiB to 228 MiB, never given back). Past a bound, a request is not queued
 //! but answered 503 with `Retry-After`.
@@ -49,6 +50,8 @@ struct Slots {
     free: Mutex<Vec<Vec<Block>>>,
     returned: Condvar,
     waiting: AtomicUsize,
+    /// When a slot was last given back after a check.
+    last_used: Mutex<Option<Instant>>,
 }
 
 fn slots() -> &'static Slots {
@@ -58,7 +61,29 @@ fn slots() -> &'static Slots {
         free: Mutex::new((0..SLOTS).map(|_| Vec::new()).collect()),
         returned: Condvar::new(),
         waiting: AtomicUsize::new(0),
+        last_used: Mutex::new(None),
     })
+}
+
+/// Frees the slots' memory when no check has run for `idle` and none waits; whether any was freed.
+/// The next check allocates it again (a few milliseconds against the check's own tens).
+pub fn release_idle_memory(idle: std::time::Duration) -> bool {
+    let slots = slots();
+    let quiet = slots
+        .last_used
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .is_some_and(|at| at.elapsed() >= idle);
+    if !quiet || slots.waiting.load(Ordering::SeqCst) > 0 {
+        return false;
+    }
+    let mut free = slots.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut released = false;
+    for memory in free.iter_mut().filter(|m| !m.is_empty()) {
+        *memory = Vec::new();
+        released = true;
+    }
+    released
 }
 
 /// Runs `work` with argon2 memory of `blocks` blocks from a slot, waiting for one up to [`MAX_WAIT`].
@@ -95,6 +120,7 @@ fn with_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> Result
         work(&mut vec![Block::default(); blocks])
     };
     slots.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(memory);
+    *slots.last_used.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
     slots.returned.notify_one();
     Ok(result)
 }
@@ -203,5 +229,22 @@ mod tests {
         });
         assert_eq!(answers, [true; 8]);
         assert_eq!(slots().waiting.load(Ordering::SeqCst), 0, "nobody left waiting");
+    }
+
+    #[test]
+    fn a_slots_memory_is_freed_once_checks_have_been_idle_and_allocated_again_for_the_next() {
+        let stored = hash("idle").unwrap();
+        let slot_holds_memory = || slots().free.lock().unwrap().iter().any(|m| !m.is_empty());
+        // Other tests of this binary check passwords too: wait for a quiet moment, at most 30 s.
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            assert!(verify("idle", &stored).unwrap());
+            if release_idle_memory(Duration::ZERO) && !slot_holds_memory() {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the slot's memory was never released");
+        }
+        assert!(!release_idle_memory(Duration::from_secs(3600)), "not idle that long");
+        assert!(verify("idle", &stored).unwrap(), "the next check gets memory again");
     }
 }
