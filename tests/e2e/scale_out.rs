@@ -25,11 +25,18 @@ fn login(base: &str, email: &str, password: &str) -> String {
     reply.json()["access_token"].as_str().unwrap().to_owned()
 }
 
-#[test]
-#[cfg_attr(not(pg_tests), ignore = "set SWITCHBOARD_TEST_DATABASE_URL to run against PostgreSQL")]
-fn a_role_revoked_or_a_session_ended_through_one_instance_is_refused_by_another_within_the_bound() {
-    let db = Database::create();
-    let (a, b) = (instance(&db), instance(&db));
+/// Two instances on one database, an account made through A, and a member whose only role views
+/// people, signed in through B.
+struct Viewed {
+    a: Server,
+    b: Server,
+    owner: String,
+    viewer_id: serde_json::Value,
+    viewer: String,
+}
+
+fn two_instances_and_a_viewer(db: &Database) -> Viewed {
+    let (a, b) = (instance(db), instance(db));
     let account = json!({"slug": "acme", "name": "Acme", "preset": "mightycall",
         "owner": {"email": "owner@acme.example", "name": "Owner", "password": "owner-password"}});
     assert_eq!(http("POST", &format!("{}/v1/accounts", a.base), Some(account), Some(OPERATOR_KEY)).status, 201);
@@ -39,8 +46,16 @@ fn a_role_revoked_or_a_session_ended_through_one_instance_is_refused_by_another_
     assert_eq!(http("POST", &format!("{}/v1/roles", a.base), Some(viewer), Some(&owner)).status, 201);
     let invite = json!({"email": "m@acme.example", "name": "M", "roles": ["viewer"], "password": "viewer-password"});
     let viewer_id = http("POST", &format!("{}/v1/users", a.base), Some(invite), Some(&owner)).json()["id"].clone();
-    // One token works on both instances (shared secret); B caches the viewer's permissions.
+    // One token works on both instances (shared secret).
     let viewer = login(&b.base, "m@acme.example", "viewer-password");
+    Viewed { a, b, owner, viewer_id, viewer }
+}
+
+#[test]
+#[cfg_attr(not(pg_tests), ignore = "set SWITCHBOARD_TEST_DATABASE_URL to run against PostgreSQL")]
+fn a_role_revoked_or_a_session_ended_through_one_instance_is_refused_by_another_within_the_bound() {
+    let db = Database::create();
+    let Viewed { a, b, owner, viewer_id, viewer } = two_instances_and_a_viewer(&db);
     for _ in 0..3 {
         assert_eq!(http("GET", &format!("{}/v1/users", b.base), None, Some(&viewer)).status, 200);
     }
@@ -122,17 +137,8 @@ fn eventually(what: &str, mut done: impl FnMut() -> bool) {
 fn an_instance_hears_of_changes_as_they_commit_and_listens_again_when_its_connection_is_dropped() {
     use diesel::{Connection, RunQueryDsl};
     let db = Database::create();
-    let (a, b) = (instance(&db), instance(&db));
-    let account = json!({"slug": "acme", "name": "Acme", "preset": "mightycall",
-        "owner": {"email": "owner@acme.example", "name": "Owner", "password": "owner-password"}});
-    assert_eq!(http("POST", &format!("{}/v1/accounts", a.base), Some(account), Some(OPERATOR_KEY)).status, 201);
-    let owner = login(&a.base, "owner@acme.example", "owner-password");
-    let viewer = json!({"key": "viewer", "name": "Viewer", "grants": {"team.members": {"level": "view"}}});
-    assert_eq!(http("POST", &format!("{}/v1/roles", a.base), Some(viewer), Some(&owner)).status, 201);
-    let invite = json!({"email": "m@acme.example", "name": "M", "roles": ["viewer"], "password": "viewer-password"});
-    let id = http("POST", &format!("{}/v1/users", a.base), Some(invite), Some(&owner)).json()["id"].clone();
-    let roles = format!("{}/v1/users/{}/roles", a.base, id.as_str().unwrap());
-    let viewer = login(&b.base, "m@acme.example", "viewer-password");
+    let Viewed { a, b, owner, viewer_id, viewer } = two_instances_and_a_viewer(&db);
+    let roles = format!("{}/v1/users/{}/roles", a.base, viewer_id.as_str().unwrap());
     let users_on_b = || http("GET", &format!("{}/v1/users", b.base), None, Some(&viewer)).status;
     assert_eq!(users_on_b(), 200, "B caches the viewer's access");
     eventually("B listening", || counter(&b.base, "access_listener_connections_total") >= 1);
