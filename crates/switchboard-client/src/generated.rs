@@ -789,6 +789,60 @@ recordings (`/v1/authorize` with a `recording` resource says why not).*/
             Default::default()
         }
     }
+    ///Your current password, at most 256 characters; never shown.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct CurrentPassword(::std::string::String);
+    impl ::std::ops::Deref for CurrentPassword {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<CurrentPassword> for ::std::string::String {
+        fn from(value: CurrentPassword) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for CurrentPassword {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 256usize {
+                return Err("longer than 256 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for CurrentPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for CurrentPassword {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for CurrentPassword {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///The workgroups and IVRs whose data a user may see and filter (seed 002 "Dashboard access").
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     pub struct DashboardAccess {
@@ -5541,67 +5595,11 @@ it such a sign-in answers 401 `two_factor_required`.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
     pub struct TurnOffTwoFactor {
-        pub current_password: TurnOffTwoFactorCurrentPassword,
+        pub current_password: CurrentPassword,
     }
     impl TurnOffTwoFactor {
         pub fn builder() -> builder::TurnOffTwoFactor {
             Default::default()
-        }
-    }
-    ///`TurnOffTwoFactorCurrentPassword`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct TurnOffTwoFactorCurrentPassword(::std::string::String);
-    impl ::std::ops::Deref for TurnOffTwoFactorCurrentPassword {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<TurnOffTwoFactorCurrentPassword>
-    for ::std::string::String {
-        fn from(value: TurnOffTwoFactorCurrentPassword) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for TurnOffTwoFactorCurrentPassword {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 256usize {
-                return Err("longer than 256 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for TurnOffTwoFactorCurrentPassword {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for TurnOffTwoFactorCurrentPassword {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for TurnOffTwoFactorCurrentPassword {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///`TwoFactorCode`
@@ -5828,9 +5826,8 @@ they can only enrol.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[serde(deny_unknown_fields)]
     pub struct UpdateUser {
-        ///Your current password, when you change your own.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub current_password: ::std::option::Option<UpdateUserCurrentPassword>,
+        pub current_password: ::std::option::Option<CurrentPassword>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub email: ::std::option::Option<Email>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5843,60 +5840,6 @@ they can only enrol.*/
     impl UpdateUser {
         pub fn builder() -> builder::UpdateUser {
             Default::default()
-        }
-    }
-    ///Your current password, when you change your own.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct UpdateUserCurrentPassword(::std::string::String);
-    impl ::std::ops::Deref for UpdateUserCurrentPassword {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UpdateUserCurrentPassword> for ::std::string::String {
-        fn from(value: UpdateUserCurrentPassword) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UpdateUserCurrentPassword {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 256usize {
-                return Err("longer than 256 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UpdateUserCurrentPassword {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UpdateUserCurrentPassword {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UpdateUserCurrentPassword {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
         }
     }
     ///`UpdateUserIfMatch`
@@ -17389,7 +17332,7 @@ shown again; rotate it if it is lost.*/
         #[derive(Clone, Debug)]
         pub struct TurnOffTwoFactor {
             current_password: ::std::result::Result<
-                super::TurnOffTwoFactorCurrentPassword,
+                super::CurrentPassword,
                 ::std::string::String,
             >,
         }
@@ -17405,7 +17348,7 @@ shown again; rotate it if it is lost.*/
         impl TurnOffTwoFactor {
             pub fn current_password<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::TurnOffTwoFactorCurrentPassword>,
+                T: ::std::convert::TryInto<super::CurrentPassword>,
                 T::Error: ::std::fmt::Display,
             {
                 self.current_password = value
@@ -17601,7 +17544,7 @@ shown again; rotate it if it is lost.*/
         #[derive(Clone, Debug)]
         pub struct UpdateUser {
             current_password: ::std::result::Result<
-                ::std::option::Option<super::UpdateUserCurrentPassword>,
+                ::std::option::Option<super::CurrentPassword>,
                 ::std::string::String,
             >,
             email: ::std::result::Result<
@@ -17636,7 +17579,7 @@ shown again; rotate it if it is lost.*/
             pub fn current_password<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                    ::std::option::Option<super::UpdateUserCurrentPassword>,
+                    ::std::option::Option<super::CurrentPassword>,
                 >,
                 T::Error: ::std::fmt::Display,
             {

@@ -51,4 +51,4 @@ pub use role::SectionKey;
 pub use role::{Guards, RecentsScope, RoleAccess, RoleDefinition, RoleIdx, RoleMode, RoleOrigin, SectionGrant};
 pub use scope::{CommunicationKind, DataKinds, KindFlags, ScopeFlags, ScopeKind};
 pub use upgrade::{PresetRoleChange, PresetRoleStatus, plan_upgrade, upgraded_roles, version_order};
-pub use values::{DisplayName, E164, Email, InvalidValue, Password, RoleKey, RoleName, Slug};
+pub use values::{CurrentPassword, DisplayName, E164, Email, InvalidValue, Password, RoleKey, RoleName, Slug};

@@ -90,7 +90,7 @@ impl ValueRule {
             .schema_type(Type::String)
             .description(Some(self.description))
             .pattern(self.pattern)
-            .min_length(Some(self.min_length))
+            .min_length((self.min_length > 0).then_some(self.min_length))
             .max_length(Some(self.max_length))
             .examples([serde_json::Value::from(self.example)])
             .into()
@@ -383,11 +383,38 @@ value_type!(
     }
 );
 
+value_type!(
+    /// A password given to prove who one is (the current one, when changing one's own): at most 256
+    /// characters, like every password; whether it is right is the caller's to check. Never shown.
+    CurrentPassword,
+    ValueRule {
+        name: "CurrentPassword",
+        field: "current_password",
+        description: "Your current password, at most 256 characters; never shown.",
+        pattern: None,
+        min_length: 0,
+        max_length: 256,
+        example: "correct horse battery staple",
+    },
+    |rule, text| {
+        if text.chars().count() > rule.max_length {
+            return Err(rule.invalid(format!("a password has at most {} characters", rule.max_length)));
+        }
+        Ok(text.to_owned())
+    }
+);
+
 shown!(Email, DisplayName, RoleName, RoleKey, E164, Slug);
 
 impl fmt::Debug for Password {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Password(<hidden>)")
+    }
+}
+
+impl fmt::Debug for CurrentPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CurrentPassword(<hidden>)")
     }
 }
 
@@ -446,6 +473,8 @@ mod tests {
     fn passwords_have_8_to_256_characters_and_never_show() {
         assert!(Password::parse("short").is_err());
         assert!(Password::parse(&"p".repeat(257)).is_err());
+        assert!(CurrentPassword::parse(&"p".repeat(257)).is_err(), "a given password is bounded too");
+        assert_eq!(format!("{:?}", CurrentPassword::parse("old").unwrap()), "CurrentPassword(<hidden>)");
         let password = Password::parse("correct horse battery").unwrap();
         assert_eq!(format!("{password:?}"), "Password(<hidden>)");
     }

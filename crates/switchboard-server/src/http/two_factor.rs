@@ -9,7 +9,7 @@ use crate::service;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, post, web};
 use serde::{Deserialize, Serialize};
-use switchboard_core::UserId;
+use switchboard_core::{CurrentPassword, UserId};
 use utoipa::ToSchema;
 
 /// Shown once: add the secret to an authenticator app (or open the `otpauth://` address), keep the
@@ -34,8 +34,7 @@ pub struct TwoFactorCode {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TurnOffTwoFactor {
-    #[schema(max_length = 256)]
-    pub current_password: String,
+    pub current_password: CurrentPassword,
 }
 
 /// Starts two-factor enrolment (from a signed-in session, not an API key). Until it is confirmed,
@@ -72,7 +71,7 @@ pub async fn turn_off(
     state: web::Data<AppState>,
     body: Body<TurnOffTwoFactor>,
 ) -> Result<HttpResponse, ApiError> {
-    let password = body.parse()?.current_password;
+    let password = body.parse()?.current_password.into_inner();
     service::run(&state, caller, move |cx| service::two_factor::turn_off(cx, Some(&password))).await?;
     Ok(HttpResponse::NoContent().finish())
 }

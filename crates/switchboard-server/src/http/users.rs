@@ -13,7 +13,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde::Serialize;
-use switchboard_core::{DashboardAccess, DisplayName, Email, Password, RoleKey, UserId, UserStatus};
+use switchboard_core::{CurrentPassword, DashboardAccess, DisplayName, Email, Password, RoleKey, UserId, UserStatus};
 use switchboard_core::{IvrId, NumberId, RoleId, WorkgroupId};
 use switchboard_store::Bounds;
 use switchboard_store::repo::roles::StoredRole;
@@ -140,8 +140,7 @@ pub struct UpdateUser {
     /// `current_password`.
     pub password: Option<Password>,
     /// Your current password, when you change your own.
-    #[schema(max_length = 256)]
-    pub current_password: Option<String>,
+    pub current_password: Option<CurrentPassword>,
 }
 
 /// Edits a user. Users may change their own name and password; everything else needs the
@@ -174,7 +173,7 @@ pub async fn update_user(
         name: body.name.map(DisplayName::into_inner),
         status: body.status,
         password_hash,
-        current_password: body.current_password,
+        current_password: body.current_password.map(CurrentPassword::into_inner),
     };
     let person = service::run(&state, caller, move |cx| service::edit_user::edit(cx, id, expected, edit)).await?;
     Ok(changed(actix_web::http::StatusCode::OK, person))
