@@ -14,6 +14,9 @@ use switchboard_store::repo::{accounts, sessions, two_factor, users};
 use switchboard_store::{StoreError, StoreResult};
 use utoipa::ToSchema;
 
+/// The longest second-factor code: a recovery code, with room to spare.
+const MAX_CODE: usize = 32;
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
@@ -26,7 +29,7 @@ pub struct TokenRequest {
     pub password: String,
     /// With two-factor sign-in on: the authenticator's current code, or a recovery code. Without
     /// it such a sign-in answers 401 `two_factor_required`.
-    #[schema(max_length = 32)]
+    #[schema(max_length = 32)] // MAX_CODE
     pub code: Option<String>,
 }
 
@@ -72,7 +75,11 @@ pub async fn create_token(
     if let Some(wait) = state.logins.check(&identity, &address) {
         return Err(ApiError::TooManyRequests(wait));
     }
-    if password.chars().count() > Password::RULE.max_length || email.len() > 320 || account.len() > 63 {
+    // Longer than any that can be right (the schema's bounds): refused like a wrong password, whether
+    // or not the person has a second factor.
+    let code_too_long = code.as_ref().is_some_and(|c| c.chars().count() > MAX_CODE);
+    if password.chars().count() > Password::RULE.max_length || email.len() > 320 || account.len() > 63 || code_too_long
+    {
         state.logins.failed(&identity, &address);
         return Err(ApiError::Unauthenticated("invalid account, email or password".into()));
     }

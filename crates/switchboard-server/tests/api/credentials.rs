@@ -343,3 +343,15 @@ fn a_current_password_longer_than_any_password_is_refused_even_where_it_is_not_n
     let fine = json!({"name": "Ada", "current_password": "anything"});
     assert_eq!(app.call(&owner, "PATCH", &format!("/v1/users/{}", owner.user_id), Some(fine)).status, 200);
 }
+
+#[test]
+fn a_second_factor_code_longer_than_any_code_refuses_the_sign_in_even_without_two_factor() {
+    let app = TestApp::spawn();
+    app.account("acme", "mightycall");
+    let long = json!({"account": "acme", "email": "owner@acme.example", "password": "owner-password",
+        "code": "1".repeat(33)});
+    app.send(None, "POST", "/v1/auth/token", Some(long)).assert_problem(401, "unauthenticated");
+    let fine = json!({"account": "acme", "email": "owner@acme.example", "password": "owner-password",
+        "code": "123456"});
+    assert_eq!(app.send(None, "POST", "/v1/auth/token", Some(fine)).status, 200, "an unused code is ignored");
+}
