@@ -6,7 +6,10 @@ use super::Change;
 use crate::problem::ApiError;
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use switchboard_core::{AccessLoss, MigrationSubject, Policy, RoleOrigin, UserMigration, plan_migration};
+use switchboard_core::{
+    AccessLoss, Catalog, MigrationSubject, Policy, PresetPack, Principal, RoleOrigin, Subject, UserId, UserMigration,
+    plan_migration,
+};
 use switchboard_plugin_host::LoadedPack;
 use switchboard_store::PageRequest;
 use switchboard_store::repo::{accounts, roles, users};
@@ -49,15 +52,42 @@ pub(super) fn subjects(cx: &mut Change<'_>) -> Result<Vec<MigrationSubject>, Api
     }
 }
 
+/// Refuses (409) a move onto `catalog` — `what`, e.g. "the `aircall` catalog" — that a custom role of
+/// the account does not fit: custom roles stay as they are.
+pub(super) fn custom_roles_fit(cx: &Change<'_>, catalog: &Catalog, what: &str) -> Result<(), ApiError> {
+    for role in cx.access.roles.iter().filter(|r| !r.origin.is_preset()) {
+        role.definition.compile_access(catalog).map_err(|e| {
+            ApiError::Conflict(format!("custom role `{}` does not fit {what}: {e}", role.definition.key))
+        })?;
+    }
+    Ok(())
+}
+
+/// The account's policy were its preset roles `pack`'s: the pack's roles and the account's custom roles.
+pub(super) fn policy_under(cx: &Change<'_>, pack: &PresetPack, catalog: Arc<Catalog>) -> Result<Policy, ApiError> {
+    let customs = cx.access.roles.iter().filter(|r| !r.origin.is_preset()).map(|r| r.definition.clone());
+    Ok(pack.policy(catalog, customs)?)
+}
+
+/// A person's principal now, and under `will` holding `roles` instead of their roles now.
+pub(super) fn principals(
+    cx: &mut Change<'_>,
+    will: &Policy,
+    user: UserId,
+    roles: &[String],
+) -> Result<(Principal, Principal), ApiError> {
+    let subject = cx.person(user)?;
+    let before = cx.policy().principal(&subject)?;
+    let after = will.principal(&Subject { roles: roles.to_vec(), ..subject })?;
+    Ok((before, after))
+}
+
 /// Fills in what each user would lose: their access now against their new roles under the target
 /// pack's roles and the account's custom roles.
 fn losses(cx: &mut Change<'_>, target: &LoadedPack, plan: &mut [UserMigration]) -> Result<(), ApiError> {
-    let customs = cx.access.roles.iter().filter(|r| !r.origin.is_preset()).map(|r| r.definition.clone());
-    let will: Policy = target.pack.policy(target.catalog.clone(), customs)?;
+    let will = policy_under(cx, &target.pack, target.catalog.clone())?;
     for user in plan {
-        let subject = cx.person(user.user_id)?;
-        let before = cx.policy().principal(&subject)?;
-        let after = will.principal(&switchboard_core::Subject { roles: user.to.clone(), ..subject })?;
+        let (before, after) = principals(cx, &will, user.user_id, &user.to)?;
         user.loses = AccessLoss::between(cx.policy(), &before, &will, &after);
     }
     Ok(())
@@ -75,15 +105,7 @@ pub fn migrate(
     if to_pack == cx.access.account.preset_pack {
         return Err(ApiError::Conflict(format!("the account is already on the `{to_pack}` pack")));
     }
-    // Custom roles stay: they must make sense in the target pack's catalog.
-    for role in cx.access.roles.iter().filter(|r| !r.origin.is_preset()) {
-        role.definition.compile_access(&target.catalog).map_err(|e| {
-            ApiError::Conflict(format!(
-                "custom role `{}` does not fit the `{to_pack}` catalog: {e}",
-                role.definition.key
-            ))
-        })?;
-    }
+    custom_roles_fit(cx, &target.catalog, &format!("the `{to_pack}` catalog"))?;
     let subjects = subjects(cx)?;
     let mut migrations =
         plan_migration(&target.pack, &subjects, keep_access).map_err(|e| ApiError::Conflict(e.to_string()))?;

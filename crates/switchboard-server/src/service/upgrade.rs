@@ -5,13 +5,12 @@
 //! preset are reported, never changed.
 
 use super::Change;
-use super::migrate::subjects;
+use super::migrate::{custom_roles_fit, policy_under, principals, subjects};
 use crate::problem::ApiError;
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use switchboard_core::{
-    AccessLoss, Policy, PresetRoleChange, PresetRoleStatus, RoleOrigin, UserId, plan_upgrade, upgraded_roles,
-    version_order,
+    AccessLoss, PresetRoleChange, PresetRoleStatus, RoleOrigin, UserId, plan_upgrade, upgraded_roles, version_order,
 };
 use switchboard_store::repo::{accounts, roles};
 
@@ -63,14 +62,7 @@ pub fn upgrade(cx: &mut Change<'_>, dry_run: bool) -> Result<Upgrade, ApiError> 
             account.preset_version, pack.name, pack.version
         )));
     }
-    for role in cx.access.roles.iter().filter(|r| !r.origin.is_preset()) {
-        role.definition.compile_access(&catalog).map_err(|e| {
-            ApiError::Conflict(format!(
-                "custom role `{}` does not fit version {} of the `{}` catalog: {e}",
-                role.definition.key, pack.version, pack.name
-            ))
-        })?;
-    }
+    custom_roles_fit(cx, &catalog, &format!("version {} of the `{}` catalog", pack.version, pack.name))?;
     for role in cx.access.roles.iter().filter(|r| !r.origin.is_preset()) {
         if pack.roles.iter().any(|p| p.key == role.definition.key) {
             return Err(ApiError::Conflict(format!(
@@ -97,17 +89,14 @@ pub fn upgrade(cx: &mut Change<'_>, dry_run: bool) -> Result<Upgrade, ApiError> 
             }
         })
         .collect();
-    let customs = cx.access.roles.iter().filter(|r| !r.origin.is_preset()).map(|r| r.definition.clone());
-    let will: Policy = pack.policy(catalog, customs)?;
+    let will = policy_under(cx, pack, catalog)?;
     let mut users = Vec::new();
     for subject in subjects(cx)? {
         let (mut to, dropped) = upgraded_roles(pack, &subject.roles);
         to.extend(subject.custom_roles.iter().cloned());
         let mut from = subject.roles.clone();
         from.extend(subject.custom_roles.iter().cloned());
-        let person = cx.person(subject.user_id)?;
-        let before = cx.policy().principal(&person)?;
-        let after = will.principal(&switchboard_core::Subject { roles: to.clone(), ..person })?;
+        let (before, after) = principals(cx, &will, subject.user_id, &to)?;
         let loses = AccessLoss::between(cx.policy(), &before, &will, &after);
         let mut gains = AccessLoss::between(&will, &after, cx.policy(), &before);
         // A gain reads forwards: from the level held now to the one held after.
