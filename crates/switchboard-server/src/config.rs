@@ -246,6 +246,11 @@ pub fn plugin_describer(time_limit_ms: Option<u64>) -> Result<Describer, String>
     Ok(Describer::new(exe, [DESCRIBE_PLUGIN_COMMAND]).with_limits(limits))
 }
 
+/// The embedded SQLite database of a data directory: the database when no URL is given.
+pub fn embedded_database(data_dir: &Path) -> PathBuf {
+    data_dir.join("switchboard.db")
+}
+
 /// The directory of the running executable: where plugins are found by default.
 pub fn default_plugins_dir() -> PathBuf {
     std::env::current_exe()
@@ -276,7 +281,7 @@ impl Settings {
             .database_url
             .clone()
             .or(file.database_url.clone())
-            .unwrap_or_else(|| data_dir.join("switchboard.db").to_string_lossy().into_owned());
+            .unwrap_or_else(|| embedded_database(&data_dir).to_string_lossy().into_owned());
         let bind = match serve.bind.or(file.bind) {
             Some(bind) => bind,
             None => DEFAULT_BIND.parse().map_err(|e| format!("default bind address: {e}"))?,

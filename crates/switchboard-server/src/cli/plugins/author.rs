@@ -2,6 +2,7 @@
 //! `check FILE` loads one built library as the server would (in a process of its own) and prints its
 //! roles as a matrix, `catalog` lists what a pack may grant.
 
+use super::describer;
 use clap::Args;
 use serde::Serialize;
 use std::io::{self, Write};
@@ -165,12 +166,9 @@ fn library_file(name: &str) -> String {
 }
 
 pub fn check(args: &CheckArgs) -> ExitCode {
-    let describer = match switchboard_server::config::plugin_describer(args.plugin_time_limit_ms) {
+    let describer = match describer(args.plugin_time_limit_ms) {
         Ok(describer) => describer,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     if !args.file.is_file() {
         eprintln!("error: {} is not a file", args.file.display());

@@ -52,6 +52,14 @@ pub enum PluginsAction {
     Catalog(author::CatalogArgs),
 }
 
+/// This executable's describer with the given time limit, or the usage exit after saying why not.
+fn describer(time_limit_ms: Option<u64>) -> Result<switchboard_plugin_host::Describer, ExitCode> {
+    switchboard_server::config::plugin_describer(time_limit_ms).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })
+}
+
 /// The default plugins directory: the one holding the executable.
 pub fn default_plugins_dir() -> io::Result<PathBuf> {
     let exe = std::env::current_exe()?;
@@ -72,12 +80,9 @@ pub fn run(args: &PluginsArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let describer = match switchboard_server::config::plugin_describer(args.plugin_time_limit_ms) {
+    let describer = match describer(args.plugin_time_limit_ms) {
         Ok(describer) => describer,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     // Load leniently and apply `--strict` here, so a strict run still lists what did load.
     let report = match PluginHost::new(&dir, describer).load() {
@@ -113,14 +118,15 @@ pub fn run(args: &PluginsArgs) -> ExitCode {
 }
 
 /// How the accounts of the configured database stand against the loaded packs, read without
-/// migrating or writing anything; an error when there is no database, or it cannot be read.
+/// migrating the database or changing its data; an error when there is no database, or it cannot be
+/// read.
 fn accounts(args: &PluginsArgs, report: &LoadReport) -> Result<PackStanding, String> {
     let url = match &args.database_url {
         Some(url) => url.clone(),
         None => {
             let data_dir =
                 args.data_dir.clone().unwrap_or_else(|| PathBuf::from(switchboard_server::config::DEFAULT_DATA_DIR));
-            let file = data_dir.join("switchboard.db");
+            let file = switchboard_server::config::embedded_database(&data_dir);
             if !file.is_file() {
                 return Err(format!("no database at {}", file.display()));
             }
