@@ -398,7 +398,11 @@ fn postgres_restarting_under_load_answers_503_and_recovers_without_a_server_rest
     assert!(dropped.is_empty(), "{summary}; requests without an answer: {dropped:#?}");
     // Only successes and clean 503s.
     let unexpected: Vec<&&Sample> = failed.iter().filter(|s| !matches!(s.answer, Ok((503, ..)))).take(20).collect();
-    assert!(unexpected.is_empty(), "{summary}; answers other than 200/201/503: {unexpected:#?}");
+    let internal: Vec<&str> = log.lines().filter(|l| l.contains("internal error")).take(20).collect();
+    assert!(
+        unexpected.is_empty(),
+        "{summary}; answers other than 200/201/503: {unexpected:#?}; the server's internal errors: {internal:#?}"
+    );
     for s in &failed {
         let (_, content_type, code, retry_after) = s.answer.as_ref().unwrap();
         assert_eq!(content_type, "application/problem+json", "{s:?}");

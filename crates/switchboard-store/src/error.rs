@@ -81,6 +81,23 @@ fn is_foreign_key_message(message: &str) -> bool {
     m.contains("foreign key")
 }
 
+/// What PostgreSQL and libpq say when a connection ends or cannot be used (a shutdown or restart, an
+/// administrator ending it, an idle timeout, the network): an outage, not a fault of the request.
+fn is_connection_ending(message: &str) -> bool {
+    const ENDING: [&str; 9] = [
+        "terminating connection",
+        "the database system is shutting down",
+        "the database system is starting up",
+        "the database system is in recovery mode",
+        "server closed the connection",
+        "no connection to the server",
+        "could not receive data from server",
+        "could not send data to server",
+        "connection to server",
+    ];
+    ENDING.iter().any(|m| message.contains(m))
+}
+
 /// What a unique violation means to the client, in the domain's words: the database's own message
 /// names tables, columns and constraints, and differs between backends.
 /// A communication id that is taken, in this account (with other contents) or in another: one answer
@@ -129,6 +146,9 @@ impl From<DieselError> for StoreError {
                     DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
                         StoreError::Unavailable(message)
                     }
+                    // The FATAL message of an ending connection can be read before libpq sees the
+                    // socket close, and then carries no kind of its own
+                    _ if is_connection_ending(&message) => StoreError::Unavailable(message),
                     // SQLite reports a deferred foreign key failing at COMMIT without an extended code
                     _ if is_foreign_key_message(&message) => StoreError::InvalidReference { message: REFERENCE.into() },
                     // PostgreSQL broke a deadlock or a serialisation conflict by aborting this
@@ -144,6 +164,12 @@ impl From<DieselError> for StoreError {
                 }
             }
             DieselError::RollbackErrorOnCommit { commit_error, .. } => StoreError::from(*commit_error),
+            // A statement succeeded and the connection was lost right after (libpq no longer knows
+            // the transaction's state), so COMMIT was never sent: nothing was written, and the pool
+            // drops the connection
+            DieselError::BrokenTransactionManager => {
+                StoreError::Unavailable("the connection to the database was lost during a transaction".into())
+            }
             other => StoreError::Database(other),
         }
     }
@@ -169,7 +195,28 @@ impl From<serde_json::Error> for StoreError {
 
 #[cfg(test)]
 mod tests {
-    use super::unique_conflict;
+    use super::{StoreError, unique_conflict};
+    use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+    #[test]
+    fn a_connection_postgresql_ends_is_an_outage_however_diesel_reports_it() {
+        let unavailable = |e: DieselError| matches!(StoreError::from(e), StoreError::Unavailable(_));
+        for message in [
+            "terminating connection due to administrator command",
+            "terminating connection due to idle-session timeout",
+            "FATAL:  the database system is shutting down",
+            "server closed the connection unexpectedly",
+            "no connection to the server",
+        ] {
+            assert!(unavailable(DieselError::DatabaseError(DatabaseErrorKind::Unknown, Box::new(message.to_owned()))));
+        }
+        assert!(unavailable(DieselError::BrokenTransactionManager));
+        // A statement the database refuses for what it says stays a database error.
+        assert!(!unavailable(DieselError::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new("division by zero".to_owned())
+        )));
+    }
 
     #[test]
     fn a_unique_violation_names_its_field_without_the_databases_words() {

@@ -4,5 +4,6 @@
 mod support;
 
 mod integrity;
+mod outage;
 mod repositories;
 mod scoped_history;
