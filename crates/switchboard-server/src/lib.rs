@@ -4,6 +4,7 @@ pub mod access;
 pub mod auth;
 pub mod blocking;
 pub mod config;
+pub mod console;
 pub mod demo;
 pub mod docs;
 pub mod events;

@@ -197,6 +197,7 @@ impl Application {
             metrics_token_hash: settings.metrics_token.as_deref().map(auth::api_key::hash),
             sealing: auth::totp::SealingKey::derive(server_secret.as_bytes()),
             webhook_sealing: auth::totp::SealingKey::derive_for(server_secret.as_bytes(), b"webhook secrets v1"),
+            console: crate::console::csrf::CsrfKey::derive(server_secret.as_bytes()),
             events: settings.events.clone(),
         });
         if settings.demo {
@@ -284,6 +285,7 @@ impl Application {
                     access_log,
                     Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#).log_target(ACCESS_LOG_TARGET),
                 ))
+                .configure(crate::console::routes)
                 .route("/docs", web::get().to(crate::docs::redirect))
                 .route("/openapi.json", web::get().to(crate::docs::document))
                 .service(crate::docs::service())

@@ -22,6 +22,8 @@ pub struct AppState {
     pub sealing: crate::auth::totp::SealingKey,
     /// Seals webhook signing secrets at rest (they must be read again, to sign).
     pub webhook_sealing: crate::auth::totp::SealingKey,
+    /// Derives the console's CSRF tokens.
+    pub console: crate::console::csrf::CsrfKey,
     /// How events leave the server.
     pub events: crate::config::EventSettings,
 }

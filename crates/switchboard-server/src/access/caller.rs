@@ -36,7 +36,7 @@ pub struct Caller {
 /// What a person the account requires two factors of may do before enrolling: enrol, see themself
 /// and their sessions, sign out.
 fn open_before_enrolment(path: &str) -> bool {
-    matches!(path, "/v1/me" | "/v1/auth/sign-out")
+    matches!(path, "/v1/me" | "/v1/auth/sign-out" | "/console/sign-out")
         || path.starts_with("/v1/me/two-factor")
         || path.starts_with("/v1/me/sessions")
 }
@@ -55,6 +55,11 @@ fn enrolment_gate(path: &str, caller: Result<Caller, ApiError>) -> Result<Caller
 pub(super) enum Credential<T> {
     Bearer(T),
     ApiKey(T),
+    /// The console's session cookie, with the CSRF token the page sent beside it.
+    Console {
+        token: T,
+        csrf: T,
+    },
 }
 
 impl Credential<&str> {
@@ -62,21 +67,43 @@ impl Credential<&str> {
         match *self {
             Credential::Bearer(token) => Credential::Bearer(token.to_owned()),
             Credential::ApiKey(key) => Credential::ApiKey(key.to_owned()),
+            Credential::Console { token, csrf } => {
+                Credential::Console { token: token.to_owned(), csrf: csrf.to_owned() }
+            }
         }
     }
+}
+
+/// The session cookie of the console, if the request carries one.
+pub(crate) fn console_cookie(req: &HttpRequest) -> Option<&str> {
+    let cookies = req.headers().get(header::COOKIE)?.to_str().ok()?;
+    cookies
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == crate::console::SESSION_COOKIE)
+        .map(|(_, value)| value.trim())
+        .filter(|value| !value.is_empty())
 }
 
 pub(super) fn credential(req: &HttpRequest) -> Result<Credential<&str>, ApiError> {
     // a constant name: looking up by `&str` parses and checks the name on every request
     const X_API_KEY: header::HeaderName = header::HeaderName::from_static("x-api-key");
+    const X_CSRF_TOKEN: header::HeaderName = header::HeaderName::from_static(crate::console::csrf::HEADER);
     if let Some(value) = req.headers().get(X_API_KEY) {
         let key = value.to_str().map_err(|_| ApiError::Unauthenticated("the API key is malformed".into()))?;
         return Ok(Credential::ApiKey(key.trim()));
     }
-    let value = req
-        .headers()
-        .get(header::AUTHORIZATION)
-        .ok_or_else(|| ApiError::Unauthenticated("authentication required: send a Bearer token or X-Api-Key".into()))?;
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        // The console's cookie counts only beside the CSRF token that only the console's page can
+        // read: a request another site makes the browser send carries the cookie without it.
+        if let Some(token) = console_cookie(req) {
+            let csrf = req.headers().get(X_CSRF_TOKEN).and_then(|v| v.to_str().ok()).ok_or_else(|| {
+                ApiError::Unauthenticated("a console request carries its session's X-CSRF-Token header".into())
+            })?;
+            return Ok(Credential::Console { token, csrf });
+        }
+        return Err(ApiError::Unauthenticated("authentication required: send a Bearer token or X-Api-Key".into()));
+    };
     let value =
         value.to_str().map_err(|_| ApiError::Unauthenticated("the Authorization header is malformed".into()))?;
     let (scheme, token) =
@@ -159,18 +186,40 @@ pub fn load_caller(
     caller_of(&access, &cached, actor, session)
 }
 
-fn authenticate(state: &AppState, credential: Credential<String>) -> Result<Caller, ApiError> {
-    match credential {
-        Credential::Bearer(token) => {
-            let named =
-                state.tokens.authenticate(&token).map_err(|e: jwt::TokenError| ApiError::Unauthenticated(e.0))?;
-            if let Some(cached) = cached_caller(state, &named) {
-                return cached;
-            }
-            let (account, user) = (AccountId(named.account), UserId(named.user));
-            let mut conn = state.store.conn()?;
-            load_caller(state, &mut conn, account, user, Actor::User(user), named.session)
+/// Who a token names: a bearer token as it is, the console's cookie only beside its session's CSRF
+/// token (`csrf`).
+fn named_by(state: &AppState, token: &str, csrf: Option<&str>) -> Result<jwt::TokenSubject, ApiError> {
+    let named = state.tokens.authenticate(token).map_err(|e: jwt::TokenError| ApiError::Unauthenticated(e.0))?;
+    match (csrf, named.session) {
+        (None, _) => Ok(named),
+        (Some(csrf), Some(session)) if state.console.verify(session, csrf) => Ok(named),
+        (Some(_), _) => Err(ApiError::Unauthenticated("the X-CSRF-Token is not this session's".into())),
+    }
+}
+
+impl<T: AsRef<str>> Credential<T> {
+    /// The token and, for the console, its CSRF token; `None` for an API key.
+    fn token(&self) -> Option<(&str, Option<&str>)> {
+        match self {
+            Credential::Bearer(token) => Some((token.as_ref(), None)),
+            Credential::Console { token, csrf } => Some((token.as_ref(), Some(csrf.as_ref()))),
+            Credential::ApiKey(_) => None,
         }
+    }
+}
+
+fn authenticate(state: &AppState, credential: Credential<String>) -> Result<Caller, ApiError> {
+    if let Some((token, csrf)) = credential.token() {
+        let named = named_by(state, token, csrf)?;
+        if let Some(cached) = cached_caller(state, &named) {
+            return cached;
+        }
+        let (account, user) = (AccountId(named.account), UserId(named.user));
+        let mut conn = state.store.conn()?;
+        return load_caller(state, &mut conn, account, user, Actor::User(user), named.session);
+    }
+    match credential {
+        Credential::Bearer(_) | Credential::Console { .. } => Err(ApiError::Internal("a token without a token".into())),
         Credential::ApiKey(key) => {
             // Keys are looked up every time, so a revocation is honoured on the next request.
             let mut conn = state.store.conn()?;
@@ -201,10 +250,10 @@ impl FromRequest for Caller {
         let state = req.app_data::<web::Data<AppState>>().cloned();
         let credential = credential(req);
         // A cached bearer caller needs no database: answer on this worker, without a thread hop.
-        let cached = match (&state, &credential) {
-            (Some(state), Ok(Credential::Bearer(token))) => match state.tokens.authenticate(token) {
+        let cached = match (&state, credential.as_ref().ok().and_then(Credential::token)) {
+            (Some(state), Some((token, csrf))) => match named_by(state, token, csrf) {
                 Ok(named) => cached_caller(state, &named),
-                Err(e) => Some(Err(ApiError::Unauthenticated(e.0))),
+                Err(e) => Some(Err(e)),
             },
             _ => None,
         };

@@ -14,6 +14,16 @@ const DRIFT_STEPS: u64 = 1;
 /// Recovery codes made at enrolment.
 pub const RECOVERY_CODES: usize = 10;
 
+/// A key of `N` bytes for one `purpose`, derived (HKDF-SHA256) from the server's secret: each purpose
+/// its own key, the same on every instance sharing the secret.
+pub fn derive_key<const N: usize>(server_secret: &[u8], purpose: &[u8]) -> [u8; N] {
+    let mut key = [0u8; N];
+    let hkdf = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"switchboard"), server_secret);
+    // The keys asked for (32 and 64 bytes) are well within HKDF-SHA256's output limit (8160 bytes).
+    let _ = hkdf.expand(purpose, &mut key);
+    key
+}
+
 /// The key that seals TOTP secrets at rest, derived from the server's secret.
 #[derive(Clone)]
 pub struct SealingKey([u8; 32]);
@@ -32,11 +42,7 @@ impl SealingKey {
 
     /// HKDF-SHA256 of the server's secret, for one `purpose` (each purpose its own key).
     pub fn derive_for(server_secret: &[u8], purpose: &[u8]) -> SealingKey {
-        let mut key = [0u8; 32];
-        let hkdf = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"switchboard"), server_secret);
-        // 32 bytes is well within HKDF-SHA256's output limit: expanding cannot fail.
-        let _ = hkdf.expand(purpose, &mut key);
-        SealingKey(key)
+        SealingKey(derive_key(server_secret, purpose))
     }
 
     /// The secret sealed under a fresh random nonce, as hex (`nonce ‖ ciphertext`).

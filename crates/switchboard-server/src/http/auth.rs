@@ -69,7 +69,17 @@ pub async fn create_token(
     req: HttpRequest,
     body: Body<TokenRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    let TokenRequest { account, email, password, code } = body.parse()?;
+    Ok(web::Json(token_for(&state, &req, body.parse()?).await?))
+}
+
+/// A token for a sign-in, with every check and limit of `POST /v1/auth/token` (the console signs in
+/// through this too).
+pub async fn token_for(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    request: TokenRequest,
+) -> Result<TokenResponse, ApiError> {
+    let TokenRequest { account, email, password, code } = request;
     let identity = format!("{}/{}", account.to_lowercase(), email.trim().to_lowercase());
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
     if let Some(wait) = state.logins.check(&identity, &address) {
@@ -83,7 +93,7 @@ pub async fn create_token(
         state.logins.failed(&identity, &address);
         return Err(ApiError::Unauthenticated("invalid account, email or password".into()));
     }
-    let outcome = sign_in(&state, account, email, password, code).await;
+    let outcome = sign_in(state, account, email, password, code).await;
     let (user, account, session) = match outcome {
         Ok(found) => {
             state.logins.succeeded(&identity, &address);
@@ -98,7 +108,7 @@ pub async fn create_token(
     };
     let (access_token, expires_in) =
         state.tokens.mint(user.0, account.0, session).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(web::Json(TokenResponse { access_token, token_type: "Bearer", expires_in }))
+    Ok(TokenResponse { access_token, token_type: "Bearer", expires_in })
 }
 
 /// Signs a person in: the account and person are read, the password is checked off the storage

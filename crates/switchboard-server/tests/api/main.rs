@@ -25,6 +25,7 @@ macro_rules! on_both_backends {
 
 mod account;
 mod audit_export;
+mod console;
 mod credentials;
 mod escalation;
 mod events;
