@@ -1637,6 +1637,59 @@ with `after=<sequence>` of the last event handled.*/
                 })
         }
     }
+    ///What the caller may grant in a role they create or edit.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct Grantable {
+        ///Every section of the account's catalog, in catalog order.
+        pub sections: ::std::vec::Vec<GrantableSection>,
+    }
+    impl Grantable {
+        pub fn builder() -> builder::Grantable {
+            Default::default()
+        }
+    }
+    ///A level of a section, and whether the caller may grant it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct GrantableLevel {
+        pub grantable: bool,
+        pub level: Level,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<Reason>,
+    }
+    impl GrantableLevel {
+        pub fn builder() -> builder::GrantableLevel {
+            Default::default()
+        }
+    }
+    ///A right of a section, and whether the caller may grant it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct GrantableRight {
+        pub grantable: bool,
+        pub key: ::std::string::String,
+        pub label: ::std::string::String,
+        pub min_level: Level,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub reason: ::std::option::Option<Reason>,
+    }
+    impl GrantableRight {
+        pub fn builder() -> builder::GrantableRight {
+            Default::default()
+        }
+    }
+    ///A section of the catalog as a role editor offers it.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct GrantableSection {
+        pub key: ::std::string::String,
+        pub label: ::std::string::String,
+        ///Every level of the section, ascending.
+        pub levels: ::std::vec::Vec<GrantableLevel>,
+        pub rights: ::std::vec::Vec<GrantableRight>,
+    }
+    impl GrantableSection {
+        pub fn builder() -> builder::GrantableSection {
+            Default::default()
+        }
+    }
     ///Who may assign a role and what its holders may assign (DESIGN §2, rules 2, 3 and 5).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[serde(deny_unknown_fields)]
@@ -10733,6 +10786,331 @@ shown again; rotate it if it is lost.*/
                     sequence: Ok(value.sequence),
                     target: Ok(value.target),
                     type_: Ok(value.type_),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Grantable {
+            sections: ::std::result::Result<
+                ::std::vec::Vec<super::GrantableSection>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Grantable {
+            fn default() -> Self {
+                Self {
+                    sections: Err("no value supplied for sections".to_string()),
+                }
+            }
+        }
+        impl Grantable {
+            pub fn sections<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::GrantableSection>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sections = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sections: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Grantable> for super::Grantable {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Grantable,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { sections: value.sections? })
+            }
+        }
+        impl ::std::convert::From<super::Grantable> for Grantable {
+            fn from(value: super::Grantable) -> Self {
+                Self {
+                    sections: Ok(value.sections),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GrantableLevel {
+            grantable: ::std::result::Result<bool, ::std::string::String>,
+            level: ::std::result::Result<super::Level, ::std::string::String>,
+            reason: ::std::result::Result<
+                ::std::option::Option<super::Reason>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GrantableLevel {
+            fn default() -> Self {
+                Self {
+                    grantable: Err("no value supplied for grantable".to_string()),
+                    level: Err("no value supplied for level".to_string()),
+                    reason: Ok(Default::default()),
+                }
+            }
+        }
+        impl GrantableLevel {
+            pub fn grantable<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.grantable = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for grantable: {e}")
+                    });
+                self
+            }
+            pub fn level<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Level>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.level = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for level: {e}")
+                    });
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Reason>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GrantableLevel> for super::GrantableLevel {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GrantableLevel,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    grantable: value.grantable?,
+                    level: value.level?,
+                    reason: value.reason?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GrantableLevel> for GrantableLevel {
+            fn from(value: super::GrantableLevel) -> Self {
+                Self {
+                    grantable: Ok(value.grantable),
+                    level: Ok(value.level),
+                    reason: Ok(value.reason),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GrantableRight {
+            grantable: ::std::result::Result<bool, ::std::string::String>,
+            key: ::std::result::Result<::std::string::String, ::std::string::String>,
+            label: ::std::result::Result<::std::string::String, ::std::string::String>,
+            min_level: ::std::result::Result<super::Level, ::std::string::String>,
+            reason: ::std::result::Result<
+                ::std::option::Option<super::Reason>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GrantableRight {
+            fn default() -> Self {
+                Self {
+                    grantable: Err("no value supplied for grantable".to_string()),
+                    key: Err("no value supplied for key".to_string()),
+                    label: Err("no value supplied for label".to_string()),
+                    min_level: Err("no value supplied for min_level".to_string()),
+                    reason: Ok(Default::default()),
+                }
+            }
+        }
+        impl GrantableRight {
+            pub fn grantable<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.grantable = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for grantable: {e}")
+                    });
+                self
+            }
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn min_level<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::Level>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.min_level = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_level: {e}")
+                    });
+                self
+            }
+            pub fn reason<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::Reason>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.reason = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GrantableRight> for super::GrantableRight {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GrantableRight,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    grantable: value.grantable?,
+                    key: value.key?,
+                    label: value.label?,
+                    min_level: value.min_level?,
+                    reason: value.reason?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GrantableRight> for GrantableRight {
+            fn from(value: super::GrantableRight) -> Self {
+                Self {
+                    grantable: Ok(value.grantable),
+                    key: Ok(value.key),
+                    label: Ok(value.label),
+                    min_level: Ok(value.min_level),
+                    reason: Ok(value.reason),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GrantableSection {
+            key: ::std::result::Result<::std::string::String, ::std::string::String>,
+            label: ::std::result::Result<::std::string::String, ::std::string::String>,
+            levels: ::std::result::Result<
+                ::std::vec::Vec<super::GrantableLevel>,
+                ::std::string::String,
+            >,
+            rights: ::std::result::Result<
+                ::std::vec::Vec<super::GrantableRight>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GrantableSection {
+            fn default() -> Self {
+                Self {
+                    key: Err("no value supplied for key".to_string()),
+                    label: Err("no value supplied for label".to_string()),
+                    levels: Err("no value supplied for levels".to_string()),
+                    rights: Err("no value supplied for rights".to_string()),
+                }
+            }
+        }
+        impl GrantableSection {
+            pub fn key<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.key = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
+                self
+            }
+            pub fn label<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.label = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for label: {e}")
+                    });
+                self
+            }
+            pub fn levels<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::GrantableLevel>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.levels = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for levels: {e}")
+                    });
+                self
+            }
+            pub fn rights<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::GrantableRight>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.rights = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for rights: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GrantableSection> for super::GrantableSection {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GrantableSection,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    key: value.key?,
+                    label: value.label?,
+                    levels: value.levels?,
+                    rights: value.rights?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GrantableSection> for GrantableSection {
+            fn from(value: super::GrantableSection) -> Self {
+                Self {
+                    key: Ok(value.key),
+                    label: Ok(value.label),
+                    levels: Ok(value.levels),
+                    rights: Ok(value.rights),
                 }
             }
         }
@@ -20791,6 +21169,19 @@ let response = client.create_role()
     pub fn create_role(&self) -> builder::CreateRole<'_> {
         builder::CreateRole::new(self)
     }
+    /**What the caller may grant in a custom role: every section's levels and rights, each grantable or
+not with the reason (rule MC-20). Saving a role is still decided on its own; this asks first
+
+Sends a `GET` request to `/v1/roles/grantable`
+
+```ignore
+let response = client.grantable()
+    .send()
+    .await;
+```*/
+    pub fn grantable(&self) -> builder::Grantable<'_> {
+        builder::Grantable::new(self)
+    }
     /**The roles × sections matrix, as JSON or (with `Accept: text/csv`) CSV
 
 Sends a `GET` request to `/v1/roles/matrix`
@@ -26303,6 +26694,63 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::grantable`]
+
+[`Client::grantable`]: super::Client::grantable*/
+    #[derive(Debug, Clone)]
+    pub struct Grantable<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> Grantable<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/roles/grantable`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Grantable>, Error<ByteStream>> {
+            let Self { client } = self;
+            let url = format!("{}/v1/roles/grantable", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "grantable",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),

@@ -19,6 +19,7 @@ pub mod credential;
 pub mod decision;
 pub mod error;
 pub mod explain;
+pub mod grantable;
 pub mod ids;
 pub mod lookup;
 pub mod pack;
@@ -35,6 +36,7 @@ pub use catalog::{Catalog, Level, LevelSet, Permission, RightDef, SectionDef};
 pub use credential::{Credential, CredentialChange};
 pub use decision::{Decision, Excess, Reason, ReasonCode, Via};
 pub use error::{CoreError, Result};
+pub use grantable::GrantableSection;
 pub use ids::{AccountId, CommunicationId, IvrId, NumberId, RoleId, UserId, WorkgroupId};
 pub use lookup::Source;
 pub use pack::{

@@ -380,6 +380,54 @@ mod assignment {
 
     // rule MC-20
     #[test]
+    fn the_role_editor_offers_no_level_or_right_above_the_editors_own_and_says_why() {
+        let roles_only = role(
+            "role_clerk",
+            BTreeMap::from([
+                ("team.roles".to_string(), grant(Level::Manage, &[])),
+                ("numbers".to_string(), grant(Level::View, &[])),
+            ]),
+            ScopeKind::Personal,
+            RecentsScope::Personal,
+        );
+        let mut a = Account::with_custom(mightycall_pack(), vec![roles_only]);
+        a.user("clerk", &["role_clerk"]);
+        a.user("agent", &["agent"]);
+        a.superadmin("boss", &["administrator"]);
+        let catalog = a.policy.catalog();
+        let offered = |who: &str, section: &str| {
+            let id = catalog.sections().iter().find(|s| s.def.key == section).unwrap().id;
+            a.policy.grantable(&a.p(who)).into_iter().find(|g| g.section == id).unwrap()
+        };
+        let numbers = offered("clerk", "numbers");
+        let level = |level: Level| numbers.levels.iter().find(|(l, _)| *l == level).unwrap().1.clone();
+        assert_eq!(level(Level::None), None);
+        assert_eq!(level(Level::View), None, "what the clerk holds, they may grant");
+        let manage = level(Level::Manage).expect("above the clerk's own view");
+        assert_eq!(manage.code, ReasonCode::Escalation);
+        assert_eq!((manage.required, manage.held), (Some(Level::Manage), Some(Level::View)));
+        // The reason is the one a save would give: a role granting numbers at manage is refused so.
+        let too_much = role(
+            "too_much",
+            BTreeMap::from([("numbers".to_string(), grant(Level::Manage, &[]))]),
+            ScopeKind::Personal,
+            RecentsScope::Personal,
+        );
+        let saved = a.policy.can_edit_role(&a.p("clerk"), None, &too_much).unwrap();
+        assert_eq!(saved.explain(&a.policy).message, manage.message);
+        // Rights the clerk does not hold are offered disabled with the reason too.
+        assert!(
+            numbers.rights.iter().all(|(_, reason)| reason.as_ref().is_some_and(|r| r.code == ReasonCode::Escalation))
+        );
+        // A person who may not manage roles is offered nothing; the superadmin everything.
+        let agent = offered("agent", "numbers");
+        assert!(agent.levels.iter().all(|(l, r)| (*l == Level::None) == r.is_none()), "{agent:?}");
+        let boss = offered("boss", "numbers");
+        assert!(boss.levels.iter().all(|(_, r)| r.is_none()) && boss.rights.iter().all(|(_, r)| r.is_none()));
+    }
+
+    // rule MC-20
+    #[test]
     fn the_scope_assigned_cannot_be_wider_than_the_assigners_own() {
         let mut narrow = mightycall_pack().roles[0].clone();
         narrow.key = "admin_personal".into();

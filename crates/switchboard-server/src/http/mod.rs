@@ -22,6 +22,7 @@ pub mod ops;
 pub mod presets;
 pub mod reports;
 pub mod reviews;
+pub mod role_grantable;
 pub mod role_matrix;
 pub mod role_members;
 pub mod roles;
@@ -77,6 +78,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(presets::migrate)
             .service(presets::upgrade)
             .service(role_matrix::matrix)
+            .service(role_grantable::grantable)
             .service(roles::list_roles)
             .service(roles::create_role)
             .service(roles::get_role)

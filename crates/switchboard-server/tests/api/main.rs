@@ -39,6 +39,7 @@ mod ops;
 mod reach;
 mod reports;
 mod reviews;
+mod role_editor;
 mod stories;
 mod time_bound;
 mod two_factor;

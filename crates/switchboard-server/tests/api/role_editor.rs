@@ -1,0 +1,56 @@
+//! Rule MC-20 asked before a save: `GET /v1/roles/grantable` tells a role editor what the caller may
+//! grant, with the very reason a save of more would be refused with.
+
+use serde_json::{Value, json};
+use switchboard_testkit::app::TestApp;
+
+fn level<'a>(offered: &'a Value, section: &str, level: &str) -> &'a Value {
+    let section = offered["sections"].as_array().unwrap().iter().find(|s| s["key"] == section).unwrap();
+    section["levels"].as_array().unwrap().iter().find(|l| l["level"] == level).unwrap()
+}
+
+#[test]
+fn mc20_the_role_editor_is_told_what_the_caller_may_grant_with_the_reason_a_save_would_give() {
+    let app = TestApp::new().account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
+    let owner = app.session("owner@acme.example");
+    let clerk_role = json!({"key": "roles_clerk", "name": "Roles clerk", "scope": "personal",
+        "grants": {"team.roles": {"level": "manage"}, "numbers": {"level": "view"}}});
+    assert_eq!(app.call(&owner, "POST", "/v1/roles", Some(clerk_role)).status, 201);
+    let clerk = app.user(&owner, "acme", "clerk@acme.example", &["roles_clerk"]);
+
+    let offered = app.call(&clerk, "GET", "/v1/roles/grantable", None).json();
+    assert_eq!(level(&offered, "numbers", "view")["grantable"], true);
+    let manage = level(&offered, "numbers", "manage");
+    assert_eq!(manage["grantable"], false);
+    assert_eq!(manage["reason"]["code"], "escalation");
+    assert_eq!(
+        (manage["reason"]["required"].as_str(), manage["reason"]["held"].as_str()),
+        (Some("manage"), Some("view"))
+    );
+    // Saving a role with what was offered disabled is refused with that reason.
+    let too_much = json!({"key": "numbers_lead", "name": "Numbers lead", "grants": {"numbers": {"level": "manage"}}});
+    let refused = app.call(&clerk, "POST", "/v1/roles", Some(too_much));
+    let problem = refused.assert_problem(403, "forbidden");
+    assert_eq!(problem["reason"]["message"], manage["reason"]["message"]);
+    let enough = json!({"key": "numbers_viewer", "name": "Numbers viewer", "grants": {"numbers": {"level": "view"}}});
+    assert_eq!(app.call(&clerk, "POST", "/v1/roles", Some(enough)).status, 201);
+
+    // Someone who may not manage roles is offered no level above none, with their reason.
+    let agent = app.session("agent@acme.example");
+    let offered = app.call(&agent, "GET", "/v1/roles/grantable", None).json();
+    for section in offered["sections"].as_array().unwrap() {
+        for l in section["levels"].as_array().unwrap() {
+            assert_eq!(l["grantable"], l["level"] == "none", "{section}");
+        }
+    }
+    assert_eq!(level(&offered, "numbers", "view")["reason"]["code"], "missing_permission");
+    // The superadmin is offered every level.
+    let offered = app.call(&owner, "GET", "/v1/roles/grantable", None).json();
+    assert!(
+        offered["sections"].as_array().unwrap().iter().all(|s| s["levels"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["grantable"] == true))
+    );
+}
