@@ -31,6 +31,8 @@ SCREENS = {
     "IVRs": "/v1/ivrs?limit=1",
     "History": "/v1/communications?limit=1",
     "Audit log": "/v1/audit-events?limit=1",
+    "API keys": "/v1/api-keys?limit=1",
+    "Account": "/v1/account",
 }
 
 # Every preset role of the three packs the seeds describe, by the demo person who holds it.
@@ -258,3 +260,201 @@ def test_no_serious_accessibility_violations(page, screen):
     results = Axe().run(page)
     serious = [v for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == [], json.dumps([{"id": v["id"], "help": v["help"], "nodes": [n["html"] for n in v["nodes"][:3]]} for v in serious], indent=1)
+
+
+def invite(token: str, name: str, roles: list[str]) -> str:
+    """A new active person of the account (so tests that change roles leave the demo people alone)."""
+    mail = f"{name}-{uuid.uuid4().hex[:8]}@console.example"
+    status, _, body = call("POST", "/v1/users", token, body={"email": mail, "name": name, "password": "console-pass-1234", "roles": roles})
+    assert status == 201, body
+    return mail
+
+
+def roles_of(token: str, mail: str) -> list[str]:
+    users = json.loads(call("GET", "/v1/users?limit=500", token)[2])["items"]
+    user = next(u for u in users if u["email"] == mail)
+    status, _, body = call("GET", f"/v1/users/{user['id']}/permissions", token)
+    assert status == 200, body
+    return sorted(r["key"] for r in json.loads(body)["roles"])
+
+
+def test_mc16_a_preset_role_is_copied_and_the_copy_given_from_its_page(page):
+    token = token_of("demo-mightycall", "administrator")
+    mail = invite(token, "copier", ["agent"])
+    key = f"agent_copy_{uuid.uuid4().hex[:6]}"
+    sign_in(page, "demo-mightycall", "administrator")
+    page.get_by_role("link", name="Roles").click()
+    page.get_by_role("link", name="Agent", exact=True).click()
+    page.get_by_label("New key").fill(key)
+    page.get_by_label("New name").fill(f"Agent {key}")
+    page.get_by_role("button", name="Copy role").click()
+    expect(page.get_by_role("heading", name=f"Agent {key}", exact=True)).to_be_visible()
+    expect(page.locator("main")).to_contain_text("A custom role.")
+    page.get_by_label("Give this role to").select_option(label=f"copier <{mail}>")
+    page.get_by_role("button", name="Give role").click()
+    expect(page.locator("main table").last).to_contain_text(mail)
+    assert key in roles_of(token, mail)
+    page.get_by_role("button", name=f"Take Agent {key} from {mail}").click()
+    expect(page.locator("main")).not_to_contain_text(mail)
+    assert key not in roles_of(token, mail)
+
+
+def test_giving_a_role_beyond_ones_own_access_is_refused_with_the_servers_reason(page):
+    owner = token_of("demo-aircall", "superadmin")
+    mail = invite(owner, "raised", ["agent"])
+    sign_in(page, "demo-aircall", "admin")
+    page.get_by_role("link", name="Roles").click()
+    page.get_by_role("link", name="Owner", exact=True).click()
+    page.get_by_label("Give this role to").select_option(label=f"raised <{mail}>")
+    page.get_by_role("button", name="Give role").click()
+    expect(page.get_by_role("alert")).to_contain_text("Not allowed")
+    shot(page, "give-refused")
+    assert roles_of(owner, mail) == ["agent"]
+
+
+def test_mc21_roles_of_several_users_change_at_once(page):
+    token = token_of("demo-mightycall", "administrator")
+    first, second = invite(token, "bulk", ["agent"]), invite(token, "bulk", ["agent"])
+    sign_in(page, "demo-mightycall", "administrator")
+    page.get_by_role("link", name="Users").click()
+    expect(page.get_by_role("heading", name="Users")).to_be_visible()
+    for mail in (first, second):
+        page.get_by_label(f"Select {mail}").check()
+    page.get_by_label("Role", exact=True).select_option(label="Manager")
+    page.get_by_label("Change", exact=True).select_option("replace")
+    page.get_by_role("button", name="Apply to selected").click()
+    expect(page.get_by_role("status")).to_contain_text("Changed 2 users.")
+    assert roles_of(token, first) == ["manager"] and roles_of(token, second) == ["manager"]
+    shot(page, "users")
+
+
+def test_seed003_a_migration_is_previewed_before_it_is_applied_by_the_superadmin_only(page):
+    account = "demo-aircall-classic"
+    superadmin = token_of(account, "superadmin")
+    # Not the superadmin: the preview is refused with the reason.
+    sign_in(page, account, "admin")
+    if "Account" in menu(page):
+        page.get_by_role("link", name="Account").click()
+        page.get_by_role("button", name="Preview").click()
+        expect(page.get_by_role("alert")).to_contain_text("superadmin")
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, account, "superadmin")
+    page.get_by_role("link", name="Account").click()
+    page.get_by_label("To pack").select_option(value="aircall")
+    page.get_by_label("Keep access").check()
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("main")).to_contain_text("Plan: aircall-classic → aircall (nothing changed yet)")
+    shot(page, "migration")
+    assert json.loads(call("GET", "/v1/account", superadmin)[2])["preset"] == "aircall-classic", "a preview changes nothing"
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Apply this migration").click()
+    expect(page.locator("main")).to_contain_text("Migrated from aircall-classic to aircall")
+    assert json.loads(call("GET", "/v1/account", superadmin)[2])["preset"] == "aircall"
+
+
+def test_an_api_key_is_shown_once_works_and_is_revoked(page):
+    sign_in(page, "demo-aircall", "superadmin")
+    page.get_by_role("link", name="API keys").click()
+    page.get_by_label("Name", exact=True).fill("console test key")
+    page.get_by_role("button", name="Create key").click()
+    key = page.locator("#new-key").inner_text()
+    request = urllib.request.Request(BASE + "/v1/me", headers={"X-Api-Key": key})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
+    page.reload()
+    expect(page.get_by_role("heading", name="API keys")).to_be_visible()
+    assert key not in page.content(), "a key is shown only once"
+    page.get_by_role("button", name="Revoke console test key").first.click()
+    expect(page.locator("main")).not_to_contain_text("console test key")
+    try:
+        urllib.request.urlopen(urllib.request.Request(BASE + "/v1/me", headers={"X-Api-Key": key}), timeout=30)
+        raise AssertionError("a revoked key still works")
+    except urllib.error.HTTPError as error:
+        assert error.code == 401
+
+
+def test_mc20_the_role_editor_shows_what_one_may_not_grant_disabled_with_the_reason(page):
+    token = token_of("demo-aircall", "admin")
+    offered = {s["label"]: s for s in json.loads(call("GET", "/v1/roles/grantable", token)[2])["sections"]}
+    sign_in(page, "demo-aircall", "admin")
+    page.get_by_role("link", name="Roles").click()
+    page.get_by_role("link", name="New role").click()
+    expect(page.get_by_role("heading", name="New role", exact=True)).to_be_visible()
+    # Every level the API says the admin may not grant is disabled, with the API's reason beside it.
+    for label, section in offered.items():
+        for level in section["levels"]:
+            radio = page.get_by_label(f"{label}: {level['level']}", exact=True)
+            if level["grantable"]:
+                expect(radio).to_be_enabled()
+            else:
+                expect(radio).to_be_disabled()
+    refused = next(l for s in offered.values() for l in s["levels"] if not l["grantable"])
+    expect(page.locator("main")).to_contain_text(refused["reason"]["message"])
+    shot(page, "role-editor")
+    key = f"callbacks_{uuid.uuid4().hex[:6]}"
+    page.get_by_label("Key", exact=True).fill(key)
+    page.get_by_label("Name", exact=True).fill("Callbacks")
+    page.get_by_label("Numbers: view", exact=True).check()
+    page.get_by_role("button", name="Create role").click()
+    expect(page.get_by_role("heading", name="Callbacks", exact=True)).to_be_visible()
+    roles = json.loads(call("GET", "/v1/roles?limit=500", token)[2])["items"]
+    made = next(r for r in roles if r["key"] == key)
+    assert made["grants"] == {"numbers": {"level": "view", "rights": []}} or made["grants"]["numbers"]["level"] == "view"
+    # Editing it is the server's decision too: an Aircall Admin may not touch a role outside what
+    # their roles may assign, and is told so; the superadmin edits it.
+    page.get_by_role("link", name="Edit role").click()
+    page.get_by_label("Name", exact=True).fill("Callbacks desk")
+    page.get_by_role("button", name="Save role").click()
+    expect(page.get_by_role("alert")).to_contain_text("guarded_role")
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, "demo-aircall", "superadmin")
+    page.goto(f"{BASE}/console/#/roles/{made['id']}/edit")
+    page.get_by_label("Name", exact=True).fill("Callbacks desk")
+    page.get_by_role("button", name="Save role").click()
+    expect(page.get_by_role("heading", name="Callbacks desk", exact=True)).to_be_visible()
+
+
+def user_id(token: str, mail: str) -> str:
+    users = json.loads(call("GET", "/v1/users?limit=500", token)[2])["items"]
+    return next(u["id"] for u in users if u["email"] == mail)
+
+
+def test_mc34_a_person_is_invited_and_another_made_with_the_same_settings(page):
+    token = token_of("demo-mightycall", "administrator")
+    first = f"invitee-{uuid.uuid4().hex[:8]}@console.example"
+    second = f"twin-{uuid.uuid4().hex[:8]}@console.example"
+    sign_in(page, "demo-mightycall", "administrator")
+    page.get_by_role("link", name="Users").click()
+    page.get_by_label("Invitee's email").fill(first)
+    page.get_by_label("Invitee's name").fill("Invitee")
+    page.get_by_label("With role").select_option(label="Manager")
+    page.get_by_role("button", name="Invite").click()
+    expect(page.get_by_role("status")).to_contain_text(f"Invited {first}")
+    assert roles_of(token, first) == ["manager"]
+    page.goto(f"{BASE}/console/#/users/{user_id(token, first)}")
+    expect(page.get_by_role("heading", name="Invitee", exact=True)).to_be_visible()
+    page.get_by_label("New person's email").fill(second)
+    page.get_by_label("New person's name").fill("Twin")
+    page.get_by_role("button", name="Duplicate settings and invite").click()
+    expect(page.get_by_role("heading", name="Twin", exact=True)).to_be_visible()
+    assert roles_of(token, second) == ["manager"]
+
+
+def test_mc22_gi2_a_profile_shows_what_the_person_was_given_and_sees_as_them(page):
+    token = token_of("demo-groups-ivr", "admin")
+    target = user_id(token, "supervisor@demo-groups-ivr.example")
+    detail = json.loads(call("GET", f"/v1/users/{target}", token)[2])
+    seen = json.loads(call("GET", f"/v1/users/{target}/permissions", token)[2])
+    workgroups = {w["id"]: w["name"] for w in json.loads(call("GET", "/v1/workgroups?limit=500", token)[2])["items"]}
+    sign_in(page, "demo-groups-ivr", "admin")
+    page.goto(f"{BASE}/console/#/users/{target}")
+    expect(page.get_by_role("heading", name=detail["name"], exact=True)).to_be_visible()
+    main = page.locator("main")
+    for role in detail["roles"]:
+        expect(main).to_contain_text(role["name"])
+    assert detail["dashboard_access"]["workgroups"], "the demo supervisor watches some workgroups"
+    for wg in detail["dashboard_access"]["workgroups"]:
+        expect(main).to_contain_text(workgroups[wg])
+    for section in seen["permissions"]["sections"]:
+        expect(main).to_contain_text(section["label"])
+    shot(page, "profile")

@@ -33,8 +33,8 @@ class Problem extends Error {
   }
 }
 
-async function api(method, path, { body, accept } = {}) {
-  const headers = { "X-CSRF-Token": cookie("sb_csrf") };
+async function api(method, path, { body, accept, headers: extra = {} } = {}) {
+  const headers = { "X-CSRF-Token": cookie("sb_csrf"), ...extra };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (accept) headers.Accept = accept;
   const response = await fetch(path, {
@@ -80,6 +80,37 @@ function table(headings, rows, empty = "Nothing here yet.") {
   );
 }
 
+/** A place beside a control that shows how a call went: done, or the server's reason. */
+function outcome() {
+  const el = h("div", { attrs: { "aria-live": "polite" } });
+  el.done = (text) => el.replaceChildren(h("p", { className: "done", attrs: { role: "status" } }, text));
+  el.failed = (error) => el.replaceChildren(problemView(error));
+  return el;
+}
+
+/** Runs `work` when the form is submitted, showing its outcome; the form's fields as an object. */
+function onSubmit(form, result, work) {
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    if (button) button.disabled = true;
+    try {
+      await work(Object.fromEntries(new FormData(form)));
+    } catch (error) {
+      result.failed(error);
+    } finally {
+      if (button) button.disabled = false;
+    }
+  });
+  return form;
+}
+
+/** A control with its visible label, which is also its accessible name (not the options' text). */
+const labelled = (label, control) => {
+  control.setAttribute("aria-label", label);
+  return h("label", {}, label, control);
+};
+
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : "");
 const link = (hash, text) => h("a", { href: `#/${hash}` }, text);
 const tags = (items) => items.map((t) => h("span", { className: "tag" }, t));
@@ -113,7 +144,7 @@ function paged(path, headings, render, { empty, query = {} } = {}) {
   }
   more.addEventListener("click", next);
   holder.append(more);
-  return { element: holder, ready: next() };
+  return { element: holder, body, ready: next() };
 }
 
 // ---- screens ---------------------------------------------------------------------------------
@@ -129,6 +160,8 @@ const SCREENS = [
   { path: "ivrs", label: "IVRs", probe: "/v1/ivrs?limit=1", render: ivrsScreen },
   { path: "history", label: "History", probe: "/v1/communications?limit=1", render: historyScreen },
   { path: "audit", label: "Audit log", probe: "/v1/audit-events?limit=1", render: auditScreen },
+  { path: "api-keys", label: "API keys", probe: "/v1/api-keys?limit=1", render: apiKeysScreen },
+  { path: "account", label: "Account", probe: "/v1/account", render: accountScreen },
 ];
 
 let me = null;
@@ -154,13 +187,15 @@ async function meScreen() {
   ];
 }
 
-async function rolesScreen(id) {
+async function rolesScreen(id, sub) {
+  if (id === "new") return roleEditor(null);
+  if (id && sub === "edit") return roleEditor(id);
   if (id) return roleScreen(id);
   const list = paged("/v1/roles", ["Role", "Key", "Kind", "Members"], (roles) =>
     roles.map((r) => [link(`roles/${r.id}`, r.name), r.key, r.origin.startsWith("preset") ? "preset" : "custom", String(r.member_count ?? "")]),
   );
   await list.ready;
-  return [h("h1", {}, "Roles"), list.element];
+  return [h("h1", {}, "Roles"), h("div", { className: "actions" }, h("a", { href: "#/roles/new", className: "button" }, "New role")), list.element];
 }
 
 async function roleScreen(id) {
@@ -170,20 +205,154 @@ async function roleScreen(id) {
   ]);
   const labels = new Map((sections?.sections ?? []).map((s) => [s.key, s.label]));
   const grants = Object.entries(role.grants).map(([key, grant]) => [labels.get(key) ?? key, grant.level, tags(grant.rights ?? [])]);
-  const members = paged(`/v1/roles/${encodeURIComponent(id)}/members`, ["Name", "Email", "Status"], (users) =>
-    users.map((u) => [u.name, u.email, u.status]),
-  );
+  const path = `/v1/roles/${encodeURIComponent(id)}`;
+  const result = outcome();
+  const reload = () => route();
+  const remove = (u) =>
+    h("button", {
+      type: "button",
+      className: "secondary",
+      textContent: "Remove",
+      attrs: { "aria-label": `Take ${role.name} from ${u.email}` },
+      on: {
+        click: async () => {
+          try {
+            await api("DELETE", `${path}/members/${encodeURIComponent(u.id)}`);
+            await reload();
+          } catch (error) {
+            result.failed(error);
+          }
+        },
+      },
+    });
+  const members = paged(`${path}/members`, ["Name", "Email", "Status", ""], (users) => users.map((u) => [u.name, u.email, u.status, remove(u)]));
   await members.ready;
+  // Whom the role can be given to: the account's people, as the API lists them for this person.
+  const people = await api("GET", "/v1/users?limit=500").then((page) => page.items).catch(() => []);
+  const give = onSubmit(
+    h(
+      "form",
+      { className: "filters", attrs: { "aria-label": "Give this role" } },
+      labelled("Give this role to", h("select", { name: "user" }, people.map((u) => h("option", { value: u.id }, `${u.name} <${u.email}>`)))),
+      h("button", { type: "submit" }, "Give role"),
+    ),
+    result,
+    async ({ user }) => {
+      await api("POST", `${path}/members`, { body: { user_ids: [user] } });
+      await reload();
+    },
+  );
+  const copy = onSubmit(
+    h(
+      "form",
+      { className: "filters", attrs: { "aria-label": "Copy this role" } },
+      labelled("New key", h("input", { name: "key", required: true, pattern: "[a-z][a-z0-9_]*", value: `${role.key}_copy` })),
+      labelled("New name", h("input", { name: "name", required: true, value: `${role.name} (copy)` })),
+      h("button", { type: "submit" }, "Copy role"),
+    ),
+    result,
+    async (body) => {
+      const made = await api("POST", `${path}/copy`, { body });
+      location.hash = `#/roles/${made.id}`;
+    },
+  );
   return [
     h("p", {}, link("roles", "← Roles")),
     h("h1", {}, role.name),
     h("p", { className: "muted" }, role.origin.startsWith("preset") ? "A preset role: read-only (copy it to customise)." : "A custom role."),
+    role.origin.startsWith("preset") ? null : h("div", { className: "actions" }, h("a", { href: `#/roles/${role.id}/edit`, className: "button" }, "Edit role")),
     role.description ? h("p", {}, role.description) : null,
     h("dl", { className: "facts" }, h("dt", {}, "Key"), h("dd", {}, role.key), h("dt", {}, "Data scope"), h("dd", {}, role.scope)),
     h("h2", {}, "Grants"),
     table(["Section", "Level", "Rights"], grants, "This role grants no section."),
     h("h2", {}, "Members"),
+    result,
+    give,
     members.element,
+    h("h2", {}, "Copy"),
+    h("p", { className: "muted" }, "A copy is a custom role with the same grants, which you can then change (MC-16)."),
+    copy,
+  ];
+}
+
+/**
+ * The role editor: sections × levels with each section's rights. What the signed-in person may not
+ * grant is disabled with the server's reason (`GET /v1/roles/grantable`, rule MC-20); saving is
+ * decided by the server all the same.
+ */
+async function roleEditor(id) {
+  const [offered, role] = await Promise.all([
+    api("GET", "/v1/roles/grantable"),
+    id ? api("GET", `/v1/roles/${encodeURIComponent(id)}`) : Promise.resolve(null),
+  ]);
+  const grants = role?.grants ?? {};
+  // A level or right to choose; one the person may not grant is disabled, with the server's reason.
+  const choice = ({ type, name, value, label, checked, reason, keep = false }) =>
+    h(
+      "label",
+      { className: reason ? "choice disabled" : "choice" },
+      h("input", { type, name, value, checked, disabled: Boolean(reason) && !keep, attrs: { "aria-label": label.full } }),
+      ` ${label.short}`,
+      reason ? h("small", { className: "why" }, reason.message) : null,
+    );
+  const rows = offered.sections.map((section) => {
+    const held = grants[section.key]?.level ?? "none";
+    const given = grants[section.key]?.rights ?? [];
+    const levels = section.levels.map((l) =>
+      choice({
+        type: "radio",
+        name: `level:${section.key}`,
+        value: l.level,
+        label: { full: `${section.label}: ${l.level}`, short: l.level },
+        checked: l.level === held,
+        reason: l.reason,
+        keep: l.level === held,
+      }),
+    );
+    const rights = section.rights.map((r) =>
+      choice({ type: "checkbox", name: `right:${section.key}`, value: r.key, label: { full: r.label, short: r.label }, checked: given.includes(r.key), reason: r.reason }),
+    );
+    return [section.label, h("div", { className: "choices" }, levels), h("div", { className: "choices" }, rights)];
+  });
+  const result = outcome();
+  const scopes = ["personal", "workgroup", "numbers", "dashboard", "all"];
+  const form = onSubmit(
+    h(
+      "form",
+      { className: "editor", attrs: { "aria-label": "Role editor" } },
+      h(
+        "div",
+        { className: "filters" },
+        id ? null : labelled("Key", h("input", { name: "key", required: true, pattern: "[a-z][a-z0-9_]*", attrs: { autocomplete: "off" } })),
+        labelled("Name", h("input", { name: "name", required: true, value: role?.name ?? "" })),
+        labelled("Description", h("input", { name: "description", value: role?.description ?? "" })),
+        labelled("Data scope", h("select", { name: "scope" }, scopes.map((v) => h("option", { value: v, selected: (role?.scope ?? "personal") === v }, v)))),
+      ),
+      h("div", { className: "scroll" }, table(["Section", "Level", "Rights"], rows)),
+      result,
+      h("button", { type: "submit" }, id ? "Save role" : "Create role"),
+    ),
+    result,
+    async (fields) => {
+      const data = new FormData(form);
+      const chosen = {};
+      for (const section of offered.sections) {
+        const level = data.get(`level:${section.key}`) ?? "none";
+        const rights = data.getAll(`right:${section.key}`);
+        if (level !== "none" || rights.length) chosen[section.key] = { level, rights };
+      }
+      const body = { name: fields.name, description: fields.description, scope: fields.scope, grants: chosen };
+      const saved = id
+        ? await api("PATCH", `/v1/roles/${encodeURIComponent(id)}`, { body, headers: { "If-Match": `"${role.version}"` } })
+        : await api("POST", "/v1/roles", { body: { ...body, key: fields.key } });
+      location.hash = `#/roles/${saved.id}`;
+    },
+  );
+  return [
+    h("p", {}, link(id ? `roles/${id}` : "roles", id ? `← ${role.name}` : "← Roles")),
+    h("h1", {}, id ? `Edit ${role.name}` : "New role"),
+    h("p", { className: "muted" }, "What you may not grant is shown disabled, with the reason."),
+    form,
   ];
 }
 
@@ -210,17 +379,132 @@ async function matrixScreen() {
   return [h("h1", {}, "Role matrix"), h("div", { className: "actions" }, download, note), h("div", { className: "scroll" }, table(headings, rows))];
 }
 
-async function usersScreen() {
+async function usersScreen(id) {
+  if (id) return profileScreen(id);
   const filter = h("input", { type: "search", id: "user-filter", attrs: { "aria-label": "Filter by name or email" } });
-  const list = paged("/v1/users", ["Name", "Email", "Status"], (users) =>
-    users.map((u) => [u.superadmin ? [u.name, " ", h("span", { className: "tag" }, "Superadmin")] : u.name, u.email, u.status]),
+  const pick = (u) => h("input", { type: "checkbox", name: "user", value: u.id, attrs: { "aria-label": `Select ${u.email}` } });
+  const list = paged("/v1/users", ["", "Name", "Email", "Status"], (users) =>
+    users.map((u) => [pick(u), [link(`users/${u.id}`, u.name), u.superadmin ? [" ", h("span", { className: "tag" }, "Superadmin")] : null], u.email, u.status]),
   );
   filter.addEventListener("input", () => {
     const wanted = filter.value.trim().toLowerCase();
     for (const row of list.element.querySelectorAll("tbody tr")) row.hidden = wanted !== "" && !row.textContent.toLowerCase().includes(wanted);
   });
   await list.ready;
-  return [h("h1", {}, "Users"), h("div", { className: "filters" }, h("label", {}, "Filter", filter)), list.element];
+  // A bulk change of the selected people's roles (MC-21), when the API lists roles to this person.
+  const roles = await api("GET", "/v1/roles?limit=500").then((page) => page.items).catch(() => null);
+  const result = outcome();
+  const bulk = roles
+    ? onSubmit(
+        h(
+          "form",
+          { className: "filters", attrs: { "aria-label": "Change roles of the selected users" } },
+          labelled("Role", h("select", { name: "role" }, roles.map((r) => h("option", { value: r.key }, r.name)))),
+          labelled(
+            "Change",
+            h("select", { name: "action" }, [["replace", "replace their roles with it"], ["add", "add it"], ["remove", "remove it"]].map(([v, t]) => h("option", { value: v }, t))),
+          ),
+          h("button", { type: "submit" }, "Apply to selected"),
+        ),
+        result,
+        async ({ role, action }) => {
+          const users = [...list.element.querySelectorAll("input[name=user]:checked")].map((c) => c.value);
+          if (users.length === 0) return result.done("Select the users to change first.");
+          await api("POST", "/v1/users/bulk-role", { body: { user_ids: users, role, action } });
+          result.done(`Changed ${users.length} user${users.length === 1 ? "" : "s"}.`);
+        },
+      )
+    : null;
+  const invited = outcome();
+  const invite = onSubmit(
+    personForm(
+      "Invite a user",
+      "Invitee's",
+      roles ? labelled("With role", h("select", { name: "role" }, h("option", { value: "" }, "the pack's default"), roles.map((r) => h("option", { value: r.key }, r.name)))) : null,
+      "Invite",
+    ),
+    invited,
+    async ({ email, name, role }) => {
+      const made = await api("POST", "/v1/users", { body: { email, name, ...(role ? { roles: [role] } : {}) } });
+      invited.done(`Invited ${made.email}: they are ${made.status} until they set a password.`);
+    },
+  );
+  return [
+    h("h1", {}, "Users"),
+    h("div", { className: "filters" }, h("label", {}, "Filter", filter)),
+    bulk,
+    result,
+    list.element,
+    h("h2", {}, "Invite"),
+    invite,
+    invited,
+  ];
+}
+
+/** A form asking for a new person's email and name (invite, duplicate), with `extra` fields. */
+function personForm(name, whose, extra, button) {
+  return h(
+    "form",
+    { className: "filters", attrs: { "aria-label": name } },
+    labelled(`${whose} email`, h("input", { name: "email", type: "email", required: true })),
+    labelled(`${whose} name`, h("input", { name: "name", required: true })),
+    extra,
+    h("button", { type: "submit" }, button),
+  );
+}
+
+/** A person's profile: what they were given, and "see as this user" — the server's view of them. */
+async function profileScreen(id) {
+  const path = `/v1/users/${encodeURIComponent(id)}`;
+  const [user, seen, numbers, workgroups, ivrs] = await Promise.all([
+    api("GET", path),
+    api("GET", `${path}/permissions`).catch((error) => error),
+    api("GET", "/v1/numbers?limit=500").then((p) => p.items).catch(() => []),
+    api("GET", "/v1/workgroups?limit=500").then((p) => p.items).catch(() => []),
+    api("GET", "/v1/ivrs?limit=500").then((p) => p.items).catch(() => []),
+  ]);
+  const named = (items, text) => (ids) => ids.map((i) => { const found = items.find((x) => x.id === i); return found ? text(found) : i; });
+  const numberNames = named(numbers, (n) => `${n.e164} ${n.label}`.trim());
+  const workgroupNames = named(workgroups, (w) => w.name);
+  const ivrNames = named(ivrs, (i) => i.name);
+  const result = outcome();
+  const duplicate = onSubmit(
+    personForm("Duplicate settings and invite", "New person's", null, "Duplicate settings and invite"),
+    result,
+    async (body) => {
+      const made = await api("POST", `${path}/duplicate`, { body });
+      location.hash = `#/users/${made.id}`;
+    },
+  );
+  const seeAs =
+    seen instanceof Error
+      ? [problemView(seen)]
+      : [
+          table(["Section", "Level"], seen.permissions.sections.map((x) => [x.label, x.level]), "No sections: they see only their own history."),
+          h("dl", { className: "facts" }, h("dt", {}, "Data scopes"), h("dd", {}, tags(seen.permissions.scopes)), h("dt", {}, "Rights"), h("dd", {}, seen.permissions.rights.length ? tags(seen.permissions.rights) : "none")),
+        ];
+  return [
+    h("p", {}, link("users", "← Users")),
+    h("h1", {}, user.name),
+    h(
+      "dl",
+      { className: "facts" },
+      h("dt", {}, "Email"), h("dd", {}, user.email),
+      h("dt", {}, "Status"), h("dd", {}, user.status),
+      h("dt", {}, "Roles"), h("dd", {}, user.superadmin ? tags(["Superadmin"]) : null, tags(user.roles.map((r) => r.name))),
+      h("dt", {}, "Business numbers"), h("dd", {}, tags(numberNames(user.numbers))),
+      h("dt", {}, "Workgroups"), h("dd", {}, tags(workgroupNames(user.workgroups))),
+      h("dt", {}, "Dashboard workgroups"), h("dd", {}, tags(workgroupNames(user.dashboard_access.workgroups))),
+      h("dt", {}, "Dashboard IVRs"), h("dd", {}, tags(ivrNames(user.dashboard_access.ivrs))),
+    ),
+    h("h2", {}, `See as ${user.name}`),
+    h("p", { className: "muted" }, "What the server lets this person see and do: the sections their menu shows, their rights and data scopes."),
+    ...seeAs,
+    h("h2", {}, "Duplicate settings and invite"),
+    h("p", { className: "muted" }, "A new person with the same roles, numbers and workgroups (MC-34)."),
+    duplicate,
+    result,
+  ];
 }
 
 async function workgroupsScreen() {
@@ -266,6 +550,95 @@ async function auditScreen() {
   return [h("h1", {}, "Audit log"), list.element];
 }
 
+async function accountScreen() {
+  const [account, presets] = await Promise.all([api("GET", "/v1/account"), api("GET", "/v1/presets").catch(() => ({ items: [] }))]);
+  const others = presets.items.filter((p) => p.name !== account.preset);
+  const result = outcome();
+  const plan = h("div");
+  const showPlan = (p) => {
+    const changed = p.users.filter((u) => u.from.join() !== u.to.join() || u.dropped.length);
+    plan.replaceChildren(
+      h("h3", {}, p.applied ? `Migrated from ${p.from_pack} to ${p.to_pack}` : `Plan: ${p.from_pack} → ${p.to_pack} (nothing changed yet)`),
+      h("p", {}, `Roles created: ${p.roles_created.join(", ") || "none"}. Roles removed: ${p.roles_removed.join(", ") || "none"}.`),
+      table(["User", "Roles now", "Roles after", "Dropped"], changed.map((u) => [u.user_id, u.from.join(", "), u.to.join(", "), u.dropped.join(", ")]), "No user's roles change."),
+    );
+  };
+  let planned = null;
+  const apply = h("button", { type: "button", hidden: true, textContent: "Apply this migration" });
+  const migrate = onSubmit(
+    h(
+      "form",
+      { className: "filters", attrs: { "aria-label": "Migrate to another preset pack" } },
+      labelled("To pack", h("select", { name: "to_pack" }, others.map((p) => h("option", { value: p.name }, `${p.name} ${p.version}`)))),
+      labelled("Keep access", h("input", { type: "checkbox", name: "keep_access", value: "yes" })),
+      h("button", { type: "submit" }, "Preview"),
+    ),
+    result,
+    async ({ to_pack, keep_access }) => {
+      planned = { to_pack, keep_access: keep_access === "yes" };
+      showPlan(await api("POST", "/v1/presets/migrate", { body: { ...planned, dry_run: true } }));
+      apply.hidden = false;
+      result.replaceChildren();
+    },
+  );
+  apply.addEventListener("click", async () => {
+    if (!planned || !window.confirm(`Migrate this account to ${planned.to_pack}? Every user's roles change as planned.`)) return;
+    try {
+      showPlan(await api("POST", "/v1/presets/migrate", { body: { ...planned, dry_run: false } }));
+      apply.hidden = true;
+    } catch (error) {
+      result.failed(error);
+    }
+  });
+  return [
+    h("h1", {}, "Account"),
+    h("dl", { className: "facts" }, h("dt", {}, "Name"), h("dd", {}, account.name), h("dt", {}, "Slug"), h("dd", {}, account.slug), h("dt", {}, "Preset pack"), h("dd", {}, account.preset)),
+    h("h2", {}, "Migrate to another preset pack"),
+    h("p", { className: "muted" }, "Preview first: the plan shows every user's roles before and after. Only the account's superadmin may apply it."),
+    migrate,
+    result,
+    plan,
+    apply,
+  ];
+}
+
+async function apiKeysScreen() {
+  const result = outcome();
+  const revoke = (k) =>
+    h("button", {
+      type: "button",
+      className: "secondary",
+      textContent: "Revoke",
+      attrs: { "aria-label": `Revoke ${k.name}` },
+      on: {
+        click: async () => {
+          try {
+            await api("DELETE", `/v1/api-keys/${encodeURIComponent(k.id)}`);
+            await route();
+          } catch (error) {
+            result.failed(error);
+          }
+        },
+      },
+    });
+  const list = paged("/v1/api-keys", ["Name", "Prefix", "Created", "Last used", ""], (keys) =>
+    keys.map((k) => [k.name, k.prefix, when(k.created_at), when(k.last_used_at), revoke(k)]),
+  );
+  await list.ready;
+  const create = onSubmit(
+    h("form", { className: "filters", attrs: { "aria-label": "Create an API key" } }, labelled("Name", h("input", { name: "name", required: true })), h("button", { type: "submit" }, "Create key")),
+    result,
+    async ({ name }) => {
+      const made = await api("POST", "/v1/api-keys", { body: { name } });
+      result.replaceChildren(
+        h("div", { className: "secret", attrs: { role: "status" } }, h("p", {}, "Copy the key now: it is shown only this once."), h("code", { id: "new-key" }, made.key)),
+      );
+      list.body.prepend(h("tr", {}, [made.name, made.prefix, when(made.created_at), "", revoke(made)].map((c) => h("td", {}, c))));
+    },
+  );
+  return [h("h1", {}, "API keys"), create, result, list.element];
+}
+
 // ---- shell -------------------------------------------------------------------------------------
 
 async function buildNav() {
@@ -288,7 +661,7 @@ async function buildNav() {
 }
 
 async function route() {
-  const [path = "", id] = location.hash.replace(/^#\/?/, "").split("/");
+  const [path = "", id, sub] = location.hash.replace(/^#\/?/, "").split("/");
   const screen = SCREENS.find((s) => s.path === path) ?? SCREENS[0];
   for (const a of $("nav").querySelectorAll("a")) {
     if (a.dataset.screen === screen.path) a.setAttribute("aria-current", "page");
@@ -297,7 +670,7 @@ async function route() {
   const main = $("main");
   main.replaceChildren(h("p", { className: "muted" }, "Loading…"));
   try {
-    main.replaceChildren(...(await screen.render(id ? decodeURIComponent(id) : undefined)).filter(Boolean));
+    main.replaceChildren(...(await screen.render(id ? decodeURIComponent(id) : undefined, sub)).filter(Boolean));
   } catch (error) {
     main.replaceChildren(h("h1", {}, screen.label), problemView(error));
   }
