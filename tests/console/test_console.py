@@ -458,3 +458,69 @@ def test_mc22_gi2_a_profile_shows_what_the_person_was_given_and_sees_as_them(pag
     for section in seen["permissions"]["sections"]:
         expect(main).to_contain_text(section["label"])
     shot(page, "profile")
+
+
+def test_workgroups_numbers_and_ivrs_show_their_members_by_name(page):
+    token = token_of("demo-groups-ivr", "admin")
+    users = {u["id"]: u["name"] for u in json.loads(call("GET", "/v1/users?limit=500", token)[2])["items"]}
+    workgroups = json.loads(call("GET", "/v1/workgroups?limit=500", token)[2])["items"]
+    numbers = json.loads(call("GET", "/v1/numbers?limit=500", token)[2])["items"]
+    sign_in(page, "demo-groups-ivr", "admin")
+    page.get_by_role("link", name="Workgroups").click()
+    for w in workgroups:
+        row = page.locator("main tbody tr", has_text=w["name"]).first
+        for member in w["members"]:
+            expect(row).to_contain_text(users[member])
+    page.get_by_role("link", name="Numbers").click()
+    for n in numbers:
+        row = page.locator("main tbody tr", has_text=n["e164"])
+        for user in n["users"]:
+            expect(row).to_contain_text(users[user])
+    page.get_by_role("link", name="IVRs").click()
+    ivrs = json.loads(call("GET", "/v1/ivrs?limit=500", token)[2])["items"]
+    e164 = {n["id"]: n["e164"] for n in numbers}
+    for i in ivrs:
+        row = page.locator("main tbody tr", has_text=i["name"]).first
+        for number in i["numbers"]:
+            expect(row).to_contain_text(e164[number])
+
+
+def test_gi2_dashboard_access_is_given_from_the_profile(page):
+    token = token_of("demo-groups-ivr", "superadmin")
+    mail = invite(token, "watcher", ["supervisor"])
+    target = user_id(token, mail)
+    workgroup = json.loads(call("GET", "/v1/workgroups?limit=500", token)[2])["items"][0]
+    sign_in(page, "demo-groups-ivr", "superadmin")
+    page.goto(f"{BASE}/console/#/users/{target}")
+    page.get_by_label(f"Dashboard workgroup {workgroup['name']}", exact=True).check()
+    page.get_by_role("button", name="Save dashboard access").click()
+    expect(page.get_by_role("status")).to_contain_text("Dashboard access saved.")
+    detail = json.loads(call("GET", f"/v1/users/{target}", token)[2])
+    assert detail["dashboard_access"]["workgroups"] == [workgroup["id"]]
+
+
+def test_mc12_recents_show_what_the_persons_roles_allow(page):
+    token = token_of("demo-mightycall", "agent")
+    recents = json.loads(call("GET", "/v1/recents?limit=50", token)[2])["items"]
+    sign_in(page, "demo-mightycall", "agent")
+    page.get_by_role("link", name="History").click()
+    page.get_by_role("button", name="Show recents").click()
+    if recents:
+        expect(page.locator("main table").last.locator("tbody tr")).to_have_count(len(recents))
+    else:
+        expect(page.locator("main")).to_contain_text("No recents.")
+
+
+def test_the_audit_log_filters_by_action(page):
+    token = token_of("demo-aircall", "superadmin")
+    events = json.loads(call("GET", "/v1/audit-events?limit=50", token)[2])["items"]
+    action = events[0]["action"]
+    matching = json.loads(call("GET", f"/v1/audit-events?limit=50&action={action}", token)[2])["items"]
+    sign_in(page, "demo-aircall", "superadmin")
+    page.get_by_role("link", name="Audit log").click()
+    page.get_by_label("Action", exact=True).fill(action)
+    page.get_by_role("button", name="Filter").click()
+    rows = page.locator("main tbody tr")
+    expect(rows).to_have_count(len(matching))
+    for text in rows.all_inner_texts():
+        assert action in text

@@ -459,15 +459,34 @@ async function profileScreen(id) {
   const [user, seen, numbers, workgroups, ivrs] = await Promise.all([
     api("GET", path),
     api("GET", `${path}/permissions`).catch((error) => error),
-    api("GET", "/v1/numbers?limit=500").then((p) => p.items).catch(() => []),
-    api("GET", "/v1/workgroups?limit=500").then((p) => p.items).catch(() => []),
-    api("GET", "/v1/ivrs?limit=500").then((p) => p.items).catch(() => []),
+    numberNames(),
+    workgroupNames(),
+    ivrNames(),
   ]);
-  const named = (items, text) => (ids) => ids.map((i) => { const found = items.find((x) => x.id === i); return found ? text(found) : i; });
-  const numberNames = named(numbers, (n) => `${n.e164} ${n.label}`.trim());
-  const workgroupNames = named(workgroups, (w) => w.name);
-  const ivrNames = named(ivrs, (i) => i.name);
   const result = outcome();
+  // Dashboard access (GI-1, GI-2): the workgroups and IVRs whose data the person sees and filters.
+  const access = user.dashboard_access;
+  const boxes = (kind, items, chosen) =>
+    items.map((x) => h("label", { className: "choice" }, h("input", { type: "checkbox", name: kind, value: x.id, checked: chosen.includes(x.id), attrs: { "aria-label": `Dashboard ${kind === "workgroup" ? "workgroup" : "IVR"} ${x.name}` } }), ` ${x.name}`));
+  const dashboardResult = outcome();
+  const dashboard = h(
+    "form",
+    { attrs: { "aria-label": "Dashboard access" } },
+    h("h3", {}, "Workgroups"),
+    h("div", { className: "choices" }, boxes("workgroup", workgroups.items, access.workgroups)),
+    h("h3", {}, "IVRs"),
+    h("div", { className: "choices" }, boxes("ivr", ivrs.items, access.ivrs)),
+    h("div", { className: "actions" }, h("button", { type: "submit" }, "Save dashboard access")),
+  );
+  onSubmit(
+    dashboard,
+    dashboardResult,
+    async () => {
+      const data = new FormData(dashboard);
+      await api("PUT", `${path}/dashboard-access`, { body: { workgroups: data.getAll("workgroup"), ivrs: data.getAll("ivr") } });
+      dashboardResult.done("Dashboard access saved.");
+    },
+  );
   const duplicate = onSubmit(
     personForm("Duplicate settings and invite", "New person's", null, "Duplicate settings and invite"),
     result,
@@ -492,14 +511,18 @@ async function profileScreen(id) {
       h("dt", {}, "Email"), h("dd", {}, user.email),
       h("dt", {}, "Status"), h("dd", {}, user.status),
       h("dt", {}, "Roles"), h("dd", {}, user.superadmin ? tags(["Superadmin"]) : null, tags(user.roles.map((r) => r.name))),
-      h("dt", {}, "Business numbers"), h("dd", {}, tags(numberNames(user.numbers))),
-      h("dt", {}, "Workgroups"), h("dd", {}, tags(workgroupNames(user.workgroups))),
-      h("dt", {}, "Dashboard workgroups"), h("dd", {}, tags(workgroupNames(user.dashboard_access.workgroups))),
-      h("dt", {}, "Dashboard IVRs"), h("dd", {}, tags(ivrNames(user.dashboard_access.ivrs))),
+      h("dt", {}, "Business numbers"), h("dd", {}, tags(numbers.of(user.numbers))),
+      h("dt", {}, "Workgroups"), h("dd", {}, tags(workgroups.of(user.workgroups))),
+      h("dt", {}, "Dashboard workgroups"), h("dd", {}, tags(workgroups.of(access.workgroups))),
+      h("dt", {}, "Dashboard IVRs"), h("dd", {}, tags(ivrs.of(access.ivrs))),
     ),
     h("h2", {}, `See as ${user.name}`),
     h("p", { className: "muted" }, "What the server lets this person see and do: the sections their menu shows, their rights and data scopes."),
     ...seeAs,
+    h("h2", {}, "Dashboard access"),
+    h("p", { className: "muted" }, "The workgroups and IVRs whose activity, logs and analytics this person sees (GI-1, GI-2)."),
+    dashboard,
+    dashboardResult,
     h("h2", {}, "Duplicate settings and invite"),
     h("p", { className: "muted" }, "A new person with the same roles, numbers and workgroups (MC-34)."),
     duplicate,
@@ -507,20 +530,38 @@ async function profileScreen(id) {
   ];
 }
 
+/** Names by id of what the API lists to this person (people, numbers, workgroups, IVRs), for showing
+ * members by name; an id the person may not list stays an id. */
+async function namesOf(path, text) {
+  const items = await api("GET", `${path}?limit=500`).then((p) => p.items).catch(() => []);
+  const names = new Map(items.map((x) => [x.id, text(x)]));
+  return { items, of: (ids) => ids.map((i) => names.get(i) ?? i) };
+}
+
+const people = () => namesOf("/v1/users", (u) => u.name);
+const numberNames = () => namesOf("/v1/numbers", (n) => `${n.e164} ${n.label}`.trim());
+const workgroupNames = () => namesOf("/v1/workgroups", (w) => w.name);
+const ivrNames = () => namesOf("/v1/ivrs", (i) => i.name);
+
 async function workgroupsScreen() {
-  const list = paged("/v1/workgroups", ["Workgroup", "Members", "Created"], (items) => items.map((w) => [w.name, String(w.members.length), when(w.created_at)]));
+  const users = await people();
+  const list = paged("/v1/workgroups", ["Workgroup", "Members", "Created"], (items) => items.map((w) => [w.name, tags(users.of(w.members)), when(w.created_at)]));
   await list.ready;
   return [h("h1", {}, "Workgroups"), list.element];
 }
 
 async function numbersScreen() {
-  const list = paged("/v1/numbers", ["Number", "Label", "Kind", "Users"], (items) => items.map((n) => [n.e164, n.label, n.kind, String(n.users.length)]));
+  const [users, ivrs] = await Promise.all([people(), ivrNames()]);
+  const list = paged("/v1/numbers", ["Number", "Label", "Kind", "Users", "IVR"], (items) =>
+    items.map((n) => [n.e164, n.label, n.kind, tags(users.of(n.users)), n.ivr ? ivrs.of([n.ivr]) : ""]),
+  );
   await list.ready;
   return [h("h1", {}, "Business numbers"), list.element];
 }
 
 async function ivrsScreen() {
-  const list = paged("/v1/ivrs", ["IVR", "Numbers", "Created"], (items) => items.map((i) => [i.name, String(i.numbers.length), when(i.created_at)]));
+  const numbers = await numberNames();
+  const list = paged("/v1/ivrs", ["IVR", "Numbers", "Created"], (items) => items.map((i) => [i.name, tags(numbers.of(i.numbers)), when(i.created_at)]));
   await list.ready;
   return [h("h1", {}, "IVRs"), list.element];
 }
@@ -538,16 +579,48 @@ async function historyScreen() {
   }
   kind.addEventListener("change", load);
   await load();
-  return [h("h1", {}, "History"), h("div", { className: "filters" }, h("label", {}, "Kind", kind)), holder];
+  const recents = h("div");
+  const showRecents = h("button", { type: "button", className: "secondary", textContent: "Show recents" });
+  showRecents.addEventListener("click", async () => {
+    const list = paged("/v1/recents", ["When", "Kind", "Direction", "Seconds"], (items) => items.map((c) => [when(c.started_at), c.kind, c.direction, String(c.duration_seconds)]), { empty: "No recents." });
+    recents.replaceChildren(list.element);
+    await list.ready;
+  });
+  return [
+    h("h1", {}, "History"),
+    h("div", { className: "filters" }, h("label", {}, "Kind", kind)),
+    holder,
+    h("h2", {}, "Recents"),
+    h("p", { className: "muted" }, "The Recents list: everyone's, or only the person's own, as their roles say (MC-12)."),
+    h("div", { className: "actions" }, showRecents),
+    recents,
+  ];
 }
 
 async function auditScreen() {
   const actor = (a) => (a.key_prefix ? `API key ${a.key_prefix}` : a.id ? `${a.kind} ${a.id}` : a.kind);
-  const list = paged("/v1/audit-events", ["When", "Action", "Target", "By"], (items) =>
-    items.map((e) => [when(e.at), e.action, `${e.target_type}${e.target_id ? ` ${e.target_id}` : ""}`, actor(e.actor)]),
+  const holder = h("div");
+  const load = async (query = {}) => {
+    const list = paged("/v1/audit-events", ["When", "Action", "Target", "By"], (items) =>
+      items.map((e) => [when(e.at), e.action, `${e.target_type}${e.target_id ? ` ${e.target_id}` : ""}`, actor(e.actor)]),
+    { query, empty: "No events match." });
+    holder.replaceChildren(list.element);
+    await list.ready;
+  };
+  const filters = onSubmit(
+    h(
+      "form",
+      { className: "filters", attrs: { "aria-label": "Filter the audit log" } },
+      labelled("Action", h("input", { name: "action", placeholder: "e.g. role.assigned" })),
+      labelled("Target type", h("input", { name: "target_type", placeholder: "e.g. user" })),
+      h("button", { type: "submit" }, "Filter"),
+    ),
+    holder,
+    async (fields) => load(Object.fromEntries(Object.entries(fields).filter(([, v]) => v.trim() !== ""))),
   );
-  await list.ready;
-  return [h("h1", {}, "Audit log"), list.element];
+  holder.failed = (error) => holder.replaceChildren(problemView(error));
+  await load();
+  return [h("h1", {}, "Audit log"), filters, holder];
 }
 
 async function accountScreen() {
