@@ -301,6 +301,7 @@ pub fn canonical_sections() -> Vec<SectionDef> {
             vec![
                 right("integrations.api.keys", "Edit API & user keys", Manage),
                 right("integrations.api.webhooks", "Edit webhooks", Manage),
+                right("integrations.api.scim", "Connect identity providers (SCIM tokens)", Manage),
             ],
         ),
         section(

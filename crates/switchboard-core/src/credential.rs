@@ -16,6 +16,9 @@ pub enum Credential {
     Session,
     /// An integration's API key.
     ApiKey,
+    /// An identity provider's SCIM token: the provider owns who a person is, so it may change their
+    /// email, and nothing else a key may not.
+    IdentityProvider,
 }
 
 /// A change to credentials, or to the acting user's own standing.
@@ -42,8 +45,9 @@ pub fn may_change(credential: Credential, change: CredentialChange) -> Decision 
     // Spelled out, so a new kind of change is decided here when it is added.
     match (credential, change) {
         (Credential::Session, _) => Decision::Allowed(Via::Grant),
+        (Credential::IdentityProvider, Email) => Decision::Allowed(Via::Grant),
         (
-            Credential::ApiKey,
+            Credential::ApiKey | Credential::IdentityProvider,
             Password | Email | TwoFactor | ApiKeys | OwnRoles | OwnStatus | Sessions | DeleteAccount,
         ) => Decision::InteractiveOnly,
     }
@@ -102,6 +106,15 @@ mod tests {
         for change in [Password, Email, TwoFactor, ApiKeys, OwnRoles, OwnStatus, Sessions] {
             assert_eq!(may_change(Credential::ApiKey, change), Decision::InteractiveOnly, "{change:?}");
             assert!(may_change(Credential::Session, change).is_allowed(), "{change:?}");
+        }
+    }
+
+    #[test]
+    fn an_identity_provider_changes_emails_and_no_other_credential_nor_its_creators_standing() {
+        use CredentialChange::*;
+        assert!(may_change(Credential::IdentityProvider, Email).is_allowed());
+        for change in [Password, TwoFactor, ApiKeys, OwnRoles, OwnStatus, Sessions, DeleteAccount] {
+            assert_eq!(may_change(Credential::IdentityProvider, change), Decision::InteractiveOnly, "{change:?}");
         }
     }
 }

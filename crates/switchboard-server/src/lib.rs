@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod packs;
 pub mod problem;
 pub mod provision;
+pub mod scim;
 pub mod service;
 pub mod startup;
 pub mod state;

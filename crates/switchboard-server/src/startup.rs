@@ -286,6 +286,7 @@ impl Application {
                     Logger::new(r#"%{x-request-id}o %a "%r" %s %b %Dms"#).log_target(ACCESS_LOG_TARGET),
                 ))
                 .configure(crate::console::routes)
+                .configure(crate::scim::routes)
                 .route("/docs", web::get().to(crate::docs::redirect))
                 .route("/openapi.json", web::get().to(crate::docs::document))
                 .service(crate::docs::service())

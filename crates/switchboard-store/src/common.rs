@@ -117,6 +117,8 @@ pub enum Actor {
     User(switchboard_core::UserId),
     /// An API key acting as its user.
     ApiKey(Uuid),
+    /// An identity provider, through its SCIM token (judged as the token's creator).
+    ScimToken(Uuid),
     /// The platform operator.
     Operator,
     /// Switchboard itself (migrations, defaults).
@@ -128,6 +130,7 @@ impl Actor {
         match self {
             Actor::User(u) => ("user", Some(u.to_string())),
             Actor::ApiKey(k) => ("api_key", Some(k.to_string())),
+            Actor::ScimToken(k) => ("scim_token", Some(k.to_string())),
             Actor::Operator => ("operator", None),
             Actor::System => ("system", None),
         }
@@ -145,6 +148,7 @@ impl Actor {
         Ok(match (kind, id) {
             ("user", Some(id)) => Actor::User(parse_id(id)?),
             ("api_key", Some(id)) => Actor::ApiKey(parse_id(id)?),
+            ("scim_token", Some(id)) => Actor::ScimToken(parse_id(id)?),
             ("operator", _) => Actor::Operator,
             ("system", _) => Actor::System,
             _ => return Err(StoreError::InvalidInput(format!("stored actor `{kind}` is not known"))),

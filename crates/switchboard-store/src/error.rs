@@ -110,6 +110,8 @@ fn unique_conflict(message: &str, constraint: Option<&str>) -> (Option<&'static 
     let on = |table: &str, column: &str| text.contains(table) && text.contains(column);
     if text.contains("slug") {
         (Some("slug"), "slug already in use")
+    } else if on("scim_users", "user_name") {
+        (Some("userName"), "userName already in use")
     } else if on("users", "email") {
         (Some("email"), "email already in use")
     } else if on("numbers", "e164") {

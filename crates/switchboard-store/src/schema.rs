@@ -211,6 +211,26 @@ diesel::table! {
         revoked_at -> Nullable<Timestamp>,
         expires_at -> Nullable<Timestamp>,
         grants -> Nullable<Text>,
+        purpose -> Text,
+    }
+}
+
+diesel::table! {
+    scim_users (account_id, user_id) {
+        account_id -> Text,
+        user_id -> Text,
+        user_name -> Text,
+        user_name_key -> Text,
+        external_id -> Nullable<Text>,
+        attributes -> Text,
+    }
+}
+
+diesel::table! {
+    scim_groups (account_id, workgroup_id) {
+        account_id -> Text,
+        workgroup_id -> Text,
+        external_id -> Nullable<Text>,
     }
 }
 
@@ -275,6 +295,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     communications,
     communication_participants,
     api_keys,
+    scim_users,
+    scim_groups,
     sessions,
     two_factor,
     audit_events,

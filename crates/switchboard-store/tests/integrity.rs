@@ -301,7 +301,7 @@ backend_tests! {
         step(&mut c, "role.delete");
         let k = switchboard_store::repo::api_keys::create(&mut c, a.id, u.id, &key("k", "sbk_each01", "h"), &actor).expect("key");
         step(&mut c, "api_key.create");
-        switchboard_store::repo::api_keys::revoke(&mut c, a.id, k.id, &actor).expect("revoke");
+        switchboard_store::repo::api_keys::revoke(&mut c, a.id, switchboard_store::repo::api_keys::KeyPurpose::Api, k.id, &actor).expect("revoke");
         step(&mut c, "api_key.revoke");
         let msg = NewCommunication {
             id: None,

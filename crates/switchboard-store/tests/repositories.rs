@@ -63,8 +63,8 @@ backend_tests! {
         // API keys: found by prefix, revoked once
         let key = api_keys::create(&mut c, a.id, ann.id, &key("CI", "sbk_abc123", "hash"), &actor).expect("key");
         assert_eq!(api_keys::find_by_prefix(&mut c, "sbk_abc123").expect("found").id, key.id);
-        assert!(api_keys::revoke(&mut c, a.id, key.id, &actor).expect("revoked").revoked_at.is_some());
-        assert!(matches!(api_keys::revoke(&mut c, a.id, key.id, &actor), Err(StoreError::NotFound { .. })));
+        assert!(api_keys::revoke(&mut c, a.id, api_keys::KeyPurpose::Api, key.id, &actor).expect("revoked").revoked_at.is_some());
+        assert!(matches!(api_keys::revoke(&mut c, a.id, api_keys::KeyPurpose::Api, key.id, &actor), Err(StoreError::NotFound { .. })));
     }
 
     fn keyset_pages_cover_every_user_once(db) {

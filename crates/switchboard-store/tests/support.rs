@@ -123,5 +123,12 @@ pub(crate) use backend_tests;
 
 /// A key to store, with no expiry and no limit.
 pub fn key<'a>(name: &'a str, prefix: &'a str, hash: &'a str) -> switchboard_store::repo::api_keys::NewApiKey<'a> {
-    switchboard_store::repo::api_keys::NewApiKey { name, prefix, secret_hash: hash, expires_at: None, grants: None }
+    switchboard_store::repo::api_keys::NewApiKey {
+        name,
+        prefix,
+        secret_hash: hash,
+        expires_at: None,
+        grants: None,
+        purpose: switchboard_store::repo::api_keys::KeyPurpose::Api,
+    }
 }

@@ -227,7 +227,8 @@ fn authenticate(state: &AppState, credential: Credential<String>) -> Result<Call
             let prefix = api_key::prefix_of(&key).ok_or_else(invalid)?;
             let stored = api_keys::find_by_prefix(&mut conn, prefix)
                 .map_err(|e| if unreadable(&e) { e.into() } else { invalid() })?;
-            if !stored.usable_at(switchboard_store::now()) || !api_key::verify(&key, &stored.secret_hash) {
+            let usable = stored.purpose == api_keys::KeyPurpose::Api && stored.usable_at(switchboard_store::now());
+            if !usable || !api_key::verify(&key, &stored.secret_hash) {
                 return Err(invalid());
             }
             let actor = Actor::ApiKey(stored.id);
@@ -331,4 +332,23 @@ impl Caller {
         let subject = users::subject(conn, self.account.id, user)?;
         self.policy().principal(&subject).map_err(|e| ApiError::Internal(e.to_string()))
     }
+}
+
+/// The caller an identity provider's SCIM token (`Authorization: Bearer sbscim_…`) makes: the
+/// token's creator, as they are now, acting as the token. Looked up every time, so a revocation is
+/// honoured on the next request.
+pub fn scim_caller(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+    let invalid = || ApiError::Unauthenticated("the SCIM token is invalid or revoked".into());
+    let prefix = api_key::scim_prefix_of(token).ok_or_else(invalid)?;
+    let mut conn = state.store.conn()?;
+    let stored =
+        api_keys::find_by_prefix(&mut conn, prefix).map_err(|e| if unreadable(&e) { e.into() } else { invalid() })?;
+    let usable = stored.purpose == api_keys::KeyPurpose::Scim && stored.usable_at(switchboard_store::now());
+    if !usable || !api_key::verify(token, &stored.secret_hash) {
+        return Err(invalid());
+    }
+    let actor = Actor::ScimToken(stored.id);
+    let caller = load_caller(state, &mut conn, stored.account_id, stored.user_id, actor, None)?;
+    api_keys::touch(&mut conn, stored.account_id, stored.id, switchboard_store::now())?;
+    Ok(caller)
 }

@@ -1,10 +1,11 @@
-//! API keys: `sbk_<prefix>_<secret>`. The prefix finds the row; only a SHA-256 of the whole key is
-//! stored. Keys carry 256 random bits, so a fast hash is enough (as with GitHub tokens): there is
+//! API keys: `sbk_<prefix>_<secret>`, and SCIM tokens: `sbscim_<prefix>_<secret>`. The prefix finds
+//! the row; only a SHA-256 of the whole key is stored. Keys carry 256 random bits, so a fast hash is enough (as with GitHub tokens): there is
 //! nothing to brute-force.
 
 use sha2::{Digest, Sha256};
 
 const SCHEME: &str = "sbk_";
+const SCIM_SCHEME: &str = "sbscim_";
 pub const PREFIX_LEN: usize = 12;
 
 /// A freshly generated key: shown to its creator once.
@@ -16,9 +17,18 @@ pub struct NewApiKey {
 }
 
 pub fn generate() -> NewApiKey {
+    generate_with(SCHEME)
+}
+
+/// A new SCIM token, for an identity provider.
+pub fn generate_scim() -> NewApiKey {
+    generate_with(SCIM_SCHEME)
+}
+
+fn generate_with(scheme: &str) -> NewApiKey {
     let prefix = super::random_hex(PREFIX_LEN / 2);
     let secret = super::random_hex(32);
-    let key = format!("{SCHEME}{prefix}_{secret}");
+    let key = format!("{scheme}{prefix}_{secret}");
     let hash = hash(&key);
     NewApiKey { key, prefix, hash }
 }
@@ -28,9 +38,23 @@ pub fn shown_prefix(prefix: &str) -> String {
     format!("{SCHEME}{prefix}")
 }
 
+/// [`shown_prefix`] for a SCIM token (`sbscim_…`).
+pub fn shown_scim_prefix(prefix: &str) -> String {
+    format!("{SCIM_SCHEME}{prefix}")
+}
+
 /// The prefix of a well-formed key, or `None`.
 pub fn prefix_of(key: &str) -> Option<&str> {
-    let rest = key.strip_prefix(SCHEME)?;
+    prefix_with(SCHEME, key)
+}
+
+/// The prefix of a well-formed SCIM token, or `None`.
+pub fn scim_prefix_of(token: &str) -> Option<&str> {
+    prefix_with(SCIM_SCHEME, token)
+}
+
+fn prefix_with<'k>(scheme: &str, key: &'k str) -> Option<&'k str> {
+    let rest = key.strip_prefix(scheme)?;
     let (prefix, secret) = rest.split_once('_')?;
     let well_formed = prefix.len() == PREFIX_LEN
         && secret.len() == 64

@@ -20,7 +20,7 @@ use uuid::Uuid;
 /// Who made a change.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActorView {
-    /// `user`, `api_key`, `operator` or `system`.
+    /// `user`, `api_key`, `scim_token` (an identity provider), `operator` or `system`.
     pub kind: &'static str,
     pub id: Option<Uuid>,
     /// For an API key: the prefix it is listed with (`sbk_…`).
@@ -54,6 +54,11 @@ impl ActorView {
                 id: Some(*k),
                 key_prefix: prefixes.and_then(|p| p.get(k)).map(|p| api_key::shown_prefix(p)),
             },
+            Actor::ScimToken(k) => ActorView {
+                kind: "scim_token",
+                id: Some(*k),
+                key_prefix: prefixes.and_then(|p| p.get(k)).map(|p| api_key::shown_scim_prefix(p)),
+            },
             Actor::Operator => ActorView { kind: "operator", id: None, key_prefix: None },
             Actor::System => ActorView { kind: "system", id: None, key_prefix: None },
         }
@@ -83,6 +88,7 @@ impl AuditEventView {
 pub enum ActorKind {
     User,
     ApiKey,
+    ScimToken,
     Operator,
     System,
 }
@@ -92,6 +98,7 @@ impl ActorKind {
         match self {
             ActorKind::User => "user",
             ActorKind::ApiKey => "api_key",
+            ActorKind::ScimToken => "scim_token",
             ActorKind::Operator => "operator",
             ActorKind::System => "system",
         }
@@ -139,8 +146,11 @@ fn events(
     page: &switchboard_store::PageRequest,
 ) -> Result<AuditEventPage, ApiError> {
     let list = audit::list(conn, account, filter, page)?;
-    let keys: Vec<Uuid> =
-        list.items.iter().filter_map(|e| if let Actor::ApiKey(k) = e.actor { Some(k) } else { None }).collect();
+    let keys: Vec<Uuid> = list
+        .items
+        .iter()
+        .filter_map(|e| if let Actor::ApiKey(k) | Actor::ScimToken(k) = e.actor { Some(k) } else { None })
+        .collect();
     let prefixes = api_keys::prefixes(conn, account, &keys)?;
     Ok(AuditEventPage::map(list, |event| AuditEventView::new(event, &prefixes)))
 }

@@ -87,7 +87,9 @@ pub async fn list_api_keys(
 ) -> Result<web::Json<ApiKeyPage>, ApiError> {
     caller.require("integrations.api.keys", &state.metrics)?;
     let page = query.request()?;
-    let list = db(&state, move |_, conn| Ok(api_keys::list(conn, caller.account.id, None, &page)?)).await?;
+    let list =
+        db(&state, move |_, conn| Ok(api_keys::list(conn, caller.account.id, api_keys::KeyPurpose::Api, None, &page)?))
+            .await?;
     Ok(web::Json(ApiKeyPage::map(list, ApiKeyView::from)))
 }
 
@@ -110,6 +112,7 @@ pub async fn create_api_key(
             secret_hash: &hash,
             expires_at,
             grants: grants.as_ref(),
+            purpose: api_keys::KeyPurpose::Api,
         };
         service::api_keys::create(cx, &new)
     })

@@ -27,6 +27,7 @@ pub mod role_matrix;
 pub mod role_members;
 pub mod roles;
 pub mod route_table;
+pub mod scim_tokens;
 pub mod sessions;
 pub mod two_factor;
 pub mod user_permissions;
@@ -127,6 +128,9 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(integrations::list_api_keys)
             .service(integrations::create_api_key)
             .service(integrations::revoke_api_key)
+            .service(scim_tokens::list_scim_tokens)
+            .service(scim_tokens::create_scim_token)
+            .service(scim_tokens::revoke_scim_token)
             .service(audit::list_audit_events)
             .service(events::list_events)
             .service(webhooks::list_webhooks)

@@ -4,7 +4,7 @@
 use super::Change;
 use crate::problem::ApiError;
 use switchboard_core::{CredentialChange, UserAction};
-use switchboard_store::repo::api_keys::{self, ApiKey, NewApiKey};
+use switchboard_store::repo::api_keys::{self, ApiKey, KeyPurpose, NewApiKey};
 use uuid::Uuid;
 
 /// A key acting as the actor, only from a signed-in session; the secret arrives hashed. A key may
@@ -25,9 +25,27 @@ pub fn create(cx: &mut Change<'_>, new: &NewApiKey<'_>) -> Result<ApiKey, ApiErr
 pub fn revoke(cx: &mut Change<'_>, id: Uuid) -> Result<ApiKey, ApiError> {
     cx.require("integrations.api.keys")?;
     let key = api_keys::get(cx.conn, cx.account(), id)?;
+    if key.purpose != KeyPurpose::Api {
+        return Err(ApiError::NotFound("api key"));
+    }
     if key.user_id != cx.actor.user_id {
         let owner = cx.person(key.user_id)?;
         cx.allow_result(cx.policy().can_manage_person(&cx.actor, &owner, UserAction::Edit))?;
     }
-    Ok(api_keys::revoke(cx.conn, cx.account(), id, &cx.who)?)
+    Ok(api_keys::revoke(cx.conn, cx.account(), KeyPurpose::Api, id, &cx.who)?)
+}
+
+/// A SCIM token for an identity provider: it acts as its creator, at `/scim/v2` only, so what the
+/// provider may do is what that person may do, judged on each change. Only from a signed-in session.
+pub fn create_scim_token(cx: &mut Change<'_>, name: &str, prefix: &str, hash: &str) -> Result<ApiKey, ApiError> {
+    cx.require_session(CredentialChange::ApiKeys)?;
+    cx.require("integrations.api.scim")?;
+    let new = NewApiKey { name, prefix, secret_hash: hash, expires_at: None, grants: None, purpose: KeyPurpose::Scim };
+    Ok(api_keys::create(cx.conn, cx.account(), cx.actor.user_id, &new, &cx.who)?)
+}
+
+/// Revokes a SCIM token at once: the provider's next request is refused.
+pub fn revoke_scim_token(cx: &mut Change<'_>, id: Uuid) -> Result<ApiKey, ApiError> {
+    cx.require("integrations.api.scim")?;
+    Ok(api_keys::revoke(cx.conn, cx.account(), KeyPurpose::Scim, id, &cx.who)?)
 }

@@ -19,6 +19,7 @@ pub mod migrate;
 pub mod reviews;
 pub mod role_members;
 pub mod roles;
+pub mod scim;
 pub mod sessions;
 pub mod set_roles;
 pub mod team;
@@ -96,6 +97,7 @@ impl Change<'_> {
     pub fn credential(&self) -> Credential {
         match self.who {
             Actor::ApiKey(_) => Credential::ApiKey,
+            Actor::ScimToken(_) => Credential::IdentityProvider,
             _ => Credential::Session,
         }
     }
@@ -159,7 +161,7 @@ where
             if !actor.active {
                 return Err(gone());
             }
-            if let Actor::ApiKey(key) = caller.actor {
+            if let Actor::ApiKey(key) | Actor::ScimToken(key) = caller.actor {
                 let stored = keys::get(conn, account, key)?;
                 if !stored.usable_at(switchboard_store::now()) || stored.user_id != caller.user.id {
                     return Err(ApiError::Unauthenticated("the API key is invalid or revoked".into()));

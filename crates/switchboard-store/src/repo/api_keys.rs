@@ -13,6 +13,40 @@ use std::collections::BTreeMap;
 use switchboard_core::{AccountId, SectionGrant, UserId};
 use uuid::Uuid;
 
+/// What a key is for: the API (`/v1`, as `X-Api-Key`) or an identity provider's SCIM client
+/// (`/scim/v2` only). A key never works where it is not for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyPurpose {
+    Api,
+    Scim,
+}
+
+impl KeyPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            KeyPurpose::Api => "api",
+            KeyPurpose::Scim => "scim",
+        }
+    }
+
+    fn parse(stored: &str) -> StoreResult<KeyPurpose> {
+        match stored {
+            "api" => Ok(KeyPurpose::Api),
+            "scim" => Ok(KeyPurpose::Scim),
+            other => Err(StoreError::InvalidInput(format!("stored key purpose `{other}` is not known"))),
+        }
+    }
+
+    /// The audit log's word for such a key (`api_key`, `scim_token`).
+    pub fn audit_kind(self) -> &'static str {
+        match self {
+            KeyPurpose::Api => "api_key",
+            KeyPurpose::Scim => "scim_token",
+        }
+    }
+}
+
 /// An API key (without its secret).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ApiKey {
@@ -31,6 +65,7 @@ pub struct ApiKey {
     pub expires_at: Option<DateTime<Utc>>,
     /// The key's limit, as a role's grants (section → level and rights); `None`: its user's access.
     pub grants: Option<BTreeMap<String, SectionGrant>>,
+    pub purpose: KeyPurpose,
 }
 
 impl ApiKey {
@@ -48,6 +83,7 @@ pub struct NewApiKey<'a> {
     pub secret_hash: &'a str,
     pub expires_at: Option<DateTime<Utc>>,
     pub grants: Option<&'a BTreeMap<String, SectionGrant>>,
+    pub purpose: KeyPurpose,
 }
 
 /// A row of `api_keys`, as read.
@@ -67,6 +103,7 @@ struct KeyRow {
     revoked_at: Option<NaiveDateTime>,
     expires_at: Option<NaiveDateTime>,
     grants: Option<String>,
+    purpose: String,
 }
 fn key_of(r: KeyRow) -> StoreResult<ApiKey> {
     Ok(ApiKey {
@@ -81,6 +118,7 @@ fn key_of(r: KeyRow) -> StoreResult<ApiKey> {
         revoked_at: r.revoked_at.map(from_db_time),
         expires_at: r.expires_at.map(from_db_time),
         grants: r.grants.map(|g| serde_json::from_str(&g)).transpose()?,
+        purpose: KeyPurpose::parse(&r.purpose)?,
     })
 }
 
@@ -92,7 +130,7 @@ pub fn create(
     new: &NewApiKey<'_>,
     actor: &Actor,
 ) -> StoreResult<ApiKey> {
-    let NewApiKey { name, prefix, secret_hash, expires_at, grants } = new.clone();
+    let NewApiKey { name, prefix, secret_hash, expires_at, grants, purpose } = new.clone();
     crate::common::check_name(name)?;
     let grants = grants.map(serde_json::to_string).transpose()?;
     if prefix.len() < 6 || secret_hash.is_empty() {
@@ -111,10 +149,12 @@ pub fn create(
                 api_keys::created_at.eq(to_db_time(now())),
                 api_keys::expires_at.eq(expires_at.map(to_db_time)),
                 api_keys::grants.eq(grants.as_deref()),
+                api_keys::purpose.eq(purpose.as_str()),
             ))
             .execute(conn)?;
         let key = get(conn, account, id)?;
-        audit_event(conn, account, actor, "api_key.create", "api_key", id.to_string(), None, Some(json!(key)))?;
+        let kind = purpose.audit_kind();
+        audit_event(conn, account, actor, &format!("{kind}.create"), kind, id.to_string(), None, Some(json!(key)))?;
         Ok(key)
     })
 }
@@ -162,16 +202,18 @@ pub fn touch(conn: &mut DbConn, account: AccountId, id: Uuid, at: DateTime<Utc>)
     Ok(())
 }
 
-/// The account's keys (or one user's), newest first.
+/// The account's keys for `purpose` (or one user's), newest first.
 pub fn list(
     conn: &mut DbConn,
     account: AccountId,
+    purpose: KeyPurpose,
     user: Option<UserId>,
     page: &PageRequest,
 ) -> StoreResult<Page<ApiKey>> {
     let limit = page.effective_limit();
     let mut q = api_keys::table
         .filter(api_keys::account_id.eq(account.to_string()))
+        .filter(api_keys::purpose.eq(purpose.as_str()))
         .select(KeyRow::as_select())
         .order((api_keys::created_at.desc(), api_keys::id.desc()))
         .limit(limit + 1)
@@ -192,12 +234,20 @@ pub fn list(
     Ok(Page::from_rows(items, limit, |k| vec![k.created_at.timestamp_micros().to_string(), k.id.to_string()]))
 }
 
-/// Revokes a key (kept for the record); revoking twice is [`StoreError::NotFound`].
-pub fn revoke(conn: &mut DbConn, account: AccountId, id: Uuid, actor: &Actor) -> StoreResult<ApiKey> {
+/// Revokes a key of `purpose` (kept for the record); revoking twice, or a key of another purpose,
+/// is [`StoreError::NotFound`].
+pub fn revoke(
+    conn: &mut DbConn,
+    account: AccountId,
+    purpose: KeyPurpose,
+    id: Uuid,
+    actor: &Actor,
+) -> StoreResult<ApiKey> {
     crate::common::write_tx(conn, |conn| {
         let n = diesel::update(
             api_keys::table
                 .filter(api_keys::account_id.eq(account.to_string()).and(api_keys::id.eq(id.to_string())))
+                .filter(api_keys::purpose.eq(purpose.as_str()))
                 .filter(api_keys::revoked_at.is_null()),
         )
         .set(api_keys::revoked_at.eq(Some(to_db_time(now()))))
@@ -206,7 +256,8 @@ pub fn revoke(conn: &mut DbConn, account: AccountId, id: Uuid, actor: &Actor) ->
             return Err(StoreError::not_found("api key"));
         }
         let key = get(conn, account, id)?;
-        audit_event(conn, account, actor, "api_key.revoke", "api_key", id.to_string(), None, Some(json!(key)))?;
+        let kind = purpose.audit_kind();
+        audit_event(conn, account, actor, &format!("{kind}.revoke"), kind, id.to_string(), None, Some(json!(key)))?;
         Ok(key)
     })
 }

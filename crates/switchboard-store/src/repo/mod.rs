@@ -15,6 +15,7 @@ pub mod numbers;
 pub mod reports;
 pub mod reviews;
 pub mod roles;
+pub mod scim;
 pub mod sessions;
 pub mod two_factor;
 pub mod users;

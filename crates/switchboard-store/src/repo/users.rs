@@ -197,6 +197,39 @@ pub fn list(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreR
     Ok(Page::from_rows(items, limit, |u| vec![u.email.clone()]))
 }
 
+/// How many users the account has, and those at `offset..offset + limit` in order of creation
+/// (SCIM's index paging). `limit: None` reads to the end.
+pub fn by_creation(
+    conn: &mut DbConn,
+    account: AccountId,
+    offset: i64,
+    limit: Option<i64>,
+) -> StoreResult<(i64, Vec<User>)> {
+    let of_account = || users::table.filter(users::account_id.eq(account.to_string()));
+    let total: i64 = of_account().count().get_result(conn)?;
+    let query = of_account().order((users::created_at, users::id)).select(UserRow::as_select()).offset(offset);
+    let rows = match limit {
+        Some(limit) => query.limit(limit).load(conn)?,
+        None => query.load(conn)?,
+    };
+    Ok((total, rows.into_iter().map(user_of).collect::<StoreResult<Vec<_>>>()?))
+}
+
+/// The account's users among `ids`, in order of creation.
+pub fn among(conn: &mut DbConn, account: AccountId, ids: &[UserId]) -> StoreResult<Vec<User>> {
+    let wanted = crate::common::ids(ids);
+    let mut found = Vec::new();
+    for chunk in wanted.chunks(500) {
+        let rows: Vec<UserRow> = users::table
+            .filter(users::account_id.eq(account.to_string()).and(users::id.eq_any(chunk)))
+            .select(UserRow::as_select())
+            .load(conn)?;
+        found.extend(rows.into_iter().map(user_of).collect::<StoreResult<Vec<_>>>()?);
+    }
+    found.sort_by(|a: &User, b: &User| (a.created_at, a.id.0).cmp(&(b.created_at, b.id.0)));
+    Ok(found)
+}
+
 /// Moves the user to the next version, refusing when `expected` is given and is not the current one.
 /// Called first in every transaction that changes a user or their access, so a stale write changes nothing.
 pub(crate) fn bump_version(

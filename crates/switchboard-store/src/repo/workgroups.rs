@@ -105,6 +105,36 @@ pub fn list_workgroups(conn: &mut DbConn, account: AccountId, page: &PageRequest
     Ok(Page::from_rows(items, limit, |w| vec![w.name.clone()]))
 }
 
+/// How many workgroups the account has, and those at `offset..offset + limit` in order of creation
+/// (SCIM's index paging). `limit: None` reads to the end.
+pub fn workgroups_by_creation(
+    conn: &mut DbConn,
+    account: AccountId,
+    offset: i64,
+    limit: Option<i64>,
+) -> StoreResult<(i64, Vec<Workgroup>)> {
+    let of_account = || workgroups::table.filter(workgroups::account_id.eq(account.to_string()));
+    let total: i64 = of_account().count().get_result(conn)?;
+    let query =
+        of_account().order((workgroups::created_at, workgroups::id)).select(WorkgroupRow::as_select()).offset(offset);
+    let rows = match limit {
+        Some(limit) => query.limit(limit).load(conn)?,
+        None => query.load(conn)?,
+    };
+    Ok((total, workgroups_of(conn, account, rows)?))
+}
+
+/// The account's workgroups among `ids`, in order of creation.
+pub fn workgroups_among(conn: &mut DbConn, account: AccountId, ids: &[WorkgroupId]) -> StoreResult<Vec<Workgroup>> {
+    let wanted = crate::common::ids(ids);
+    let rows: Vec<WorkgroupRow> = workgroups::table
+        .filter(workgroups::account_id.eq(account.to_string()).and(workgroups::id.eq_any(wanted)))
+        .order((workgroups::created_at, workgroups::id))
+        .select(WorkgroupRow::as_select())
+        .load(conn)?;
+    workgroups_of(conn, account, rows)
+}
+
 pub fn rename_workgroup(
     conn: &mut DbConn,
     account: AccountId,

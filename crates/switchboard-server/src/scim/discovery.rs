@@ -1,0 +1,89 @@
+//! What the service offers (RFC 7644 §4): `/ServiceProviderConfig`, `/ResourceTypes`, `/Schemas`.
+//! They describe the service, not an account, but are answered only to a valid SCIM token.
+
+use super::error::ScimError;
+use super::schema::{GROUP_ATTRIBUTES, GROUP_URN, USER_ATTRIBUTES, USER_URN, schema_document};
+use super::{MAX_RESULTS, base_url, caller, list_response, respond};
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+
+pub async fn service_provider_config(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ScimError> {
+    caller(&req, &state).await?;
+    let base = base_url(&req);
+    let config = json!({
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
+        "patch": {"supported": true},
+        "bulk": {"supported": false, "maxOperations": 0, "maxPayloadSize": 0},
+        "filter": {"supported": true, "maxResults": MAX_RESULTS},
+        "changePassword": {"supported": false},
+        "sort": {"supported": false},
+        "etag": {"supported": false},
+        "authenticationSchemes": [{
+            "type": "oauthbearertoken",
+            "name": "SCIM token",
+            "description": "The account's SCIM token (POST /v1/scim-tokens), as `Authorization: Bearer <token>`",
+            "specUri": "https://www.rfc-editor.org/info/rfc6750",
+            "primary": true,
+        }],
+        "meta": {"resourceType": "ServiceProviderConfig", "location": format!("{base}/ServiceProviderConfig")},
+    });
+    Ok(respond(StatusCode::OK, &config))
+}
+
+fn resource_type_documents(base: &str) -> Vec<Value> {
+    [
+        ("User", "/Users", "A person of the account", USER_URN),
+        ("Group", "/Groups", "A workgroup of the account", GROUP_URN),
+    ]
+    .into_iter()
+    .map(|(name, endpoint, description, schema)| {
+        json!({
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+            "id": name, "name": name, "endpoint": endpoint, "description": description,
+            "schema": schema, "schemaExtensions": [],
+            "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/{name}")},
+        })
+    })
+    .collect()
+}
+
+fn schema_documents(base: &str) -> Vec<Value> {
+    vec![
+        schema_document(USER_URN, "User", "A person of the account", USER_ATTRIBUTES, base),
+        schema_document(GROUP_URN, "Group", "A workgroup of the account", GROUP_ATTRIBUTES, base),
+    ]
+}
+
+pub async fn resource_types(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ScimError> {
+    caller(&req, &state).await?;
+    let all = resource_type_documents(&base_url(&req));
+    Ok(respond(StatusCode::OK, &list_response(all.len(), 0, all)))
+}
+
+pub async fn resource_type(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ScimError> {
+    caller(&req, &state).await?;
+    let found = resource_type_documents(&base_url(&req)).into_iter().find(|d| d["id"].as_str() == Some(id.as_str()));
+    found.map(|d| respond(StatusCode::OK, &d)).ok_or_else(|| ScimError::not_found("resource type"))
+}
+
+pub async fn schemas(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ScimError> {
+    caller(&req, &state).await?;
+    let all = schema_documents(&base_url(&req));
+    Ok(respond(StatusCode::OK, &list_response(all.len(), 0, all)))
+}
+
+pub async fn schema(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ScimError> {
+    caller(&req, &state).await?;
+    let found = schema_documents(&base_url(&req)).into_iter().find(|d| d["id"].as_str() == Some(id.as_str()));
+    found.map(|d| respond(StatusCode::OK, &d)).ok_or_else(|| ScimError::not_found("schema"))
+}

@@ -1,0 +1,357 @@
+//! SCIM PATCH (RFC 7644 §3.5.2) applied to a resource's attributes as JSON: `add`, `replace` and
+//! `remove`, operation names in any case (Entra sends `Replace`), with or without a path, paths with
+//! value filters (`emails[type eq "work"].value`, `members[value eq "…"]`).
+
+use super::filter::{PatchPath, field, parse_patch_path};
+use serde_json::{Map, Value};
+
+/// Why a PATCH cannot be applied, with the SCIM `scimType` it is answered with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatchError {
+    pub scim_type: &'static str,
+    pub detail: String,
+}
+
+fn error(scim_type: &'static str, detail: impl Into<String>) -> PatchError {
+    PatchError { scim_type, detail: detail.into() }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    Add,
+    Replace,
+    Remove,
+}
+
+/// What the resource's schema says of its attributes: their canonical names, which hold several
+/// values, and which no client may write.
+#[derive(Debug)]
+pub struct Shape {
+    pub attributes: &'static [&'static str],
+    pub multi_valued: &'static [&'static str],
+    pub read_only: &'static [&'static str],
+}
+
+impl Shape {
+    fn canonical<'a>(&self, name: &'a str) -> std::borrow::Cow<'a, str> {
+        match self.attributes.iter().find(|a| a.eq_ignore_ascii_case(name)) {
+            Some(known) => std::borrow::Cow::Borrowed(known),
+            None => std::borrow::Cow::Borrowed(name),
+        }
+    }
+
+    fn is_multi_valued(&self, name: &str) -> bool {
+        self.multi_valued.iter().any(|a| a.eq_ignore_ascii_case(name))
+    }
+
+    fn check_writable(&self, name: &str) -> Result<(), PatchError> {
+        if self.read_only.iter().any(|a| a.eq_ignore_ascii_case(name)) {
+            return Err(error("mutability", format!("`{name}` is read-only")));
+        }
+        Ok(())
+    }
+}
+
+/// Applies a PATCH request's body (`{"schemas": […PatchOp], "Operations": […]}`) to `resource`.
+pub fn apply(resource: &mut Map<String, Value>, body: &Value, shape: &Shape) -> Result<(), PatchError> {
+    let operations = field(body, "Operations")
+        .and_then(Value::as_array)
+        .ok_or_else(|| error("invalidSyntax", "a PATCH request carries `Operations`, a list"))?;
+    if operations.is_empty() {
+        return Err(error("invalidSyntax", "`Operations` is empty"));
+    }
+    for operation in operations {
+        let op = match field(operation, "op").and_then(Value::as_str).map(str::to_ascii_lowercase).as_deref() {
+            Some("add") => Op::Add,
+            Some("replace") => Op::Replace,
+            Some("remove") => Op::Remove,
+            other => {
+                return Err(error("invalidSyntax", format!("unknown operation {other:?}: use add, replace or remove")));
+            }
+        };
+        let value = field(operation, "value").cloned();
+        let path = match field(operation, "path") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(p)) if p.trim().is_empty() => None,
+            Some(Value::String(p)) => Some(parse_patch_path(p.trim()).map_err(|e| error("invalidPath", e.0))?),
+            Some(_) => return Err(error("invalidPath", "`path` is a string")),
+        };
+        match (op, path) {
+            (Op::Remove, None) => return Err(error("noTarget", "`remove` needs a `path`")),
+            (Op::Remove, Some(path)) => remove(resource, &path, value.as_ref(), shape)?,
+            (op, None) => {
+                let Some(Value::Object(attributes)) = value else {
+                    return Err(error("invalidValue", "without a `path`, `value` is an object of attributes"));
+                };
+                for (name, v) in attributes {
+                    // a path-less value may carry `schemas` or a full resource's `id`: not attributes
+                    if ["schemas", "id", "meta"].iter().any(|k| k.eq_ignore_ascii_case(&name)) {
+                        continue;
+                    }
+                    // `{"name.givenName": …}` as some providers send it
+                    let path = parse_patch_path(&name).map_err(|e| error("invalidPath", e.0))?;
+                    set(resource, &path, v, op, shape)?;
+                }
+            }
+            (op, Some(path)) => {
+                let value = value.ok_or_else(|| error("invalidValue", format!("`{}` needs a `value`", path.attr)))?;
+                set(resource, &path, value, op, shape)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The key `name` is stored under in `resource`: an existing one (any case), else the canonical.
+fn key_of(resource: &Map<String, Value>, name: &str, shape: &Shape) -> String {
+    resource
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case(name))
+        .cloned()
+        .unwrap_or_else(|| shape.canonical(name).into_owned())
+}
+
+fn set(
+    resource: &mut Map<String, Value>,
+    path: &PatchPath,
+    value: Value,
+    op: Op,
+    shape: &Shape,
+) -> Result<(), PatchError> {
+    shape.check_writable(&path.attr)?;
+    let key = key_of(resource, &path.attr, shape);
+    let multi = shape.is_multi_valued(&path.attr) || matches!(resource.get(&key), Some(Value::Array(_)));
+    match (&path.filter, &path.sub) {
+        (Some(filter), sub) => {
+            let Some(Value::Array(items)) = resource.get_mut(&key) else {
+                return Err(error("noTarget", format!("`{}` has no values to match", path.attr)));
+            };
+            let mut matched = 0;
+            for item in items.iter_mut().filter(|item| filter.matches(item)) {
+                matched += 1;
+                match sub {
+                    Some(sub) => set_field(item, sub, value.clone()),
+                    None => merge_or_replace(item, value.clone(), op),
+                }
+            }
+            if matched == 0 {
+                return Err(error("noTarget", format!("no value of `{}` matches the filter", path.attr)));
+            }
+        }
+        (None, Some(sub)) if multi => {
+            // `emails.value`: every element's sub-attribute
+            let Some(Value::Array(items)) = resource.get_mut(&key) else {
+                return Err(error("noTarget", format!("`{}` has no values", path.attr)));
+            };
+            for item in items.iter_mut() {
+                set_field(item, sub, value.clone());
+            }
+        }
+        (None, Some(sub)) => {
+            let entry = resource.entry(key).or_insert_with(|| Value::Object(Map::new()));
+            if !entry.is_object() {
+                *entry = Value::Object(Map::new());
+            }
+            set_field(entry, sub, value);
+        }
+        (None, None) if multi => {
+            let values = match value {
+                Value::Array(values) => values,
+                one => vec![one],
+            };
+            match (op, resource.get_mut(&key)) {
+                (Op::Add, Some(Value::Array(items))) => {
+                    for v in values {
+                        if !items.contains(&v) {
+                            items.push(v);
+                        }
+                    }
+                }
+                _ => {
+                    resource.insert(key, Value::Array(values));
+                }
+            }
+        }
+        (None, None) => match (op, resource.get_mut(&key), value) {
+            // adding to a complex attribute merges its sub-attributes
+            (Op::Add, Some(current @ Value::Object(_)), new @ Value::Object(_)) => {
+                merge_or_replace(current, new, Op::Add)
+            }
+            (_, _, new) => {
+                resource.insert(key, new);
+            }
+        },
+    }
+    Ok(())
+}
+
+fn set_field(item: &mut Value, sub: &str, value: Value) {
+    if let Value::Object(map) = item {
+        let key = map.keys().find(|k| k.eq_ignore_ascii_case(sub)).cloned().unwrap_or_else(|| sub.to_owned());
+        map.insert(key, value);
+    }
+}
+
+fn merge_or_replace(item: &mut Value, value: Value, op: Op) {
+    match (op, item.as_object_mut(), value) {
+        (Op::Add, Some(map), Value::Object(new)) => {
+            for (k, v) in new {
+                let key = map.keys().find(|existing| existing.eq_ignore_ascii_case(&k)).cloned().unwrap_or(k);
+                map.insert(key, v);
+            }
+        }
+        (_, _, value) => *item = value,
+    }
+}
+
+fn remove(
+    resource: &mut Map<String, Value>,
+    path: &PatchPath,
+    value: Option<&Value>,
+    shape: &Shape,
+) -> Result<(), PatchError> {
+    shape.check_writable(&path.attr)?;
+    let key = key_of(resource, &path.attr, shape);
+    match (&path.filter, &path.sub) {
+        (Some(filter), sub) => {
+            let Some(Value::Array(items)) = resource.get_mut(&key) else {
+                return Err(error("noTarget", format!("`{}` has no values to match", path.attr)));
+            };
+            let before = items.len();
+            match sub {
+                Some(sub) => {
+                    for item in items.iter_mut().filter(|item| filter.matches(item)) {
+                        if let Value::Object(map) = item {
+                            map.retain(|k, _| !k.eq_ignore_ascii_case(sub));
+                        }
+                    }
+                }
+                None => items.retain(|item| !filter.matches(item)),
+            }
+            if sub.is_none() && items.len() == before {
+                return Err(error("noTarget", format!("no value of `{}` matches the filter", path.attr)));
+            }
+            if items.is_empty() {
+                resource.remove(&key);
+            }
+        }
+        (None, Some(sub)) => match resource.get_mut(&key) {
+            Some(Value::Array(items)) => {
+                for item in items.iter_mut() {
+                    if let Value::Object(map) = item {
+                        map.retain(|k, _| !k.eq_ignore_ascii_case(sub));
+                    }
+                }
+            }
+            Some(Value::Object(map)) => map.retain(|k, _| !k.eq_ignore_ascii_case(sub)),
+            _ => {}
+        },
+        (None, None) => match (resource.get_mut(&key), value) {
+            // Entra removes members as `{"op": "Remove", "path": "members", "value": [{"value": id}]}`
+            (Some(Value::Array(items)), Some(Value::Array(gone))) => {
+                items.retain(|item| !gone.iter().any(|g| same_element(item, g)));
+                if items.is_empty() {
+                    resource.remove(&key);
+                }
+            }
+            _ => {
+                resource.remove(&key);
+            }
+        },
+    }
+    Ok(())
+}
+
+/// Two elements of a multi-valued attribute are the same when their `value`s are (or they are equal).
+fn same_element(a: &Value, b: &Value) -> bool {
+    match (field(a, "value"), field(b, "value")) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const USER: Shape = Shape {
+        attributes: &["userName", "name", "displayName", "emails", "active", "externalId", "title"],
+        multi_valued: &["emails", "phoneNumbers"],
+        read_only: &["id", "meta", "groups"],
+    };
+
+    fn patched(start: Value, ops: Value) -> Result<Value, PatchError> {
+        let mut map = start.as_object().cloned().expect("object");
+        apply(
+            &mut map,
+            &json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops}),
+            &USER,
+        )?;
+        Ok(Value::Object(map))
+    }
+
+    #[test]
+    fn okta_deactivates_with_a_pathless_replace() {
+        let out =
+            patched(json!({"active": true, "userName": "a"}), json!([{"op": "replace", "value": {"active": false}}]));
+        assert_eq!(out.expect("applies")["active"], json!(false));
+    }
+
+    #[test]
+    fn entra_replaces_with_a_capital_and_a_filtered_email_path() {
+        let start = json!({"emails": [{"value": "old@x.io", "type": "work", "primary": true}]});
+        let ops = json!([
+            {"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "new@x.io"},
+            {"op": "Add", "path": "name.givenName", "value": "Ada"},
+            {"op": "Replace", "path": "displayName", "value": "Ada L"}
+        ]);
+        let out = patched(start, ops).expect("applies");
+        assert_eq!(out["emails"][0]["value"], json!("new@x.io"));
+        assert_eq!(out["emails"][0]["primary"], json!(true));
+        assert_eq!(out["name"]["givenName"], json!("Ada"));
+        assert_eq!(out["displayName"], json!("Ada L"));
+    }
+
+    #[test]
+    fn members_are_added_once_and_removed_by_filter_or_by_value() {
+        let start = json!({"members": [{"value": "u1"}]});
+        let shape = Shape { attributes: &["displayName", "members"], multi_valued: &["members"], read_only: &["id"] };
+        let mut map = start.as_object().cloned().expect("object");
+        let add = json!({"Operations": [{"op": "add", "path": "members", "value": [{"value": "u1"}, {"value": "u2"}, {"value": "u3"}]}]});
+        apply(&mut map, &add, &shape).expect("adds");
+        assert_eq!(map["members"].as_array().map(Vec::len), Some(3));
+        let by_filter = json!({"Operations": [{"op": "remove", "path": "members[value eq \"u2\"]"}]});
+        apply(&mut map, &by_filter, &shape).expect("removes");
+        let by_value = json!({"Operations": [{"op": "Remove", "path": "members", "value": [{"value": "u1"}]}]});
+        apply(&mut map, &by_value, &shape).expect("removes");
+        assert_eq!(map["members"], json!([{"value": "u3"}]));
+    }
+
+    #[test]
+    fn bad_patches_name_their_scim_type() {
+        let start = json!({"userName": "a"});
+        let cases = [
+            (json!([{"op": "remove"}]), "noTarget"),
+            (json!([{"op": "move", "path": "userName"}]), "invalidSyntax"),
+            (json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "x"}]), "noTarget"),
+            (json!([{"op": "replace", "path": "emails[type eq", "value": "x"}]), "invalidPath"),
+            (json!([{"op": "replace", "path": "id", "value": "x"}]), "mutability"),
+            (json!([{"op": "replace", "value": "x"}]), "invalidValue"),
+            (json!([]), "invalidSyntax"),
+        ];
+        for (ops, scim_type) in cases {
+            let err = patched(start.clone(), ops.clone()).expect_err("refused");
+            assert_eq!(err.scim_type, scim_type, "{ops}");
+        }
+    }
+
+    #[test]
+    fn remove_takes_an_attribute_or_a_sub_attribute() {
+        let start = json!({"title": "Lead", "name": {"givenName": "A", "familyName": "B"}});
+        let out =
+            patched(start, json!([{"op": "remove", "path": "title"}, {"op": "remove", "path": "name.familyName"}]))
+                .expect("applies");
+        assert_eq!(out, json!({"name": {"givenName": "A"}}));
+    }
+}

@@ -1,0 +1,49 @@
+-- An API key's purpose: 'api' keys act at /v1, 'scim' tokens only at /scim/v2 (an identity provider).
+ALTER TABLE api_keys ADD COLUMN purpose TEXT NOT NULL DEFAULT 'api' CHECK (purpose IN ('api', 'scim'));
+
+-- What an identity provider knows a user by: its userName (unique per account, compared without
+-- case), its externalId, and the SCIM attributes Switchboard keeps but does not use (name, emails…).
+CREATE TABLE scim_users (
+    account_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    user_name TEXT NOT NULL,
+    user_name_key TEXT NOT NULL,
+    external_id TEXT,
+    attributes TEXT NOT NULL,
+    PRIMARY KEY (account_id, user_id),
+    UNIQUE (account_id, user_name_key),
+    FOREIGN KEY (account_id, user_id) REFERENCES users (account_id, id) ON DELETE CASCADE
+);
+CREATE INDEX scim_users_external ON scim_users (account_id, external_id);
+
+-- A SCIM group is a workgroup; the provider's externalId for it.
+CREATE TABLE scim_groups (
+    account_id TEXT NOT NULL,
+    workgroup_id TEXT NOT NULL,
+    external_id TEXT,
+    PRIMARY KEY (account_id, workgroup_id),
+    FOREIGN KEY (account_id, workgroup_id) REFERENCES workgroups (account_id, id) ON DELETE CASCADE
+);
+CREATE INDEX scim_groups_external ON scim_groups (account_id, external_id);
+
+-- An identity provider acts through its SCIM token: the audit log names it. SQLite changes a CHECK
+-- only by rebuilding the table.
+CREATE TABLE audit_events_new (
+    account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    id TEXT NOT NULL PRIMARY KEY,
+    actor_kind TEXT NOT NULL CHECK (actor_kind IN ('user', 'api_key', 'scim_token', 'operator', 'system')),
+    actor_id TEXT,
+    action TEXT NOT NULL,
+    target_type TEXT NOT NULL,
+    target_id TEXT,
+    before_state TEXT,
+    after_state TEXT,
+    at TIMESTAMP NOT NULL,
+    seq BIGINT NOT NULL DEFAULT 0
+);
+INSERT INTO audit_events_new (account_id, id, actor_kind, actor_id, action, target_type, target_id, before_state, after_state, at, seq) SELECT account_id, id, actor_kind, actor_id, action, target_type, target_id, before_state, after_state, at, seq FROM audit_events;
+DROP TABLE audit_events;
+ALTER TABLE audit_events_new RENAME TO audit_events;
+CREATE INDEX audit_events_recent ON audit_events (account_id, at DESC, id DESC);
+CREATE INDEX audit_events_target ON audit_events (account_id, target_type, target_id);
+CREATE UNIQUE INDEX audit_events_seq ON audit_events (account_id, seq);
