@@ -40,6 +40,7 @@ mod reach;
 mod reports;
 mod reviews;
 mod role_editor;
+mod scim;
 mod stories;
 mod time_bound;
 mod two_factor;
