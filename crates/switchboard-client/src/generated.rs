@@ -1715,6 +1715,36 @@ with `after=<sequence>` of the last event handled.*/
             Default::default()
         }
     }
+    ///One page of a list. Pass `next_cursor` as `cursor` to read the next page; it is absent on the last.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct GroupMappingPage {
+        pub items: ::std::vec::Vec<GroupMappingView>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_cursor: ::std::option::Option<::std::string::String>,
+    }
+    impl GroupMappingPage {
+        pub fn builder() -> builder::GroupMappingPage {
+            Default::default()
+        }
+    }
+    ///A group mapped to roles and dashboard access.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct GroupMappingView {
+        pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        pub dashboard: DashboardAccess,
+        pub group_id: WorkgroupId,
+        pub id: ::uuid::Uuid,
+        ///Where each person holds one role, the mapping of highest priority among their groups wins.
+        pub priority: i32,
+        ///Role keys given to the group's members.
+        pub roles: ::std::vec::Vec<::std::string::String>,
+        pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+    }
+    impl GroupMappingView {
+        pub fn builder() -> builder::GroupMappingView {
+            Default::default()
+        }
+    }
     ///Who may assign a role and what its holders may assign (DESIGN §2, rules 2, 3 and 5).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default)]
     #[serde(deny_unknown_fields)]
@@ -3208,6 +3238,23 @@ or `none` < `full`.*/
                 })
         }
     }
+    ///What a mapping gives the group's members.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    #[serde(deny_unknown_fields)]
+    pub struct MappingGives {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub dashboard: ::std::option::Option<DashboardAccess>,
+        ///Default 0; higher wins.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub priority: ::std::option::Option<i32>,
+        ///Role keys of the account; one where the account holds one role per person.
+        pub roles: ::std::vec::Vec<RoleKey>,
+    }
+    impl MappingGives {
+        pub fn builder() -> builder::MappingGives {
+            Default::default()
+        }
+    }
     ///One row of the matrix.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct MatrixRow {
@@ -3386,6 +3433,21 @@ changes passwords, emails or keys, nor its own user's roles or status.*/
             Default::default()
         }
     }
+    ///`NewGroupMapping`
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
+    #[serde(deny_unknown_fields)]
+    pub enum NewGroupMapping {}
     ///`NewIvr`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
@@ -11413,6 +11475,218 @@ shown again; rotate it if it is lost.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct GroupMappingPage {
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::GroupMappingView>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GroupMappingPage {
+            fn default() -> Self {
+                Self {
+                    items: Err("no value supplied for items".to_string()),
+                    next_cursor: Ok(Default::default()),
+                }
+            }
+        }
+        impl GroupMappingPage {
+            pub fn items<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::GroupMappingView>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.items = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
+                self
+            }
+            pub fn next_cursor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_cursor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GroupMappingPage> for super::GroupMappingPage {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GroupMappingPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    items: value.items?,
+                    next_cursor: value.next_cursor?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GroupMappingPage> for GroupMappingPage {
+            fn from(value: super::GroupMappingPage) -> Self {
+                Self {
+                    items: Ok(value.items),
+                    next_cursor: Ok(value.next_cursor),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct GroupMappingView {
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            dashboard: ::std::result::Result<
+                super::DashboardAccess,
+                ::std::string::String,
+            >,
+            group_id: ::std::result::Result<super::WorkgroupId, ::std::string::String>,
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            priority: ::std::result::Result<i32, ::std::string::String>,
+            roles: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for GroupMappingView {
+            fn default() -> Self {
+                Self {
+                    created_at: Err("no value supplied for created_at".to_string()),
+                    dashboard: Err("no value supplied for dashboard".to_string()),
+                    group_id: Err("no value supplied for group_id".to_string()),
+                    id: Err("no value supplied for id".to_string()),
+                    priority: Err("no value supplied for priority".to_string()),
+                    roles: Err("no value supplied for roles".to_string()),
+                    updated_at: Err("no value supplied for updated_at".to_string()),
+                }
+            }
+        }
+        impl GroupMappingView {
+            pub fn created_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.created_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
+                self
+            }
+            pub fn dashboard<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DashboardAccess>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dashboard = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dashboard: {e}")
+                    });
+                self
+            }
+            pub fn group_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WorkgroupId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.group_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for group_id: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn priority<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.priority = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for priority: {e}")
+                    });
+                self
+            }
+            pub fn roles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.roles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for roles: {e}")
+                    });
+                self
+            }
+            pub fn updated_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.updated_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<GroupMappingView> for super::GroupMappingView {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: GroupMappingView,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    created_at: value.created_at?,
+                    dashboard: value.dashboard?,
+                    group_id: value.group_id?,
+                    id: value.id?,
+                    priority: value.priority?,
+                    roles: value.roles?,
+                    updated_at: value.updated_at?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::GroupMappingView> for GroupMappingView {
+            fn from(value: super::GroupMappingView) -> Self {
+                Self {
+                    created_at: Ok(value.created_at),
+                    dashboard: Ok(value.dashboard),
+                    group_id: Ok(value.group_id),
+                    id: Ok(value.id),
+                    priority: Ok(value.priority),
+                    roles: Ok(value.roles),
+                    updated_at: Ok(value.updated_at),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct Guards {
             assignable_by: ::std::result::Result<
                 ::std::vec::Vec<super::GuardsAssignableByItem>,
@@ -12455,6 +12729,91 @@ shown again; rotate it if it is lost.*/
                     from: Ok(value.from),
                     keep_access_adds: Ok(value.keep_access_adds),
                     to: Ok(value.to),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct MappingGives {
+            dashboard: ::std::result::Result<
+                ::std::option::Option<super::DashboardAccess>,
+                ::std::string::String,
+            >,
+            priority: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            roles: ::std::result::Result<
+                ::std::vec::Vec<super::RoleKey>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for MappingGives {
+            fn default() -> Self {
+                Self {
+                    dashboard: Ok(Default::default()),
+                    priority: Ok(Default::default()),
+                    roles: Err("no value supplied for roles".to_string()),
+                }
+            }
+        }
+        impl MappingGives {
+            pub fn dashboard<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DashboardAccess>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dashboard = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dashboard: {e}")
+                    });
+                self
+            }
+            pub fn priority<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.priority = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for priority: {e}")
+                    });
+                self
+            }
+            pub fn roles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::RoleKey>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.roles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for roles: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<MappingGives> for super::MappingGives {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: MappingGives,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    dashboard: value.dashboard?,
+                    priority: value.priority?,
+                    roles: value.roles?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::MappingGives> for MappingGives {
+            fn from(value: super::MappingGives) -> Self {
+                Self {
+                    dashboard: Ok(value.dashboard),
+                    priority: Ok(value.priority),
+                    roles: Ok(value.roles),
                 }
             }
         }
@@ -21297,6 +21656,79 @@ let response = client.list_events()
     pub fn list_events(&self) -> builder::ListEvents<'_> {
         builder::ListEvents::new(self)
     }
+    /**Lists the account's group mappings, highest priority first. Needs `team.roles` view
+
+Sends a `GET` request to `/v1/group-mappings`
+
+```ignore
+let response = client.list_group_mappings()
+    .send()
+    .await;
+```*/
+    pub fn list_group_mappings(&self) -> builder::ListGroupMappings<'_> {
+        builder::ListGroupMappings::new(self)
+    }
+    /**Maps a group to roles and dashboard access, and gives them to its members now. Needs `team.roles`
+manage; the roles and dashboard entries must be ones the caller could give a new person
+
+Sends a `POST` request to `/v1/group-mappings`
+
+```ignore
+let response = client.create_group_mapping()
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn create_group_mapping(&self) -> builder::CreateGroupMapping<'_> {
+        builder::CreateGroupMapping::new(self)
+    }
+    /**One group mapping. Needs `team.roles` view
+
+Sends a `GET` request to `/v1/group-mappings/{id}`
+
+Arguments:
+- `id`: The mapping's id
+```ignore
+let response = client.get_group_mapping()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn get_group_mapping(&self) -> builder::GetGroupMapping<'_> {
+        builder::GetGroupMapping::new(self)
+    }
+    /**Replaces what a mapping gives, and gives it to the group's members now
+
+Sends a `PUT` request to `/v1/group-mappings/{id}`
+
+Arguments:
+- `id`: The mapping's id
+- `body`
+```ignore
+let response = client.update_group_mapping()
+    .id(id)
+    .body(body)
+    .send()
+    .await;
+```*/
+    pub fn update_group_mapping(&self) -> builder::UpdateGroupMapping<'_> {
+        builder::UpdateGroupMapping::new(self)
+    }
+    /**Removes a mapping: the group's members keep what other mappings give them
+
+Sends a `DELETE` request to `/v1/group-mappings/{id}`
+
+Arguments:
+- `id`: The mapping's id
+```ignore
+let response = client.delete_group_mapping()
+    .id(id)
+    .send()
+    .await;
+```*/
+    pub fn delete_group_mapping(&self) -> builder::DeleteGroupMapping<'_> {
+        builder::DeleteGroupMapping::new(self)
+    }
     /**Lists IVRs
 
 Sends a `GET` request to `/v1/ivrs`
@@ -24937,6 +25369,382 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::list_group_mappings`]
+
+[`Client::list_group_mappings`]: super::Client::list_group_mappings*/
+    #[derive(Debug, Clone)]
+    pub struct ListGroupMappings<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> ListGroupMappings<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/group-mappings`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GroupMappingPage>, Error<ByteStream>> {
+            let Self { client } = self;
+            let url = format!("{}/v1/group-mappings", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "list_group_mappings",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::create_group_mapping`]
+
+[`Client::create_group_mapping`]: super::Client::create_group_mapping*/
+    #[derive(Debug, Clone)]
+    pub struct CreateGroupMapping<'a> {
+        client: &'a super::Client,
+        body: Result<types::NewGroupMapping, String>,
+    }
+    impl<'a> CreateGroupMapping<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                body: Err("body was not initialized".to_string()),
+            }
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::NewGroupMapping>,
+        {
+            self.body = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `NewGroupMapping` for body failed".to_string()
+                });
+            self
+        }
+        ///Sends a `POST` request to `/v1/group-mappings`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GroupMappingView>, Error<ByteStream>> {
+            let Self { client, body } = self;
+            let body = body.map_err(Error::InvalidRequest)?;
+            let url = format!("{}/v1/group-mappings", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .post(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "create_group_mapping",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                201u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_group_mapping`]
+
+[`Client::get_group_mapping`]: super::Client::get_group_mapping*/
+    #[derive(Debug, Clone)]
+    pub struct GetGroupMapping<'a> {
+        client: &'a super::Client,
+        id: Result<::uuid::Uuid, String>,
+    }
+    impl<'a> GetGroupMapping<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `GET` request to `/v1/group-mappings/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GroupMappingView>, Error<ByteStream>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/group-mappings/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_group_mapping",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::update_group_mapping`]
+
+[`Client::update_group_mapping`]: super::Client::update_group_mapping*/
+    #[derive(Debug, Clone)]
+    pub struct UpdateGroupMapping<'a> {
+        client: &'a super::Client,
+        id: Result<::uuid::Uuid, String>,
+        body: Result<types::builder::MappingGives, String>,
+    }
+    impl<'a> UpdateGroupMapping<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
+            self
+        }
+        pub fn body<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::MappingGives>,
+            <V as std::convert::TryInto<types::MappingGives>>::Error: std::fmt::Display,
+        {
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `MappingGives` for body failed: {}", s)
+                });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::MappingGives,
+            ) -> types::builder::MappingGives,
+        {
+            self.body = self.body.map(f);
+            self
+        }
+        ///Sends a `PUT` request to `/v1/group-mappings/{id}`
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::GroupMappingView>, Error<ByteStream>> {
+            let Self { client, id, body } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::MappingGives::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/group-mappings/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .put(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .json(&body)
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "update_group_mapping",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
+                400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                412u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                413u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                503u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::delete_group_mapping`]
+
+[`Client::delete_group_mapping`]: super::Client::delete_group_mapping*/
+    #[derive(Debug, Clone)]
+    pub struct DeleteGroupMapping<'a> {
+        client: &'a super::Client,
+        id: Result<::uuid::Uuid, String>,
+    }
+    impl<'a> DeleteGroupMapping<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self {
+                client: client,
+                id: Err("id was not initialized".to_string()),
+            }
+        }
+        pub fn id<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::uuid::Uuid>,
+        {
+            self.id = value
+                .try_into()
+                .map_err(|_| {
+                    "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
+            self
+        }
+        ///Sends a `DELETE` request to `/v1/group-mappings/{id}`
+        pub async fn send(self) -> Result<ResponseValue<()>, Error<ByteStream>> {
+            let Self { client, id } = self;
+            let id = id.map_err(Error::InvalidRequest)?;
+            let url = format!(
+                "{}/v1/group-mappings/{}", client.baseurl, encode_path(& id.to_string()),
+            );
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
+            #[allow(unused_mut)]
+            let mut request = client.client.delete(url).headers(header_map).build()?;
+            let info = OperationInfo {
+                operation_id: "delete_group_mapping",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                204u16 => Ok(ResponseValue::empty(response)),
                 400u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 401u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),
                 403u16 => Err(Error::ErrorResponse(ResponseValue::stream(response))),

@@ -14,8 +14,8 @@
 pub use crate::decision::ReachPart;
 use crate::decision::{Decision, Excess, Via};
 use crate::error::Result;
-use crate::ids::{IvrId, NumberId, WorkgroupId};
-use crate::policy::{DashboardAccess, Policy, Principal, Subject, UserAction};
+use crate::ids::{IvrId, NumberId, UserId, WorkgroupId};
+use crate::policy::{DashboardAccess, Policy, Principal, Subject, UserAction, UserStatus};
 use crate::role::RoleMode;
 use crate::scope::{KindFlags, ScopeKind};
 
@@ -221,6 +221,34 @@ impl Policy {
     /// must lie within the actor's (rule 8).
     pub fn can_invite(&self, actor: &Principal, person: &Subject) -> Result<Decision> {
         self.judge_new_person(actor, person, false)
+    }
+
+    /// May the actor map an identity provider's group to `roles` and `dashboard` access? Whoever the
+    /// provider puts in the group later gets them, so the mapping is judged now as giving them to a
+    /// new person: the roles permission, each role within the actor's own access and assignable by
+    /// them (rules 1 to 4), the dashboard entries within their view. Applying it to each member is
+    /// judged again, on that member.
+    pub fn can_map_group(&self, actor: &Principal, roles: &[String], dashboard: &DashboardAccess) -> Result<Decision> {
+        let gate = self.role_admin_gate(actor);
+        if !gate.is_allowed() {
+            return Ok(gate);
+        }
+        // where roles combine, members keep the pack's default role beside what the mapping gives
+        let mut roles = roles.to_vec();
+        if self.settings().role_mode == RoleMode::Combinable
+            && let Some(default) = self.default_role()
+            && !roles.iter().any(|r| r == self.role(default).key())
+        {
+            roles.push(self.role(default).key().to_owned());
+        }
+        let member = Subject {
+            user_id: UserId::new_random(),
+            status: UserStatus::Active,
+            roles,
+            dashboard: dashboard.clone(),
+            ..Subject::default()
+        };
+        self.judge_new_person(actor, &member, false)
     }
 
     /// May the actor "duplicate settings and invite" (rule MC-34): a new person with another's roles,

@@ -988,6 +988,39 @@ mod reach {
         assert_eq!(a.code(a.policy.can_duplicate(&a.p("manager"), &admin).unwrap()), ReasonCode::Escalation);
     }
 
+    // rule MC-3, rule MC-20: a group mapping gives roles to people later, so it is judged now
+    #[test]
+    fn a_group_mapping_gives_no_role_its_writer_could_not_give_and_managers_write_none() {
+        let mut a = Account::new(mightycall_pack());
+        a.user("admin", &["administrator"]);
+        a.user("manager", &["manager"]);
+        let none = DashboardAccess::default();
+        let agent = ["agent".to_owned()];
+        assert!(a.policy.can_map_group(&a.p("admin"), &agent, &none).unwrap().is_allowed());
+        // Managers can't view or manage roles
+        assert_eq!(
+            a.code(a.policy.can_map_group(&a.p("manager"), &agent, &none).unwrap()),
+            ReasonCode::MissingPermission
+        );
+        // one role per person in this pack
+        let two = ["agent".to_owned(), "manager".to_owned()];
+        assert_eq!(a.code(a.policy.can_map_group(&a.p("admin"), &two, &none).unwrap()), ReasonCode::SingleRoleMode);
+    }
+
+    // rule AC-10: where roles combine, members keep Agent beside what a mapping gives; and a mapping
+    // names only roles its writer may assign
+    #[test]
+    fn a_group_mapping_in_a_combinable_pack_is_judged_with_the_default_role_and_the_writers_can_assign() {
+        let mut a = Account::new(aircall_pack());
+        a.user("admin", &["admin", "agent"]);
+        a.user("owner", &["owner", "agent"]);
+        let supervisor = ["supervisor".to_owned()];
+        let none = DashboardAccess::default();
+        let decision = a.policy.can_map_group(&a.p("admin"), &supervisor, &none).unwrap();
+        assert!(decision.is_allowed(), "{decision:?}");
+        assert_eq!(a.code(a.policy.can_map_group(&a.p("owner"), &supervisor, &none).unwrap()), ReasonCode::GuardedRole);
+    }
+
     // rule AC-3, rule AC-4, rule AC-10
     #[test]
     fn an_owner_who_is_not_the_superadmin_invites_a_new_owner_with_the_mandatory_agent_role() {

@@ -165,8 +165,15 @@ impl EventSettings {
 pub struct ExternalJwtConfig {
     /// `RS256`, `ES256` or `EdDSA`.
     pub algorithm: String,
-    /// PEM file with the provider's public key.
-    pub public_key_file: PathBuf,
+    /// PEM file with the provider's public key; or else `jwks_url`.
+    pub public_key_file: Option<PathBuf>,
+    /// The provider's published keys (HTTPS; plain HTTP only to this machine), chosen by `kid`.
+    pub jwks_url: Option<String>,
+    /// Fewest seconds between two fetches of the JWKS (default 30): a token naming an unknown key
+    /// fetches again at most this often.
+    pub jwks_refresh_min_seconds: Option<u64>,
+    /// Oldest the fetched keys may be before they are fetched again (default 3600 seconds).
+    pub jwks_max_age_seconds: Option<u64>,
     pub issuer: String,
     pub audience: String,
 }

@@ -2,7 +2,8 @@
 //! `port()` says where, `run_until_stopped()` serves until SIGINT/SIGTERM and drains gracefully.
 
 use crate::auth;
-use crate::auth::external::{ExternalKey, external_algorithm, external_key};
+use crate::auth::external::{ExternalKey, ExternalKeys, external_algorithm, external_key};
+use crate::auth::jwks::Jwks;
 use crate::auth::jwt::Tokens;
 use crate::config::{Settings, redact_url};
 use crate::metrics::Metrics;
@@ -105,12 +106,28 @@ pub fn tokens(settings: &Settings) -> Result<Tokens, StartupError> {
     .map_err(StartupError::Config)?;
     if let Some(ext) = &settings.external_jwt {
         let algorithm = external_algorithm(&ext.algorithm).map_err(StartupError::Config)?;
-        let pem = std::fs::read(&ext.public_key_file)
-            .map_err(|e| StartupError::Config(format!("{}: {e}", ext.public_key_file.display())))?;
-        let key = external_key(algorithm, &pem).map_err(StartupError::Config)?;
+        let keys = match (&ext.public_key_file, &ext.jwks_url) {
+            (Some(file), None) => {
+                let pem = std::fs::read(file).map_err(|e| StartupError::Config(format!("{}: {e}", file.display())))?;
+                ExternalKeys::Pem(external_key(algorithm, &pem).map_err(StartupError::Config)?)
+            }
+            (None, Some(url)) => {
+                let seconds =
+                    |value: Option<u64>, default: u64| std::time::Duration::from_secs(value.unwrap_or(default));
+                let min_refresh = seconds(ext.jwks_refresh_min_seconds, 30);
+                let max_age = seconds(ext.jwks_max_age_seconds, 3600);
+                let jwks = Jwks::new(url, algorithm, min_refresh, max_age).map_err(StartupError::Config)?;
+                // Known before the first sign-in; a provider down now is asked again when a token comes.
+                jwks.refresh();
+                ExternalKeys::Jwks(std::sync::Arc::new(jwks))
+            }
+            _ => {
+                return Err(StartupError::Config("external_jwt takes one of public_key_file and jwks_url".into()));
+            }
+        };
         tokens = tokens.with_external(ExternalKey {
             algorithm,
-            key,
+            keys,
             issuer: ext.issuer.clone(),
             audience: ext.audience.clone(),
         });

@@ -227,6 +227,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    group_mappings (id) {
+        account_id -> Text,
+        id -> Text,
+        workgroup_id -> Text,
+        roles -> Text,
+        dashboard_workgroups -> Text,
+        dashboard_ivrs -> Text,
+        priority -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     scim_groups (account_id, workgroup_id) {
         account_id -> Text,
         workgroup_id -> Text,
@@ -297,6 +311,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     scim_users,
     scim_groups,
+    group_mappings,
     sessions,
     two_factor,
     audit_events,

@@ -30,3 +30,21 @@ CREATE INDEX scim_groups_external ON scim_groups (account_id, external_id);
 ALTER TABLE audit_events DROP CONSTRAINT audit_events_actor_kind_check;
 ALTER TABLE audit_events ADD CONSTRAINT audit_events_actor_kind_check
     CHECK (actor_kind IN ('user', 'api_key', 'scim_token', 'operator', 'system'));
+
+-- An identity provider's group (a workgroup the provider keeps) mapped to roles and dashboard access:
+-- whoever the provider puts in the group gets them. `roles` and the dashboard entries are JSON lists
+-- of ids; the highest `priority` wins where the account holds one role per person.
+CREATE TABLE group_mappings (
+    account_id TEXT NOT NULL,
+    id TEXT NOT NULL PRIMARY KEY,
+    workgroup_id TEXT NOT NULL,
+    roles TEXT NOT NULL,
+    dashboard_workgroups TEXT NOT NULL,
+    dashboard_ivrs TEXT NOT NULL,
+    priority INTEGER NOT NULL DEFAULT 0,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    UNIQUE (account_id, id),
+    UNIQUE (account_id, workgroup_id),
+    FOREIGN KEY (account_id, workgroup_id) REFERENCES workgroups (account_id, id) ON DELETE CASCADE
+);

@@ -1,3 +1,4 @@
+DROP TABLE group_mappings;
 CREATE TABLE audit_events_new (
     account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     id TEXT NOT NULL PRIMARY KEY,

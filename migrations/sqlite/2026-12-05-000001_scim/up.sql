@@ -47,3 +47,21 @@ ALTER TABLE audit_events_new RENAME TO audit_events;
 CREATE INDEX audit_events_recent ON audit_events (account_id, at DESC, id DESC);
 CREATE INDEX audit_events_target ON audit_events (account_id, target_type, target_id);
 CREATE UNIQUE INDEX audit_events_seq ON audit_events (account_id, seq);
+
+-- An identity provider's group (a workgroup the provider keeps) mapped to roles and dashboard access:
+-- whoever the provider puts in the group gets them. `roles` and the dashboard entries are JSON lists
+-- of ids; the highest `priority` wins where the account holds one role per person.
+CREATE TABLE group_mappings (
+    account_id TEXT NOT NULL,
+    id TEXT NOT NULL PRIMARY KEY,
+    workgroup_id TEXT NOT NULL,
+    roles TEXT NOT NULL,
+    dashboard_workgroups TEXT NOT NULL,
+    dashboard_ivrs TEXT NOT NULL,
+    priority INTEGER NOT NULL DEFAULT 0,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    UNIQUE (account_id, id),
+    UNIQUE (account_id, workgroup_id),
+    FOREIGN KEY (account_id, workgroup_id) REFERENCES workgroups (account_id, id) ON DELETE CASCADE
+);

@@ -189,7 +189,22 @@ pub fn load_caller(
 /// Who a token names: a bearer token as it is, the console's cookie only beside its session's CSRF
 /// token (`csrf`).
 fn named_by(state: &AppState, token: &str, csrf: Option<&str>) -> Result<jwt::TokenSubject, ApiError> {
-    let named = state.tokens.authenticate(token).map_err(|e: jwt::TokenError| ApiError::Unauthenticated(e.0))?;
+    let named = state.tokens.authenticate(token);
+    with_csrf(state, named, csrf)
+}
+
+/// [`named_by`] on a worker thread, which must not wait on the network: `None` when an external
+/// provider's keys must be fetched first (on a blocking thread, by [`named_by`]).
+fn named_offline(state: &AppState, token: &str, csrf: Option<&str>) -> Option<Result<jwt::TokenSubject, ApiError>> {
+    Some(with_csrf(state, state.tokens.authenticate_offline(token)?, csrf))
+}
+
+fn with_csrf(
+    state: &AppState,
+    named: Result<jwt::TokenSubject, jwt::TokenError>,
+    csrf: Option<&str>,
+) -> Result<jwt::TokenSubject, ApiError> {
+    let named = named.map_err(|e| ApiError::Unauthenticated(e.0))?;
     match (csrf, named.session) {
         (None, _) => Ok(named),
         (Some(csrf), Some(session)) if state.console.verify(session, csrf) => Ok(named),
@@ -252,9 +267,10 @@ impl FromRequest for Caller {
         let credential = credential(req);
         // A cached bearer caller needs no database: answer on this worker, without a thread hop.
         let cached = match (&state, credential.as_ref().ok().and_then(Credential::token)) {
-            (Some(state), Some((token, csrf))) => match named_by(state, token, csrf) {
-                Ok(named) => cached_caller(state, &named),
-                Err(e) => Some(Err(e)),
+            (Some(state), Some((token, csrf))) => match named_offline(state, token, csrf) {
+                Some(Ok(named)) => cached_caller(state, &named),
+                Some(Err(e)) => Some(Err(e)),
+                None => None,
             },
             _ => None,
         };

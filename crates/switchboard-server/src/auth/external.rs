@@ -1,20 +1,54 @@
 //! An external identity provider's keys: the algorithms accepted (asymmetric only, so a public key
-//! can never be used as an HMAC secret) and reading a public key from PEM.
+//! can never be used as an HMAC secret), a public key read from PEM or the keys of a JWKS URL.
 
+use super::jwks::{Jwks, KeyError};
 use jsonwebtoken::{Algorithm, DecodingKey};
+use std::sync::Arc;
 
-/// An external identity provider's verification key.
+/// Where an external provider's keys come from.
+#[derive(Clone)]
+pub enum ExternalKeys {
+    /// One public key, from a file.
+    Pem(DecodingKey),
+    /// The provider's published keys, chosen by the token's `kid`.
+    Jwks(Arc<Jwks>),
+}
+
+impl std::fmt::Debug for ExternalKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExternalKeys::Pem(_) => f.write_str("Pem"),
+            ExternalKeys::Jwks(jwks) => f.debug_tuple("Jwks").field(jwks).finish(),
+        }
+    }
+}
+
+/// An external identity provider's verification keys.
 #[derive(Clone)]
 pub struct ExternalKey {
     pub algorithm: Algorithm,
-    pub key: DecodingKey,
+    pub keys: ExternalKeys,
     pub issuer: String,
     pub audience: String,
 }
 
+impl ExternalKey {
+    /// The key for a token naming `kid`; see [`Jwks::key`] for `may_fetch`.
+    pub fn key(&self, kid: Option<&str>, may_fetch: bool) -> Result<DecodingKey, KeyError> {
+        match &self.keys {
+            ExternalKeys::Pem(key) => Ok(key.clone()),
+            ExternalKeys::Jwks(jwks) => jwks.key(kid, may_fetch),
+        }
+    }
+}
+
 impl std::fmt::Debug for ExternalKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ExternalKey").field("algorithm", &self.algorithm).field("issuer", &self.issuer).finish()
+        f.debug_struct("ExternalKey")
+            .field("algorithm", &self.algorithm)
+            .field("keys", &self.keys)
+            .field("issuer", &self.issuer)
+            .finish()
     }
 }
 

@@ -17,6 +17,7 @@ use std::sync::{Arc, RwLock};
 use uuid::Uuid;
 
 use super::external::ExternalKey;
+use super::jwks::KeyError;
 
 /// Longest token accepted; anything longer is refused before parsing.
 pub const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -193,15 +194,28 @@ impl Tokens {
     /// Who a request's token names: [`Tokens::verify`], or the remembered outcome of an earlier
     /// verification of the very same token while its `exp` and `nbf` still hold (see the module docs).
     pub fn authenticate(&self, token: &str) -> Result<TokenSubject, TokenError> {
+        self.authenticate_with(token, true).unwrap_or_else(|| Err(TokenError("the token is invalid".into())))
+    }
+
+    /// [`Tokens::authenticate`] on a thread that must not wait on the network: `None` when the
+    /// external provider's keys must be fetched first (ask again with [`Tokens::authenticate`]).
+    pub fn authenticate_offline(&self, token: &str) -> Option<Result<TokenSubject, TokenError>> {
+        self.authenticate_with(token, false)
+    }
+
+    fn authenticate_with(&self, token: &str, may_fetch: bool) -> Option<Result<TokenSubject, TokenError>> {
         let now = now();
         if let Some(verified) = self.verified.get(token) {
             if verified.current(now) {
-                return Ok(verified.subject);
+                return Some(Ok(verified.subject));
             }
             // Expired since: forget it, and let `verify` say why it is refused.
             self.verified.forget(token);
         }
-        let claims = self.verify(token)?;
+        let claims = match self.verify_with(token, may_fetch)? {
+            Ok(claims) => claims,
+            Err(e) => return Some(Err(e)),
+        };
         let verified = Verified {
             subject: TokenSubject { user: claims.sub, account: claims.acct, session: claims.sid },
             exp: claims.exp,
@@ -210,19 +224,34 @@ impl Tokens {
         if verified.current(now) {
             self.verified.remember(token, verified, now);
         }
-        Ok(verified.subject)
+        Some(Ok(verified.subject))
     }
 
     /// Verifies a token strictly and returns its claims.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        self.verify_with(token, true).unwrap_or_else(|| Err(TokenError("the token is invalid".into())))
+    }
+
+    /// `None` when the keys must be fetched and `may_fetch` is false.
+    fn verify_with(&self, token: &str, may_fetch: bool) -> Option<Result<Claims, TokenError>> {
         if token.len() > MAX_TOKEN_BYTES {
-            return Err(TokenError("the token is too large".into()));
+            return Some(Err(TokenError("the token is too large".into())));
         }
-        let header = decode_header(token).map_err(|_| TokenError("the token is malformed".into()))?;
+        let Ok(header) = decode_header(token) else {
+            return Some(Err(TokenError("the token is malformed".into())));
+        };
+        let external;
         let (key, validation) = match (header.alg, &self.external, &self.external_validation) {
             (Algorithm::HS256, _, _) => (&self.decoding, &self.validation),
-            (alg, Some(ext), Some(validation)) if alg == ext.algorithm => (&ext.key, validation),
-            (alg, _, _) => return Err(TokenError(format!("tokens signed with {alg:?} are not accepted"))),
+            (alg, Some(ext), Some(validation)) if alg == ext.algorithm => {
+                external = match ext.key(header.kid.as_deref(), may_fetch) {
+                    Ok(key) => key,
+                    Err(KeyError::MustFetch) => return None,
+                    Err(KeyError::Unknown(why)) => return Some(Err(TokenError(why))),
+                };
+                (&external, validation)
+            }
+            (alg, _, _) => return Some(Err(TokenError(format!("tokens signed with {alg:?} are not accepted")))),
         };
         let ours = header.alg == Algorithm::HS256;
         let claims = decode::<Claims>(token, key, validation).map(|data| data.claims).map_err(|e| {
@@ -240,12 +269,15 @@ impl Tokens {
                 }
                 .into(),
             )
-        })?;
+        });
         // A token Switchboard minted belongs to a session that can be ended; one without is refused.
-        if ours && claims.sid.is_none() {
-            return Err(TokenError("the token names no session: sign in again".into()));
-        }
-        Ok(claims)
+        Some(claims.and_then(|claims| {
+            if ours && claims.sid.is_none() {
+                Err(TokenError("the token names no session: sign in again".into()))
+            } else {
+                Ok(claims)
+            }
+        }))
     }
 }
 

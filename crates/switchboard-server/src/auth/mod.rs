@@ -4,6 +4,7 @@
 
 pub mod api_key;
 pub mod external;
+pub mod jwks;
 pub mod jwt;
 pub mod limiter;
 pub mod password;

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod common;
 pub mod csv;
 pub mod events;
+pub mod group_mappings;
 pub mod history;
 pub mod ingest;
 pub mod integrations;
@@ -131,6 +132,11 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(scim_tokens::list_scim_tokens)
             .service(scim_tokens::create_scim_token)
             .service(scim_tokens::revoke_scim_token)
+            .service(group_mappings::list_group_mappings)
+            .service(group_mappings::create_group_mapping)
+            .service(group_mappings::get_group_mapping)
+            .service(group_mappings::update_group_mapping)
+            .service(group_mappings::delete_group_mapping)
             .service(audit::list_audit_events)
             .service(events::list_events)
             .service(webhooks::list_webhooks)

@@ -2,8 +2,8 @@
 //! `remove`, operation names in any case (Entra sends `Replace`), with or without a path, paths with
 //! value filters (`emails[type eq "work"].value`, `members[value eq "…"]`).
 
-use super::filter::{PatchPath, field, parse_patch_path};
-use serde_json::{Map, Value};
+use super::filter::{CompareOp, Filter, PatchPath, field, parse_patch_path};
+use serde_json::{Map, Value, json};
 
 /// Why a PATCH cannot be applied, with the SCIM `scimType` it is answered with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -123,8 +123,9 @@ fn set(
     let multi = shape.is_multi_valued(&path.attr) || matches!(resource.get(&key), Some(Value::Array(_)));
     match (&path.filter, &path.sub) {
         (Some(filter), sub) => {
-            let Some(Value::Array(items)) = resource.get_mut(&key) else {
-                return Err(error("noTarget", format!("`{}` has no values to match", path.attr)));
+            let items = match resource.entry(key).or_insert_with(|| Value::Array(Vec::new())) {
+                Value::Array(items) => items,
+                _ => return Err(error("noTarget", format!("`{}` has no values to match", path.attr))),
             };
             let mut matched = 0;
             for item in items.iter_mut().filter(|item| filter.matches(item)) {
@@ -135,7 +136,19 @@ fn set(
                 }
             }
             if matched == 0 {
-                return Err(error("noTarget", format!("no value of `{}` matches the filter", path.attr)));
+                // Entra sets a first value as `phoneNumbers[type eq "mobile"].value`: the element the
+                // filter describes is made, when the filter is nothing but equalities
+                let Some(Value::Object(mut made)) = described_by(filter) else {
+                    return Err(error("noTarget", format!("no value of `{}` matches the filter", path.attr)));
+                };
+                match (sub, value) {
+                    (Some(sub), value) => {
+                        made.insert(sub.clone(), value);
+                    }
+                    (None, Value::Object(fields)) => made.extend(fields),
+                    (None, _) => return Err(error("invalidValue", format!("a value of `{}` is an object", path.attr))),
+                }
+                items.push(Value::Object(made));
             }
         }
         (None, Some(sub)) if multi => {
@@ -183,6 +196,21 @@ fn set(
         },
     }
     Ok(())
+}
+
+/// The element a filter of equalities (`type eq "work" and display eq "x"`) describes.
+fn described_by(filter: &Filter) -> Option<Value> {
+    match filter {
+        Filter::Compare(path, CompareOp::Eq, value) if path.sub.is_none() => Some(json!({ path.attr.clone(): value })),
+        Filter::And(a, b) => match (described_by(a)?, described_by(b)?) {
+            (Value::Object(mut a), Value::Object(b)) => {
+                a.extend(b);
+                Some(Value::Object(a))
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 fn set_field(item: &mut Value, sub: &str, value: Value) {
@@ -334,7 +362,7 @@ mod tests {
         let cases = [
             (json!([{"op": "remove"}]), "noTarget"),
             (json!([{"op": "move", "path": "userName"}]), "invalidSyntax"),
-            (json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "x"}]), "noTarget"),
+            (json!([{"op": "replace", "path": "emails[value sw \"x\"].value", "value": "x"}]), "noTarget"),
             (json!([{"op": "replace", "path": "emails[type eq", "value": "x"}]), "invalidPath"),
             (json!([{"op": "replace", "path": "id", "value": "x"}]), "mutability"),
             (json!([{"op": "replace", "value": "x"}]), "invalidValue"),
@@ -344,6 +372,18 @@ mod tests {
             let err = patched(start.clone(), ops.clone()).expect_err("refused");
             assert_eq!(err.scim_type, scim_type, "{ops}");
         }
+    }
+
+    #[test]
+    fn entra_sets_a_first_value_through_a_filter_that_matches_nothing() {
+        let start = json!({"userName": "a", "phoneNumbers": [{"type": "work", "value": "+1 555 0100"}]});
+        let ops = json!([
+            {"op": "Add", "path": "phoneNumbers[type eq \"mobile\"].value", "value": "+1 555 0199"},
+            {"op": "Replace", "path": "emails[type eq \"work\"].value", "value": "a@x.io"}
+        ]);
+        let out = patched(start, ops).expect("applies");
+        assert_eq!(out["phoneNumbers"][1], json!({"type": "mobile", "value": "+1 555 0199"}));
+        assert_eq!(out["emails"], json!([{"type": "work", "value": "a@x.io"}]));
     }
 
     #[test]

@@ -38,7 +38,7 @@ fn view(user: &User, scim: Option<&ScimUser>, base: &str) -> Value {
         None => {
             out.insert("userName".into(), json!(user.email));
             out.insert("displayName".into(), json!(user.name));
-            out.insert("emails".into(), json!([{"value": user.email, "primary": true}]));
+            out.insert("emails".into(), json!([{"value": user.email, "type": "work", "primary": true}]));
             out.insert("active".into(), json!(!disabled));
         }
     }

@@ -2,7 +2,7 @@
 //! a change to that person (rules 5 to 8): not oneself, not the superadmin, not a protected peer,
 //! and within reach before and after.
 
-use super::Change;
+use super::{Change, group_mappings};
 use crate::problem::ApiError;
 use switchboard_core::{MembershipChange, NumberId, UserId, WorkgroupId};
 use switchboard_store::repo::numbers::{self, BusinessNumber};
@@ -77,19 +77,36 @@ pub fn create_workgroup(cx: &mut Change<'_>, name: &str, members: &[UserId]) -> 
     Ok(created)
 }
 
+/// Sets a workgroup's members. Who joins or leaves a mapped group (an identity provider's) gets what
+/// the mappings now give them, in the same transaction.
 pub fn set_workgroup_members(cx: &mut Change<'_>, id: WorkgroupId, users: &[UserId]) -> Result<Workgroup, ApiError> {
     cx.require("team.workgroups:manage")?;
     let current = workgroups::get_workgroup(cx.conn, cx.account(), id)?;
     judge(cx, "users", &current.members, users, workgroup_change(id))?;
-    Ok(workgroups::set_workgroup_members(cx.conn, cx.account(), id, users, &cx.who)?)
+    let updated = workgroups::set_workgroup_members(cx.conn, cx.account(), id, users, &cx.who)?;
+    if group_mappings::is_mapped(cx, id)? {
+        let moved: Vec<UserId> = users
+            .iter()
+            .chain(&current.members)
+            .filter(|u| users.contains(u) != current.members.contains(u))
+            .copied()
+            .collect();
+        group_mappings::apply(cx, &moved)?;
+    }
+    Ok(updated)
 }
 
-/// Deleting a workgroup takes it from each of its members.
+/// Deleting a workgroup takes it from each of its members, and what its mapping gave them.
 pub fn delete_workgroup(cx: &mut Change<'_>, id: WorkgroupId) -> Result<(), ApiError> {
     cx.require("team.workgroups:manage")?;
     let current = workgroups::get_workgroup(cx.conn, cx.account(), id)?;
     judge_deletion(cx, &current.members, workgroup_change(id))?;
-    Ok(workgroups::delete_workgroup(cx.conn, cx.account(), id, &cx.who)?)
+    let mapped = group_mappings::is_mapped(cx, id)?;
+    workgroups::delete_workgroup(cx.conn, cx.account(), id, &cx.who)?;
+    if mapped {
+        group_mappings::apply(cx, &current.members)?;
+    }
+    Ok(())
 }
 
 pub fn set_number_users(cx: &mut Change<'_>, id: NumberId, users: &[UserId]) -> Result<BusinessNumber, ApiError> {

@@ -13,6 +13,7 @@ pub mod dashboard_access;
 pub mod duplicate;
 pub mod edit_user;
 pub mod emergency;
+pub mod group_mappings;
 pub mod invite;
 pub mod memberships;
 pub mod migrate;

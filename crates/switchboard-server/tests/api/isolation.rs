@@ -15,6 +15,8 @@ struct Ids {
     ivr: String,
     communication: String,
     api_key: String,
+    scim_token: String,
+    group_mapping: String,
     session: String,
     webhook: String,
     delivery: String,
@@ -33,6 +35,9 @@ fn seed(app: &TestApp, owner: &Session) -> Ids {
     let ivr = id(app.call(owner, "POST", "/v1/ivrs", Some(json!({"name": "Victim menu"}))), "/id");
     let key_reply = app.call(owner, "POST", "/v1/api-keys", Some(json!({"name": "victim key"})));
     let api_key = id(key_reply, "/id");
+    let scim_token = id(app.call(owner, "POST", "/v1/scim-tokens", Some(json!({"name": "victim provider"}))), "/id");
+    let mapped = json!({"group_id": workgroup, "roles": ["agent"]});
+    let group_mapping = id(app.call(owner, "POST", "/v1/group-mappings", Some(mapped)), "/id");
     let comm =
         json!({"kind": "call", "direction": "inbound", "started_at": "2026-11-01T10:00:00Z", "participants": [user]});
     let communication = id(app.call(owner, "POST", "/v1/communications", Some(comm)), "/ids/0");
@@ -53,7 +58,20 @@ fn seed(app: &TestApp, owner: &Session) -> Ids {
         log = app.call(owner, "GET", &deliveries, None);
     }
     let delivery = id(log, "/items/0/id");
-    Ids { role, user, workgroup, number, ivr, communication, api_key, session, webhook, delivery }
+    Ids {
+        role,
+        user,
+        workgroup,
+        number,
+        ivr,
+        communication,
+        api_key,
+        scim_token,
+        group_mapping,
+        session,
+        webhook,
+        delivery,
+    }
 }
 
 /// (method, path template, a valid body).
@@ -89,6 +107,10 @@ fn operations() -> Vec<(&'static str, &'static str, Option<Value>)> {
         ("DELETE", "/v1/ivrs/{id}", None),
         ("GET", "/v1/communications/{id}", None),
         ("DELETE", "/v1/api-keys/{id}", None),
+        ("DELETE", "/v1/scim-tokens/{id}", None),
+        ("GET", "/v1/group-mappings/{id}", None),
+        ("PUT", "/v1/group-mappings/{id}", Some(json!({"roles": ["agent"]}))),
+        ("DELETE", "/v1/group-mappings/{id}", None),
         ("DELETE", "/v1/me/sessions/{id}", None),
         ("DELETE", "/v1/users/{id}/two-factor", None),
         ("GET", "/v1/webhooks/{id}", None),
@@ -110,6 +132,8 @@ fn resolve(template: &str, ids: &Ids) -> String {
         "ivrs" => &ids.ivr,
         "communications" => &ids.communication,
         "api-keys" => &ids.api_key,
+        "scim-tokens" => &ids.scim_token,
+        "group-mappings" => &ids.group_mapping,
         "me" => &ids.session,
         "webhooks" => &ids.webhook,
         other => panic!("no id for {other}"),
@@ -149,6 +173,8 @@ fn snapshot(app: &TestApp, who: &Session) -> Vec<String> {
         "/v1/ivrs",
         "/v1/communications",
         "/v1/api-keys",
+        "/v1/scim-tokens",
+        "/v1/group-mappings",
         "/v1/webhooks",
     ]
     .iter()

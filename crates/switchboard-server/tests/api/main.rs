@@ -29,6 +29,7 @@ mod console;
 mod credentials;
 mod escalation;
 mod events;
+mod group_mappings;
 mod history;
 mod isolation;
 mod kinds;

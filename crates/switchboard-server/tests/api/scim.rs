@@ -300,7 +300,7 @@ fn bad_requests_get_scim_errors_and_change_nothing(app: Builder) {
         Some("invalidFilter"),
     );
     let cases = [
-        (json!([{"op": "replace", "path": "emails[type eq \"work\"].value", "value": "x@example.com"}]), "noTarget"),
+        (json!([{"op": "replace", "path": "emails[value sw \"x\"].value", "value": "x@example.com"}]), "noTarget"),
         (json!([{"op": "replace", "path": "emails[type eq", "value": "x"}]), "invalidPath"),
         (json!([{"op": "remove"}]), "noTarget"),
         (json!([{"op": "replace", "path": "id", "value": "x"}]), "mutability"),
