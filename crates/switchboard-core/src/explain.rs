@@ -152,8 +152,8 @@ impl Decision {
             Decision::SuperadminOnly => Reason::new(code, "only the account's superadmin may do this".into()),
             Decision::InteractiveOnly => Reason::new(
                 code,
-                "an API key cannot change passwords, emails or keys, nor its own user's roles or status: sign in \
-                 as the user"
+                "an API key cannot change passwords, emails or keys, nor its own user's roles or status, and an \
+                 identity provider's token changes only the emails of the people it provisions: sign in as the user"
                     .into(),
             ),
             Decision::GuardsBySuperadminOnly => Reason::new(

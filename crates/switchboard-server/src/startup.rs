@@ -114,7 +114,8 @@ pub fn tokens(settings: &Settings) -> Result<Tokens, StartupError> {
             (None, Some(url)) => {
                 let seconds =
                     |value: Option<u64>, default: u64| std::time::Duration::from_secs(value.unwrap_or(default));
-                let min_refresh = seconds(ext.jwks_refresh_min_seconds, 30);
+                // at least a second between fetches: the bound is what stops made-up key ids
+                let min_refresh = seconds(ext.jwks_refresh_min_seconds.map(|s| s.max(1)), 30);
                 let max_age = seconds(ext.jwks_max_age_seconds, 3600);
                 let jwks = Jwks::new(url, algorithm, min_refresh, max_age).map_err(StartupError::Config)?;
                 // Known before the first sign-in; a provider down now is asked again when a token comes.

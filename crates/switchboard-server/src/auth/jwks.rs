@@ -46,14 +46,24 @@ impl std::fmt::Debug for Jwks {
     }
 }
 
-/// A JWKS URL is HTTPS, or plain HTTP to this machine (a provider's sidecar, the tests).
+/// A JWKS URL is HTTPS, or plain HTTP to this machine (a provider's sidecar, the tests), with no
+/// user name or password in it.
 pub fn check_url(url: &str) -> Result<(), String> {
-    let loopback =
-        ["http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/", "http://[::1]:"];
-    if url.starts_with("https://") || loopback.iter().any(|p| url.starts_with(p)) {
-        Ok(())
-    } else {
-        Err(format!("external_jwt.jwks_url `{url}` must use https (plain http only to 127.0.0.1, localhost or [::1])"))
+    let refused = || {
+        format!(
+            "external_jwt.jwks_url `{url}` must be https (plain http only to 127.0.0.1, localhost or [::1]), with no user info"
+        )
+    };
+    let uri: actix_web::http::Uri = url.parse().map_err(|_| refused())?;
+    let authority = uri.authority().ok_or_else(refused)?;
+    if authority.as_str().contains('@') {
+        return Err(refused());
+    }
+    let loopback = matches!(authority.host(), "127.0.0.1" | "localhost" | "[::1]" | "::1");
+    match uri.scheme_str() {
+        Some("https") => Ok(()),
+        Some("http") if loopback => Ok(()),
+        _ => Err(refused()),
     }
 }
 
@@ -107,18 +117,28 @@ impl Jwks {
         (key, fresh)
     }
 
+    /// Whether a fetch is due; never waits (a worker thread asks).
     fn fetch_allowed(&self) -> bool {
-        self.last_attempt.lock().map(|last| last.is_none_or(|at| at.elapsed() >= self.min_refresh)).unwrap_or(false)
+        self.last_attempt.try_lock().map(|last| last.is_none_or(|at| at.elapsed() >= self.min_refresh)).unwrap_or(false)
     }
 
-    /// Asks the provider for its keys, unless another thread just did.
+    /// Asks the provider for its keys, unless another thread did within the refresh bound. The
+    /// attempt is recorded before the network is used, so no lock is held while it is.
     pub fn refresh(&self) {
-        let Ok(mut last) = self.last_attempt.lock() else { return };
-        if last.is_some_and(|at| at.elapsed() < self.min_refresh) {
-            return;
+        {
+            let Ok(mut last) = self.last_attempt.lock() else { return };
+            if last.is_some_and(|at| at.elapsed() < self.min_refresh) {
+                return;
+            }
+            *last = Some(Instant::now());
         }
-        *last = Some(Instant::now());
         match self.fetch() {
+            Ok(keys) if keys.is_empty() => {
+                log::warn!(
+                    "the identity provider's JWKS at {} holds no usable signing key; keeping the keys known",
+                    self.url
+                );
+            }
             Ok(keys) => {
                 log::info!("fetched {} signing key(s) of the identity provider from {}", keys.len(), self.url);
                 if let Ok(mut cached) = self.cached.write() {
@@ -185,6 +205,10 @@ mod tests {
         assert!(check_url("http://127.0.0.1:8080/jwks").is_ok());
         assert!(check_url("http://idp.example/jwks").is_err());
         assert!(check_url("http://127.0.0.1.evil.example/jwks").is_err());
+        assert!(check_url("http://localhost:@evil.example/jwks").is_err());
+        assert!(check_url("http://127.0.0.1:80@evil.example/").is_err());
+        assert!(check_url("https://user:pass@idp.example/jwks").is_err());
+        assert!(check_url("http://[::1]:8080/jwks").is_ok());
         assert!(check_url("file:///etc/passwd").is_err());
     }
 

@@ -52,6 +52,11 @@ impl Shape {
     }
 }
 
+/// Most operations one PATCH carries, and most values all of them add or set together: the work a
+/// PATCH does inside its transaction stays small.
+pub const MAX_OPERATIONS: usize = 1000;
+pub const MAX_VALUES: usize = 1000;
+
 /// Applies a PATCH request's body (`{"schemas": […PatchOp], "Operations": […]}`) to `resource`.
 pub fn apply(resource: &mut Map<String, Value>, body: &Value, shape: &Shape) -> Result<(), PatchError> {
     let operations = field(body, "Operations")
@@ -59,6 +64,19 @@ pub fn apply(resource: &mut Map<String, Value>, body: &Value, shape: &Shape) -> 
         .ok_or_else(|| error("invalidSyntax", "a PATCH request carries `Operations`, a list"))?;
     if operations.is_empty() {
         return Err(error("invalidSyntax", "`Operations` is empty"));
+    }
+    if operations.len() > MAX_OPERATIONS {
+        return Err(error("tooMany", format!("at most {MAX_OPERATIONS} operations in one PATCH")));
+    }
+    let values: usize = operations
+        .iter()
+        .map(|o| match field(o, "value") {
+            Some(Value::Array(items)) => items.len(),
+            _ => 1,
+        })
+        .sum();
+    if values > MAX_VALUES {
+        return Err(error("tooMany", format!("at most {MAX_VALUES} values in one PATCH")));
     }
     for operation in operations {
         let op = match field(operation, "op").and_then(Value::as_str).map(str::to_ascii_lowercase).as_deref() {
@@ -175,6 +193,9 @@ fn set(
             match (op, resource.get_mut(&key)) {
                 (Op::Add, Some(Value::Array(items))) => {
                     for v in values {
+                        if items.len() >= MAX_VALUES {
+                            return Err(error("tooMany", format!("`{}` holds at most {MAX_VALUES} values", path.attr)));
+                        }
                         if !items.contains(&v) {
                             items.push(v);
                         }
@@ -367,6 +388,11 @@ mod tests {
             (json!([{"op": "replace", "path": "id", "value": "x"}]), "mutability"),
             (json!([{"op": "replace", "value": "x"}]), "invalidValue"),
             (json!([]), "invalidSyntax"),
+            (Value::Array(vec![json!({"op": "add", "path": "title", "value": "x"}); MAX_OPERATIONS + 1]), "tooMany"),
+            (
+                json!([{"op": "add", "path": "emails", "value": vec![json!({"value": "a@x.io"}); MAX_VALUES + 1]}]),
+                "tooMany",
+            ),
         ];
         for (ops, scim_type) in cases {
             let err = patched(start.clone(), ops.clone()).expect_err("refused");

@@ -72,6 +72,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
     caller.require("team.members:view", &state.metrics)?;
     let query = ListQuery::of(&req)?;
     let base = base_url(&req);
+    let offset = query.offset;
     let (total, page) = db(&state, move |_, conn| {
         let account = caller.account.id;
         let Some(filter) = &query.filter else {
@@ -98,7 +99,7 @@ pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpRe
         Ok((total, page))
     })
     .await?;
-    Ok(respond(StatusCode::OK, &list_response(total, ListQuery::of(&req)?.offset, page)))
+    Ok(respond(StatusCode::OK, &list_response(total, offset, page)))
 }
 
 pub async fn get(

@@ -45,7 +45,16 @@ pub fn create_scim_token(cx: &mut Change<'_>, name: &str, prefix: &str, hash: &s
 }
 
 /// Revokes a SCIM token at once: the provider's next request is refused.
+/// Revoking another person's token is a change to that person, as for API keys.
 pub fn revoke_scim_token(cx: &mut Change<'_>, id: Uuid) -> Result<ApiKey, ApiError> {
     cx.require("integrations.api.scim")?;
+    let token = api_keys::get(cx.conn, cx.account(), id)?;
+    if token.purpose != KeyPurpose::Scim {
+        return Err(ApiError::NotFound("SCIM token"));
+    }
+    if token.user_id != cx.actor.user_id {
+        let owner = cx.person(token.user_id)?;
+        cx.allow_result(cx.policy().can_manage_person(&cx.actor, &owner, UserAction::Edit))?;
+    }
     Ok(api_keys::revoke(cx.conn, cx.account(), KeyPurpose::Scim, id, &cx.who)?)
 }

@@ -5,7 +5,7 @@
 use super::{Change, PersonView, sessions};
 use crate::auth::password;
 use crate::problem::ApiError;
-use switchboard_core::{CredentialChange, UserAction, UserId, UserStatus};
+use switchboard_core::{Credential, CredentialChange, Decision, UserAction, UserId, UserStatus};
 use switchboard_store::repo::sessions::EndedWhy;
 use switchboard_store::repo::users::{self, UserPatch};
 
@@ -31,6 +31,14 @@ pub fn edit(cx: &mut Change<'_>, id: UserId, expected: Option<i64>, edit: UserEd
         cx.require_session_for_own(id, CredentialChange::OwnStatus)?;
     }
     let person = cx.person(id)?;
+    // A provider changes the emails of the people it provisions: not its token's creator's, nor the
+    // superadmin's (their sign-in), which only a signed-in session changes.
+    if edit.email.is_some()
+        && cx.credential() == Credential::IdentityProvider
+        && (id == cx.actor.user_id || person.superadmin)
+    {
+        cx.allow(Decision::InteractiveOnly)?;
+    }
     let action = if edit.status.is_some() {
         UserAction::Disable
     } else if edit.email.is_some() {

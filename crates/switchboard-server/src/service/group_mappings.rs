@@ -10,7 +10,7 @@
 
 use super::{Change, dashboard_access, invite::role_ids, set_roles};
 use crate::problem::ApiError;
-use switchboard_core::{DashboardAccess, RoleMode, UserId, WorkgroupId};
+use switchboard_core::{DashboardAccess, MAX_DASHBOARD, RoleMode, UserId, WorkgroupId};
 use switchboard_store::Bounds;
 use switchboard_store::repo::group_mappings::{self, GroupMapping, MappingInput};
 use switchboard_store::repo::{ivrs, workgroups};
@@ -30,6 +30,12 @@ fn judged_input(cx: &mut Change<'_>, group: WorkgroupId, spec: &MappingSpec) -> 
     workgroups::get_workgroup(cx.conn, account, group)
         .map_err(|_| ApiError::invalid("group_id", format!("workgroup {group} is not in this account")))?;
     let roles = role_ids(cx, &spec.roles, "roles")?;
+    if spec.dashboard.workgroups.len() > MAX_DASHBOARD || spec.dashboard.ivrs.len() > MAX_DASHBOARD {
+        return Err(ApiError::invalid(
+            "dashboard",
+            format!("at most {MAX_DASHBOARD} workgroups and {MAX_DASHBOARD} IVRs"),
+        ));
+    }
     if let Some(w) = workgroups::first_unknown_workgroup(cx.conn, account, &spec.dashboard.workgroups)? {
         return Err(ApiError::invalid("dashboard.workgroups", format!("workgroup {w} is not in this account")));
     }
@@ -106,6 +112,14 @@ pub fn apply(cx: &mut Change<'_>, people: &[UserId]) -> Result<(), ApiError> {
         for m in chosen {
             dashboard.workgroups.extend(&m.dashboard.workgroups);
             dashboard.ivrs.extend(&m.dashboard.ivrs);
+        }
+        // a workgroup or IVR deleted since the mapping was written gives nothing
+        let account = cx.account();
+        while let Some(gone) = workgroups::first_unknown_workgroup(cx.conn, account, &dashboard.workgroups)? {
+            dashboard.workgroups.retain(|w| *w != gone);
+        }
+        while let Some(gone) = ivrs::first_unknown_ivr(cx.conn, account, &dashboard.ivrs)? {
+            dashboard.ivrs.retain(|i| *i != gone);
         }
         dashboard.workgroups.sort();
         dashboard.workgroups.dedup();

@@ -13,6 +13,9 @@ use switchboard_store::repo::workgroups;
 
 /// Longest `userName` or `externalId` kept.
 const MAX_IDENTIFIER: usize = 256;
+/// Most bytes of a person's other provider attributes (as JSON): they are kept, and audited with
+/// each change.
+const MAX_ATTRIBUTES: usize = 16 * 1024;
 /// The domain of the address a person the provider gave no email gets: `.invalid` never delivers.
 const NO_EMAIL_DOMAIN: &str = "provisioned.invalid";
 
@@ -44,6 +47,12 @@ impl ProvidedUser {
                     format!("at most {MAX_IDENTIFIER} characters, none of them control characters"),
                 ));
             }
+        }
+        if serde_json::to_vec(&attributes).map_or(0, |a| a.len()) > MAX_ATTRIBUTES {
+            return Err(ApiError::invalid(
+                "attributes",
+                format!("at most {MAX_ATTRIBUTES} bytes of attributes per person"),
+            ));
         }
         Ok(ProvidedUser { scim: ScimUser { user_name, external_id, attributes } })
     }

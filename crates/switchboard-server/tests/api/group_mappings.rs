@@ -85,6 +85,11 @@ fn support_leads_become_supervisors_with_the_support_dashboard_and_stop_when_the
     let detail = app.call(&owner, "GET", &format!("/v1/users/{ada}"), None).json();
     assert_eq!(detail["dashboard_access"]["workgroups"], json!([]));
 
+    // a dashboard workgroup deleted since the mapping was written gives nothing, and blocks nothing
+    assert_eq!(app.call(&owner, "DELETE", &format!("/v1/workgroups/{}", support.as_str().unwrap()), None).status, 204);
+    assert_eq!(members(&app, &token, &leads, "add", &ada).status, 200);
+    assert_eq!(roles_of(&app, &owner, &ada), ["supervisor"]);
+    assert_eq!(members(&app, &token, &leads, "remove", &ada).status, 200);
     // deleting the provider's group takes what it gave
     assert_eq!(members(&app, &token, &leads, "add", &ada).status, 200);
     assert_eq!(scim(&app, &token, "DELETE", &format!("/Groups/{leads}"), json!({})).status, 204);

@@ -348,6 +348,17 @@ fn a_scim_token_does_no_more_than_its_creator_may(app: Builder) {
     assert_eq!(app.call(&owner, "POST", "/v1/roles", Some(role)).status, 201);
     let admin = app.user(&owner, "acme", "idadmin@acme.example", &["agent", "identity_admin"]);
     let token = scim_token(&app, &admin, "Okta");
+    // the superadmin's own provider changes no sign-in email of theirs, and the identity admin does
+    // not revoke the superadmin's provider
+    let owners_token = app.call(&owner, "POST", "/v1/scim-tokens", Some(json!({"name": "Entra"}))).json();
+    let owners = owners_token["token"].as_str().unwrap();
+    let email =
+        patch(json!([{"op": "replace", "path": "emails", "value": [{"value": "mine@evil.example", "primary": true}]}]));
+    let own = assert_scim_error(&scim(&app, owners, "PATCH", &format!("/Users/{}", owner.user_id), email), 403, None);
+    assert!(own["detail"].as_str().unwrap().contains("sign in as the user"), "{own}");
+    let revoke = format!("/v1/scim-tokens/{}", owners_token["id"].as_str().unwrap());
+    app.call(&admin, "DELETE", &revoke, None).assert_problem(403, "forbidden");
+    assert_eq!(scim(&app, owners, "GET", "/Users", None).status, 200, "still working");
     let off = patch(json!([{"op": "replace", "value": {"active": false}}]));
     let refused =
         assert_scim_error(&scim(&app, &token, "PATCH", &format!("/Users/{}", owner.user_id), off.clone()), 403, None);
