@@ -226,7 +226,7 @@ pub fn among(conn: &mut DbConn, account: AccountId, ids: &[UserId]) -> StoreResu
             .load(conn)?;
         found.extend(rows.into_iter().map(user_of).collect::<StoreResult<Vec<_>>>()?);
     }
-    found.sort_by(|a: &User, b: &User| (a.created_at, a.id.0).cmp(&(b.created_at, b.id.0)));
+    found.sort_by_key(|u: &User| (u.created_at, u.id.0));
     Ok(found)
 }
 
