@@ -2,15 +2,12 @@
 //! or removing one is a change to that person, judged as the API judges it.
 
 use super::error::ScimError;
-use super::filter::field;
-use super::schema::{GROUP_ATTRIBUTES, GROUP_SHAPE, GROUP_URN, read_attributes};
-use super::{ListQuery, base_url, caller, id_of, json_body, list_response, patch, respond};
-use crate::blocking::db;
+use super::filter::{Filter, field};
+use super::patch::Shape;
+use super::resource::Resource;
+use super::schema::{Attr, GROUP_ATTRIBUTES, GROUP_SHAPE, GROUP_URN};
 use crate::problem::ApiError;
-use crate::service::{self, scim::ProvidedGroup};
-use crate::state::AppState;
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use crate::service::{Change, scim::ProvidedGroup};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use switchboard_core::{AccountId, UserId, WorkgroupId};
@@ -49,15 +46,9 @@ fn views(conn: &mut DbConn, account: AccountId, groups: &[Workgroup], base: &str
     Ok(groups.iter().map(|g| view(g, external.get(&g.id), base)).collect())
 }
 
-fn read_one(conn: &mut DbConn, account: AccountId, id: WorkgroupId, base: &str) -> Result<Value, ApiError> {
-    let group = workgroups::get_workgroup(conn, account, id)?;
-    Ok(views(conn, account, &[group], base)?.remove(0))
-}
-
 /// A group as the provider describes it: its name, members (people of the account, by id) and
 /// `externalId`.
-fn provided(input: &Value) -> Result<ProvidedGroup, ScimError> {
-    let attributes = read_attributes(input, GROUP_ATTRIBUTES)?;
+fn provided_group(attributes: &Value) -> Result<ProvidedGroup, ScimError> {
     let name = match attributes.get("displayName") {
         Some(Value::String(name)) if !name.trim().is_empty() => name.clone(),
         _ => return Err(ScimError::invalid_value("a group needs a displayName")),
@@ -79,124 +70,57 @@ fn provided(input: &Value) -> Result<ProvidedGroup, ScimError> {
     Ok(ProvidedGroup { name, members, external_id })
 }
 
-pub async fn list(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ScimError> {
-    let caller = caller(&req, &state).await?;
-    caller.require("team.workgroups:view", &state.metrics)?;
-    let query = ListQuery::of(&req)?;
-    let base = base_url(&req);
-    let offset = query.offset;
-    let (total, page) = db(&state, move |_, conn| {
-        let account = caller.account.id;
-        let Some(filter) = &query.filter else {
-            let (total, groups) =
-                workgroups::workgroups_by_creation(conn, account, query.offset as i64, Some(query.count as i64))?;
-            let page = views(conn, account, &groups, &base)?;
-            return Ok((total as usize, page.into_iter().map(|v| query.projection.apply(v)).collect::<Vec<_>>()));
-        };
-        let candidates = match filter.equality("externalId") {
+/// The account's workgroups.
+pub struct Groups;
+
+impl Resource for Groups {
+    const WHAT: &'static str = "group";
+    const READ: &'static str = "team.workgroups:view";
+    const ATTRIBUTES: &'static [Attr] = GROUP_ATTRIBUTES;
+    const SHAPE: Shape = GROUP_SHAPE;
+    type Id = WorkgroupId;
+    type Provided = ProvidedGroup;
+
+    fn read(conn: &mut DbConn, account: AccountId, id: WorkgroupId, base: &str) -> Result<Value, ApiError> {
+        let group = workgroups::get_workgroup(conn, account, id)?;
+        Ok(views(conn, account, &[group], base)?.remove(0))
+    }
+
+    fn page(
+        conn: &mut DbConn,
+        account: AccountId,
+        offset: usize,
+        count: usize,
+        base: &str,
+    ) -> Result<(usize, Vec<Value>), ApiError> {
+        let (total, groups) = workgroups::workgroups_by_creation(conn, account, offset as i64, Some(count as i64))?;
+        Ok((total as usize, views(conn, account, &groups, base)?))
+    }
+
+    fn candidates(conn: &mut DbConn, account: AccountId, filter: &Filter, base: &str) -> Result<Vec<Value>, ApiError> {
+        let groups = match filter.equality("externalId") {
             Some(external) => {
                 let ids = scim::groups_with_external_id(conn, account, external)?;
                 workgroups::workgroups_among(conn, account, &ids)?
             }
             None => workgroups::workgroups_by_creation(conn, account, 0, None)?.1,
         };
-        let matching: Vec<Value> =
-            views(conn, account, &candidates, &base)?.into_iter().filter(|v| filter.matches(v)).collect();
-        let total = matching.len();
-        let page =
-            matching.into_iter().skip(query.offset).take(query.count).map(|v| query.projection.apply(v)).collect();
-        Ok((total, page))
-    })
-    .await?;
-    Ok(respond(StatusCode::OK, &list_response(total, offset, page)))
-}
+        views(conn, account, &groups, base)
+    }
 
-pub async fn get(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ScimError> {
-    let caller = caller(&req, &state).await?;
-    caller.require("team.workgroups:view", &state.metrics)?;
-    let id: WorkgroupId = id_of(&id, "group")?;
-    let query = ListQuery::of(&req)?;
-    let base = base_url(&req);
-    let found = db(&state, move |_, conn| read_one(conn, caller.account.id, id, &base)).await?;
-    Ok(respond(StatusCode::OK, &query.projection.apply(found)))
-}
+    fn provided(attributes: Value) -> Result<ProvidedGroup, ScimError> {
+        provided_group(&attributes)
+    }
 
-pub async fn create(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    body: web::Payload,
-) -> Result<HttpResponse, ScimError> {
-    let caller = caller(&req, &state).await?;
-    let group = provided(&json_body(body).await?)?;
-    let base = base_url(&req);
-    let created = service::run(&state, caller, move |cx| {
-        let id = service::scim::create_group(cx, &group)?;
-        read_one(cx.conn, cx.account(), id, &base)
-    })
-    .await?;
-    Ok(respond(StatusCode::CREATED, &created))
-}
+    fn create(cx: &mut Change<'_>, group: ProvidedGroup) -> Result<WorkgroupId, ApiError> {
+        crate::service::scim::create_group(cx, &group)
+    }
 
-pub async fn replace(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    body: web::Payload,
-) -> Result<HttpResponse, ScimError> {
-    let caller = caller(&req, &state).await?;
-    let id: WorkgroupId = id_of(&id, "group")?;
-    let group = provided(&json_body(body).await?)?;
-    let base = base_url(&req);
-    let saved = service::run(&state, caller, move |cx| {
-        service::scim::replace_group(cx, id, &group)?;
-        read_one(cx.conn, cx.account(), id, &base)
-    })
-    .await?;
-    Ok(respond(StatusCode::OK, &saved))
-}
+    fn replace(cx: &mut Change<'_>, id: WorkgroupId, group: ProvidedGroup) -> Result<(), ApiError> {
+        crate::service::scim::replace_group(cx, id, &group)
+    }
 
-/// Applies the PATCH to the group as stored and saves the result, in one transaction.
-pub async fn patch(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-    body: web::Payload,
-) -> Result<HttpResponse, ScimError> {
-    let caller = caller(&req, &state).await?;
-    let id: WorkgroupId = id_of(&id, "group")?;
-    let body = json_body(body).await?;
-    let base = base_url(&req);
-    let saved = service::run(&state, caller, move |cx| {
-        let current = read_one(cx.conn, cx.account(), id, &base)?;
-        // a patch that cannot apply is refused before anything is written
-        let group = match patched(&current, &body) {
-            Ok(group) => group,
-            Err(refused) => return Ok(Err(refused)),
-        };
-        service::scim::replace_group(cx, id, &group)?;
-        Ok(Ok(read_one(cx.conn, cx.account(), id, &base)?))
-    })
-    .await??;
-    Ok(respond(StatusCode::OK, &saved))
-}
-
-fn patched(current: &Value, body: &Value) -> Result<ProvidedGroup, ScimError> {
-    let mut attributes = read_attributes(current, GROUP_ATTRIBUTES)?;
-    patch::apply(&mut attributes, body, &GROUP_SHAPE)?;
-    provided(&Value::Object(attributes))
-}
-
-pub async fn delete(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ScimError> {
-    let caller = caller(&req, &state).await?;
-    let id: WorkgroupId = id_of(&id, "group")?;
-    service::run(&state, caller, move |cx| service::scim::delete_group(cx, id)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    fn delete(cx: &mut Change<'_>, id: WorkgroupId) -> Result<(), ApiError> {
+        crate::service::scim::delete_group(cx, id)
+    }
 }

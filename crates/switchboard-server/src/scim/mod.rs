@@ -9,6 +9,7 @@ pub mod error;
 pub mod filter;
 mod groups;
 pub mod patch;
+mod resource;
 pub mod schema;
 mod users;
 
@@ -19,8 +20,11 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use error::{SCIM_JSON, ScimError};
 use futures_util::StreamExt;
+use groups::Groups;
+use resource::Resource;
 use serde_json::{Value, json};
 use std::collections::HashMap;
+use users::Users;
 
 pub const LIST_URN: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
 /// Largest request body taken (a group of a thousand members fits many times over).
@@ -40,21 +44,24 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route("/Schemas", web::get().to(discovery::schemas))
             .route("/Schemas", web::route().to(method_not_allowed))
             .route("/Schemas/{id}", web::get().to(discovery::schema))
-            .route("/Users", web::get().to(users::list))
-            .route("/Users", web::post().to(users::create))
-            .route("/Users/{id}", web::get().to(users::get))
-            .route("/Users/{id}", web::put().to(users::replace))
-            .route("/Users/{id}", web::patch().to(users::patch))
-            .route("/Users/{id}", web::delete().to(users::delete))
-            .route("/Groups", web::get().to(groups::list))
-            .route("/Groups", web::post().to(groups::create))
-            .route("/Groups/{id}", web::get().to(groups::get))
-            .route("/Groups/{id}", web::put().to(groups::replace))
-            .route("/Groups/{id}", web::patch().to(groups::patch))
-            .route("/Groups/{id}", web::delete().to(groups::delete))
+            .configure(resource_routes::<Users>("/Users"))
+            .configure(resource_routes::<Groups>("/Groups"))
             .route("/.search", web::post().to(search))
             .default_service(web::to(not_found)),
     );
+}
+
+/// The routes of one resource type at `path`.
+fn resource_routes<R: Resource>(path: &'static str) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        let one = format!("{path}/{{id}}");
+        cfg.route(path, web::get().to(resource::list::<R>))
+            .route(path, web::post().to(resource::create::<R>))
+            .route(&one, web::get().to(resource::get::<R>))
+            .route(&one, web::put().to(resource::replace::<R>))
+            .route(&one, web::patch().to(resource::patch::<R>))
+            .route(&one, web::delete().to(resource::delete::<R>));
+    }
 }
 
 async fn method_not_allowed() -> Result<HttpResponse, ScimError> {

@@ -1,0 +1,171 @@
+//! The handlers every SCIM resource type shares (list, read, create, replace, patch, delete), over
+//! what each type says of itself ([`Resource`]): how it is read, listed, made from a provider's
+//! attributes and changed. Every change runs in one `service::run` transaction.
+
+use super::error::ScimError;
+use super::filter::Filter;
+use super::patch::{self, Shape};
+use super::schema::{Attr, read_attributes};
+use super::{ListQuery, base_url, caller, id_of, json_body, list_response, respond};
+use crate::blocking::db;
+use crate::problem::ApiError;
+use crate::service::{self, Change};
+use crate::state::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::Value;
+use switchboard_core::AccountId;
+use switchboard_store::DbConn;
+
+/// A SCIM resource type.
+pub trait Resource: 'static {
+    /// What a missing one is called in a 404 ("user").
+    const WHAT: &'static str;
+    /// The permission reading them takes.
+    const READ: &'static str;
+    const ATTRIBUTES: &'static [Attr];
+    const SHAPE: Shape;
+    type Id: From<uuid::Uuid> + Copy + Send + 'static;
+    /// The resource as a provider describes it, ready for a use case.
+    type Provided: Send + 'static;
+
+    /// One resource as SCIM shows it (404 when there is none).
+    fn read(conn: &mut DbConn, account: AccountId, id: Self::Id, base: &str) -> Result<Value, ApiError>;
+    /// How many there are, and those at `offset..offset + count` (the unfiltered list).
+    fn page(
+        conn: &mut DbConn,
+        account: AccountId,
+        offset: usize,
+        count: usize,
+        base: &str,
+    ) -> Result<(usize, Vec<Value>), ApiError>;
+    /// The resources `filter` may match: fewer where an indexed term narrows them.
+    fn candidates(conn: &mut DbConn, account: AccountId, filter: &Filter, base: &str) -> Result<Vec<Value>, ApiError>;
+    /// Reads a provider's attributes (canonical, typed) into what the use cases take.
+    fn provided(attributes: Value) -> Result<Self::Provided, ScimError>;
+    fn create(cx: &mut Change<'_>, provided: Self::Provided) -> Result<Self::Id, ApiError>;
+    fn replace(cx: &mut Change<'_>, id: Self::Id, provided: Self::Provided) -> Result<(), ApiError>;
+    fn delete(cx: &mut Change<'_>, id: Self::Id) -> Result<(), ApiError>;
+}
+
+fn provided_from<R: Resource>(input: &Value) -> Result<R::Provided, ScimError> {
+    R::provided(Value::Object(read_attributes(input, R::ATTRIBUTES)?))
+}
+
+/// `current` with the PATCH applied, as the use cases take it.
+fn patched<R: Resource>(current: &Value, body: &Value) -> Result<R::Provided, ScimError> {
+    let mut attributes = read_attributes(current, R::ATTRIBUTES)?;
+    patch::apply(&mut attributes, body, &R::SHAPE)?;
+    // what the operations wrote is read as a provider's attributes are: typed, unknown ones left out
+    provided_from::<R>(&Value::Object(attributes))
+}
+
+pub async fn list<R: Resource>(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ScimError> {
+    let caller = caller(&req, &state).await?;
+    caller.require(R::READ, &state.metrics)?;
+    let query = ListQuery::of(&req)?;
+    let (base, offset, account) = (base_url(&req), query.offset, caller.account.id);
+    let (total, page) = db(&state, move |_, conn| {
+        let (total, page) = match &query.filter {
+            None => R::page(conn, account, query.offset, query.count, &base)?,
+            Some(filter) => {
+                let matching: Vec<Value> =
+                    R::candidates(conn, account, filter, &base)?.into_iter().filter(|v| filter.matches(v)).collect();
+                (matching.len(), matching.into_iter().skip(query.offset).take(query.count).collect())
+            }
+        };
+        Ok((total, page.into_iter().map(|v| query.projection.apply(v)).collect::<Vec<_>>()))
+    })
+    .await?;
+    Ok(respond(StatusCode::OK, &list_response(total, offset, page)))
+}
+
+pub async fn get<R: Resource>(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ScimError> {
+    let caller = caller(&req, &state).await?;
+    caller.require(R::READ, &state.metrics)?;
+    let id: R::Id = id_of(&id, R::WHAT)?;
+    let query = ListQuery::of(&req)?;
+    let (base, account) = (base_url(&req), caller.account.id);
+    let found = db(&state, move |_, conn| R::read(conn, account, id, &base)).await?;
+    Ok(respond(StatusCode::OK, &query.projection.apply(found)))
+}
+
+pub async fn create<R: Resource>(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Payload,
+) -> Result<HttpResponse, ScimError> {
+    let caller = caller(&req, &state).await?;
+    let provided = provided_from::<R>(&json_body(body).await?)?;
+    let base = base_url(&req);
+    let created = service::run(&state, caller, move |cx| {
+        let id = R::create(cx, provided)?;
+        R::read(cx.conn, cx.account(), id, &base)
+    })
+    .await?;
+    Ok(respond(StatusCode::CREATED, &created))
+}
+
+pub async fn replace<R: Resource>(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, ScimError> {
+    let caller = caller(&req, &state).await?;
+    let id: R::Id = id_of(&id, R::WHAT)?;
+    let body = json_body(body).await?;
+    change::<R>(&req, &state, caller, id, move |_| provided_from::<R>(&body)).await
+}
+
+/// Applies the PATCH to the resource as stored and saves the result as a replacement, in one
+/// transaction: what the operations apply to is what the change is judged on and written over.
+pub async fn patch<R: Resource>(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Payload,
+) -> Result<HttpResponse, ScimError> {
+    let caller = caller(&req, &state).await?;
+    let id: R::Id = id_of(&id, R::WHAT)?;
+    let body = json_body(body).await?;
+    change::<R>(&req, &state, caller, id, move |current| patched::<R>(current, &body)).await
+}
+
+/// Replaces the resource with what `provide` makes of it as it is now; a resource that cannot be
+/// made is refused before anything is written.
+async fn change<R: Resource>(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    caller: crate::access::Caller,
+    id: R::Id,
+    provide: impl FnOnce(&Value) -> Result<R::Provided, ScimError> + Send + 'static,
+) -> Result<HttpResponse, ScimError> {
+    let base = base_url(req);
+    let saved = service::run(state, caller, move |cx| {
+        let current = R::read(cx.conn, cx.account(), id, &base)?;
+        let provided = match provide(&current) {
+            Ok(provided) => provided,
+            Err(refused) => return Ok(Err(refused)),
+        };
+        R::replace(cx, id, provided)?;
+        Ok(Ok(R::read(cx.conn, cx.account(), id, &base)?))
+    })
+    .await??;
+    Ok(respond(StatusCode::OK, &saved))
+}
+
+pub async fn delete<R: Resource>(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ScimError> {
+    let caller = caller(&req, &state).await?;
+    let id: R::Id = id_of(&id, R::WHAT)?;
+    service::run(&state, caller, move |cx| R::delete(cx, id)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
