@@ -3433,21 +3433,24 @@ changes passwords, emails or keys, nor its own user's roles or status.*/
             Default::default()
         }
     }
-    ///`NewGroupMapping`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
+    ///A new mapping: the group and what it gives its members.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
-    pub enum NewGroupMapping {}
+    pub struct NewGroupMapping {
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub dashboard: ::std::option::Option<DashboardAccess>,
+        pub group_id: WorkgroupId,
+        ///Default 0; higher wins.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub priority: ::std::option::Option<i32>,
+        ///Role keys of the account; one where the account holds one role per person.
+        pub roles: ::std::vec::Vec<RoleKey>,
+    }
+    impl NewGroupMapping {
+        pub fn builder() -> builder::NewGroupMapping {
+            Default::default()
+        }
+    }
     ///`NewIvr`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(deny_unknown_fields)]
@@ -13516,6 +13519,107 @@ shown again; rotate it if it is lost.*/
                     expires_at: Ok(value.expires_at),
                     grants: Ok(value.grants),
                     name: Ok(value.name),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct NewGroupMapping {
+            dashboard: ::std::result::Result<
+                ::std::option::Option<super::DashboardAccess>,
+                ::std::string::String,
+            >,
+            group_id: ::std::result::Result<super::WorkgroupId, ::std::string::String>,
+            priority: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            roles: ::std::result::Result<
+                ::std::vec::Vec<super::RoleKey>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for NewGroupMapping {
+            fn default() -> Self {
+                Self {
+                    dashboard: Ok(Default::default()),
+                    group_id: Err("no value supplied for group_id".to_string()),
+                    priority: Ok(Default::default()),
+                    roles: Err("no value supplied for roles".to_string()),
+                }
+            }
+        }
+        impl NewGroupMapping {
+            pub fn dashboard<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DashboardAccess>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.dashboard = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for dashboard: {e}")
+                    });
+                self
+            }
+            pub fn group_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::WorkgroupId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.group_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for group_id: {e}")
+                    });
+                self
+            }
+            pub fn priority<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<i32>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.priority = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for priority: {e}")
+                    });
+                self
+            }
+            pub fn roles<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::RoleKey>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.roles = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for roles: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<NewGroupMapping> for super::NewGroupMapping {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: NewGroupMapping,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    dashboard: value.dashboard?,
+                    group_id: value.group_id?,
+                    priority: value.priority?,
+                    roles: value.roles?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::NewGroupMapping> for NewGroupMapping {
+            fn from(value: super::NewGroupMapping) -> Self {
+                Self {
+                    dashboard: Ok(value.dashboard),
+                    group_id: Ok(value.group_id),
+                    priority: Ok(value.priority),
+                    roles: Ok(value.roles),
                 }
             }
         }
@@ -25445,24 +25549,37 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateGroupMapping<'a> {
         client: &'a super::Client,
-        body: Result<types::NewGroupMapping, String>,
+        body: Result<types::builder::NewGroupMapping, String>,
     }
     impl<'a> CreateGroupMapping<'a> {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
-                body: Err("body was not initialized".to_string()),
+                body: Ok(::std::default::Default::default()),
             }
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::NewGroupMapping>,
+            <V as std::convert::TryInto<
+                types::NewGroupMapping,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `NewGroupMapping` for body failed".to_string()
+                .map(From::from)
+                .map_err(|s| {
+                    format!("conversion to `NewGroupMapping` for body failed: {}", s)
                 });
+            self
+        }
+        pub fn body_map<F>(mut self, f: F) -> Self
+        where
+            F: std::ops::FnOnce(
+                types::builder::NewGroupMapping,
+            ) -> types::builder::NewGroupMapping,
+        {
+            self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/group-mappings`
@@ -25470,7 +25587,11 @@ pub mod builder {
             self,
         ) -> Result<ResponseValue<types::GroupMappingView>, Error<ByteStream>> {
             let Self { client, body } = self;
-            let body = body.map_err(Error::InvalidRequest)?;
+            let body = body
+                .and_then(|v| {
+                    types::NewGroupMapping::try_from(v).map_err(|e| e.to_string())
+                })
+                .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/group-mappings", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
             header_map

@@ -48,13 +48,21 @@ fn view(policy: &Arc<crate::access::AccountPolicy>, m: GroupMapping) -> GroupMap
     }
 }
 
+/// A new mapping: the group and what it gives its members.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewGroupMapping {
     /// A workgroup of the account, mapped at most once.
     pub group_id: WorkgroupId,
-    #[serde(flatten)]
-    pub gives: MappingGives,
+    /// Role keys of the account; one where the account holds one role per person.
+    #[schema(max_items = 100)]
+    pub roles: Vec<RoleKey>,
+    #[serde(default)]
+    pub dashboard: DashboardAccess,
+    /// Default 0; higher wins.
+    #[serde(default, deserialize_with = "integral")]
+    #[schema(minimum = -1000, maximum = 1000)]
+    pub priority: i32,
 }
 
 /// What a mapping gives the group's members.
@@ -67,9 +75,18 @@ pub struct MappingGives {
     #[serde(default)]
     pub dashboard: DashboardAccess,
     /// Default 0; higher wins.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "integral")]
     #[schema(minimum = -1000, maximum = 1000)]
     pub priority: i32,
+}
+
+/// An integer as JSON may write one (`-230` or `-230.0`).
+fn integral<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i32, D::Error> {
+    let number = f64::deserialize(deserializer)?;
+    if number.fract() != 0.0 || !(f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&number) {
+        return Err(serde::de::Error::custom(format!("{number} is not a whole number")));
+    }
+    Ok(number as i32)
 }
 
 impl MappingGives {
@@ -85,6 +102,13 @@ impl MappingGives {
             dashboard: self.dashboard,
             priority: self.priority,
         })
+    }
+}
+
+impl NewGroupMapping {
+    fn into_parts(self) -> (WorkgroupId, MappingGives) {
+        let NewGroupMapping { group_id, roles, dashboard, priority } = self;
+        (group_id, MappingGives { roles, dashboard, priority })
     }
 }
 
@@ -112,7 +136,7 @@ pub async fn create_group_mapping(
     state: web::Data<AppState>,
     body: Body<NewGroupMapping>,
 ) -> Result<HttpResponse, ApiError> {
-    let NewGroupMapping { group_id, gives } = body.parse()?;
+    let (group_id, gives) = body.parse()?.into_parts();
     let spec = gives.spec()?;
     let created = service::run(&state, caller, move |cx| {
         let created = service::group_mappings::create(cx, group_id, &spec)?;

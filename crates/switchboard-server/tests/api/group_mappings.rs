@@ -107,7 +107,7 @@ fn where_one_role_is_held_the_highest_priority_wins_and_where_roles_combine_all_
     let owner = app.session("owner@single.example");
     let token = scim_token(&app, &owner);
     let (managers, agents) = (group(&app, &token, "Managers"), group(&app, &token, "Agents"));
-    assert_eq!(map(&app, &owner, json!({"group_id": managers, "roles": ["manager"], "priority": 10})).status, 201);
+    assert_eq!(map(&app, &owner, json!({"group_id": managers, "roles": ["manager"], "priority": 10.0})).status, 201);
     assert_eq!(map(&app, &owner, json!({"group_id": agents, "roles": ["agent"]})).status, 201);
     let two_roles = map(&app, &owner, json!({"group_id": group(&app, &token, "Both"), "roles": ["agent", "manager"]}));
     assert_eq!(two_roles.assert_problem(403, "forbidden")["reason"]["code"], "single_role_mode");
@@ -174,6 +174,8 @@ fn a_mapping_gives_no_more_than_its_writer_could_and_bad_ones_change_nothing(app
     assert_eq!(map(&app, &owner, ghost).assert_problem(422, "invalid")["field"], "dashboard.workgroups");
     assert_eq!(map(&app, &owner, json!({"group_id": leads, "roles": ["agent", "supervisor"]})).status, 201);
     map(&app, &owner, json!({"group_id": leads, "roles": ["agent"]})).assert_problem(409, "conflict");
+    let half = map(&app, &owner, json!({"group_id": leads, "roles": ["agent"], "priority": 1.5}));
+    assert_eq!(half.assert_problem(422, "invalid")["field"], "priority");
     assert_eq!(app.call(&owner, "GET", "/v1/group-mappings", None).json()["items"].as_array().unwrap().len(), 1);
 
     // a provider whose token's creator may not change a member's roles changes nothing at all
