@@ -70,14 +70,19 @@ function problemView(error) {
   );
 }
 
+/** A table's header row. */
+function thead(headings) {
+  return h("thead", {}, h("tr", {}, headings.map((t) => h("th", { attrs: { scope: "col" } }, t))));
+}
+
+/** A table row of cells. */
+function tableRow(cells) {
+  return h("tr", {}, cells.map((c) => h("td", {}, c)));
+}
+
 function table(headings, rows, empty = "Nothing here yet.") {
   if (rows.length === 0) return h("p", { className: "muted" }, empty);
-  return h(
-    "table",
-    {},
-    h("thead", {}, h("tr", {}, headings.map((t) => h("th", { attrs: { scope: "col" } }, t)))),
-    h("tbody", {}, rows.map((cells) => h("tr", {}, cells.map((c) => (c instanceof Node && c.tagName === "TD" ? c : h("td", {}, c)))))),
-  );
+  return h("table", {}, thead(headings), h("tbody", {}, rows.map(tableRow)));
 }
 
 /** A place beside a control that shows how a call went: done, or the server's reason. */
@@ -129,14 +134,14 @@ function paged(path, headings, render, { empty, query = {} } = {}) {
     if (cursor) params.set("cursor", cursor);
     try {
       const page = await api("GET", `${path}?${params}`);
-      for (const cells of render(page.items)) body.append(h("tr", {}, cells.map((c) => h("td", {}, c))));
+      for (const cells of render(page.items)) body.append(tableRow(cells));
       shown += page.items.length;
       cursor = page.next_cursor ?? null;
       status.textContent = shown === 0 ? (empty ?? "Nothing here yet.") : `${shown} shown${cursor ? "" : ", all of them"}.`;
       more.hidden = !cursor;
       more.disabled = false;
       if (shown > 0 && !holder.contains(body)) {
-        holder.prepend(h("table", {}, h("thead", {}, h("tr", {}, headings.map((t) => h("th", { attrs: { scope: "col" } }, t)))), body));
+        holder.prepend(h("table", {}, thead(headings), body));
       }
     } catch (error) {
       holder.replaceChildren(problemView(error));

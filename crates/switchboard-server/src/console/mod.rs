@@ -12,12 +12,10 @@ use crate::access::Caller;
 use crate::http::auth::{TokenRequest, token_for};
 use crate::http::body::Body;
 use crate::problem::ApiError;
-use crate::service;
 use crate::state::AppState;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
-use switchboard_store::repo::sessions::EndedWhy;
 
 /// The cookie holding the session's token (`HttpOnly`: the page's script never sees it).
 pub const SESSION_COOKIE: &str = "sb_session";
@@ -113,9 +111,7 @@ async fn sign_in(
     body: Body<TokenRequest>,
 ) -> Result<HttpResponse, ApiError> {
     same_origin(&req)?;
-    let token = token_for(&state, &req, body.parse()?).await?;
-    let named = state.tokens.authenticate(&token.access_token).map_err(|e| ApiError::Internal(e.0))?;
-    let session = named.session.ok_or_else(|| ApiError::Internal("a sign-in without a session".into()))?;
+    let (token, session) = token_for(&state, &req, body.parse()?).await?;
     let csrf_token = state.console.token(session);
     let mut response = HttpResponse::Ok();
     response
@@ -127,10 +123,7 @@ async fn sign_in(
 /// Signs out: ends the session on the server (its token stops working everywhere) and clears the
 /// cookies. Needs the cookie and its CSRF token, like every console call.
 async fn sign_out(caller: Caller, state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let Some(id) = caller.session else {
-        return Err(ApiError::BadRequest("this credential has no session to end".into()));
-    };
-    service::run(&state, caller, move |cx| service::sessions::end_own(cx, id, EndedWhy::SignedOut)).await?;
+    crate::http::sessions::end_current_session(&state, caller).await?;
     let mut response = HttpResponse::NoContent();
     response
         .append_header((header::SET_COOKIE, cookie(&req, SESSION_COOKIE, "", 0, true)))

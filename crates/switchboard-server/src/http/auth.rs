@@ -69,7 +69,7 @@ pub async fn create_token(
     req: HttpRequest,
     body: Body<TokenRequest>,
 ) -> Result<web::Json<TokenResponse>, ApiError> {
-    Ok(web::Json(token_for(&state, &req, body.parse()?).await?))
+    Ok(web::Json(token_for(&state, &req, body.parse()?).await?.0))
 }
 
 /// A token for a sign-in, with every check and limit of `POST /v1/auth/token` (the console signs in
@@ -78,7 +78,7 @@ pub async fn token_for(
     state: &web::Data<AppState>,
     req: &HttpRequest,
     request: TokenRequest,
-) -> Result<TokenResponse, ApiError> {
+) -> Result<(TokenResponse, uuid::Uuid), ApiError> {
     let TokenRequest { account, email, password, code } = request;
     let identity = format!("{}/{}", account.to_lowercase(), email.trim().to_lowercase());
     let address = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
@@ -108,7 +108,7 @@ pub async fn token_for(
     };
     let (access_token, expires_in) =
         state.tokens.mint(user.0, account.0, session).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(TokenResponse { access_token, token_type: "Bearer", expires_in })
+    Ok((TokenResponse { access_token, token_type: "Bearer", expires_in }, session))
 }
 
 /// Signs a person in: the account and person are read, the password is checked off the storage

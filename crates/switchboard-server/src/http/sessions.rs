@@ -68,11 +68,16 @@ pub async fn end_session(
     responses((status = 204, description = "Signed out; the token no longer works"), Errors))]
 #[post("/auth/sign-out")]
 pub async fn sign_out(caller: Caller, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    end_current_session(&state, caller).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Ends the session the caller's token belongs to (the API's and the console's sign-out).
+pub async fn end_current_session(state: &web::Data<AppState>, caller: Caller) -> Result<(), ApiError> {
     let Some(id) = caller.session else {
         return Err(ApiError::BadRequest(
             "this credential has no session to end (an API key or a provider's token)".into(),
         ));
     };
-    service::run(&state, caller, move |cx| service::sessions::end_own(cx, id, EndedWhy::SignedOut)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    service::run(state, caller, move |cx| service::sessions::end_own(cx, id, EndedWhy::SignedOut)).await
 }
