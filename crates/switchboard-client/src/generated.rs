@@ -171,7 +171,8 @@ pub mod types {
         ///For an API key: the prefix it is listed with (`sbk_…`).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key_prefix: ::std::option::Option<::std::string::String>,
-        ///`user`, `api_key`, `scim_token` (an identity provider), `operator` or `system`.
+        /**`user`, `api_key`, `scim_token` (an identity provider through SCIM), `identity_provider` (a
+groups claim in a provider's token, under the group mapping `id`), `operator` or `system`.*/
         pub kind: ::std::string::String,
     }
     impl ActorView {
@@ -1739,6 +1740,8 @@ with `after=<sequence>` of the last event handled.*/
         ///Role keys given to the group's members.
         pub roles: ::std::vec::Vec<::std::string::String>,
         pub updated_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub written_by: ::std::option::Option<UserId>,
     }
     impl GroupMappingView {
         pub fn builder() -> builder::GroupMappingView {
@@ -2423,6 +2426,8 @@ or `none` < `full`.*/
         ApiKey,
         #[serde(rename = "scim_token")]
         ScimToken,
+        #[serde(rename = "identity_provider")]
+        IdentityProvider,
         #[serde(rename = "operator")]
         Operator,
         #[serde(rename = "system")]
@@ -2434,6 +2439,7 @@ or `none` < `full`.*/
                 Self::User => f.write_str("user"),
                 Self::ApiKey => f.write_str("api_key"),
                 Self::ScimToken => f.write_str("scim_token"),
+                Self::IdentityProvider => f.write_str("identity_provider"),
                 Self::Operator => f.write_str("operator"),
                 Self::System => f.write_str("system"),
             }
@@ -2448,6 +2454,7 @@ or `none` < `full`.*/
                 "user" => Ok(Self::User),
                 "api_key" => Ok(Self::ApiKey),
                 "scim_token" => Ok(Self::ScimToken),
+                "identity_provider" => Ok(Self::IdentityProvider),
                 "operator" => Ok(Self::Operator),
                 "system" => Ok(Self::System),
                 _ => Err("invalid value".into()),
@@ -11562,6 +11569,10 @@ shown again; rotate it if it is lost.*/
                 ::chrono::DateTime<::chrono::offset::Utc>,
                 ::std::string::String,
             >,
+            written_by: ::std::result::Result<
+                ::std::option::Option<super::UserId>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for GroupMappingView {
             fn default() -> Self {
@@ -11573,6 +11584,7 @@ shown again; rotate it if it is lost.*/
                     priority: Err("no value supplied for priority".to_string()),
                     roles: Err("no value supplied for roles".to_string()),
                     updated_at: Err("no value supplied for updated_at".to_string()),
+                    written_by: Ok(Default::default()),
                 }
             }
         }
@@ -11659,6 +11671,18 @@ shown again; rotate it if it is lost.*/
                     });
                 self
             }
+            pub fn written_by<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::UserId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.written_by = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for written_by: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<GroupMappingView> for super::GroupMappingView {
             type Error = super::error::ConversionError;
@@ -11673,6 +11697,7 @@ shown again; rotate it if it is lost.*/
                     priority: value.priority?,
                     roles: value.roles?,
                     updated_at: value.updated_at?,
+                    written_by: value.written_by?,
                 })
             }
         }
@@ -11686,6 +11711,7 @@ shown again; rotate it if it is lost.*/
                     priority: Ok(value.priority),
                     roles: Ok(value.roles),
                     updated_at: Ok(value.updated_at),
+                    written_by: Ok(value.written_by),
                 }
             }
         }

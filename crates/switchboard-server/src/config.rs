@@ -176,6 +176,9 @@ pub struct ExternalJwtConfig {
     pub jwks_max_age_seconds: Option<u64>,
     pub issuer: String,
     pub audience: String,
+    /// The claim that lists the person's groups (Okta and Entra call it `groups`): the account's
+    /// group mappings follow it when set.
+    pub groups_claim: Option<String>,
 }
 
 /// Fully resolved settings.

@@ -52,6 +52,10 @@ pub enum ApiError {
     TwoFactorEnrollmentRequired,
     #[error("{}", .0.message)]
     Forbidden(Box<Reason>),
+    /// The groups an identity provider's token names could not be applied to its person: the token is
+    /// not accepted until they can be (a person keeps no role a group should have taken away).
+    #[error("the groups your identity provider names could not be applied: {0}")]
+    GroupsClaimRefused(String),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{detail}")]
@@ -89,6 +93,7 @@ impl ApiError {
             ApiError::TwoFactorRequired => "two_factor_required",
             ApiError::TwoFactorEnrollmentRequired => "two_factor_enrollment_required",
             ApiError::Forbidden(_) => "forbidden",
+            ApiError::GroupsClaimRefused(_) => "groups_claim_refused",
             ApiError::NotFound(_) => "not_found",
             ApiError::Invalid { .. } => "invalid",
             ApiError::BadRequest(_) => "bad_request",
@@ -132,7 +137,7 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::Unauthenticated(_) | ApiError::TwoFactorRequired => StatusCode::UNAUTHORIZED,
-            ApiError::TwoFactorEnrollmentRequired => StatusCode::FORBIDDEN,
+            ApiError::TwoFactorEnrollmentRequired | ApiError::GroupsClaimRefused(_) => StatusCode::FORBIDDEN,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,

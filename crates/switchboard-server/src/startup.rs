@@ -131,6 +131,7 @@ pub fn tokens(settings: &Settings) -> Result<Tokens, StartupError> {
             keys,
             issuer: ext.issuer.clone(),
             audience: ext.audience.clone(),
+            groups_claim: ext.groups_claim.clone(),
         });
     }
     Ok(tokens)

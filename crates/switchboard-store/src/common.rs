@@ -119,6 +119,9 @@ pub enum Actor {
     ApiKey(Uuid),
     /// An identity provider, through its SCIM token (judged as the token's creator).
     ScimToken(Uuid),
+    /// An identity provider, through a groups claim in its token, under this group mapping's
+    /// authority (judged as the mapping's writer).
+    IdentityProvider(Uuid),
     /// The platform operator.
     Operator,
     /// Switchboard itself (migrations, defaults).
@@ -131,6 +134,7 @@ impl Actor {
             Actor::User(u) => ("user", Some(u.to_string())),
             Actor::ApiKey(k) => ("api_key", Some(k.to_string())),
             Actor::ScimToken(k) => ("scim_token", Some(k.to_string())),
+            Actor::IdentityProvider(m) => ("identity_provider", Some(m.to_string())),
             Actor::Operator => ("operator", None),
             Actor::System => ("system", None),
         }
@@ -149,6 +153,7 @@ impl Actor {
             ("user", Some(id)) => Actor::User(parse_id(id)?),
             ("api_key", Some(id)) => Actor::ApiKey(parse_id(id)?),
             ("scim_token", Some(id)) => Actor::ScimToken(parse_id(id)?),
+            ("identity_provider", Some(id)) => Actor::IdentityProvider(parse_id(id)?),
             ("operator", _) => Actor::Operator,
             ("system", _) => Actor::System,
             _ => return Err(StoreError::InvalidInput(format!("stored actor `{kind}` is not known"))),

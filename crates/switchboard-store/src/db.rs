@@ -309,6 +309,20 @@ pub fn revert_all_migrations(conn: &mut DbConn) -> StoreResult<Vec<String>> {
     reverted.map_err(|e| StoreError::Migration(e.to_string()))
 }
 
+/// Reverts the applied migrations from `version` on (newest first), to see a later migration meet the
+/// data of an earlier schema; returns the versions reverted.
+pub fn revert_migrations_from(conn: &mut DbConn, version: &str) -> StoreResult<Vec<String>> {
+    let mut reverted = Vec::new();
+    while applied_migrations(conn)?.last().is_some_and(|last| last.as_str() >= version) {
+        let last = match conn {
+            DbConn::Postgresql(pg) => pg.revert_last_migration(POSTGRES_MIGRATIONS).map(|v| v.to_string()),
+            DbConn::Sqlite(lite) => lite.revert_last_migration(SQLITE_MIGRATIONS).map(|v| v.to_string()),
+        };
+        reverted.push(last.map_err(|e| StoreError::Migration(e.to_string()))?);
+    }
+    Ok(reverted)
+}
+
 /// The migrations applied to this database, oldest first.
 pub fn applied_migrations(conn: &mut DbConn) -> StoreResult<Vec<String>> {
     let applied = match conn {

@@ -27,6 +27,6 @@ pub mod schema;
 pub use common::{Actor, Bounds, MAX_PAGE, Page, PageRequest, now};
 pub use db::{
     Backend, DbConn, POSTGRES_MIGRATIONS, PooledConn, SQLITE_MIGRATIONS, Store, StoreConfig, applied_migrations,
-    revert_all_migrations, run_migrations,
+    revert_all_migrations, revert_migrations_from, run_migrations,
 };
 pub use error::{StoreError, StoreResult};

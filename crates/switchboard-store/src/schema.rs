@@ -237,6 +237,7 @@ diesel::table! {
         priority -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        written_by -> Nullable<Text>,
     }
 }
 

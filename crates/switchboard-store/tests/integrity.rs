@@ -56,6 +56,26 @@ backend_tests! {
         db.account("after-reapply");
     }
 
+    fn a_group_mapping_written_before_mappings_named_their_writer_learns_it_from_the_audit_log(db) {
+        use switchboard_store::repo::group_mappings::{self, MappingInput};
+        let (account, owner) = db.account("legacy");
+        let mut c = db.conn();
+        let wg = workgroups::create_workgroup(&mut c, account.id, "Leads", &[], &Actor::User(owner.id)).expect("wg");
+        let input = MappingInput {
+            workgroup_id: wg.id,
+            roles: Vec::new(),
+            dashboard: Default::default(),
+            priority: 0,
+            written_by: owner.id,
+        };
+        let mapping = group_mappings::create(&mut c, account.id, &input, &Actor::User(owner.id)).expect("mapping");
+        let reverted = switchboard_store::revert_migrations_from(&mut c, "20261206000001").expect("reverted");
+        assert!(reverted.iter().any(|v| v == "20261206000001"), "{reverted:?}");
+        run_migrations(&mut c).expect("applied again");
+        let learned = group_mappings::get(&mut c, account.id, mapping.id).expect("mapping");
+        assert_eq!(learned.written_by, Some(owner.id), "from the audit log's group_mapping.create");
+    }
+
     fn the_database_refuses_a_reference_into_another_account(db) {
         let (a, owner_a) = db.account("alpha");
         let (b, owner_b) = db.account("bravo");

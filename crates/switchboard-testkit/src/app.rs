@@ -25,6 +25,7 @@ pub struct Builder {
     database_url: Option<String>,
     accounts: Vec<NewAccount>,
     events: Option<switchboard_server::config::EventsConfig>,
+    external_jwt: Option<switchboard_server::config::ExternalJwtConfig>,
     plugins: Vec<String>,
 }
 
@@ -46,6 +47,12 @@ impl Builder {
     /// How events leave the server (`[events]` of the configuration file), e.g. quick retries.
     pub fn events(mut self, events: switchboard_server::config::EventsConfig) -> Builder {
         self.events = Some(events);
+        self
+    }
+
+    /// An external identity provider whose tokens are accepted (`[external_jwt]`).
+    pub fn external_jwt(mut self, provider: switchboard_server::config::ExternalJwtConfig) -> Builder {
+        self.external_jwt = Some(provider);
         self
     }
 
@@ -71,7 +78,7 @@ impl Builder {
 
     /// Starts the server, then creates the accounts and users.
     pub fn start(self) -> TestApp {
-        let mut app = start(self.database_url.as_deref(), self.events, &self.plugins);
+        let mut app = start(self.database_url.as_deref(), self.events, self.external_jwt, &self.plugins);
         for NewAccount { slug, preset, users } in self.accounts {
             let owner = app.client.account(&slug, &preset);
             for (email, roles) in users {
@@ -94,7 +101,7 @@ impl TestApp {
 
     /// An empty server on SQLite.
     pub fn spawn() -> TestApp {
-        start(None, None, &[])
+        start(None, None, None, &[])
     }
 
     /// Stops the server and starts it again on the same data, with these plugin libraries beside the
@@ -163,6 +170,7 @@ fn run(settings: Settings) -> (u16, actix_web::dev::ServerHandle) {
 fn start(
     database_url: Option<&str>,
     events: Option<switchboard_server::config::EventsConfig>,
+    external_jwt: Option<switchboard_server::config::ExternalJwtConfig>,
     plugins: &[String],
 ) -> TestApp {
     let data = tempfile::tempdir().unwrap();
@@ -180,6 +188,7 @@ fn start(
     settings.plugin_describer = plugins.describer().clone();
     settings.strict_plugins = true;
     settings.operator_key = Some(OPERATOR_KEY.to_owned());
+    settings.external_jwt = external_jwt;
     // The tests' receivers are on this machine.
     let events = events.unwrap_or_default();
     let events = switchboard_server::config::EventsConfig {

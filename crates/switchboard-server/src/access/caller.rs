@@ -188,24 +188,24 @@ pub fn load_caller(
 
 /// Who a token names: a bearer token as it is, the console's cookie only beside its session's CSRF
 /// token (`csrf`).
-fn named_by(state: &AppState, token: &str, csrf: Option<&str>) -> Result<jwt::TokenSubject, ApiError> {
+fn named_by(state: &AppState, token: &str, csrf: Option<&str>) -> Result<jwt::Authenticated, ApiError> {
     let named = state.tokens.authenticate(token);
     with_csrf(state, named, csrf)
 }
 
 /// [`named_by`] on a worker thread, which must not wait on the network: `None` when an external
 /// provider's keys must be fetched first (on a blocking thread, by [`named_by`]).
-fn named_offline(state: &AppState, token: &str, csrf: Option<&str>) -> Option<Result<jwt::TokenSubject, ApiError>> {
+fn named_offline(state: &AppState, token: &str, csrf: Option<&str>) -> Option<Result<jwt::Authenticated, ApiError>> {
     Some(with_csrf(state, state.tokens.authenticate_offline(token)?, csrf))
 }
 
 fn with_csrf(
     state: &AppState,
-    named: Result<jwt::TokenSubject, jwt::TokenError>,
+    named: Result<jwt::Authenticated, jwt::TokenError>,
     csrf: Option<&str>,
-) -> Result<jwt::TokenSubject, ApiError> {
+) -> Result<jwt::Authenticated, ApiError> {
     let named = named.map_err(|e| ApiError::Unauthenticated(e.0))?;
-    match (csrf, named.session) {
+    match (csrf, named.subject.session) {
         (None, _) => Ok(named),
         (Some(csrf), Some(session)) if state.console.verify(session, csrf) => Ok(named),
         (Some(_), _) => Err(ApiError::Unauthenticated("the X-CSRF-Token is not this session's".into())),
@@ -226,12 +226,20 @@ impl<T: AsRef<str>> Credential<T> {
 fn authenticate(state: &AppState, credential: Credential<String>) -> Result<Caller, ApiError> {
     if let Some((token, csrf)) = credential.token() {
         let named = named_by(state, token, csrf)?;
-        if let Some(cached) = cached_caller(state, &named) {
-            return cached;
-        }
-        let (account, user) = (AccountId(named.account), UserId(named.user));
+        let (account, user) = (AccountId(named.subject.account), UserId(named.subject.user));
+        let Some(groups) = &named.groups else {
+            if let Some(cached) = cached_caller(state, &named.subject) {
+                return cached;
+            }
+            let mut conn = state.store.conn()?;
+            return load_caller(state, &mut conn, account, user, Actor::User(user), named.subject.session);
+        };
+        // A provider's token, first seen: its groups are applied before it is let in (or remembered).
         let mut conn = state.store.conn()?;
-        return load_caller(state, &mut conn, account, user, Actor::User(user), named.session);
+        let caller = load_caller(state, &mut conn, account, user, Actor::User(user), named.subject.session)?;
+        crate::service::groups_claim::follow(state, &mut conn, account, user, groups)?;
+        state.tokens.remember(token, &named);
+        return load_caller(state, &mut conn, account, user, caller.actor, named.subject.session);
     }
     match credential {
         Credential::Bearer(_) | Credential::Console { .. } => Err(ApiError::Internal("a token without a token".into())),
@@ -268,7 +276,9 @@ impl FromRequest for Caller {
         // A cached bearer caller needs no database: answer on this worker, without a thread hop.
         let cached = match (&state, credential.as_ref().ok().and_then(Credential::token)) {
             (Some(state), Some((token, csrf))) => match named_offline(state, token, csrf) {
-                Some(Ok(named)) => cached_caller(state, &named),
+                // a provider's token naming groups is first seen: they are applied on a blocking thread
+                Some(Ok(named)) if named.groups.is_none() => cached_caller(state, &named.subject),
+                Some(Ok(_)) => None,
                 Some(Err(e)) => Some(Err(e)),
                 None => None,
             },

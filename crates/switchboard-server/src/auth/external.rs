@@ -30,6 +30,8 @@ pub struct ExternalKey {
     pub keys: ExternalKeys,
     pub issuer: String,
     pub audience: String,
+    /// The claim naming the person's groups (`groups`), when group mappings follow it.
+    pub groups_claim: Option<String>,
 }
 
 impl ExternalKey {

@@ -57,6 +57,50 @@ pub struct Claims {
     pub sid: Option<Uuid>,
 }
 
+/// The groups an external provider's token names, when it carries the configured claim.
+type Groups = Option<Vec<String>>;
+
+/// What a request's token says: who it names and, on the first use of an external provider's token
+/// carrying the configured groups claim, the groups it names. Such a token is remembered only once
+/// its groups have been applied ([`Tokens::remember`]), so a refusal to apply them is met again on
+/// its next use instead of being forgotten.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub subject: TokenSubject,
+    pub groups: Groups,
+    unremembered: Option<Verified>,
+}
+
+/// The claims of an external provider's token, with the others kept to find its groups claim.
+#[derive(Debug, Deserialize)]
+struct ExternalClaims {
+    #[serde(flatten)]
+    claims: Claims,
+    #[serde(flatten)]
+    other: HashMap<String, serde_json::Value>,
+}
+
+/// The groups an external token names under `claim`: absent, or a list of strings (else the token is
+/// refused, as any other malformed claim is).
+fn claimed_groups(
+    other: &mut HashMap<String, serde_json::Value>,
+    claim: &str,
+) -> Result<Option<Vec<String>>, TokenError> {
+    let malformed = || TokenError(format!("the token's `{claim}` claim is not a list of group names"));
+    match other.remove(claim) {
+        None => Ok(None),
+        Some(serde_json::Value::Array(items)) => items
+            .into_iter()
+            .map(|item| match item {
+                serde_json::Value::String(group) => Ok(group),
+                _ => Err(malformed()),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(_) => Err(malformed()),
+    }
+}
+
 /// What [`Tokens::authenticate`] remembers of a token that passed verification.
 #[derive(Debug, Clone, Copy)]
 struct Verified {
@@ -193,27 +237,27 @@ impl Tokens {
 
     /// Who a request's token names: [`Tokens::verify`], or the remembered outcome of an earlier
     /// verification of the very same token while its `exp` and `nbf` still hold (see the module docs).
-    pub fn authenticate(&self, token: &str) -> Result<TokenSubject, TokenError> {
+    pub fn authenticate(&self, token: &str) -> Result<Authenticated, TokenError> {
         self.authenticate_with(token, true).unwrap_or_else(|| Err(TokenError("the token is invalid".into())))
     }
 
     /// [`Tokens::authenticate`] on a thread that must not wait on the network: `None` when the
     /// external provider's keys must be fetched first (ask again with [`Tokens::authenticate`]).
-    pub fn authenticate_offline(&self, token: &str) -> Option<Result<TokenSubject, TokenError>> {
+    pub fn authenticate_offline(&self, token: &str) -> Option<Result<Authenticated, TokenError>> {
         self.authenticate_with(token, false)
     }
 
-    fn authenticate_with(&self, token: &str, may_fetch: bool) -> Option<Result<TokenSubject, TokenError>> {
+    fn authenticate_with(&self, token: &str, may_fetch: bool) -> Option<Result<Authenticated, TokenError>> {
         let now = now();
         if let Some(verified) = self.verified.get(token) {
             if verified.current(now) {
-                return Some(Ok(verified.subject));
+                return Some(Ok(Authenticated { subject: verified.subject, groups: None, unremembered: None }));
             }
             // Expired since: forget it, and let `verify` say why it is refused.
             self.verified.forget(token);
         }
-        let claims = match self.verify_with(token, may_fetch)? {
-            Ok(claims) => claims,
+        let (claims, groups) = match self.verify_with(token, may_fetch)? {
+            Ok(verified) => verified,
             Err(e) => return Some(Err(e)),
         };
         let verified = Verified {
@@ -221,19 +265,30 @@ impl Tokens {
             exp: claims.exp,
             nbf: claims.nbf,
         };
-        if verified.current(now) {
+        let current = verified.current(now);
+        if current && groups.is_none() {
             self.verified.remember(token, verified, now);
         }
-        Some(Ok(verified.subject))
+        let unremembered = (current && groups.is_some()).then_some(verified);
+        Some(Ok(Authenticated { subject: verified.subject, groups, unremembered }))
+    }
+
+    /// Remembers a token whose groups were applied (see [`Authenticated`]).
+    pub fn remember(&self, token: &str, authenticated: &Authenticated) {
+        if let Some(verified) = authenticated.unremembered {
+            self.verified.remember(token, verified, now());
+        }
     }
 
     /// Verifies a token strictly and returns its claims.
     pub fn verify(&self, token: &str) -> Result<Claims, TokenError> {
-        self.verify_with(token, true).unwrap_or_else(|| Err(TokenError("the token is invalid".into())))
+        let verified = self.verify_with(token, true).unwrap_or_else(|| Err(TokenError("the token is invalid".into())));
+        verified.map(|(claims, _)| claims)
     }
 
-    /// `None` when the keys must be fetched and `may_fetch` is false.
-    fn verify_with(&self, token: &str, may_fetch: bool) -> Option<Result<Claims, TokenError>> {
+    /// The claims and, for an external provider's token, the groups its groups claim names. `None`
+    /// when the keys must be fetched and `may_fetch` is false.
+    fn verify_with(&self, token: &str, may_fetch: bool) -> Option<Result<(Claims, Groups), TokenError>> {
         if token.len() > MAX_TOKEN_BYTES {
             return Some(Err(TokenError("the token is too large".into())));
         }
@@ -254,7 +309,15 @@ impl Tokens {
             (alg, _, _) => return Some(Err(TokenError(format!("tokens signed with {alg:?} are not accepted")))),
         };
         let ours = header.alg == Algorithm::HS256;
-        let claims = decode::<Claims>(token, key, validation).map(|data| data.claims).map_err(|e| {
+        let groups_claim = if ours { None } else { self.external.as_ref().and_then(|e| e.groups_claim.as_deref()) };
+        let decoded = match groups_claim {
+            None => decode::<Claims>(token, key, validation).map(|data| (data.claims, None)),
+            Some(claim) => decode::<ExternalClaims>(token, key, validation).map(|data| {
+                let ExternalClaims { claims, mut other } = data.claims;
+                (claims, Some(claimed_groups(&mut other, claim)))
+            }),
+        };
+        let claims = decoded.map_err(|e| {
             use jsonwebtoken::errors::ErrorKind as K;
             TokenError(
                 match e.kind() {
@@ -271,11 +334,11 @@ impl Tokens {
             )
         });
         // A token Switchboard minted belongs to a session that can be ended; one without is refused.
-        Some(claims.and_then(|claims| {
+        Some(claims.and_then(|(claims, groups)| {
             if ours && claims.sid.is_none() {
                 Err(TokenError("the token names no session: sign in again".into()))
             } else {
-                Ok(claims)
+                Ok((claims, groups.transpose()?.flatten()))
             }
         }))
     }

@@ -20,7 +20,8 @@ use uuid::Uuid;
 /// Who made a change.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ActorView {
-    /// `user`, `api_key`, `scim_token` (an identity provider), `operator` or `system`.
+    /// `user`, `api_key`, `scim_token` (an identity provider through SCIM), `identity_provider` (a
+    /// groups claim in a provider's token, under the group mapping `id`), `operator` or `system`.
     pub kind: &'static str,
     pub id: Option<Uuid>,
     /// For an API key: the prefix it is listed with (`sbk_…`).
@@ -59,6 +60,7 @@ impl ActorView {
                 id: Some(*k),
                 key_prefix: prefixes.and_then(|p| p.get(k)).map(|p| api_key::shown_scim_prefix(p)),
             },
+            Actor::IdentityProvider(m) => ActorView { kind: "identity_provider", id: Some(*m), key_prefix: None },
             Actor::Operator => ActorView { kind: "operator", id: None, key_prefix: None },
             Actor::System => ActorView { kind: "system", id: None, key_prefix: None },
         }
@@ -89,6 +91,7 @@ pub enum ActorKind {
     User,
     ApiKey,
     ScimToken,
+    IdentityProvider,
     Operator,
     System,
 }
@@ -99,6 +102,7 @@ impl ActorKind {
             ActorKind::User => "user",
             ActorKind::ApiKey => "api_key",
             ActorKind::ScimToken => "scim_token",
+            ActorKind::IdentityProvider => "identity_provider",
             ActorKind::Operator => "operator",
             ActorKind::System => "system",
         }

@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use switchboard_core::values::RoleKey;
-use switchboard_core::{DashboardAccess, WorkgroupId};
+use switchboard_core::{DashboardAccess, UserId, WorkgroupId};
 use switchboard_store::repo::group_mappings::{self, GroupMapping};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -30,6 +30,9 @@ pub struct GroupMappingView {
     pub dashboard: DashboardAccess,
     /// Where each person holds one role, the mapping of highest priority among their groups wins.
     pub priority: i32,
+    /// Who last wrote the mapping: a groups claim in a provider's token moves people into and out of
+    /// the group as this person may (none for a mapping older than that rule whose writer is unknown).
+    pub written_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -43,6 +46,7 @@ fn view(policy: &Arc<crate::access::AccountPolicy>, m: GroupMapping) -> GroupMap
         roles: m.roles.iter().filter_map(|id| policy.role_by_id(*id).map(|r| r.definition.key.clone())).collect(),
         dashboard: m.dashboard,
         priority: m.priority,
+        written_by: m.written_by,
         created_at: m.created_at,
         updated_at: m.updated_at,
     }

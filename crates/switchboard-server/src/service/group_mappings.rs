@@ -43,7 +43,13 @@ fn judged_input(cx: &mut Change<'_>, group: WorkgroupId, spec: &MappingSpec) -> 
         return Err(ApiError::invalid("dashboard.ivrs", format!("IVR {i} is not in this account")));
     }
     cx.allow_result(cx.policy().can_map_group(&cx.actor, &spec.roles, &spec.dashboard))?;
-    Ok(MappingInput { workgroup_id: group, roles, dashboard: spec.dashboard.clone(), priority: spec.priority })
+    Ok(MappingInput {
+        workgroup_id: group,
+        roles,
+        dashboard: spec.dashboard.clone(),
+        priority: spec.priority,
+        written_by: cx.actor.user_id,
+    })
 }
 
 /// Maps a group and applies the mapping to its members.

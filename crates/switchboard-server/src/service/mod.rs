@@ -14,6 +14,7 @@ pub mod duplicate;
 pub mod edit_user;
 pub mod emergency;
 pub mod group_mappings;
+pub mod groups_claim;
 pub mod invite;
 pub mod memberships;
 pub mod migrate;
@@ -98,7 +99,7 @@ impl Change<'_> {
     pub fn credential(&self) -> Credential {
         match self.who {
             Actor::ApiKey(_) => Credential::ApiKey,
-            Actor::ScimToken(_) => Credential::IdentityProvider,
+            Actor::ScimToken(_) | Actor::IdentityProvider(_) => Credential::IdentityProvider,
             _ => Credential::Session,
         }
     }

@@ -30,6 +30,7 @@ mod credentials;
 mod escalation;
 mod events;
 mod group_mappings;
+mod groups_claim;
 mod history;
 mod isolation;
 mod kinds;

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use serde_json::json;
-use switchboard_core::{AccountId, DashboardAccess, RoleId, WorkgroupId};
+use switchboard_core::{AccountId, DashboardAccess, RoleId, UserId, WorkgroupId};
 use uuid::Uuid;
 
 /// A group mapped to roles and dashboard access.
@@ -21,6 +21,9 @@ pub struct GroupMapping {
     pub dashboard: DashboardAccess,
     /// Where a person holds one role and is in several mapped groups, the highest wins.
     pub priority: i32,
+    /// Whose authority the mapping carries: who last wrote it (unknown for a mapping whose writer
+    /// the audit log did not name).
+    pub written_by: Option<UserId>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -32,6 +35,8 @@ pub struct MappingInput {
     pub roles: Vec<RoleId>,
     pub dashboard: DashboardAccess,
     pub priority: i32,
+    /// The person writing it.
+    pub written_by: UserId,
 }
 
 #[derive(Queryable, Selectable)]
@@ -45,6 +50,7 @@ struct MappingRow {
     priority: i32,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
+    written_by: Option<String>,
 }
 
 fn mapping_of(r: MappingRow) -> StoreResult<GroupMapping> {
@@ -57,6 +63,7 @@ fn mapping_of(r: MappingRow) -> StoreResult<GroupMapping> {
             ivrs: serde_json::from_str(&r.dashboard_ivrs)?,
         },
         priority: r.priority,
+        written_by: r.written_by.as_deref().map(parse_id).transpose()?.map(UserId),
         created_at: from_db_time(r.created_at),
         updated_at: from_db_time(r.updated_at),
     })
@@ -98,6 +105,7 @@ pub fn create(conn: &mut DbConn, account: AccountId, input: &MappingInput, actor
             group_mappings::dashboard_workgroups.eq(serde_json::to_string(&input.dashboard.workgroups)?),
             group_mappings::dashboard_ivrs.eq(serde_json::to_string(&input.dashboard.ivrs)?),
             group_mappings::priority.eq(input.priority),
+            group_mappings::written_by.eq(Some(input.written_by.to_string())),
             group_mappings::created_at.eq(at),
             group_mappings::updated_at.eq(at),
         ))
@@ -134,6 +142,7 @@ pub fn update(
         group_mappings::dashboard_workgroups.eq(serde_json::to_string(&input.dashboard.workgroups)?),
         group_mappings::dashboard_ivrs.eq(serde_json::to_string(&input.dashboard.ivrs)?),
         group_mappings::priority.eq(input.priority),
+        group_mappings::written_by.eq(Some(input.written_by.to_string())),
         group_mappings::updated_at.eq(to_db_time(now())),
     ))
     .execute(conn)?;
@@ -169,4 +178,46 @@ pub fn delete(conn: &mut DbConn, account: AccountId, id: Uuid, actor: &Actor) ->
         None,
     )?;
     Ok(before)
+}
+
+/// A mapped group as a provider's token may name it: by its workgroup's name, or by the `externalId`
+/// the provider gave it through SCIM (Entra's group object id).
+#[derive(Clone, Debug)]
+pub struct ClaimableGroup {
+    pub mapping: GroupMapping,
+    pub name: String,
+    pub external_id: Option<String>,
+}
+
+/// The account's mappings with the names a groups claim may use for them, highest priority first.
+pub fn claimable(conn: &mut DbConn, account: AccountId) -> StoreResult<Vec<ClaimableGroup>> {
+    use crate::schema::{scim_groups, workgroups};
+    let mappings = list(conn, account)?;
+    if mappings.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<String> = mappings.iter().map(|m| m.workgroup_id.to_string()).collect();
+    let names: std::collections::HashMap<String, String> = workgroups::table
+        .filter(workgroups::account_id.eq(account.to_string()))
+        .filter(workgroups::id.eq_any(&ids))
+        .select((workgroups::id, workgroups::name))
+        .load::<(String, String)>(conn)?
+        .into_iter()
+        .collect();
+    let mut external: std::collections::HashMap<String, Option<String>> = scim_groups::table
+        .filter(scim_groups::account_id.eq(account.to_string()))
+        .filter(scim_groups::workgroup_id.eq_any(&ids))
+        .select((scim_groups::workgroup_id, scim_groups::external_id))
+        .load::<(String, Option<String>)>(conn)?
+        .into_iter()
+        .collect();
+    Ok(mappings
+        .into_iter()
+        .filter_map(|mapping| {
+            let key = mapping.workgroup_id.to_string();
+            let name = names.get(&key)?.clone();
+            let external_id = external.remove(&key).flatten();
+            Some(ClaimableGroup { mapping, name, external_id })
+        })
+        .collect())
 }

@@ -64,9 +64,9 @@ fn authenticate_remembers_only_verified_tokens_and_rechecks_their_times() {
     let sid = Uuid::new_v4();
     let session = Some(sid);
     let (token, _) = t.mint(user, account, sid).unwrap();
-    assert_eq!(t.authenticate(&token).unwrap(), TokenSubject { user, account, session });
+    assert_eq!(t.authenticate(&token).unwrap().subject, TokenSubject { user, account, session });
     assert!(t.verified.get(&token).is_some(), "a verified token is remembered");
-    assert_eq!(t.authenticate(&token).unwrap(), TokenSubject { user, account, session });
+    assert_eq!(t.authenticate(&token).unwrap().subject, TokenSubject { user, account, session });
 
     // Refused tokens are never remembered: another key, a changed byte, an expired token.
     let other = Tokens::new(&[8u8; 32], "switchboard".into(), "switchboard-api".into(), 60).unwrap();
@@ -113,4 +113,48 @@ fn the_remembered_tokens_stay_bounded() {
 #[test]
 fn short_secrets_are_refused() {
     assert!(Tokens::new(b"short", "i".into(), "a".into(), 60).is_err());
+}
+
+/// Tokens of the fixture provider (Ed25519), whose groups claim is `groups`.
+fn with_provider() -> Tokens {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let public = std::fs::read(fixtures.join("idp-ed25519.pub.pem")).unwrap();
+    tokens().with_external(ExternalKey {
+        algorithm: Algorithm::EdDSA,
+        keys: super::super::external::ExternalKeys::Pem(DecodingKey::from_ed_pem(&public).unwrap()),
+        issuer: "https://idp.example".into(),
+        audience: "switchboard".into(),
+        groups_claim: Some("groups".into()),
+    })
+}
+
+fn provider_token(groups: Option<serde_json::Value>) -> String {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let private = std::fs::read(fixtures.join("idp-ed25519.key.pem")).unwrap();
+    let mut claims = serde_json::json!({"sub": Uuid::new_v4(), "acct": Uuid::new_v4(), "iat": now(),
+        "exp": now() + 600, "iss": "https://idp.example", "aud": "switchboard"});
+    if let Some(groups) = groups {
+        claims["groups"] = groups;
+    }
+    encode(&Header::new(Algorithm::EdDSA), &claims, &EncodingKey::from_ed_pem(&private).unwrap()).unwrap()
+}
+
+#[test]
+fn a_providers_groups_claim_is_read_and_its_token_remembered_only_once_the_groups_are_applied() {
+    let t = with_provider();
+    let token = provider_token(Some(serde_json::json!(["Support leads", "b7e4c0de"])));
+    let first = t.authenticate(&token).unwrap();
+    assert_eq!(first.groups.as_deref(), Some(&["Support leads".to_owned(), "b7e4c0de".to_owned()][..]));
+    assert!(t.authenticate(&token).unwrap().groups.is_some(), "not applied yet: read again");
+    t.remember(&token, &first);
+    assert_eq!(t.authenticate(&token).unwrap().groups, None, "applied: remembered");
+
+    let silent = provider_token(None);
+    assert_eq!(t.authenticate(&silent).unwrap().groups, None, "no claim says nothing of groups");
+    let empty = provider_token(Some(serde_json::json!([])));
+    assert_eq!(t.authenticate(&empty).unwrap().groups, Some(Vec::new()), "an empty claim: in no group");
+    for malformed in [serde_json::json!("Support leads"), serde_json::json!([1]), serde_json::json!({"a": 1})] {
+        let refused = t.authenticate(&provider_token(Some(malformed))).unwrap_err();
+        assert_eq!(refused.0, "the token's `groups` claim is not a list of group names");
+    }
 }
