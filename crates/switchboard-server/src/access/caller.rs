@@ -244,26 +244,44 @@ fn authenticate(state: &AppState, credential: Credential<String>) -> Result<Call
     match credential {
         Credential::Bearer(_) | Credential::Console { .. } => Err(ApiError::Internal("a token without a token".into())),
         Credential::ApiKey(key) => {
-            // Keys are looked up every time, so a revocation is honoured on the next request.
-            let mut conn = state.store.conn()?;
-            let invalid = || ApiError::Unauthenticated("the API key is invalid or revoked".into());
-            let prefix = api_key::prefix_of(&key).ok_or_else(invalid)?;
-            let stored = api_keys::find_by_prefix(&mut conn, prefix)
-                .map_err(|e| if unreadable(&e) { e.into() } else { invalid() })?;
-            let usable = stored.purpose == api_keys::KeyPurpose::Api && stored.usable_at(switchboard_store::now());
-            if !usable || !api_key::verify(&key, &stored.secret_hash) {
-                return Err(invalid());
-            }
-            let actor = Actor::ApiKey(stored.id);
-            let mut caller = load_caller(state, &mut conn, stored.account_id, stored.user_id, actor, None)?;
+            let (mut caller, stored) = key_caller(state, &key, api_keys::KeyPurpose::Api)?;
             if let Some(grants) = &stored.grants {
                 let limit = caller.policy().key_access(grants).map_err(|e| ApiError::Internal(e.to_string()))?;
                 caller.principal = Arc::new(caller.principal.narrowed(&limit));
             }
-            api_keys::touch(&mut conn, stored.account_id, stored.id, switchboard_store::now())?;
             Ok(caller)
         }
     }
+}
+
+/// The caller a stored key makes (an API key, or a SCIM token): its creator, as they are now, acting
+/// as the key. Keys are looked up every time, so a revocation is honoured on the next request, and a
+/// key works only for its purpose.
+fn key_caller(
+    state: &AppState,
+    key: &str,
+    purpose: api_keys::KeyPurpose,
+) -> Result<(Caller, api_keys::ApiKey), ApiError> {
+    let (prefix, what) = match purpose {
+        api_keys::KeyPurpose::Api => (api_key::prefix_of(key), "API key"),
+        api_keys::KeyPurpose::Scim => (api_key::scim_prefix_of(key), "SCIM token"),
+    };
+    let invalid = || ApiError::Unauthenticated(format!("the {what} is invalid or revoked"));
+    let prefix = prefix.ok_or_else(invalid)?;
+    let mut conn = state.store.conn()?;
+    let stored =
+        api_keys::find_by_prefix(&mut conn, prefix).map_err(|e| if unreadable(&e) { e.into() } else { invalid() })?;
+    let usable = stored.purpose == purpose && stored.usable_at(switchboard_store::now());
+    if !usable || !api_key::verify(key, &stored.secret_hash) {
+        return Err(invalid());
+    }
+    let actor = match purpose {
+        api_keys::KeyPurpose::Api => Actor::ApiKey(stored.id),
+        api_keys::KeyPurpose::Scim => Actor::ScimToken(stored.id),
+    };
+    let caller = load_caller(state, &mut conn, stored.account_id, stored.user_id, actor, None)?;
+    api_keys::touch(&mut conn, stored.account_id, stored.id, switchboard_store::now())?;
+    Ok((caller, stored))
 }
 
 impl FromRequest for Caller {
@@ -360,21 +378,7 @@ impl Caller {
     }
 }
 
-/// The caller an identity provider's SCIM token (`Authorization: Bearer sbscim_…`) makes: the
-/// token's creator, as they are now, acting as the token. Looked up every time, so a revocation is
-/// honoured on the next request.
+/// The caller an identity provider's SCIM token (`Authorization: Bearer sbscim_…`) makes.
 pub fn scim_caller(state: &AppState, token: &str) -> Result<Caller, ApiError> {
-    let invalid = || ApiError::Unauthenticated("the SCIM token is invalid or revoked".into());
-    let prefix = api_key::scim_prefix_of(token).ok_or_else(invalid)?;
-    let mut conn = state.store.conn()?;
-    let stored =
-        api_keys::find_by_prefix(&mut conn, prefix).map_err(|e| if unreadable(&e) { e.into() } else { invalid() })?;
-    let usable = stored.purpose == api_keys::KeyPurpose::Scim && stored.usable_at(switchboard_store::now());
-    if !usable || !api_key::verify(token, &stored.secret_hash) {
-        return Err(invalid());
-    }
-    let actor = Actor::ScimToken(stored.id);
-    let caller = load_caller(state, &mut conn, stored.account_id, stored.user_id, actor, None)?;
-    api_keys::touch(&mut conn, stored.account_id, stored.id, switchboard_store::now())?;
-    Ok(caller)
+    Ok(key_caller(state, token, api_keys::KeyPurpose::Scim)?.0)
 }

@@ -130,6 +130,6 @@ pub async fn revoke_api_key(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    service::run(&state, caller, move |cx| service::api_keys::revoke(cx, id)).await?;
+    service::run(&state, caller, move |cx| service::api_keys::revoke(cx, id, api_keys::KeyPurpose::Api)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

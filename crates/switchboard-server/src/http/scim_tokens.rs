@@ -109,6 +109,6 @@ pub async fn revoke_scim_token(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    service::run(&state, caller, move |cx| service::api_keys::revoke_scim_token(cx, id)).await?;
+    service::run(&state, caller, move |cx| service::api_keys::revoke(cx, id, KeyPurpose::Scim)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -22,17 +22,23 @@ pub fn create(cx: &mut Change<'_>, new: &NewApiKey<'_>) -> Result<ApiKey, ApiErr
     Ok(api_keys::create(cx.conn, cx.account(), cx.actor.user_id, new, &cx.who)?)
 }
 
-pub fn revoke(cx: &mut Change<'_>, id: Uuid) -> Result<ApiKey, ApiError> {
-    cx.require("integrations.api.keys")?;
+/// Revokes a key of `purpose` (an API key, or an identity provider's SCIM token) at once, with that
+/// purpose's right; revoking another person's is a change to that person.
+pub fn revoke(cx: &mut Change<'_>, id: Uuid, purpose: KeyPurpose) -> Result<ApiKey, ApiError> {
+    let (right, entity) = match purpose {
+        KeyPurpose::Api => ("integrations.api.keys", "api key"),
+        KeyPurpose::Scim => ("integrations.api.scim", "SCIM token"),
+    };
+    cx.require(right)?;
     let key = api_keys::get(cx.conn, cx.account(), id)?;
-    if key.purpose != KeyPurpose::Api {
-        return Err(ApiError::NotFound("api key"));
+    if key.purpose != purpose {
+        return Err(ApiError::NotFound(entity));
     }
     if key.user_id != cx.actor.user_id {
         let owner = cx.person(key.user_id)?;
         cx.allow_result(cx.policy().can_manage_person(&cx.actor, &owner, UserAction::Edit))?;
     }
-    Ok(api_keys::revoke(cx.conn, cx.account(), KeyPurpose::Api, id, &cx.who)?)
+    Ok(api_keys::revoke(cx.conn, cx.account(), purpose, id, &cx.who)?)
 }
 
 /// A SCIM token for an identity provider: it acts as its creator, at `/scim/v2` only, so what the
@@ -42,19 +48,4 @@ pub fn create_scim_token(cx: &mut Change<'_>, name: &str, prefix: &str, hash: &s
     cx.require("integrations.api.scim")?;
     let new = NewApiKey { name, prefix, secret_hash: hash, expires_at: None, grants: None, purpose: KeyPurpose::Scim };
     Ok(api_keys::create(cx.conn, cx.account(), cx.actor.user_id, &new, &cx.who)?)
-}
-
-/// Revokes a SCIM token at once: the provider's next request is refused.
-/// Revoking another person's token is a change to that person, as for API keys.
-pub fn revoke_scim_token(cx: &mut Change<'_>, id: Uuid) -> Result<ApiKey, ApiError> {
-    cx.require("integrations.api.scim")?;
-    let token = api_keys::get(cx.conn, cx.account(), id)?;
-    if token.purpose != KeyPurpose::Scim {
-        return Err(ApiError::NotFound("SCIM token"));
-    }
-    if token.user_id != cx.actor.user_id {
-        let owner = cx.person(token.user_id)?;
-        cx.allow_result(cx.policy().can_manage_person(&cx.actor, &owner, UserAction::Edit))?;
-    }
-    Ok(api_keys::revoke(cx.conn, cx.account(), KeyPurpose::Scim, id, &cx.who)?)
 }

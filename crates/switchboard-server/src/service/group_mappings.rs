@@ -78,18 +78,20 @@ pub fn delete(cx: &mut Change<'_>, id: Uuid) -> Result<(), ApiError> {
 
 fn apply_to_members(cx: &mut Change<'_>, group: WorkgroupId) -> Result<(), ApiError> {
     let members = workgroups::get_workgroup(cx.conn, cx.account(), group)?.members;
-    apply(cx, &members)
+    let mappings = mappings(cx)?;
+    apply(cx, &mappings, &members)
 }
 
-/// Whether `group` is mapped: a change of its members calls for [`apply`].
-pub fn is_mapped(cx: &mut Change<'_>, group: WorkgroupId) -> Result<bool, ApiError> {
-    Ok(group_mappings::list(cx.conn, cx.account())?.iter().any(|m| m.workgroup_id == group))
+/// The account's mappings, highest priority first: a change of a mapped group's members calls for
+/// [`apply`] with them.
+pub fn mappings(cx: &mut Change<'_>) -> Result<Vec<GroupMapping>, ApiError> {
+    Ok(group_mappings::list(cx.conn, cx.account())?)
 }
 
-/// Sets the roles and dashboard access of each of `people` to what the mappings of their groups give
-/// (see the module's docs), each judged as a change to that person.
-pub fn apply(cx: &mut Change<'_>, people: &[UserId]) -> Result<(), ApiError> {
-    let mappings = group_mappings::list(cx.conn, cx.account())?;
+/// Sets the roles and dashboard access of each of `people` to what `mappings` (the account's,
+/// highest priority first) give them for their groups (see the module's docs), each judged as a
+/// change to that person.
+pub fn apply(cx: &mut Change<'_>, mappings: &[GroupMapping], people: &[UserId]) -> Result<(), ApiError> {
     let mode = cx.policy().settings().role_mode;
     let default = cx.policy().settings().default_role.clone();
     for &user in people {

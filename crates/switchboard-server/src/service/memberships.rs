@@ -43,9 +43,7 @@ fn judge_people(
     if after.len() > MAX_MEMBERS {
         return Err(ApiError::invalid(field, format!("at most {MAX_MEMBERS} users")));
     }
-    let added = after.iter().filter(|u| !before.contains(u)).map(|u| (*u, true));
-    let removed = before.iter().filter(|u| !after.contains(u)).map(|u| (*u, false));
-    for (user, joins) in added.chain(removed).collect::<Vec<_>>() {
+    for (user, joins) in joined_and_left(before, after) {
         let person = cx.named_person(user, field)?;
         if deletion && person.superadmin {
             continue;
@@ -53,6 +51,13 @@ fn judge_people(
         cx.allow_result(cx.policy().can_set_person_membership(&cx.actor, &person, change(joins)))?;
     }
     Ok(())
+}
+
+/// Who `after` adds to `before` (true) and who it takes away (false).
+fn joined_and_left(before: &[UserId], after: &[UserId]) -> Vec<(UserId, bool)> {
+    let added = after.iter().filter(|u| !before.contains(u)).map(|u| (*u, true));
+    let removed = before.iter().filter(|u| !after.contains(u)).map(|u| (*u, false));
+    added.chain(removed).collect()
 }
 
 fn workgroup_change(id: WorkgroupId) -> impl Fn(bool) -> MembershipChange {
@@ -84,14 +89,10 @@ pub fn set_workgroup_members(cx: &mut Change<'_>, id: WorkgroupId, users: &[User
     let current = workgroups::get_workgroup(cx.conn, cx.account(), id)?;
     judge(cx, "users", &current.members, users, workgroup_change(id))?;
     let updated = workgroups::set_workgroup_members(cx.conn, cx.account(), id, users, &cx.who)?;
-    if group_mappings::is_mapped(cx, id)? {
-        let moved: Vec<UserId> = users
-            .iter()
-            .chain(&current.members)
-            .filter(|u| users.contains(u) != current.members.contains(u))
-            .copied()
-            .collect();
-        group_mappings::apply(cx, &moved)?;
+    let mappings = group_mappings::mappings(cx)?;
+    if mappings.iter().any(|m| m.workgroup_id == id) {
+        let moved: Vec<UserId> = joined_and_left(&current.members, users).into_iter().map(|(user, _)| user).collect();
+        group_mappings::apply(cx, &mappings, &moved)?;
     }
     Ok(updated)
 }
@@ -101,10 +102,13 @@ pub fn delete_workgroup(cx: &mut Change<'_>, id: WorkgroupId) -> Result<(), ApiE
     cx.require("team.workgroups:manage")?;
     let current = workgroups::get_workgroup(cx.conn, cx.account(), id)?;
     judge_deletion(cx, &current.members, workgroup_change(id))?;
-    let mapped = group_mappings::is_mapped(cx, id)?;
+    let mut mappings = group_mappings::mappings(cx)?;
+    let mapped = mappings.iter().any(|m| m.workgroup_id == id);
     workgroups::delete_workgroup(cx.conn, cx.account(), id, &cx.who)?;
     if mapped {
-        group_mappings::apply(cx, &current.members)?;
+        // its mapping went with it
+        mappings.retain(|m| m.workgroup_id != id);
+        group_mappings::apply(cx, &mappings, &current.members)?;
     }
     Ok(())
 }
