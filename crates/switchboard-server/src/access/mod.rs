@@ -4,6 +4,7 @@
 
 pub mod cache;
 pub mod caller;
+pub mod credential;
 pub mod operator;
 pub mod refresh;
 

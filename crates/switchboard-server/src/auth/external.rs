@@ -2,7 +2,10 @@
 //! can never be used as an HMAC secret), a public key read from PEM or the keys of a JWKS URL.
 
 use super::jwks::{Jwks, KeyError};
+use super::jwt::{Claims, TokenError};
 use jsonwebtoken::{Algorithm, DecodingKey};
+use serde::Deserialize;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Where an external provider's keys come from.
@@ -73,4 +76,34 @@ pub fn external_key(algorithm: Algorithm, pem: &[u8]) -> Result<DecodingKey, Str
         other => return Err(format!("unsupported external JWT algorithm {other:?}")),
     };
     key.map_err(|e| format!("cannot read the public key: {e}"))
+}
+
+/// The claims of an external provider's token, with the others kept to find its groups claim.
+#[derive(Debug, Deserialize)]
+pub(super) struct ExternalClaims {
+    #[serde(flatten)]
+    pub claims: Claims,
+    #[serde(flatten)]
+    pub other: HashMap<String, serde_json::Value>,
+}
+
+/// The groups an external token names under `claim`: absent, or a list of strings (else the token is
+/// refused, as any other malformed claim is).
+pub(super) fn claimed_groups(
+    other: &mut HashMap<String, serde_json::Value>,
+    claim: &str,
+) -> Result<Option<Vec<String>>, TokenError> {
+    let malformed = || TokenError(format!("the token's `{claim}` claim is not a list of group names"));
+    match other.remove(claim) {
+        None => Ok(None),
+        Some(serde_json::Value::Array(items)) => items
+            .into_iter()
+            .map(|item| match item {
+                serde_json::Value::String(group) => Ok(group),
+                _ => Err(malformed()),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        Some(_) => Err(malformed()),
+    }
 }

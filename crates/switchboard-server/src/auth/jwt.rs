@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use uuid::Uuid;
 
-use super::external::ExternalKey;
+use super::external::{ExternalClaims, ExternalKey, claimed_groups};
 use super::jwks::KeyError;
 
 /// Longest token accepted; anything longer is refused before parsing.
@@ -69,36 +69,6 @@ pub struct Authenticated {
     pub subject: TokenSubject,
     pub groups: Groups,
     unremembered: Option<Verified>,
-}
-
-/// The claims of an external provider's token, with the others kept to find its groups claim.
-#[derive(Debug, Deserialize)]
-struct ExternalClaims {
-    #[serde(flatten)]
-    claims: Claims,
-    #[serde(flatten)]
-    other: HashMap<String, serde_json::Value>,
-}
-
-/// The groups an external token names under `claim`: absent, or a list of strings (else the token is
-/// refused, as any other malformed claim is).
-fn claimed_groups(
-    other: &mut HashMap<String, serde_json::Value>,
-    claim: &str,
-) -> Result<Option<Vec<String>>, TokenError> {
-    let malformed = || TokenError(format!("the token's `{claim}` claim is not a list of group names"));
-    match other.remove(claim) {
-        None => Ok(None),
-        Some(serde_json::Value::Array(items)) => items
-            .into_iter()
-            .map(|item| match item {
-                serde_json::Value::String(group) => Ok(group),
-                _ => Err(malformed()),
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        Some(_) => Err(malformed()),
-    }
 }
 
 /// What [`Tokens::authenticate`] remembers of a token that passed verification.
