@@ -3,6 +3,7 @@
 pub mod access;
 pub mod auth;
 pub mod blocking;
+pub mod coherence;
 pub mod config;
 pub mod console;
 pub mod demo;

@@ -1,10 +1,12 @@
 //! Building and running the server: `Application::build` binds the listener (port 0 in tests),
 //! `port()` says where, `run_until_stopped()` serves until SIGINT/SIGTERM and drains gracefully.
 
+mod tokens;
+
+use tokens::jwt_secret;
+pub use tokens::tokens;
+
 use crate::auth;
-use crate::auth::external::{ExternalKey, ExternalKeys, external_algorithm, external_key};
-use crate::auth::jwks::Jwks;
-use crate::auth::jwt::Tokens;
 use crate::config::{Settings, redact_url};
 use crate::metrics::Metrics;
 use crate::packs::Packs;
@@ -14,7 +16,6 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{Condition, Logger};
 use actix_web::{App, HttpMessage, HttpServer, web};
 use std::net::TcpListener;
-use std::path::Path;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -64,77 +65,6 @@ fn new_request_id() -> String {
 /// pooled connection (at least two each).
 fn blocking_threads_per_worker(pool_size: u32, workers: usize) -> usize {
     (pool_size as usize).div_ceil(workers.max(1)).max(2)
-}
-
-/// The HS256 secret: `SWITCHBOARD_JWT_SECRET`, else a generated one persisted in the data directory.
-fn jwt_secret(settings: &Settings) -> Result<String, StartupError> {
-    if let Some(secret) = &settings.jwt_secret {
-        return Ok(secret.clone());
-    }
-    let path = settings.data_dir.join("jwt-secret");
-    match std::fs::read_to_string(&path) {
-        Ok(secret) if secret.trim().len() >= 32 => return Ok(secret.trim().to_owned()),
-        Ok(_) => return Err(StartupError::Config(format!("{} is shorter than 32 bytes", path.display()))),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(StartupError::Config(format!("cannot read {}: {e}", path.display()))),
-    }
-    std::fs::create_dir_all(&settings.data_dir)?;
-    let secret = auth::random_hex(32);
-    write_private(&path, &secret)?;
-    log::info!("generated a JWT secret in {}", path.display());
-    Ok(secret)
-}
-
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(path)?;
-    file.write_all(contents.as_bytes())
-}
-
-pub fn tokens(settings: &Settings) -> Result<Tokens, StartupError> {
-    let secret = jwt_secret(settings)?;
-    let mut tokens = Tokens::new(
-        secret.as_bytes(),
-        settings.jwt_issuer.clone(),
-        settings.jwt_audience.clone(),
-        settings.token_ttl_seconds,
-    )
-    .map_err(StartupError::Config)?;
-    if let Some(ext) = &settings.external_jwt {
-        let algorithm = external_algorithm(&ext.algorithm).map_err(StartupError::Config)?;
-        let keys = match (&ext.public_key_file, &ext.jwks_url) {
-            (Some(file), None) => {
-                let pem = std::fs::read(file).map_err(|e| StartupError::Config(format!("{}: {e}", file.display())))?;
-                ExternalKeys::Pem(external_key(algorithm, &pem).map_err(StartupError::Config)?)
-            }
-            (None, Some(url)) => {
-                let seconds =
-                    |value: Option<u64>, default: u64| std::time::Duration::from_secs(value.unwrap_or(default));
-                // at least a second between fetches: the bound is what stops made-up key ids
-                let min_refresh = seconds(ext.jwks_refresh_min_seconds.map(|s| s.max(1)), 30);
-                let max_age = seconds(ext.jwks_max_age_seconds, 3600);
-                let jwks = Jwks::new(url, algorithm, min_refresh, max_age).map_err(StartupError::Config)?;
-                // Known before the first sign-in; a provider down now is asked again when a token comes.
-                jwks.refresh();
-                ExternalKeys::Jwks(std::sync::Arc::new(jwks))
-            }
-            _ => {
-                return Err(StartupError::Config("external_jwt takes one of public_key_file and jwks_url".into()));
-            }
-        };
-        tokens = tokens.with_external(ExternalKey {
-            algorithm,
-            keys,
-            issuer: ext.issuer.clone(),
-            audience: ext.audience.clone(),
-            groups_claim: ext.groups_claim.clone(),
-        });
-    }
-    Ok(tokens)
 }
 
 /// Opens the database and applies migrations.
@@ -216,7 +146,7 @@ impl Application {
             metrics_token_hash: settings.metrics_token.as_deref().map(auth::api_key::hash),
             sealing: auth::totp::SealingKey::derive(server_secret.as_bytes()),
             webhook_sealing: auth::totp::SealingKey::derive_for(server_secret.as_bytes(), b"webhook secrets v1"),
-            console: crate::console::csrf::CsrfKey::derive(server_secret.as_bytes()),
+            console: crate::auth::csrf::CsrfKey::derive(server_secret.as_bytes()),
             events: settings.events.clone(),
         });
         if settings.demo {
@@ -238,9 +168,9 @@ impl Application {
         listener: TcpListener,
         settings: &Settings,
     ) -> Result<Application, StartupError> {
-        crate::access::refresh::spawn_refresher(&state);
+        crate::coherence::spawn_refresher(&state);
         if settings.uses_postgres() && settings.access_notifications {
-            crate::access::refresh::spawn_listener(&state, settings.database_url.clone());
+            crate::coherence::spawn_listener(&state, settings.database_url.clone());
         }
         spawn_expiry_sweeper(&state);
         crate::memory::spawn_trimmer();

@@ -23,7 +23,7 @@ pub struct AppState {
     /// Seals webhook signing secrets at rest (they must be read again, to sign).
     pub webhook_sealing: crate::auth::totp::SealingKey,
     /// Derives the console's CSRF tokens.
-    pub console: crate::console::csrf::CsrfKey,
+    pub console: crate::auth::csrf::CsrfKey,
     /// How events leave the server.
     pub events: crate::config::EventSettings,
 }

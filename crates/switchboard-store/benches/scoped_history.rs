@@ -304,7 +304,7 @@ fn run(label: &str, store: &Store, n_comms: usize, n_users: usize) {
             }
             tenth.push(t.elapsed() / 9);
             let t = Instant::now();
-            communications::counts(&mut c, a, vis, filter).unwrap();
+            switchboard_store::repo::reports::counts(&mut c, a, vis, filter).unwrap();
             counts.push(t.elapsed());
 
             let t = Instant::now();

@@ -237,7 +237,7 @@ backend_tests! {
         batch[650].participants.push(UserId::new_random());
         communications::ingest(&mut c, a.id, &batch, &actor).expect_err("unknown participant");
         let everything = switchboard_core::Visibility::Everything;
-        let counts = communications::counts(&mut c, a.id, &everything, &Default::default()).expect("counts");
+        let counts = switchboard_store::repo::reports::counts(&mut c, a.id, &everything, &Default::default()).expect("counts");
         assert_eq!(counts.total.count, 0);
         let n: i64 = role_assignments::table.count().get_result(&mut *c).expect("count");
         assert_eq!(n, 3);

@@ -238,7 +238,7 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
                 }
             }
             prop_assert_eq!(&got, &expected, "user {} recents {}", user, recents);
-            let counts = communications::counts(&mut c, a, &visibility, &filter).expect("counts");
+            let counts = reports::counts(&mut c, a, &visibility, &filter).expect("counts");
             prop_assert_eq!(counts.total.count, expected.len() as i64);
             let per_kind: i64 = counts.by_kind.values().map(|k| k.count).sum();
             prop_assert_eq!(per_kind, expected.len() as i64);

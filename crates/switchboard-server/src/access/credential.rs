@@ -6,7 +6,7 @@ use actix_web::HttpRequest;
 use actix_web::http::header;
 
 /// The credential a request presents, borrowed from its headers (`&str`) or owned (`String`).
-pub(super) enum Credential<T> {
+pub(crate) enum Credential<T> {
     Bearer(T),
     ApiKey(T),
     /// The console's session cookie, with the CSRF token the page sent beside it.
@@ -17,7 +17,7 @@ pub(super) enum Credential<T> {
 }
 
 impl Credential<&str> {
-    pub(super) fn to_owned(&self) -> Credential<String> {
+    pub(crate) fn to_owned(&self) -> Credential<String> {
         match *self {
             Credential::Bearer(token) => Credential::Bearer(token.to_owned()),
             Credential::ApiKey(key) => Credential::ApiKey(key.to_owned()),
@@ -34,15 +34,15 @@ pub(crate) fn console_cookie(req: &HttpRequest) -> Option<&str> {
     cookies
         .split(';')
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == crate::console::SESSION_COOKIE)
+        .find(|(name, _)| *name == crate::auth::csrf::SESSION_COOKIE)
         .map(|(_, value)| value.trim())
         .filter(|value| !value.is_empty())
 }
 
-pub(super) fn credential(req: &HttpRequest) -> Result<Credential<&str>, ApiError> {
+pub(crate) fn credential(req: &HttpRequest) -> Result<Credential<&str>, ApiError> {
     // a constant name: looking up by `&str` parses and checks the name on every request
     const X_API_KEY: header::HeaderName = header::HeaderName::from_static("x-api-key");
-    const X_CSRF_TOKEN: header::HeaderName = header::HeaderName::from_static(crate::console::csrf::HEADER);
+    const X_CSRF_TOKEN: header::HeaderName = header::HeaderName::from_static(crate::auth::csrf::HEADER);
     if let Some(value) = req.headers().get(X_API_KEY) {
         let key = value.to_str().map_err(|_| ApiError::Unauthenticated("the API key is malformed".into()))?;
         return Ok(Credential::ApiKey(key.trim()));
@@ -70,7 +70,7 @@ pub(super) fn credential(req: &HttpRequest) -> Result<Credential<&str>, ApiError
 
 impl<T: AsRef<str>> Credential<T> {
     /// The token and, for the console, its CSRF token; `None` for an API key.
-    pub(super) fn token(&self) -> Option<(&str, Option<&str>)> {
+    pub(crate) fn token(&self) -> Option<(&str, Option<&str>)> {
         match self {
             Credential::Bearer(token) => Some((token.as_ref(), None)),
             Credential::Console { token, csrf } => Some((token.as_ref(), Some(csrf.as_ref()))),

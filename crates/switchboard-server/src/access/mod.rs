@@ -5,10 +5,7 @@
 pub mod cache;
 pub mod caller;
 pub mod credential;
-pub mod operator;
-pub mod refresh;
 
 pub use cache::{AccountPolicy, CachedUser, PolicyCache, REFRESH_INTERVAL};
+pub use caller::Caller;
 pub(crate) use caller::gone;
-pub use caller::{Caller, load_caller};
-pub use operator::{MetricsReader, Operator};

@@ -1,8 +1,8 @@
 //! An external identity provider's keys: the algorithms accepted (asymmetric only, so a public key
 //! can never be used as an HMAC secret), a public key read from PEM or the keys of a JWKS URL.
 
+use super::claims::{Claims, TokenError};
 use super::jwks::{Jwks, KeyError};
-use super::jwt::{Claims, TokenError};
 use jsonwebtoken::{Algorithm, DecodingKey};
 use serde::Deserialize;
 use std::collections::HashMap;

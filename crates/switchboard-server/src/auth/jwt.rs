@@ -11,11 +11,11 @@
 //! tokens carry no roles, and the caller's status and roles are checked on every request (`access`).
 
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, decode_header, encode};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use uuid::Uuid;
 
+pub use super::claims::{Claims, TokenError};
 use super::external::{ExternalClaims, ExternalKey, claimed_groups};
 use super::jwks::KeyError;
 
@@ -37,24 +37,6 @@ pub struct TokenSubject {
     pub account: Uuid,
     /// The session (`sid`): every token Switchboard mints names one; an identity provider's do not.
     pub session: Option<Uuid>,
-}
-
-/// The claims Switchboard reads. Roles are never taken from a token.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Claims {
-    /// The user id.
-    pub sub: Uuid,
-    /// The account id.
-    pub acct: Uuid,
-    pub iat: i64,
-    pub exp: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nbf: Option<i64>,
-    pub iss: String,
-    pub aud: String,
-    /// The session the token belongs to (tokens Switchboard mints).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sid: Option<Uuid>,
 }
 
 /// The groups an external provider's token names, when it carries the configured claim.
@@ -145,11 +127,6 @@ impl std::fmt::Debug for Tokens {
             .finish()
     }
 }
-
-/// Why a token was refused. The message is safe to show the client.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct TokenError(pub String);
 
 fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or_default()

@@ -3,6 +3,8 @@
 //! up live on every request.
 
 pub mod api_key;
+pub mod claims;
+pub mod csrf;
 pub mod external;
 pub mod jwks;
 pub mod jwt;

@@ -4,9 +4,7 @@
 //!
 //! The console signs in here (`POST /console/session`, the API's sign-in with all its limits) and
 //! keeps the session's token in an `HttpOnly`, `SameSite=Strict` cookie; the API accepts that cookie
-//! only beside the session's CSRF token ([`csrf`]), which the page reads from a cookie of its own.
-
-pub mod csrf;
+//! only beside the session's CSRF token ([`crate::auth::csrf`]), which the page reads from a cookie of its own.
 
 use crate::access::Caller;
 use crate::http::auth::{TokenRequest, token_for};
@@ -17,8 +15,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
-/// The cookie holding the session's token (`HttpOnly`: the page's script never sees it).
-pub const SESSION_COOKIE: &str = "sb_session";
+pub use crate::auth::csrf::SESSION_COOKIE;
 /// The cookie holding the session's CSRF token, for the page's script to send back.
 pub const CSRF_COOKIE: &str = "sb_csrf";
 

@@ -10,13 +10,49 @@ pub mod nats;
 pub mod receivers;
 pub mod webhooks;
 
-use crate::http::audit::ActorView;
+use crate::auth::api_key;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use switchboard_core::AccountId;
+use switchboard_store::Actor;
 use switchboard_store::repo::audit::AuditEvent;
 use utoipa::ToSchema;
 use uuid::Uuid;
+
+/// Who made a change.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ActorView {
+    /// `user`, `api_key`, `scim_token` (an identity provider through SCIM), `identity_provider` (a
+    /// groups claim in a provider's token, under the group mapping `id`), `operator` or `system`.
+    pub kind: &'static str,
+    pub id: Option<Uuid>,
+    /// For an API key: the prefix it is listed with (`sbk_…`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_prefix: Option<String>,
+}
+
+impl ActorView {
+    /// The actor, naming an acting key by the prefix `prefixes` gives for it (when given).
+    pub fn of(actor: &Actor, prefixes: Option<&BTreeMap<Uuid, String>>) -> ActorView {
+        match actor {
+            Actor::User(u) => ActorView { kind: "user", id: Some(u.0), key_prefix: None },
+            Actor::ApiKey(k) => ActorView {
+                kind: "api_key",
+                id: Some(*k),
+                key_prefix: prefixes.and_then(|p| p.get(k)).map(|p| api_key::shown_prefix(p)),
+            },
+            Actor::ScimToken(k) => ActorView {
+                kind: "scim_token",
+                id: Some(*k),
+                key_prefix: prefixes.and_then(|p| p.get(k)).map(|p| api_key::shown_scim_prefix(p)),
+            },
+            Actor::IdentityProvider(m) => ActorView { kind: "identity_provider", id: Some(*m), key_prefix: None },
+            Actor::Operator => ActorView { kind: "operator", id: None, key_prefix: None },
+            Actor::System => ActorView { kind: "system", id: None, key_prefix: None },
+        }
+    }
+}
 
 /// What a change was made to.
 #[derive(Debug, Serialize, ToSchema)]

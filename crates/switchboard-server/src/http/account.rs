@@ -2,7 +2,7 @@
 //! over the superadmin role, and requiring two-factor sign-in of the people who manage people or roles.
 
 use crate::access::Caller;
-use crate::http::accounts::AccountView;
+use crate::http::accounts::{AccountDeletionView, AccountView};
 use crate::http::body::Body;
 use crate::http::common::{Errors, IfMatch, db, etag, if_match};
 use crate::problem::ApiError;
@@ -11,10 +11,8 @@ use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use switchboard_core::DisplayName;
-use switchboard_core::{AccountId, UserId};
-use switchboard_store::repo::account_deletion::AccountDeletion;
+use switchboard_core::UserId;
 use switchboard_store::repo::accounts::{self, Account};
 use utoipa::ToSchema;
 
@@ -136,35 +134,6 @@ pub struct DeleteAccount {
     /// The account's slug, typed back.
     #[schema(example = "acme")]
     pub confirm_slug: String,
-}
-
-/// What was deleted.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AccountDeletionView {
-    pub account_id: AccountId,
-    pub slug: String,
-    pub name: String,
-    pub preset: String,
-    /// Who deleted it: `kind`, `id` and `email` (their user record is gone with the account).
-    #[schema(value_type = Object)]
-    pub deleted_by: serde_json::Value,
-    pub deleted_at: DateTime<Utc>,
-    /// Records deleted, by kind of record.
-    pub records: BTreeMap<String, i64>,
-}
-
-impl From<AccountDeletion> for AccountDeletionView {
-    fn from(d: AccountDeletion) -> Self {
-        AccountDeletionView {
-            account_id: d.account_id,
-            slug: d.slug,
-            name: d.name,
-            preset: d.preset_pack,
-            deleted_by: d.deleted_by,
-            deleted_at: d.deleted_at,
-            records: d.records,
-        }
-    }
 }
 
 /// Deletes the account and every record of it, in one transaction (`account:manage`, signed in,

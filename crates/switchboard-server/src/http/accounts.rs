@@ -1,10 +1,9 @@
 //! Operator endpoints: create and list accounts.
 
-use crate::access::Operator;
-use crate::http::account::AccountDeletionView;
 use crate::http::body::Body;
 use crate::http::common::page;
 use crate::http::common::{Errors, PageQuery, db};
+use crate::http::operator::Operator;
 use crate::http::users::UserView;
 use crate::problem::ApiError;
 use crate::provision::{self, AccountSpec};
@@ -12,11 +11,13 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use switchboard_core::{AccountId, UserId};
 use switchboard_core::{DisplayName, Email, Password, Slug};
 use switchboard_store::Actor;
+use switchboard_store::repo::account_deletion::{self, AccountDeletion};
+use switchboard_store::repo::accounts;
 use switchboard_store::repo::accounts::Account;
-use switchboard_store::repo::{account_deletion, accounts};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -44,6 +45,35 @@ pub struct CreatedAccount {
     pub account: AccountView,
     /// The account's superadmin, holding the pack's owner roles.
     pub superadmin: UserView,
+}
+
+/// What was deleted.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AccountDeletionView {
+    pub account_id: AccountId,
+    pub slug: String,
+    pub name: String,
+    pub preset: String,
+    /// Who deleted it: `kind`, `id` and `email` (their user record is gone with the account).
+    #[schema(value_type = Object)]
+    pub deleted_by: serde_json::Value,
+    pub deleted_at: DateTime<Utc>,
+    /// Records deleted, by kind of record.
+    pub records: BTreeMap<String, i64>,
+}
+
+impl From<AccountDeletion> for AccountDeletionView {
+    fn from(d: AccountDeletion) -> Self {
+        AccountDeletionView {
+            account_id: d.account_id,
+            slug: d.slug,
+            name: d.name,
+            preset: d.preset_pack,
+            deleted_by: d.deleted_by,
+            deleted_at: d.deleted_at,
+            records: d.records,
+        }
+    }
 }
 
 /// Creates an account, its superadmin, and the preset pack's roles.

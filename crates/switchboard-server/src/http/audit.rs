@@ -2,7 +2,7 @@
 //! target, action and time, and exported whole as NDJSON or CSV, streamed a page at a time.
 
 use crate::access::Caller;
-use crate::auth::api_key;
+use crate::events::ActorView;
 use crate::http::common::{Errors, PageQuery, db, page};
 use crate::http::csv;
 use crate::problem::ApiError;
@@ -16,18 +16,6 @@ use switchboard_store::repo::api_keys;
 use switchboard_store::repo::audit::{self, AuditEvent, AuditFilter};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
-
-/// Who made a change.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ActorView {
-    /// `user`, `api_key`, `scim_token` (an identity provider through SCIM), `identity_provider` (a
-    /// groups claim in a provider's token, under the group mapping `id`), `operator` or `system`.
-    pub kind: &'static str,
-    pub id: Option<Uuid>,
-    /// For an API key: the prefix it is listed with (`sbk_…`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub key_prefix: Option<String>,
-}
 
 /// One change, with the record before and after.
 #[derive(Debug, Serialize, ToSchema)]
@@ -44,28 +32,6 @@ pub struct AuditEventView {
 }
 
 page!(AuditEventPage, AuditEventView);
-
-impl ActorView {
-    /// The actor, naming an acting key by the prefix `prefixes` gives for it (when given).
-    pub fn of(actor: &Actor, prefixes: Option<&BTreeMap<Uuid, String>>) -> ActorView {
-        match actor {
-            Actor::User(u) => ActorView { kind: "user", id: Some(u.0), key_prefix: None },
-            Actor::ApiKey(k) => ActorView {
-                kind: "api_key",
-                id: Some(*k),
-                key_prefix: prefixes.and_then(|p| p.get(k)).map(|p| api_key::shown_prefix(p)),
-            },
-            Actor::ScimToken(k) => ActorView {
-                kind: "scim_token",
-                id: Some(*k),
-                key_prefix: prefixes.and_then(|p| p.get(k)).map(|p| api_key::shown_scim_prefix(p)),
-            },
-            Actor::IdentityProvider(m) => ActorView { kind: "identity_provider", id: Some(*m), key_prefix: None },
-            Actor::Operator => ActorView { kind: "operator", id: None, key_prefix: None },
-            Actor::System => ActorView { kind: "system", id: None, key_prefix: None },
-        }
-    }
-}
 
 impl AuditEventView {
     /// An event, naming the acting key by the prefix `prefixes` gives for it.

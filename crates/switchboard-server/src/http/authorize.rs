@@ -112,7 +112,7 @@ fn decide(
     let user = check.user_id.unwrap_or(caller.user.id);
     let principal = match principals.entry(user) {
         std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-        std::collections::hash_map::Entry::Vacant(e) => e.insert(caller.principal_for_decision(state, user)?),
+        std::collections::hash_map::Entry::Vacant(e) => e.insert(caller.principal_for_decision(&state.store, user)?),
     };
     let principal = &*principal;
     let mut decision = match permission {

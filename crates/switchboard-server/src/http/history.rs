@@ -7,7 +7,6 @@
 use crate::access::Caller;
 use crate::http::common::{Errors, PageQuery, db, page};
 use crate::http::csv;
-use crate::http::reports::may_download;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -225,6 +224,11 @@ async fn history_page(
     })
     .await?;
     Ok(HttpResponse::Ok().json(page))
+}
+
+/// Refuses a CSV download to whoever lacks the pack's download permission (`reports.download`).
+pub fn may_download(caller: &Caller, state: &AppState) -> Result<(), ApiError> {
+    caller.allow(caller.policy().can_download_reports(&caller.principal), &state.metrics)
 }
 
 /// The communications within the caller's data scope, newest first.

@@ -19,6 +19,7 @@ pub mod ivrs;
 pub mod lookups;
 pub mod me;
 pub mod numbers;
+pub mod operator;
 pub mod ops;
 pub mod presets;
 pub mod reports;
@@ -31,9 +32,11 @@ pub mod route_table;
 pub mod scim_tokens;
 pub mod sessions;
 pub mod two_factor;
+pub mod user_dashboard_access;
 pub mod user_permissions;
 pub mod user_roles;
 pub mod users;
+pub mod webhook_deliveries;
 pub mod webhooks;
 pub mod workgroups;
 
@@ -99,7 +102,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(user_roles::set_roles)
             .service(users::duplicate_user)
             .service(user_permissions::user_permissions)
-            .service(users::set_dashboard_access)
+            .service(user_dashboard_access::set_dashboard_access)
             .service(user_roles::grant_role)
             .service(user_roles::take_emergency_access)
             .service(workgroups::list_workgroups)
@@ -145,8 +148,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
             .service(webhooks::update_webhook)
             .service(webhooks::rotate_webhook_secret)
             .service(webhooks::delete_webhook)
-            .service(webhooks::list_webhook_deliveries)
-            .service(webhooks::redeliver_webhook_delivery)
+            .service(webhook_deliveries::list_webhook_deliveries)
+            .service(webhook_deliveries::redeliver_webhook_delivery)
             .service(reviews::access_review)
             .service(reviews::decide),
     );

@@ -1,6 +1,6 @@
 //! Liveness, readiness and metrics.
 
-use crate::access::MetricsReader;
+use crate::http::operator::MetricsReader;
 use crate::problem::{ApiError, Problem};
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};

@@ -7,14 +7,13 @@
 use crate::access::Caller;
 use crate::http::common::{Errors, db};
 use crate::http::csv;
-use crate::http::history::{HistoryFilter, Kind};
+use crate::http::history::{HistoryFilter, Kind, may_download};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use switchboard_store::repo::communications::{self, KindCounts};
-use switchboard_store::repo::reports::{self, Dimension, ReportRow};
+use switchboard_store::repo::reports::{self, Dimension, KindCounts, ReportRow};
 use utoipa::ToSchema;
 
 /// Counts of one kind of communication.
@@ -98,11 +97,6 @@ pub struct Report {
     pub rows: Vec<ReportRowView>,
 }
 
-/// Refuses a CSV download to whoever lacks the pack's download permission (`reports.download`).
-pub fn may_download(caller: &Caller, state: &AppState) -> Result<(), ApiError> {
-    caller.allow(caller.policy().can_download_reports(&caller.principal), &state.metrics)
-}
-
 fn counts_line(out: &mut String, key: &str, count: i64, with_recording: i64, duration: i64) {
     let numbers = [count.to_string(), with_recording.to_string(), duration.to_string()];
     csv::push_line(out, [key].into_iter().chain(numbers.iter().map(String::as_str)));
@@ -127,7 +121,7 @@ pub async fn analytics(
     let filter = filter.filter();
     let counts = db(&state, move |_, conn| {
         let visibility = caller.policy().reports_visibility(&caller.principal);
-        Ok(communications::counts(conn, caller.account.id, &visibility, &filter)?)
+        Ok(reports::counts(conn, caller.account.id, &visibility, &filter)?)
     })
     .await?;
     if as_csv {

@@ -92,7 +92,7 @@ async fn caller(req: &HttpRequest, state: &web::Data<AppState>) -> Result<Caller
         _ => return Err(unauthenticated("use `Authorization: Bearer <token>`")),
     };
     let state = state.clone();
-    Ok(web::block(move || crate::access::caller::scim_caller(&state, &token)).await??)
+    Ok(web::block(move || crate::service::authentication::scim_caller(&state, &token)).await??)
 }
 
 /// The URL `/scim/v2` is reached at, for `meta.location` and members' `$ref`.

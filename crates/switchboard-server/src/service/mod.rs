@@ -8,6 +8,7 @@
 
 pub mod account;
 pub mod api_keys;
+pub mod authentication;
 pub mod bulk_role;
 pub mod dashboard_access;
 pub mod duplicate;

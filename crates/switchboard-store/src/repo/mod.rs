@@ -8,6 +8,7 @@ pub mod audit;
 pub mod communications;
 pub mod events;
 pub mod expiry;
+pub mod grants;
 pub mod group_mappings;
 pub(crate) mod history_sql;
 pub mod ivrs;

@@ -10,11 +10,15 @@
 use crate::db::{Backend, DbConn};
 use crate::error::StoreResult;
 use crate::repo::communications::{
-    CommunicationFilter, CommunicationKind, ScopePart, kind_of, kinds_shown, push_column_part, push_filters,
+    CommunicationFilter, CommunicationKind, ScopePart, condition, kind_of, kinds_shown, push_column_part, push_filters,
     scope_parts,
 };
 use crate::repo::history_sql::{CountRow, SqlBuf};
+use crate::schema::communications as comms;
+use diesel::dsl::{count_star, sum};
+use diesel::prelude::*;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use switchboard_core::{AccountId, Visibility};
 
 /// What a report groups by.
@@ -149,4 +153,72 @@ pub(crate) fn grouped(
         (x.key.is_none(), &x.key, &x.kind, x.has_recording).cmp(&(y.key.is_none(), &y.key, &y.kind, y.has_recording))
     });
     Ok(rows)
+}
+
+/// Counts of one kind of communication.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct KindCounts {
+    pub count: i64,
+    pub with_recording: i64,
+    pub total_duration_seconds: i64,
+}
+
+/// Analytics within a scope: per kind and in total.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct CommunicationCounts {
+    pub total: KindCounts,
+    pub by_kind: BTreeMap<CommunicationKind, KindCounts>,
+}
+
+/// kind, has_recording, count, total duration
+type GroupCount = (String, bool, i64, Option<i64>);
+
+fn grouped_counts(
+    conn: &mut DbConn,
+    account: AccountId,
+    visibility: &Visibility<'_>,
+    filter: &CommunicationFilter,
+) -> StoreResult<Vec<GroupCount>> {
+    let rows = grouped(conn, account, visibility, filter, Dimension::Kind)?;
+    Ok(rows.into_iter().map(|r| (r.kind, r.has_recording, r.n, r.total)).collect())
+}
+
+/// Counts the communications visible under `visibility` that match `filter`, grouped in the database.
+pub fn counts(
+    conn: &mut DbConn,
+    account: AccountId,
+    visibility: &Visibility<'_>,
+    filter: &CommunicationFilter,
+) -> StoreResult<CommunicationCounts> {
+    let mut out = CommunicationCounts::default();
+    if *visibility == Visibility::Nothing {
+        return Ok(out);
+    }
+    let whole_account = *visibility == Visibility::Everything && filter.is_empty();
+    let rows: Vec<GroupCount> = match conn.backend() {
+        // SQLite, a whole account: one pass over the table. Given the statistics, its planner prefers
+        // walking an index on `account_id` and reading every record from it in index order, about 4×
+        // slower at 1M records (3.6 s against 0.9 s).
+        Backend::Sqlite if whole_account => grouped_counts(conn, account, visibility, filter)?,
+        // SQLite counts fastest in one pass over the account's rows with the OR of the scope
+        Backend::Sqlite => comms::table
+            .filter(condition(account, visibility, filter))
+            .group_by((comms::kind, comms::has_recording))
+            .select((comms::kind, comms::has_recording, count_star(), sum(comms::duration_seconds)))
+            .load(conn)?,
+        // PostgreSQL: bitmap index scans of the scope's parts, OR-ed, then one grouped pass
+        Backend::Postgres => grouped_counts(conn, account, visibility, filter)?,
+    };
+
+    for (kind, recorded, count, duration) in rows {
+        let entry = out.by_kind.entry(kind_of(&kind)?).or_default();
+        for c in [entry, &mut out.total] {
+            c.count += count;
+            c.total_duration_seconds += duration.unwrap_or(0);
+            if recorded {
+                c.with_recording += count;
+            }
+        }
+    }
+    Ok(out)
 }

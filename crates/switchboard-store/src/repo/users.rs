@@ -693,8 +693,8 @@ pub fn duplicate(
         // What holds now is copied, a time-bound grant with its end: a copy never outlives its source.
         let (a, s_id, u) = (account.to_string(), source.to_string(), id.to_string());
         for (role, bounds) in holding_with_end!(conn, role_assignments, &a, &s_id, role_id) {
-            let grant = crate::repo::roles::Grant { bounds, ..crate::repo::roles::Grant::by(actor) };
-            crate::repo::roles::insert_bounded(conn, account, id, &[role], &grant)?;
+            let grant = crate::repo::grants::Grant { bounds, ..crate::repo::grants::Grant::by(actor) };
+            crate::repo::grants::insert_bounded(conn, account, id, &[role], &grant)?;
         }
         crate::common::replace_rows!(conn, number_users, account, user_id = id, number_id, ids(&from.numbers));
         crate::common::replace_rows!(

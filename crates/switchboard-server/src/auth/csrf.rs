@@ -8,6 +8,10 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use uuid::Uuid;
 
+/// The cookie holding the console session's token (`HttpOnly`: the page's script never sees it),
+/// which the API takes only beside the [`HEADER`].
+pub const SESSION_COOKIE: &str = "sb_session";
+
 /// The header every console request carries its token in.
 pub const HEADER: &str = "x-csrf-token";
 

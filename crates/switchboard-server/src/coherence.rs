@@ -2,7 +2,7 @@
 //! periodic check of every cached account's access version ([`spawn_refresher`], the bound), and on
 //! PostgreSQL, notifications pushed by the committing transaction ([`spawn_listener`], at once).
 
-use super::REFRESH_INTERVAL;
+use crate::access::REFRESH_INTERVAL;
 use crate::state::AppState;
 use actix_web::web;
 use std::time::Duration;

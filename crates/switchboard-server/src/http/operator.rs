@@ -1,7 +1,7 @@
 //! The platform's own credentials: the operator key (`SWITCHBOARD_OPERATOR_KEY`), which creates
 //! accounts, and the metrics token (`SWITCHBOARD_METRICS_TOKEN`), which only reads `/metrics`.
 
-use super::credential::{Credential, credential};
+use crate::access::credential::{Credential, credential};
 use crate::auth::api_key;
 use crate::problem::ApiError;
 use crate::state::AppState;
