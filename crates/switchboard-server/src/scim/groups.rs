@@ -40,12 +40,6 @@ fn view(group: &Workgroup, external_id: Option<&String>, base: &str) -> Value {
     out
 }
 
-fn views(conn: &mut DbConn, account: AccountId, groups: &[Workgroup], base: &str) -> Result<Vec<Value>, ApiError> {
-    let ids: Vec<WorkgroupId> = groups.iter().map(|g| g.id).collect();
-    let external: BTreeMap<WorkgroupId, String> = scim::group_external_ids(conn, account, &ids)?;
-    Ok(groups.iter().map(|g| view(g, external.get(&g.id), base)).collect())
-}
-
 /// A group as the provider describes it: its name, members (people of the account, by id) and
 /// `externalId`.
 fn provided_group(attributes: &Value) -> Result<ProvidedGroup, ScimError> {
@@ -81,31 +75,31 @@ impl Resource for Groups {
     type Id = WorkgroupId;
     type Provided = ProvidedGroup;
 
-    fn read(conn: &mut DbConn, account: AccountId, id: WorkgroupId, base: &str) -> Result<Value, ApiError> {
-        let group = workgroups::get_workgroup(conn, account, id)?;
-        Ok(views(conn, account, &[group], base)?.remove(0))
+    type Record = Workgroup;
+
+    fn get(conn: &mut DbConn, account: AccountId, id: WorkgroupId) -> Result<Workgroup, ApiError> {
+        Ok(workgroups::get_workgroup(conn, account, id)?)
     }
 
-    fn page(
+    fn by_creation(
         conn: &mut DbConn,
         account: AccountId,
-        offset: usize,
-        count: usize,
-        base: &str,
-    ) -> Result<(usize, Vec<Value>), ApiError> {
-        let (total, groups) = workgroups::workgroups_by_creation(conn, account, offset as i64, Some(count as i64))?;
-        Ok((total as usize, views(conn, account, &groups, base)?))
+        offset: i64,
+        count: Option<i64>,
+    ) -> Result<(i64, Vec<Workgroup>), ApiError> {
+        Ok(workgroups::workgroups_by_creation(conn, account, offset, count)?)
     }
 
-    fn candidates(conn: &mut DbConn, account: AccountId, filter: &Filter, base: &str) -> Result<Vec<Value>, ApiError> {
-        let groups = match filter.equality("externalId") {
-            Some(external) => {
-                let ids = scim::groups_with_external_id(conn, account, external)?;
-                workgroups::workgroups_among(conn, account, &ids)?
-            }
-            None => workgroups::workgroups_by_creation(conn, account, 0, None)?.1,
-        };
-        views(conn, account, &groups, base)
+    fn indexed(conn: &mut DbConn, account: AccountId, filter: &Filter) -> Result<Option<Vec<Workgroup>>, ApiError> {
+        let Some(external) = filter.equality("externalId") else { return Ok(None) };
+        let ids = scim::groups_with_external_id(conn, account, external)?;
+        Ok(Some(workgroups::workgroups_among(conn, account, &ids)?))
+    }
+
+    fn views(conn: &mut DbConn, account: AccountId, groups: &[Workgroup], base: &str) -> Result<Vec<Value>, ApiError> {
+        let ids: Vec<WorkgroupId> = groups.iter().map(|g| g.id).collect();
+        let external: BTreeMap<WorkgroupId, String> = scim::group_external_ids(conn, account, &ids)?;
+        Ok(groups.iter().map(|g| view(g, external.get(&g.id), base)).collect())
     }
 
     fn provided(attributes: Value) -> Result<ProvidedGroup, ScimError> {

@@ -29,8 +29,37 @@ pub trait Resource: 'static {
     /// The resource as a provider describes it, ready for a use case.
     type Provided: Send + 'static;
 
+    /// What one is stored as.
+    type Record;
+
+    /// One record (404 when there is none).
+    fn get(conn: &mut DbConn, account: AccountId, id: Self::Id) -> Result<Self::Record, ApiError>;
+    /// How many there are, and those at `offset..offset + count` in order of creation (all of them
+    /// from `offset` without a count).
+    fn by_creation(
+        conn: &mut DbConn,
+        account: AccountId,
+        offset: i64,
+        count: Option<i64>,
+    ) -> Result<(i64, Vec<Self::Record>), ApiError>;
+    /// The records an indexed equality term of `filter` names, when it has one.
+    fn indexed(conn: &mut DbConn, account: AccountId, filter: &Filter) -> Result<Option<Vec<Self::Record>>, ApiError>;
+    /// The records as SCIM shows them, with what the provider said of them.
+    fn views(
+        conn: &mut DbConn,
+        account: AccountId,
+        records: &[Self::Record],
+        base: &str,
+    ) -> Result<Vec<Value>, ApiError>;
+
     /// One resource as SCIM shows it (404 when there is none).
-    fn read(conn: &mut DbConn, account: AccountId, id: Self::Id, base: &str) -> Result<Value, ApiError>;
+    fn read(conn: &mut DbConn, account: AccountId, id: Self::Id, base: &str) -> Result<Value, ApiError> {
+        let record = Self::get(conn, account, id)?;
+        Self::views(conn, account, std::slice::from_ref(&record), base)?
+            .pop()
+            .ok_or_else(|| ApiError::Internal(format!("a {} without a view", Self::WHAT)))
+    }
+
     /// How many there are, and those at `offset..offset + count` (the unfiltered list).
     fn page(
         conn: &mut DbConn,
@@ -38,9 +67,19 @@ pub trait Resource: 'static {
         offset: usize,
         count: usize,
         base: &str,
-    ) -> Result<(usize, Vec<Value>), ApiError>;
+    ) -> Result<(usize, Vec<Value>), ApiError> {
+        let (total, records) = Self::by_creation(conn, account, offset as i64, Some(count as i64))?;
+        Ok((total as usize, Self::views(conn, account, &records, base)?))
+    }
+
     /// The resources `filter` may match: fewer where an indexed term narrows them.
-    fn candidates(conn: &mut DbConn, account: AccountId, filter: &Filter, base: &str) -> Result<Vec<Value>, ApiError>;
+    fn candidates(conn: &mut DbConn, account: AccountId, filter: &Filter, base: &str) -> Result<Vec<Value>, ApiError> {
+        let records = match Self::indexed(conn, account, filter)? {
+            Some(records) => records,
+            None => Self::by_creation(conn, account, 0, None)?.1,
+        };
+        Self::views(conn, account, &records, base)
+    }
     /// Reads a provider's attributes (canonical, typed) into what the use cases take.
     fn provided(attributes: Value) -> Result<Self::Provided, ScimError>;
     fn create(cx: &mut Change<'_>, provided: Self::Provided) -> Result<Self::Id, ApiError>;
@@ -116,10 +155,7 @@ pub async fn replace<R: Resource>(
     id: web::Path<String>,
     body: web::Payload,
 ) -> Result<HttpResponse, ScimError> {
-    let caller = caller(&req, &state).await?;
-    let id: R::Id = id_of(&id, R::WHAT)?;
-    let body = json_body(body).await?;
-    change::<R>(&req, &state, caller, id, move |_| provided_from::<R>(&body)).await
+    change::<R>(req, state, id, body, |_, body| provided_from::<R>(body)).await
 }
 
 /// Applies the PATCH to the resource as stored and saves the result as a replacement, in one
@@ -130,25 +166,25 @@ pub async fn patch<R: Resource>(
     id: web::Path<String>,
     body: web::Payload,
 ) -> Result<HttpResponse, ScimError> {
+    change::<R>(req, state, id, body, |current, body| patched::<R>(current, body)).await
+}
+
+/// Replaces the resource with what `provide` makes of it as it is now and the request's body; a
+/// resource that cannot be made is refused before anything is written.
+async fn change<R: Resource>(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Payload,
+    provide: fn(&Value, &Value) -> Result<R::Provided, ScimError>,
+) -> Result<HttpResponse, ScimError> {
     let caller = caller(&req, &state).await?;
     let id: R::Id = id_of(&id, R::WHAT)?;
     let body = json_body(body).await?;
-    change::<R>(&req, &state, caller, id, move |current| patched::<R>(current, &body)).await
-}
-
-/// Replaces the resource with what `provide` makes of it as it is now; a resource that cannot be
-/// made is refused before anything is written.
-async fn change<R: Resource>(
-    req: &HttpRequest,
-    state: &web::Data<AppState>,
-    caller: crate::access::Caller,
-    id: R::Id,
-    provide: impl FnOnce(&Value) -> Result<R::Provided, ScimError> + Send + 'static,
-) -> Result<HttpResponse, ScimError> {
-    let base = base_url(req);
-    let saved = service::run(state, caller, move |cx| {
+    let base = base_url(&req);
+    let saved = service::run(&state, caller, move |cx| {
         let current = R::read(cx.conn, cx.account(), id, &base)?;
-        let provided = match provide(&current) {
+        let provided = match provide(&current, &body) {
             Ok(provided) => provided,
             Err(refused) => return Ok(Err(refused)),
         };

@@ -52,12 +52,6 @@ fn view(user: &User, scim: Option<&ScimUser>, base: &str) -> Value {
     Value::Object(out)
 }
 
-fn views(conn: &mut DbConn, account: AccountId, people: &[User], base: &str) -> Result<Vec<Value>, ApiError> {
-    let ids: Vec<UserId> = people.iter().map(|u| u.id).collect();
-    let known = scim::users_of(conn, account, &ids)?;
-    Ok(people.iter().map(|u| view(u, known.get(&u.id), base)).collect())
-}
-
 /// The account's people.
 pub struct Users;
 
@@ -69,34 +63,38 @@ impl Resource for Users {
     type Id = UserId;
     type Provided = ProvidedUser;
 
-    fn read(conn: &mut DbConn, account: AccountId, id: UserId, base: &str) -> Result<Value, ApiError> {
-        let user = users::get(conn, account, id)?;
-        Ok(views(conn, account, &[user], base)?.remove(0))
+    type Record = User;
+
+    fn get(conn: &mut DbConn, account: AccountId, id: UserId) -> Result<User, ApiError> {
+        Ok(users::get(conn, account, id)?)
     }
 
-    fn page(
+    fn by_creation(
         conn: &mut DbConn,
         account: AccountId,
-        offset: usize,
-        count: usize,
-        base: &str,
-    ) -> Result<(usize, Vec<Value>), ApiError> {
-        let (total, people) = users::by_creation(conn, account, offset as i64, Some(count as i64))?;
-        Ok((total as usize, views(conn, account, &people, base)?))
+        offset: i64,
+        count: Option<i64>,
+    ) -> Result<(i64, Vec<User>), ApiError> {
+        Ok(users::by_creation(conn, account, offset, count)?)
     }
 
-    fn candidates(conn: &mut DbConn, account: AccountId, filter: &Filter, base: &str) -> Result<Vec<Value>, ApiError> {
-        let people = if let Some(user_name) = filter.equality("userName") {
+    fn indexed(conn: &mut DbConn, account: AccountId, filter: &Filter) -> Result<Option<Vec<User>>, ApiError> {
+        let ids = if let Some(user_name) = filter.equality("userName") {
             let mut ids: Vec<UserId> = scim::user_named(conn, account, user_name)?.into_iter().collect();
             ids.extend(users::get_by_email(conn, account, user_name).ok().map(|u| u.id));
-            users::among(conn, account, &ids)?
+            ids
         } else if let Some(external) = filter.equality("externalId") {
-            let ids = scim::users_with_external_id(conn, account, external)?;
-            users::among(conn, account, &ids)?
+            scim::users_with_external_id(conn, account, external)?
         } else {
-            users::by_creation(conn, account, 0, None)?.1
+            return Ok(None);
         };
-        views(conn, account, &people, base)
+        Ok(Some(users::among(conn, account, &ids)?))
+    }
+
+    fn views(conn: &mut DbConn, account: AccountId, people: &[User], base: &str) -> Result<Vec<Value>, ApiError> {
+        let ids: Vec<UserId> = people.iter().map(|u| u.id).collect();
+        let known = scim::users_of(conn, account, &ids)?;
+        Ok(people.iter().map(|u| view(u, known.get(&u.id), base)).collect())
     }
 
     fn provided(attributes: Value) -> Result<ProvidedUser, ScimError> {
