@@ -125,6 +125,11 @@ impl TestApp {
         self.sessions.get(email).cloned().unwrap_or_else(|| panic!("no session for {email}"))
     }
 
+    /// The signed-in sessions of several people at once: `let [owner, agent] = app.sessions([..])`.
+    pub fn sessions<const N: usize>(&self, emails: [&str; N]) -> [Session; N] {
+        emails.map(|email| self.session(email))
+    }
+
     /// The server's data directory (its SQLite database is `switchboard.db` there).
     pub fn data_dir(&self) -> &std::path::Path {
         self.data.path()

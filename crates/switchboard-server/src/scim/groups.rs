@@ -4,7 +4,7 @@
 use super::error::ScimError;
 use super::filter::{Filter, field};
 use super::patch::Shape;
-use super::resource::Resource;
+use super::resource::{ByCreation, Fetch, Resource};
 use super::schema::{Attr, GROUP_ATTRIBUTES, GROUP_SHAPE, GROUP_URN};
 use crate::problem::ApiError;
 use crate::service::{Change, scim::ProvidedGroup};
@@ -77,18 +77,8 @@ impl Resource for Groups {
 
     type Record = Workgroup;
 
-    fn get(conn: &mut DbConn, account: AccountId, id: WorkgroupId) -> Result<Workgroup, ApiError> {
-        Ok(workgroups::get_workgroup(conn, account, id)?)
-    }
-
-    fn by_creation(
-        conn: &mut DbConn,
-        account: AccountId,
-        offset: i64,
-        count: Option<i64>,
-    ) -> Result<(i64, Vec<Workgroup>), ApiError> {
-        Ok(workgroups::workgroups_by_creation(conn, account, offset, count)?)
-    }
+    const GET: Fetch<WorkgroupId, Workgroup> = workgroups::get_workgroup;
+    const BY_CREATION: ByCreation<Workgroup> = workgroups::workgroups_by_creation;
 
     fn indexed(conn: &mut DbConn, account: AccountId, filter: &Filter) -> Result<Option<Vec<Workgroup>>, ApiError> {
         let Some(external) = filter.equality("externalId") else { return Ok(None) };

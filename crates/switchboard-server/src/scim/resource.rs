@@ -15,7 +15,12 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::Value;
 use switchboard_core::AccountId;
-use switchboard_store::DbConn;
+use switchboard_store::{DbConn, StoreResult};
+
+/// Reads one stored record of an account by its id.
+pub type Fetch<Id, Record> = fn(&mut DbConn, AccountId, Id) -> StoreResult<Record>;
+/// Counts an account's records and reads those at `offset..offset + count` in order of creation.
+pub type ByCreation<Record> = fn(&mut DbConn, AccountId, i64, Option<i64>) -> StoreResult<(i64, Vec<Record>)>;
 
 /// A SCIM resource type.
 pub trait Resource: 'static {
@@ -33,15 +38,10 @@ pub trait Resource: 'static {
     type Record;
 
     /// One record (404 when there is none).
-    fn get(conn: &mut DbConn, account: AccountId, id: Self::Id) -> Result<Self::Record, ApiError>;
+    const GET: Fetch<Self::Id, Self::Record>;
     /// How many there are, and those at `offset..offset + count` in order of creation (all of them
     /// from `offset` without a count).
-    fn by_creation(
-        conn: &mut DbConn,
-        account: AccountId,
-        offset: i64,
-        count: Option<i64>,
-    ) -> Result<(i64, Vec<Self::Record>), ApiError>;
+    const BY_CREATION: ByCreation<Self::Record>;
     /// The records an indexed equality term of `filter` names, when it has one.
     fn indexed(conn: &mut DbConn, account: AccountId, filter: &Filter) -> Result<Option<Vec<Self::Record>>, ApiError>;
     /// The records as SCIM shows them, with what the provider said of them.
@@ -54,7 +54,7 @@ pub trait Resource: 'static {
 
     /// One resource as SCIM shows it (404 when there is none).
     fn read(conn: &mut DbConn, account: AccountId, id: Self::Id, base: &str) -> Result<Value, ApiError> {
-        let record = Self::get(conn, account, id)?;
+        let record = (Self::GET)(conn, account, id)?;
         Self::views(conn, account, std::slice::from_ref(&record), base)?
             .pop()
             .ok_or_else(|| ApiError::Internal(format!("a {} without a view", Self::WHAT)))
@@ -68,7 +68,7 @@ pub trait Resource: 'static {
         count: usize,
         base: &str,
     ) -> Result<(usize, Vec<Value>), ApiError> {
-        let (total, records) = Self::by_creation(conn, account, offset as i64, Some(count as i64))?;
+        let (total, records) = (Self::BY_CREATION)(conn, account, offset as i64, Some(count as i64))?;
         Ok((total as usize, Self::views(conn, account, &records, base)?))
     }
 
@@ -76,7 +76,7 @@ pub trait Resource: 'static {
     fn candidates(conn: &mut DbConn, account: AccountId, filter: &Filter, base: &str) -> Result<Vec<Value>, ApiError> {
         let records = match Self::indexed(conn, account, filter)? {
             Some(records) => records,
-            None => Self::by_creation(conn, account, 0, None)?.1,
+            None => (Self::BY_CREATION)(conn, account, 0, None)?.1,
         };
         Self::views(conn, account, &records, base)
     }

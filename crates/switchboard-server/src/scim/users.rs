@@ -4,7 +4,7 @@
 use super::error::ScimError;
 use super::filter::Filter;
 use super::patch::Shape;
-use super::resource::Resource;
+use super::resource::{ByCreation, Fetch, Resource};
 use super::schema::{Attr, USER_ATTRIBUTES, USER_SHAPE, USER_URN};
 use crate::problem::ApiError;
 use crate::service::{Change, scim::ProvidedUser};
@@ -65,18 +65,8 @@ impl Resource for Users {
 
     type Record = User;
 
-    fn get(conn: &mut DbConn, account: AccountId, id: UserId) -> Result<User, ApiError> {
-        Ok(users::get(conn, account, id)?)
-    }
-
-    fn by_creation(
-        conn: &mut DbConn,
-        account: AccountId,
-        offset: i64,
-        count: Option<i64>,
-    ) -> Result<(i64, Vec<User>), ApiError> {
-        Ok(users::by_creation(conn, account, offset, count)?)
-    }
+    const GET: Fetch<UserId, User> = users::get;
+    const BY_CREATION: ByCreation<User> = users::by_creation;
 
     fn indexed(conn: &mut DbConn, account: AccountId, filter: &Filter) -> Result<Option<Vec<User>>, ApiError> {
         let ids = if let Some(user_name) = filter.equality("userName") {

@@ -13,9 +13,7 @@ fn the_superadmin_hands_the_role_to_another_active_person_and_nobody_else_can() 
         .user("ada@acme.example", &["administrator"])
         .user("manager@acme.example", &["manager"])
         .start();
-    let owner = app.session("owner@acme.example");
-    let ada = app.session("ada@acme.example");
-    let manager = app.session("manager@acme.example");
+    let [owner, ada, manager] = app.sessions(["owner@acme.example", "ada@acme.example", "manager@acme.example"]);
     let to_ada = json!({"user_id": ada.user_id});
     let by_manager = app.call(&manager, "POST", "/v1/account/superadmin", Some(to_ada.clone()));
     assert_eq!(by_manager.assert_problem(403, "forbidden")["reason"]["code"], "superadmin_only");
@@ -48,9 +46,7 @@ fn administrators_edit_and_delete_the_account_and_agents_cannot(app: Builder) {
         .user("admin@acme.example", &["administrator"])
         .user("agent@acme.example", &["agent"])
         .start();
-    let owner = app.session("owner@acme.example");
-    let admin = app.session("admin@acme.example");
-    let agent = app.session("agent@acme.example");
+    let [owner, admin, agent] = app.sessions(["owner@acme.example", "admin@acme.example", "agent@acme.example"]);
     let other = app.account("other", "aircall");
 
     let account = app.call(&admin, "GET", "/v1/account", None);

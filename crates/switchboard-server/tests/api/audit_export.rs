@@ -16,8 +16,7 @@ fn download(app: &switchboard_testkit::app::TestApp, who: &Session, path: &str, 
 
 fn the_audit_log_filters_by_actor_target_action_and_time_and_exports_whole_as_ndjson_and_csv(app: Builder) {
     let app = app.account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
-    let owner = app.session("owner@acme.example");
-    let agent = app.session("agent@acme.example");
+    let [owner, agent] = app.sessions(["owner@acme.example", "agent@acme.example"]);
     let before = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
     // More than a page of the export: 520 workgroups, one event each.
     for i in 0..520 {

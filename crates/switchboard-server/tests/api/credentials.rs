@@ -27,8 +27,7 @@ fn reason(reply: &Reply, status: u16) -> String {
 #[test]
 fn an_api_key_never_changes_a_password_an_email_or_keys_nor_its_own_users_roles_or_status() {
     let app = TestApp::new().account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
-    let owner = app.session("owner@acme.example");
-    let agent = app.session("agent@acme.example");
+    let [owner, agent] = app.sessions(["owner@acme.example", "agent@acme.example"]);
     let key = key_of(&app, &owner, json!({}));
     let me = format!("/v1/users/{}", owner.user_id);
     let tries = [
@@ -56,8 +55,7 @@ fn an_api_key_never_changes_a_password_an_email_or_keys_nor_its_own_users_roles_
 #[test]
 fn a_key_limited_to_grants_acts_with_no_more_and_nobody_limits_a_key_beyond_what_they_hold() {
     let app = TestApp::new().account("acme", "mightycall").user("manager@acme.example", &["manager"]).start();
-    let owner = app.session("owner@acme.example");
-    let manager = app.session("manager@acme.example");
+    let [owner, manager] = app.sessions(["owner@acme.example", "manager@acme.example"]);
     let key = key_of(&app, &owner, json!({"grants": {"numbers": {"level": "view"}}}));
     let listed = app.call(&owner, "GET", "/v1/api-keys", None).json();
     assert_eq!(listed["items"][0]["grants"]["numbers"]["level"], "view", "{listed}");
@@ -128,9 +126,8 @@ fn a_password_reset_or_a_disable_ends_every_session_of_the_person() {
         .user("reset@acme.example", &["agent"])
         .user("disabled@acme.example", &["agent"])
         .start();
-    let owner = app.session("owner@acme.example");
-    let reset_one = app.session("reset@acme.example");
-    let disabled_one = app.session("disabled@acme.example");
+    let [owner, reset_one, disabled_one] =
+        app.sessions(["owner@acme.example", "reset@acme.example", "disabled@acme.example"]);
     let reset = json!({"password": "reset-by-admin-1"});
     assert_eq!(app.call(&owner, "PATCH", &format!("/v1/users/{}", reset_one.user_id), Some(reset)).status, 200);
     app.call(&reset_one, "GET", "/v1/me", None).assert_problem(401, "unauthenticated");
@@ -163,8 +160,7 @@ fn sessions_are_listed_and_each_can_be_ended_and_signing_out_ends_the_token() {
 #[test]
 fn losing_authority_ends_the_persons_sessions_and_gaining_it_does_not() {
     let app = TestApp::new().account("acme", "mightycall").user("lead@acme.example", &["agent"]).start();
-    let owner = app.session("owner@acme.example");
-    let lead = app.session("lead@acme.example");
+    let [owner, lead] = app.sessions(["owner@acme.example", "lead@acme.example"]);
     let roles = format!("/v1/users/{}/roles", lead.user_id);
     assert_eq!(app.call(&owner, "PUT", &roles, Some(json!({"roles": ["manager"]}))).status, 200);
     assert_eq!(app.call(&lead, "GET", "/v1/users", None).status, 200, "a promotion keeps the session");
@@ -280,8 +276,7 @@ fn the_aircall_owner_reads_the_audit_log_and_a_supervisor_does_not() {
         .user("owner2@air.example", &["owner", "agent"])
         .user("supervisor@air.example", &["supervisor", "agent"])
         .start();
-    let owner = app.session("owner2@air.example");
-    let supervisor = app.session("supervisor@air.example");
+    let [owner, supervisor] = app.sessions(["owner2@air.example", "supervisor@air.example"]);
     assert_eq!(app.call(&owner, "GET", "/v1/audit-events", None).status, 200, "the Owner has full access");
     app.call(&supervisor, "GET", "/v1/audit-events", None).assert_problem(403, "forbidden");
 }

@@ -353,8 +353,7 @@ fn managing_webhooks_needs_the_webhooks_right_and_the_audit_log_mc_36(app: Build
     // As a hosted server runs: no receivers on its machine or private network.
     let hosted = EventsConfig { allow_private_receivers: Some(false), ..EventsConfig::default() };
     let app = app.events(hosted).account("air", "aircall").user("agent@air.example", &["agent"]).start();
-    let owner = app.session("owner@air.example");
-    let agent = app.session("agent@air.example");
+    let [owner, agent] = app.sessions(["owner@air.example", "agent@air.example"]);
     let url = "https://crm.example.com/hooks/switchboard";
     app.call(&agent, "POST", "/v1/webhooks", Some(json!({"url": url}))).assert_problem(403, "forbidden");
     app.call(&agent, "GET", "/v1/webhooks", None).assert_problem(403, "forbidden");

@@ -91,8 +91,7 @@ fn a_groups_claim_moves_people_into_and_out_of_mapped_groups_as_the_mappings_wri
         .user("bo@acme.example", &[])
         .external_jwt(provider())
         .start();
-    let owner = app.session("owner@acme.example");
-    let admin = app.session("admin@acme.example");
+    let [owner, admin] = app.sessions(["owner@acme.example", "admin@acme.example"]);
     let (ada, bo) = (app.session("ada@acme.example").user_id, app.session("bo@acme.example").user_id);
     let support = created(app.call(&owner, "POST", "/v1/workgroups", Some(json!({"name": "Support"}))));
     let leads = created(app.call(&owner, "POST", "/v1/workgroups", Some(json!({"name": "Support leads"}))));

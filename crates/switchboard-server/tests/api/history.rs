@@ -40,9 +40,7 @@ fn an_agent_sees_only_their_own_and_their_workgroups_calls() {
         .user("agent@acme.example", &["agent"])
         .user("other@acme.example", &["agent"])
         .start();
-    let owner = app.session("owner@acme.example");
-    let agent = app.session("agent@acme.example");
-    let other = app.session("other@acme.example");
+    let [owner, agent, other] = app.sessions(["owner@acme.example", "agent@acme.example", "other@acme.example"]);
     let wg =
         app.call(&owner, "POST", "/v1/workgroups", Some(json!({"name": "Support", "members": [agent.user_id]}))).json();
     let other_wg =
@@ -100,8 +98,7 @@ fn history_pages_follow_the_cursor_to_the_end() {
 #[test]
 fn authorize_answers_with_the_reason_and_batches_keep_their_order() {
     let app = TestApp::new().account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
-    let owner = app.session("owner@acme.example");
-    let agent = app.session("agent@acme.example");
+    let [owner, agent] = app.sessions(["owner@acme.example", "agent@acme.example"]);
     let answer = app.call(&agent, "POST", "/v1/authorize", Some(json!({"permission": "reports.download"}))).json();
     assert_eq!(answer["allowed"], false);
     assert_eq!(answer["reason"]["code"], "missing_right");
@@ -129,8 +126,7 @@ fn authorize_answers_with_the_reason_and_batches_keep_their_order() {
 #[test]
 fn authorize_about_a_communication_applies_the_data_scope() {
     let app = TestApp::new().account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
-    let owner = app.session("owner@acme.example");
-    let agent = app.session("agent@acme.example");
+    let [owner, agent] = app.sessions(["owner@acme.example", "agent@acme.example"]);
     let key = api_key(&app, &owner);
     let made = ingest(&app, &key, json!([call(None, None, &[], "2026-11-01T10:00:00Z")]));
     let check = json!({"permission": "reports:view", "resource": {"type": "communication", "id": made[0]}});
@@ -180,8 +176,7 @@ fn nobody_adds_themselves_to_a_workgroup_to_see_its_history() {
 #[test]
 fn numbers_need_their_separate_rights_and_bad_numbers_are_refused() {
     let app = TestApp::new().account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
-    let owner = app.session("owner@acme.example");
-    let agent = app.session("agent@acme.example");
+    let [owner, agent] = app.sessions(["owner@acme.example", "agent@acme.example"]);
     let number = json!({"e164": "+14155550100", "label": "SF", "kind": "local"});
     let problem = app.call(&agent, "POST", "/v1/numbers", Some(number.clone())).assert_problem(403, "forbidden");
     assert_eq!(problem["reason"]["section"], "numbers");
@@ -235,8 +230,7 @@ fn an_empty_cursor_is_the_first_page() {
 #[test]
 fn dashboard_access_to_records_of_no_such_id_is_a_422_naming_the_field() {
     let app = TestApp::new().account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
-    let owner = app.session("owner@acme.example");
-    let agent = app.session("agent@acme.example");
+    let [owner, agent] = app.sessions(["owner@acme.example", "agent@acme.example"]);
     let path = format!("/v1/users/{}/dashboard-access", agent.user_id);
     let stranger = "5f0c1a3e-0000-4000-8000-000000000002";
     for (field, body) in [("workgroups", json!({"workgroups": [stranger]})), ("ivrs", json!({"ivrs": [stranger]}))] {

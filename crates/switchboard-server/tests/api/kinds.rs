@@ -101,9 +101,7 @@ fn aircall_agents_have_full_access_only_to_their_own_call_recordings(app: Builde
         .user("agent@air.example", &["agent"])
         .user("supervisor@air.example", &["agent", "supervisor"])
         .start();
-    let owner = app.session("owner@air.example");
-    let agent = app.session("agent@air.example");
-    let supervisor = app.session("supervisor@air.example");
+    let [owner, agent, supervisor] = app.sessions(["owner@air.example", "agent@air.example", "supervisor@air.example"]);
     let key = api_key(&app, &owner);
     let made = ingest(
         &app,

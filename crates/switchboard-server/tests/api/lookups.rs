@@ -42,9 +42,7 @@ fn who_can_see_hear_or_hold_answers_with_the_role_and_scope_part_that_gives_it(a
         .user("elsewhere@acme.example", &["agent"])
         .user("manager@acme.example", &["manager"])
         .start();
-    let owner = app.session("owner@acme.example");
-    let agent = app.session("agent@acme.example");
-    let manager = app.session("manager@acme.example");
+    let [owner, agent, manager] = app.sessions(["owner@acme.example", "agent@acme.example", "manager@acme.example"]);
     let role = json!({"key": "call_reviewer", "name": "Call reviewer", "scope": "all",
         "grants": {"team.members": {"level": "view"}},
         "kinds": {"calls": true, "messages": false, "voicemails": false, "recordings": false}});
@@ -93,8 +91,7 @@ fn who_can_see_hear_or_hold_answers_with_the_role_and_scope_part_that_gives_it(a
 
 fn what_can_one_person_reach_and_hold_with_the_roles_it_comes_from(app: Builder) {
     let app = app.account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
-    let owner = app.session("owner@acme.example");
-    let agent = app.session("agent@acme.example");
+    let [owner, agent] = app.sessions(["owner@acme.example", "agent@acme.example"]);
     let sales =
         app.call(&owner, "POST", "/v1/workgroups", Some(json!({"name": "Sales", "members": [agent.user_id]}))).json();
     let what = app.call(&owner, "GET", &format!("/v1/users/{}/what-can", agent.user_id), None);
@@ -119,9 +116,7 @@ fn the_communications_one_person_reaches_are_listed_as_they_see_them_within_the_
         .user("agent@acme.example", &["agent"])
         .user("other@acme.example", &["agent"])
         .start();
-    let owner = app.session("owner@acme.example");
-    let agent = app.session("agent@acme.example");
-    let other = app.session("other@acme.example");
+    let [owner, agent, other] = app.sessions(["owner@acme.example", "agent@acme.example", "other@acme.example"]);
     let sales =
         app.call(&owner, "POST", "/v1/workgroups", Some(json!({"name": "Sales", "members": [agent.user_id]}))).json();
     let sales = sales["id"].as_str().unwrap().to_owned();

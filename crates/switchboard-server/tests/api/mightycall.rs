@@ -42,8 +42,7 @@ fn roles_can_be_changed_for_many_users_at_once_and_each_change_is_audited() {
 #[test]
 fn a_users_role_is_changed_from_the_users_own_profile() {
     let app = world();
-    let owner = app.session("owner@acme.example");
-    let ann = app.session("ann@acme.example");
+    let [owner, ann] = app.sessions(["owner@acme.example", "ann@acme.example"]);
     let reply =
         app.call(&owner, "PUT", &format!("/v1/users/{}/roles", ann.user_id), Some(json!({"roles": ["manager"]})));
     assert_eq!(reply.status, 200, "{}", reply.body);

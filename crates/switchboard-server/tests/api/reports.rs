@@ -40,9 +40,7 @@ fn agents_only_have_access_to_the_reports_of_the_interactions_they_engaged_with(
         .user("agent@acme.example", &["agent"])
         .user("manager@acme.example", &["manager"])
         .start();
-    let owner = app.session("owner@acme.example");
-    let agent = app.session("agent@acme.example");
-    let manager = app.session("manager@acme.example");
+    let [owner, agent, manager] = app.sessions(["owner@acme.example", "agent@acme.example", "manager@acme.example"]);
     let sales = created_id(app.call(
         &owner,
         "POST",
@@ -77,8 +75,7 @@ fn agents_only_have_access_to_the_reports_of_the_interactions_they_engaged_with(
 
 fn reports_count_recordings_and_durations_by_day_number_workgroup_ivr_and_user(app: Builder) {
     let app = app.account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
-    let owner = app.session("owner@acme.example");
-    let agent = app.session("agent@acme.example");
+    let [owner, agent] = app.sessions(["owner@acme.example", "agent@acme.example"]);
     let number = created_id(app.call(
         &owner,
         "POST",
@@ -132,8 +129,7 @@ fn reports_count_recordings_and_durations_by_day_number_workgroup_ivr_and_user(a
 
 fn downloading_reports_and_the_history_as_csv_needs_reports_download(app: Builder) {
     let app = app.account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
-    let owner = app.session("owner@acme.example");
-    let agent = app.session("agent@acme.example");
+    let [owner, agent] = app.sessions(["owner@acme.example", "agent@acme.example"]);
     let key = api_key(&app, &owner);
     // More than two pages of the download: it is streamed page by page.
     let items: Vec<Value> = (0..1203)
@@ -189,9 +185,7 @@ fn aircall_reports_widen_with_stats_and_download_with_its_export(app: Builder) {
         .user("agent@air.example", &["agent"])
         .user("supervisor@air.example", &["agent", "supervisor"])
         .start();
-    let owner = app.session("owner@air.example");
-    let agent = app.session("agent@air.example");
-    let supervisor = app.session("supervisor@air.example");
+    let [owner, agent, supervisor] = app.sessions(["owner@air.example", "agent@air.example", "supervisor@air.example"]);
     let key = api_key(&app, &owner);
     ingest(
         &app,

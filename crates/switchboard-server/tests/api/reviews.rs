@@ -23,9 +23,7 @@ fn a_review_lists_who_gave_each_role_until_when_and_records_keep_or_revoke(app: 
         .user("admin@air.example", &["agent", "admin"])
         .user("agent@air.example", &["agent"])
         .start();
-    let owner = app.session("owner@air.example");
-    let admin = app.session("admin@air.example");
-    let agent = app.session("agent@air.example");
+    let [owner, admin, agent] = app.sessions(["owner@air.example", "admin@air.example", "agent@air.example"]);
     let until = (Utc::now() + Duration::hours(8)).to_rfc3339_opts(SecondsFormat::Secs, true);
     let grant = json!({"role": "supervisor", "expires_at": until});
     let granted = app.call(&owner, "POST", &format!("/v1/users/{}/role-grants", agent.user_id), Some(grant));

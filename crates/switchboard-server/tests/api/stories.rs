@@ -113,9 +113,7 @@ fn an_admin_cannot_assign_owner_but_an_owner_can() {
         .user("admin@air.example", &["admin", "agent"])
         .user("agent@air.example", &["agent"])
         .start();
-    let owner = app.session("owner@air.example");
-    let admin = app.session("admin@air.example");
-    let agent = app.session("agent@air.example");
+    let [owner, admin, agent] = app.sessions(["owner@air.example", "admin@air.example", "agent@air.example"]);
     let path = format!("/v1/users/{}/roles", agent.user_id);
     let problem =
         app.call(&admin, "PUT", &path, Some(json!({"roles": ["owner", "agent"]}))).assert_problem(403, "forbidden");
@@ -129,8 +127,7 @@ fn an_admin_cannot_assign_owner_but_an_owner_can() {
 #[test]
 fn combined_roles_give_the_union_and_every_user_keeps_agent() {
     let app = TestApp::new().account("air", "aircall").user("both@air.example", &["supervisor", "agent"]).start();
-    let owner = app.session("owner@air.example");
-    let both = app.session("both@air.example");
+    let [owner, both] = app.sessions(["owner@air.example", "both@air.example"]);
     let me = app.call(&both, "GET", "/v1/me", None).json();
     let roles: Vec<&str> = me["roles"].as_array().unwrap().iter().map(|r| r["key"].as_str().unwrap()).collect();
     assert_eq!(roles.len(), 2, "{roles:?}");
@@ -151,9 +148,7 @@ fn an_admin_cannot_change_another_admins_access_the_superadmin_can() {
         .user("a1@ring.example", &["admin"])
         .user("a2@ring.example", &["admin"])
         .start();
-    let sup = app.session("owner@ring.example");
-    let a1 = app.session("a1@ring.example");
-    let a2 = app.session("a2@ring.example");
+    let [sup, a1, a2] = app.sessions(["owner@ring.example", "a1@ring.example", "a2@ring.example"]);
     let path = format!("/v1/users/{}/dashboard-access", a2.user_id);
     let access = json!({"workgroups": [], "ivrs": []});
     let problem = app.call(&a1, "PUT", &path, Some(access.clone())).assert_problem(403, "forbidden");
@@ -234,9 +229,7 @@ fn moving_from_the_classic_roles_maps_the_billing_owner_admins_and_agents() {
         .user("admin@air.example", &["admin"])
         .user("agent@air.example", &["agent"])
         .start();
-    let owner = app.session("owner@air.example");
-    let admin = app.session("admin@air.example");
-    let agent = app.session("agent@air.example");
+    let [owner, admin, agent] = app.sessions(["owner@air.example", "admin@air.example", "agent@air.example"]);
     let problem = app
         .call(&admin, "POST", "/v1/presets/migrate", Some(json!({"to_pack": "aircall"})))
         .assert_problem(403, "forbidden");
@@ -275,9 +268,7 @@ fn the_dry_run_lists_what_each_user_would_lose_and_keep_access_loses_nothing(app
         .user("admin@air.example", &["admin"])
         .user("agent@air.example", &["agent"])
         .start();
-    let owner = app.session("owner@air.example");
-    let admin = app.session("admin@air.example");
-    let agent = app.session("agent@air.example");
+    let [owner, admin, agent] = app.sessions(["owner@air.example", "admin@air.example", "agent@air.example"]);
     let plan = app.call(&owner, "POST", "/v1/presets/migrate", Some(json!({"to_pack": "aircall"}))).json();
     let user = |plan: &serde_json::Value, id: &str| {
         plan["users"].as_array().unwrap().iter().find(|u| u["user_id"] == id).unwrap().clone()
@@ -443,8 +434,7 @@ fn migrating_to_the_pack_the_account_is_already_on_is_a_conflict() {
 #[test]
 fn a_bulk_role_change_names_each_user_once_and_only_users_of_the_account() {
     let app = TestApp::new().account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
-    let owner = app.session("owner@acme.example");
-    let agent = app.session("agent@acme.example");
+    let [owner, agent] = app.sessions(["owner@acme.example", "agent@acme.example"]);
     let twice = json!({"role": "manager", "user_ids": [agent.user_id, agent.user_id]});
     let problem = app.call(&owner, "POST", "/v1/users/bulk-role", Some(twice)).assert_problem(422, "invalid");
     assert_eq!(problem["field"], "user_ids");

@@ -39,8 +39,7 @@ fn audit_actions(app: &TestApp, owner: &Session, action: &str) -> Vec<Value> {
 
 fn a_role_given_for_a_time_holds_from_its_start_to_its_end_and_its_end_is_audited(app: Builder) {
     let app = app.account("air", "aircall").user("agent@air.example", &["agent"]).start();
-    let owner = app.session("owner@air.example");
-    let agent = app.session("agent@air.example");
+    let [owner, agent] = app.sessions(["owner@air.example", "agent@air.example"]);
     let path = format!("/v1/users/{}/role-grants", agent.user_id);
     assert!(!allowed(&app, &agent, "analytics.stats:view"));
     // Bounds that cannot hold are refused, naming the field.
@@ -102,8 +101,7 @@ fn a_role_given_for_a_time_holds_from_its_start_to_its_end_and_its_end_is_audite
 
 fn dashboard_access_for_a_time_shows_a_groups_calls_only_until_it_ends(app: Builder) {
     let app = app.account("dash", "groups-ivr").user("sup@dash.example", &["supervisor"]).start();
-    let owner = app.session("owner@dash.example");
-    let sup = app.session("sup@dash.example");
+    let [owner, sup] = app.sessions(["owner@dash.example", "sup@dash.example"]);
     let wg = app.call(&owner, "POST", "/v1/workgroups", Some(json!({"name": "Night shift"}))).json();
     let wg = wg["id"].as_str().unwrap().to_owned();
     let key = api_key(&app, &owner);
@@ -126,9 +124,7 @@ fn break_glass_is_taken_only_by_oneself_for_a_bounded_time_with_a_reason_and_is_
         .user("sup@air.example", &["agent", "supervisor"])
         .user("agent@air.example", &["agent"])
         .start();
-    let owner = app.session("owner@air.example");
-    let sup = app.session("sup@air.example");
-    let agent = app.session("agent@air.example");
+    let [owner, sup, agent] = app.sessions(["owner@air.example", "sup@air.example", "agent@air.example"]);
     let role = json!({"key": "incident_billing", "name": "Incident: billing", "grants":
         {"billing.information": {"level": "view"}}, "guards": {"assignable_by": ["supervisor"], "emergency": true}});
     let created = app.call(&owner, "POST", "/v1/roles", Some(role));
@@ -183,8 +179,7 @@ fn break_glass_is_taken_only_by_oneself_for_a_bounded_time_with_a_reason_and_is_
 
 fn a_duplicate_of_someone_holding_a_role_for_a_time_holds_it_until_the_same_end(app: Builder) {
     let app = app.account("air", "aircall").user("agent@air.example", &["agent"]).start();
-    let owner = app.session("owner@air.example");
-    let agent = app.session("agent@air.example");
+    let [owner, agent] = app.sessions(["owner@air.example", "agent@air.example"]);
     let until = at(Duration::hours(4));
     let grant = json!({"role": "supervisor", "expires_at": until});
     let granted = app.call(&owner, "POST", &format!("/v1/users/{}/role-grants", agent.user_id), Some(grant));

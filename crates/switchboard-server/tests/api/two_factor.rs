@@ -79,8 +79,7 @@ fn with_two_factor_on_sign_in_takes_a_code_once_or_a_recovery_code_once() {
 #[test]
 fn only_a_signed_in_person_enrols_and_turning_it_off_takes_the_password() {
     let app = TestApp::new().account("acme", "mightycall").user("ada@acme.example", &["agent"]).start();
-    let owner = app.session("owner@acme.example");
-    let ada = app.session("ada@acme.example");
+    let [owner, ada] = app.sessions(["owner@acme.example", "ada@acme.example"]);
     let key =
         app.call(&owner, "POST", "/v1/api-keys", Some(json!({"name": "k"}))).json()["key"].as_str().unwrap().to_owned();
     let with_key = app.request("POST", "/v1/me/two-factor", None, &[("x-api-key", &key)]);
@@ -99,8 +98,7 @@ fn only_a_signed_in_person_enrols_and_turning_it_off_takes_the_password() {
 #[test]
 fn an_admin_resets_a_lost_phone_and_the_persons_sessions_end() {
     let app = TestApp::new().account("acme", "mightycall").user("ada@acme.example", &["agent"]).start();
-    let owner = app.session("owner@acme.example");
-    let ada = app.session("ada@acme.example");
+    let [owner, ada] = app.sessions(["owner@acme.example", "ada@acme.example"]);
     enrol(&app, &ada);
     assert_eq!(app.call(&owner, "DELETE", &format!("/v1/users/{}/two-factor", ada.user_id), None).status, 204);
     app.call(&ada, "GET", "/v1/me", None).assert_problem(401, "unauthenticated");
@@ -117,9 +115,7 @@ fn an_account_that_requires_two_factor_lets_a_manager_do_nothing_but_enrol_first
         .user("manager@acme.example", &["manager"])
         .user("agent@acme.example", &["agent"])
         .start();
-    let owner = app.session("owner@acme.example");
-    let manager = app.session("manager@acme.example");
-    let agent = app.session("agent@acme.example");
+    let [owner, manager, agent] = app.sessions(["owner@acme.example", "manager@acme.example", "agent@acme.example"]);
     let by_manager = app.call(&manager, "PUT", "/v1/account/two-factor", Some(json!({"required": true})));
     assert_eq!(by_manager.assert_problem(403, "forbidden")["reason"]["code"], "superadmin_only");
     // The superadmin enrols first: they are required too.
