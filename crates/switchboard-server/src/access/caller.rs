@@ -99,7 +99,7 @@ impl Caller {
     /// from the account's cache (valid within the refresh bound), loading and caching it if absent.
     /// Never use it for a change: changes read everything inside their own transaction (`service`).
     pub fn principal_for_decision(&self, store: &Store, user: UserId) -> Result<Arc<Principal>, ApiError> {
-        if let Some(known) = self.known_principal(user) {
+        if let Some(known) = self.cached_principal(user) {
             return Ok(known);
         }
         let mut conn = store.conn()?;
@@ -108,13 +108,15 @@ impl Caller {
 
     /// [`Caller::principal_for_decision`] on a connection the caller already holds.
     pub fn principal_in(&self, conn: &mut DbConn, user: UserId) -> Result<Arc<Principal>, ApiError> {
-        match self.known_principal(user) {
+        match self.cached_principal(user) {
             Some(known) => Ok(known),
             None => Ok(self.access.load_user(conn, user, true)?.principal.clone()),
         }
     }
 
-    fn known_principal(&self, user: UserId) -> Option<Arc<Principal>> {
+    /// The principal of a person of the caller's account from memory alone: the caller's own, or
+    /// one the account's cache holds at its current version.
+    pub fn cached_principal(&self, user: UserId) -> Option<Arc<Principal>> {
         if user == self.user.id {
             return Some(self.principal.clone());
         }

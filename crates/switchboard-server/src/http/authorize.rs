@@ -6,12 +6,14 @@ use crate::http::body::Body;
 use crate::http::common::Errors;
 use crate::problem::ApiError;
 use crate::state::AppState;
-use actix_web::{post, web};
+use actix_web::mime;
+use actix_web::{HttpResponse, post, web};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 use switchboard_core::{
-    CommunicationId, Decision, IvrId, NumberId, Principal, Reason, RoleId, UserId, Via, Visibility, WorkgroupId,
+    CommunicationId, Decision, IvrId, NumberId, Permission, Principal, Reason, RoleId, UserId, Via, Visibility,
+    WorkgroupId,
 };
 use switchboard_store::repo::{communications, ivrs, numbers, roles, users, workgroups};
 use utoipa::ToSchema;
@@ -80,19 +82,92 @@ pub struct BatchChecks {
     pub checks: Vec<Check>,
 }
 
+/// The schema of the body [`render_all`] writes (a test holds the two together).
 #[derive(Debug, Serialize, ToSchema)]
+#[cfg_attr(not(test), allow(dead_code))]
 pub struct BatchAnswers {
     /// One answer per check, in order.
     pub results: Vec<Answer>,
 }
 
+/// What a request's checks share: the principals, permissions and rendered answers already worked
+/// out. A batch asks about a few people and a few permissions many times over, so each is resolved,
+/// and each distinct decision explained and rendered, once.
+#[derive(Default)]
+struct Asked {
+    principals: HashMap<UserId, Arc<Principal>>,
+    permissions: Vec<(String, Permission)>,
+    /// Each distinct decision with its answer as JSON.
+    answers: Vec<(Decision, String)>,
+}
+
+impl Asked {
+    /// The principals of the checks' people, when every check can be answered from memory alone:
+    /// none is about a record and every person's principal is the caller's or cached.
+    fn from_memory(caller: &Caller, checks: &[Check]) -> Option<Asked> {
+        let mut asked = Asked::default();
+        for check in checks {
+            if check.resource.is_some() {
+                return None;
+            }
+            let user = check.user_id.unwrap_or(caller.user.id);
+            if let std::collections::hash_map::Entry::Vacant(e) = asked.principals.entry(user) {
+                e.insert(caller.cached_principal(user)?);
+            }
+        }
+        Some(asked)
+    }
+
+    fn permission(
+        &mut self,
+        caller: &Caller,
+        reference: &str,
+        field: impl Fn() -> String,
+    ) -> Result<Permission, ApiError> {
+        if let Some((_, known)) = self.permissions.iter().find(|(r, _)| r == reference) {
+            return Ok(*known);
+        }
+        let resolved =
+            caller.policy().catalog().permission(reference).map_err(|e| ApiError::invalid(field(), e.to_string()))?;
+        self.permissions.push((reference.to_owned(), resolved));
+        Ok(resolved)
+    }
+
+    fn principal(&mut self, caller: &Caller, state: &AppState, user: UserId) -> Result<Arc<Principal>, ApiError> {
+        if let Some(known) = self.principals.get(&user) {
+            return Ok(known.clone());
+        }
+        let principal = caller.principal_for_decision(&state.store, user)?;
+        self.principals.insert(user, principal.clone());
+        Ok(principal)
+    }
+
+    /// The answer to `decision` as JSON, explained once per distinct decision.
+    fn rendered(&mut self, decision: Decision, answer: &impl Fn(Decision) -> Answer) -> Result<&str, ApiError> {
+        let at = match self.answers.iter().position(|(d, _)| *d == decision) {
+            Some(at) => at,
+            None => {
+                let json = serde_json::to_string(&answer(decision))
+                    .map_err(|e| ApiError::Internal(format!("an answer could not be written: {e}")))?;
+                self.answers.push((decision, json));
+                self.answers.len() - 1
+            }
+        };
+        Ok(&self.answers[at].1)
+    }
+}
+
+fn answer(caller: &Caller, decision: Decision) -> Answer {
+    Answer { allowed: decision.is_allowed(), reason: decision.explain(caller.policy()) }
+}
+
 fn decide(
     caller: &Caller,
     state: &AppState,
-    principals: &mut HashMap<UserId, Arc<Principal>>,
+    asked: &mut Asked,
     check: &Check,
     position: Option<usize>,
-) -> Result<Answer, ApiError> {
+) -> Result<Decision, ApiError> {
     let policy = caller.policy();
     let field = |name: &str| position.map_or_else(|| name.to_owned(), |i| format!("checks[{i}].{name}"));
     let about_a_record = check
@@ -100,20 +175,14 @@ fn decide(
         .as_ref()
         .is_some_and(|r| matches!(r.kind, ResourceType::Communication | ResourceType::Recording));
     let permission = match &check.permission {
-        Some(p) => {
-            Some(policy.catalog().permission(p).map_err(|e| ApiError::invalid(field("permission"), e.to_string()))?)
-        }
+        Some(p) => Some(asked.permission(caller, p, || field("permission"))?),
         None if about_a_record => None,
         None => {
             let message = "give a permission (only a `communication` or `recording` resource may go without)";
             return Err(ApiError::invalid(field("permission"), message));
         }
     };
-    let user = check.user_id.unwrap_or(caller.user.id);
-    let principal = match principals.entry(user) {
-        std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-        std::collections::hash_map::Entry::Vacant(e) => e.insert(caller.principal_for_decision(&state.store, user)?),
-    };
+    let principal = asked.principal(caller, state, check.user_id.unwrap_or(caller.user.id))?;
     let principal = &*principal;
     let mut decision = match permission {
         Some(permission) => policy.check(principal, permission),
@@ -153,22 +222,36 @@ fn decide(
         }
     }
     state.metrics.decided(decision.code());
-    Ok(Answer { allowed: decision.is_allowed(), reason: decision.explain(caller.policy()) })
+    Ok(decision)
 }
 
-/// Whether checks can be answered from memory alone: all about the caller, none about a record.
-fn from_memory(caller: &Caller, checks: &[Check]) -> bool {
-    checks.iter().all(|c| c.resource.is_none() && c.user_id.is_none_or(|u| u == caller.user.id))
+/// Decides every check; `batch` says whether errors name a field by its position (`checks[i].`).
+fn decide_all(
+    caller: &Caller,
+    state: &AppState,
+    asked: &mut Asked,
+    checks: &[Check],
+    batch: bool,
+) -> Result<Vec<Decision>, ApiError> {
+    checks.iter().enumerate().map(|(i, check)| decide(caller, state, asked, check, batch.then_some(i))).collect()
 }
 
-/// Answers every check; `batch` says whether errors name a field by its position (`checks[i].`).
-fn answer_all(caller: &Caller, state: &AppState, checks: &[Check], batch: bool) -> Result<Vec<Answer>, ApiError> {
-    let mut principals = HashMap::new();
-    checks
-        .iter()
-        .enumerate()
-        .map(|(i, check)| decide(caller, state, &mut principals, check, batch.then_some(i)))
-        .collect()
+/// The batch's answers as JSON (`BatchAnswers`), each distinct answer written once.
+fn render_all(
+    asked: &mut Asked,
+    decisions: &[Decision],
+    answer: impl Fn(Decision) -> Answer,
+) -> Result<String, ApiError> {
+    let mut out = String::with_capacity(16 + decisions.len() * 128);
+    out.push_str("{\"results\":[");
+    for (i, decision) in decisions.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(asked.rendered(*decision, &answer)?);
+    }
+    out.push_str("]}");
+    Ok(out)
 }
 
 fn may_ask_about_others(caller: &Caller, checks: &[Check], state: &AppState) -> Result<(), ApiError> {
@@ -189,14 +272,16 @@ pub async fn authorize(
 ) -> Result<web::Json<Answer>, ApiError> {
     let checks = vec![body.parse()?];
     may_ask_about_others(&caller, &checks, &state)?;
-    // The hot path: a question about the caller alone is a few bit tests, no database, no thread hop.
-    let mut answers = if from_memory(&caller, &checks) {
-        answer_all(&caller, &state, &checks, false)?
-    } else {
-        let state = state.into_inner();
-        web::block(move || answer_all(&caller, &state, &checks, false)).await??
+    // The hot path: a question about someone in memory is a few bit tests, no database, no thread hop.
+    let decisions = match Asked::from_memory(&caller, &checks) {
+        Some(mut asked) => decide_all(&caller, &state, &mut asked, &checks, false)?,
+        None => {
+            let (caller, state) = (caller.clone(), state.clone().into_inner());
+            web::block(move || decide_all(&caller, &state, &mut Asked::default(), &checks, false)).await??
+        }
     };
-    answers.pop().map(web::Json).ok_or_else(|| ApiError::Internal("no answer".into()))
+    let decision = decisions.first().copied().ok_or_else(|| ApiError::Internal("no answer".into()))?;
+    Ok(web::Json(answer(&caller, decision)))
 }
 
 /// Asks up to 500 questions at once; answers come back in order.
@@ -207,17 +292,48 @@ pub async fn authorize_batch(
     caller: Caller,
     state: web::Data<AppState>,
     body: Body<BatchChecks>,
-) -> Result<web::Json<BatchAnswers>, ApiError> {
+) -> Result<HttpResponse, ApiError> {
     let checks = body.parse()?.checks;
     if checks.is_empty() || checks.len() > MAX_CHECKS {
         return Err(ApiError::invalid("checks", format!("give 1 to {MAX_CHECKS} checks")));
     }
     may_ask_about_others(&caller, &checks, &state)?;
-    let results = if from_memory(&caller, &checks) {
-        answer_all(&caller, &state, &checks, true)?
-    } else {
-        let state = state.into_inner();
-        web::block(move || answer_all(&caller, &state, &checks, true)).await??
+    let body = match Asked::from_memory(&caller, &checks) {
+        Some(mut asked) => {
+            let decisions = decide_all(&caller, &state, &mut asked, &checks, true)?;
+            render_all(&mut asked, &decisions, |d| answer(&caller, d))?
+        }
+        None => {
+            let state = state.into_inner();
+            web::block(move || {
+                let mut asked = Asked::default();
+                let decisions = decide_all(&caller, &state, &mut asked, &checks, true)?;
+                render_all(&mut asked, &decisions, |d| answer(&caller, d))
+            })
+            .await??
+        }
     };
-    Ok(web::Json(BatchAnswers { results }))
+    Ok(HttpResponse::Ok().content_type(mime::APPLICATION_JSON).body(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer_to(decision: Decision) -> Answer {
+        let (code, message) = if decision.is_allowed() { ("allowed", "yes") } else { ("inactive_user", "no") };
+        let reason = serde_json::json!({"code": code, "message": message});
+        Answer { allowed: decision.is_allowed(), reason: serde_json::from_value(reason).expect("a reason") }
+    }
+
+    #[test]
+    fn a_batch_is_written_as_its_schema_would_be_each_distinct_answer_once() {
+        let decisions =
+            [Decision::Allowed(Via::Superadmin), Decision::InactiveUser, Decision::Allowed(Via::Superadmin)];
+        let mut asked = Asked::default();
+        let written = render_all(&mut asked, &decisions, answer_to).expect("written");
+        let whole = BatchAnswers { results: decisions.iter().map(|d| answer_to(*d)).collect() };
+        assert_eq!(written, serde_json::to_string(&whole).expect("the batch"));
+        assert_eq!(asked.answers.len(), 2, "two distinct decisions, each explained once");
+    }
 }
