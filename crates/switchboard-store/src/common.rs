@@ -311,6 +311,9 @@ pub(crate) fn change_record<T: serde::Serialize>(
     })
 }
 
+/// Most rows one `INSERT` of membership rows writes (three bound parameters each).
+pub(crate) const ROWS_PER_STATEMENT: usize = 1000;
+
 /// Replaces the rows of a membership table that belong to one owner (a user's numbers, a workgroup's
 /// members, a number's users, an IVR's numbers): deletes them, then inserts one row per value (id text).
 macro_rules! replace_rows {
@@ -319,11 +322,13 @@ macro_rules! replace_rows {
         let o = $owner.to_string();
         diesel::delete($table::table.filter($table::account_id.eq(&a).and($table::$owner_col.eq(&o))))
             .execute(&mut *$conn)?;
-        let rows: Vec<_> = $values
-            .iter()
-            .map(|v| ($table::account_id.eq(a.clone()), $table::$owner_col.eq(o.clone()), $table::$member_col.eq(v.clone())))
-            .collect();
-        if !rows.is_empty() {
+        // In statements of at most ROWS_PER_STATEMENT rows: one statement for a large group would pass
+        // the bound parameters a statement may carry (32,766 on SQLite, 65,535 on PostgreSQL).
+        for chunk in $values.chunks(crate::common::ROWS_PER_STATEMENT) {
+            let rows: Vec<_> = chunk
+                .iter()
+                .map(|v| ($table::account_id.eq(a.clone()), $table::$owner_col.eq(o.clone()), $table::$member_col.eq(v.clone())))
+                .collect();
             crate::per_backend!(&mut *$conn, c => diesel::insert_into($table::table).values(rows).execute(c))?;
         }
     }};

@@ -494,3 +494,43 @@ backend_tests! {
         db.account("doomed");
     }
 }
+
+backend_tests! {
+    // A call center's "everyone" group: more members than one statement's bound parameters allow.
+    fn a_workgroup_of_twelve_thousand_people_is_written_read_and_replaced_whole(db) {
+        use switchboard_store::schema::users as users_t;
+        let (account, _) = db.account("everyone");
+        let mut c = db.conn();
+        let now = chrono::Utc::now().naive_utc();
+        let people: Vec<UserId> = (0..12_000).map(|_| UserId(uuid::Uuid::new_v4())).collect();
+        c.transaction::<_, diesel::result::Error, _>(|c| {
+            for (i, person) in people.iter().enumerate() {
+                diesel::insert_into(users_t::table)
+                    .values((
+                        users_t::account_id.eq(account.id.to_string()),
+                        users_t::id.eq(person.to_string()),
+                        users_t::email.eq(format!("p{i}@everyone.example")),
+                        users_t::name.eq(format!("Person {i}")),
+                        users_t::status.eq("active"),
+                        users_t::version.eq(1i64),
+                        users_t::created_at.eq(now),
+                        users_t::updated_at.eq(now),
+                    ))
+                    .execute(c)?;
+            }
+            Ok(())
+        })
+        .expect("people");
+        let group = workgroups::create_workgroup(&mut c, account.id, "Everyone", &people, &Actor::System).expect("created");
+        assert_eq!(workgroups::get_workgroup(&mut c, account.id, group.id).expect("read").members.len(), 12_000);
+        let replaced = workgroups::set_workgroup_members(&mut c, account.id, group.id, &people[1_000..], &Actor::System)
+            .expect("replaced");
+        assert_eq!(replaced.members.len(), 11_000);
+        let rows: i64 = workgroup_members::table
+            .filter(workgroup_members::workgroup_id.eq(group.id.to_string()))
+            .count()
+            .get_result(&mut c)
+            .expect("count");
+        assert_eq!(rows, 11_000);
+    }
+}
