@@ -5,5 +5,6 @@ mod support;
 
 mod integrity;
 mod outage;
+mod plans;
 mod repositories;
 mod scoped_history;

@@ -1,0 +1,17 @@
+DROP INDEX access_review_decisions_role;
+DROP INDEX dashboard_ivrs_ivr;
+DROP INDEX dashboard_ivrs_user;
+DROP INDEX dashboard_workgroups_workgroup;
+DROP INDEX dashboard_workgroups_user;
+DROP INDEX role_scope_numbers_role;
+DROP INDEX role_scope_numbers_number;
+DROP INDEX number_users_number;
+DROP INDEX number_users_user;
+DROP INDEX workgroup_members_workgroup;
+DROP INDEX workgroup_members_user;
+DROP INDEX role_assignments_user;
+DROP INDEX role_assignments_role;
+CREATE INDEX role_assignments_role ON role_assignments (account_id, role_id);
+CREATE INDEX workgroup_members_user ON workgroup_members (account_id, user_id);
+CREATE INDEX number_users_user ON number_users (account_id, user_id);
+CREATE INDEX role_scope_numbers_number ON role_scope_numbers (account_id, number_id);
