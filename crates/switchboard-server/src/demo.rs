@@ -25,8 +25,8 @@ pub const DEMO_COMMUNICATIONS: usize = 5000;
 pub const USERS_VAR: &str = "SWITCHBOARD_DEMO_USERS";
 /// Communications per demo account; default [`DEMO_COMMUNICATIONS`].
 pub const COMMUNICATIONS_VAR: &str = "SWITCHBOARD_DEMO_COMMUNICATIONS";
-/// The most users a demo account may have (a workgroup's members are written in one statement).
-pub const MAX_DEMO_USERS: usize = 20_000;
+/// The most users a demo account may have (the benchmarks seed 100,000).
+pub const MAX_DEMO_USERS: usize = 100_000;
 /// The most communications a demo account may have.
 pub const MAX_DEMO_COMMUNICATIONS: usize = 10_000_000;
 /// Communications written per transaction while seeding (bounds the seeding's memory).

@@ -5,7 +5,7 @@ use crate::packs::Packs;
 use crate::problem::ApiError;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
-use switchboard_core::{AccountId, Policy, Principal, Subject, UserId};
+use switchboard_core::{AccountId, Policy, Principal, UserId};
 use switchboard_plugin_host::LoadedPack;
 use switchboard_store::DbConn;
 use switchboard_store::repo::roles::StoredRole;
@@ -28,7 +28,6 @@ pub struct AccountPolicy {
 #[derive(Debug)]
 pub struct CachedUser {
     pub user: Arc<users::User>,
-    pub subject: Arc<Subject>,
     pub principal: Arc<Principal>,
     /// The user's sessions that had neither ended nor expired when this was read.
     pub sessions: Arc<[uuid::Uuid]>,
@@ -60,7 +59,6 @@ impl AccountPolicy {
             .collect();
         let loaded = Arc::new(CachedUser {
             user: Arc::new(record),
-            subject: Arc::new(subject),
             principal: Arc::new(principal),
             sessions: sessions.into(),
             two_factor: two_factor::get(conn, self.account.id, user)?.is_some_and(|t| t.confirmed_at.is_some()),

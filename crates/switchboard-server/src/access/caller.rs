@@ -5,7 +5,7 @@
 use super::cache::{AccountPolicy, CachedUser};
 use crate::problem::ApiError;
 use std::sync::Arc;
-use switchboard_core::{Decision, Policy, Principal, Subject, UserId, UserStatus};
+use switchboard_core::{Decision, Policy, Principal, UserId, UserStatus};
 use switchboard_store::repo::{accounts, users};
 use switchboard_store::{Actor, DbConn, Store, StoreError};
 use uuid::Uuid;
@@ -15,7 +15,6 @@ use uuid::Uuid;
 pub struct Caller {
     pub account: Arc<accounts::Account>,
     pub user: Arc<users::User>,
-    pub subject: Arc<Subject>,
     pub principal: Arc<Principal>,
     pub access: Arc<AccountPolicy>,
     pub actor: Actor,
@@ -57,7 +56,6 @@ pub(crate) fn caller_of(
     Ok(Caller {
         account: access.account.clone(),
         user: user.user.clone(),
-        subject: user.subject.clone(),
         principal: user.principal.clone(),
         access: access.clone(),
         actor,
