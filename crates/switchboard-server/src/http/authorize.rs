@@ -82,7 +82,7 @@ pub struct BatchChecks {
     pub checks: Vec<Check>,
 }
 
-/// The schema of the body [`render_all`] writes (a test holds the two together).
+// The schema of the body `render_all` writes (a test holds the two together).
 #[derive(Debug, Serialize, ToSchema)]
 #[cfg_attr(not(test), allow(dead_code))]
 pub struct BatchAnswers {
