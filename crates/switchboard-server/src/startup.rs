@@ -91,13 +91,15 @@ pub fn load_packs(settings: &Settings) -> Result<Packs, StartupError> {
 }
 
 /// How often each instance ends the time-bound grants that are due (removing them, with an audit
-/// event each). Decisions do not wait for it: they read only the grants holding at the instant.
+/// event each) and, on SQLite, keeps the write-ahead log small. Decisions do not wait for it: they
+/// read only the grants holding at the instant.
 pub const EXPIRY_SWEEP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Sweeps expired grants every [`EXPIRY_SWEEP_INTERVAL`]; stops with the server.
-fn spawn_expiry_sweeper(state: &web::Data<AppState>) {
+/// Every [`EXPIRY_SWEEP_INTERVAL`], sweeps expired grants and restarts a large SQLite write-ahead log;
+/// stops with the server.
+fn spawn_upkeep(state: &web::Data<AppState>) {
     let weak = std::sync::Arc::downgrade(&state.clone().into_inner());
-    let spawned = std::thread::Builder::new().name("access-expiry".into()).spawn(move || {
+    let spawned = std::thread::Builder::new().name("upkeep".into()).spawn(move || {
         loop {
             std::thread::sleep(EXPIRY_SWEEP_INTERVAL);
             let Some(state) = weak.upgrade() else { return };
@@ -110,10 +112,17 @@ fn spawn_expiry_sweeper(state: &web::Data<AppState>) {
                 Ok(n) => log::info!("access expiry: {n} time-bound grants ended"),
                 Err(e) => log::warn!("access expiry sweep failed: {e}"),
             }
+            match state.store.keep_wal_under(switchboard_store::db::WAL_RESTART_FRAMES) {
+                Ok(pages) if pages > switchboard_store::db::WAL_RESTART_FRAMES => {
+                    log::info!("the write-ahead log ({pages} pages) starts again from the beginning");
+                }
+                Ok(_) => {}
+                Err(e) => log::warn!("the write-ahead log could not start again: {e}"),
+            }
         }
     });
     if let Err(e) = spawned {
-        log::error!("cannot start the access expiry sweeper: {e}");
+        log::error!("cannot start the upkeep thread: {e}");
     }
 }
 
@@ -172,7 +181,7 @@ impl Application {
         if settings.uses_postgres() && settings.access_notifications {
             crate::coherence::spawn_listener(&state, settings.database_url.clone());
         }
-        spawn_expiry_sweeper(&state);
+        spawn_upkeep(&state);
         crate::memory::spawn_trimmer();
         crate::events::webhooks::spawn(&state, &settings.events);
         crate::events::nats::spawn(&state, &settings.events);

@@ -231,7 +231,7 @@ pub(crate) fn bump_access_version(conn: &mut DbConn, account: AccountId) -> Stor
 pub(crate) fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> StoreResult<T>) -> StoreResult<T> {
     conn.transaction(|conn| {
         if let DbConn::Sqlite(lite) = conn {
-            diesel::connection::SimpleConnection::batch_execute(lite, "UPDATE accounts SET version = version WHERE 0")?;
+            crate::db::take_sqlite_write_lock(lite)?;
         }
         f(conn)
     })

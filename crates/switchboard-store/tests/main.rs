@@ -8,3 +8,4 @@ mod outage;
 mod plans;
 mod repositories;
 mod scoped_history;
+mod wal;

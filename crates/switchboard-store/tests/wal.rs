@@ -1,0 +1,50 @@
+//! SQLite's write-ahead log stays small under load: SQLite starts it again only when no reader is on
+//! it, which under steady concurrent load is never, so the store has it start again on request.
+
+use crate::support::TestDb;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use switchboard_store::repo::workgroups;
+use switchboard_store::{Actor, DbConn};
+
+#[derive(QueryableByName)]
+struct Checkpoint {
+    #[diesel(sql_type = BigInt)]
+    log: i64,
+}
+
+fn pages_in_log(c: &mut DbConn) -> i64 {
+    diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").get_result::<Checkpoint>(c).expect("checkpoint").log
+}
+
+#[test]
+fn a_write_ahead_log_that_readers_kept_growing_starts_again_from_the_beginning() {
+    let db = TestDb::sqlite();
+    let (account, _) = db.account("busy");
+    let (mut writer, mut reader) = (db.conn(), db.conn());
+    // a reader stays on the log while the writer goes on: no checkpoint may restart it
+    reader.batch_execute("BEGIN; SELECT COUNT(*) FROM accounts;").expect("read");
+    for i in 0..200 {
+        workgroups::create_workgroup(&mut writer, account.id, &format!("Team {i}"), &[], &Actor::System)
+            .expect("write");
+    }
+    let grown = pages_in_log(&mut writer);
+    assert!(grown > 100, "the log should have grown past the reader: {grown} pages");
+    reader.batch_execute("COMMIT;").expect("end the read");
+    drop(reader);
+
+    assert_eq!(db.store().keep_wal_under(1_000_000).expect("a large bound"), grown, "under the bound, nothing to do");
+    assert_eq!(pages_in_log(&mut writer), grown, "a log under the bound is left as it is");
+    assert_eq!(db.store().keep_wal_under(10).expect("restart"), grown);
+    workgroups::create_workgroup(&mut writer, account.id, "After", &[], &Actor::System).expect("write");
+    let after = pages_in_log(&mut writer);
+    assert!(after < 20, "the next write starts the log from the beginning: {after} pages (was {grown})");
+}
+
+#[test]
+#[cfg_attr(not(pg_tests), ignore = "set SWITCHBOARD_TEST_DATABASE_URL to run against PostgreSQL")]
+fn on_postgresql_there_is_no_write_ahead_log_to_keep() {
+    let db = TestDb::postgres();
+    assert_eq!(db.store().keep_wal_under(0).expect("nothing to do"), 0);
+}
