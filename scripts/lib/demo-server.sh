@@ -1,7 +1,8 @@
 # Sourced by scripts/sdk-check and scripts/console-check: starts `switchboard serve --demo` on a free
 # loopback port with only the caller's settings, and stops it (and removes its data) on exit.
 #
-# Needs: BIN (the server binary), DEMO_COMMUNICATIONS (per demo account); DEMO_DATABASE_URL, when set,
+# Needs: BIN (the server binary), DEMO_COMMUNICATIONS (per demo account), optionally DEMO_USERS (people
+# per demo account, default 0 beyond one per role); DEMO_DATABASE_URL, when set,
 # puts the demo in that PostgreSQL database instead of SQLite. Sets base_url, server_pid, data_dir and
 # server_log (the file named by start_demo_server's argument).
 
@@ -32,7 +33,7 @@ start_demo_server() {
     # Only this script's settings: no database URL, config file or plugin folder from the environment.
     (
         for var in $(compgen -e | grep '^SWITCHBOARD_' || true); do unset "$var"; done
-        export SWITCHBOARD_DEMO_USERS=0 SWITCHBOARD_DEMO_COMMUNICATIONS=$DEMO_COMMUNICATIONS
+        export SWITCHBOARD_DEMO_USERS=${DEMO_USERS:-0} SWITCHBOARD_DEMO_COMMUNICATIONS=$DEMO_COMMUNICATIONS
         if [[ -n ${DEMO_DATABASE_URL:-} ]]; then export SWITCHBOARD_DATABASE_URL=$DEMO_DATABASE_URL; fi
         exec "$BIN" serve --demo --bind "127.0.0.1:$port" --data-dir "$data_dir"
     ) >"$server_log" 2>&1 &

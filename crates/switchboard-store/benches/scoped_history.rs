@@ -3,22 +3,22 @@
 //! `cargo bench -p switchboard-store --bench scoped_history`; sizes via SWITCHBOARD_BENCH_COMMUNICATIONS
 //! (default 1000000) and SWITCHBOARD_BENCH_USERS (default 10000); SWITCHBOARD_BENCH_SKIP_SQLITE=1 runs only
 //! PostgreSQL. Prints Markdown tables; the baseline is the straightforward OR query, measured in the same run.
+//! The seeded data set is kept (target/bench-store/, and a database of its own on PostgreSQL) and reused by
+//! the next run of the same size.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use std::time::{Duration, Instant};
-use switchboard_core::{UserId, UserStatus, Visibility, WorkgroupId};
-use switchboard_store::repo::accounts::{self, NewAccount};
+use switchboard_core::{UserId, Visibility};
 use switchboard_store::repo::communications::{
     self, CommunicationFilter, CommunicationKind, Direction, NewCommunication,
 };
-use switchboard_store::repo::numbers::{NumberInput, NumberKind};
-use switchboard_store::repo::users::NewUser;
-use switchboard_store::repo::{ivrs, numbers, workgroups};
-use switchboard_store::schema::{users, workgroup_members};
-use switchboard_store::{Actor, PageRequest, Store, StoreConfig};
+use switchboard_store::{Actor, DbConn, PageRequest};
 use switchboard_testkit::Rng;
+
+mod support;
+use support::{Bench, Seeded, each_backend, env_usize, median, seed_account};
 
 /// The straightforward query the store does not use, measured in the same run as the baseline: one
 /// statement with the account filter and the OR of the scope's conditions, ordered and limited.
@@ -119,94 +119,14 @@ mod baseline {
     }
 }
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn run(label: &str, store: &Store, n_comms: usize, n_users: usize) {
-    let mut c = store.conn().unwrap();
-    let (account, owner) = accounts::create(
-        &mut c,
-        &NewAccount {
-            slug: format!("bench-{}", uuid::Uuid::new_v4().simple()),
-            name: "Bench".into(),
-            preset_pack: "bench".into(),
-            preset_version: "1.0.0".into(),
-            owner: NewUser {
-                email: "owner@bench.example".into(),
-                name: "Owner".into(),
-                status: UserStatus::Active,
-                password_hash: None,
-            },
-        },
-        &Actor::System,
-    )
-    .unwrap();
-    let a = account.id;
-    let seed_start = Instant::now();
-    let mut user_ids = vec![owner.id];
-    // users: one multi-row insert per 500 (bulk seeding, bypassing per-user audit)
-    let now = chrono::Utc::now().naive_utc();
-    for chunk in (1..n_users).collect::<Vec<_>>().chunks(500) {
-        let rows: Vec<_> = chunk
-            .iter()
-            .map(|i| {
-                let id = UserId::new_random();
-                user_ids.push(id);
-                (
-                    users::account_id.eq(a.to_string()),
-                    users::id.eq(id.to_string()),
-                    users::email.eq(format!("u{i}@bench.example")),
-                    users::name.eq("U"),
-                    users::status.eq("active"),
-                    users::created_at.eq(now),
-                    users::updated_at.eq(now),
-                )
-            })
-            .collect();
-        switchboard_store::per_backend!(&mut *c, cc => diesel::insert_into(users::table).values(rows).execute(cc))
-            .unwrap();
-    }
-    let wgs: Vec<WorkgroupId> = (0..50)
-        .map(|i| workgroups::create_workgroup(&mut c, a, &format!("W{i}"), &[], &Actor::System).unwrap().id)
-        .collect();
-    let numbers: Vec<_> = (0..200)
-        .map(|i| {
-            numbers::create_number(
-                &mut c,
-                a,
-                &NumberInput { e164: format!("+1555{i:07}"), label: String::new(), kind: NumberKind::Local },
-                &Actor::System,
-            )
-            .unwrap()
-            .id
-        })
-        .collect();
-    let ivrs: Vec<_> =
-        (0..10).map(|i| ivrs::create_ivr(&mut c, a, &format!("I{i}"), &[], &Actor::System).unwrap().id).collect();
-    let member_rows: Vec<_> = user_ids
-        .iter()
-        .enumerate()
-        .map(|(i, u)| {
-            (
-                workgroup_members::account_id.eq(a.to_string()),
-                workgroup_members::workgroup_id.eq(wgs[i % wgs.len()].to_string()),
-                workgroup_members::user_id.eq(u.to_string()),
-            )
-        })
-        .collect();
-    for chunk in member_rows.chunks(500) {
-        switchboard_store::per_backend!(&mut *c, cc => diesel::insert_into(workgroup_members::table).values(chunk.to_vec()).execute(cc)).unwrap();
-    }
+/// The account: `n_users` people and `n_comms` communications over a year, the last number and the
+/// last IVR rare (one record in 10,000 each), for sparse scopes.
+fn seed(c: &mut DbConn, n_comms: usize, n_users: usize) -> Seeded {
+    let seeded = seed_account(c, n_users);
+    let Seeded { account: a, users: ref user_ids, workgroups: ref wgs, ref numbers, ref ivrs } = seeded;
     let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
     let start = chrono::Utc::now() - chrono::Duration::days(365);
     let mut done = 0;
-    // the last number and the last IVR are rare (one record in 10,000): sparse scopes
     let (rare_number, rare_ivr) = (numbers[numbers.len() - 1], ivrs[ivrs.len() - 1]);
     let mut serial = 0usize;
     while done < n_comms {
@@ -238,11 +158,22 @@ fn run(label: &str, store: &Store, n_comms: usize, n_users: usize) {
                 }
             })
             .collect();
-        communications::ingest_bulk(&mut c, a, &batch, &Actor::System).unwrap();
+        communications::ingest_bulk(c, a, &batch, &Actor::System).unwrap();
         done += n;
     }
+    seed_roles(c, a, user_ids);
     c.batch_execute("ANALYZE").unwrap();
-    eprintln!("{label}: seeded {n_comms} communications, {n_users} users in {:.1?}", seed_start.elapsed());
+    seeded
+}
+
+fn run(bench: Bench<'_>, n_comms: usize, n_users: usize) {
+    let label = format!("{}, {n_comms} communications, {n_users} users", bench.backend);
+    let mut c = bench.store.conn().unwrap();
+    let seed_start = Instant::now();
+    let Seeded { account: a, users: user_ids, workgroups: wgs, numbers, ivrs } =
+        bench.seeded(|| seed(&mut c, n_comms, n_users));
+    eprintln!("{label}: data set ready in {:.1?}", seed_start.elapsed());
+    let (rare_number, rare_ivr) = (numbers[numbers.len() - 1], ivrs[ivrs.len() - 1]);
 
     let agent = user_ids[user_ids.len() / 2];
     let my_wg = [wgs[(user_ids.len() / 2) % wgs.len()]];
@@ -354,22 +285,15 @@ fn run(label: &str, store: &Store, n_comms: usize, n_users: usize) {
         ("workgroup, last 30 days", seen_by(&my_wg, &[], &[], &[]), last_month),
         ("personal (an agent's reports)", seen_by(&[], &[], &[], &[]), CommunicationFilter::default()),
     ];
-    reports_table(label, &mut c, a, &report_cases);
-    who_can_table(label, &mut c, a, owner.id, &user_ids);
+    reports_table(&label, &mut c, a, &report_cases);
+    who_can_table(&label, &mut c, a, user_ids[0]);
 }
 
-/// "Who can see this communication" at the same size, next to listing the account's users.
-fn who_can_table(
-    label: &str,
-    c: &mut switchboard_store::DbConn,
-    a: switchboard_core::AccountId,
-    owner: UserId,
-    people: &[UserId],
-) {
-    use switchboard_core::{Catalog, Policy, PolicySettings, RoleDefinition, RoleMode, RoleOrigin, ScopeKind};
-    use switchboard_store::repo::{lookups, roles};
+/// Everyone is an agent of their workgroup; one person in 200 supervises everything.
+fn seed_roles(c: &mut DbConn, a: switchboard_core::AccountId, people: &[UserId]) {
+    use switchboard_core::{RoleDefinition, RoleOrigin, ScopeKind};
+    use switchboard_store::repo::roles;
     use switchboard_store::schema::role_assignments;
-    // Everyone is an agent of their workgroup; one person in 200 supervises everything.
     let mut agent = RoleDefinition::new("agent", "Agent");
     agent.scope = ScopeKind::Workgroup;
     let mut supervisor = RoleDefinition::new("supervisor", "Supervisor");
@@ -392,8 +316,14 @@ fn who_can_table(
             .collect();
         switchboard_store::per_backend!(&mut *c, cc => diesel::insert_into(role_assignments::table).values(rows).execute(cc)).unwrap();
     }
-    c.batch_execute("ANALYZE").unwrap();
+}
+
+/// "Who can see this communication" at the same size, next to listing the account's users.
+fn who_can_table(label: &str, c: &mut DbConn, a: switchboard_core::AccountId, owner: UserId) {
+    use switchboard_core::{Catalog, Policy, PolicySettings, RoleMode};
+    use switchboard_store::repo::{lookups, roles};
     let stored = roles::load_all(c, a).unwrap();
+    let supervisor = stored.iter().find(|r| r.definition.key == "supervisor").unwrap();
     let settings = PolicySettings { role_mode: RoleMode::Combinable, ..PolicySettings::default() };
     let policy = Policy::new(
         std::sync::Arc::new(Catalog::core()),
@@ -483,29 +413,7 @@ fn reports_table(
 fn main() {
     let n_comms = env_usize("SWITCHBOARD_BENCH_COMMUNICATIONS", 1_000_000);
     let n_users = env_usize("SWITCHBOARD_BENCH_USERS", 10_000);
-    let dir = tempfile::tempdir().unwrap();
-    if std::env::var("SWITCHBOARD_BENCH_SKIP_SQLITE").is_ok_and(|v| v == "1") {
-        eprintln!("SQLite bench skipped (SWITCHBOARD_BENCH_SKIP_SQLITE=1)");
-    } else {
-        let path = dir.path().join("bench.db");
-        let store = Store::open_with(&StoreConfig::new(path.to_string_lossy().to_string())).unwrap();
-        run(&format!("SQLite, {n_comms} communications, {n_users} users"), &store, n_comms, n_users);
-    }
-    match std::env::var("SWITCHBOARD_BENCH_DATABASE_URL") {
-        Ok(admin) if !admin.is_empty() => {
-            // a database of its own, dropped afterwards: the server named by the URL is left as it was
-            let name = format!("switchboard_bench_{}", uuid::Uuid::new_v4().simple());
-            let mut conn = diesel::pg::PgConnection::establish(&admin).unwrap();
-            conn.batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
-            let (base, query) = admin.split_once('?').map_or((admin.as_str(), ""), |(b, q)| (b, q));
-            let scheme_end = base.find("://").map_or(0, |i| i + 3);
-            let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
-            let url = format!("{}/{name}{}{query}", &base[..host_end], if query.is_empty() { "" } else { "?" });
-            let store = Store::open(&url).unwrap();
-            run(&format!("PostgreSQL, {n_comms} communications, {n_users} users"), &store, n_comms, n_users);
-            drop(store);
-            conn.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).unwrap();
-        }
-        _ => eprintln!("PostgreSQL bench skipped: set SWITCHBOARD_BENCH_DATABASE_URL"),
-    }
+    // kept between runs, one data set per size
+    let name = format!("scoped_history_{n_comms}_{n_users}");
+    each_backend(Some(&name), |bench| run(bench, n_comms, n_users));
 }
