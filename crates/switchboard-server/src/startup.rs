@@ -117,6 +117,8 @@ fn spawn_upkeep(state: &web::Data<AppState>) {
                     log::info!("the write-ahead log ({pages} pages) starts again from the beginning");
                 }
                 Ok(_) => {}
+                // readers kept it busy (a long report): tried again a second later
+                Err(switchboard_store::StoreError::Unavailable(e)) => log::debug!("{e}"),
                 Err(e) => log::warn!("the write-ahead log could not start again: {e}"),
             }
         }

@@ -117,6 +117,9 @@ pub const WAL_FILE_LIMIT: u64 = 64 << 20;
 /// Pages of the write-ahead log past which the server has it start again ([`Store::keep_wal_under`]).
 pub const WAL_RESTART_FRAMES: i64 = 16_384;
 
+/// How long a restart of the write-ahead log waits for its readers (writers wait meanwhile).
+const WAL_RESTART_WAIT: Duration = Duration::from_millis(100);
+
 /// How often a writer waiting for SQLite's write lock asks for it again.
 const WRITE_LOCK_POLL: Duration = Duration::from_micros(500);
 
@@ -128,26 +131,38 @@ const WRITE_LOCK_POLL: Duration = Duration::from_micros(500);
 pub(crate) fn take_sqlite_write_lock(lite: &mut SqliteConnection) -> StoreResult<()> {
     // a statement that writes nothing, but needs the lock
     const TAKE: &str = "UPDATE accounts SET version = version WHERE 0";
+    with_busy_timeout(lite, Duration::ZERO, |lite, wait| {
+        let deadline = Instant::now() + wait;
+        loop {
+            match lite.batch_execute(TAKE) {
+                Err(diesel::result::Error::DatabaseError(_, info))
+                    if info.message().contains("database is locked") && Instant::now() < deadline =>
+                {
+                    std::thread::sleep(WRITE_LOCK_POLL);
+                }
+                other => return Ok(other?),
+            }
+        }
+    })
+}
+
+/// Runs `f` with the connection's busy timeout set to `timeout`, then sets it back; `f` is given the
+/// connection's own timeout.
+fn with_busy_timeout<T>(
+    lite: &mut SqliteConnection,
+    timeout: Duration,
+    f: impl FnOnce(&mut SqliteConnection, Duration) -> StoreResult<T>,
+) -> StoreResult<T> {
     #[derive(QueryableByName)]
     struct BusyTimeout {
         #[diesel(sql_type = diesel::sql_types::Integer)]
         timeout: i32,
     }
-    let wait = diesel::sql_query("PRAGMA busy_timeout").get_result::<BusyTimeout>(lite)?.timeout;
-    lite.batch_execute("PRAGMA busy_timeout = 0")?;
-    let deadline = Instant::now() + Duration::from_millis(u64::try_from(wait).unwrap_or_default());
-    let taken = loop {
-        match lite.batch_execute(TAKE) {
-            Err(diesel::result::Error::DatabaseError(_, info))
-                if info.message().contains("database is locked") && Instant::now() < deadline =>
-            {
-                std::thread::sleep(WRITE_LOCK_POLL);
-            }
-            other => break other,
-        }
-    };
-    lite.batch_execute(&format!("PRAGMA busy_timeout = {wait}"))?;
-    Ok(taken?)
+    let own = diesel::sql_query("PRAGMA busy_timeout").get_result::<BusyTimeout>(lite)?.timeout;
+    lite.batch_execute(&format!("PRAGMA busy_timeout = {}", timeout.as_millis()))?;
+    let out = f(lite, Duration::from_millis(u64::try_from(own).unwrap_or_default()));
+    lite.batch_execute(&format!("PRAGMA busy_timeout = {own}"))?;
+    out
 }
 
 /// How to open the store.
@@ -301,7 +316,7 @@ impl Store {
     /// after each commit copy pages to the database but restart the log only when no reader is on
     /// it, which under steady concurrent load is never: it grew to 7 GB in five minutes of ingest.
     /// Answers the pages the log held (0 on PostgreSQL); [`StoreError::Unavailable`] when readers or
-    /// a writer kept it busy past the busy timeout.
+    /// a writer kept it busy past [`WAL_RESTART_WAIT`]: call again later.
     pub fn keep_wal_under(&self, frames: i64) -> StoreResult<i64> {
         #[derive(QueryableByName)]
         struct Checkpoint {
@@ -319,7 +334,12 @@ impl Store {
         if held <= frames {
             return Ok(held);
         }
-        if diesel::sql_query("PRAGMA wal_checkpoint(RESTART)").get_result::<Checkpoint>(lite)?.busy != 0 {
+        // A restart holds writers back while it waits for readers: wait briefly, and try again on the
+        // next call rather than stall writes behind a long report.
+        let restarted = with_busy_timeout(lite, WAL_RESTART_WAIT, |lite, _| {
+            Ok(diesel::sql_query("PRAGMA wal_checkpoint(RESTART)").get_result::<Checkpoint>(lite)?)
+        })?;
+        if restarted.busy != 0 {
             return Err(StoreError::Unavailable(format!("the write-ahead log ({held} pages) is busy")));
         }
         Ok(held)

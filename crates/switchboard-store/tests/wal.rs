@@ -6,7 +6,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use switchboard_store::repo::workgroups;
-use switchboard_store::{Actor, DbConn};
+use switchboard_store::{Actor, DbConn, StoreError};
 
 #[derive(QueryableByName)]
 struct Checkpoint {
@@ -40,6 +40,24 @@ fn a_write_ahead_log_that_readers_kept_growing_starts_again_from_the_beginning()
     workgroups::create_workgroup(&mut writer, account.id, "After", &[], &Actor::System).expect("write");
     let after = pages_in_log(&mut writer);
     assert!(after < 20, "the next write starts the log from the beginning: {after} pages (was {grown})");
+}
+
+#[test]
+fn a_restart_gives_up_while_a_reader_stays_on_the_log_and_writes_go_on() {
+    let db = TestDb::sqlite();
+    let (account, _) = db.account("report");
+    let (mut writer, mut reader) = (db.conn(), db.conn());
+    reader.batch_execute("BEGIN; SELECT COUNT(*) FROM accounts;").expect("a long report");
+    for i in 0..50 {
+        workgroups::create_workgroup(&mut writer, account.id, &format!("Team {i}"), &[], &Actor::System)
+            .expect("write");
+    }
+    let refused = db.store().keep_wal_under(10);
+    assert!(matches!(refused, Err(StoreError::Unavailable(_))), "{refused:?}");
+    workgroups::create_workgroup(&mut writer, account.id, "Meanwhile", &[], &Actor::System)
+        .expect("writers are not held back once the restart gave up");
+    reader.batch_execute("COMMIT;").expect("the report ends");
+    assert!(db.store().keep_wal_under(10).is_ok(), "with the reader gone, the restart happens");
 }
 
 #[test]
