@@ -700,7 +700,8 @@ async function apiKeysScreen() {
       },
     });
   const list = paged("/v1/api-keys", ["Name", "Prefix", "Created", "Last used", ""], (keys) =>
-    keys.map((k) => [k.name, k.prefix, when(k.created_at), when(k.last_used_at), revoke(k)]),
+    // a revoked key stays listed, for the record, without its button
+    keys.map((k) => [k.name, k.prefix, when(k.created_at), when(k.last_used_at), k.revoked_at ? `Revoked ${when(k.revoked_at)}` : revoke(k)]),
   );
   await list.ready;
   const create = onSubmit(
