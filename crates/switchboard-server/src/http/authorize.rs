@@ -254,6 +254,12 @@ fn render_all(
     Ok(out)
 }
 
+/// The batch's answers as JSON, starting from what `asked` already knows.
+fn answer_batch(caller: &Caller, state: &AppState, mut asked: Asked, checks: &[Check]) -> Result<String, ApiError> {
+    let decisions = decide_all(caller, state, &mut asked, checks, true)?;
+    render_all(&mut asked, &decisions, |d| answer(caller, d))
+}
+
 fn may_ask_about_others(caller: &Caller, checks: &[Check], state: &AppState) -> Result<(), ApiError> {
     if checks.iter().any(|c| c.user_id.is_some_and(|u| u != caller.user.id)) {
         caller.require("team.members:view", &state.metrics)?;
@@ -299,18 +305,10 @@ pub async fn authorize_batch(
     }
     may_ask_about_others(&caller, &checks, &state)?;
     let body = match Asked::from_memory(&caller, &checks) {
-        Some(mut asked) => {
-            let decisions = decide_all(&caller, &state, &mut asked, &checks, true)?;
-            render_all(&mut asked, &decisions, |d| answer(&caller, d))?
-        }
+        Some(asked) => answer_batch(&caller, &state, asked, &checks)?,
         None => {
             let state = state.into_inner();
-            web::block(move || {
-                let mut asked = Asked::default();
-                let decisions = decide_all(&caller, &state, &mut asked, &checks, true)?;
-                render_all(&mut asked, &decisions, |d| answer(&caller, d))
-            })
-            .await??
+            web::block(move || answer_batch(&caller, &state, Asked::default(), &checks)).await??
         }
     };
     Ok(HttpResponse::Ok().content_type(mime::APPLICATION_JSON).body(body))
