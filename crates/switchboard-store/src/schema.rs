@@ -199,6 +199,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    communication_totals (account_id, dimension, grain, ref_id, period, kind) {
+        account_id -> Text,
+        dimension -> Text,
+        grain -> Text,
+        ref_id -> Text,
+        period -> Text,
+        kind -> Text,
+        records -> BigInt,
+        recorded -> BigInt,
+        duration_seconds -> BigInt,
+    }
+}
+
+diesel::table! {
     api_keys (id) {
         account_id -> Text,
         id -> Text,
@@ -309,6 +323,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     dashboard_ivrs,
     communications,
     communication_participants,
+    communication_totals,
     api_keys,
     scim_users,
     scim_groups,

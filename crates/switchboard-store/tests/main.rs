@@ -8,4 +8,5 @@ mod outage;
 mod plans;
 mod repositories;
 mod scoped_history;
+mod totals;
 mod wal;

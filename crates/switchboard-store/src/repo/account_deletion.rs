@@ -110,6 +110,7 @@ pub fn delete(conn: &mut DbConn, account: AccountId, actor: &Actor, by_email: &s
             two_factor,
             api_keys,
             communication_participants,
+            communication_totals,
             communications,
             dashboard_ivrs,
             dashboard_workgroups,

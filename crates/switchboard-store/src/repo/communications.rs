@@ -185,6 +185,8 @@ fn store(
                 after: Some(json!({"count": fresh_ids.len()})),
             },
         )?;
+        // last: on PostgreSQL, concurrent ingests wait for the totals rows they share until commit
+        crate::repo::totals::add(conn, account, &fresh)?;
         Ok(ids)
     })
 }

@@ -35,6 +35,10 @@ impl SqlBuf {
         SqlBuf { backend, text: String::with_capacity(1024), binds: Vec::new() }
     }
 
+    pub(crate) fn backend(&self) -> Backend {
+        self.backend
+    }
+
     pub(crate) fn sql(&mut self, s: &str) -> &mut SqlBuf {
         self.text.push_str(s);
         self
@@ -78,31 +82,38 @@ impl SqlBuf {
     where
         T: QueryableByName<Pg> + QueryableByName<Sqlite> + 'static,
     {
-        fn bind_all<'f, DB>(
-            mut q: BoxedSqlQuery<'f, DB, diesel::query_builder::SqlQuery>,
-            binds: Vec<Bind>,
-        ) -> BoxedSqlQuery<'f, DB, diesel::query_builder::SqlQuery>
-        where
-            DB: diesel::backend::Backend
-                + diesel::sql_types::HasSqlType<Text>
-                + diesel::sql_types::HasSqlType<Timestamp>
-                + diesel::sql_types::HasSqlType<BigInt>,
-            String: diesel::serialize::ToSql<Text, DB>,
-            NaiveDateTime: diesel::serialize::ToSql<Timestamp, DB>,
-            i64: diesel::serialize::ToSql<BigInt, DB>,
-        {
-            for b in binds {
-                q = match b {
-                    Bind::Text(s) => q.bind::<Text, _>(s),
-                    Bind::Time(t) => q.bind::<Timestamp, _>(t),
-                    Bind::Int(i) => q.bind::<BigInt, _>(i),
-                };
-            }
-            q
-        }
         let SqlBuf { text, binds, .. } = self;
         crate::per_backend!(conn, c => bind_all(diesel::sql_query(text.clone()).into_boxed(), binds).load::<T>(c))
     }
+
+    /// Runs the statement (one that returns no rows) on the connection's backend.
+    pub(crate) fn execute(self, conn: &mut DbConn) -> QueryResult<usize> {
+        let SqlBuf { text, binds, .. } = self;
+        crate::per_backend!(conn, c => bind_all(diesel::sql_query(text.clone()).into_boxed(), binds).execute(c))
+    }
+}
+
+fn bind_all<'f, DB>(
+    mut q: BoxedSqlQuery<'f, DB, diesel::query_builder::SqlQuery>,
+    binds: Vec<Bind>,
+) -> BoxedSqlQuery<'f, DB, diesel::query_builder::SqlQuery>
+where
+    DB: diesel::backend::Backend
+        + diesel::sql_types::HasSqlType<Text>
+        + diesel::sql_types::HasSqlType<Timestamp>
+        + diesel::sql_types::HasSqlType<BigInt>,
+    String: diesel::serialize::ToSql<Text, DB>,
+    NaiveDateTime: diesel::serialize::ToSql<Timestamp, DB>,
+    i64: diesel::serialize::ToSql<BigInt, DB>,
+{
+    for b in binds {
+        q = match b {
+            Bind::Text(s) => q.bind::<Text, _>(s),
+            Bind::Time(t) => q.bind::<Timestamp, _>(t),
+            Bind::Int(i) => q.bind::<BigInt, _>(i),
+        };
+    }
+    q
 }
 
 /// A row of `communications`, as the history statements (by name) and the query builder (by

@@ -19,6 +19,7 @@ pub mod reviews;
 pub mod roles;
 pub mod scim;
 pub mod sessions;
+pub(crate) mod totals;
 pub mod two_factor;
 pub mod users;
 pub mod webhooks;

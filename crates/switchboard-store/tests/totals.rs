@@ -1,0 +1,287 @@
+//! Reports read from the totals kept at ingest agree with a plain count over the records: for random
+//! records spread over months, random scopes (the whole account, the account's records of some kinds,
+//! one column's references, two columns, a person's own) and random filters and date ranges (on day
+//! boundaries and between them), every report and the analytics counts hold exactly the records
+//! counted one by one.
+
+use crate::support::{TestDb, backend_tests};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use std::collections::BTreeMap;
+use switchboard_core::{IvrId, KindFlags, NumberId, UserId, Visibility, WorkgroupId};
+use switchboard_store::Actor;
+use switchboard_store::repo::communications::{
+    self, Communication, CommunicationFilter, CommunicationKind, Direction, NewCommunication,
+};
+use switchboard_store::repo::numbers::{NumberInput, NumberKind};
+use switchboard_store::repo::reports::{self, Dimension};
+use switchboard_store::repo::users::{self, NewUser};
+use switchboard_store::repo::{ivrs, numbers, workgroups};
+use switchboard_testkit::Rng;
+
+const DIMENSIONS: [Dimension; 6] =
+    [Dimension::Kind, Dimension::Day, Dimension::Number, Dimension::Workgroup, Dimension::Ivr, Dimension::User];
+
+/// An owned scope, lent out as a core `Visibility`.
+#[derive(Debug)]
+enum Scope {
+    Everything,
+    Filter {
+        participant: UserId,
+        kinds: KindFlags,
+        all: bool,
+        workgroups: Vec<WorkgroupId>,
+        numbers: Vec<NumberId>,
+        dashboard_workgroups: Vec<WorkgroupId>,
+        dashboard_ivrs: Vec<IvrId>,
+    },
+}
+
+impl Scope {
+    fn visibility(&self) -> Visibility<'_> {
+        match self {
+            Scope::Everything => Visibility::Everything,
+            Scope::Filter { participant, kinds, all, workgroups, numbers, dashboard_workgroups, dashboard_ivrs } => {
+                Visibility::Filter {
+                    participant: *participant,
+                    kinds: *kinds,
+                    all: *all,
+                    workgroups,
+                    numbers,
+                    dashboard_workgroups,
+                    dashboard_ivrs,
+                }
+            }
+        }
+    }
+
+    /// What the scope shows, spelled out from `Visibility`'s documentation, record by record.
+    fn shows(&self, x: &Communication) -> bool {
+        match self {
+            Scope::Everything => true,
+            Scope::Filter { participant, kinds, all, workgroups, numbers, dashboard_workgroups, dashboard_ivrs } => {
+                let column = *all
+                    || x.workgroup.is_some_and(|w| workgroups.contains(&w) || dashboard_workgroups.contains(&w))
+                    || x.number.is_some_and(|n| numbers.contains(&n))
+                    || x.ivr.is_some_and(|i| dashboard_ivrs.contains(&i));
+                x.participants.contains(participant) || (kinds.has(x.kind) && column)
+            }
+        }
+    }
+}
+
+fn random_kinds(g: &mut Rng) -> KindFlags {
+    let mut kinds = KindFlags::ALL;
+    if g.chance(50) {
+        for k in CommunicationKind::ALL {
+            if g.chance(40) {
+                kinds = kinds.without(k);
+            }
+        }
+    }
+    kinds
+}
+
+/// A time in the records' span: on a day boundary, a second either side of one, or anywhere.
+fn random_time(g: &mut Rng, start: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+    let day = start + Duration::days(g.below(days as usize + 2) as i64 - 1);
+    match g.below(4) {
+        0 => day,
+        1 => day - Duration::seconds(1),
+        2 => day + Duration::seconds(1),
+        _ => day + Duration::seconds(g.below(86_400) as i64),
+    }
+}
+
+fn plain_report(
+    visible: &[&Communication],
+    dimension: Dimension,
+) -> BTreeMap<(Option<String>, CommunicationKind), (i64, i64, i64)> {
+    let mut want = BTreeMap::new();
+    for x in visible {
+        let keys: Vec<Option<String>> = match dimension {
+            Dimension::Kind => vec![Some(x.kind.as_str().to_owned())],
+            Dimension::Day => vec![Some(x.started_at.format("%Y-%m-%d").to_string())],
+            Dimension::Number => vec![x.number.map(|n| n.to_string())],
+            Dimension::Workgroup => vec![x.workgroup.map(|w| w.to_string())],
+            Dimension::Ivr => vec![x.ivr.map(|i| i.to_string())],
+            Dimension::User if x.participants.is_empty() => vec![None],
+            Dimension::User => x.participants.iter().map(|u| Some(u.to_string())).collect(),
+        };
+        for key in keys {
+            let e: &mut (i64, i64, i64) = want.entry((key, x.kind)).or_default();
+            e.0 += 1;
+            e.1 += i64::from(x.has_recording);
+            e.2 += i64::from(x.duration_seconds);
+        }
+    }
+    want
+}
+
+fn check_totals(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError> {
+    let mut g = Rng::new(seed | 1);
+    let (account, owner) = db.account(&format!("totals-{case}"));
+    let a = account.id;
+    let actor = Actor::System;
+    let mut c = db.conn();
+    let numbers: Vec<NumberId> = (0..3)
+        .map(|i| {
+            let input = NumberInput { e164: format!("+1555010{i}"), label: format!("N{i}"), kind: NumberKind::Local };
+            numbers::create_number(&mut c, a, &input, &actor).expect("number").id
+        })
+        .collect();
+    let wgs: Vec<WorkgroupId> = (0..3)
+        .map(|i| workgroups::create_workgroup(&mut c, a, &format!("W{i}"), &[], &actor).expect("wg").id)
+        .collect();
+    let ivrs: Vec<IvrId> =
+        (0..2).map(|i| ivrs::create_ivr(&mut c, a, &format!("I{i}"), &[], &actor).expect("ivr").id).collect();
+    let mut people = vec![owner.id];
+    for i in 0..3 {
+        people.push(
+            users::create(&mut c, a, &NewUser::invited(format!("t{i}@t.example"), "T"), &actor).expect("user").id,
+        );
+    }
+    // about seventy days over three months, so ranges hold whole months, whole days and partial days
+    let start = Utc.with_ymd_and_hms(2026, 1, 20, 0, 0, 0).single().expect("start");
+    let days = 70;
+    let mut first_batch = Vec::new();
+    for batch in 0..3 {
+        let mut items = Vec::new();
+        for _ in 0..30 {
+            items.push(NewCommunication {
+                id: Some(uuid::Uuid::new_v4().into()),
+                kind: CommunicationKind::ALL[g.below(4)],
+                direction: Direction::Inbound,
+                number: if g.chance(70) { g.pick(&numbers) } else { None },
+                workgroup: if g.chance(50) { g.pick(&wgs) } else { None },
+                ivr: if g.chance(40) { g.pick(&ivrs) } else { None },
+                participants: (0..g.below(3)).filter_map(|_| g.pick(&people)).collect(),
+                started_at: random_time(&mut g, start, days),
+                duration_seconds: g.below(900) as i32,
+                has_recording: g.chance(30),
+            });
+        }
+        communications::ingest(&mut c, a, &items, &actor).expect("ingest");
+        if batch == 0 {
+            first_batch = items;
+        }
+    }
+    // a retried batch is stored once, and counted once
+    communications::ingest(&mut c, a, &first_batch, &actor).expect("retry");
+    let all = communications::list(
+        &mut c,
+        a,
+        &Visibility::Everything,
+        &Default::default(),
+        &switchboard_store::PageRequest::first(500),
+    )
+    .expect("all")
+    .items;
+    prop_assert_eq!(all.len(), 90);
+
+    for _ in 0..12 {
+        let scope = match g.below(6) {
+            0 => Scope::Everything,
+            shape => {
+                let participant = g.one_of(&people);
+                let kinds = random_kinds(&mut g);
+                // 1: the account's records of some kinds; 2-4: one column; 5: any mix, two columns too
+                let (mut w, mut n, mut dw, mut di) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+                match shape {
+                    2 => w = g.some(&wgs, 50),
+                    3 => n = g.some(&numbers, 50),
+                    4 => di = g.some(&ivrs, 60),
+                    5 => {
+                        w = g.some(&wgs, 40);
+                        n = g.some(&numbers, 40);
+                        dw = g.some(&wgs, 30);
+                        di = g.some(&ivrs, 40);
+                    }
+                    _ => {}
+                }
+                Scope::Filter {
+                    participant,
+                    kinds,
+                    all: shape == 1,
+                    workgroups: w,
+                    numbers: n,
+                    dashboard_workgroups: dw,
+                    dashboard_ivrs: di,
+                }
+            }
+        };
+        let from = g.chance(50).then(|| random_time(&mut g, start, days));
+        let until = g.chance(50).then(|| random_time(&mut g, start, days));
+        let filter = CommunicationFilter {
+            kind: if g.chance(25) { Some(CommunicationKind::ALL[g.below(4)]) } else { None },
+            number: if g.chance(15) { g.pick(&numbers) } else { None },
+            workgroup: if g.chance(15) { g.pick(&wgs) } else { None },
+            ivr: if g.chance(10) { g.pick(&ivrs) } else { None },
+            user: if g.chance(10) { g.pick(&people) } else { None },
+            from,
+            until,
+        };
+        let matches = |x: &Communication| {
+            filter.kind.is_none_or(|k| k == x.kind)
+                && filter.number.is_none_or(|n| x.number == Some(n))
+                && filter.workgroup.is_none_or(|w| x.workgroup == Some(w))
+                && filter.ivr.is_none_or(|i| x.ivr == Some(i))
+                && filter.user.is_none_or(|u| x.participants.contains(&u))
+                && filter.from.is_none_or(|t| x.started_at >= t)
+                && filter.until.is_none_or(|t| x.started_at < t)
+        };
+        let visible: Vec<&Communication> = all.iter().filter(|x| scope.shows(x) && matches(x)).collect();
+        let visibility = scope.visibility();
+        for dimension in DIMENSIONS {
+            let rows = reports::report(&mut c, a, &visibility, &filter, dimension).expect("report");
+            let got: BTreeMap<_, _> = rows
+                .into_iter()
+                .map(|r| ((r.key, r.kind), (r.count, r.with_recording, r.total_duration_seconds)))
+                .collect();
+            prop_assert_eq!(&got, &plain_report(&visible, dimension), "by {:?}, {:?}, {:?}", dimension, scope, filter);
+        }
+        let counts = reports::counts(&mut c, a, &visibility, &filter).expect("counts");
+        prop_assert_eq!(counts.total.count, visible.len() as i64);
+        let recorded = visible.iter().filter(|x| x.has_recording).count() as i64;
+        prop_assert_eq!(counts.total.with_recording, recorded);
+        let seconds: i64 = visible.iter().map(|x| i64::from(x.duration_seconds)).sum();
+        prop_assert_eq!(counts.total.total_duration_seconds, seconds);
+    }
+    Ok(())
+}
+
+backend_tests! {
+    fn reports_from_the_totals_agree_with_a_plain_count_over_the_records(db) {
+        let mut runner = TestRunner::new(Config { cases: 12, failure_persistence: None, ..Config::default() });
+        let case = std::cell::Cell::new(0usize);
+        runner
+            .run(&any::<u64>(), |seed| {
+                case.set(case.get() + 1);
+                check_totals(db, case.get(), seed)
+            })
+            .expect("reports from the totals agree with the records");
+    }
+
+    fn deleting_an_account_deletes_its_totals(db) {
+        let (account, owner) = db.account("totals-gone");
+        let mut c = db.conn();
+        let item = NewCommunication {
+            id: None,
+            kind: CommunicationKind::Call,
+            direction: Direction::Inbound,
+            number: None,
+            workgroup: None,
+            ivr: None,
+            participants: vec![owner.id],
+            started_at: Utc::now(),
+            duration_seconds: 30,
+            has_recording: false,
+        };
+        communications::ingest(&mut c, account.id, &[item], &Actor::System).expect("ingest");
+        let deletion = switchboard_store::repo::account_deletion::delete(&mut c, account.id, &Actor::User(owner.id), "o@x.example")
+            .expect("deleted");
+        // the account and every column, by day and by month
+        assert_eq!(deletion.records["communication_totals"], 8);
+    }
+}
