@@ -21,7 +21,8 @@ stop_demo_server() {
 }
 trap stop_demo_server EXIT
 
-# start_demo_server LOG: starts the server with its output in LOG; waits (60 s at most) until ready.
+# start_demo_server LOG: starts the server with its output in LOG; waits until ready, DEMO_READY_SECONDS
+# at most (300: seeding thousands of people per account on PostgreSQL takes minutes on a slow day).
 start_demo_server() {
     local port
     server_log=$1
@@ -38,7 +39,8 @@ start_demo_server() {
         exec "$BIN" serve --demo --bind "127.0.0.1:$port" --data-dir "$data_dir"
     ) >"$server_log" 2>&1 &
     server_pid=$!
-    for _ in $(seq 1 240); do
+    local deadline=$((SECONDS + ${DEMO_READY_SECONDS:-300}))
+    while ((SECONDS < deadline)); do
         if ! kill -0 "$server_pid" 2>/dev/null; then
             echo "the server exited; its log:"
             cat "$server_log"
@@ -50,7 +52,7 @@ start_demo_server() {
         fi
         sleep 0.25
     done
-    echo "the server was not ready within 60s; its log:"
+    echo "the server was not ready within ${DEMO_READY_SECONDS:-300}s; its log:"
     cat "$server_log"
     return 1
 }

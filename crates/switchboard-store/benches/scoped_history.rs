@@ -282,7 +282,15 @@ fn run(bench: Bench<'_>, n_comms: usize, n_users: usize) {
         ("all, last 30 days", Visibility::Everything, last_month.clone()),
         ("all, calls only (kinds)", calls_only, CommunicationFilter::default()),
         ("workgroup", seen_by(&my_wg, &[], &[], &[]), CommunicationFilter::default()),
-        ("workgroup, last 30 days", seen_by(&my_wg, &[], &[], &[]), last_month),
+        ("workgroup, last 30 days", seen_by(&my_wg, &[], &[], &[]), last_month.clone()),
+        ("one number", seen_by(&[], &my_numbers[..1], &[], &[]), CommunicationFilter::default()),
+        ("dashboard, one IVR", seen_by(&[], &[], &[], &dash_i), CommunicationFilter::default()),
+        (
+            "all, one number's last 30 days",
+            Visibility::Everything,
+            CommunicationFilter { number: Some(my_numbers[0]), ..last_month },
+        ),
+        ("two columns: numbers + workgroup", seen_by(&my_wg, &my_numbers, &[], &[]), CommunicationFilter::default()),
         ("personal (an agent's reports)", seen_by(&[], &[], &[], &[]), CommunicationFilter::default()),
     ];
     reports_table(&label, &mut c, a, &report_cases);

@@ -1,10 +1,8 @@
 //! The scoped history agrees with the core: for random accounts, every user's scoped pages and
 //! counts hold exactly the communications `Policy::can_see` allows, in order.
 
-use crate::support::{TestDb, backend_tests};
+use crate::support::{TestDb, backend_tests, each_seed, passes, plain_report, stored_report};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use switchboard_core::{
     Catalog, DashboardAccess, DataKinds, NumberId, Policy, PolicySettings, RecentsScope, RoleDefinition, RoleMode,
@@ -167,15 +165,7 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
             from: if g.chance(20) { Some(pivot) } else { None },
             until: if g.chance(20) { Some(pivot + chrono::Duration::seconds(4)) } else { None },
         };
-        let matches = |x: &communications::Communication| {
-            filter.kind.is_none_or(|k| k == x.kind)
-                && filter.number.is_none_or(|n| x.number == Some(n))
-                && filter.workgroup.is_none_or(|w| x.workgroup == Some(w))
-                && filter.ivr.is_none_or(|i| x.ivr == Some(i))
-                && filter.user.is_none_or(|u| x.participants.contains(&u))
-                && filter.from.is_none_or(|t| x.started_at >= t)
-                && filter.until.is_none_or(|t| x.started_at < t)
-        };
+        let matches = |x: &communications::Communication| passes(&filter, x);
         // the same scope with more than 32 values per part (ids that match nothing): read as IN ranges
         let pad = |n: usize| -> Vec<uuid::Uuid> { (0..n).map(|_| uuid::Uuid::new_v4()).collect() };
         let (padded_numbers, padded_workgroups);
@@ -252,29 +242,9 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
                 Dimension::Ivr,
                 Dimension::User,
             ] {
-                let mut want: BTreeMap<(Option<String>, CommunicationKind), (i64, i64, i64)> = BTreeMap::new();
-                for x in &visible {
-                    let keys: Vec<Option<String>> = match dimension {
-                        Dimension::Kind => vec![Some(x.kind.as_str().to_owned())],
-                        Dimension::Day => vec![Some(x.started_at.format("%Y-%m-%d").to_string())],
-                        Dimension::Number => vec![x.number.map(|n| n.to_string())],
-                        Dimension::Workgroup => vec![x.workgroup.map(|w| w.to_string())],
-                        Dimension::Ivr => vec![x.ivr.map(|i| i.to_string())],
-                        Dimension::User if x.participants.is_empty() => vec![None],
-                        Dimension::User => x.participants.iter().map(|u| Some(u.to_string())).collect(),
-                    };
-                    for key in keys {
-                        let e = want.entry((key, x.kind)).or_default();
-                        e.0 += 1;
-                        e.1 += i64::from(x.has_recording);
-                        e.2 += i64::from(x.duration_seconds);
-                    }
-                }
+                let want = plain_report(&visible, dimension);
                 let rows = reports::report(&mut c, a, &visibility, &filter, dimension).expect("report");
-                let got: BTreeMap<_, _> = rows
-                    .into_iter()
-                    .map(|r| ((r.key, r.kind), (r.count, r.with_recording, r.total_duration_seconds)))
-                    .collect();
+                let got = stored_report(rows);
                 prop_assert_eq!(&got, &want, "report by {:?}", dimension);
             }
             for x in &all {
@@ -293,13 +263,6 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
 
 backend_tests! {
     fn scoped_history_returns_exactly_what_the_core_allows(db) {
-        let mut runner = TestRunner::new(Config { cases: 10, failure_persistence: None, ..Config::default() });
-        let case = std::cell::Cell::new(0usize);
-        runner
-            .run(&any::<u64>(), |seed| {
-                case.set(case.get() + 1);
-                check_world(db, case.get(), seed)
-            })
-            .expect("the store's scoped history agrees with Policy::can_see");
+        each_seed(10, "the store's scoped history agrees with Policy::can_see", |case, seed| check_world(db, case, seed));
     }
 }

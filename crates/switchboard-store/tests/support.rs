@@ -132,3 +132,74 @@ pub fn key<'a>(name: &'a str, prefix: &'a str, hash: &'a str) -> switchboard_sto
         purpose: switchboard_store::repo::api_keys::KeyPurpose::Api,
     }
 }
+
+/// Runs `check` for `cases` random seeds (proptest shrinks a failing one), each with its own case
+/// number for naming its account.
+pub fn each_seed(
+    cases: u32,
+    what: &str,
+    check: impl Fn(usize, u64) -> Result<(), proptest::test_runner::TestCaseError>,
+) {
+    use proptest::prelude::any;
+    let config = proptest::test_runner::Config { cases, failure_persistence: None, ..Default::default() };
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    let case = std::cell::Cell::new(0usize);
+    runner
+        .run(&any::<u64>(), |seed| {
+            case.set(case.get() + 1);
+            check(case.get(), seed)
+        })
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+}
+
+/// A report's rows, (key, kind) → (count, with recording, seconds).
+pub type PlainReport = std::collections::BTreeMap<
+    (Option<String>, switchboard_store::repo::communications::CommunicationKind),
+    (i64, i64, i64),
+>;
+
+/// A report counted one record at a time, by its dimension.
+pub fn plain_report(
+    visible: &[&switchboard_store::repo::communications::Communication],
+    dimension: switchboard_store::repo::reports::Dimension,
+) -> PlainReport {
+    use switchboard_store::repo::reports::Dimension;
+    let mut want = PlainReport::new();
+    for x in visible {
+        let keys: Vec<Option<String>> = match dimension {
+            Dimension::Kind => vec![Some(x.kind.as_str().to_owned())],
+            Dimension::Day => vec![Some(x.started_at.format("%Y-%m-%d").to_string())],
+            Dimension::Number => vec![x.number.map(|n| n.to_string())],
+            Dimension::Workgroup => vec![x.workgroup.map(|w| w.to_string())],
+            Dimension::Ivr => vec![x.ivr.map(|i| i.to_string())],
+            Dimension::User if x.participants.is_empty() => vec![None],
+            Dimension::User => x.participants.iter().map(|u| Some(u.to_string())).collect(),
+        };
+        for key in keys {
+            let e = want.entry((key, x.kind)).or_default();
+            e.0 += 1;
+            e.1 += i64::from(x.has_recording);
+            e.2 += i64::from(x.duration_seconds);
+        }
+    }
+    want
+}
+
+/// The store's report as a [`PlainReport`].
+pub fn stored_report(rows: Vec<switchboard_store::repo::reports::ReportRow>) -> PlainReport {
+    rows.into_iter().map(|r| ((r.key, r.kind), (r.count, r.with_recording, r.total_duration_seconds))).collect()
+}
+
+/// Whether a record passes a filter, spelled out field by field.
+pub fn passes(
+    filter: &switchboard_store::repo::communications::CommunicationFilter,
+    x: &switchboard_store::repo::communications::Communication,
+) -> bool {
+    filter.kind.is_none_or(|k| k == x.kind)
+        && filter.number.is_none_or(|n| x.number == Some(n))
+        && filter.workgroup.is_none_or(|w| x.workgroup == Some(w))
+        && filter.ivr.is_none_or(|i| x.ivr == Some(i))
+        && filter.user.is_none_or(|u| x.participants.contains(&u))
+        && filter.from.is_none_or(|t| x.started_at >= t)
+        && filter.until.is_none_or(|t| x.started_at < t)
+}

@@ -39,6 +39,11 @@ impl SqlBuf {
         self.backend
     }
 
+    /// The SQL text so far, to write into (never values: those are bound).
+    pub(crate) fn text_mut(&mut self) -> &mut String {
+        &mut self.text
+    }
+
     pub(crate) fn sql(&mut self, s: &str) -> &mut SqlBuf {
         self.text.push_str(s);
         self

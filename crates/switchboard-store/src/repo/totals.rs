@@ -1,6 +1,7 @@
 //! Totals of the communications (issue 20), kept by the transaction that stores them: for the whole
-//! account and for each number, workgroup and IVR, per UTC day and per month, per kind (records,
-//! recorded records, seconds).
+//! account and for each number, workgroup and IVR, per UTC day and per month: per kind, the records,
+//! those recorded and their seconds (the kinds are columns: an ingest writes one row per reference and
+//! period).
 //!
 //! A report whose scope is the whole account, or the records of one column's references (a manager's
 //! workgroups, a number user's numbers, a dashboard's IVRs) beside the person's own records, reads the
@@ -22,9 +23,10 @@ use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Text};
 use std::collections::BTreeMap;
-use switchboard_core::{AccountId, Visibility};
+use std::fmt::Write;
+use switchboard_core::{AccountId, CommunicationKind, Visibility};
 
-/// Totals rows written per statement (7 bound values each).
+/// Totals rows written per statement (16 bound values each).
 const UPSERT_ROWS: usize = 1_000;
 /// References per statement when reading totals.
 const REFS_PER_READ: usize = 1_000;
@@ -102,10 +104,17 @@ impl std::ops::AddAssign for Sums {
 /// A report's groups: (key, kind) → sums; the key is `None` for records without one.
 pub(crate) type Groups = BTreeMap<(Option<String>, String), Sums>;
 
+/// The sums of each kind, in the order of [`CommunicationKind::ALL`].
+type PerKind = [Sums; 4];
+
+fn kind_index(kind: CommunicationKind) -> usize {
+    CommunicationKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
+}
+
 /// Adds newly stored communications to the totals, in the caller's transaction. Rows are written in
 /// key order, so concurrent ingests on PostgreSQL take the rows they share in the same order.
 pub(crate) fn add(conn: &mut DbConn, account: AccountId, items: &[NewCommunication]) -> StoreResult<()> {
-    let mut deltas: BTreeMap<(Across, Grain, String, String, &'static str), Sums> = BTreeMap::new();
+    let mut deltas: BTreeMap<(Across, Grain, String, String), PerKind> = BTreeMap::new();
     for c in items {
         let day = to_db_time(c.started_at).date();
         let sums =
@@ -118,8 +127,8 @@ pub(crate) fn add(conn: &mut DbConn, account: AccountId, items: &[NewCommunicati
                 Across::Ivr => c.ivr.map(|i| i.to_string()),
             };
             for grain in [Grain::Day, Grain::Month] {
-                let key = (across, grain, reference.clone().unwrap_or_default(), grain.period(day), c.kind.as_str());
-                *deltas.entry(key).or_default() += sums;
+                let key = (across, grain, reference.clone().unwrap_or_default(), grain.period(day));
+                deltas.entry(key).or_default()[kind_index(c.kind)] += sums;
             }
         }
     }
@@ -127,25 +136,35 @@ pub(crate) fn add(conn: &mut DbConn, account: AccountId, items: &[NewCommunicati
     let rows: Vec<_> = deltas.into_iter().collect();
     for chunk in rows.chunks(UPSERT_ROWS) {
         let mut b = SqlBuf::new(conn.backend());
-        b.sql(
-            "INSERT INTO communication_totals \
-             (account_id, dimension, grain, ref_id, period, kind, records, recorded, duration_seconds) VALUES ",
-        );
-        for (i, ((across, grain, reference, period, kind), s)) in chunk.iter().enumerate() {
+        b.sql("INSERT INTO communication_totals (account_id, dimension, grain, ref_id, period");
+        for k in CommunicationKind::ALL {
+            let k = k.as_str();
+            let _ = write!(b.text_mut(), ", {k}_records, {k}_recorded, {k}_seconds");
+        }
+        b.sql(") VALUES ");
+        for (i, ((across, grain, reference, period), kinds)) in chunk.iter().enumerate() {
             if i > 0 {
                 b.sql(", ");
             }
             b.sql("(").text(&a).sql(", ").text(across.name()).sql(", ").text(grain.name());
-            b.sql(", ").text(reference).sql(", ").text(period).sql(", ").text(kind);
-            b.sql(", ").bind(Bind::Int(s.records)).sql(", ").bind(Bind::Int(s.recorded));
-            b.sql(", ").bind(Bind::Int(s.duration_seconds)).sql(")");
+            b.sql(", ").text(reference).sql(", ").text(period);
+            for s in kinds {
+                b.sql(", ").bind(Bind::Int(s.records)).sql(", ").bind(Bind::Int(s.recorded));
+                b.sql(", ").bind(Bind::Int(s.duration_seconds));
+            }
+            b.sql(")");
         }
-        b.sql(
-            " ON CONFLICT (account_id, dimension, grain, ref_id, period, kind) DO UPDATE SET \
-             records = communication_totals.records + excluded.records, \
-             recorded = communication_totals.recorded + excluded.recorded, \
-             duration_seconds = communication_totals.duration_seconds + excluded.duration_seconds",
-        );
+        b.sql(" ON CONFLICT (account_id, dimension, grain, ref_id, period) DO UPDATE SET ");
+        for (i, k) in CommunicationKind::ALL.iter().enumerate() {
+            for column in ["records", "recorded", "seconds"] {
+                let sep = if i == 0 && column == "records" { "" } else { ", " };
+                let k = k.as_str();
+                let _ = write!(
+                    b.text_mut(),
+                    "{sep}{k}_{column} = communication_totals.{k}_{column} + excluded.{k}_{column}"
+                );
+            }
+        }
         b.execute(conn)?;
     }
     Ok(())
@@ -355,18 +374,47 @@ fn read_whole_days(
     Ok(())
 }
 
+/// Summed totals of one key, per kind.
 #[derive(QueryableByName)]
 struct TotalRow {
     #[diesel(sql_type = Text)]
     key: String,
-    #[diesel(sql_type = Text)]
-    kind: String,
     #[diesel(sql_type = BigInt)]
-    records: i64,
+    call_records: i64,
     #[diesel(sql_type = BigInt)]
-    recorded: i64,
+    call_recorded: i64,
     #[diesel(sql_type = BigInt)]
-    duration_seconds: i64,
+    call_seconds: i64,
+    #[diesel(sql_type = BigInt)]
+    message_records: i64,
+    #[diesel(sql_type = BigInt)]
+    message_recorded: i64,
+    #[diesel(sql_type = BigInt)]
+    message_seconds: i64,
+    #[diesel(sql_type = BigInt)]
+    voicemail_records: i64,
+    #[diesel(sql_type = BigInt)]
+    voicemail_recorded: i64,
+    #[diesel(sql_type = BigInt)]
+    voicemail_seconds: i64,
+    #[diesel(sql_type = BigInt)]
+    recording_records: i64,
+    #[diesel(sql_type = BigInt)]
+    recording_recorded: i64,
+    #[diesel(sql_type = BigInt)]
+    recording_seconds: i64,
+}
+
+impl TotalRow {
+    fn per_kind(&self) -> PerKind {
+        let sums = |records, recorded, duration_seconds| Sums { records, recorded, duration_seconds };
+        [
+            sums(self.call_records, self.call_recorded, self.call_seconds),
+            sums(self.message_records, self.message_recorded, self.message_seconds),
+            sums(self.voicemail_records, self.voicemail_recorded, self.voicemail_seconds),
+            sums(self.recording_records, self.recording_recorded, self.recording_seconds),
+        ]
+    }
 }
 
 #[derive(QueryableByName)]
@@ -412,8 +460,9 @@ fn read(
             Some(b.load::<RefRow>(conn)?.into_iter().map(|r| r.ref_id).collect())
         }
     };
+    // by kind: one group of every row (the kind is the key)
     let key = match dimension {
-        Dimension::Kind => "kind",
+        Dimension::Kind => "dimension",
         Dimension::Day => "period",
         _ => "ref_id",
     };
@@ -423,23 +472,31 @@ fn read(
     };
     for chunk in chunks {
         let mut b = SqlBuf::new(conn.backend());
-        b.sql("SELECT ").sql(key).sql(
-            " AS key, kind, CAST(SUM(records) AS BIGINT) AS records, CAST(SUM(recorded) AS BIGINT) AS recorded, \
-             CAST(SUM(duration_seconds) AS BIGINT) AS duration_seconds",
-        );
+        b.sql("SELECT ").sql(key).sql(" AS key");
+        for k in CommunicationKind::ALL {
+            for column in ["records", "recorded", "seconds"] {
+                let name = format!("{}_{column}", k.as_str());
+                let _ = write!(b.text_mut(), ", CAST(SUM({name}) AS BIGINT) AS {name}");
+            }
+        }
         push_rows(&mut b, a, plan.across, grain, from, until);
         if let Some(r) = chunk {
             b.sql(" AND ref_id IN ").list(r);
         }
-        if let Some(k) = &plan.kinds {
-            b.sql(" AND kind IN ").list(k);
-        }
-        b.sql(" GROUP BY ").sql(key).sql(", kind");
+        b.sql(" GROUP BY ").sql(key);
         for r in b.load::<TotalRow>(conn)? {
-            // '' is a reference's "none"; a day or a kind is never empty
-            let key = Some(r.key).filter(|k| !k.is_empty());
-            let sums = Sums { records: r.records, recorded: r.recorded, duration_seconds: r.duration_seconds };
-            *out.entry((key, r.kind)).or_default() += sums;
+            for (kind, sums) in CommunicationKind::ALL.into_iter().zip(r.per_kind()) {
+                let counted = plan.kinds.as_ref().is_none_or(|ks| ks.iter().any(|k| k == kind.as_str()));
+                if sums.records == 0 || !counted {
+                    continue;
+                }
+                let key = match dimension {
+                    Dimension::Kind => Some(kind.as_str().to_owned()),
+                    // '' is a reference's "none"; a day is never empty
+                    _ => Some(r.key.clone()).filter(|k| !k.is_empty()),
+                };
+                *out.entry((key, kind.as_str().to_owned())).or_default() += sums;
+            }
         }
     }
     Ok(())
