@@ -201,12 +201,13 @@ diesel::table! {
 // Only the key: the kinds' sums (twelve columns) are written and read by SQL in `repo::totals`, and
 // diesel's tables stop at sixteen columns without a slower-building feature.
 diesel::table! {
-    communication_totals (account_id, dimension, grain, ref_id, period) {
+    communication_totals (account_id, dimension, grain, ref_id, period, stripe) {
         account_id -> Text,
         dimension -> Text,
         grain -> Text,
         ref_id -> Text,
         period -> Text,
+        stripe -> Integer,
     }
 }
 

@@ -203,3 +203,27 @@ pub fn passes(
         && filter.from.is_none_or(|t| x.started_at >= t)
         && filter.until.is_none_or(|t| x.started_at < t)
 }
+
+/// Every communication of the account, newest first, page after page.
+pub fn every_record(
+    c: &mut switchboard_store::DbConn,
+    account: switchboard_core::AccountId,
+) -> Vec<switchboard_store::repo::communications::Communication> {
+    use switchboard_store::PageRequest;
+    let (mut all, mut page) = (Vec::new(), PageRequest::first(500));
+    loop {
+        let p = switchboard_store::repo::communications::list(
+            c,
+            account,
+            &switchboard_core::Visibility::Everything,
+            &Default::default(),
+            &page,
+        )
+        .expect("a page of records");
+        all.extend(p.items);
+        match p.next_cursor {
+            Some(next) => page = PageRequest::after(500, next),
+            None => return all,
+        }
+    }
+}

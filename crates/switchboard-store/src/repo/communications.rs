@@ -173,6 +173,8 @@ fn store(
             return Ok(ids);
         }
         insert_rows(conn, account, &fresh, &fresh_ids)?;
+        // before the audit event, which concurrent writers of the account take in turns until commit
+        crate::repo::totals::add(conn, account, &fresh)?;
         audit(
             conn,
             AuditEntry {
@@ -185,8 +187,6 @@ fn store(
                 after: Some(json!({"count": fresh_ids.len()})),
             },
         )?;
-        // last: on PostgreSQL, concurrent ingests wait for the totals rows they share until commit
-        crate::repo::totals::add(conn, account, &fresh)?;
         Ok(ids)
     })
 }

@@ -26,8 +26,13 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use switchboard_core::{AccountId, CommunicationKind, Visibility};
 
-/// Totals rows written per statement (16 bound values each).
+/// Totals rows written per statement (17 bound values each).
 const UPSERT_ROWS: usize = 1_000;
+/// Rows of totals per key on PostgreSQL: as many ingests as this add at once without waiting for
+/// each other (an ingest holds its rows until it commits); reports sum them.
+const STRIPES: i64 = 4;
+/// The advisory locks (class, stripe) by which concurrent ingests on PostgreSQL take distinct stripes.
+const STRIPE_LOCK_CLASS: i32 = 2_026_120_801;
 /// References per statement when reading totals.
 const REFS_PER_READ: usize = 1_000;
 
@@ -133,10 +138,11 @@ pub(crate) fn add(conn: &mut DbConn, account: AccountId, items: &[NewCommunicati
         }
     }
     let a = account.to_string();
+    let stripe = free_stripe(conn)?;
     let rows: Vec<_> = deltas.into_iter().collect();
     for chunk in rows.chunks(UPSERT_ROWS) {
         let mut b = SqlBuf::new(conn.backend());
-        b.sql("INSERT INTO communication_totals (account_id, dimension, grain, ref_id, period");
+        b.sql("INSERT INTO communication_totals (account_id, dimension, grain, ref_id, period, stripe");
         for k in CommunicationKind::ALL {
             let k = k.as_str();
             let _ = write!(b.text_mut(), ", {k}_records, {k}_recorded, {k}_seconds");
@@ -147,14 +153,14 @@ pub(crate) fn add(conn: &mut DbConn, account: AccountId, items: &[NewCommunicati
                 b.sql(", ");
             }
             b.sql("(").text(&a).sql(", ").text(across.name()).sql(", ").text(grain.name());
-            b.sql(", ").text(reference).sql(", ").text(period);
+            b.sql(", ").text(reference).sql(", ").text(period).sql(", ").bind(Bind::Int(stripe));
             for s in kinds {
                 b.sql(", ").bind(Bind::Int(s.records)).sql(", ").bind(Bind::Int(s.recorded));
                 b.sql(", ").bind(Bind::Int(s.duration_seconds));
             }
             b.sql(")");
         }
-        b.sql(" ON CONFLICT (account_id, dimension, grain, ref_id, period) DO UPDATE SET ");
+        b.sql(" ON CONFLICT (account_id, dimension, grain, ref_id, period, stripe) DO UPDATE SET ");
         for (i, k) in CommunicationKind::ALL.iter().enumerate() {
             for column in ["records", "recorded", "seconds"] {
                 let sep = if i == 0 && column == "records" { "" } else { ", " };
@@ -168,6 +174,29 @@ pub(crate) fn add(conn: &mut DbConn, account: AccountId, items: &[NewCommunicati
         b.execute(conn)?;
     }
     Ok(())
+}
+
+#[derive(QueryableByName)]
+struct StripeRow {
+    #[diesel(sql_type = diesel::sql_types::Nullable<BigInt>)]
+    stripe: Option<i64>,
+}
+
+/// The stripe this transaction adds to: on PostgreSQL the first no other transaction holds (held until
+/// this one ends), or the connection's own when all are taken; on SQLite, whose writers take turns, 0.
+fn free_stripe(conn: &mut DbConn) -> StoreResult<i64> {
+    if conn.backend() == Backend::Sqlite {
+        return Ok(0);
+    }
+    let mut b = SqlBuf::new(Backend::Postgres);
+    let _ = write!(
+        b.text_mut(),
+        "SELECT COALESCE((SELECT s FROM generate_series(0, {last}) AS s \
+         WHERE pg_try_advisory_xact_lock({STRIPE_LOCK_CLASS}, s::int) LIMIT 1), pg_backend_pid() % {STRIPES})::bigint \
+         AS stripe",
+        last = STRIPES - 1
+    );
+    Ok(b.load::<StripeRow>(conn)?.first().and_then(|r| r.stripe).unwrap_or(0))
 }
 
 /// How a report is answered from the totals.
