@@ -6,6 +6,8 @@
 -- writes a row per reference and period, not four. The key leads with the reference: a scope's few
 -- references are one range each. `stripe` lets concurrent ingests on PostgreSQL add to rows of their
 -- own instead of waiting for each other's (a report sums the stripes); on SQLite, one writer, it is 0.
+-- Rows are updated by every ingest: pages keep room for the new versions beside the old (HOT updates,
+-- no index entry per update).
 CREATE TABLE communication_totals (
     account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
     dimension TEXT NOT NULL CHECK (dimension IN ('account', 'number', 'workgroup', 'ivr')),
@@ -26,7 +28,7 @@ CREATE TABLE communication_totals (
     recording_recorded BIGINT NOT NULL,
     recording_seconds BIGINT NOT NULL,
     PRIMARY KEY (account_id, dimension, grain, ref_id, period, stripe)
-);
+) WITH (fillfactor = 70);
 -- the totals of what is already stored
 INSERT INTO communication_totals (account_id, dimension, grain, ref_id, period, call_records, call_recorded, call_seconds, message_records, message_recorded, message_seconds, voicemail_records, voicemail_recorded, voicemail_seconds, recording_records, recording_recorded, recording_seconds)
     SELECT account_id, 'account', 'day', '', to_char(started_at, 'YYYY-MM-DD'),
