@@ -210,6 +210,29 @@ fn check_totals(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError
     Ok(())
 }
 
+/// Every totals row (stripes summed) as one line of text, in key order.
+fn totals_as_text(c: &mut switchboard_store::DbConn) -> Vec<String> {
+    #[derive(diesel::QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        line: String,
+    }
+    let mut sums = String::new();
+    for k in CommunicationKind::ALL {
+        for column in ["records", "recorded", "seconds"] {
+            sums.push_str(&format!(" || '|' || CAST(SUM({}_{column}) AS TEXT)", k.as_str()));
+        }
+    }
+    let sql = format!(
+        "SELECT dimension || '|' || grain || '|' || ref_id || '|' || period{sums} AS line \
+         FROM communication_totals GROUP BY dimension, grain, ref_id, period ORDER BY dimension, grain, ref_id, period"
+    );
+    let lines: Vec<Line> =
+        switchboard_store::per_backend!(c, x => diesel::RunQueryDsl::load(diesel::sql_query(sql.clone()), x))
+            .expect("totals");
+    lines.into_iter().map(|l| l.line).collect()
+}
+
 backend_tests! {
     fn reports_from_the_totals_agree_with_a_plain_count_over_the_records(db) {
         each_seed(12, "reports from the totals agree with the records", |case, seed| check_totals(db, case, seed));
@@ -266,6 +289,49 @@ backend_tests! {
             let rows = reports::report(&mut c, a, &Visibility::Everything, &filter, dimension).expect("report");
             assert_eq!(stored_report(rows), plain_report(&visible, dimension), "by {dimension:?}");
         }
+    }
+
+    // The migration that brought the totals filled them for what was stored: the same totals as ingest
+    // keeps.
+    fn the_migration_fills_the_totals_ingest_keeps(db) {
+        let (account, owner) = db.account("totals-migrated");
+        let a = account.id;
+        let mut c = db.conn();
+        let input = NumberInput { e164: "+15550300".into(), label: "M".into(), kind: NumberKind::Local };
+        let number = numbers::create_number(&mut c, a, &input, &Actor::System).expect("number").id;
+        let wg = workgroups::create_workgroup(&mut c, a, "MW", &[], &Actor::System).expect("wg").id;
+        let mut g = Rng::new(7);
+        let start = Utc.with_ymd_and_hms(2026, 2, 20, 0, 0, 0).single().expect("start");
+        let items: Vec<NewCommunication> = (0..200)
+            .map(|_| NewCommunication {
+                id: None,
+                kind: CommunicationKind::ALL[g.below(4)],
+                direction: Direction::Inbound,
+                number: g.chance(60).then_some(number),
+                workgroup: g.chance(50).then_some(wg),
+                ivr: None,
+                participants: vec![owner.id],
+                started_at: random_time(&mut g, start, 20),
+                duration_seconds: g.below(900) as i32,
+                has_recording: g.chance(40),
+            })
+            .collect();
+        communications::ingest(&mut c, a, &items, &Actor::System).expect("ingest");
+        let kept = totals_as_text(&mut c);
+        assert!(kept.len() > 20, "totals for the account, the number and the workgroup by day and month: {kept:?}");
+        let dialect = match c.backend() {
+            switchboard_store::db::Backend::Sqlite => "sqlite",
+            switchboard_store::db::Backend::Postgres => "postgres",
+        };
+        let up = std::fs::read_to_string(format!(
+            "{}/../../migrations/{dialect}/2026-12-08-000001_communication_totals/up.sql",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("the migration");
+        let (_, fill) = up.split_once("-- the totals of what is already stored").expect("the migration's fill");
+        diesel::connection::SimpleConnection::batch_execute(&mut *c, "DELETE FROM communication_totals").expect("emptied");
+        diesel::connection::SimpleConnection::batch_execute(&mut *c, fill).expect("filled");
+        assert_eq!(totals_as_text(&mut c), kept);
     }
 
     fn deleting_an_account_deletes_its_totals(db) {
