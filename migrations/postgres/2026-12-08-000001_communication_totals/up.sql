@@ -29,6 +29,8 @@ CREATE TABLE communication_totals (
     recording_seconds BIGINT NOT NULL,
     PRIMARY KEY (account_id, dimension, grain, ref_id, period, stripe)
 ) WITH (fillfactor = 70);
+-- records written meanwhile wait until this commits, so none is left out of the totals
+LOCK TABLE communications IN SHARE MODE;
 -- the totals of what is already stored
 INSERT INTO communication_totals (account_id, dimension, grain, ref_id, period, call_records, call_recorded, call_seconds, message_records, message_recorded, message_seconds, voicemail_records, voicemail_recorded, voicemail_seconds, recording_records, recording_recorded, recording_seconds)
     SELECT account_id, 'account', 'day', '', to_char(started_at, 'YYYY-MM-DD'),
