@@ -1,7 +1,7 @@
 //! The scoped history agrees with the core: for random accounts, every user's scoped pages and
 //! counts hold exactly the communications `Policy::can_see` allows, in order.
 
-use crate::support::{TestDb, backend_tests, each_seed, passes, plain_report, stored_report};
+use crate::support::{TestDb, backend_tests, each_seed, passes, plain_report, references, stored_report};
 use proptest::prelude::*;
 use std::sync::Arc;
 use switchboard_core::{
@@ -12,11 +12,9 @@ use switchboard_store::repo::communications::{
     self, CommunicationFilter, CommunicationKind, Direction, NewCommunication,
 };
 use switchboard_store::repo::lookups;
-use switchboard_store::repo::numbers::{NumberInput, NumberKind};
 use switchboard_store::repo::reports::{self, Dimension};
 use switchboard_store::repo::roles;
 use switchboard_store::repo::users::{self, NewUser, UserPatch};
-use switchboard_store::repo::{ivrs, numbers, workgroups};
 use switchboard_store::{Actor, PageRequest};
 use switchboard_testkit::Rng;
 
@@ -26,23 +24,7 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
     let a = account.id;
     let actor = Actor::System;
     let mut c = db.conn();
-    let numbers: Vec<_> = (0..4)
-        .map(|i| {
-            numbers::create_number(
-                &mut c,
-                a,
-                &NumberInput { e164: format!("+1555000{i}"), label: format!("N{i}"), kind: NumberKind::Local },
-                &actor,
-            )
-            .expect("number")
-            .id
-        })
-        .collect();
-    let wgs: Vec<_> = (0..3)
-        .map(|i| workgroups::create_workgroup(&mut c, a, &format!("W{i}"), &[], &actor).expect("wg").id)
-        .collect();
-    let ivrs: Vec<_> =
-        (0..2).map(|i| ivrs::create_ivr(&mut c, a, &format!("I{i}"), &[], &actor).expect("ivr").id).collect();
+    let (numbers, wgs, ivrs) = references(&mut c, a, 0, (4, 3, 2));
     let mut role_ids = Vec::new();
     for kind in ScopeKind::ALL_KINDS {
         let mut d = RoleDefinition::new(format!("r_{kind}"), format!("Role {kind}"));

@@ -227,3 +227,32 @@ pub fn every_record(
         }
     }
 }
+
+/// Business numbers, workgroups and IVRs of an account to file records under, named after `tag`.
+pub fn references(
+    c: &mut switchboard_store::DbConn,
+    account: switchboard_core::AccountId,
+    tag: u8,
+    (numbers, workgroups, ivrs): (u8, u8, u8),
+) -> (Vec<switchboard_core::NumberId>, Vec<switchboard_core::WorkgroupId>, Vec<switchboard_core::IvrId>) {
+    use switchboard_store::repo::numbers::{NumberInput, NumberKind};
+    let actor = Actor::System;
+    let numbers = (0..numbers)
+        .map(|i| {
+            let input =
+                NumberInput { e164: format!("+1555{tag:03}{i:02}"), label: format!("N{i}"), kind: NumberKind::Local };
+            switchboard_store::repo::numbers::create_number(c, account, &input, &actor).expect("number").id
+        })
+        .collect();
+    let workgroups = (0..workgroups)
+        .map(|i| {
+            switchboard_store::repo::workgroups::create_workgroup(c, account, &format!("W{i}"), &[], &actor)
+                .expect("workgroup")
+                .id
+        })
+        .collect();
+    let ivrs = (0..ivrs)
+        .map(|i| switchboard_store::repo::ivrs::create_ivr(c, account, &format!("I{i}"), &[], &actor).expect("ivr").id)
+        .collect();
+    (numbers, workgroups, ivrs)
+}

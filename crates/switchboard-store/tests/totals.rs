@@ -4,7 +4,7 @@
 //! boundaries and between them), every report and the analytics counts hold exactly the records
 //! counted one by one.
 
-use crate::support::{TestDb, backend_tests, each_seed, every_record, passes, plain_report, stored_report};
+use crate::support::{TestDb, backend_tests, each_seed, every_record, passes, plain_report, references, stored_report};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use switchboard_core::{IvrId, KindFlags, NumberId, UserId, Visibility, WorkgroupId};
@@ -12,10 +12,8 @@ use switchboard_store::Actor;
 use switchboard_store::repo::communications::{
     self, Communication, CommunicationFilter, CommunicationKind, Direction, NewCommunication,
 };
-use switchboard_store::repo::numbers::{NumberInput, NumberKind};
 use switchboard_store::repo::reports::{self, Dimension};
 use switchboard_store::repo::users::{self, NewUser};
-use switchboard_store::repo::{ivrs, numbers, workgroups};
 use switchboard_testkit::Rng;
 
 const DIMENSIONS: [Dimension; 6] =
@@ -98,17 +96,7 @@ fn check_totals(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError
     let a = account.id;
     let actor = Actor::System;
     let mut c = db.conn();
-    let numbers: Vec<NumberId> = (0..3)
-        .map(|i| {
-            let input = NumberInput { e164: format!("+1555010{i}"), label: format!("N{i}"), kind: NumberKind::Local };
-            numbers::create_number(&mut c, a, &input, &actor).expect("number").id
-        })
-        .collect();
-    let wgs: Vec<WorkgroupId> = (0..3)
-        .map(|i| workgroups::create_workgroup(&mut c, a, &format!("W{i}"), &[], &actor).expect("wg").id)
-        .collect();
-    let ivrs: Vec<IvrId> =
-        (0..2).map(|i| ivrs::create_ivr(&mut c, a, &format!("I{i}"), &[], &actor).expect("ivr").id).collect();
+    let (numbers, wgs, ivrs) = references(&mut c, a, 1, (3, 3, 2));
     let mut people = vec![owner.id];
     for i in 0..3 {
         people.push(
@@ -243,16 +231,7 @@ backend_tests! {
     fn concurrent_ingests_are_all_counted(db) {
         let (account, _) = db.account("totals-concurrent");
         let a = account.id;
-        let numbers: Vec<NumberId> = {
-            let mut c = db.conn();
-            (0..5)
-                .map(|i| {
-                    let input =
-                        NumberInput { e164: format!("+1555020{i}"), label: format!("C{i}"), kind: NumberKind::Local };
-                    numbers::create_number(&mut c, a, &input, &Actor::System).expect("number").id
-                })
-                .collect()
-        };
+        let (numbers, _, _) = references(&mut db.conn(), a, 2, (5, 0, 0));
         let day = Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).single().expect("day");
         std::thread::scope(|s| {
             for t in 0..4u64 {
@@ -297,9 +276,8 @@ backend_tests! {
         let (account, owner) = db.account("totals-migrated");
         let a = account.id;
         let mut c = db.conn();
-        let input = NumberInput { e164: "+15550300".into(), label: "M".into(), kind: NumberKind::Local };
-        let number = numbers::create_number(&mut c, a, &input, &Actor::System).expect("number").id;
-        let wg = workgroups::create_workgroup(&mut c, a, "MW", &[], &Actor::System).expect("wg").id;
+        let (numbers, wgs, _) = references(&mut c, a, 3, (1, 1, 0));
+        let (number, wg) = (numbers[0], wgs[0]);
         let mut g = Rng::new(7);
         let start = Utc.with_ymd_and_hms(2026, 2, 20, 0, 0, 0).single().expect("start");
         let items: Vec<NewCommunication> = (0..200)
