@@ -174,7 +174,19 @@ fn store(
         }
         insert_rows(conn, account, &fresh, &fresh_ids)?;
         // before the audit event, which concurrent writers of the account take in turns until commit
-        crate::repo::totals::add(conn, account, &fresh)?;
+        let entries: Vec<crate::repo::totals::Entry> = fresh
+            .iter()
+            .map(|c| crate::repo::totals::Entry {
+                started_at: to_db_time(c.started_at),
+                kind: c.kind,
+                number: c.number.map(|n| n.to_string()),
+                workgroup: c.workgroup.map(|w| w.to_string()),
+                ivr: c.ivr.map(|i| i.to_string()),
+                has_recording: c.has_recording,
+                duration_seconds: c.duration_seconds,
+            })
+            .collect();
+        crate::repo::totals::add(conn, account, &entries)?;
         audit(
             conn,
             AuditEntry {

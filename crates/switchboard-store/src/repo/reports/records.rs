@@ -1,0 +1,137 @@
+//! Reports counted from the records: one grouped SQL statement, in which every part of the scope is an
+//! indexable condition, OR-ed. On PostgreSQL the user's own records are `id = ANY(ARRAY(…))` (a
+//! primary-key lookup, so the planner ORs bitmap index scans instead of a subplan over the whole
+//! account); on SQLite `id IN (…)`.
+
+use crate::db::{Backend, DbConn};
+use crate::error::StoreResult;
+use crate::repo::communications::{
+    CommunicationFilter, ScopePart, kinds_shown, push_column_part, push_filters, scope_parts,
+};
+use crate::repo::history_sql::{CountRow, SqlBuf};
+use crate::repo::totals::Sums;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use switchboard_core::{AccountId, Visibility};
+
+/// What a report groups by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Dimension {
+    Kind,
+    /// The UTC day the communication started, `YYYY-MM-DD`.
+    Day,
+    Number,
+    Workgroup,
+    Ivr,
+    /// Each participant: a communication with two participants counts for both, one without any
+    /// counts once, without a key.
+    User,
+}
+
+/// A report's groups: (key, kind) → sums; the key is `None` for records without one.
+pub(crate) type Groups = BTreeMap<(Option<String>, String), Sums>;
+
+/// The SQL of a dimension's key, on the communications aliased `c` (and their participants `g`).
+pub(crate) fn key_expression(dimension: Dimension, backend: Backend) -> &'static str {
+    match (dimension, backend) {
+        (Dimension::Kind, _) => "c.kind",
+        // timestamps are stored as `YYYY-MM-DD HH:MM:SS…` text on SQLite
+        (Dimension::Day, Backend::Sqlite) => "substr(c.started_at, 1, 10)",
+        (Dimension::Day, Backend::Postgres) => "to_char(c.started_at, 'YYYY-MM-DD')",
+        (Dimension::Number, _) => "c.number_id",
+        (Dimension::Workgroup, _) => "c.workgroup_id",
+        (Dimension::Ivr, _) => "c.ivr_id",
+        (Dimension::User, _) => "g.user_id",
+    }
+}
+
+/// The condition that a record of the communications aliased `c` is one of the user's own: on
+/// PostgreSQL a primary-key lookup (`id = ANY(ARRAY(…))`), so the planner ORs bitmap index scans
+/// instead of running a subplan over the account; on SQLite `id IN (…)`.
+pub(crate) fn push_participant(b: &mut SqlBuf, account: &str, user: &str) {
+    let (open, close) = match b.backend() {
+        Backend::Postgres => ("c.id = ANY(ARRAY(", "))"),
+        Backend::Sqlite => ("c.id IN (", ")"),
+    };
+    b.sql(open)
+        .sql("SELECT p.communication_id FROM communication_participants p WHERE p.account_id = ")
+        .text(account)
+        .sql(" AND p.user_id = ")
+        .text(user)
+        .sql(close);
+}
+
+/// The report's groups counted from the records, in one statement.
+pub(crate) fn counted(
+    conn: &mut DbConn,
+    account: AccountId,
+    visibility: &Visibility<'_>,
+    filter: &CommunicationFilter,
+    dimension: Dimension,
+) -> StoreResult<Groups> {
+    let a = account.to_string();
+    let whole_account = *visibility == Visibility::Everything && filter.is_empty();
+    let parts = scope_parts(visibility, false);
+    let shown = kinds_shown(visibility);
+    let mut out = Groups::new();
+    count_records(conn, &a, dimension, whole_account, &mut out, |b| {
+        push_filters(b, &a, filter);
+        if parts.is_empty() {
+            return;
+        }
+        b.sql(" AND (");
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                b.sql(" OR ");
+            }
+            match part {
+                ScopePart::Participant(user) => push_participant(b, &a, user),
+                ScopePart::Account | ScopePart::Column(..) => {
+                    b.sql("(1 = 1");
+                    push_column_part(b, part, shown.as_deref());
+                    b.sql(")");
+                }
+            }
+        }
+        b.sql(")");
+    })?;
+    Ok(out)
+}
+
+/// Counts records of the account matching what `conditions` adds (`AND …` on the records aliased
+/// `c`), grouped by the report's dimension, into `out`. A report by participant joins them (`g`).
+/// `whole_account` on SQLite forces one pass over the table: given statistics, its planner otherwise
+/// walks an index on `account_id` and reads every record from it in index order, about 4× slower.
+pub(crate) fn count_records(
+    conn: &mut DbConn,
+    a: &str,
+    dimension: Dimension,
+    whole_account: bool,
+    out: &mut Groups,
+    conditions: impl FnOnce(&mut SqlBuf),
+) -> StoreResult<()> {
+    let mut b = SqlBuf::new(conn.backend());
+    b.sql("SELECT ").sql(key_expression(dimension, conn.backend())).sql(
+        " AS key, c.kind AS kind, c.has_recording AS has_recording, COUNT(*) AS n, \
+         SUM(c.duration_seconds) AS total FROM communications c",
+    );
+    if whole_account && conn.backend() == Backend::Sqlite {
+        b.sql(" NOT INDEXED");
+    }
+    if dimension == Dimension::User {
+        b.sql(" LEFT JOIN communication_participants g ON g.account_id = c.account_id AND g.communication_id = c.id");
+    }
+    b.sql(" WHERE c.account_id = ").text(a);
+    conditions(&mut b);
+    b.sql(" GROUP BY 1, c.kind, c.has_recording");
+    for r in b.load::<CountRow>(conn)? {
+        let sums = Sums {
+            records: r.n,
+            recorded: if r.has_recording { r.n } else { 0 },
+            duration_seconds: r.total.unwrap_or(0),
+        };
+        *out.entry((r.key, r.kind)).or_default() += sums;
+    }
+    Ok(())
+}
