@@ -93,6 +93,14 @@ impl std::ops::AddAssign for Sums {
 /// The sums of each kind, in the order of [`CommunicationKind::ALL`].
 pub(crate) type PerKind = [Sums; 4];
 
+/// The value columns of a totals row, in the order of [`PerKind`]: each kind's records, recorded
+/// records and seconds.
+pub(crate) fn kind_columns() -> impl Iterator<Item = String> {
+    CommunicationKind::ALL
+        .into_iter()
+        .flat_map(|k| ["records", "recorded", "seconds"].map(|c| format!("{}_{c}", k.as_str())))
+}
+
 pub(crate) fn kind_index(kind: CommunicationKind) -> usize {
     CommunicationKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
 }
@@ -135,9 +143,8 @@ pub(crate) fn add(conn: &mut DbConn, account: AccountId, items: &[Entry]) -> Sto
     for chunk in rows.chunks(UPSERT_ROWS) {
         let mut b = SqlBuf::new(conn.backend());
         b.sql("INSERT INTO communication_totals (account_id, dimension, grain, ref_id, period, stripe");
-        for k in CommunicationKind::ALL {
-            let k = k.as_str();
-            let _ = write!(b.text_mut(), ", {k}_records, {k}_recorded, {k}_seconds");
+        for column in kind_columns() {
+            let _ = write!(b.text_mut(), ", {column}");
         }
         b.sql(") VALUES ");
         for (i, ((across, grain, reference, period), kinds)) in chunk.iter().enumerate() {
@@ -153,15 +160,9 @@ pub(crate) fn add(conn: &mut DbConn, account: AccountId, items: &[Entry]) -> Sto
             b.sql(")");
         }
         b.sql(" ON CONFLICT (account_id, dimension, grain, ref_id, period, stripe) DO UPDATE SET ");
-        for (i, k) in CommunicationKind::ALL.iter().enumerate() {
-            for column in ["records", "recorded", "seconds"] {
-                let sep = if i == 0 && column == "records" { "" } else { ", " };
-                let k = k.as_str();
-                let _ = write!(
-                    b.text_mut(),
-                    "{sep}{k}_{column} = communication_totals.{k}_{column} + excluded.{k}_{column}"
-                );
-            }
+        for (i, column) in kind_columns().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            let _ = write!(b.text_mut(), "{sep}{column} = communication_totals.{column} + excluded.{column}");
         }
         b.execute(conn)?;
     }

@@ -15,7 +15,7 @@ use crate::repo::communications::{
     CommunicationFilter, ScopePart, kinds_shown, push_column_part, push_filters, scope_parts,
 };
 use crate::repo::history_sql::SqlBuf;
-use crate::repo::totals::{Across, Grain, PerKind, Sums};
+use crate::repo::totals::{Across, Grain, PerKind, Sums, kind_columns};
 use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Text};
@@ -64,12 +64,7 @@ pub(crate) fn plan(visibility: &Visibility<'_>, filter: &CommunicationFilter, di
     ];
     let filtered: Vec<(&'static str, String)> =
         filtered.into_iter().filter_map(|(column, v)| v.map(|v| (column, v))).collect();
-    let grouped = match dimension {
-        Dimension::Number => Some("number_id"),
-        Dimension::Workgroup => Some("workgroup_id"),
-        Dimension::Ivr => Some("ivr_id"),
-        Dimension::Kind | Dimension::Day | Dimension::User => None,
-    };
+    let grouped = dimension.reference_column();
     // every column the report is limited to or grouped by must be one: a total is kept per column
     let mut column = match &part {
         ScopePart::Column(column, _) => Some(*column),
@@ -212,19 +207,52 @@ fn read_whole_days(
     let months_from = from.map(month_on_or_after);
     let months_until = until.map(month_of);
     let has_months = !matches!((months_from, months_until), (Some(f), Some(u)) if f >= u);
+    let refs = match (&plan.refs, plan.across) {
+        (Some(r), _) => Some(r.clone()),
+        (None, Across::Account) => Some(vec![String::new()]),
+        (None, _) => None,
+    };
+    let mut days = Vec::new();
     if dimension == Dimension::Day || !has_months {
-        return read(conn, a, plan, Grain::Day, from, until, dimension, out);
+        days.push((from, until));
+    } else {
+        let months = Rows { grain: Grain::Month, from: months_from, until: months_until };
+        read(conn, a, plan, refs.as_deref(), months, dimension, out)?;
+        if let (Some(f), Some(m)) = (from, months_from)
+            && f < m
+        {
+            days.push((Some(f), Some(m)));
+        }
+        if let (Some(m), Some(u)) = (months_until, until)
+            && m < u
+        {
+            days.push((Some(m), Some(u)));
+        }
     }
-    read(conn, a, plan, Grain::Month, months_from, months_until, dimension, out)?;
-    if let (Some(f), Some(m)) = (from, months_from)
-        && f < m
-    {
-        read(conn, a, plan, Grain::Day, Some(f), Some(m), dimension, out)?;
+    if days.is_empty() {
+        return Ok(());
     }
-    if let (Some(m), Some(u)) = (months_until, until)
-        && m < u
-    {
-        read(conn, a, plan, Grain::Day, Some(m), Some(u), dimension, out)?;
+    // every reference over some days: those with records in these days' months, each then one range of
+    // the key (instead of every reference's every day)
+    let refs = match refs {
+        Some(r) => r,
+        None => {
+            let mut b = SqlBuf::new(conn.backend());
+            b.sql("SELECT DISTINCT ref_id");
+            push_key_prefix(&mut b, a, plan.across, Grain::Month);
+            b.sql(" AND (");
+            for (i, (f, u)) in days.iter().enumerate() {
+                let last = u.and_then(|u| u.pred_opt()).map(|d| month_of(d).checked_add_months(Months::new(1)));
+                b.sql(if i == 0 { "(1 = 1" } else { " OR (1 = 1" });
+                push_periods(&mut b, Grain::Month, f.map(month_of), last.flatten());
+                b.sql(")");
+            }
+            b.sql(")");
+            b.load::<RefRow>(conn)?.into_iter().map(|r| r.ref_id).collect()
+        }
+    };
+    for (from, until) in days {
+        read(conn, a, plan, Some(&refs), Rows { grain: Grain::Day, from, until }, dimension, out)?;
     }
     Ok(())
 }
@@ -278,10 +306,22 @@ struct RefRow {
     ref_id: String,
 }
 
-/// `WHERE` for the totals of one grain, from the period of `from` to that of `until` (exclusive).
-fn push_rows(b: &mut SqlBuf, a: &str, across: Across, grain: Grain, from: Option<NaiveDate>, until: Option<NaiveDate>) {
+/// The rows of one grain, from the period of `from` to that of `until` (exclusive).
+#[derive(Clone, Copy)]
+struct Rows {
+    grain: Grain,
+    from: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+}
+
+/// `FROM … WHERE` for the totals of one column's references (or the account's) at one grain.
+fn push_key_prefix(b: &mut SqlBuf, a: &str, across: Across, grain: Grain) {
     b.sql(" FROM communication_totals WHERE account_id = ").text(a);
     b.sql(" AND dimension = ").text(across.name()).sql(" AND grain = ").text(grain.name());
+}
+
+/// `AND` the periods from that of `from` to that of `until` (exclusive).
+fn push_periods(b: &mut SqlBuf, grain: Grain, from: Option<NaiveDate>, until: Option<NaiveDate>) {
     if let Some(f) = from {
         b.sql(" AND period >= ").text(&grain.period(f));
     }
@@ -290,51 +330,34 @@ fn push_rows(b: &mut SqlBuf, a: &str, across: Across, grain: Grain, from: Option
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// Adds the totals of `rows` to `out`, for `refs` (`None`: every reference of the column).
 fn read(
     conn: &mut DbConn,
     a: &str,
     plan: &Plan,
-    grain: Grain,
-    from: Option<NaiveDate>,
-    until: Option<NaiveDate>,
+    refs: Option<&[String]>,
+    rows: Rows,
     dimension: Dimension,
     out: &mut Groups,
 ) -> StoreResult<()> {
-    let refs: Option<Vec<String>> = match (&plan.refs, plan.across, grain) {
-        (Some(r), _, _) => Some(r.clone()),
-        (None, Across::Account, _) => Some(vec![String::new()]),
-        (None, _, Grain::Month) => None,
-        // every reference over some days: those with records in these days' months, each one range of
-        // the key (instead of every reference's every day)
-        (None, across, Grain::Day) => {
-            let mut b = SqlBuf::new(conn.backend());
-            b.sql("SELECT DISTINCT ref_id");
-            let last = until.and_then(|u| u.pred_opt()).map(|d| month_of(d).checked_add_months(Months::new(1)));
-            push_rows(&mut b, a, across, Grain::Month, from.map(month_of), last.flatten());
-            Some(b.load::<RefRow>(conn)?.into_iter().map(|r| r.ref_id).collect())
-        }
-    };
     // by kind: one group of every row (the kind is the key)
     let key = match dimension {
         Dimension::Kind => "dimension",
         Dimension::Day => "period",
         _ => "ref_id",
     };
-    let chunks: Vec<Option<&[String]>> = match &refs {
+    let chunks: Vec<Option<&[String]>> = match refs {
         Some(r) => r.chunks(REFS_PER_READ).map(Some).collect(),
         None => vec![None],
     };
     for chunk in chunks {
         let mut b = SqlBuf::new(conn.backend());
         b.sql("SELECT ").sql(key).sql(" AS key");
-        for k in CommunicationKind::ALL {
-            for column in ["records", "recorded", "seconds"] {
-                let name = format!("{}_{column}", k.as_str());
-                let _ = write!(b.text_mut(), ", CAST(SUM({name}) AS BIGINT) AS {name}");
-            }
+        for column in kind_columns() {
+            let _ = write!(b.text_mut(), ", CAST(SUM({column}) AS BIGINT) AS {column}");
         }
-        push_rows(&mut b, a, plan.across, grain, from, until);
+        push_key_prefix(&mut b, a, plan.across, rows.grain);
+        push_periods(&mut b, rows.grain, rows.from, rows.until);
         if let Some(r) = chunk {
             b.sql(" AND ref_id IN ").list(r);
         }

@@ -29,21 +29,32 @@ pub enum Dimension {
     User,
 }
 
+impl Dimension {
+    /// The communications' column of the references a report by this dimension groups on.
+    pub(crate) fn reference_column(self) -> Option<&'static str> {
+        match self {
+            Dimension::Number => Some("number_id"),
+            Dimension::Workgroup => Some("workgroup_id"),
+            Dimension::Ivr => Some("ivr_id"),
+            Dimension::Kind | Dimension::Day | Dimension::User => None,
+        }
+    }
+}
+
 /// A report's groups: (key, kind) → sums; the key is `None` for records without one.
 pub(crate) type Groups = BTreeMap<(Option<String>, String), Sums>;
 
-/// The SQL of a dimension's key, on the communications aliased `c` (and their participants `g`).
-pub(crate) fn key_expression(dimension: Dimension, backend: Backend) -> &'static str {
-    match (dimension, backend) {
-        (Dimension::Kind, _) => "c.kind",
+/// Writes the SQL of a dimension's key, on the communications aliased `c` (and their participants `g`).
+fn push_key(b: &mut SqlBuf, dimension: Dimension) {
+    match (dimension.reference_column(), dimension, b.backend()) {
+        (Some(column), ..) => b.sql("c.").sql(column),
         // timestamps are stored as `YYYY-MM-DD HH:MM:SS…` text on SQLite
-        (Dimension::Day, Backend::Sqlite) => "substr(c.started_at, 1, 10)",
-        (Dimension::Day, Backend::Postgres) => "to_char(c.started_at, 'YYYY-MM-DD')",
-        (Dimension::Number, _) => "c.number_id",
-        (Dimension::Workgroup, _) => "c.workgroup_id",
-        (Dimension::Ivr, _) => "c.ivr_id",
-        (Dimension::User, _) => "g.user_id",
-    }
+        (None, Dimension::Day, Backend::Sqlite) => b.sql("substr(c.started_at, 1, 10)"),
+        (None, Dimension::Day, Backend::Postgres) => b.sql("to_char(c.started_at, 'YYYY-MM-DD')"),
+        (None, Dimension::User, _) => b.sql("g.user_id"),
+        // by kind
+        (None, ..) => b.sql("c.kind"),
+    };
 }
 
 /// The condition that a record of the communications aliased `c` is one of the user's own: on
@@ -112,7 +123,9 @@ pub(crate) fn count_records(
     conditions: impl FnOnce(&mut SqlBuf),
 ) -> StoreResult<()> {
     let mut b = SqlBuf::new(conn.backend());
-    b.sql("SELECT ").sql(key_expression(dimension, conn.backend())).sql(
+    b.sql("SELECT ");
+    push_key(&mut b, dimension);
+    b.sql(
         " AS key, c.kind AS kind, c.has_recording AS has_recording, COUNT(*) AS n, \
          SUM(c.duration_seconds) AS total FROM communications c",
     );
