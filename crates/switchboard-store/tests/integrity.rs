@@ -56,6 +56,38 @@ backend_tests! {
         db.account("after-reapply");
     }
 
+    fn communications_and_their_participants_survive_the_move_to_tables_without_rowids_and_back(db) {
+        let (account, owner) = db.account("lean");
+        let mut c = db.conn();
+        let (numbers, workgroups, ivrs) = crate::support::references(&mut c, account.id, 9, (2, 2, 2));
+        let items: Vec<NewCommunication> = (0..12)
+            .map(|i| NewCommunication {
+                id: None,
+                kind: CommunicationKind::ALL[i % 4],
+                direction: Direction::Inbound,
+                number: (i % 3 != 0).then(|| numbers[i % 2]),
+                workgroup: (i % 2 == 0).then(|| workgroups[i % 2]),
+                ivr: (i % 4 == 0).then(|| ivrs[i % 2]),
+                participants: if i % 2 == 0 { vec![owner.id] } else { Vec::new() },
+                started_at: chrono::Utc::now() - chrono::Duration::minutes(i as i64),
+                duration_seconds: i as i32,
+                has_recording: i % 3 == 0,
+            })
+            .collect();
+        communications::ingest(&mut c, account.id, &items, &Actor::System).expect("ingest");
+        let stored = crate::support::every_record(&mut c, account.id);
+        assert_eq!(stored.len(), 12);
+        let reverted = switchboard_store::revert_migrations_from(&mut c, "20261209000001").expect("reverted");
+        assert!(reverted.iter().any(|v| v == "20261209000001"), "{reverted:?}");
+        assert_eq!(crate::support::every_record(&mut c, account.id), stored, "back in rowid tables");
+        run_migrations(&mut c).expect("applied again");
+        assert_eq!(crate::support::every_record(&mut c, account.id), stored, "moved again");
+        // and the participants still follow their communication out
+        let deletion = switchboard_store::repo::account_deletion::delete(&mut c, account.id, &Actor::User(owner.id), "o@x.example")
+            .expect("deleted");
+        assert_eq!(deletion.records["communication_participants"], 6);
+    }
+
     fn a_group_mapping_written_before_mappings_named_their_writer_learns_it_from_the_audit_log(db) {
         use switchboard_store::repo::group_mappings::{self, MappingInput};
         let (account, owner) = db.account("legacy");
@@ -363,6 +395,11 @@ fn every_pooled_sqlite_connection_enforces_foreign_keys_in_wal_mode() {
         #[diesel(sql_type = Text)]
         journal_mode: String,
     }
+    #[derive(QueryableByName)]
+    struct Pages {
+        #[diesel(sql_type = BigInt)]
+        wal_autocheckpoint: i64,
+    }
     let db = crate::support::TestDb::sqlite();
     let held: Vec<_> = (0..4).map(|_| db.conn()).collect();
     for mut c in held {
@@ -374,6 +411,9 @@ fn every_pooled_sqlite_connection_enforces_foreign_keys_in_wal_mode() {
         assert!(busy[0].v >= 1000);
         let mode: Vec<Str> = diesel::sql_query("PRAGMA journal_mode").load(&mut *c).expect("mode");
         assert_eq!(mode[0].journal_mode, "wal");
+        // a writer copies the log to the database seldom: the server's upkeep does it every second
+        let checkpoint: Vec<Pages> = diesel::sql_query("PRAGMA wal_autocheckpoint").load(&mut *c).expect("wal");
+        assert_eq!(checkpoint[0].wal_autocheckpoint, i64::from(switchboard_store::db::SQLITE_CHECKPOINT_PAGES));
     }
 }
 

@@ -136,3 +136,61 @@ fn every_foreign_key_is_found_from_the_referencing_side_through_an_index() {
     }
     assert!(checked >= 30, "too few foreign keys found: {checked}");
 }
+
+/// The plan of `read` as text, one step a line.
+fn plan_of(c: &mut switchboard_store::DbConn, read: &str) -> String {
+    #[derive(QueryableByName)]
+    struct Line {
+        #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+        line: String,
+    }
+    match c {
+        switchboard_store::DbConn::Sqlite(lite) => {
+            let plan: Vec<Step> = diesel::sql_query(format!("EXPLAIN QUERY PLAN {read}")).load(lite).expect("plan");
+            plan.into_iter().map(|s| s.detail).collect::<Vec<_>>().join("\n")
+        }
+        switchboard_store::DbConn::Postgresql(pg) => {
+            // on a table of a few rows the planner would rather read it all
+            diesel::connection::SimpleConnection::batch_execute(pg, "SET enable_seqscan = off").expect("set");
+            let plan: Vec<Line> = diesel::sql_query(format!("EXPLAIN {read}")).load(pg).expect("plan");
+            plan.into_iter().map(|l| l.line).collect::<Vec<_>>().join("\n")
+        }
+    }
+}
+
+/// The history of a number's, a workgroup's or an IVR's communications reads that column's index,
+/// which leaves out the records without one (migration 2026-12-09-000001): `column = …` and
+/// `column IN (…)` both imply the column is set.
+fn column_histories_read_their_partial_indexes(db: &TestDb) {
+    let mut c = db.conn();
+    // PostgreSQL prices plans: over an empty table it would walk the time index for the order instead
+    let order = match &*c {
+        switchboard_store::DbConn::Sqlite(_) => " ORDER BY c.started_at DESC, c.id DESC LIMIT 51",
+        switchboard_store::DbConn::Postgresql(_) => "",
+    };
+    for (column, index) in [
+        ("number_id", "communications_number"),
+        ("workgroup_id", "communications_workgroup"),
+        ("ivr_id", "communications_ivr"),
+    ] {
+        for values in ["= 'b'", "IN ('b', 'c')"] {
+            let read = format!(
+                "SELECT c.started_at, c.id FROM communications c WHERE c.account_id = 'a' AND c.{column} {values} \
+                 AND c.kind IN ('call', 'voicemail'){order}"
+            );
+            let plan = plan_of(&mut c, &read);
+            assert!(plan.contains(index), "`{read}` does not read {index}:\n{plan}");
+        }
+    }
+}
+
+#[test]
+fn a_history_by_number_workgroup_or_ivr_reads_an_index_without_the_records_that_have_none_on_sqlite() {
+    column_histories_read_their_partial_indexes(&TestDb::sqlite());
+}
+
+#[test]
+#[cfg_attr(not(pg_tests), ignore = "set SWITCHBOARD_TEST_DATABASE_URL to run against PostgreSQL")]
+fn a_history_by_number_workgroup_or_ivr_reads_an_index_without_the_records_that_have_none_on_postgresql() {
+    column_histories_read_their_partial_indexes(&TestDb::postgres());
+}
