@@ -225,7 +225,7 @@ pub fn set_preset_pack(
     version: &str,
     actor: &Actor,
 ) -> StoreResult<Account> {
-    conn.transaction(|conn| {
+    crate::common::write_tx(conn, |conn| {
         let before = get(conn, account)?;
         diesel::update(accounts::table.find(account.to_string()))
             .set((accounts::preset_pack.eq(pack), accounts::preset_version.eq(version)))
@@ -238,7 +238,7 @@ pub fn set_preset_pack(
 
 /// Records that the account's preset roles are those of `version` of its pack.
 pub fn set_preset_version(conn: &mut DbConn, account: AccountId, version: &str, actor: &Actor) -> StoreResult<Account> {
-    conn.transaction(|conn| {
+    crate::common::write_tx(conn, |conn| {
         let before = get(conn, account)?;
         diesel::update(accounts::table.find(account.to_string()))
             .set(accounts::preset_version.eq(version))
