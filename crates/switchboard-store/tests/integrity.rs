@@ -414,6 +414,10 @@ fn every_pooled_sqlite_connection_enforces_foreign_keys_in_wal_mode() {
         // a writer copies the log to the database seldom: the server's upkeep does it every second
         let checkpoint: Vec<Pages> = diesel::sql_query("PRAGMA wal_autocheckpoint").load(&mut *c).expect("wal");
         assert_eq!(checkpoint[0].wal_autocheckpoint, i64::from(switchboard_store::db::SQLITE_CHECKPOINT_PAGES));
+        // a large report sorts in a file, not in the server's memory (1 = FILE)
+        let temp: Vec<Int> =
+            diesel::sql_query("SELECT temp_store AS v FROM pragma_temp_store").load(&mut *c).expect("temp");
+        assert_eq!(temp[0].v, 1);
     }
 }
 
