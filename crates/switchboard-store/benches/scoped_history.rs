@@ -2,7 +2,7 @@
 //! PostgreSQL server) on PostgreSQL. Not a test: run with
 //! `cargo bench -p switchboard-store --bench scoped_history`; sizes via SWITCHBOARD_BENCH_COMMUNICATIONS
 //! (default 1000000) and SWITCHBOARD_BENCH_USERS (default 10000); SWITCHBOARD_BENCH_SKIP_SQLITE=1 runs only
-//! PostgreSQL. Prints Markdown tables; the baseline is the straightforward OR query, measured in the same run.
+//! PostgreSQL; SWITCHBOARD_BENCH_ROUNDS (default 5) measurements of each figure. Prints Markdown tables; the baseline is the straightforward OR query, measured in the same run.
 //! The seeded data set is kept (target/bench-store/, and a database of its own on PostgreSQL) and reused by
 //! the next run of the same size.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -119,8 +119,16 @@ mod baseline {
     }
 }
 
-/// The account: `n_users` people and `n_comms` communications over a year, the last number and the
-/// last IVR rare (one record in 10,000 each), for sparse scopes.
+const YEAR_SECONDS: i64 = 365 * 86_400;
+
+/// Times each measurement is taken (the median is shown): SWITCHBOARD_BENCH_ROUNDS, default 5 (3 for
+/// reports). Fewer make a run at ten million records take minutes instead of hours.
+fn rounds() -> usize {
+    env_usize("SWITCHBOARD_BENCH_ROUNDS", 5).max(1)
+}
+
+/// The account: `n_users` people and `n_comms` communications over a year, in time order, the last
+/// number and the last IVR rare (one record in 10,000 each), for sparse scopes.
 fn seed(c: &mut DbConn, n_comms: usize, n_users: usize) -> Seeded {
     let seeded = seed_account(c, n_users);
     let Seeded { account: a, users: ref user_ids, workgroups: ref wgs, ref numbers, ref ivrs } = seeded;
@@ -152,7 +160,11 @@ fn seed(c: &mut DbConn, n_comms: usize, n_users: usize) -> Seeded {
                         None
                     },
                     participants: vec![user_ids[rng.below(user_ids.len())]],
-                    started_at: start + chrono::Duration::seconds(rng.below(365 * 86_400) as i64),
+                    // in time order over the year, as a phone platform sends them when calls end
+                    started_at: start
+                        + chrono::Duration::seconds(
+                            (serial as i64 * YEAR_SECONDS) / n_comms as i64 + rng.below(60) as i64,
+                        ),
                     duration_seconds: rng.below(900) as i32,
                     has_recording: rng.below(3) == 0,
                 }
@@ -220,7 +232,7 @@ fn run(bench: Bench<'_>, n_comms: usize, n_users: usize) {
         let kind = filter.kind.map(CommunicationKind::as_str);
         let (mut first, mut tenth, mut counts) = (Vec::new(), Vec::new(), Vec::new());
         let (mut b_first, mut b_tenth, mut b_counts) = (Vec::new(), Vec::new(), Vec::new());
-        for _ in 0..5 {
+        for _ in 0..rounds() {
             let t = Instant::now();
             let mut p = communications::list(&mut c, a, vis, filter, &PageRequest::first(50)).unwrap();
             first.push(t.elapsed());
@@ -346,7 +358,7 @@ fn who_can_table(label: &str, c: &mut DbConn, a: switchboard_core::AccountId, ow
     let wide = vec![supervisor.id];
     let sets = lookups::communication_candidates(&record, wide, owner);
     let (mut users_page, mut who_first, mut who_all, mut found) = (Vec::new(), Vec::new(), Vec::new(), 0);
-    for _ in 0..5 {
+    for _ in 0..rounds() {
         let t = Instant::now();
         switchboard_store::repo::users::list(c, a, &PageRequest::first(50)).unwrap();
         users_page.push(t.elapsed());
@@ -396,7 +408,7 @@ fn reports_table(
     for (name, vis, filter) in cases {
         let mut page = Vec::new();
         let mut by: Vec<Vec<Duration>> = vec![Vec::new(); dimensions.len()];
-        for _ in 0..3 {
+        for _ in 0..rounds().min(3) {
             let t = Instant::now();
             communications::list(
                 c,
