@@ -111,11 +111,6 @@ pub const SQLITE_CACHE_KIB: u32 = 1024;
 /// an ingest of 500 records changes a few hundred pages of each index. Only the one writer grows past
 /// the cache, for as long as its transaction lasts.
 pub const SQLITE_SPILL_PAGES: u32 = 4096;
-/// Pages of the write-ahead log past which a committing writer copies them to the database itself
-/// (SQLite's default is 1,000). The server's upkeep thread does it every second anyway, off the
-/// requests' path; copying seldom copies a page changed by many commits once, not once per 1,000
-/// pages: ingest stored 1.4× the records per second (`docs/benchmarks.md`).
-pub const SQLITE_CHECKPOINT_PAGES: u32 = 16_384;
 
 /// Bytes the write-ahead log file keeps when it starts again from the beginning (more is truncated).
 pub const WAL_FILE_LIMIT: u64 = 64 << 20;
@@ -225,8 +220,7 @@ impl ConnectionManager {
                 conn.batch_execute(&format!(
                     "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = {}; PRAGMA synchronous = NORMAL; \
                      PRAGMA cache_size = -{SQLITE_CACHE_KIB}; PRAGMA cache_spill = {SQLITE_SPILL_PAGES}; \
-                     PRAGMA temp_store = FILE; PRAGMA journal_size_limit = {WAL_FILE_LIMIT}; \
-                     PRAGMA wal_autocheckpoint = {SQLITE_CHECKPOINT_PAGES};",
+                     PRAGMA temp_store = FILE; PRAGMA journal_size_limit = {WAL_FILE_LIMIT};",
                     self.busy_timeout_ms
                 ))?;
                 DbConn::Sqlite(conn)
