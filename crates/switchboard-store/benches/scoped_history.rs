@@ -2,7 +2,8 @@
 //! PostgreSQL server) on PostgreSQL. Not a test: run with
 //! `cargo bench -p switchboard-store --bench scoped_history`; sizes via SWITCHBOARD_BENCH_COMMUNICATIONS
 //! (default 1000000) and SWITCHBOARD_BENCH_USERS (default 10000); SWITCHBOARD_BENCH_SKIP_SQLITE=1 runs only
-//! PostgreSQL; SWITCHBOARD_BENCH_ROUNDS (default 5) measurements of each figure. Prints Markdown tables; the baseline is the straightforward OR query, measured in the same run.
+//! PostgreSQL; SWITCHBOARD_BENCH_ROUNDS (default 5) measurements of each figure. Prints Markdown tables;
+//! the baseline is the straightforward OR query, measured in the same run.
 //! The seeded data set is kept (target/bench-store/, and a database of its own on PostgreSQL) and reused by
 //! the next run of the same size.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
