@@ -213,6 +213,11 @@ impl From<switchboard_store::StoreError> for ApiError {
                 log::debug!("database unavailable: {cause}");
                 ApiError::Unavailable("the database is busy or cannot be reached; retry later".into())
             }
+            E::Full(cause) => {
+                // The operator must act (free disk space): logged as an error, answered as an outage
+                log::error!("the database has no room to write: {cause}");
+                ApiError::Unavailable("the database has no room to write; nothing was changed; retry later".into())
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -221,5 +226,28 @@ impl From<switchboard_store::StoreError> for ApiError {
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(e: actix_web::error::BlockingError) -> Self {
         ApiError::Internal(format!("blocking task failed: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApiError;
+    use actix_web::ResponseError;
+    use actix_web::http::header;
+    use switchboard_store::StoreError;
+
+    #[test]
+    fn a_full_disk_is_answered_as_an_outage_to_retry_without_the_databases_words() {
+        let e = ApiError::from(StoreError::Full("database or disk is full: /var/lib/switchboard".into()));
+        let response = e.error_response();
+        assert_eq!(response.status(), 503);
+        assert_eq!(response.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("1"));
+        let problem = e.problem();
+        assert_eq!(problem.code, "unavailable");
+        assert!(
+            problem.detail.contains("no room to write") && !problem.detail.contains("/var/lib"),
+            "{}",
+            problem.detail
+        );
     }
 }

@@ -180,7 +180,7 @@ pub(crate) struct AuditEntry<'a> {
 /// cycle with the transactions that lock the account row or a record first.
 pub(crate) fn audit(conn: &mut DbConn, entry: AuditEntry<'_>) -> StoreResult<()> {
     let (actor_kind, actor_id) = entry.actor.columns();
-    conn.transaction(|conn| {
+    transaction(conn, |conn| {
         let account = entry.account.to_string();
         let first = (event_counters::account_id.eq(&account), event_counters::seq.eq(1i64));
         crate::per_backend!(&mut *conn, c => diesel::insert_into(event_counters::table)
@@ -225,11 +225,29 @@ pub(crate) fn bump_access_version(conn: &mut DbConn, account: AccountId) -> Stor
     Ok(())
 }
 
+/// Runs `f` in a transaction (a savepoint inside another) and, when it fails, answers `f`'s own error.
+/// diesel answers the rollback's error instead when the rollback fails, which it does whenever SQLite
+/// already rolled the transaction back on its own (a full disk, an I/O error): the cause was lost
+/// behind "not in transaction". A connection whose rollback failed is still dropped by the pool.
+pub(crate) fn transaction<T, E: From<diesel::result::Error>>(
+    conn: &mut DbConn,
+    f: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E> {
+    let mut cause = None;
+    let out = conn.transaction(|conn| {
+        f(conn).map_err(|e| {
+            cause = Some(e);
+            diesel::result::Error::RollbackTransaction
+        })
+    });
+    out.map_err(|rollback| cause.unwrap_or_else(|| rollback.into()))
+}
+
 /// Runs `f` in a transaction that writes. On SQLite the write lock is taken first (waiting up to the
 /// busy timeout): a transaction that read before writing would otherwise have to upgrade its read
 /// snapshot, which SQLite refuses at once with "database is locked" when another writer got there first.
 pub(crate) fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> StoreResult<T>) -> StoreResult<T> {
-    conn.transaction(|conn| {
+    transaction(conn, |conn| {
         if let DbConn::Sqlite(lite) = conn {
             crate::db::take_sqlite_write_lock(lite)?;
         }

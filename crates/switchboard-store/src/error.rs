@@ -38,6 +38,10 @@ pub enum StoreError {
     /// The database could not be reached or a connection could not be obtained.
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// The database has no room left to write (its disk is full, or SQLite's `max_page_count`):
+    /// nothing was written; reads go on, and writes succeed again once the operator frees space.
+    #[error("database full: {0}")]
+    Full(String),
     /// Migrations failed.
     #[error("migration failed: {0}")]
     Migration(String),
@@ -98,6 +102,13 @@ fn is_connection_ending(message: &str) -> bool {
     ENDING.iter().any(|m| message.contains(m))
 }
 
+/// What SQLite (`SQLITE_FULL`) and PostgreSQL (`53100 disk_full`, or the file system's own words while
+/// extending a file) say when the disk is full.
+fn is_disk_full(message: &str) -> bool {
+    const FULL: [&str; 3] = ["database or disk is full", "No space left on device", "could not extend file"];
+    FULL.iter().any(|m| message.contains(m))
+}
+
 /// What a unique violation means to the client, in the domain's words: the database's own message
 /// names tables, columns and constraints, and differs between backends.
 /// A communication id that is taken, in this account (with other contents) or in another: one answer
@@ -151,6 +162,7 @@ impl From<DieselError> for StoreError {
                     // The FATAL message of an ending connection can be read before libpq sees the
                     // socket close, and then carries no kind of its own
                     _ if is_connection_ending(&message) => StoreError::Unavailable(message),
+                    _ if is_disk_full(&message) => StoreError::Full(message),
                     // SQLite reports a deferred foreign key failing at COMMIT without an extended code
                     _ if is_foreign_key_message(&message) => StoreError::InvalidReference { message: REFERENCE.into() },
                     // PostgreSQL broke a deadlock or a serialisation conflict by aborting this

@@ -66,3 +66,33 @@ fn on_postgresql_there_is_no_write_ahead_log_to_keep() {
     let db = TestDb::postgres();
     assert_eq!(db.store().keep_wal_under(0).expect("nothing to do"), 0);
 }
+
+#[test]
+fn a_full_sqlite_database_refuses_writes_as_full_keeps_what_it_has_and_writes_again_once_there_is_room() {
+    #[derive(QueryableByName)]
+    struct Pages {
+        #[diesel(sql_type = BigInt)]
+        page_count: i64,
+    }
+    let db = TestDb::sqlite();
+    let (account, _) = db.account("full");
+    let mut c = db.conn();
+    // as a full disk does: SQLite may not grow the file past the pages it has now
+    let pages = diesel::sql_query("PRAGMA page_count").get_result::<Pages>(&mut c).expect("pages").page_count;
+    c.batch_execute(&format!("PRAGMA max_page_count = {pages}")).expect("cap");
+    let mut stored = 0;
+    let refused = loop {
+        match workgroups::create_workgroup(&mut c, account.id, &format!("Team {stored}"), &[], &Actor::System) {
+            Ok(_) => stored += 1,
+            Err(e) => break e,
+        }
+        assert!(stored < 10_000, "the capped file never filled");
+    };
+    assert!(matches!(refused, StoreError::Full(_)), "a full database is reported full: {refused:?}");
+    let kept = workgroups::list_workgroups(&mut c, account.id, &switchboard_store::PageRequest::first(500))
+        .expect("reads go on while the disk is full");
+    assert_eq!(kept.items.len(), stored, "the refused write left every earlier one in place, and nothing of its own");
+
+    c.batch_execute(&format!("PRAGMA max_page_count = {}", pages * 4)).expect("room again");
+    workgroups::create_workgroup(&mut c, account.id, "After", &[], &Actor::System).expect("writes again");
+}

@@ -170,7 +170,7 @@ pub fn change<T, E: From<StoreError>>(
     account: AccountId,
     work: impl FnOnce(&mut DbConn, Account) -> Result<T, E>,
 ) -> Result<T, E> {
-    let result = conn.transaction::<T, ChangeFailed<E>, _>(|conn| {
+    let result = crate::common::transaction(conn, |conn| -> Result<T, ChangeFailed<E>> {
         // A change never waits for the lock without bound: as long as SQLite's busy timeout, then
         // the database is "unavailable" (503 with Retry-After), not a hung request.
         if let DbConn::Postgresql(pg) = conn {
