@@ -99,7 +99,19 @@ fn plain_insert(c: &mut DbConn, seeded: &Seeded, items: &[NewCommunication]) {
 }
 
 fn run(Bench { backend, store, .. }: Bench<'_>, total: usize) {
-    let mut c = store.conn().unwrap();
+    // as in the server: changes on the store's write connection, and the log copied into the database
+    // every second by another thread (the server's upkeep)
+    let mut c = store.write_conn().unwrap();
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let upkeep = {
+        let (store, done) = (store.clone(), done.clone());
+        std::thread::spawn(move || {
+            while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_secs(1));
+                let _ = store.keep_wal_under(switchboard_store::db::WAL_RESTART_FRAMES);
+            }
+        })
+    };
     let seeded = seed_account(&mut c, 1_000);
     let mut rng = Rng::new(0x2545_F491_4F6C_DD1D);
     let mut clock = chrono::Utc::now() - chrono::Duration::days(30);
@@ -119,6 +131,8 @@ fn run(Bench { backend, store, .. }: Bench<'_>, total: usize) {
         }
         ingest.push(t.elapsed());
     }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    upkeep.join().unwrap();
     let per_second = |d: Duration| ROUND as f64 / d.as_secs_f64();
     println!("ingest-bench: {backend} plain={:.0} ingest={:.0}", per_second(median(plain)), per_second(median(ingest)));
 }

@@ -112,6 +112,32 @@ pub const SQLITE_CACHE_KIB: u32 = 1024;
 /// the cache, for as long as its transaction lasts.
 pub const SQLITE_SPILL_PAGES: u32 = 4096;
 
+/// Pages of the write-ahead log past which the writer copies them into the database as it commits
+/// (SQLite's default, which the other connections keep, is 1,000). The server's upkeep thread copies
+/// them every second anyway, on the other core and off the requests' path; copying seldom copies a
+/// page that many commits change once, not once per 1,000 pages: the store's ingest 1.4× (`docs/benchmarks.md`).
+pub const WRITER_CHECKPOINT_PAGES: u32 = 16_384;
+
+/// Bytes of one statement's journal SQLite keeps in memory before it writes them to a temporary file
+/// (SQLite's default: 64 KiB). A statement that stores 500 records first copies the few hundred pages
+/// it changes there, so that it alone can be undone; at 64 KiB that went to a file, a sixth of the
+/// time of an ingest. A statement changing more (an account's deletion) still spills to a file.
+pub const STATEMENT_JOURNAL_SPILL: i32 = 8 << 20;
+
+/// Settings of SQLite as a whole, made before its first connection of the process (after it, SQLite
+/// refuses them, and its defaults stay).
+#[allow(unsafe_code)]
+fn configure_sqlite() {
+    static CONFIGURED: std::sync::Once = std::sync::Once::new();
+    CONFIGURED.call_once(|| {
+        // SAFETY: `sqlite3_config` takes this option's one `int` argument; it is called once, before this
+        // process opens a connection through the store, and only answers SQLITE_MISUSE when too late.
+        unsafe {
+            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_STMTJRNL_SPILL, STATEMENT_JOURNAL_SPILL);
+        }
+    });
+}
+
 /// Bytes the write-ahead log file keeps when it starts again from the beginning (more is truncated).
 pub const WAL_FILE_LIMIT: u64 = 64 << 20;
 /// Pages of the write-ahead log past which the server has it start again ([`Store::keep_wal_under`]).
@@ -198,11 +224,13 @@ impl StoreConfig {
 }
 
 /// Opens connections of one backend for the pool.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ConnectionManager {
     backend: Backend,
     target: String,
     busy_timeout_ms: u128,
+    /// SQLite: whether the connections it opens are the writer's ([`Store::write_conn`]).
+    writer: bool,
     /// Whether the last attempt to open a connection failed: the database is down, don't wait for it.
     unreachable: Arc<AtomicBool>,
 }
@@ -223,6 +251,9 @@ impl ConnectionManager {
                      PRAGMA temp_store = FILE; PRAGMA journal_size_limit = {WAL_FILE_LIMIT};",
                     self.busy_timeout_ms
                 ))?;
+                if self.writer {
+                    conn.batch_execute(&format!("PRAGMA wal_autocheckpoint = {WRITER_CHECKPOINT_PAGES};"))?;
+                }
                 DbConn::Sqlite(conn)
             }
         })
@@ -255,6 +286,8 @@ pub type PooledConn = r2d2::PooledConnection<ConnectionManager>;
 #[derive(Clone)]
 pub struct Store {
     pool: r2d2::Pool<ConnectionManager>,
+    /// SQLite: the one connection changes are made on ([`Store::write_conn`]).
+    writer: Option<r2d2::Pool<ConnectionManager>>,
     backend: Backend,
     connection_timeout: Duration,
     unreachable: Arc<AtomicBool>,
@@ -281,11 +314,15 @@ impl Store {
             // every pooled connection would open its own empty database
             return Err(StoreError::InvalidInput("SQLite needs a database file, not an in-memory database".into()));
         }
+        if backend == Backend::Sqlite {
+            configure_sqlite();
+        }
         let unreachable = Arc::new(AtomicBool::new(false));
         let manager = ConnectionManager {
             backend,
             target: target.to_owned(),
             busy_timeout_ms: config.busy_timeout.as_millis(),
+            writer: false,
             unreachable: unreachable.clone(),
         };
         {
@@ -303,12 +340,19 @@ impl Store {
                 first.batch_execute("PRAGMA analysis_limit = 1000; PRAGMA optimize = 0x10002;")?;
             }
         }
-        let pool = r2d2::Pool::builder()
-            .max_size(config.pool_size.max(1))
-            .connection_timeout(config.connection_timeout)
-            .build(manager)
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
-        Ok(Store { pool, backend, connection_timeout: config.connection_timeout, unreachable })
+        let open = |size: u32, manager: ConnectionManager| {
+            r2d2::Pool::builder()
+                .max_size(size)
+                .connection_timeout(config.connection_timeout)
+                .build(manager)
+                .map_err(|e| StoreError::Unavailable(e.to_string()))
+        };
+        let writer = match backend {
+            Backend::Sqlite => Some(open(1, ConnectionManager { writer: true, ..manager.clone() })?),
+            Backend::Postgres => None,
+        };
+        let pool = open(config.pool_size.max(1), manager)?;
+        Ok(Store { pool, writer, backend, connection_timeout: config.connection_timeout, unreachable })
     }
 
     pub fn backend(&self) -> Backend {
@@ -357,6 +401,19 @@ impl Store {
     /// A connection from the pool; [`StoreError::Unavailable`] when none comes within the connection
     /// timeout, or at once while the database is unreachable (an idle connection is still used).
     pub fn conn(&self) -> StoreResult<PooledConn> {
+        self.conn_from(&self.pool)
+    }
+
+    /// A connection to make a change on. SQLite has one writer at a time anyway: on one connection
+    /// that does every change, its page cache stays warm from one change to the next (a connection's
+    /// cache is dropped whenever another connection writes), and writers wait their turn here rather
+    /// than polling SQLite's lock. On PostgreSQL, [`Store::conn`]. A change made on another
+    /// connection is still safe (SQLite's lock serialises it), only slower.
+    pub fn write_conn(&self) -> StoreResult<PooledConn> {
+        self.conn_from(self.writer.as_ref().unwrap_or(&self.pool))
+    }
+
+    fn conn_from(&self, pool: &r2d2::Pool<ConnectionManager>) -> StoreResult<PooledConn> {
         /// How often a caller waiting for a connection checks whether the database went down.
         const CHECK: Duration = Duration::from_millis(50);
         let deadline = Instant::now() + self.connection_timeout;
@@ -364,7 +421,7 @@ impl Store {
             let unreachable = self.unreachable.load(Ordering::Relaxed);
             let remaining = deadline.saturating_duration_since(Instant::now());
             let wait = if unreachable { Duration::ZERO } else { remaining.min(CHECK) };
-            match self.pool.get_timeout(wait) {
+            match pool.get_timeout(wait) {
                 Ok(conn) => return Ok(conn),
                 Err(_) if unreachable => {
                     return Err(StoreError::Unavailable("no connection can be opened".into()));

@@ -395,8 +395,21 @@ fn every_pooled_sqlite_connection_enforces_foreign_keys_in_wal_mode() {
         #[diesel(sql_type = Text)]
         journal_mode: String,
     }
+    #[derive(QueryableByName)]
+    struct Pages {
+        #[diesel(sql_type = BigInt)]
+        wal_autocheckpoint: i64,
+    }
     let db = crate::support::TestDb::sqlite();
-    let held: Vec<_> = (0..4).map(|_| db.conn()).collect();
+    let checkpoint_at = |c: &mut switchboard_store::DbConn| {
+        diesel::sql_query("PRAGMA wal_autocheckpoint").get_result::<Pages>(c).expect("checkpoint").wal_autocheckpoint
+    };
+    // the writer copies the log into the database seldom (the server's upkeep does it every second);
+    // a reader that writes now and then (a sign-in) keeps SQLite's default
+    let mut writer = db.store().write_conn().expect("writer");
+    assert_eq!(checkpoint_at(&mut writer), i64::from(switchboard_store::db::WRITER_CHECKPOINT_PAGES));
+    assert_eq!(checkpoint_at(&mut db.conn()), 1000);
+    let held: Vec<_> = (0..4).map(|_| db.conn()).chain([writer]).collect();
     for mut c in held {
         let fk: Vec<Int> =
             diesel::sql_query("SELECT foreign_keys AS v FROM pragma_foreign_keys").load(&mut *c).expect("fk");
@@ -411,6 +424,28 @@ fn every_pooled_sqlite_connection_enforces_foreign_keys_in_wal_mode() {
             diesel::sql_query("SELECT temp_store AS v FROM pragma_temp_store").load(&mut *c).expect("temp");
         assert_eq!(temp[0].v, 1);
     }
+}
+
+#[test]
+fn sqlite_changes_are_made_on_one_connection_that_keeps_its_cache_and_writers_take_turns_on_it() {
+    use diesel::connection::SimpleConnection;
+    let db = crate::support::TestDb::sqlite();
+    let mut first = db.store().write_conn().expect("writer");
+    // a temporary table lives as long as its connection: the next writer finds it, so it is the same one
+    first.batch_execute("CREATE TEMP TABLE this_connection (x INTEGER)").expect("temp table");
+    let store = db.store().clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let second = std::thread::spawn(move || {
+        let mut c = store.write_conn().expect("the second writer's turn");
+        tx.send(()).expect("report");
+        c.batch_execute("INSERT INTO this_connection VALUES (1)").expect("the same connection")
+    });
+    assert!(rx.recv_timeout(std::time::Duration::from_millis(300)).is_err(), "the second writer waits for the first");
+    drop(first);
+    rx.recv_timeout(std::time::Duration::from_secs(5)).expect("then it takes its turn");
+    second.join().expect("second writer");
+    // readers are other connections: they never see the writer's temporary table
+    assert!(db.conn().batch_execute("SELECT * FROM this_connection").is_err());
 }
 
 #[test]

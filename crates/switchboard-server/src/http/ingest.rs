@@ -2,8 +2,9 @@
 //! messages, voicemails and recordings (metadata only), each reference checked against the account.
 
 use crate::access::Caller;
+use crate::blocking::{db, write};
 use crate::http::body::Body;
-use crate::http::common::{Errors, db};
+use crate::http::common::Errors;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, post, web};
@@ -116,6 +117,20 @@ fn known_references(
     Ok(())
 }
 
+/// Checks the records' references on a reading connection, then stores them on the writer's, which
+/// does nothing else meanwhile. The database's own references still refuse one deleted in between.
+async fn store(
+    state: &web::Data<AppState>,
+    caller: Caller,
+    items: impl AsRef<[NewCommunication]> + Send + 'static,
+    batch: bool,
+) -> Result<Vec<CommunicationId>, ApiError> {
+    let account = caller.account.id;
+    let items =
+        db(state, move |_, conn| known_references(conn, account, items.as_ref(), batch).map(|()| items)).await?;
+    write(state, move |_, conn| Ok(communications::ingest(conn, account, items.as_ref(), &caller.actor)?)).await
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Ingested {
     pub ids: Vec<CommunicationId>,
@@ -132,11 +147,7 @@ pub async fn ingest_one(
 ) -> Result<HttpResponse, ApiError> {
     caller.require("integrations.api:manage", &state.metrics)?;
     let items = [body.parse()?.into_new(None)?];
-    let ids = db(&state, move |_, conn| {
-        known_references(conn, caller.account.id, &items, false)?;
-        Ok(communications::ingest(conn, caller.account.id, &items, &caller.actor)?)
-    })
-    .await?;
+    let ids = store(&state, caller, items, false).await?;
     Ok(HttpResponse::Created().json(Ingested { ids }))
 }
 
@@ -155,10 +166,6 @@ pub async fn ingest_batch(
         return Err(ApiError::invalid("items", format!("give 1 to {MAX_BATCH} records")));
     }
     let items = items.into_iter().enumerate().map(|(i, c)| c.into_new(Some(i))).collect::<Result<Vec<_>, _>>()?;
-    let ids = db(&state, move |_, conn| {
-        known_references(conn, caller.account.id, &items, true)?;
-        Ok(communications::ingest(conn, caller.account.id, &items, &caller.actor)?)
-    })
-    .await?;
+    let ids = store(&state, caller, items, true).await?;
     Ok(HttpResponse::Created().json(Ingested { ids }))
 }

@@ -31,7 +31,7 @@ pub mod upgrade;
 pub mod webhooks;
 
 use crate::access::{AccountPolicy, Caller, gone};
-use crate::blocking::db;
+use crate::blocking::write;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::web;
@@ -151,7 +151,7 @@ where
     T: Send + 'static,
     F: FnOnce(&mut Change<'_>) -> Result<T, ApiError> + Send + 'static,
 {
-    db(state, move |state, conn| {
+    write(state, move |state, conn| {
         let account = caller.account.id;
         let (out, moved) = accounts::change(conn, account, |conn, current| {
             let started_at = current.access_version;
