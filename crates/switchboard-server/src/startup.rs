@@ -104,7 +104,7 @@ fn spawn_upkeep(state: &web::Data<AppState>) {
             std::thread::sleep(EXPIRY_SWEEP_INTERVAL);
             let Some(state) = weak.upgrade() else { return };
             let swept =
-                state.store.write_conn().map_err(|e| e.to_string()).and_then(|mut conn| {
+                state.store.conn().map_err(|e| e.to_string()).and_then(|mut conn| {
                     switchboard_store::repo::expiry::expire_due(&mut conn).map_err(|e| e.to_string())
                 });
             match swept {
