@@ -61,13 +61,16 @@ impl Bench<'_> {
 pub fn each_backend(keep: Option<&str>, mut bench: impl FnMut(Bench<'_>)) {
     let kept_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-store");
     let sidecar = |backend: &str| keep.map(|name| kept_dir.join(format!("{name}.{backend}.json")));
+    if keep.is_some() {
+        // before any backend: a PostgreSQL data set's note is written here too, with SQLite skipped
+        std::fs::create_dir_all(&kept_dir).unwrap();
+    }
     let dir = tempfile::tempdir().unwrap();
     if std::env::var("SWITCHBOARD_BENCH_SKIP_SQLITE").is_ok_and(|v| v == "1") {
         eprintln!("SQLite bench skipped (SWITCHBOARD_BENCH_SKIP_SQLITE=1)");
     } else {
         let (path, sidecar) = match keep {
             Some(name) => {
-                std::fs::create_dir_all(&kept_dir).unwrap();
                 let sidecar = sidecar("sqlite");
                 if !sidecar.as_ref().is_some_and(|p| p.exists()) {
                     // a data set whose seeding did not finish is seeded again
