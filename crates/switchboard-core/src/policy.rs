@@ -351,12 +351,7 @@ impl Policy {
         let mut guards = Vec::with_capacity(compiled.len());
         for role in &compiled {
             let g = &role.definition.guards;
-            if g.emergency && g.assignable_by.is_empty() {
-                return Err(CoreError::InvalidRole {
-                    role: role.key().into(),
-                    message: "an emergency role names who may take it in `assignable_by`".into(),
-                });
-            }
+            check_guard_rules(&role.definition)?;
             let assignable_by = if g.assignable_by.is_empty() {
                 None
             } else {
@@ -951,6 +946,7 @@ impl Policy {
     }
 
     fn check_guard_keys(&self, definition: &RoleDefinition) -> Result<()> {
+        check_guard_rules(definition)?;
         let g = &definition.guards;
         let known = |k: &String| k == &definition.key || self.index.contains_key(k);
         let named = g.assignable_by.iter().filter(|k| k.as_str() != SUPERADMIN_GUARD);
@@ -1134,4 +1130,17 @@ pub(crate) fn check_set(catalog: &Catalog, set: &PermissionSet, permission: Perm
             }
         }
     }
+}
+
+/// What a role's guards must say whatever the account's other roles: an emergency role names who may
+/// take it. Checked when a role is made or edited and when an account's roles are compiled, so a role
+/// the compiler would refuse is never stored.
+fn check_guard_rules(definition: &RoleDefinition) -> Result<()> {
+    if definition.guards.emergency && definition.guards.assignable_by.is_empty() {
+        return Err(CoreError::InvalidRole {
+            role: definition.key.clone(),
+            message: "an emergency role names who may take it in `assignable_by`".into(),
+        });
+    }
+    Ok(())
 }

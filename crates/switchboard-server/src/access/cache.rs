@@ -157,6 +157,16 @@ impl PolicyCache {
     }
 }
 
+/// Refuses (422) a change that leaves the account with roles its pack's compiler rejects: committed, it
+/// would answer 500 to every later request of the account. The use cases judge each role as they make
+/// it; this holds whatever a use case missed, in the change's own transaction.
+pub(crate) fn still_compiles(packs: &Packs, conn: &mut DbConn, account: &accounts::Account) -> Result<(), ApiError> {
+    compile(packs, conn, account).map(drop).map_err(|e| match e {
+        ApiError::Internal(detail) => ApiError::Invalid { field: None, detail },
+        other => other,
+    })
+}
+
 fn compile(packs: &Packs, conn: &mut DbConn, account: &accounts::Account) -> Result<AccountPolicy, ApiError> {
     let pack = packs.get(&account.preset_pack).cloned().ok_or_else(|| {
         ApiError::Unavailable(format!("the preset pack `{}` of this account is not loaded", account.preset_pack))

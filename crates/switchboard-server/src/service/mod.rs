@@ -179,6 +179,10 @@ where
             let out = work(&mut change)?;
             // a deleted account has no version left: it moved on, for good
             let ended_at = accounts::access_version(change.conn, account).ok();
+            if ended_at.is_some_and(|v| v != started_at) {
+                let now = accounts::get(change.conn, account)?;
+                crate::access::cache::still_compiles(&state.packs, change.conn, &now)?;
+            }
             Ok::<_, ApiError>((out, ended_at != Some(started_at)))
         })?;
         if moved {

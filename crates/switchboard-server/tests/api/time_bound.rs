@@ -204,3 +204,28 @@ fn a_duplicate_of_someone_holding_a_role_for_a_time_holds_it_until_the_same_end(
     );
     assert!(roles("copy@air.example").iter().any(|(r, end)| r == "supervisor" && end.is_string()));
 }
+
+/// Found by the API fuzzing: a role edited into an emergency role that names nobody who may take it
+/// was stored, and the account's roles then no longer compiled: every later request of the account
+/// answered 500. Refused now when made, when edited, and by any change that would leave such roles.
+#[test]
+fn an_emergency_role_that_names_nobody_who_may_take_it_is_refused_and_the_account_keeps_answering() {
+    let app = TestApp::new().account("air", "aircall").start();
+    let owner = app.session("owner@air.example");
+    let role = json!({"key": "incident_billing", "name": "Incident: billing", "grants":
+        {"billing.information": {"level": "view"}}, "guards": {"emergency": true}});
+    let made = app.call(&owner, "POST", "/v1/roles", Some(role));
+    assert!(made.assert_problem(422, "invalid")["detail"].as_str().unwrap().contains("assignable_by"));
+
+    let plain = json!({"key": "incident_billing", "name": "Incident: billing", "grants":
+        {"billing.information": {"level": "view"}}});
+    let created = app.call(&owner, "POST", "/v1/roles", Some(plain));
+    assert_eq!(created.status, 201, "{}", created.body);
+    let path = format!("/v1/roles/{}", created.json()["id"].as_str().unwrap());
+    let edited = app.call(&owner, "PATCH", &path, Some(json!({"guards": {"emergency": true}})));
+    assert!(edited.assert_problem(422, "invalid")["detail"].as_str().unwrap().contains("assignable_by"));
+
+    assert_eq!(app.call(&owner, "GET", "/v1/me", None).status, 200, "the account still answers");
+    let kept = app.call(&owner, "GET", &path, None).json();
+    assert_ne!(kept["guards"]["emergency"], true, "the role was left as it was: {kept}");
+}
