@@ -178,12 +178,12 @@ where
             let mut change = Change { conn, state, access, actor, who, session };
             let out = work(&mut change)?;
             // a deleted account has no version left: it moved on, for good
-            let ended_at = accounts::access_version(change.conn, account).ok();
-            if ended_at.is_some_and(|v| v != started_at) {
-                let now = accounts::get(change.conn, account)?;
+            let ended = accounts::get(change.conn, account).ok();
+            let moved = ended.as_ref().map(|a| a.access_version) != Some(started_at);
+            if let Some(now) = ended.filter(|_| moved) {
                 crate::access::cache::still_compiles(&state.packs, change.conn, &now)?;
             }
-            Ok::<_, ApiError>((out, ended_at != Some(started_at)))
+            Ok::<_, ApiError>((out, moved))
         })?;
         if moved {
             state.policies.invalidate(account);
