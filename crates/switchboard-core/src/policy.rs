@@ -758,6 +758,12 @@ impl Policy {
         existing: Option<RoleIdx>,
         definition: &RoleDefinition,
     ) -> Result<Decision> {
+        // Who may manage roles at all is judged first: a person without that permission learns
+        // nothing about which definitions would be valid, nor which role keys are taken.
+        let gate = self.role_admin_gate(actor);
+        if !gate.is_allowed() {
+            return Ok(gate);
+        }
         let access = definition.compile_access(&self.catalog)?;
         // Every role made or edited here is custom (presets are immutable): none holds a reserved right.
         if let Some(right) = self.reserved_held_by(&access) {
@@ -782,8 +788,7 @@ impl Policy {
             }
             None => {}
         }
-        let gate = self.role_admin_gate(actor);
-        if !gate.is_allowed() || actor.superadmin {
+        if actor.superadmin {
             return Ok(gate);
         }
         // `assignable_by` and `peer_protected` decide who may touch a role's holders. Written by
@@ -875,12 +880,12 @@ impl Policy {
 
     /// May the actor delete a role? Presets never; custom roles within the actor's own access.
     pub fn can_delete_role(&self, actor: &Principal, role: RoleIdx) -> Decision {
-        if self.role(role).origin.is_preset() {
-            return Decision::PresetImmutable { role };
-        }
         let gate = self.role_admin_gate(actor);
         if !gate.is_allowed() {
             return gate;
+        }
+        if self.role(role).origin.is_preset() {
+            return Decision::PresetImmutable { role };
         }
         // A role named by another role's guards can't go: the guard would dangle (rule 2).
         let referencing = self.roles().find(|(idx, other)| {

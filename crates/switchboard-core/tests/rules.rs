@@ -808,6 +808,26 @@ mod custom_roles {
         let dup = RoleDefinition::new("agent", "Another agent");
         assert_eq!(a.policy.can_edit_role(&admin, None, &dup), Err(CoreError::DuplicateRole("agent".into())));
     }
+
+    // rule MC-3
+    #[test]
+    fn managers_who_cannot_manage_roles_are_refused_before_their_role_is_judged() {
+        let mut a = Account::new(mightycall_pack());
+        a.user("manager", &["manager"]);
+        let manager = a.p("manager");
+        // An invalid definition, a taken key and a preset: a 403 each, never what is wrong with it.
+        let mut unknown = RoleDefinition::new("x", "X");
+        unknown.grants.insert("nope.section".into(), grant(Level::View, &[]));
+        let taken = RoleDefinition::new("agent", "Another agent");
+        for definition in [&unknown, &taken] {
+            let d = a.policy.can_edit_role(&manager, None, definition).expect("a decision, not a validation error");
+            assert_eq!(a.code(d), ReasonCode::MissingPermission);
+        }
+        let preset = a.policy.role_idx("agent").unwrap();
+        let edited = a.policy.can_edit_role(&manager, Some(preset), &unknown).unwrap();
+        assert_eq!(a.code(edited), ReasonCode::MissingPermission);
+        assert_eq!(a.code(a.policy.can_delete_role(&manager, preset)), ReasonCode::MissingPermission);
+    }
 }
 
 mod packs {

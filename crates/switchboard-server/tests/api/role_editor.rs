@@ -54,3 +54,26 @@ fn mc20_the_role_editor_is_told_what_the_caller_may_grant_with_the_reason_a_save
             .all(|l| l["grantable"] == true))
     );
 }
+
+#[test]
+fn mc3_a_person_who_may_not_manage_roles_is_refused_before_their_role_is_judged() {
+    let app = TestApp::new().account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
+    let owner = app.session("owner@acme.example");
+    let agent = app.session("agent@acme.example");
+    let roles = app.call(&owner, "GET", "/v1/roles", None).json();
+    let preset = roles["items"].as_array().unwrap().iter().find(|r| r["key"] == "agent").unwrap()["id"].to_string();
+    let preset = preset.trim_matches('"');
+    // Invalid, taken or preset: the answer is the missing permission, never what is wrong with the role.
+    let invalid = json!({"key": "x_role", "name": "X", "grants": {"nope.section": {"level": "view"}}});
+    let taken = json!({"key": "agent", "name": "Another agent"});
+    for body in [invalid.clone(), taken] {
+        let refused = app.call(&agent, "POST", "/v1/roles", Some(body));
+        assert_eq!(refused.assert_problem(403, "forbidden")["reason"]["code"], "missing_permission");
+    }
+    let edited = app.call(&agent, "PATCH", &format!("/v1/roles/{preset}"), Some(json!({"grants": invalid["grants"]})));
+    assert_eq!(edited.assert_problem(403, "forbidden")["reason"]["code"], "missing_permission");
+    let deleted = app.call(&agent, "DELETE", &format!("/v1/roles/{preset}"), None);
+    assert_eq!(deleted.assert_problem(403, "forbidden")["reason"]["code"], "missing_permission");
+    // The same invalid role from the owner is judged on what it says.
+    app.call(&owner, "POST", "/v1/roles", Some(invalid)).assert_problem(422, "invalid");
+}
