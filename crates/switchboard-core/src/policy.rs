@@ -698,6 +698,12 @@ impl Policy {
     /// May the actor replace the target's roles with `new_roles` (keys)? Checks the role mode, the
     /// default role, and [`Policy::can_assign`] for every role added or removed.
     pub fn can_set_roles(&self, actor: &Principal, target: &Principal, new_roles: &[String]) -> Result<Decision> {
+        // May the actor change this person's access at all? Judged before the roles asked for, so
+        // that nobody without that right learns which role keys exist or how roles combine here.
+        let gate = self.can_change_access(actor, target);
+        if !gate.is_allowed() {
+            return Ok(gate);
+        }
         let wanted = sorted(new_roles.iter().map(|k| self.role_idx(k)).collect::<Result<Vec<_>>>()?);
         if self.settings.role_mode == RoleMode::Single && wanted.len() > 1 {
             return Ok(Decision::SingleRoleMode);
@@ -707,10 +713,6 @@ impl Policy {
             && !wanted.contains(&default)
         {
             return Ok(Decision::DefaultRoleRequired { role: default });
-        }
-        let gate = self.can_change_access(actor, target);
-        if !gate.is_allowed() {
-            return Ok(gate);
         }
         let added = wanted.iter().filter(|r| !target.holds(**r));
         if let Some(role) = added.clone().find(|r| self.role(**r).definition.guards.emergency) {

@@ -261,7 +261,6 @@ impl Policy {
     }
 
     fn judge_new_person(&self, actor: &Principal, person: &Subject, copied: bool) -> Result<Decision> {
-        let wanted = person.roles.iter().map(|k| self.role_idx(k)).collect::<Result<Vec<_>>>()?;
         if !actor.active {
             return Ok(Decision::InactiveUser);
         }
@@ -272,6 +271,7 @@ impl Policy {
         if !invite.is_allowed() {
             return Ok(invite);
         }
+        let wanted = person.roles.iter().map(|k| self.role_idx(k)).collect::<Result<Vec<_>>>()?;
         let mut distinct = wanted.clone();
         distinct.sort_unstable();
         distinct.dedup();

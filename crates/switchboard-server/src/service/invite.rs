@@ -22,9 +22,9 @@ pub fn role_ids(cx: &Change<'_>, keys: &[String], field: &str) -> Result<Vec<Rol
 /// Invites `new` with `roles` (default: the pack's default role, if any).
 pub fn invite(cx: &mut Change<'_>, new: NewUser, roles: Option<Vec<String>>) -> Result<PersonView, ApiError> {
     let roles = roles.unwrap_or_else(|| cx.policy().settings().default_role.iter().cloned().collect());
-    let ids = role_ids(cx, &roles, "roles")?;
     let person = Subject { user_id: UserId::new_random(), status: new.status, roles, ..Subject::default() };
     cx.allow_result(cx.policy().can_invite(&cx.actor, &person))?;
+    let ids = role_ids(cx, &person.roles, "roles")?;
     let (account, mode) = (cx.account(), cx.policy().settings().role_mode);
     let user = users::create(cx.conn, account, &new, &cx.who)?;
     roles::set_user_roles(cx.conn, account, user.id, &ids, mode, None, &cx.who)?;

@@ -14,9 +14,9 @@ pub fn set_roles(
     expected: Option<i64>,
 ) -> Result<PersonView, ApiError> {
     cx.require_session_for_own(id, CredentialChange::OwnRoles)?;
-    let ids = role_ids(cx, &keys, "roles")?;
     let person = cx.person(id)?;
     cx.allow_result(cx.policy().can_set_person_roles(&cx.actor, &person, &keys))?;
+    let ids = role_ids(cx, &keys, "roles")?;
     let mode = cx.policy().settings().role_mode;
     roles::set_user_roles(cx.conn, cx.account(), id, &ids, mode, expected, &cx.who)?;
     super::sessions::after_role_change(cx, &person)?;
@@ -60,8 +60,8 @@ pub fn check_bounds(bounds: &Bounds) -> Result<(), ApiError> {
 pub fn grant_role(cx: &mut Change<'_>, id: UserId, key: String, bounds: Bounds) -> Result<PersonView, ApiError> {
     check_bounds(&bounds)?;
     cx.require_session_for_own(id, CredentialChange::OwnRoles)?;
-    let role = role_ids(cx, std::slice::from_ref(&key), "role")?[0];
     let person = cx.person(id)?;
+    let role = cx.access.role_by_key(&key).map(|r| r.id);
     let mode = cx.policy().settings().role_mode;
     let next = match mode {
         RoleMode::Single => vec![key],
@@ -74,6 +74,7 @@ pub fn grant_role(cx: &mut Change<'_>, id: UserId, key: String, bounds: Bounds) 
         }
     };
     cx.allow_result(cx.policy().can_set_person_roles(&cx.actor, &person, &next))?;
+    let role = role.ok_or_else(|| ApiError::invalid("role", "unknown role"))?;
     let grant = Grant { bounds, ..Grant::by(&cx.who) };
     roles::assign_granted(cx.conn, cx.account(), id, role, mode, &grant, &cx.who)?;
     super::sessions::after_role_change(cx, &person)?;

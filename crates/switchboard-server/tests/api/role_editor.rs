@@ -57,12 +57,13 @@ fn mc20_the_role_editor_is_told_what_the_caller_may_grant_with_the_reason_a_save
 
 #[test]
 fn mc3_a_person_who_may_not_manage_roles_is_refused_before_their_role_is_judged() {
-    let app = TestApp::new().account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
-    let owner = app.session("owner@acme.example");
-    let agent = app.session("agent@acme.example");
-    let roles = app.call(&owner, "GET", "/v1/roles", None).json();
-    let preset = roles["items"].as_array().unwrap().iter().find(|r| r["key"] == "agent").unwrap()["id"].to_string();
-    let preset = preset.trim_matches('"');
+    let app = TestApp::new()
+        .account("acme", "mightycall")
+        .user("agent@acme.example", &["agent"])
+        .user("other@acme.example", &["agent"])
+        .start();
+    let [owner, agent, other] = app.sessions(["owner@acme.example", "agent@acme.example", "other@acme.example"]);
+    let preset = app.role_id(&owner, "agent");
     // Invalid, taken or preset: the answer is the missing permission, never what is wrong with the role.
     let invalid = json!({"key": "x_role", "name": "X", "grants": {"nope.section": {"level": "view"}}});
     let taken = json!({"key": "agent", "name": "Another agent"});
@@ -74,6 +75,20 @@ fn mc3_a_person_who_may_not_manage_roles_is_refused_before_their_role_is_judged(
     assert_eq!(edited.assert_problem(403, "forbidden")["reason"]["code"], "missing_permission");
     let deleted = app.call(&agent, "DELETE", &format!("/v1/roles/{preset}"), None);
     assert_eq!(deleted.assert_problem(403, "forbidden")["reason"]["code"], "missing_permission");
-    // The same invalid role from the owner is judged on what it says.
+    // Nor which role keys exist, whether given to someone, to oneself or to a new person.
+    let ghost = json!({"roles": ["no_such_role"]});
+    let id = &other.user_id;
+    for (method, path, body) in [
+        ("PUT", format!("/v1/users/{id}/roles"), ghost.clone()),
+        ("PUT", format!("/v1/users/{}/roles", agent.user_id), ghost.clone()),
+        ("POST", format!("/v1/users/{id}/role-grants"), json!({"role": "no_such_role"})),
+        ("POST", "/v1/users".to_owned(), json!({"email": "n@acme.example", "name": "N", "roles": ["no_such_role"]})),
+    ] {
+        let refused = app.call(&agent, method, &path, Some(body));
+        assert_eq!(refused.status, 403, "{method} {path}: {}", refused.body);
+    }
+    // From the owner, the same requests are judged on what they say.
     app.call(&owner, "POST", "/v1/roles", Some(invalid)).assert_problem(422, "invalid");
+    let unknown = app.call(&owner, "PUT", &format!("/v1/users/{id}/roles"), Some(ghost)).assert_problem(422, "invalid");
+    assert_eq!(unknown["field"], "roles");
 }
