@@ -7,7 +7,7 @@ use switchboard_core::{RoleDefinition, RoleMode, RoleOrigin, ScopeKind, UserId, 
 use switchboard_store::repo::communications::{self, CommunicationKind, Direction, NewCommunication};
 use switchboard_store::repo::numbers::{NumberInput, NumberKind};
 use switchboard_store::repo::roles::{self, BulkRoleChange};
-use switchboard_store::repo::users::{self, NewUser, UserPatch};
+use switchboard_store::repo::users::{self, Memberships, NewUser, UserPatch};
 use switchboard_store::repo::{audit, audit::AuditFilter};
 use switchboard_store::repo::{ivrs, numbers, workgroups};
 use switchboard_store::schema::{audit_events, role_assignments, workgroup_members};
@@ -196,7 +196,7 @@ backend_tests! {
         let patch = UserPatch { status: Some(UserStatus::Disabled), ..UserPatch::default() };
         let err = users::update(&mut c, a.id, user.id, Some(user.version), &patch, &actor).expect_err("stale");
         assert!(matches!(err, StoreError::StaleVersion { entity: "user", .. }), "{err:?}");
-        let err = users::set_numbers(&mut c, a.id, user.id, &[], Some(user.version), &actor).expect_err("stale");
+        let err = users::set_memberships(&mut c, a.id, user.id, Memberships::Numbers(&[]), Some(user.version), &actor).expect_err("stale");
         assert!(matches!(err, StoreError::StaleVersion { .. }));
         let now = users::get(&mut c, a.id, user.id).expect("user");
         assert_eq!((now.status, now.version), (UserStatus::Invited, u1.version));
@@ -509,7 +509,7 @@ fn populate(db: &crate::support::TestDb, slug: &str) -> switchboard_store::repo:
         &by,
     )
     .expect("number");
-    users::set_numbers(&mut c, a, owner.id, &[number.id], None, &by).expect("numbers");
+    users::set_memberships(&mut c, a, owner.id, Memberships::Numbers(&[number.id]), None, &by).expect("numbers");
     let wg = workgroups::create_workgroup(&mut c, a, "Sales", &[owner.id], &by).expect("wg");
     let ivr = ivrs::create_ivr(&mut c, a, "Menu", &[number.id], &by).expect("ivr");
     let dashboard = switchboard_core::DashboardAccess { workgroups: vec![wg.id], ivrs: vec![ivr.id] };

@@ -14,7 +14,7 @@ use switchboard_store::repo::communications::{
 use switchboard_store::repo::lookups;
 use switchboard_store::repo::reports::{self, Dimension};
 use switchboard_store::repo::roles;
-use switchboard_store::repo::users::{self, NewUser, UserPatch};
+use switchboard_store::repo::users::{self, Memberships, NewUser, UserPatch};
 use switchboard_store::{Actor, PageRequest};
 use switchboard_testkit::Rng;
 
@@ -52,8 +52,9 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
             .expect("status");
         let mine: Vec<_> = role_ids.iter().copied().filter(|_| g.chance(30)).collect();
         roles::set_user_roles(&mut c, a, u.id, &mine, RoleMode::Combinable, None, &actor).expect("roles");
-        users::set_numbers(&mut c, a, u.id, &g.some(&numbers, 30), None, &actor).expect("numbers");
-        users::set_workgroups(&mut c, a, u.id, &g.some(&wgs, 40), None, &actor).expect("wgs");
+        users::set_memberships(&mut c, a, u.id, Memberships::Numbers(&g.some(&numbers, 30)), None, &actor)
+            .expect("numbers");
+        users::set_memberships(&mut c, a, u.id, Memberships::Workgroups(&g.some(&wgs, 40)), None, &actor).expect("wgs");
         let dash = DashboardAccess { workgroups: g.some(&wgs, 30), ivrs: g.some(&ivrs, 40) };
         users::set_dashboard_access(&mut c, a, u.id, &dash, None, &actor).expect("dash");
         people.push(u.id);

@@ -203,12 +203,11 @@ impl HistoryFilter {
 
 /// One page of history under the caller's data scope, or (for Recents) their recents scope; with
 /// `Accept: text/csv`, all of it as a download.
+/// What a history page is asked with: the same for the whole history and for the Recents list.
+type HistoryRequest = (HttpRequest, Caller, web::Data<AppState>, web::Query<HistoryFilter>, web::Query<PageQuery>);
+
 async fn history_page(
-    req: HttpRequest,
-    caller: Caller,
-    state: web::Data<AppState>,
-    filter: web::Query<HistoryFilter>,
-    page: web::Query<PageQuery>,
+    (req, caller, state, filter, page): HistoryRequest,
     of_recents: bool,
 ) -> Result<HttpResponse, ApiError> {
     if csv::wanted(&req) {
@@ -237,14 +236,8 @@ pub fn may_download(caller: &Caller, state: &AppState) -> Result<(), ApiError> {
     responses((status = 200, description = "A page of communications, or all of them as CSV", content(
         (CommunicationPage = "application/json"), (String = "text/csv"))), Errors))]
 #[get("/communications")]
-pub async fn list_communications(
-    req: HttpRequest,
-    caller: Caller,
-    state: web::Data<AppState>,
-    filter: web::Query<HistoryFilter>,
-    page: web::Query<PageQuery>,
-) -> Result<HttpResponse, ApiError> {
-    history_page(req, caller, state, filter, page, false).await
+pub async fn list_communications(request: HistoryRequest) -> Result<HttpResponse, ApiError> {
+    history_page(request, false).await
 }
 
 /// One communication; 404 when it is outside the caller's data scope.
@@ -272,12 +265,6 @@ pub async fn get_one(
     responses((status = 200, description = "A page of recent communications, or all of them as CSV", content(
         (CommunicationPage = "application/json"), (String = "text/csv"))), Errors))]
 #[get("/recents")]
-pub async fn recents(
-    req: HttpRequest,
-    caller: Caller,
-    state: web::Data<AppState>,
-    filter: web::Query<HistoryFilter>,
-    page: web::Query<PageQuery>,
-) -> Result<HttpResponse, ApiError> {
-    history_page(req, caller, state, filter, page, true).await
+pub async fn recents(request: HistoryRequest) -> Result<HttpResponse, ApiError> {
+    history_page(request, true).await
 }

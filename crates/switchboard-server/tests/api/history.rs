@@ -28,6 +28,19 @@ pub(crate) fn call(number: Option<&str>, workgroup: Option<&str>, who: &[&str], 
            "participants": who, "started_at": at, "duration_seconds": 60, "has_recording": true})
 }
 
+/// An Aircall-like account with an agent and a supervisor: the app, the owner, the agent and the
+/// supervisor, and an API key of the owner's to store communications with.
+pub(crate) fn aircall_team(app: switchboard_testkit::app::Builder) -> (TestApp, [Session; 3], String) {
+    let app = app
+        .account("air", "aircall")
+        .user("agent@air.example", &["agent"])
+        .user("supervisor@air.example", &["agent", "supervisor"])
+        .start();
+    let people = app.sessions(["owner@air.example", "agent@air.example", "supervisor@air.example"]);
+    let key = api_key(&app, &people[0]);
+    (app, people, key)
+}
+
 pub(crate) fn ids(page: &Value) -> Vec<String> {
     page["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap().to_owned()).collect()
 }

@@ -1,7 +1,7 @@
 //! The kinds of data a role shows (rule MC-7: "custom roles limit access to calls, call recordings,
 //! voicemails and analytics"), everyone's own communications (MC-18, AC-9), and `recording` checks.
 
-use crate::history::{api_key, call, ids, ingest};
+use crate::history::{aircall_team, api_key, call, ids, ingest};
 use crate::reports::get_csv;
 use serde_json::{Value, json};
 use switchboard_testkit::app::{Builder, TestApp};
@@ -96,13 +96,7 @@ fn custom_roles_limit_access_to_calls_call_recordings_and_voicemails(app: Builde
 
 // rule AC-1, AC-9
 fn aircall_agents_have_full_access_only_to_their_own_call_recordings(app: Builder) {
-    let app = app
-        .account("air", "aircall")
-        .user("agent@air.example", &["agent"])
-        .user("supervisor@air.example", &["agent", "supervisor"])
-        .start();
-    let [owner, agent, supervisor] = app.sessions(["owner@air.example", "agent@air.example", "supervisor@air.example"]);
-    let key = api_key(&app, &owner);
+    let (app, [owner, agent, supervisor], key) = aircall_team(app);
     let made = ingest(
         &app,
         &key,

@@ -1,7 +1,7 @@
 //! Reports judged apart from the history (rules MC-5, MC-18, MC-26), grouped by kind, day, number,
 //! workgroup, IVR and user, and downloaded as CSV with `reports.download`.
 
-use crate::history::{api_key, call, ingest};
+use crate::history::{aircall_team, api_key, call, ingest};
 use serde_json::{Value, json};
 use switchboard_testkit::app::{Builder, TestApp};
 use switchboard_testkit::http::{Reply, Session};
@@ -180,13 +180,7 @@ fn downloading_reports_and_the_history_as_csv_needs_reports_download(app: Builde
 
 // rule AC-7, AC-9
 fn aircall_reports_widen_with_stats_and_download_with_its_export(app: Builder) {
-    let app = app
-        .account("air", "aircall")
-        .user("agent@air.example", &["agent"])
-        .user("supervisor@air.example", &["agent", "supervisor"])
-        .start();
-    let [owner, agent, supervisor] = app.sessions(["owner@air.example", "agent@air.example", "supervisor@air.example"]);
-    let key = api_key(&app, &owner);
+    let (app, [_, agent, supervisor], key) = aircall_team(app);
     ingest(
         &app,
         &key,

@@ -57,12 +57,9 @@ fn mc20_the_role_editor_is_told_what_the_caller_may_grant_with_the_reason_a_save
 
 #[test]
 fn mc3_a_person_who_may_not_manage_roles_is_refused_before_their_role_is_judged() {
-    let app = TestApp::new()
-        .account("acme", "mightycall")
-        .user("agent@acme.example", &["agent"])
-        .user("other@acme.example", &["agent"])
-        .start();
-    let [owner, agent, other] = app.sessions(["owner@acme.example", "agent@acme.example", "other@acme.example"]);
+    let app = TestApp::new().account("acme", "mightycall").user("agent@acme.example", &["agent"]).start();
+    let [owner, agent] = app.sessions(["owner@acme.example", "agent@acme.example"]);
+    let other = app.user(&owner, "acme", "other@acme.example", &["agent"]);
     let preset = app.role_id(&owner, "agent");
     // Invalid, taken or preset: the answer is the missing permission, never what is wrong with the role.
     let invalid = json!({"key": "x_role", "name": "X", "grants": {"nope.section": {"level": "view"}}});

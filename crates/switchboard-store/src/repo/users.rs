@@ -494,36 +494,37 @@ pub fn subjects(conn: &mut DbConn, account: AccountId, people: &[UserId]) -> Sto
         .collect()
 }
 
-/// Replaces the business numbers assigned to a user.
-pub fn set_numbers(
-    conn: &mut DbConn,
-    account: AccountId,
-    id: UserId,
-    numbers: &[NumberId],
-    expected_version: Option<i64>,
-    actor: &Actor,
-) -> StoreResult<UserAccess> {
-    let values = ids(numbers);
-    change_access(conn, (account, id, expected_version), actor, "user.set_numbers", |conn| {
-        crate::common::replace_rows!(conn, number_users, account, user_id = id, number_id, values);
-        Ok(())
-    })
+/// A person's business numbers or workgroups, replaced as a whole.
+#[derive(Debug, Clone, Copy)]
+pub enum Memberships<'a> {
+    Numbers(&'a [NumberId]),
+    Workgroups(&'a [WorkgroupId]),
 }
 
-/// Replaces the workgroups a user belongs to.
-pub fn set_workgroups(
+/// Replaces the business numbers assigned to a user, or the workgroups they belong to.
+pub fn set_memberships(
     conn: &mut DbConn,
     account: AccountId,
     id: UserId,
-    workgroups: &[WorkgroupId],
+    memberships: Memberships<'_>,
     expected_version: Option<i64>,
     actor: &Actor,
 ) -> StoreResult<UserAccess> {
-    let values = ids(workgroups);
-    change_access(conn, (account, id, expected_version), actor, "user.set_workgroups", |conn| {
-        crate::common::replace_rows!(conn, workgroup_members, account, user_id = id, workgroup_id, values);
-        Ok(())
-    })
+    let target = (account, id, expected_version);
+    match memberships {
+        Memberships::Numbers(numbers) => {
+            let values = ids(numbers);
+            change_access(conn, target, actor, "user.set_numbers", |conn| {
+                Ok(crate::common::replace_rows!(conn, number_users, account, user_id = id, number_id, values))
+            })
+        }
+        Memberships::Workgroups(workgroups) => {
+            let values = ids(workgroups);
+            change_access(conn, target, actor, "user.set_workgroups", |conn| {
+                Ok(crate::common::replace_rows!(conn, workgroup_members, account, user_id = id, workgroup_id, values))
+            })
+        }
+    }
 }
 
 /// Replaces a user's dashboard access (workgroups and IVRs whose data they may see).
