@@ -261,6 +261,14 @@ pub struct Reason {
 }
 
 impl Reason {
+    /// Why `key` can't be taken in an emergency: the same whether it names a role that is not an
+    /// emergency role or no role at all, so that asking tells nobody which role keys exist.
+    pub fn not_an_emergency_role(key: &str) -> Reason {
+        let mut reason = Reason::new(ReasonCode::EmergencyOnly, format!("`{key}` is not an emergency role"));
+        reason.role = Some(key.to_owned());
+        reason
+    }
+
     pub(crate) fn new(code: ReasonCode, message: String) -> Reason {
         Reason {
             code,

@@ -122,15 +122,12 @@ impl Decision {
                 reason
             }
             Decision::NoRecording => Reason::new(code, "the communication has no recording".into()),
-            Decision::EmergencyOnly { role } | Decision::NotEmergency { role } => {
+            Decision::NotEmergency { role } => Reason::not_an_emergency_role(&role_key(role)),
+            Decision::EmergencyOnly { role } => {
                 let key = role_key(role);
-                let message = if matches!(self, Decision::EmergencyOnly { .. }) {
-                    format!(
-                        "`{key}` is an emergency role: nobody gives it; it is taken in an emergency, for a time, with a reason"
-                    )
-                } else {
-                    format!("`{key}` is not an emergency role")
-                };
+                let message = format!(
+                    "`{key}` is an emergency role: nobody gives it; it is taken in an emergency, for a time, with a reason"
+                );
                 let mut reason = Reason::new(code, message);
                 reason.role = Some(key);
                 reason

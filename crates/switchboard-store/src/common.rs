@@ -247,12 +247,43 @@ pub(crate) fn transaction<T, E: From<diesel::result::Error>>(
 /// busy timeout): a transaction that read before writing would otherwise have to upgrade its read
 /// snapshot, which SQLite refuses at once with "database is locked" when another writer got there first.
 pub(crate) fn write_tx<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> StoreResult<T>) -> StoreResult<T> {
-    transaction(conn, |conn| {
-        if let DbConn::Sqlite(lite) = conn {
-            crate::db::take_sqlite_write_lock(lite)?;
+    write_transaction(conn, f)
+}
+
+/// How work in a transaction failed: storage, or the work itself with an error of its own.
+pub(crate) enum Failed<E> {
+    Storage(StoreError),
+    Work(E),
+}
+
+impl<E> From<diesel::result::Error> for Failed<E> {
+    fn from(e: diesel::result::Error) -> Self {
+        Failed::Storage(e.into())
+    }
+}
+
+impl<E: From<StoreError>> Failed<E> {
+    pub(crate) fn into_error(self) -> E {
+        match self {
+            Failed::Storage(e) => E::from(e),
+            Failed::Work(e) => e,
         }
-        f(conn)
+    }
+}
+
+/// [`write_tx`] for work whose errors are its caller's own (a server's decision inside the
+/// transaction that stores, say): whatever `work` answers, or storage's error turned into `E`.
+pub fn write_transaction<T, E: From<StoreError>>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, E>,
+) -> Result<T, E> {
+    transaction(conn, |conn| -> Result<T, Failed<E>> {
+        if let DbConn::Sqlite(lite) = conn {
+            crate::db::take_sqlite_write_lock(lite).map_err(Failed::Storage)?;
+        }
+        work(conn).map_err(Failed::Work)
     })
+    .map_err(Failed::into_error)
 }
 
 /// The first of `wanted` that `existing` does not find. `existing` gets the distinct ids as text, 500

@@ -24,7 +24,7 @@ pub mod notify;
 pub mod repo;
 pub mod schema;
 
-pub use common::{Actor, Bounds, MAX_PAGE, Page, PageRequest, now};
+pub use common::{Actor, Bounds, MAX_PAGE, Page, PageRequest, now, write_transaction};
 pub use db::{
     Backend, DbConn, POSTGRES_MIGRATIONS, PooledConn, SQLITE_MIGRATIONS, Store, StoreConfig, applied_migrations,
     revert_all_migrations, revert_migrations_from, run_migrations,

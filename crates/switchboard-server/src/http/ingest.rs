@@ -6,6 +6,7 @@ use crate::blocking::write;
 use crate::http::body::Body;
 use crate::http::common::Errors;
 use crate::problem::ApiError;
+use crate::service;
 use crate::state::AppState;
 use actix_web::{HttpResponse, post, web};
 use chrono::{DateTime, Utc};
@@ -18,6 +19,8 @@ use utoipa::ToSchema;
 
 use crate::http::history::{DirectionView, Kind};
 
+/// The permission of the phone platform's integration that stores records.
+const INGEST: &str = "integrations.api:manage";
 /// Most records one batch ingests.
 pub const MAX_BATCH: usize = 1000;
 /// Longest call accepted: a day.
@@ -118,18 +121,21 @@ fn known_references(
 }
 
 /// Checks the records' references (naming the first unknown one) and stores them, on the writer's
-/// connection. Checking on a reading connection first was tried: on two cores SQLite gained nothing,
-/// and PostgreSQL made two trips to the pool instead of one.
+/// connection, with the caller's permission judged again in the transaction that stores (the one
+/// the handler checked came from the cache). Checking on a reading connection first was tried: on two
+/// cores SQLite gained nothing, and PostgreSQL made two trips to the pool instead of one.
 async fn store(
     state: &web::Data<AppState>,
     caller: Caller,
     items: impl AsRef<[NewCommunication]> + Send + 'static,
     batch: bool,
 ) -> Result<Vec<CommunicationId>, ApiError> {
-    write(state, move |_, conn| {
-        let (account, items) = (caller.account.id, items.as_ref());
-        known_references(conn, account, items, batch)?;
-        Ok(communications::ingest(conn, account, items, &caller.actor)?)
+    write(state, move |state, conn| {
+        service::record(state, conn, &caller, |cx| {
+            cx.require(INGEST)?;
+            known_references(cx.conn, cx.account(), items.as_ref(), batch)?;
+            Ok(communications::ingest(cx.conn, cx.account(), items.as_ref(), &cx.who)?)
+        })
     })
     .await
 }
@@ -148,7 +154,7 @@ pub async fn ingest_one(
     state: web::Data<AppState>,
     body: Body<IngestCommunication>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("integrations.api:manage", &state.metrics)?;
+    caller.require(INGEST, &state.metrics)?;
     let items = [body.parse()?.into_new(None)?];
     let ids = store(&state, caller, items, false).await?;
     Ok(HttpResponse::Created().json(Ingested { ids }))
@@ -163,7 +169,7 @@ pub async fn ingest_batch(
     state: web::Data<AppState>,
     body: Body<IngestBatch>,
 ) -> Result<HttpResponse, ApiError> {
-    caller.require("integrations.api:manage", &state.metrics)?;
+    caller.require(INGEST, &state.metrics)?;
     let items = body.parse()?.items;
     if items.is_empty() || items.len() > MAX_BATCH {
         return Err(ApiError::invalid("items", format!("give 1 to {MAX_BATCH} records")));

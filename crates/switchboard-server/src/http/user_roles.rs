@@ -9,6 +9,7 @@ use crate::http::users::UserDetail;
 use crate::http::users::changed;
 use crate::problem::ApiError;
 use crate::service;
+use crate::service::bulk_role::RoleChange;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, post, put, web};
 use chrono::{DateTime, Utc};
@@ -16,7 +17,6 @@ use serde::{Deserialize, Serialize};
 use switchboard_core::values::RoleKey;
 use switchboard_core::{RoleMode, UserId};
 use switchboard_store::Bounds;
-use switchboard_store::repo::roles::BulkRoleChange;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -183,19 +183,11 @@ pub async fn bulk_role(
     if caller.policy().settings().role_mode == RoleMode::Single && action != BulkAction::Replace {
         return Err(ApiError::invalid("action", "this account's roles are not combinable: use `replace`"));
     }
-    service::run(&state, caller, move |cx| {
-        let role = cx
-            .access
-            .role_by_key(&role)
-            .map(|r| r.id)
-            .ok_or_else(|| ApiError::invalid("role", format!("unknown role `{role}`")))?;
-        let change = match action {
-            BulkAction::Replace => BulkRoleChange::Replace(role),
-            BulkAction::Add => BulkRoleChange::Add(role),
-            BulkAction::Remove => BulkRoleChange::Remove(role),
-        };
-        service::bulk_role::bulk_role(cx, &user_ids, change)
-    })
-    .await?;
+    let change = match action {
+        BulkAction::Replace => RoleChange::Replace,
+        BulkAction::Add => RoleChange::Add,
+        BulkAction::Remove => RoleChange::Remove,
+    };
+    service::run(&state, caller, move |cx| service::bulk_role::bulk_role(cx, &user_ids, &role, change)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

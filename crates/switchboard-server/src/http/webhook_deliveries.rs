@@ -2,11 +2,13 @@
 //! events again by hand.
 
 use crate::access::Caller;
+use crate::blocking::write;
 use crate::events::EventView;
 use crate::events::webhooks::post as send;
 use crate::http::common::{Errors, PageQuery, db, page};
 use crate::http::webhooks::allowed;
 use crate::problem::ApiError;
+use crate::service;
 use crate::state::AppState;
 use actix_web::{get, post, web};
 use chrono::{DateTime, Utc};
@@ -109,12 +111,15 @@ pub async fn redeliver_webhook_delivery(
     state: web::Data<AppState>,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<web::Json<DeliveryView>, ApiError> {
-    allowed(&caller, &state)?;
     let (account, (id, delivery)) = (caller.account.id, path.into_inner());
-    let (hook, event) = db(&state, move |_, conn| {
-        let hook = webhooks::get(conn, account, id)?;
-        let earlier = webhooks::delivery(conn, account, id, delivery)?;
-        Ok((hook, events::get(conn, account, earlier.sent.event_id)?))
+    // Judged on the caller as stored now, not as cached: what is sent is a piece of the audit log.
+    let (hook, event) = write(&state, move |state, conn| {
+        service::record(state, conn, &caller, |cx| {
+            service::webhooks::allowed(cx)?;
+            let hook = webhooks::get(cx.conn, account, id)?;
+            let earlier = webhooks::delivery(cx.conn, account, id, delivery)?;
+            Ok((hook, events::get(cx.conn, account, earlier.sent.event_id)?))
+        })
     })
     .await?;
     let secret = crate::events::webhooks::secret(&state, &hook)
@@ -131,7 +136,7 @@ pub async fn redeliver_webhook_delivery(
         })
         .map_err(|e| ApiError::Internal(format!("cannot start a redelivery: {e}")))?;
     let attempt = attempt.await.map_err(|_| ApiError::Internal("the redelivery stopped".into()))?;
-    let recorded = db(&state, move |_, conn| {
+    let recorded = write(&state, move |_, conn| {
         let hook = webhooks::get(conn, account, id)?;
         Ok(webhooks::record_redelivery(conn, &hook, &attempt)?)
     })

@@ -2,10 +2,9 @@
 //! role themselves, for a bounded time, stating why. Signed in only; every use is audited
 //! (`role.emergency_access`) and logged, and the role ends at its instant like any time-bound grant.
 
-use super::invite::role_ids;
 use super::{Change, PersonView};
 use crate::problem::ApiError;
-use switchboard_core::{CredentialChange, RoleMode};
+use switchboard_core::{CredentialChange, Reason, RoleMode};
 use switchboard_store::Bounds;
 use switchboard_store::repo::roles::{self, Grant};
 
@@ -23,8 +22,10 @@ pub fn break_glass(cx: &mut Change<'_>, key: String, reason: &str, minutes: u32)
     if minutes == 0 || minutes > MAX_MINUTES {
         return Err(ApiError::invalid("minutes", format!("1 to {MAX_MINUTES} minutes")));
     }
-    let role = role_ids(cx, std::slice::from_ref(&key), "role")?[0];
-    let idx = cx.policy().role_idx(&key)?;
+    // An unknown key is answered as a role that is not an emergency role: no oracle for role keys.
+    let not_emergency = || ApiError::Forbidden(Box::new(Reason::not_an_emergency_role(&key)));
+    let role = cx.access.role_by_key(&key).ok_or_else(not_emergency)?.id;
+    let idx = cx.policy().role_idx(&key).map_err(|_| not_emergency())?;
     cx.allow(cx.policy().can_break_glass(&cx.actor, idx))?;
     let me = cx.actor.user_id;
     let until = switchboard_store::now() + chrono::Duration::minutes(i64::from(minutes));

@@ -145,6 +145,55 @@ pub struct PersonView {
     pub policy: Arc<AccountPolicy>,
 }
 
+/// The account's roles as committed at `current`, and the caller as they are now in storage: their
+/// roles and reach, narrowed to a limited key's grants. A caller deleted, disabled or acting with a
+/// revoked key is refused. For whatever is written on the caller's behalf, inside its transaction.
+pub fn acting(
+    state: &AppState,
+    conn: &mut DbConn,
+    caller: &Caller,
+    current: &switchboard_store::repo::accounts::Account,
+) -> Result<(Arc<AccountPolicy>, Principal), ApiError> {
+    let account = caller.account.id;
+    let access = state.policies.get(&state.packs, conn, current)?;
+    let subject = users::subject(conn, account, caller.user.id).map_err(|e| match e {
+        StoreError::NotFound { .. } => gone(),
+        other => other.into(),
+    })?;
+    let mut actor = access.policy.principal(&subject)?;
+    if !actor.active {
+        return Err(gone());
+    }
+    if let Actor::ApiKey(key) | Actor::ScimToken(key) = caller.actor {
+        let stored = keys::get(conn, account, key)?;
+        if !stored.usable_at(switchboard_store::now()) || stored.user_id != caller.user.id {
+            return Err(ApiError::Unauthenticated("the API key is invalid or revoked".into()));
+        }
+        // A limited key acts with no more than its grants, here as on every read.
+        if let Some(grants) = &stored.grants {
+            actor = actor.narrowed(&access.policy.key_access(grants)?);
+        }
+    }
+    Ok((access, actor))
+}
+
+/// Runs `work` as the caller, judged on what storage holds now, in one write transaction that does
+/// not take the account's change lock: for writes that change no access (the records a phone
+/// platform stores), which may run side by side. A role or key revoked a moment ago stores nothing.
+pub fn record<T>(
+    state: &AppState,
+    conn: &mut DbConn,
+    caller: &Caller,
+    work: impl FnOnce(&mut Change<'_>) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    switchboard_store::write_transaction(conn, |conn| {
+        let current = accounts::get(conn, caller.account.id)?;
+        let (access, actor) = acting(state, conn, caller, &current)?;
+        let (who, session) = (caller.actor.clone(), caller.session);
+        work(&mut Change { conn, state, access, actor, who, session })
+    })
+}
+
 /// Runs one change of the caller's account in one write transaction (see the module's docs).
 pub async fn run<T, F>(state: &web::Data<AppState>, caller: Caller, work: F) -> Result<T, ApiError>
 where
@@ -155,25 +204,7 @@ where
         let account = caller.account.id;
         let (out, moved) = accounts::change(conn, account, |conn, current| {
             let started_at = current.access_version;
-            let access = state.policies.get(&state.packs, conn, &current)?;
-            let subject = users::subject(conn, account, caller.user.id).map_err(|e| match e {
-                StoreError::NotFound { .. } => gone(),
-                other => other.into(),
-            })?;
-            let mut actor = access.policy.principal(&subject)?;
-            if !actor.active {
-                return Err(gone());
-            }
-            if let Actor::ApiKey(key) | Actor::ScimToken(key) = caller.actor {
-                let stored = keys::get(conn, account, key)?;
-                if !stored.usable_at(switchboard_store::now()) || stored.user_id != caller.user.id {
-                    return Err(ApiError::Unauthenticated("the API key is invalid or revoked".into()));
-                }
-                // A limited key acts with no more than its grants, here as on every read.
-                if let Some(grants) = &stored.grants {
-                    actor = actor.narrowed(&access.policy.key_access(grants)?);
-                }
-            }
+            let (access, actor) = acting(state, conn, &caller, &current)?;
             let (who, session) = (caller.actor.clone(), caller.session);
             let mut change = Change { conn, state, access, actor, who, session };
             let out = work(&mut change)?;

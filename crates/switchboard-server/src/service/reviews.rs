@@ -13,6 +13,8 @@ pub fn decide(
     decision: ReviewDecision,
     note: &str,
 ) -> Result<(), ApiError> {
+    // Who may review is who may read the audit log, judged on the reviewer as stored now.
+    cx.allow_result(cx.policy().can_read_audit(&cx.actor))?;
     let role = cx
         .access
         .role_by_key(&role_key)

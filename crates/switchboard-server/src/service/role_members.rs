@@ -2,9 +2,10 @@
 //! of each person.
 
 use super::Change;
+use super::bulk_role::RoleChange;
 use crate::problem::ApiError;
 use switchboard_core::{CredentialChange, RoleId, RoleMode, UserId};
-use switchboard_store::repo::roles::{self, BulkRoleChange};
+use switchboard_store::repo::roles;
 
 fn key_of(cx: &Change<'_>, role: RoleId) -> Result<String, ApiError> {
     cx.access.role_by_id(role).map(|r| r.definition.key.clone()).ok_or(ApiError::NotFound("role"))
@@ -12,12 +13,12 @@ fn key_of(cx: &Change<'_>, role: RoleId) -> Result<String, ApiError> {
 
 /// Gives the role to users (in single-role accounts it replaces theirs): a bulk role change.
 pub fn add(cx: &mut Change<'_>, role: RoleId, users: &[UserId]) -> Result<(), ApiError> {
-    key_of(cx, role)?;
+    let key = key_of(cx, role)?;
     let change = match cx.policy().settings().role_mode {
-        RoleMode::Single => BulkRoleChange::Replace(role),
-        RoleMode::Combinable => BulkRoleChange::Add(role),
+        RoleMode::Single => RoleChange::Replace,
+        RoleMode::Combinable => RoleChange::Add,
     };
-    super::bulk_role::bulk_role(cx, users, change)
+    super::bulk_role::bulk_role(cx, users, &key, change)
 }
 
 /// Takes the role away from one user.

@@ -128,11 +128,13 @@ fn check_user_name_free(cx: &mut Change<'_>, user_name: &str, except: Option<Use
 }
 
 /// Creates a person with the pack's default role (judged as an invitation by the token's creator).
+/// Whether the `userName` is free is told only to a token that may invite: one that may not learns
+/// nothing of who is in the account. The change's transaction undoes the invitation on a conflict.
 pub fn create_user(cx: &mut Change<'_>, provided: ProvidedUser) -> Result<UserId, ApiError> {
-    check_user_name_free(cx, &provided.scim.user_name, None)?;
     let email = provided.email().unwrap_or_else(|| format!("{}@{NO_EMAIL_DOMAIN}", uuid::Uuid::new_v4().simple()));
     let new = NewUser { email, name: provided.name()?, status: provided.status(None), password_hash: None };
     let id = invite::invite(cx, new, None)?.user.id;
+    check_user_name_free(cx, &provided.scim.user_name, Some(id))?;
     scim::put_user(cx.conn, cx.account(), id, &provided.scim, &cx.who)?;
     Ok(id)
 }
@@ -141,7 +143,6 @@ pub fn create_user(cx: &mut Change<'_>, provided: ProvidedUser) -> Result<UserId
 /// edit of that person (disabling them ends their sessions and access at once).
 pub fn replace_user(cx: &mut Change<'_>, id: UserId, provided: ProvidedUser) -> Result<(), ApiError> {
     let current = users::get(cx.conn, cx.account(), id)?;
-    check_user_name_free(cx, &provided.scim.user_name, Some(id))?;
     let name = provided.name()?;
     let status = provided.status(Some(current.status));
     let edit = edit_user::UserEdit {
@@ -156,6 +157,7 @@ pub fn replace_user(cx: &mut Change<'_>, id: UserId, provided: ProvidedUser) -> 
         let person = cx.person(id)?;
         cx.allow_result(cx.policy().can_manage_person(&cx.actor, &person, UserAction::Edit))?;
     }
+    check_user_name_free(cx, &provided.scim.user_name, Some(id))?;
     scim::put_user(cx.conn, cx.account(), id, &provided.scim, &cx.who)?;
     Ok(())
 }

@@ -42,6 +42,16 @@ pub fn judge_many(
     Ok(judged)
 }
 
+/// A role key the core did not know, named as `field` (a request that gives one role calls it `role`).
+pub fn unknown_role_as(field: &'static str) -> impl Fn(ApiError) -> ApiError {
+    move |e| match e {
+        ApiError::Invalid { field: Some(f), detail } if f == "roles" => {
+            ApiError::Invalid { field: Some(field.into()), detail }
+        }
+        other => other,
+    }
+}
+
 /// Refuses bounds that cannot hold: an end not in the future, or not after the start.
 pub fn check_bounds(bounds: &Bounds) -> Result<(), ApiError> {
     if let Some(end) = bounds.expires_at {
@@ -73,7 +83,7 @@ pub fn grant_role(cx: &mut Change<'_>, id: UserId, key: String, bounds: Bounds) 
             next
         }
     };
-    cx.allow_result(cx.policy().can_set_person_roles(&cx.actor, &person, &next))?;
+    cx.allow_result(cx.policy().can_set_person_roles(&cx.actor, &person, &next)).map_err(unknown_role_as("role"))?;
     let role = role.ok_or_else(|| ApiError::invalid("role", "unknown role"))?;
     let grant = Grant { bounds, ..Grant::by(&cx.who) };
     roles::assign_granted(cx.conn, cx.account(), id, role, mode, &grant, &cx.who)?;

@@ -80,6 +80,7 @@ fn mc3_a_person_who_may_not_manage_roles_is_refused_before_their_role_is_judged(
         ("PUT", format!("/v1/users/{}/roles", agent.user_id), ghost.clone()),
         ("POST", format!("/v1/users/{id}/role-grants"), json!({"role": "no_such_role"})),
         ("POST", "/v1/users".to_owned(), json!({"email": "n@acme.example", "name": "N", "roles": ["no_such_role"]})),
+        ("POST", "/v1/users/bulk-role".to_owned(), json!({"user_ids": [id], "role": "no_such_role"})),
     ] {
         let refused = app.call(&agent, method, &path, Some(body));
         assert_eq!(refused.status, 403, "{method} {path}: {}", refused.body);

@@ -377,6 +377,10 @@ fn a_scim_token_does_no_more_than_its_creator_may(app: Builder) {
         app.call(&owner, "PUT", &format!("/v1/users/{}/roles", admin.user_id), Some(json!({"roles": ["agent"]})));
     assert_eq!(demoted.status, 200, "{}", demoted.body);
     assert_scim_error(&scim(&app, &token, "POST", "/Users", Some(json!({"userName": "late@example.com"}))), 403, None);
+    // nor learn whose names are taken: a taken userName is refused as a free one is, before any conflict
+    let taken = Some(json!({"userName": "owner@acme.example"}));
+    assert_scim_error(&scim(&app, &token, "POST", "/Users", taken.clone()), 403, None);
+    assert_scim_error(&scim(&app, &token, "PUT", &format!("/Users/{}", admin.user_id), taken), 403, None);
 }
 
 fn another_account_never_sees_or_changes_scim_resources(app: Builder) {

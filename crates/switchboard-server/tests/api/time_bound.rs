@@ -143,7 +143,15 @@ fn break_glass_is_taken_only_by_oneself_for_a_bounded_time_with_a_reason_and_is_
     let too_long = take(&sup, json!({"role": "incident_billing", "reason": "outage", "minutes": 481}));
     assert_eq!(too_long.assert_problem(422, "invalid")["field"], "minutes");
     let not_emergency = take(&sup, json!({"role": "admin", "reason": "outage", "minutes": 30}));
-    assert_eq!(not_emergency.assert_problem(403, "forbidden")["reason"]["code"], "emergency_only");
+    let not_emergency = not_emergency.assert_problem(403, "forbidden");
+    assert_eq!(not_emergency["reason"]["code"], "emergency_only");
+    // A key that names no role is answered the same way: asking tells nobody which keys exist.
+    let unknown =
+        take(&agent, json!({"role": "ghost", "reason": "outage", "minutes": 30})).assert_problem(403, "forbidden");
+    assert_eq!(
+        unknown["reason"]["message"],
+        not_emergency["reason"]["message"].as_str().unwrap().replace("admin", "ghost")
+    );
     // An API key never breaks the glass (it is refused before anything else is judged).
     let admin = app.user(&owner, "air", "admin@air.example", &["agent", "admin"]);
     let key = app.call(&admin, "POST", "/v1/api-keys", Some(json!({"name": "bot"})));

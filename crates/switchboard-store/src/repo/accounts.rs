@@ -1,7 +1,7 @@
 //! Accounts (tenants): creation with their superadmin, lookup, superadmin transfer, access version.
 
 use crate::common::{
-    Actor, AuditEntry, Page, PageRequest, audit, audit_event, from_db_time, now, parse_id, to_db_time,
+    Actor, AuditEntry, Failed, Page, PageRequest, audit, audit_event, from_db_time, now, parse_id, to_db_time,
 };
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
@@ -148,18 +148,6 @@ pub fn access_version(conn: &mut DbConn, account: AccountId) -> StoreResult<i64>
 /// How long a change waits for its account's change lock on PostgreSQL (SQLite's is its busy timeout).
 const CHANGE_LOCK_TIMEOUT: &str = "SET LOCAL lock_timeout = '5s'";
 
-/// How a change of one account's access failed: storage, or the work itself.
-enum ChangeFailed<E> {
-    Storage(StoreError),
-    Work(E),
-}
-
-impl<E> From<diesel::result::Error> for ChangeFailed<E> {
-    fn from(e: diesel::result::Error) -> Self {
-        ChangeFailed::Storage(e.into())
-    }
-}
-
 /// Runs `work` as one change of the account's access, in one transaction: loaded, decided and
 /// written together. It first takes the account's change lock — the account row on PostgreSQL (every
 /// change of access bumps its access version there, so changes of one account are serialised), the
@@ -170,7 +158,7 @@ pub fn change<T, E: From<StoreError>>(
     account: AccountId,
     work: impl FnOnce(&mut DbConn, Account) -> Result<T, E>,
 ) -> Result<T, E> {
-    let result = crate::common::transaction(conn, |conn| -> Result<T, ChangeFailed<E>> {
+    let result = crate::common::transaction(conn, |conn| -> Result<T, Failed<E>> {
         // A change never waits for the lock without bound: as long as SQLite's busy timeout, then
         // the database is "unavailable" (503 with Retry-After), not a hung request.
         if let DbConn::Postgresql(pg) = conn {
@@ -180,15 +168,12 @@ pub fn change<T, E: From<StoreError>>(
             .set(accounts::access_version.eq(accounts::access_version))
             .execute(conn)?;
         if locked == 0 {
-            return Err(ChangeFailed::Storage(StoreError::not_found("account")));
+            return Err(Failed::Storage(StoreError::not_found("account")));
         }
-        let current = get(conn, account).map_err(ChangeFailed::Storage)?;
-        work(conn, current).map_err(ChangeFailed::Work)
+        let current = get(conn, account).map_err(Failed::Storage)?;
+        work(conn, current).map_err(Failed::Work)
     });
-    result.map_err(|e| match e {
-        ChangeFailed::Storage(e) => E::from(e),
-        ChangeFailed::Work(e) => e,
-    })
+    result.map_err(Failed::into_error)
 }
 
 /// Makes another active user of the account its superadmin.

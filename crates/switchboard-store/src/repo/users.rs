@@ -515,13 +515,15 @@ pub fn set_memberships(
         Memberships::Numbers(numbers) => {
             let values = ids(numbers);
             change_access(conn, target, actor, "user.set_numbers", |conn| {
-                Ok(crate::common::replace_rows!(conn, number_users, account, user_id = id, number_id, values))
+                crate::common::replace_rows!(conn, number_users, account, user_id = id, number_id, values);
+                Ok(())
             })
         }
         Memberships::Workgroups(workgroups) => {
             let values = ids(workgroups);
             change_access(conn, target, actor, "user.set_workgroups", |conn| {
-                Ok(crate::common::replace_rows!(conn, workgroup_members, account, user_id = id, workgroup_id, values))
+                crate::common::replace_rows!(conn, workgroup_members, account, user_id = id, workgroup_id, values);
+                Ok(())
             })
         }
     }
