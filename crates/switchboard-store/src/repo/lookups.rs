@@ -107,6 +107,15 @@ pub struct PersonRef {
     pub name: String,
 }
 
+/// [`PersonRef`] as stored.
+#[derive(diesel::Queryable, diesel::Selectable)]
+#[diesel(table_name = crate::schema::users, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct PersonRow {
+    id: String,
+    email: String,
+    name: String,
+}
+
 /// One page of the active people in `sets` for whom `decide` (given their access as storage has it
 /// now) says yes, by id. A page reads candidates in batches until it is full or they run out.
 pub fn page_of_people<T>(
@@ -149,18 +158,18 @@ pub fn page_of_people<T>(
     let ids: Vec<String> = found.iter().map(|(id, _)| id.to_string()).collect();
     use crate::schema::users;
     use diesel::prelude::*;
-    let mut refs: BTreeMap<String, (String, String)> = BTreeMap::new();
+    let mut refs: BTreeMap<String, PersonRow> = BTreeMap::new();
     for chunk in ids.chunks(500) {
-        let rows: Vec<(String, String, String)> = users::table
+        let rows: Vec<PersonRow> = users::table
             .filter(users::account_id.eq(account.to_string()).and(users::id.eq_any(chunk)))
-            .select((users::id, users::email, users::name))
+            .select(PersonRow::as_select())
             .load(conn)?;
-        refs.extend(rows.into_iter().map(|(id, email, name)| (id, (email, name))));
+        refs.extend(rows.into_iter().map(|row| (row.id.clone(), row)));
     }
     let items = found
         .into_iter()
         .map(|(id, answer)| {
-            let (email, name) = refs.remove(&id.to_string()).unwrap_or_default();
+            let (email, name) = refs.remove(&id.to_string()).map(|r| (r.email, r.name)).unwrap_or_default();
             (PersonRef { id, email, name }, answer)
         })
         .collect();

@@ -62,16 +62,32 @@ pub struct ReviewedUser {
     pub assignments: Vec<ReviewedAssignment>,
 }
 
-type AssignmentRow = (
-    String,
-    String,
-    String,
-    NaiveDateTime,
-    Option<String>,
-    Option<NaiveDateTime>,
-    Option<NaiveDateTime>,
-    Option<String>,
-);
+/// A stored role assignment with its role's key.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = role_assignments, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct AssignmentRow {
+    user_id: String,
+    role_id: String,
+    #[diesel(select_expression = roles::key)]
+    role_key: String,
+    assigned_at: NaiveDateTime,
+    assigned_by: Option<String>,
+    starts_at: Option<NaiveDateTime>,
+    expires_at: Option<NaiveDateTime>,
+    reason: Option<String>,
+}
+
+/// A stored review decision.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = decisions, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct DecisionRow {
+    user_id: String,
+    role_id: String,
+    decision: String,
+    reviewer_id: String,
+    note: String,
+    decided_at: NaiveDateTime,
+}
 
 /// One page of the account's people, by email, with every assignment (current, future, or ended but
 /// not yet swept) and its latest review.
@@ -88,46 +104,36 @@ pub fn page(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreR
     let assigned: Vec<AssignmentRow> = role_assignments::table
         .inner_join(roles::table)
         .filter(role_assignments::account_id.eq(&a).and(role_assignments::user_id.eq_any(&ids)))
-        .select((
-            role_assignments::user_id,
-            role_assignments::role_id,
-            roles::key,
-            role_assignments::assigned_at,
-            role_assignments::assigned_by,
-            role_assignments::starts_at,
-            role_assignments::expires_at,
-            role_assignments::reason,
-        ))
+        .select(AssignmentRow::as_select())
         .order((role_assignments::user_id, roles::key))
         .load(conn)?;
-    let reviewed: Vec<(String, String, String, String, String, NaiveDateTime)> = decisions::table
+    let reviewed: Vec<DecisionRow> = decisions::table
         .filter(decisions::account_id.eq(&a).and(decisions::user_id.eq_any(&ids)))
-        .select((
-            decisions::user_id,
-            decisions::role_id,
-            decisions::decision,
-            decisions::reviewer_id,
-            decisions::note,
-            decisions::decided_at,
-        ))
+        .select(DecisionRow::as_select())
         .load(conn)?;
     let mut last: BTreeMap<(String, String), LastReview> = reviewed
         .into_iter()
-        .map(|(u, r, decision, reviewer_id, note, at)| {
-            ((u, r), LastReview { decision, reviewer_id, note, decided_at: from_db_time(at) })
+        .map(|d| {
+            let review = LastReview {
+                decision: d.decision,
+                reviewer_id: d.reviewer_id,
+                note: d.note,
+                decided_at: from_db_time(d.decided_at),
+            };
+            ((d.user_id, d.role_id), review)
         })
         .collect();
     let mut by_user: BTreeMap<String, Vec<ReviewedAssignment>> = BTreeMap::new();
-    for (user, role_id, role, assigned_at, assigned_by, starts_at, expires_at, reason) in assigned {
-        let last_review = last.remove(&(user.clone(), role_id.clone()));
-        by_user.entry(user).or_default().push(ReviewedAssignment {
-            role_id: parse_id(&role_id)?,
-            role,
-            assigned_at: from_db_time(assigned_at),
-            assigned_by,
-            starts_at: starts_at.map(from_db_time),
-            expires_at: expires_at.map(from_db_time),
-            reason,
+    for a in assigned {
+        let last_review = last.remove(&(a.user_id.clone(), a.role_id.clone()));
+        by_user.entry(a.user_id).or_default().push(ReviewedAssignment {
+            role_id: parse_id(&a.role_id)?,
+            role: a.role_key,
+            assigned_at: from_db_time(a.assigned_at),
+            assigned_by: a.assigned_by,
+            starts_at: a.starts_at.map(from_db_time),
+            expires_at: a.expires_at.map(from_db_time),
+            reason: a.reason,
             last_review,
         });
     }
