@@ -12,8 +12,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 use switchboard_core::{
-    CommunicationId, Decision, IvrId, NumberId, Permission, Principal, Reason, RoleId, UserId, Via, Visibility,
-    WorkgroupId,
+    CommunicationId, Decision, IvrId, NumberId, Permission, Principal, Reason, RoleId, UserId, Via, WorkgroupId,
 };
 use switchboard_store::repo::{communications, ivrs, numbers, roles, users, workgroups};
 use utoipa::ToSchema;
@@ -63,7 +62,8 @@ pub struct Check {
     /// With a `communication`, the answer also says whether it is within the user's data scope and
     /// of a kind their roles show there (`kind_not_shown`); with a `recording`, whether they may play
     /// it (`no_recording` when there is none); with a `user`, whether that person is within the
-    /// user's reach (`out_of_reach`).
+    /// user's reach (`out_of_reach`). A communication the caller cannot see themselves is answered
+    /// 404, as its own page is: asking never tells anyone that a record they may not see exists.
     pub resource: Option<Resource>,
 }
 
@@ -193,15 +193,18 @@ fn decide(
         let mut conn = state.store.conn()?;
         let conn = &mut conn;
         let account = caller.account.id;
+        // A record the caller cannot see themselves does not exist for them (404, as its page would
+        // answer): asking about it must not tell them it is there, nor its kind, nor whose it is.
+        let visible = caller.principal.visibility();
         match resource.kind {
             ResourceType::Communication => {
-                let record = communications::get(conn, account, &Visibility::Everything, CommunicationId(resource.id))?;
+                let record = communications::get(conn, account, &visible, CommunicationId(resource.id))?;
                 if decision.is_allowed() {
                     decision = policy.can_see(principal, &record.as_ref());
                 }
             }
             ResourceType::Recording => {
-                let record = communications::get(conn, account, &Visibility::Everything, CommunicationId(resource.id))?;
+                let record = communications::get(conn, account, &visible, CommunicationId(resource.id))?;
                 if decision.is_allowed() {
                     decision = policy.can_play_recording(principal, &record.as_ref(), record.has_recording);
                 }

@@ -143,9 +143,19 @@ fn authorize_about_a_communication_applies_the_data_scope() {
     let key = api_key(&app, &owner);
     let made = ingest(&app, &key, json!([call(None, None, &[], "2026-11-01T10:00:00Z")]));
     let check = json!({"permission": "reports:view", "resource": {"type": "communication", "id": made[0]}});
-    let answer = app.call(&agent, "POST", "/v1/authorize", Some(check.clone())).json();
+    // Whoever may see the record is told who else may, and why not: the agent's scope leaves it out.
+    let about_agent = json!({"user_id": agent.user_id, "permission": "reports:view",
+        "resource": {"type": "communication", "id": made[0]}});
+    let answer = app.call(&owner, "POST", "/v1/authorize", Some(about_agent)).json();
     assert_eq!((answer["allowed"].clone(), answer["reason"]["code"].clone()), (json!(false), json!("out_of_scope")));
-    assert_eq!(app.call(&owner, "POST", "/v1/authorize", Some(check)).json()["allowed"], true);
+    assert_eq!(app.call(&owner, "POST", "/v1/authorize", Some(check.clone())).json()["allowed"], true);
+    // The agent asking about it learns nothing of it: to them it is not there, as on its own page,
+    // and a recording is the same.
+    app.call(&agent, "POST", "/v1/authorize", Some(check)).assert_problem(404, "not_found");
+    let recording = json!({"resource": {"type": "recording", "id": made[0]}});
+    app.call(&agent, "POST", "/v1/authorize", Some(recording)).assert_problem(404, "not_found");
+    let page = app.call(&agent, "GET", &format!("/v1/communications/{}", made[0]), None);
+    page.assert_problem(404, "not_found");
     let other = app.account("beta", "mightycall");
     let foreign = json!({"permission": "reports:view", "resource": {"type": "communication", "id": made[0]}});
     app.call(&other, "POST", "/v1/authorize", Some(foreign)).assert_problem(404, "not_found");

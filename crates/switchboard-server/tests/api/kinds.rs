@@ -70,7 +70,12 @@ fn custom_roles_limit_access_to_calls_call_recordings_and_voicemails(app: Builde
     assert_eq!(answer["reason"]["kind"], "recording");
     assert_eq!(check(&app, &reviewer, "recording", &made[5])["allowed"], true, "their own call's recording");
     assert_eq!(check(&app, &reviewer, "recording", &made[4])["allowed"], true, "their own voicemail");
-    let voicemail = check(&app, &reviewer, "communication", &made[1]);
+    // A voicemail is not shown to them at all: asking about it is answered as its page is (404),
+    // while whoever sees it is told why the reviewer may not.
+    let voicemail = json!({"resource": {"type": "communication", "id": made[1]}});
+    app.call(&reviewer, "POST", "/v1/authorize", Some(voicemail)).assert_problem(404, "not_found");
+    let about = json!({"user_id": reviewer.user_id, "resource": {"type": "communication", "id": made[1]}});
+    let voicemail = app.call(&owner, "POST", "/v1/authorize", Some(about)).json();
     assert_eq!(
         (voicemail["reason"]["code"].clone(), voicemail["reason"]["kind"].clone()),
         (json!("kind_not_shown"), json!("voicemail"))
@@ -106,7 +111,11 @@ fn aircall_agents_have_full_access_only_to_their_own_call_recordings(app: Builde
         ]),
     );
     assert_eq!(check(&app, &agent, "recording", &made[0])["allowed"], true);
-    assert_eq!(check(&app, &agent, "recording", &made[1])["reason"]["code"], "out_of_scope");
+    // Another's call is not there for the agent (as on its page); the owner is told why.
+    let theirs = json!({"resource": {"type": "recording", "id": made[1]}});
+    app.call(&agent, "POST", "/v1/authorize", Some(theirs)).assert_problem(404, "not_found");
+    let about = json!({"user_id": agent.user_id, "resource": {"type": "recording", "id": made[1]}});
+    assert_eq!(app.call(&owner, "POST", "/v1/authorize", Some(about)).json()["reason"]["code"], "out_of_scope");
     // Supervisors play the account's recordings (AC-7); the section decides it.
     assert_eq!(check(&app, &supervisor, "recording", &made[1])["allowed"], true);
     // A custom role seeing everything but not managing the call recordings page plays only its holders'
