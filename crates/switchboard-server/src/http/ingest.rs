@@ -131,10 +131,12 @@ async fn store(
     batch: bool,
 ) -> Result<Vec<CommunicationId>, ApiError> {
     write(state, move |state, conn| {
-        service::record(state, conn, &caller, |cx| {
-            cx.require(INGEST)?;
-            known_references(cx.conn, cx.account(), items.as_ref(), batch)?;
-            Ok(communications::ingest(cx.conn, cx.account(), items.as_ref(), &cx.who)?)
+        let (account, items, who) = (caller.account.id, items.as_ref(), caller.actor.clone());
+        communications::ingest_judged(conn, account, items, &who, |conn| {
+            service::as_stored(state, conn, &caller, |cx| {
+                cx.require(INGEST)?;
+                known_references(cx.conn, account, items, batch)
+            })
         })
     })
     .await

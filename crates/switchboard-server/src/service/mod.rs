@@ -178,20 +178,29 @@ pub fn acting(
 }
 
 /// Runs `work` as the caller, judged on what storage holds now, in one write transaction that does
-/// not take the account's change lock: for writes that change no access (the records a phone
-/// platform stores), which may run side by side. A role or key revoked a moment ago stores nothing.
+/// not take the account's change lock: for writes that change no access, which may run side by side.
+/// A role or key revoked a moment ago decides nothing.
 pub fn record<T>(
     state: &AppState,
     conn: &mut DbConn,
     caller: &Caller,
     work: impl FnOnce(&mut Change<'_>) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
-    switchboard_store::write_transaction(conn, |conn| {
-        let current = accounts::get(conn, caller.account.id)?;
-        let (access, actor) = acting(state, conn, caller, &current)?;
-        let (who, session) = (caller.actor.clone(), caller.session);
-        work(&mut Change { conn, state, access, actor, who, session })
-    })
+    switchboard_store::write_transaction(conn, |conn| as_stored(state, conn, caller, work))
+}
+
+/// Runs `work` as the caller read afresh on `conn`, inside a transaction the caller of this holds
+/// (a store call that takes a judge, such as `communications::ingest_judged`).
+pub fn as_stored<T>(
+    state: &AppState,
+    conn: &mut DbConn,
+    caller: &Caller,
+    work: impl FnOnce(&mut Change<'_>) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let current = accounts::get(conn, caller.account.id)?;
+    let (access, actor) = acting(state, conn, caller, &current)?;
+    let (who, session) = (caller.actor.clone(), caller.session);
+    work(&mut Change { conn, state, access, actor, who, session })
 }
 
 /// Runs one change of the caller's account in one write transaction (see the module's docs).

@@ -129,30 +129,46 @@ pub fn ingest(
     items: &[NewCommunication],
     actor: &Actor,
 ) -> StoreResult<Vec<CommunicationId>> {
+    ingest_judged(conn, account, items, actor, |_| Ok(()))
+}
+
+/// [`ingest`], with `judge` run first inside the same write transaction: whoever stores on someone's
+/// behalf decides there, on what storage holds at that moment, whether they still may (and checks
+/// what the records name), and nothing is stored unless `judge` says yes. One transaction, not a
+/// transaction around another: a savepoint would journal every page the batch changes.
+pub fn ingest_judged<E: From<StoreError>>(
+    conn: &mut DbConn,
+    account: AccountId,
+    items: &[NewCommunication],
+    actor: &Actor,
+    judge: impl FnOnce(&mut DbConn) -> Result<(), E>,
+) -> Result<Vec<CommunicationId>, E> {
     if items.len() > MAX_INGEST {
-        return Err(StoreError::InvalidInput(format!("at most {MAX_INGEST} communications per call")));
+        return Err(StoreError::InvalidInput(format!("at most {MAX_INGEST} communications per call")).into());
     }
     if let Some(bad) = items.iter().find(|c| c.duration_seconds < 0) {
-        return Err(StoreError::InvalidInput(format!("negative duration {}", bad.duration_seconds)));
+        return Err(StoreError::InvalidInput(format!("negative duration {}", bad.duration_seconds)).into());
     }
-    store(conn, account, items, actor, "communications.ingest")
+    store(conn, account, items, actor, "communications.ingest", judge)
 }
 
 /// Stores `items` in one transaction with one audit event (naming the communication when there is
 /// just one). A record whose id this account already holds is a retry: with the same contents it is
 /// answered as the first time and stored once; with other contents it is a conflict naming the id.
-fn store(
+fn store<E: From<StoreError>>(
     conn: &mut DbConn,
     account: AccountId,
     items: &[NewCommunication],
     actor: &Actor,
     action: &str,
-) -> StoreResult<Vec<CommunicationId>> {
+    judge: impl FnOnce(&mut DbConn) -> Result<(), E>,
+) -> Result<Vec<CommunicationId>, E> {
     // Ids the store makes are time-ordered (UUIDv7): a batch's rows go to the end of the indexes led by
     // the id, not to a random page each, which every commit would write again.
     let ids: Vec<CommunicationId> =
         items.iter().map(|c| c.id.unwrap_or_else(|| CommunicationId::from(Uuid::now_v7()))).collect();
-    crate::common::write_tx(conn, |conn| {
+    crate::common::write_transaction(conn, |conn| {
+        judge(conn)?;
         let stored = already_stored(conn, account, items)?;
         let mut fresh = Vec::with_capacity(items.len());
         let mut fresh_ids = Vec::with_capacity(items.len());
@@ -161,7 +177,7 @@ fn store(
                 Some(existing) if same_contents(existing, item) => {}
                 Some(_) => {
                     let message = crate::error::ALREADY_INGESTED.to_owned();
-                    return Err(StoreError::Conflict { field: Some("id"), message });
+                    return Err(StoreError::Conflict { field: Some("id"), message }.into());
                 }
                 None => {
                     fresh.push(item.clone());
@@ -295,7 +311,7 @@ pub fn ingest_bulk(
     items: &[NewCommunication],
     actor: &Actor,
 ) -> StoreResult<usize> {
-    Ok(store(conn, account, items, actor, "communications.import")?.len())
+    Ok(store(conn, account, items, actor, "communications.import", |_| Ok::<_, StoreError>(()))?.len())
 }
 
 type Condition = Box<dyn BoxableExpression<comms::table, MultiBackend, SqlType = Nullable<Bool>>>;
