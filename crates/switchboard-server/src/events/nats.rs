@@ -111,7 +111,7 @@ async fn publish_all(
             tokio::time::sleep(IDLE).await;
             continue;
         }
-        for (account, from) in behind {
+        for events::SinkBehind { account, published: from } in behind {
             let pending = blocking(weak, move |conn| events::after(conn, account, from, events::MAX_BATCH)).await?;
             let Some(pending) = pending else { return Ok(()) };
             let Some(last) = pending.last().map(|e| e.seq) else { continue };

@@ -56,9 +56,23 @@ pub fn recorded_at(
     Ok(at.map(from_db_time))
 }
 
+/// An account whose events a sink has not all published: it has published them up to `published`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SinkBehind {
+    pub account: AccountId,
+    pub published: i64,
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = event_sink_cursors, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
+struct CursorRow {
+    account_id: String,
+    seq: i64,
+}
+
 /// The accounts whose events a sink has not published yet, with how far it has: at most `limit`.
 /// An account the sink has never published gets a cursor at 0 first (its whole history is published).
-pub fn sink_behind(conn: &mut DbConn, sink: &str, limit: i64) -> StoreResult<Vec<(AccountId, i64)>> {
+pub fn sink_behind(conn: &mut DbConn, sink: &str, limit: i64) -> StoreResult<Vec<SinkBehind>> {
     let missing: Vec<String> = event_counters::table
         .filter(not(exists(event_sink_cursors::table.filter(
             event_sink_cursors::account_id.eq(event_counters::account_id).and(event_sink_cursors::sink.eq(sink)),
@@ -77,14 +91,16 @@ pub fn sink_behind(conn: &mut DbConn, sink: &str, limit: i64) -> StoreResult<Vec
             .on_conflict_do_nothing()
             .execute(c))?;
     }
-    let rows: Vec<(String, i64)> = event_sink_cursors::table
+    let rows: Vec<CursorRow> = event_sink_cursors::table
         .inner_join(event_counters::table.on(event_counters::account_id.eq(event_sink_cursors::account_id)))
         .filter(event_sink_cursors::sink.eq(sink).and(event_counters::seq.gt(event_sink_cursors::seq)))
-        .select((event_sink_cursors::account_id, event_sink_cursors::seq))
+        .select(CursorRow::as_select())
         .order(event_sink_cursors::account_id)
         .limit(limit)
         .load(conn)?;
-    rows.into_iter().map(|(a, seq)| Ok((crate::common::parse_id(&a)?, seq))).collect()
+    rows.into_iter()
+        .map(|row| Ok(SinkBehind { account: crate::common::parse_id(&row.account_id)?, published: row.seq }))
+        .collect()
 }
 
 /// Records that the sink has published the account's events up to `seq` (never moving back: two
