@@ -118,26 +118,6 @@ pub const SQLITE_SPILL_PAGES: u32 = 4096;
 /// page that many commits change once, not once per 1,000 pages: the store's ingest 1.4× (`docs/benchmarks.md`).
 pub const WRITER_CHECKPOINT_PAGES: u32 = 16_384;
 
-/// Bytes of one statement's journal SQLite keeps in memory before it writes them to a temporary file
-/// (SQLite's default: 64 KiB). A statement that stores 500 records first copies the few hundred pages
-/// it changes there, so that it alone can be undone; at 64 KiB that went to a file, a sixth of the
-/// time of an ingest. A statement changing more (an account's deletion) still spills to a file.
-pub const STATEMENT_JOURNAL_SPILL: i32 = 8 << 20;
-
-/// Settings of SQLite as a whole, made before its first connection of the process (after it, SQLite
-/// refuses them, and its defaults stay).
-#[allow(unsafe_code)]
-fn configure_sqlite() {
-    static CONFIGURED: std::sync::Once = std::sync::Once::new();
-    CONFIGURED.call_once(|| {
-        // SAFETY: `sqlite3_config` takes this option's one `int` argument; it is called once, before this
-        // process opens a connection through the store, and only answers SQLITE_MISUSE when too late.
-        unsafe {
-            libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_STMTJRNL_SPILL, STATEMENT_JOURNAL_SPILL);
-        }
-    });
-}
-
 /// Bytes the write-ahead log file keeps when it starts again from the beginning (more is truncated).
 pub const WAL_FILE_LIMIT: u64 = 64 << 20;
 /// Pages of the write-ahead log past which the server has it start again ([`Store::keep_wal_under`]).
@@ -313,9 +293,6 @@ impl Store {
         {
             // every pooled connection would open its own empty database
             return Err(StoreError::InvalidInput("SQLite needs a database file, not an in-memory database".into()));
-        }
-        if backend == Backend::Sqlite {
-            configure_sqlite();
         }
         let unreachable = Arc::new(AtomicBool::new(false));
         let manager = ConnectionManager {

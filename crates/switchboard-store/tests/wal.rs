@@ -96,3 +96,40 @@ fn a_full_sqlite_database_refuses_writes_as_full_keeps_what_it_has_and_writes_ag
     c.batch_execute(&format!("PRAGMA max_page_count = {}", pages * 4)).expect("room again");
     workgroups::create_workgroup(&mut c, account.id, "After", &[], &Actor::System).expect("writes again");
 }
+
+/// An account's deletion is made inside the change's own transaction (`accounts::change`), so the
+/// store's transaction is a savepoint there, which journals every page it changes. With statement
+/// journals held in memory up to 8 MiB (`SQLITE_CONFIG_STMTJRNL_SPILL`), SQLite answered such a large
+/// savepoint "database or disk is full" on a disk with room: a large account could not be deleted.
+#[test]
+fn a_large_change_inside_another_transaction_is_not_refused_as_a_full_disk() {
+    use switchboard_store::repo::account_deletion;
+    use switchboard_store::repo::accounts;
+    use switchboard_store::repo::communications::{self, CommunicationKind, Direction, NewCommunication};
+    let db = TestDb::sqlite();
+    let (account, owner) = db.account("large");
+    let mut c = db.store().write_conn().expect("writer");
+    let start = chrono::Utc::now() - chrono::Duration::days(30);
+    for batch in 0..60 {
+        let items: Vec<NewCommunication> = (0..1000)
+            .map(|i| NewCommunication {
+                id: None,
+                kind: CommunicationKind::Call,
+                direction: Direction::Inbound,
+                number: None,
+                workgroup: None,
+                ivr: None,
+                participants: vec![owner.id],
+                started_at: start + chrono::Duration::seconds(batch * 1000 + i),
+                duration_seconds: 5,
+                has_recording: false,
+            })
+            .collect();
+        communications::ingest_bulk(&mut c, account.id, &items, &Actor::System).expect("seeded");
+    }
+    let deleted = accounts::change(&mut c, account.id, |conn, _| {
+        account_deletion::delete(conn, account.id, &Actor::System, "owner@large.example")
+    });
+    let deleted = deleted.expect("a large account is deleted, not refused as a full disk");
+    assert_eq!(deleted.records.get("communications").copied(), Some(60_000));
+}
