@@ -10,6 +10,27 @@ use switchboard_store::repo::accounts::{self, Account, NewAccount};
 use switchboard_store::repo::users::{NewUser, User};
 use switchboard_store::{Actor, Store, StoreConfig};
 
+/// An inbound call of `person` at `at` that names no number, workgroup or IVR.
+pub fn call(
+    person: switchboard_core::UserId,
+    at: chrono::DateTime<chrono::Utc>,
+    duration_seconds: i32,
+) -> switchboard_store::repo::communications::NewCommunication {
+    use switchboard_store::repo::communications::{CommunicationKind, Direction, NewCommunication};
+    NewCommunication {
+        id: None,
+        kind: CommunicationKind::Call,
+        direction: Direction::Inbound,
+        number: None,
+        workgroup: None,
+        ivr: None,
+        participants: vec![person],
+        started_at: at,
+        duration_seconds,
+        has_recording: false,
+    }
+}
+
 pub struct TestDb {
     store: Option<Store>,
     _dir: Option<tempfile::TempDir>,

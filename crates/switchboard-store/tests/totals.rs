@@ -4,7 +4,9 @@
 //! boundaries and between them), every report and the analytics counts hold exactly the records
 //! counted one by one.
 
-use crate::support::{TestDb, backend_tests, each_seed, every_record, passes, plain_report, references, stored_report};
+use crate::support::{
+    TestDb, backend_tests, call, each_seed, every_record, passes, plain_report, references, stored_report,
+};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use switchboard_core::{IvrId, KindFlags, NumberId, UserId, Visibility, WorkgroupId};
@@ -315,18 +317,7 @@ backend_tests! {
     fn deleting_an_account_deletes_its_totals(db) {
         let (account, owner) = db.account("totals-gone");
         let mut c = db.conn();
-        let item = NewCommunication {
-            id: None,
-            kind: CommunicationKind::Call,
-            direction: Direction::Inbound,
-            number: None,
-            workgroup: None,
-            ivr: None,
-            participants: vec![owner.id],
-            started_at: Utc::now(),
-            duration_seconds: 30,
-            has_recording: false,
-        };
+        let item = call(owner.id, Utc::now(), 30);
         communications::ingest(&mut c, account.id, &[item], &Actor::System).expect("ingest");
         let deletion = switchboard_store::repo::account_deletion::delete(&mut c, account.id, &Actor::User(owner.id), "o@x.example")
             .expect("deleted");

@@ -1,7 +1,7 @@
 //! SQLite's write-ahead log stays small under load: SQLite starts it again only when no reader is on
 //! it, which under steady concurrent load is never, so the store has it start again on request.
 
-use crate::support::TestDb;
+use crate::support::{TestDb, call};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -105,26 +105,14 @@ fn a_full_sqlite_database_refuses_writes_as_full_keeps_what_it_has_and_writes_ag
 fn a_large_change_inside_another_transaction_is_not_refused_as_a_full_disk() {
     use switchboard_store::repo::account_deletion;
     use switchboard_store::repo::accounts;
-    use switchboard_store::repo::communications::{self, CommunicationKind, Direction, NewCommunication};
+    use switchboard_store::repo::communications;
     let db = TestDb::sqlite();
     let (account, owner) = db.account("large");
     let mut c = db.store().write_conn().expect("writer");
     let start = chrono::Utc::now() - chrono::Duration::days(30);
     for batch in 0..60 {
-        let items: Vec<NewCommunication> = (0..1000)
-            .map(|i| NewCommunication {
-                id: None,
-                kind: CommunicationKind::Call,
-                direction: Direction::Inbound,
-                number: None,
-                workgroup: None,
-                ivr: None,
-                participants: vec![owner.id],
-                started_at: start + chrono::Duration::seconds(batch * 1000 + i),
-                duration_seconds: 5,
-                has_recording: false,
-            })
-            .collect();
+        let items: Vec<_> =
+            (0..1000).map(|i| call(owner.id, start + chrono::Duration::seconds(batch * 1000 + i), 5)).collect();
         communications::ingest_bulk(&mut c, account.id, &items, &Actor::System).expect("seeded");
     }
     let deleted = accounts::change(&mut c, account.id, |conn, _| {
