@@ -9,7 +9,7 @@ use crate::http::users::UserDetail;
 use crate::http::users::changed;
 use crate::problem::ApiError;
 use crate::service;
-use crate::service::bulk_role::RoleChange;
+use crate::service::set_roles::RoleChange;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, post, put, web};
 use chrono::{DateTime, Utc};

@@ -2,9 +2,9 @@
 //! of each person.
 
 use super::Change;
-use super::bulk_role::RoleChange;
+use super::set_roles::RoleChange;
 use crate::problem::ApiError;
-use switchboard_core::{CredentialChange, RoleId, RoleMode, UserId};
+use switchboard_core::{CredentialChange, RoleId, UserId};
 use switchboard_store::repo::roles;
 
 fn key_of(cx: &Change<'_>, role: RoleId) -> Result<String, ApiError> {
@@ -14,10 +14,7 @@ fn key_of(cx: &Change<'_>, role: RoleId) -> Result<String, ApiError> {
 /// Gives the role to users (in single-role accounts it replaces theirs): a bulk role change.
 pub fn add(cx: &mut Change<'_>, role: RoleId, users: &[UserId]) -> Result<(), ApiError> {
     let key = key_of(cx, role)?;
-    let change = match cx.policy().settings().role_mode {
-        RoleMode::Single => RoleChange::Replace,
-        RoleMode::Combinable => RoleChange::Add,
-    };
+    let change = RoleChange::give(cx.policy().settings().role_mode);
     super::bulk_role::bulk_role(cx, users, &key, change)
 }
 

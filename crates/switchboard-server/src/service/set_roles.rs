@@ -23,6 +23,36 @@ pub fn set_roles(
     cx.person_view(id)
 }
 
+/// What a change does with one role: in a bulk change, or giving it to someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleChange {
+    Replace,
+    Add,
+    Remove,
+}
+
+impl RoleChange {
+    /// Giving someone a role: beside theirs where roles combine, instead of theirs where they hold one.
+    pub fn give(mode: RoleMode) -> RoleChange {
+        match mode {
+            RoleMode::Single => RoleChange::Replace,
+            RoleMode::Combinable => RoleChange::Add,
+        }
+    }
+
+    /// A person's roles after the change.
+    pub fn apply(self, current: &[String], key: &str) -> Vec<String> {
+        let mut next = current.to_vec();
+        match self {
+            RoleChange::Replace => next = vec![key.to_owned()],
+            RoleChange::Add if !next.iter().any(|k| k == key) => next.push(key.to_owned()),
+            RoleChange::Add => {}
+            RoleChange::Remove => next.retain(|k| k != key),
+        }
+        next
+    }
+}
+
 /// Judges, for every user, the change of their roles to `next(current)`; the first denial is the
 /// answer, and nothing is written until all are allowed. Unknown users are a 422 naming `field`.
 pub fn judge_many(
@@ -71,20 +101,10 @@ pub fn grant_role(cx: &mut Change<'_>, id: UserId, key: String, bounds: Bounds) 
     check_bounds(&bounds)?;
     cx.require_session_for_own(id, CredentialChange::OwnRoles)?;
     let person = cx.person(id)?;
-    let role = cx.access.role_by_key(&key).map(|r| r.id);
     let mode = cx.policy().settings().role_mode;
-    let next = match mode {
-        RoleMode::Single => vec![key],
-        RoleMode::Combinable => {
-            let mut next = person.roles.clone();
-            if !next.contains(&key) {
-                next.push(key);
-            }
-            next
-        }
-    };
+    let next = RoleChange::give(mode).apply(&person.roles, &key);
     cx.allow_result(cx.policy().can_set_person_roles(&cx.actor, &person, &next)).map_err(unknown_role_as("role"))?;
-    let role = role.ok_or_else(|| ApiError::invalid("role", "unknown role"))?;
+    let role = role_ids(cx, std::slice::from_ref(&key), "role")?[0];
     let grant = Grant { bounds, ..Grant::by(&cx.who) };
     roles::assign_granted(cx.conn, cx.account(), id, role, mode, &grant, &cx.who)?;
     super::sessions::after_role_change(cx, &person)?;
