@@ -543,22 +543,9 @@ mod tests {
         // rule MC-13: Supervisor Workspace, Reports, Auto Dialer (Campaigns, Lists), Call Flow, Numbers,
         // Team (Members, Workgroups, Roles, Statuses), Integrations (API, CRM), Contacts, Account.
         let catalog = Catalog::core();
-        for key in [
-            "supervisor_workspace",
-            "reports",
-            "auto_dialer.campaigns",
-            "auto_dialer.lists",
-            "call_flow",
-            "numbers",
-            "team.members",
-            "team.workgroups",
-            "team.roles",
-            "team.statuses",
-            "integrations.api",
-            "integrations.crm",
-            "contacts",
-            "account",
-        ] {
+        let sections = "supervisor_workspace reports auto_dialer.campaigns auto_dialer.lists call_flow numbers \
+            team.members team.workgroups team.roles team.statuses integrations.api integrations.crm contacts account";
+        for key in sections.split_whitespace() {
             assert!(catalog.section_id(key).is_ok(), "missing section {key}");
         }
         // rules MC-30, MC-33, MC-34, MC-36, MC-38: each sub-right is separate.

@@ -62,12 +62,8 @@ fn random_role(g: &mut Rng, catalog: &Catalog, key: String, numbers: &[NumberId]
     }
     role.recents = if g.chance(40) { RecentsScope::All } else { RecentsScope::Personal };
     if g.chance(40) {
-        role.kinds = DataKinds {
-            calls: g.chance(70),
-            messages: g.chance(50),
-            voicemails: g.chance(50),
-            recordings: g.chance(50),
-        };
+        let [calls, messages, voicemails, recordings] = g.flags([70, 50, 50, 50]);
+        role.kinds = DataKinds { calls, messages, voicemails, recordings };
     }
     role
 }

@@ -34,6 +34,35 @@ pub fn role(
     r
 }
 
+/// A fixture pack of these roles, with the core catalog's reports rights and nothing else set.
+fn pack(
+    name: &str,
+    role_mode: RoleMode,
+    roles: Vec<RoleDefinition>,
+    default_role: Option<&str>,
+    owner_roles: &[&str],
+) -> PresetPack {
+    PresetPack {
+        successions: vec![],
+        name: name.into(),
+        version: "1".into(),
+        title: String::new(),
+        description: String::new(),
+        role_mode,
+        catalog_extensions: vec![],
+        roles,
+        default_role: default_role.map(Into::into),
+        owner_roles: owner_roles.iter().map(|r| (*r).into()).collect(),
+        roles_permission: "team.roles:manage".into(),
+        legacy_mappings: vec![],
+        audit_readers: vec![],
+        reserved_rights: vec![],
+        reports_permission: "reports.all".into(),
+        reports_download_permission: "reports.download".into(),
+        recordings_permission: None,
+    }
+}
+
 /// Administrator, Manager (Administrator without roles) and Agent — seed 000.
 pub fn mightycall_pack() -> PresetPack {
     let c = Catalog::core();
@@ -46,25 +75,7 @@ pub fn mightycall_pack() -> PresetPack {
     agent_grants.insert("reports".into(), grant(Level::View, &[]));
     agent_grants.insert("contacts".into(), grant(Level::View, &[]));
     let agent = role("agent", agent_grants, ScopeKind::Workgroup, RecentsScope::Personal);
-    PresetPack {
-        successions: vec![],
-        name: "mc-fixture".into(),
-        version: "1".into(),
-        title: String::new(),
-        description: String::new(),
-        role_mode: RoleMode::Single,
-        catalog_extensions: vec![],
-        roles: vec![admin, manager, agent],
-        default_role: Some("agent".into()),
-        owner_roles: vec!["administrator".into()],
-        roles_permission: "team.roles:manage".into(),
-        legacy_mappings: vec![],
-        audit_readers: vec![],
-        reserved_rights: vec![],
-        reports_permission: "reports.all".into(),
-        reports_download_permission: "reports.download".into(),
-        recordings_permission: None,
-    }
+    pack("mc-fixture", RoleMode::Single, vec![admin, manager, agent], Some("agent"), &["administrator"])
 }
 
 /// Owner, Admin, Supervisor, Agent, combinable — seed 003.
@@ -102,22 +113,7 @@ pub fn aircall_pack() -> PresetPack {
     let mut legacy_admin = role("legacy_admin", BTreeMap::new(), ScopeKind::Personal, RecentsScope::Personal);
     legacy_admin.name = "unused".into();
     PresetPack {
-        successions: vec![],
-        name: "ac-fixture".into(),
-        version: "1".into(),
-        title: String::new(),
-        description: String::new(),
-        role_mode: RoleMode::Combinable,
-        catalog_extensions: vec![],
-        roles: vec![owner, admin, supervisor, agent],
-        default_role: Some("agent".into()),
-        owner_roles: vec!["owner".into(), "admin".into(), "agent".into()],
-        roles_permission: "team.roles:manage".into(),
         audit_readers: vec!["owner".into()],
-        reserved_rights: vec![],
-        reports_permission: "reports.all".into(),
-        reports_download_permission: "reports.download".into(),
-        recordings_permission: None,
         legacy_mappings: vec![
             LegacyMapping {
                 from: "admin".into(),
@@ -132,6 +128,13 @@ pub fn aircall_pack() -> PresetPack {
                 keep_access_adds: vec![],
             },
         ],
+        ..pack(
+            "ac-fixture",
+            RoleMode::Combinable,
+            vec![owner, admin, supervisor, agent],
+            Some("agent"),
+            &["owner", "admin", "agent"],
+        )
     }
 }
 
@@ -149,25 +152,7 @@ pub fn groups_pack() -> PresetPack {
     tech_grants.insert("numbers".into(), grant(Level::Manage, &["numbers.add", "numbers.edit"]));
     tech_grants.insert("call_flow".into(), grant(Level::Manage, &[]));
     let technical = role("technical", tech_grants, ScopeKind::Personal, RecentsScope::Personal);
-    PresetPack {
-        successions: vec![],
-        name: "gi-fixture".into(),
-        version: "1".into(),
-        title: String::new(),
-        description: String::new(),
-        role_mode: RoleMode::Single,
-        catalog_extensions: vec![],
-        roles: vec![admin, supervisor, technical],
-        default_role: None,
-        owner_roles: vec!["admin".into()],
-        roles_permission: "team.roles:manage".into(),
-        legacy_mappings: vec![],
-        audit_readers: vec![],
-        reserved_rights: vec![],
-        reports_permission: "reports.all".into(),
-        reports_download_permission: "reports.download".into(),
-        recordings_permission: None,
-    }
+    pack("gi-fixture", RoleMode::Single, vec![admin, supervisor, technical], None, &["admin"])
 }
 
 /// An account: a policy plus named users.

@@ -35,12 +35,8 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
         d.recents = if g.chance(30) { RecentsScope::All } else { RecentsScope::Personal };
         if g.chance(50) {
             // rule MC-7: a role limits the kinds its scope shows
-            d.kinds = DataKinds {
-                calls: g.chance(60),
-                messages: g.chance(50),
-                voicemails: g.chance(50),
-                recordings: g.chance(50),
-            };
+            let [calls, messages, voicemails, recordings] = g.flags([60, 50, 50, 50]);
+            d.kinds = DataKinds { calls, messages, voicemails, recordings };
         }
         role_ids.push(roles::create(&mut c, a, &RoleOrigin::Custom, &d, &actor).expect("role").id);
     }
@@ -154,13 +150,13 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
         let (padded_numbers, padded_workgroups);
         let padded = match principal.visibility() {
             Visibility::Filter {
-                participant,
+                participant: p,
                 kinds,
                 all,
                 workgroups,
                 numbers,
-                dashboard_workgroups,
-                dashboard_ivrs,
+                dashboard_workgroups: dw,
+                dashboard_ivrs: di,
             } => {
                 padded_numbers = if numbers.is_empty() {
                     Vec::new()
@@ -173,13 +169,13 @@ fn check_world(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError>
                     workgroups.iter().copied().chain(pad(40).into_iter().map(WorkgroupId)).collect::<Vec<_>>()
                 };
                 Visibility::Filter {
-                    participant,
+                    participant: p,
                     kinds,
                     all,
                     workgroups: &padded_workgroups,
                     numbers: &padded_numbers,
-                    dashboard_workgroups,
-                    dashboard_ivrs,
+                    dashboard_workgroups: dw,
+                    dashboard_ivrs: di,
                 }
             }
             other => other,

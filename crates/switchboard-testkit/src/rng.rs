@@ -27,6 +27,11 @@ impl Rng {
         self.next_u64() % 100 < percent
     }
 
+    /// One flag per chance, each true `percent` times in a hundred (flags drawn in order).
+    pub fn flags<const N: usize>(&mut self, percents: [u64; N]) -> [bool; N] {
+        percents.map(|percent| self.chance(percent))
+    }
+
     /// One of `items`, or `None` when there are none.
     pub fn pick<T: Clone>(&mut self, items: &[T]) -> Option<T> {
         if items.is_empty() { None } else { Some(items[self.below(items.len())].clone()) }
