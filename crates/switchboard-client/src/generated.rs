@@ -24023,7 +24023,7 @@ pub mod builder {
         client: &'a super::Client,
         from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         ivr: Result<Option<types::IvrId>, String>,
-        kind: Result<Option<types::Kind>, String>,
+        kind: Result<Option<types::CommunicationKind>, String>,
         number: Result<Option<types::NumberId>, String>,
         until: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         user: Result<Option<types::UserId>, String>,
@@ -24067,12 +24067,14 @@ pub mod builder {
         }
         pub fn kind<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Kind>,
+            V: std::convert::TryInto<types::CommunicationKind>,
         {
             self.kind = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `Kind` for kind failed".to_string());
+                .map_err(|_| {
+                    "conversion to `CommunicationKind` for kind failed".to_string()
+                });
             self
         }
         pub fn number<V>(mut self, value: V) -> Self
@@ -24954,7 +24956,7 @@ pub mod builder {
         cursor: Result<Option<types::ListCommunicationsCursor>, String>,
         from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         ivr: Result<Option<types::IvrId>, String>,
-        kind: Result<Option<types::Kind>, String>,
+        kind: Result<Option<types::CommunicationKind>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
         number: Result<Option<types::NumberId>, String>,
         until: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
@@ -25014,12 +25016,14 @@ pub mod builder {
         }
         pub fn kind<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Kind>,
+            V: std::convert::TryInto<types::CommunicationKind>,
         {
             self.kind = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `Kind` for kind failed".to_string());
+                .map_err(|_| {
+                    "conversion to `CommunicationKind` for kind failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -27683,7 +27687,7 @@ pub mod builder {
         cursor: Result<Option<types::ListRecentsCursor>, String>,
         from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         ivr: Result<Option<types::IvrId>, String>,
-        kind: Result<Option<types::Kind>, String>,
+        kind: Result<Option<types::CommunicationKind>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
         number: Result<Option<types::NumberId>, String>,
         until: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
@@ -27742,12 +27746,14 @@ pub mod builder {
         }
         pub fn kind<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Kind>,
+            V: std::convert::TryInto<types::CommunicationKind>,
         {
             self.kind = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `Kind` for kind failed".to_string());
+                .map_err(|_| {
+                    "conversion to `CommunicationKind` for kind failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -27892,7 +27898,7 @@ pub mod builder {
         dimension: Result<types::ReportDimension, String>,
         from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         ivr: Result<Option<types::IvrId>, String>,
-        kind: Result<Option<types::Kind>, String>,
+        kind: Result<Option<types::CommunicationKind>, String>,
         number: Result<Option<types::NumberId>, String>,
         until: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         user: Result<Option<types::UserId>, String>,
@@ -27948,12 +27954,14 @@ pub mod builder {
         }
         pub fn kind<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Kind>,
+            V: std::convert::TryInto<types::CommunicationKind>,
         {
             self.kind = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `Kind` for kind failed".to_string());
+                .map_err(|_| {
+                    "conversion to `CommunicationKind` for kind failed".to_string()
+                });
             self
         }
         pub fn number<V>(mut self, value: V) -> Self
@@ -29801,7 +29809,7 @@ pub mod builder {
         cursor: Result<Option<types::ListUserCommunicationsCursor>, String>,
         from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         ivr: Result<Option<types::IvrId>, String>,
-        kind: Result<Option<types::Kind>, String>,
+        kind: Result<Option<types::CommunicationKind>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
         number: Result<Option<types::NumberId>, String>,
         until: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
@@ -29871,12 +29879,14 @@ pub mod builder {
         }
         pub fn kind<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<types::Kind>,
+            V: std::convert::TryInto<types::CommunicationKind>,
         {
             self.kind = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `Kind` for kind failed".to_string());
+                .map_err(|_| {
+                    "conversion to `CommunicationKind` for kind failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self

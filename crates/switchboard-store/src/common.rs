@@ -178,7 +178,7 @@ pub(crate) struct AuditEntry<'a> {
 /// numbers and a reader that has seen number n has seen every number before it. The counter is a row
 /// of its own, taken when the change is audited (after the rows it writes), so it adds no lock-order
 /// cycle with the transactions that lock the account row or a record first.
-pub(crate) fn audit(conn: &mut DbConn, entry: AuditEntry<'_>) -> StoreResult<()> {
+pub(crate) fn write_audit(conn: &mut DbConn, entry: AuditEntry<'_>) -> StoreResult<()> {
     let (actor_kind, actor_id) = entry.actor.columns();
     transaction(conn, |conn| {
         let account = entry.account.to_string();
@@ -314,17 +314,18 @@ pub(crate) fn check_name(name: &str) -> StoreResult<()> {
 
 /// The audit event of a change to one record.
 #[allow(clippy::too_many_arguments)] // one audit entry, spelled out at each call site
-pub(crate) fn audit_event(
+pub(crate) fn audit(
     conn: &mut DbConn,
     account: AccountId,
     actor: &Actor,
     action: &str,
     target_type: &str,
-    id: String,
+    id: impl ToString,
     before: Option<serde_json::Value>,
     after: Option<serde_json::Value>,
 ) -> StoreResult<()> {
-    audit(conn, AuditEntry { account, actor, action, target_type, target_id: Some(id), before, after })
+    let target_id = Some(id.to_string());
+    write_audit(conn, AuditEntry { account, actor, action, target_type, target_id, before, after })
 }
 
 /// What a change to one record is: its account, who makes it, the audit action, the record's type
@@ -355,7 +356,7 @@ pub(crate) fn change_record<T: serde::Serialize>(
         }
         let (before_json, after_json) = (serde_json::to_value(&before)?, serde_json::to_value(&after)?);
         let RecordChange { account, actor, action, target_type, id, .. } = change;
-        audit_event(conn, account, actor, action, target_type, id, Some(before_json), Some(after_json))?;
+        audit(conn, account, actor, action, target_type, id, Some(before_json), Some(after_json))?;
         Ok(after)
     })
 }

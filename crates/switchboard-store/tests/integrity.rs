@@ -167,7 +167,7 @@ backend_tests! {
         .expect_err("history of account A cannot name a number of account B");
         assert!(matches!(err, StoreError::InvalidReference { .. }), "{err:?}");
         // nothing of it landed
-        let members = workgroups::get_workgroup(&mut c, a.id, wg.id).expect("wg").members;
+        let members = workgroups::get(&mut c, a.id, wg.id).expect("wg").members;
         assert_eq!(members, vec![owner_a.id]);
         assert!(users::access(&mut c, a.id, owner_a.id).expect("access").roles.is_empty());
     }
@@ -372,7 +372,7 @@ backend_tests! {
         // history keeps what it refers to
         let err = numbers::delete_number(&mut c, a.id, n.id, &actor).expect_err("number in history");
         assert!(matches!(err, StoreError::InUse { entity: "number", .. }), "{err:?}");
-        let err = workgroups::delete_workgroup(&mut c, a.id, w.id, &actor).expect_err("workgroup in history");
+        let err = workgroups::delete(&mut c, a.id, w.id, &actor).expect_err("workgroup in history");
         assert!(matches!(err, StoreError::InUse { .. }), "{err:?}");
         let err = users::delete(&mut c, a.id, u.id, None, &actor).expect_err("participant in history");
         assert!(matches!(err, StoreError::InUse { .. }), "{err:?}");
@@ -593,7 +593,7 @@ backend_tests! {
         })
         .expect("people");
         let group = workgroups::create_workgroup(&mut c, account.id, "Everyone", &people, &Actor::System).expect("created");
-        assert_eq!(workgroups::get_workgroup(&mut c, account.id, group.id).expect("read").members.len(), 12_000);
+        assert_eq!(workgroups::get(&mut c, account.id, group.id).expect("read").members.len(), 12_000);
         let replaced = workgroups::set_workgroup_members(&mut c, account.id, group.id, &people[1_000..], &Actor::System)
             .expect("replaced");
         assert_eq!(replaced.members.len(), 11_000);

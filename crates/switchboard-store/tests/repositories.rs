@@ -105,10 +105,10 @@ backend_tests! {
         assert_eq!(numbers::first_unknown_number(&mut c, a.id, &[mine, mine]).expect("q"), None);
         assert_eq!(numbers::first_unknown_number(&mut c, a.id, &[mine, theirs, mine]).expect("q"), Some(theirs));
         let wg = workgroups::create_workgroup(&mut c, b.id, "Theirs", &[], &actor).expect("wg").id;
-        assert_eq!(workgroups::first_unknown_workgroup(&mut c, a.id, &[wg]).expect("q"), Some(wg));
+        assert_eq!(workgroups::first_unknown(&mut c, a.id, &[wg]).expect("q"), Some(wg));
         let ivr = ivrs::create_ivr(&mut c, b.id, "Theirs", &[], &actor).expect("ivr").id;
-        assert_eq!(ivrs::first_unknown_ivr(&mut c, b.id, &[ivr]).expect("q"), None);
-        assert_eq!(ivrs::first_unknown_ivr(&mut c, a.id, &[ivr]).expect("q"), Some(ivr));
+        assert_eq!(ivrs::first_unknown(&mut c, b.id, &[ivr]).expect("q"), None);
+        assert_eq!(ivrs::first_unknown(&mut c, a.id, &[ivr]).expect("q"), Some(ivr));
         assert_eq!(users::first_unknown(&mut c, a.id, &[owner.id]).expect("q"), None);
         // More ids than one query takes.
         let many: Vec<_> = (0..1200).map(|_| switchboard_core::UserId::new_random()).collect();

@@ -89,7 +89,7 @@ fn a_full_sqlite_database_refuses_writes_as_full_keeps_what_it_has_and_writes_ag
         assert!(stored < 10_000, "the capped file never filled");
     };
     assert!(matches!(refused, StoreError::Full(_)), "a full database is reported full: {refused:?}");
-    let kept = workgroups::list_workgroups(&mut c, account.id, &switchboard_store::PageRequest::first(500))
+    let kept = workgroups::list(&mut c, account.id, &switchboard_store::PageRequest::first(500))
         .expect("reads go on while the disk is full");
     assert_eq!(kept.items.len(), stored, "the refused write left every earlier one in place, and nothing of its own");
 

@@ -210,8 +210,8 @@ fn decide(
                 }
             }
             ResourceType::Number => drop(numbers::get_number(conn, account, NumberId(resource.id))?),
-            ResourceType::Workgroup => drop(workgroups::get_workgroup(conn, account, WorkgroupId(resource.id))?),
-            ResourceType::Ivr => drop(ivrs::get_ivr(conn, account, IvrId(resource.id))?),
+            ResourceType::Workgroup => drop(workgroups::get(conn, account, WorkgroupId(resource.id))?),
+            ResourceType::Ivr => drop(ivrs::get(conn, account, IvrId(resource.id))?),
             ResourceType::User => {
                 let person = UserId(resource.id);
                 users::get(conn, account, person)?;

@@ -52,37 +52,40 @@ fn view(policy: &Arc<crate::access::AccountPolicy>, m: GroupMapping) -> GroupMap
     }
 }
 
-/// A new mapping: the group and what it gives its members.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewGroupMapping {
-    /// A workgroup of the account, mapped at most once.
-    pub group_id: WorkgroupId,
-    /// Role keys of the account; one where the account holds one role per person.
-    #[schema(max_items = 100)]
-    pub roles: Vec<RoleKey>,
-    #[serde(default)]
-    pub dashboard: DashboardAccess,
-    /// Default 0; higher wins.
-    #[serde(default, deserialize_with = "integral")]
-    #[schema(minimum = -1000, maximum = 1000)]
-    pub priority: i32,
+/// Declares a request body of what a mapping gives the group's members, after the fields in braces:
+/// one list of those fields for a new mapping and for the change of one.
+macro_rules! mapping_body {
+    ($(#[$meta:meta])* $name:ident { $($fields:tt)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Deserialize, ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $($fields)*
+            /// Role keys of the account; one where the account holds one role per person.
+            #[schema(max_items = 100)]
+            pub roles: Vec<RoleKey>,
+            #[serde(default)]
+            pub dashboard: DashboardAccess,
+            /// Default 0; higher wins.
+            #[serde(default, deserialize_with = "integral")]
+            #[schema(minimum = -1000, maximum = 1000)]
+            pub priority: i32,
+        }
+    };
 }
 
-/// What a mapping gives the group's members.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MappingGives {
-    /// Role keys of the account; one where the account holds one role per person.
-    #[schema(max_items = 100)]
-    pub roles: Vec<RoleKey>,
-    #[serde(default)]
-    pub dashboard: DashboardAccess,
-    /// Default 0; higher wins.
-    #[serde(default, deserialize_with = "integral")]
-    #[schema(minimum = -1000, maximum = 1000)]
-    pub priority: i32,
-}
+mapping_body!(
+    /// A new mapping: the group and what it gives its members.
+    NewGroupMapping {
+        /// A workgroup of the account, mapped at most once.
+        pub group_id: WorkgroupId,
+    }
+);
+
+mapping_body!(
+    /// What a mapping gives the group's members.
+    MappingGives {}
+);
 
 /// An integer as JSON may write one (`-230` or `-230.0`).
 fn integral<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i32, D::Error> {

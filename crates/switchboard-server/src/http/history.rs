@@ -14,7 +14,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use switchboard_core::{CommunicationId, IvrId, NumberId, Policy, Principal, UserId, WorkgroupId};
 use switchboard_store::repo::communications::{self, Communication, CommunicationFilter, CommunicationKind, Direction};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
@@ -170,41 +170,11 @@ fn csv_download(
     })
 }
 
-/// Filters of the history. `from` and `until` make a half-open range: one that is empty (`until` at
-/// or before `from`) simply matches nothing.
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct HistoryFilter {
-    pub kind: Option<Kind>,
-    pub number: Option<NumberId>,
-    pub workgroup: Option<WorkgroupId>,
-    pub ivr: Option<IvrId>,
-    /// Records this user took part in.
-    pub user: Option<UserId>,
-    /// Started at or after (RFC 3339).
-    pub from: Option<DateTime<Utc>>,
-    /// Started before (RFC 3339).
-    pub until: Option<DateTime<Utc>>,
-}
-
-impl HistoryFilter {
-    pub(crate) fn filter(&self) -> CommunicationFilter {
-        CommunicationFilter {
-            kind: self.kind.map(Into::into),
-            number: self.number,
-            workgroup: self.workgroup,
-            ivr: self.ivr,
-            user: self.user,
-            from: self.from,
-            until: self.until,
-        }
-    }
-}
-
 /// One page of history under the caller's data scope, or (for Recents) their recents scope; with
 /// `Accept: text/csv`, all of it as a download.
 /// What a history page is asked with: the same for the whole history and for the Recents list.
-type HistoryRequest = (HttpRequest, Caller, web::Data<AppState>, web::Query<HistoryFilter>, web::Query<PageQuery>);
+type HistoryRequest =
+    (HttpRequest, Caller, web::Data<AppState>, web::Query<CommunicationFilter>, web::Query<PageQuery>);
 
 async fn history_page(
     (req, caller, state, filter, page): HistoryRequest,
@@ -212,9 +182,9 @@ async fn history_page(
 ) -> Result<HttpResponse, ApiError> {
     if csv::wanted(&req) {
         may_download(&caller, &state)?;
-        return Ok(csv_download(caller, state, filter.filter(), of_recents));
+        return Ok(csv_download(caller, state, filter.into_inner(), of_recents));
     }
-    let (filter, page) = (filter.filter(), page.request()?);
+    let (filter, page) = (filter.into_inner(), page.request()?);
     let page = db(&state, move |_, conn| {
         let p = &caller.principal;
         let visibility = if of_recents { p.recents_visibility() } else { p.visibility() };
@@ -232,7 +202,7 @@ pub fn may_download(caller: &Caller, state: &AppState) -> Result<(), ApiError> {
 
 /// The communications within the caller's data scope, newest first.
 #[utoipa::path(operation_id = "list_communications", tag = "history", security(("bearer" = []), ("api_key" = [])),
-    params(HistoryFilter, PageQuery),
+    params(CommunicationFilter, PageQuery),
     responses((status = 200, description = "A page of communications, or all of them as CSV", content(
         (CommunicationPage = "application/json"), (String = "text/csv"))), Errors))]
 #[get("/communications")]
@@ -261,7 +231,7 @@ pub async fn get_one(
 
 /// The Recents list: all calls of all users, or only the caller's own (rule MC-12).
 #[utoipa::path(operation_id = "list_recents", tag = "history", security(("bearer" = []), ("api_key" = [])),
-    params(HistoryFilter, PageQuery),
+    params(CommunicationFilter, PageQuery),
     responses((status = 200, description = "A page of recent communications, or all of them as CSV", content(
         (CommunicationPage = "application/json"), (String = "text/csv"))), Errors))]
 #[get("/recents")]

@@ -103,12 +103,12 @@ fn known_references(
         return Err(unknown(i, "number", "number", n.to_string()));
     }
     let workgroups: Vec<WorkgroupId> = items.iter().filter_map(|c| c.workgroup).collect();
-    if let Some(w) = workgroups::first_unknown_workgroup(conn, account, &workgroups)? {
+    if let Some(w) = workgroups::first_unknown(conn, account, &workgroups)? {
         let i = items.iter().position(|c| c.workgroup == Some(w)).unwrap_or_default();
         return Err(unknown(i, "workgroup", "workgroup", w.to_string()));
     }
     let ivrs: Vec<IvrId> = items.iter().filter_map(|c| c.ivr).collect();
-    if let Some(v) = ivrs::first_unknown_ivr(conn, account, &ivrs)? {
+    if let Some(v) = ivrs::first_unknown(conn, account, &ivrs)? {
         let i = items.iter().position(|c| c.ivr == Some(v)).unwrap_or_default();
         return Err(unknown(i, "ivr", "IVR", v.to_string()));
     }

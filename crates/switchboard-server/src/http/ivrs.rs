@@ -62,7 +62,7 @@ pub async fn list_ivrs(
 ) -> Result<web::Json<IvrPage>, ApiError> {
     caller.require("call_flow:view", &state.metrics)?;
     let (page, account) = (query.request()?, caller.account.id);
-    let list = db(&state, move |_, conn| Ok(ivrs::list_ivrs(conn, account, &page)?)).await?;
+    let list = db(&state, move |_, conn| Ok(ivrs::list(conn, account, &page)?)).await?;
     Ok(web::Json(IvrPage::map(list, IvrView::from)))
 }
 
@@ -92,7 +92,7 @@ pub async fn get_ivr(
 ) -> Result<web::Json<IvrView>, ApiError> {
     caller.require("call_flow:view", &state.metrics)?;
     let (account, id) = (caller.account.id, id.into_inner());
-    Ok(web::Json(db(&state, move |_, conn| Ok(ivrs::get_ivr(conn, account, id)?)).await?.into()))
+    Ok(web::Json(db(&state, move |_, conn| Ok(ivrs::get(conn, account, id)?)).await?.into()))
 }
 
 /// Changes where incoming calls are routed (rule MC-28).

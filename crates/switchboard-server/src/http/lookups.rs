@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use switchboard_core::{
     CommunicationId, DataKinds, IvrId, Level, NumberId, Policy, RoleIdx, ScopeKind, Source, UserId, WorkgroupId,
 };
-use switchboard_store::repo::communications;
+use switchboard_store::repo::communications::{self, CommunicationFilter};
 use switchboard_store::repo::lookups::{self, Candidates};
 use utoipa::{IntoParams, ToSchema};
 
@@ -267,14 +267,14 @@ pub async fn what_can(
 /// theirs), limited to those the caller sees too: a page may hold fewer than `limit` items; follow
 /// `next_cursor`. Asking about someone else needs `team.members:view`.
 #[utoipa::path(operation_id = "list_user_communications", tag = "decisions", security(("bearer" = []), ("api_key" = [])),
-    params(("id" = UserId, Path, description = "The user's id"), crate::http::history::HistoryFilter, PageQuery),
+    params(("id" = UserId, Path, description = "The user's id"), CommunicationFilter, PageQuery),
     responses((status = 200, description = "A page of their communications", body = crate::http::history::CommunicationPage), Errors))]
 #[get("/users/{id}/communications")]
 pub async fn user_communications(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<UserId>,
-    filter: web::Query<crate::http::history::HistoryFilter>,
+    filter: web::Query<CommunicationFilter>,
     page: web::Query<PageQuery>,
 ) -> Result<web::Json<crate::http::history::CommunicationPage>, ApiError> {
     use crate::http::history::{CommunicationPage, CommunicationView};
@@ -282,7 +282,7 @@ pub async fn user_communications(
     if id != caller.user.id {
         caller.require("team.members:view", &state.metrics)?;
     }
-    let (filter, page) = (filter.filter(), page.request()?);
+    let (filter, page) = (filter.into_inner(), page.request()?);
     let answer = db(&state, move |_, conn| {
         let subject = switchboard_store::repo::users::subject(conn, caller.account.id, id)?;
         let policy = caller.policy();

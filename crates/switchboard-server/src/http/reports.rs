@@ -7,12 +7,13 @@
 use crate::access::Caller;
 use crate::http::common::{Errors, db};
 use crate::http::csv;
-use crate::http::history::{HistoryFilter, Kind, may_download};
+use crate::http::history::{Kind, may_download};
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
+use switchboard_store::repo::communications::CommunicationFilter;
 use switchboard_store::repo::reports::{self, Dimension, KindCounts, ReportRow};
 use utoipa::ToSchema;
 
@@ -36,34 +37,6 @@ pub struct AnalyticsSummary {
     pub total: Counts,
     /// By kind: `call`, `message`, `voicemail`, `recording`.
     pub by_kind: BTreeMap<String, Counts>,
-}
-
-/// What a report groups by.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum ReportDimension {
-    Kind,
-    /// The UTC day a communication started.
-    Day,
-    Number,
-    Workgroup,
-    Ivr,
-    /// Each participant (a communication with two participants counts for both; one without any
-    /// counts once, with a `null` key).
-    User,
-}
-
-impl From<ReportDimension> for Dimension {
-    fn from(d: ReportDimension) -> Dimension {
-        match d {
-            ReportDimension::Kind => Dimension::Kind,
-            ReportDimension::Day => Dimension::Day,
-            ReportDimension::Number => Dimension::Number,
-            ReportDimension::Workgroup => Dimension::Workgroup,
-            ReportDimension::Ivr => Dimension::Ivr,
-            ReportDimension::User => Dimension::User,
-        }
-    }
 }
 
 /// One group and kind of a report.
@@ -93,7 +66,7 @@ impl From<ReportRow> for ReportRowView {
 /// A report: rows ordered by group (communications without one last) and kind.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Report {
-    pub dimension: ReportDimension,
+    pub dimension: Dimension,
     pub rows: Vec<ReportRowView>,
 }
 
@@ -104,7 +77,7 @@ fn counts_line(out: &mut String, key: &str, count: i64, with_recording: i64, dur
 
 /// Counts of the communications within the caller's reports scope.
 #[utoipa::path(operation_id = "get_analytics_summary", tag = "reports", security(("bearer" = []), ("api_key" = [])),
-    params(HistoryFilter),
+    params(CommunicationFilter),
     responses((status = 200, description = "Counts", content(
         (AnalyticsSummary = "application/json"), (String = "text/csv"))), Errors))]
 #[get("/analytics/summary")]
@@ -112,13 +85,13 @@ pub async fn analytics(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
-    filter: web::Query<HistoryFilter>,
+    filter: web::Query<CommunicationFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let as_csv = csv::wanted(&req);
     if as_csv {
         may_download(&caller, &state)?;
     }
-    let filter = filter.filter();
+    let filter = filter.into_inner();
     let counts = db(&state, move |_, conn| {
         let visibility = caller.policy().reports_visibility(&caller.principal);
         Ok(reports::counts(conn, caller.account.id, &visibility, &filter)?)
@@ -142,7 +115,7 @@ pub async fn analytics(
 
 /// A report within the caller's reports scope, grouped by day, number, workgroup, IVR, user or kind.
 #[utoipa::path(operation_id = "get_report", tag = "reports", security(("bearer" = []), ("api_key" = [])),
-    params(("dimension" = ReportDimension, Path, description = "What the report groups by"), HistoryFilter),
+    params(("dimension" = Dimension, Path, description = "What the report groups by"), CommunicationFilter),
     responses((status = 200, description = "The report", content(
         (Report = "application/json"), (String = "text/csv"))), Errors))]
 #[get("/reports/{dimension}")]
@@ -150,17 +123,17 @@ pub async fn report(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
-    dimension: web::Path<ReportDimension>,
-    filter: web::Query<HistoryFilter>,
+    dimension: web::Path<Dimension>,
+    filter: web::Query<CommunicationFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let as_csv = csv::wanted(&req);
     if as_csv {
         may_download(&caller, &state)?;
     }
-    let (dimension, filter) = (dimension.into_inner(), filter.filter());
+    let (dimension, filter) = (dimension.into_inner(), filter.into_inner());
     let rows = db(&state, move |_, conn| {
         let visibility = caller.policy().reports_visibility(&caller.principal);
-        Ok(reports::report(conn, caller.account.id, &visibility, &filter, dimension.into())?)
+        Ok(reports::report(conn, caller.account.id, &visibility, &filter, dimension)?)
     })
     .await?;
     if as_csv {

@@ -69,7 +69,7 @@ pub async fn list_workgroups(
 ) -> Result<web::Json<WorkgroupPage>, ApiError> {
     caller.require("team.workgroups:view", &state.metrics)?;
     let (page, account) = (query.request()?, caller.account.id);
-    let list = db(&state, move |_, conn| Ok(workgroups::list_workgroups(conn, account, &page)?)).await?;
+    let list = db(&state, move |_, conn| Ok(workgroups::list(conn, account, &page)?)).await?;
     Ok(web::Json(WorkgroupPage::map(list, WorkgroupView::from)))
 }
 
@@ -99,7 +99,7 @@ pub async fn get_workgroup(
 ) -> Result<web::Json<WorkgroupView>, ApiError> {
     caller.require("team.workgroups:view", &state.metrics)?;
     let (account, id) = (caller.account.id, id.into_inner());
-    Ok(web::Json(db(&state, move |_, conn| Ok(workgroups::get_workgroup(conn, account, id)?)).await?.into()))
+    Ok(web::Json(db(&state, move |_, conn| Ok(workgroups::get(conn, account, id)?)).await?.into()))
 }
 
 /// Renames a workgroup.

@@ -77,7 +77,7 @@ impl Resource for Groups {
 
     type Record = Workgroup;
 
-    const GET: Fetch<WorkgroupId, Workgroup> = workgroups::get_workgroup;
+    const GET: Fetch<WorkgroupId, Workgroup> = workgroups::get;
     const BY_CREATION: ByCreation<Workgroup> = workgroups::workgroups_by_creation;
 
     fn indexed(conn: &mut DbConn, account: AccountId, filter: &Filter) -> Result<Option<Vec<Workgroup>>, ApiError> {

@@ -25,10 +25,10 @@ pub fn set(
     cx.allow_result(cx.policy().can_set_person_dashboard(&cx.actor, &person, &access))?;
     // Checked here, not left to the database: the answer names the field, not a constraint.
     let account = cx.account();
-    if let Some(w) = workgroups::first_unknown_workgroup(cx.conn, account, &access.workgroups)? {
+    if let Some(w) = workgroups::first_unknown(cx.conn, account, &access.workgroups)? {
         return Err(ApiError::invalid("workgroups", format!("workgroup {w} is not in this account")));
     }
-    if let Some(i) = ivrs::first_unknown_ivr(cx.conn, account, &access.ivrs)? {
+    if let Some(i) = ivrs::first_unknown(cx.conn, account, &access.ivrs)? {
         return Err(ApiError::invalid("ivrs", format!("IVR {i} is not in this account")));
     }
     users::set_dashboard_access_bounded(cx.conn, account, id, &access, bounds, expected, &cx.who)?;

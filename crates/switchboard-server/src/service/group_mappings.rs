@@ -27,7 +27,7 @@ pub struct MappingSpec {
 fn judged_input(cx: &mut Change<'_>, group: WorkgroupId, spec: &MappingSpec) -> Result<MappingInput, ApiError> {
     cx.require("team.roles:manage")?;
     let account = cx.account();
-    workgroups::get_workgroup(cx.conn, account, group)
+    workgroups::get(cx.conn, account, group)
         .map_err(|_| ApiError::invalid("group_id", format!("workgroup {group} is not in this account")))?;
     let roles = role_ids(cx, &spec.roles, "roles")?;
     if spec.dashboard.workgroups.len() > MAX_DASHBOARD || spec.dashboard.ivrs.len() > MAX_DASHBOARD {
@@ -36,10 +36,10 @@ fn judged_input(cx: &mut Change<'_>, group: WorkgroupId, spec: &MappingSpec) -> 
             format!("at most {MAX_DASHBOARD} workgroups and {MAX_DASHBOARD} IVRs"),
         ));
     }
-    if let Some(w) = workgroups::first_unknown_workgroup(cx.conn, account, &spec.dashboard.workgroups)? {
+    if let Some(w) = workgroups::first_unknown(cx.conn, account, &spec.dashboard.workgroups)? {
         return Err(ApiError::invalid("dashboard.workgroups", format!("workgroup {w} is not in this account")));
     }
-    if let Some(i) = ivrs::first_unknown_ivr(cx.conn, account, &spec.dashboard.ivrs)? {
+    if let Some(i) = ivrs::first_unknown(cx.conn, account, &spec.dashboard.ivrs)? {
         return Err(ApiError::invalid("dashboard.ivrs", format!("IVR {i} is not in this account")));
     }
     cx.allow_result(cx.policy().can_map_group(&cx.actor, &spec.roles, &spec.dashboard))?;
@@ -77,7 +77,7 @@ pub fn delete(cx: &mut Change<'_>, id: Uuid) -> Result<(), ApiError> {
 }
 
 fn apply_to_members(cx: &mut Change<'_>, group: WorkgroupId) -> Result<(), ApiError> {
-    let members = workgroups::get_workgroup(cx.conn, cx.account(), group)?.members;
+    let members = workgroups::get(cx.conn, cx.account(), group)?.members;
     let mappings = mappings(cx)?;
     apply(cx, &mappings, &members)
 }
@@ -123,10 +123,10 @@ pub fn apply(cx: &mut Change<'_>, mappings: &[GroupMapping], people: &[UserId]) 
         }
         // a workgroup or IVR deleted since the mapping was written gives nothing
         let account = cx.account();
-        while let Some(gone) = workgroups::first_unknown_workgroup(cx.conn, account, &dashboard.workgroups)? {
+        while let Some(gone) = workgroups::first_unknown(cx.conn, account, &dashboard.workgroups)? {
             dashboard.workgroups.retain(|w| *w != gone);
         }
-        while let Some(gone) = ivrs::first_unknown_ivr(cx.conn, account, &dashboard.ivrs)? {
+        while let Some(gone) = ivrs::first_unknown(cx.conn, account, &dashboard.ivrs)? {
             dashboard.ivrs.retain(|i| *i != gone);
         }
         dashboard.workgroups.sort();

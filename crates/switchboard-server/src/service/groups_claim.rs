@@ -87,7 +87,7 @@ pub fn follow(
             let who = Actor::IdentityProvider(group.mapping.id);
             let mut cx = Change { conn: &mut *conn, state, access: access.clone(), actor, who, session: None };
             let group_id = group.mapping.workgroup_id;
-            let mut members = workgroups::get_workgroup(cx.conn, account, group_id)?.members;
+            let mut members = workgroups::get(cx.conn, account, group_id)?.members;
             if joins {
                 members.push(user);
             } else {

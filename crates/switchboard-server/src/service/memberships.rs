@@ -86,7 +86,7 @@ pub fn create_workgroup(cx: &mut Change<'_>, name: &str, members: &[UserId]) -> 
 /// the mappings now give them, in the same transaction.
 pub fn set_workgroup_members(cx: &mut Change<'_>, id: WorkgroupId, users: &[UserId]) -> Result<Workgroup, ApiError> {
     cx.require("team.workgroups:manage")?;
-    let current = workgroups::get_workgroup(cx.conn, cx.account(), id)?;
+    let current = workgroups::get(cx.conn, cx.account(), id)?;
     judge(cx, "users", &current.members, users, workgroup_change(id))?;
     let updated = workgroups::set_workgroup_members(cx.conn, cx.account(), id, users, &cx.who)?;
     let mappings = group_mappings::mappings(cx)?;
@@ -100,11 +100,11 @@ pub fn set_workgroup_members(cx: &mut Change<'_>, id: WorkgroupId, users: &[User
 /// Deleting a workgroup takes it from each of its members, and what its mapping gave them.
 pub fn delete_workgroup(cx: &mut Change<'_>, id: WorkgroupId) -> Result<(), ApiError> {
     cx.require("team.workgroups:manage")?;
-    let current = workgroups::get_workgroup(cx.conn, cx.account(), id)?;
+    let current = workgroups::get(cx.conn, cx.account(), id)?;
     judge_deletion(cx, &current.members, workgroup_change(id))?;
     let mut mappings = group_mappings::mappings(cx)?;
     let mapped = mappings.iter().any(|m| m.workgroup_id == id);
-    workgroups::delete_workgroup(cx.conn, cx.account(), id, &cx.who)?;
+    workgroups::delete(cx.conn, cx.account(), id, &cx.who)?;
     if mapped {
         // its mapping went with it
         mappings.retain(|m| m.workgroup_id != id);

@@ -183,7 +183,7 @@ pub fn create_group(cx: &mut Change<'_>, group: &ProvidedGroup) -> Result<Workgr
 /// Renames the workgroup and sets its members as the provider says: each person added or removed is
 /// a change to that person, judged as one.
 pub fn replace_group(cx: &mut Change<'_>, id: WorkgroupId, group: &ProvidedGroup) -> Result<(), ApiError> {
-    let current = workgroups::get_workgroup(cx.conn, cx.account(), id)?;
+    let current = workgroups::get(cx.conn, cx.account(), id)?;
     if group.name.trim() != current.name {
         team::rename_workgroup(cx, id, &group.name)?;
     }

@@ -50,12 +50,12 @@ pub fn update_ivr(
     numbers: Option<&[NumberId]>,
 ) -> Result<Ivr, ApiError> {
     cx.require("call_flow:manage")?;
-    ivrs::get_ivr(cx.conn, cx.account(), id)?;
+    ivrs::get(cx.conn, cx.account(), id)?;
     known_numbers(cx, numbers.unwrap_or_default(), "numbers")?;
     Ok(ivrs::update_ivr(cx.conn, cx.account(), id, name, numbers, &cx.who)?)
 }
 
 pub fn delete_ivr(cx: &mut Change<'_>, id: IvrId) -> Result<(), ApiError> {
     cx.require("call_flow:manage")?;
-    Ok(ivrs::delete_ivr(cx.conn, cx.account(), id, &cx.who)?)
+    Ok(ivrs::delete(cx.conn, cx.account(), id, &cx.who)?)
 }

@@ -1,8 +1,6 @@
 //! Accounts (tenants): creation with their superadmin, lookup, superadmin transfer, access version.
 
-use crate::common::{
-    Actor, AuditEntry, Failed, Page, PageRequest, audit, audit_event, from_db_time, now, parse_id, to_db_time,
-};
+use crate::common::{Actor, Failed, Page, PageRequest, audit, from_db_time, now, parse_id, to_db_time};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::repo::users::{self, NewUser, User};
@@ -98,19 +96,9 @@ pub fn create(conn: &mut DbConn, new: &NewAccount, actor: &Actor) -> StoreResult
             .execute(conn)?;
         let user = users::insert(conn, account, owner, &new.owner)?;
         let created = get(conn, account)?;
-        audit(
-            conn,
-            AuditEntry {
-                account,
-                actor,
-                action: "account.create",
-                target_type: "account",
-                target_id: Some(account.to_string()),
-                before: None,
-                after: Some(json!({"slug": new.slug, "name": new.name, "preset_pack": new.preset_pack,
-                    "preset_version": new.preset_version, "superadmin": owner})),
-            },
-        )?;
+        let after = json!({"slug": new.slug, "name": new.name, "preset_pack": new.preset_pack,
+            "preset_version": new.preset_version, "superadmin": owner});
+        audit(conn, account, actor, "account.create", "account", account, None, Some(after))?;
         Ok((created, user))
     })
 }
@@ -301,6 +289,6 @@ pub(crate) fn changed(
             accounts::updated_at.eq(to_db_time(now())),
         ))
         .execute(conn)?;
-    audit_event(conn, account, actor, action, "account", account.to_string(), Some(before), Some(after))?;
+    audit(conn, account, actor, action, "account", account, Some(before), Some(after))?;
     get(conn, account)
 }

@@ -1,7 +1,7 @@
 //! API keys: the secret is shown once by the server and stored here only as a hash; the prefix
 //! (non-secret, unique) finds the key when a request presents it.
 
-use crate::common::{Actor, Page, PageRequest, audit_event, from_db_time, now, parse_id, to_db_time};
+use crate::common::{Actor, Page, PageRequest, audit, from_db_time, now, parse_id, to_db_time};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::api_keys;
@@ -154,7 +154,7 @@ pub fn create(
             .execute(conn)?;
         let key = get(conn, account, id)?;
         let kind = purpose.audit_kind();
-        audit_event(conn, account, actor, &format!("{kind}.create"), kind, id.to_string(), None, Some(json!(key)))?;
+        audit(conn, account, actor, &format!("{kind}.create"), kind, id, None, Some(json!(key)))?;
         Ok(key)
     })
 }
@@ -257,7 +257,7 @@ pub fn revoke(
         }
         let key = get(conn, account, id)?;
         let kind = purpose.audit_kind();
-        audit_event(conn, account, actor, &format!("{kind}.revoke"), kind, id.to_string(), None, Some(json!(key)))?;
+        audit(conn, account, actor, &format!("{kind}.revoke"), kind, id, None, Some(json!(key)))?;
         Ok(key)
     })
 }

@@ -11,7 +11,7 @@
 //!
 //! The storage test-suite checks all three against the core's `Policy::can_see` on random data.
 
-use crate::common::{Actor, AuditEntry, Page, PageRequest, audit, from_db_time, parse_id, to_db_time};
+use crate::common::{Actor, AuditEntry, Page, PageRequest, from_db_time, parse_id, to_db_time, write_audit};
 use crate::db::{Backend, DbConn, MultiBackend};
 use crate::error::{StoreError, StoreResult};
 use crate::repo::history_sql::{Bind, COMM_COLUMNS, CommRow, SqlBuf};
@@ -95,8 +95,10 @@ impl<Id> Communication<Id> {
 /// A communication to ingest. `id`: `None` to have one generated.
 pub type NewCommunication = Communication<Option<CommunicationId>>;
 
-/// Filters of the history list; all present filters must match.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// Filters of the history list; all present filters must match. `from` and `until` make a half-open
+/// range: one that is empty (`until` at or before `from`) simply matches nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams), into_params(parameter_in = Query))]
 pub struct CommunicationFilter {
     pub kind: Option<CommunicationKind>,
     pub number: Option<NumberId>,
@@ -104,9 +106,9 @@ pub struct CommunicationFilter {
     pub ivr: Option<IvrId>,
     /// Records this user took part in.
     pub user: Option<UserId>,
-    /// Started at or after.
+    /// Started at or after (RFC 3339).
     pub from: Option<DateTime<Utc>>,
-    /// Started before.
+    /// Started before (RFC 3339).
     pub until: Option<DateTime<Utc>>,
 }
 
@@ -203,7 +205,7 @@ fn store<E: From<StoreError>>(
             })
             .collect();
         crate::repo::totals::add(conn, account, &entries)?;
-        audit(
+        write_audit(
             conn,
             AuditEntry {
                 account,
@@ -316,7 +318,7 @@ pub fn ingest_bulk(
 
 type Condition = Box<dyn BoxableExpression<comms::table, MultiBackend, SqlType = Nullable<Bool>>>;
 
-fn participant(account: &str, user: UserId) -> Condition {
+fn took_part(account: &str, user: UserId) -> Condition {
     Box::new(
         comms::id
             .eq_any(
@@ -334,18 +336,10 @@ fn scope_condition(account: &str, visibility: &Visibility<'_>) -> Option<Conditi
     match *visibility {
         Visibility::Everything => None,
         Visibility::Nothing => Some(Box::new(diesel::dsl::sql::<Bool>("1 = 0").nullable())),
-        Visibility::Filter {
-            participant: user,
-            kinds,
-            all,
-            workgroups,
-            numbers,
-            dashboard_workgroups,
-            dashboard_ivrs,
-        } => {
+        Visibility::Filter { participant, kinds, all, workgroups, numbers, dashboard_workgroups, dashboard_ivrs } => {
             // The OR of flat terms, each one index range (the kind goes into every term: the history
             // indexes carry it), so SQLite's planner can OR the ranges instead of scanning the account.
-            let mut cond = participant(account, user);
+            let mut cond = took_part(account, participant);
             if kinds.is_empty() {
                 return Some(cond);
             }
@@ -400,7 +394,7 @@ pub(crate) fn condition(account: AccountId, visibility: &Visibility<'_>, filter:
         cond = Box::new(cond.and(comms::ivr_id.eq(i.to_string())));
     }
     if let Some(u) = filter.user {
-        cond = Box::new(cond.and(participant(&a, u)));
+        cond = Box::new(cond.and(took_part(&a, u)));
     }
     if let Some(from) = filter.from {
         cond = Box::new(cond.and(comms::started_at.ge(to_db_time(from))));

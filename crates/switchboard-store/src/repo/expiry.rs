@@ -7,7 +7,7 @@
 //! Each account is swept under its change lock, in one transaction: instances sweeping at once
 //! serialise, and the later one finds nothing left to do.
 
-use crate::common::{Actor, audit_event, bump_access_version, from_db_time, now, parse_id, to_db_time};
+use crate::common::{Actor, audit, bump_access_version, from_db_time, now, parse_id, to_db_time};
 use crate::db::DbConn;
 use crate::error::StoreResult;
 use crate::repo::{accounts, users};
@@ -84,7 +84,7 @@ macro_rules! expire_rows {
                 .and($table::expires_at.le($t));
             if diesel::delete($table::table.filter(mine)).execute(&mut *$conn)? == 1 {
                 let before = json!({$key: member, "expires_at": at.map(from_db_time)});
-                audit_event($conn, $account, &Actor::System, $action, "user", user.clone(), Some(before), None)?;
+                audit($conn, $account, &Actor::System, $action, "user", user.clone(), Some(before), None)?;
                 $people.insert(user);
                 ended += 1;
             }
@@ -117,7 +117,7 @@ macro_rules! announce_starts {
                     "starts_at": starts.map(from_db_time),
                     "expires_at": expires.map(from_db_time),
                 });
-                audit_event($conn, $account, &Actor::System, $action, "user", user, None, Some(after))?;
+                audit($conn, $account, &Actor::System, $action, "user", user, None, Some(after))?;
             }
         }
     }};

@@ -1,7 +1,7 @@
 //! Group mappings: an identity provider's group (a workgroup it keeps through SCIM) mapped to roles
 //! and dashboard access, which whoever the provider puts in the group gets. One mapping per group.
 
-use crate::common::{Actor, audit_event, find_row, from_db_time, now, parse_id, to_db_time};
+use crate::common::{Actor, audit, find_row, from_db_time, now, parse_id, to_db_time};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::group_mappings;
@@ -111,16 +111,7 @@ pub fn create(conn: &mut DbConn, account: AccountId, input: &MappingInput, actor
         ))
         .execute(conn)?;
     let created = get(conn, account, id)?;
-    audit_event(
-        conn,
-        account,
-        actor,
-        "group_mapping.create",
-        "group_mapping",
-        id.to_string(),
-        None,
-        Some(json!(created)),
-    )?;
+    audit(conn, account, actor, "group_mapping.create", "group_mapping", id, None, Some(json!(created)))?;
     Ok(created)
 }
 
@@ -147,16 +138,7 @@ pub fn update(
     ))
     .execute(conn)?;
     let after = get(conn, account, id)?;
-    audit_event(
-        conn,
-        account,
-        actor,
-        "group_mapping.update",
-        "group_mapping",
-        id.to_string(),
-        Some(json!(before)),
-        Some(json!(after)),
-    )?;
+    audit(conn, account, actor, "group_mapping.update", "group_mapping", id, Some(json!(before)), Some(json!(after)))?;
     Ok(after)
 }
 
@@ -167,16 +149,7 @@ pub fn delete(conn: &mut DbConn, account: AccountId, id: Uuid, actor: &Actor) ->
             .filter(group_mappings::account_id.eq(account.to_string()).and(group_mappings::id.eq(id.to_string()))),
     )
     .execute(conn)?;
-    audit_event(
-        conn,
-        account,
-        actor,
-        "group_mapping.delete",
-        "group_mapping",
-        id.to_string(),
-        Some(json!(before)),
-        None,
-    )?;
+    audit(conn, account, actor, "group_mapping.delete", "group_mapping", id, Some(json!(before)), None)?;
     Ok(before)
 }
 

@@ -13,6 +13,7 @@ pub mod group_mappings;
 pub(crate) mod history_sql;
 pub mod ivrs;
 pub mod lookups;
+pub(crate) mod named_group;
 pub mod numbers;
 pub mod reports;
 pub mod reviews;

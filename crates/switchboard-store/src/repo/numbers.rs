@@ -1,7 +1,7 @@
 //! Business numbers and the users they are assigned to (`/v1/numbers`).
 
 use crate::common::{
-    Actor, Page, PageRequest, RecordChange, audit_event, bump_access_version, change_record, from_db_time, ids, now,
+    Actor, Page, PageRequest, RecordChange, audit, bump_access_version, change_record, from_db_time, ids, now,
     parse_ids, to_db_time,
 };
 use crate::db::DbConn;
@@ -142,7 +142,7 @@ pub fn create_number(
             ))
             .execute(conn)?;
         let created = get_number(conn, account, id)?;
-        audit_event(conn, account, actor, "number.create", "number", id.to_string(), None, Some(json!(created)))?;
+        audit(conn, account, actor, "number.create", "number", id, None, Some(json!(created)))?;
         Ok(created)
     })
 }
@@ -226,7 +226,7 @@ pub fn delete_number(conn: &mut DbConn, account: AccountId, id: NumberId, actor:
         )
         .execute(conn)?;
         bump_access_version(conn, account)?;
-        audit_event(conn, account, actor, "number.delete", "number", id.to_string(), Some(json!(before)), None)
+        audit(conn, account, actor, "number.delete", "number", id, Some(json!(before)), None)
     })
     .map_err(StoreError::on_delete("number"))
 }

@@ -1,7 +1,7 @@
 //! Access reviews (issue 17): every person with each role assignment — who gave it, when, for how
 //! long, why — their last sign-in, and the reviewers' latest decision on each assignment.
 
-use crate::common::{Actor, Page, PageRequest, audit_event, from_db_time, now, parse_id, to_db_time};
+use crate::common::{Actor, Page, PageRequest, audit, from_db_time, now, parse_id, to_db_time};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::repo::users::{self, User, UserRow};
@@ -185,16 +185,7 @@ pub fn decide(
             ))
             .execute(conn)?;
         let after = json!({"role": role, "decision": decision.as_str(), "note": note});
-        audit_event(
-            conn,
-            account,
-            actor,
-            &format!("access_review.{}", decision.as_str()),
-            "user",
-            u,
-            None,
-            Some(after),
-        )?;
+        audit(conn, account, actor, &format!("access_review.{}", decision.as_str()), "user", u, None, Some(after))?;
         Ok(())
     })
 }

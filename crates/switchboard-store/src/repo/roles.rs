@@ -2,8 +2,7 @@
 //! `single` and `combinable` modes, one user or many at once.
 
 use crate::common::{
-    Actor, AuditEntry, Page, PageRequest, audit, audit_event, bump_access_version, from_db_time, ids, now, parse_id,
-    to_db_time,
+    Actor, Page, PageRequest, audit, bump_access_version, from_db_time, ids, now, parse_id, to_db_time,
 };
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
@@ -181,7 +180,7 @@ pub fn create(
         bump_access_version(conn, account)?;
         let role = get(conn, account, id)?;
         let after = json!({"origin": role.origin, "definition": definition_json(&role.definition)});
-        audit_event(conn, account, actor, "role.create", "role", id.to_string(), None, Some(after))?;
+        audit(conn, account, actor, "role.create", "role", id, None, Some(after))?;
         Ok(role)
     })
 }
@@ -283,18 +282,8 @@ pub fn update(
         write_scope_numbers(conn, account, id, &definition.scope_numbers)?;
         bump_access_version(conn, account)?;
         let after = get(conn, account, id)?;
-        audit(
-            conn,
-            AuditEntry {
-                account,
-                actor,
-                action: "role.update",
-                target_type: "role",
-                target_id: Some(id.to_string()),
-                before: Some(json!({"version": before.version, "definition": definition_json(&before.definition)})),
-                after: Some(json!({"version": after.version, "definition": definition_json(&after.definition)})),
-            },
-        )?;
+        let state = |r: &StoredRole| json!({"version": r.version, "definition": definition_json(&r.definition)});
+        audit(conn, account, actor, "role.update", "role", id, Some(state(&before)), Some(state(&after)))?;
         Ok(after)
     })
 }
@@ -324,18 +313,8 @@ pub fn delete(
         )
         .execute(conn)?;
         bump_access_version(conn, account)?;
-        audit(
-            conn,
-            AuditEntry {
-                account,
-                actor,
-                action: "role.delete",
-                target_type: "role",
-                target_id: Some(id.to_string()),
-                before: Some(json!({"origin": before.origin, "definition": definition_json(&before.definition)})),
-                after: None,
-            },
-        )
+        let before = json!({"origin": before.origin, "definition": definition_json(&before.definition)});
+        audit(conn, account, actor, "role.delete", "role", id, Some(before), None)
     })
     .map_err(StoreError::on_delete("role"))
 }
@@ -362,7 +341,7 @@ pub fn copy(
         bump_access_version(conn, account)?;
         let role = get(conn, account, id)?;
         let after = json!({"source": source, "definition": definition_json(&role.definition)});
-        audit_event(conn, account, actor, "role.copy", "role", id.to_string(), None, Some(after))?;
+        audit(conn, account, actor, "role.copy", "role", id, None, Some(after))?;
         Ok(role)
     })
 }
@@ -471,7 +450,7 @@ pub fn assign_granted(
                 "reason": grant.reason});
             // break-glass is its own action, so that every emergency use is found by it
             let action = if grant.reason.is_some() { "role.emergency_access" } else { "role_assignment.bounds" };
-            audit_event(conn, account, actor, action, "user", user.to_string(), None, Some(after))?;
+            audit(conn, account, actor, action, "user", user, None, Some(after))?;
         }
         Ok(out)
     })

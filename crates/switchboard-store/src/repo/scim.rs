@@ -3,7 +3,7 @@
 //! provider without using them; a group's (workgroup's) `externalId`. Rows go with their user or
 //! workgroup.
 
-use crate::common::{Actor, audit_event, ids, parse_id};
+use crate::common::{Actor, audit, ids, parse_id};
 use crate::db::DbConn;
 use crate::error::StoreResult;
 use crate::schema::{scim_groups, scim_users};
@@ -110,7 +110,7 @@ pub fn put_user(
             scim_users::attributes.eq(serde_json::to_string(&scim.attributes)?),
         ))
         .execute(conn)?;
-    audit_event(conn, account, actor, "user.scim", "user", user_id, before.map(|b| json!(b)), Some(json!(scim)))
+    audit(conn, account, actor, "user.scim", "user", user_id, before.map(|b| json!(b)), Some(json!(scim)))
 }
 
 /// The `externalId` of each of `groups` that has one.
@@ -176,14 +176,6 @@ pub fn set_group_external_id(
             .execute(conn)?;
     }
     let record = |e: Option<&str>| json!({ "external_id": e });
-    audit_event(
-        conn,
-        account,
-        actor,
-        "workgroup.scim",
-        "workgroup",
-        group_id,
-        Some(record(before.as_deref())),
-        Some(record(external_id)),
-    )
+    let (before, after) = (record(before.as_deref()), record(external_id));
+    audit(conn, account, actor, "workgroup.scim", "workgroup", group_id, Some(before), Some(after))
 }

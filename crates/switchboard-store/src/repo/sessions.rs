@@ -3,7 +3,7 @@
 //! authority. Ending sessions moves the account's access version on, so every instance drops what
 //! it cached of the account (within its refresh bound) and the ended session's token is refused.
 
-use crate::common::{Actor, audit_event, bump_access_version, from_db_time, now, parse_id, to_db_time};
+use crate::common::{Actor, audit, bump_access_version, from_db_time, now, parse_id, to_db_time};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::sessions;
@@ -149,7 +149,7 @@ pub fn end(
         }
         bump_access_version(conn, account)?;
         let after = json!({"session": id, "ended": why});
-        audit_event(conn, account, actor, "session.end", "user", user.to_string(), None, Some(after))
+        audit(conn, account, actor, "session.end", "user", user, None, Some(after))
     })
 }
 
@@ -175,7 +175,7 @@ pub fn end_all(
         if n > 0 {
             bump_access_version(conn, account)?;
             let after = json!({"sessions_ended": n, "ended": why});
-            audit_event(conn, account, actor, "session.end_all", "user", user.to_string(), None, Some(after))?;
+            audit(conn, account, actor, "session.end_all", "user", user, None, Some(after))?;
         }
         Ok(n)
     })

@@ -2,7 +2,7 @@
 //! never sees it in clear), whether it was confirmed, the last step used, and the hashes of unused
 //! recovery codes.
 
-use crate::common::{Actor, audit_event, bump_access_version, from_db_time, now, to_db_time};
+use crate::common::{Actor, audit, bump_access_version, from_db_time, now, to_db_time};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::two_factor;
@@ -79,7 +79,7 @@ pub fn enroll(
                 two_factor::created_at.eq(to_db_time(now())),
             ))
             .execute(conn)?;
-        audit_event(conn, account, actor, "two_factor.enroll", "user", user.to_string(), None, None)
+        audit(conn, account, actor, "two_factor.enroll", "user", user, None, None)
     })
 }
 
@@ -94,7 +94,7 @@ pub fn confirm(conn: &mut DbConn, account: AccountId, user: UserId, step: i64, a
         }
         // Caches hold whether a person has two factors: they are read again.
         bump_access_version(conn, account)?;
-        audit_event(conn, account, actor, "two_factor.confirm", "user", user.to_string(), None, None)
+        audit(conn, account, actor, "two_factor.confirm", "user", user, None, None)
     })
 }
 
@@ -123,7 +123,7 @@ pub fn use_recovery(
             .set(two_factor::recovery_hashes.eq(serde_json::to_string(&left)?))
             .execute(conn)?;
         let after = json!({"recovery_codes_left": left.len()});
-        audit_event(conn, account, actor, "two_factor.recovery_code", "user", user.to_string(), None, Some(after))?;
+        audit(conn, account, actor, "two_factor.recovery_code", "user", user, None, Some(after))?;
         Ok(true)
     })
 }
@@ -136,6 +136,6 @@ pub fn remove(conn: &mut DbConn, account: AccountId, user: UserId, actor: &Actor
             return Err(StoreError::not_found("two-factor enrolment"));
         }
         bump_access_version(conn, account)?;
-        audit_event(conn, account, actor, "two_factor.remove", "user", user.to_string(), None, None)
+        audit(conn, account, actor, "two_factor.remove", "user", user, None, None)
     })
 }

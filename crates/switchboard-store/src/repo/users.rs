@@ -2,8 +2,8 @@
 //! inputs of a user ([`subject`]).
 
 use crate::common::{
-    Actor, AuditEntry, Bounds, Page, PageRequest, audit, bump_access_version, check_name, from_db_time, holding_at,
-    ids, now, parse_id, to_db_time,
+    Actor, Bounds, Page, PageRequest, audit, bump_access_version, check_name, from_db_time, holding_at, ids, now,
+    parse_id, to_db_time,
 };
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
@@ -159,18 +159,7 @@ pub(crate) fn insert(conn: &mut DbConn, account: AccountId, id: UserId, new: &Ne
 pub fn create(conn: &mut DbConn, account: AccountId, new: &NewUser, actor: &Actor) -> StoreResult<User> {
     crate::common::write_tx(conn, |conn| {
         let user = insert(conn, account, UserId::new_random(), new)?;
-        audit(
-            conn,
-            AuditEntry {
-                account,
-                actor,
-                action: "user.create",
-                target_type: "user",
-                target_id: Some(user.id.to_string()),
-                before: None,
-                after: Some(user_json(&user)),
-            },
-        )?;
+        audit(conn, account, actor, "user.create", "user", user.id, None, Some(user_json(&user)))?;
         Ok(user)
     })
 }
@@ -300,18 +289,7 @@ pub fn update(
                 map.insert("password_removed".into(), json!(true));
             }
         }
-        audit(
-            conn,
-            AuditEntry {
-                account,
-                actor,
-                action: "user.update",
-                target_type: "user",
-                target_id: Some(id.to_string()),
-                before: Some(user_json(&before)),
-                after: Some(after_json),
-            },
-        )?;
+        audit(conn, account, actor, "user.update", "user", id, Some(user_json(&before)), Some(after_json))?;
         Ok(after)
     })
 }
@@ -344,18 +322,7 @@ pub fn delete(
         )
         .execute(conn)?;
         bump_access_version(conn, account)?;
-        audit(
-            conn,
-            AuditEntry {
-                account,
-                actor,
-                action: "user.delete",
-                target_type: "user",
-                target_id: Some(id.to_string()),
-                before: Some(user_json(&before)),
-                after: None,
-            },
-        )
+        audit(conn, account, actor, "user.delete", "user", id, Some(user_json(&before)), None)
     })
     .map_err(StoreError::on_delete("user"))
 }
@@ -369,47 +336,14 @@ pub struct UserAccess {
     pub dashboard: DashboardAccess,
 }
 
-/// The user's roles, numbers, workgroups and dashboard access (sorted by id).
+/// The user's roles, numbers, workgroups and dashboard access (sorted by id), in one round trip.
 pub fn access(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult<UserAccess> {
-    get(conn, account, id)?;
-    let (a, u) = (account.to_string(), id.to_string());
-    let t = to_db_time(now());
-    let roles: Vec<String> = role_assignments::table
-        .filter(role_assignments::account_id.eq(&a).and(role_assignments::user_id.eq(&u)))
-        .filter(holding_at!(role_assignments, t))
-        .select(role_assignments::role_id)
-        .order(role_assignments::role_id)
-        .load(conn)?;
-    let numbers: Vec<String> = number_users::table
-        .filter(number_users::account_id.eq(&a).and(number_users::user_id.eq(&u)))
-        .select(number_users::number_id)
-        .order(number_users::number_id)
-        .load(conn)?;
-    let workgroups: Vec<String> = workgroup_members::table
-        .filter(workgroup_members::account_id.eq(&a).and(workgroup_members::user_id.eq(&u)))
-        .select(workgroup_members::workgroup_id)
-        .order(workgroup_members::workgroup_id)
-        .load(conn)?;
-    let dash_w: Vec<String> = dashboard_workgroups::table
-        .filter(dashboard_workgroups::account_id.eq(&a).and(dashboard_workgroups::user_id.eq(&u)))
-        .filter(holding_at!(dashboard_workgroups, t))
-        .select(dashboard_workgroups::workgroup_id)
-        .order(dashboard_workgroups::workgroup_id)
-        .load(conn)?;
-    let dash_i: Vec<String> = dashboard_ivrs::table
-        .filter(dashboard_ivrs::account_id.eq(&a).and(dashboard_ivrs::user_id.eq(&u)))
-        .filter(holding_at!(dashboard_ivrs, t))
-        .select(dashboard_ivrs::ivr_id)
-        .order(dashboard_ivrs::ivr_id)
-        .load(conn)?;
+    let person = read_subjects(conn, account, &[id], RoleNamed::ById)?.pop().ok_or(StoreError::not_found("user"))?;
     Ok(UserAccess {
-        roles: roles.iter().map(|s| parse_id(s)).collect::<StoreResult<_>>()?,
-        numbers: numbers.iter().map(|s| parse_id(s)).collect::<StoreResult<_>>()?,
-        workgroups: workgroups.iter().map(|s| parse_id(s)).collect::<StoreResult<_>>()?,
-        dashboard: DashboardAccess {
-            workgroups: dash_w.iter().map(|s| parse_id(s)).collect::<StoreResult<_>>()?,
-            ivrs: dash_i.iter().map(|s| parse_id(s)).collect::<StoreResult<_>>()?,
-        },
+        roles: person.roles.iter().map(|s| parse_id(s)).collect::<StoreResult<_>>()?,
+        numbers: person.numbers,
+        workgroups: person.workgroups,
+        dashboard: person.dashboard,
     })
 }
 
@@ -432,6 +366,22 @@ struct TaggedRow {
 /// numbers, workgroups, dashboard access; only the grants holding now), in one statement, in the
 /// order of `people`. [`StoreError::NotFound`] when one is not a user of the account.
 pub fn subjects(conn: &mut DbConn, account: AccountId, people: &[UserId]) -> StoreResult<Vec<Subject>> {
+    read_subjects(conn, account, people, RoleNamed::ByKey)
+}
+
+/// How [`read_subjects`] names a person's roles: by key, as decisions do, or by id, as [`access`] shows them.
+#[derive(Clone, Copy)]
+enum RoleNamed {
+    ByKey,
+    ById,
+}
+
+fn read_subjects(
+    conn: &mut DbConn,
+    account: AccountId,
+    people: &[UserId],
+    named: RoleNamed,
+) -> StoreResult<Vec<Subject>> {
     if people.is_empty() {
         return Ok(Vec::new());
     }
@@ -443,7 +393,11 @@ pub fn subjects(conn: &mut DbConn, account: AccountId, people: &[UserId]) -> Sto
     b.sql(" AND x.id IN ").list(&ids);
     b.sql(" UNION ALL SELECT x.superadmin_user_id AS user_id, 'superadmin' AS tag, x.id AS value FROM accounts x");
     b.sql(" WHERE x.id = ").text(&a).sql(" AND x.superadmin_user_id IN ").list(&ids);
-    b.sql(" UNION ALL SELECT x.user_id AS user_id, 'role' AS tag, r.key AS value FROM role_assignments x");
+    let role = match named {
+        RoleNamed::ByKey => "r.key",
+        RoleNamed::ById => "r.id",
+    };
+    b.sql(&format!(" UNION ALL SELECT x.user_id AS user_id, 'role' AS tag, {role} AS value FROM role_assignments x"));
     b.sql(" JOIN roles r ON r.account_id = x.account_id AND r.id = x.role_id WHERE x.account_id = ").text(&a);
     b.sql(" AND x.user_id IN ").list(&ids);
     b.holding(t);
@@ -666,18 +620,8 @@ pub(crate) fn finish_access_change(
 ) -> StoreResult<UserAccess> {
     let after = access(conn, account, id)?;
     bump_access_version(conn, account)?;
-    audit(
-        conn,
-        AuditEntry {
-            account,
-            actor,
-            action,
-            target_type: "user",
-            target_id: Some(id.to_string()),
-            before: Some(serde_json::to_value(&before)?),
-            after: Some(serde_json::to_value(&after)?),
-        },
-    )?;
+    let (before, after_json) = (serde_json::to_value(&before)?, serde_json::to_value(&after)?);
+    audit(conn, account, actor, action, "user", id, Some(before), Some(after_json))?;
     Ok(after)
 }
 
@@ -714,18 +658,8 @@ pub fn duplicate(
         insert_bounded!(conn, dashboard_ivrs, &a, &u, ivr_id, ivrs);
         let copied = access(conn, account, id)?;
         bump_access_version(conn, account)?;
-        audit(
-            conn,
-            AuditEntry {
-                account,
-                actor,
-                action: "user.duplicate",
-                target_type: "user",
-                target_id: Some(id.to_string()),
-                before: None,
-                after: Some(json!({"user": user_json(&user), "source": source, "access": copied})),
-            },
-        )?;
+        let after = json!({"user": user_json(&user), "source": source, "access": copied});
+        audit(conn, account, actor, "user.duplicate", "user", id, None, Some(after))?;
         Ok((user, copied))
     })
 }

@@ -6,7 +6,7 @@
 //! crash (even `kill -9`) between the answer and the write sends that event again after the lease
 //! runs out; receivers drop duplicates by event id.
 
-use crate::common::{Actor, Page, PageRequest, audit_event, from_db_time, now, parse_id, to_db_time, write_tx};
+use crate::common::{Actor, Page, PageRequest, audit, from_db_time, now, parse_id, to_db_time, write_tx};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{event_counters, webhook_deliveries, webhooks};
@@ -132,7 +132,7 @@ pub fn create(
             ))
             .execute(conn)?;
         let hook = get(conn, account, id)?;
-        audit_event(conn, account, actor, "webhook.create", "webhook", id.to_string(), None, Some(audited(&hook)))?;
+        audit(conn, account, actor, "webhook.create", "webhook", id, None, Some(audited(&hook)))?;
         Ok(hook)
     })
 }
@@ -183,16 +183,7 @@ pub fn update(
         if edit.secret_sealed.is_some() {
             audited_after["secret_rotated"] = json!(true);
         }
-        audit_event(
-            conn,
-            account,
-            actor,
-            "webhook.update",
-            "webhook",
-            id.to_string(),
-            Some(audited(&before)),
-            Some(audited_after),
-        )?;
+        audit(conn, account, actor, "webhook.update", "webhook", id, Some(audited(&before)), Some(audited_after))?;
         Ok(after)
     })
 }
@@ -209,7 +200,7 @@ pub fn delete(conn: &mut DbConn, account: AccountId, id: Uuid, actor: &Actor) ->
         .execute(conn)?;
         diesel::delete(webhooks::table.filter(webhooks::account_id.eq(&a).and(webhooks::id.eq(id.to_string()))))
             .execute(conn)?;
-        audit_event(conn, account, actor, "webhook.delete", "webhook", id.to_string(), Some(audited(&before)), None)
+        audit(conn, account, actor, "webhook.delete", "webhook", id, Some(audited(&before)), None)
     })
 }
 

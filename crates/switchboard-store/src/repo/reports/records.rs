@@ -10,22 +10,23 @@ use crate::repo::communications::{
 };
 use crate::repo::history_sql::{CountRow, SqlBuf};
 use crate::repo::totals::Sums;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use switchboard_core::{AccountId, Visibility};
 
 /// What a report groups by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ReportDimension))]
 #[serde(rename_all = "snake_case")]
 pub enum Dimension {
     Kind,
-    /// The UTC day the communication started, `YYYY-MM-DD`.
+    /// The UTC day a communication started.
     Day,
     Number,
     Workgroup,
     Ivr,
-    /// Each participant: a communication with two participants counts for both, one without any
-    /// counts once, without a key.
+    /// Each participant (a communication with two participants counts for both; one without any
+    /// counts once, with a `null` key).
     User,
 }
 
