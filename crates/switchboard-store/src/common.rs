@@ -446,6 +446,22 @@ macro_rules! page_by_text {
 }
 pub(crate) use page_by_text;
 
+/// An account's records of `$table` in order of creation, for SCIM's index paging: how many there
+/// are, and the rows at `offset..offset + limit`, read as `$row` (`limit: None` reads to the end).
+macro_rules! by_creation {
+    ($conn:expr, $table:ident of $account:expr, $row:ty, $offset:expr, $limit:expr) => {{
+        let of_account = || $table::table.filter($table::account_id.eq($account.to_string()));
+        let total: i64 = of_account().count().get_result(&mut *$conn)?;
+        let query = of_account().order(($table::created_at, $table::id)).select(<$row>::as_select()).offset($offset);
+        let rows: Vec<$row> = match $limit {
+            Some(limit) => query.limit(limit).load(&mut *$conn)?,
+            None => query.load(&mut *$conn)?,
+        };
+        (total, rows)
+    }};
+}
+pub(crate) use by_creation;
+
 /// Parses a list of stored ids.
 pub(crate) fn parse_ids<T: From<Uuid>>(ids: Option<Vec<String>>) -> StoreResult<Vec<T>> {
     ids.unwrap_or_default().iter().map(|i| parse_id(i)).collect()

@@ -18,45 +18,31 @@ use serde_json::json;
 use std::collections::BTreeSet;
 use switchboard_core::{AccountId, UserId};
 
-/// The accounts with rows of `$table` that started by `$t` and were not announced yet.
-macro_rules! starting_accounts {
-    ($conn:expr, $table:ident, $t:expr) => {
-        $table::table
-            .filter($table::start_announced.eq(false).and($table::starts_at.le($t)))
-            .select($table::account_id)
-            .distinct()
-            .load::<String>(&mut *$conn)?
-    };
+/// The accounts with rows of `$table` due by `$t`: started and not announced yet, or ending (one
+/// query each, so that each can use its index).
+macro_rules! due_accounts {
+    ($conn:expr, $table:ident, $t:expr) => {{
+        let starting = $table::start_announced.eq(false).and($table::starts_at.le($t));
+        let mut accounts: Vec<String> =
+            $table::table.filter(starting).select($table::account_id).distinct().load(&mut *$conn)?;
+        accounts.extend(
+            $table::table
+                .filter($table::expires_at.le($t))
+                .select($table::account_id)
+                .distinct()
+                .load::<String>(&mut *$conn)?,
+        );
+        accounts
+    }};
 }
 
 /// Announces every grant started by now and ends every grant due by now; returns how many ended.
 pub fn expire_due(conn: &mut DbConn) -> StoreResult<usize> {
     let t = to_db_time(now());
     let mut due_accounts: BTreeSet<String> = BTreeSet::new();
-    due_accounts.extend(starting_accounts!(conn, role_assignments, t));
-    due_accounts.extend(starting_accounts!(conn, dashboard_workgroups, t));
-    due_accounts.extend(starting_accounts!(conn, dashboard_ivrs, t));
-    due_accounts.extend(
-        role_assignments::table
-            .filter(role_assignments::expires_at.le(t))
-            .select(role_assignments::account_id)
-            .distinct()
-            .load::<String>(conn)?,
-    );
-    due_accounts.extend(
-        dashboard_workgroups::table
-            .filter(dashboard_workgroups::expires_at.le(t))
-            .select(dashboard_workgroups::account_id)
-            .distinct()
-            .load::<String>(conn)?,
-    );
-    due_accounts.extend(
-        dashboard_ivrs::table
-            .filter(dashboard_ivrs::expires_at.le(t))
-            .select(dashboard_ivrs::account_id)
-            .distinct()
-            .load::<String>(conn)?,
-    );
+    due_accounts.extend(due_accounts!(conn, role_assignments, t));
+    due_accounts.extend(due_accounts!(conn, dashboard_workgroups, t));
+    due_accounts.extend(due_accounts!(conn, dashboard_ivrs, t));
     let mut ended = 0;
     for account in due_accounts {
         let account: AccountId = parse_id(&account)?;

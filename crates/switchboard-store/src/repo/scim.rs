@@ -72,14 +72,21 @@ pub fn user_named(conn: &mut DbConn, account: AccountId, user_name: &str) -> Sto
     id.map(|id| parse_id(&id).map(UserId)).transpose()
 }
 
+/// The ids in `$column` of the account's rows of `$table` with this `externalId` (case-exact).
+macro_rules! with_external_id {
+    ($conn:expr, $table:ident.$column:ident, $account:expr, $external_id:expr) => {{
+        let of_account = $table::account_id.eq($account.to_string());
+        let rows: Vec<String> = $table::table
+            .filter(of_account.and($table::external_id.eq($external_id)))
+            .select($table::$column)
+            .load($conn)?;
+        rows.iter().map(|id| parse_id(id)).collect()
+    }};
+}
+
 /// The users with this `externalId` (case-exact).
 pub fn users_with_external_id(conn: &mut DbConn, account: AccountId, external_id: &str) -> StoreResult<Vec<UserId>> {
-    let rows: Vec<String> = scim_users::table
-        .filter(scim_users::account_id.eq(account.to_string()))
-        .filter(scim_users::external_id.eq(external_id))
-        .select(scim_users::user_id)
-        .load(conn)?;
-    rows.iter().map(|id| parse_id(id).map(UserId)).collect()
+    with_external_id!(conn, scim_users.user_id, account, external_id)
 }
 
 /// Stores the provider's view of `user`, replacing the one before, audited (`user.scim`).
@@ -136,17 +143,8 @@ pub fn group_external_ids(
 }
 
 /// The workgroups with this `externalId` (case-exact).
-pub fn groups_with_external_id(
-    conn: &mut DbConn,
-    account: AccountId,
-    external_id: &str,
-) -> StoreResult<Vec<WorkgroupId>> {
-    let rows: Vec<String> = scim_groups::table
-        .filter(scim_groups::account_id.eq(account.to_string()))
-        .filter(scim_groups::external_id.eq(external_id))
-        .select(scim_groups::workgroup_id)
-        .load(conn)?;
-    rows.iter().map(|id| parse_id(id).map(WorkgroupId)).collect()
+pub fn groups_with_external_id(conn: &mut DbConn, account: AccountId, id: &str) -> StoreResult<Vec<WorkgroupId>> {
+    with_external_id!(conn, scim_groups.workgroup_id, account, id)
 }
 
 /// Sets (or, with `None`, clears) a workgroup's `externalId`, audited (`workgroup.scim`).

@@ -194,13 +194,7 @@ pub fn by_creation(
     offset: i64,
     limit: Option<i64>,
 ) -> StoreResult<(i64, Vec<User>)> {
-    let of_account = || users::table.filter(users::account_id.eq(account.to_string()));
-    let total: i64 = of_account().count().get_result(conn)?;
-    let query = of_account().order((users::created_at, users::id)).select(UserRow::as_select()).offset(offset);
-    let rows = match limit {
-        Some(limit) => query.limit(limit).load(conn)?,
-        None => query.load(conn)?,
-    };
+    let (total, rows) = crate::common::by_creation!(conn, users of account, UserRow, offset, limit);
     Ok((total, rows.into_iter().map(user_of).collect::<StoreResult<Vec<_>>>()?))
 }
 

@@ -36,13 +36,7 @@ pub fn workgroups_by_creation(
     offset: i64,
     limit: Option<i64>,
 ) -> StoreResult<(i64, Vec<Workgroup>)> {
-    let of_account = || workgroups::table.filter(workgroups::account_id.eq(account.to_string()));
-    let total: i64 = of_account().count().get_result(conn)?;
-    let query = of_account().order((workgroups::created_at, workgroups::id)).select(Row::as_select()).offset(offset);
-    let rows = match limit {
-        Some(limit) => query.limit(limit).load(conn)?,
-        None => query.load(conn)?,
-    };
+    let (total, rows) = crate::common::by_creation!(conn, workgroups of account, Row, offset, limit);
     Ok((total, records(conn, account, rows)?))
 }
 
