@@ -56,34 +56,42 @@ fn schema_documents(base: &str) -> Vec<Value> {
     ]
 }
 
-pub async fn resource_types(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ScimError> {
-    caller(&req, &state).await?;
-    let all = resource_type_documents(&base_url(&req));
+pub async fn resource_types(req: HttpRequest, state: web::Data<AppState>) -> Reply {
+    all_of(&req, &state, resource_type_documents).await
+}
+
+pub async fn resource_type(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>) -> Reply {
+    one_of(&req, &state, &id, resource_type_documents, "resource type").await
+}
+
+pub async fn schemas(req: HttpRequest, state: web::Data<AppState>) -> Reply {
+    all_of(&req, &state, schema_documents).await
+}
+
+pub async fn schema(req: HttpRequest, state: web::Data<AppState>, id: web::Path<String>) -> Reply {
+    one_of(&req, &state, &id, schema_documents, "schema").await
+}
+
+type Reply = Result<HttpResponse, ScimError>;
+/// The discovery documents of one kind, made for the server's base URL.
+type Documents = fn(&str) -> Vec<Value>;
+
+/// Every document of a kind, as a SCIM list.
+async fn all_of(req: &HttpRequest, state: &web::Data<AppState>, documents: Documents) -> Reply {
+    caller(req, state).await?;
+    let all = documents(&base_url(req));
     Ok(respond(StatusCode::OK, &list_response(all.len(), 0, all)))
 }
 
-pub async fn resource_type(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ScimError> {
-    caller(&req, &state).await?;
-    let found = resource_type_documents(&base_url(&req)).into_iter().find(|d| d["id"].as_str() == Some(id.as_str()));
-    found.map(|d| respond(StatusCode::OK, &d)).ok_or_else(|| ScimError::not_found("resource type"))
-}
-
-pub async fn schemas(req: HttpRequest, state: web::Data<AppState>) -> Result<HttpResponse, ScimError> {
-    caller(&req, &state).await?;
-    let all = schema_documents(&base_url(&req));
-    Ok(respond(StatusCode::OK, &list_response(all.len(), 0, all)))
-}
-
-pub async fn schema(
-    req: HttpRequest,
-    state: web::Data<AppState>,
-    id: web::Path<String>,
-) -> Result<HttpResponse, ScimError> {
-    caller(&req, &state).await?;
-    let found = schema_documents(&base_url(&req)).into_iter().find(|d| d["id"].as_str() == Some(id.as_str()));
-    found.map(|d| respond(StatusCode::OK, &d)).ok_or_else(|| ScimError::not_found("schema"))
+/// The document of a kind with this `id`; 404 naming `what` when there is none.
+async fn one_of(
+    req: &HttpRequest,
+    state: &web::Data<AppState>,
+    id: &str,
+    documents: Documents,
+    what: &'static str,
+) -> Reply {
+    caller(req, state).await?;
+    let found = documents(&base_url(req)).into_iter().find(|d| d["id"].as_str() == Some(id));
+    found.map(|d| respond(StatusCode::OK, &d)).ok_or_else(|| ScimError::not_found(what))
 }

@@ -158,26 +158,29 @@ impl<'a> Parser<'a> {
     }
 
     fn or_expr(&mut self, depth: usize) -> Result<Filter, SyntaxError> {
-        let mut left = self.and_expr(depth)?;
-        loop {
-            self.skip_ws();
-            if !self.keyword("or") {
-                return Ok(left);
-            }
-            let right = self.and_expr(depth)?;
-            left = Filter::Or(Box::new(left), Box::new(right));
-        }
+        self.joined(depth, "or", Self::and_expr, Filter::Or)
     }
 
     fn and_expr(&mut self, depth: usize) -> Result<Filter, SyntaxError> {
-        let mut left = self.unary(depth)?;
+        self.joined(depth, "and", Self::unary, Filter::And)
+    }
+
+    /// Terms read by `term`, joined left to right by the keyword `word` into `join`.
+    fn joined(
+        &mut self,
+        depth: usize,
+        word: &str,
+        term: fn(&mut Self, usize) -> Result<Filter, SyntaxError>,
+        join: fn(Box<Filter>, Box<Filter>) -> Filter,
+    ) -> Result<Filter, SyntaxError> {
+        let mut left = term(self, depth)?;
         loop {
             self.skip_ws();
-            if !self.keyword("and") {
+            if !self.keyword(word) {
                 return Ok(left);
             }
-            let right = self.unary(depth)?;
-            left = Filter::And(Box::new(left), Box::new(right));
+            let right = term(self, depth)?;
+            left = join(Box::new(left), Box::new(right));
         }
     }
 
