@@ -619,7 +619,7 @@ resource: the answer is then that record's alone.*/
         pub id: CommunicationId,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ivr: ::std::option::Option<IvrId>,
-        pub kind: Kind,
+        pub kind: CommunicationKind,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub number: ::std::option::Option<NumberId>,
         pub participants: ::std::vec::Vec<UserId>,
@@ -1173,7 +1173,7 @@ recordings there.*/
             Default::default()
         }
     }
-    ///`DirectionView`
+    ///Which way a communication went.
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -1886,7 +1886,7 @@ a bounded time, stating why (`POST /v1/me/emergency-access`), every use audited.
         pub id: ::std::option::Option<CommunicationId>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub ivr: ::std::option::Option<IvrId>,
-        pub kind: Kind,
+        pub kind: CommunicationKind,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub number: ::std::option::Option<NumberId>,
         ///Users of the account who took part, at most 100.
@@ -2010,69 +2010,6 @@ a bounded time, stating why (`POST /v1/me/emergency-access`), every use audited.
     impl IvrView {
         pub fn builder() -> builder::IvrView {
             Default::default()
-        }
-    }
-    ///`Kind`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd
-    )]
-    pub enum Kind {
-        #[serde(rename = "call")]
-        Call,
-        #[serde(rename = "message")]
-        Message,
-        #[serde(rename = "voicemail")]
-        Voicemail,
-        #[serde(rename = "recording")]
-        Recording,
-    }
-    impl ::std::fmt::Display for Kind {
-        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-            match *self {
-                Self::Call => f.write_str("call"),
-                Self::Message => f.write_str("message"),
-                Self::Voicemail => f.write_str("voicemail"),
-                Self::Recording => f.write_str("recording"),
-            }
-        }
-    }
-    impl ::std::str::FromStr for Kind {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            match value {
-                "call" => Ok(Self::Call),
-                "message" => Ok(Self::Message),
-                "voicemail" => Ok(Self::Voicemail),
-                "recording" => Ok(Self::Recording),
-                _ => Err("invalid value".into()),
-            }
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for Kind {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for Kind {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
         }
     }
     ///`LastReviewView`
@@ -4560,7 +4497,7 @@ number assigned to them) or `selected` (a number their role selects).*/
 `null` for communications without one (no number, say).*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
-        pub kind: Kind,
+        pub kind: CommunicationKind,
         pub total_duration_seconds: i64,
         pub with_recording: i64,
     }
@@ -8847,7 +8784,7 @@ shown again; rotate it if it is lost.*/
                 ::std::option::Option<super::IvrId>,
                 ::std::string::String,
             >,
-            kind: ::std::result::Result<super::Kind, ::std::string::String>,
+            kind: ::std::result::Result<super::CommunicationKind, ::std::string::String>,
             number: ::std::result::Result<
                 ::std::option::Option<super::NumberId>,
                 ::std::string::String,
@@ -8952,7 +8889,7 @@ shown again; rotate it if it is lost.*/
             }
             pub fn kind<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Kind>,
+                T: ::std::convert::TryInto<super::CommunicationKind>,
                 T::Error: ::std::fmt::Display,
             {
                 self.kind = value
@@ -12004,7 +11941,7 @@ shown again; rotate it if it is lost.*/
                 ::std::option::Option<super::IvrId>,
                 ::std::string::String,
             >,
-            kind: ::std::result::Result<super::Kind, ::std::string::String>,
+            kind: ::std::result::Result<super::CommunicationKind, ::std::string::String>,
             number: ::std::result::Result<
                 ::std::option::Option<super::NumberId>,
                 ::std::string::String,
@@ -12103,7 +12040,7 @@ shown again; rotate it if it is lost.*/
             }
             pub fn kind<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Kind>,
+                T: ::std::convert::TryInto<super::CommunicationKind>,
                 T::Error: ::std::fmt::Display,
             {
                 self.kind = value
@@ -15906,7 +15843,7 @@ shown again; rotate it if it is lost.*/
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
-            kind: ::std::result::Result<super::Kind, ::std::string::String>,
+            kind: ::std::result::Result<super::CommunicationKind, ::std::string::String>,
             total_duration_seconds: ::std::result::Result<i64, ::std::string::String>,
             with_recording: ::std::result::Result<i64, ::std::string::String>,
         }
@@ -15952,7 +15889,7 @@ shown again; rotate it if it is lost.*/
             }
             pub fn kind<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::Kind>,
+                T: ::std::convert::TryInto<super::CommunicationKind>,
                 T::Error: ::std::fmt::Display,
             {
                 self.kind = value

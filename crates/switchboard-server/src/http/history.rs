@@ -11,76 +11,17 @@ use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use switchboard_core::{CommunicationId, IvrId, NumberId, Policy, Principal, UserId, WorkgroupId};
 use switchboard_store::repo::communications::{self, Communication, CommunicationFilter, CommunicationKind, Direction};
 use utoipa::ToSchema;
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    Call,
-    Message,
-    Voicemail,
-    Recording,
-}
-
-impl From<Kind> for CommunicationKind {
-    fn from(k: Kind) -> Self {
-        match k {
-            Kind::Call => CommunicationKind::Call,
-            Kind::Message => CommunicationKind::Message,
-            Kind::Voicemail => CommunicationKind::Voicemail,
-            Kind::Recording => CommunicationKind::Recording,
-        }
-    }
-}
-
-impl From<CommunicationKind> for Kind {
-    fn from(k: CommunicationKind) -> Self {
-        match k {
-            CommunicationKind::Call => Kind::Call,
-            CommunicationKind::Message => Kind::Message,
-            CommunicationKind::Voicemail => Kind::Voicemail,
-            CommunicationKind::Recording => Kind::Recording,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum DirectionView {
-    Inbound,
-    Outbound,
-    Internal,
-}
-
-impl From<DirectionView> for Direction {
-    fn from(d: DirectionView) -> Self {
-        match d {
-            DirectionView::Inbound => Direction::Inbound,
-            DirectionView::Outbound => Direction::Outbound,
-            DirectionView::Internal => Direction::Internal,
-        }
-    }
-}
-
-impl From<Direction> for DirectionView {
-    fn from(d: Direction) -> Self {
-        match d {
-            Direction::Inbound => DirectionView::Inbound,
-            Direction::Outbound => DirectionView::Outbound,
-            Direction::Internal => DirectionView::Internal,
-        }
-    }
-}
 
 /// The metadata of one call, message, voicemail or recording. Switchboard carries no audio.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommunicationView {
     pub id: CommunicationId,
-    pub kind: Kind,
-    pub direction: DirectionView,
+    pub kind: CommunicationKind,
+    pub direction: Direction,
     pub number: Option<NumberId>,
     pub workgroup: Option<WorkgroupId>,
     pub ivr: Option<IvrId>,
@@ -102,8 +43,8 @@ impl CommunicationView {
         CommunicationView {
             recording_playable,
             id: c.id,
-            kind: c.kind.into(),
-            direction: c.direction.into(),
+            kind: c.kind,
+            direction: c.direction,
             number: c.number,
             workgroup: c.workgroup,
             ivr: c.ivr,
@@ -135,8 +76,8 @@ fn push_csv_line(out: &mut String, v: &CommunicationView) {
     let participants: Vec<String> = v.participants.iter().map(ToString::to_string).collect();
     let fields = [
         v.id.to_string(),
-        CommunicationKind::from(v.kind).as_str().to_owned(),
-        Direction::from(v.direction).as_str().to_owned(),
+        v.kind.as_str().to_owned(),
+        v.direction.as_str().to_owned(),
         opt(v.number.map(|n| n.to_string())),
         opt(v.workgroup.map(|w| w.to_string())),
         opt(v.ivr.map(|i| i.to_string())),

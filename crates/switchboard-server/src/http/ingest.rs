@@ -13,11 +13,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use switchboard_core::{AccountId, CommunicationId, IvrId, NumberId, UserId, WorkgroupId};
 use switchboard_store::DbConn;
-use switchboard_store::repo::communications::{self, NewCommunication};
+use switchboard_store::repo::communications::{self, CommunicationKind, Direction, NewCommunication};
 use switchboard_store::repo::{ivrs, numbers, users, workgroups};
 use utoipa::ToSchema;
-
-use crate::http::history::{DirectionView, Kind};
 
 /// The permission of the phone platform's integration that stores records.
 const INGEST: &str = "integrations.api:manage";
@@ -32,8 +30,8 @@ const MAX_DURATION: i32 = 86_400;
 pub struct IngestCommunication {
     /// Optional: makes retries idempotent.
     pub id: Option<CommunicationId>,
-    pub kind: Kind,
-    pub direction: DirectionView,
+    pub kind: CommunicationKind,
+    pub direction: Direction,
     pub number: Option<NumberId>,
     pub workgroup: Option<WorkgroupId>,
     pub ivr: Option<IvrId>,
@@ -64,8 +62,8 @@ impl IngestCommunication {
         }
         Ok(NewCommunication {
             id: self.id,
-            kind: self.kind.into(),
-            direction: self.direction.into(),
+            kind: self.kind,
+            direction: self.direction,
             number: self.number,
             workgroup: self.workgroup,
             ivr: self.ivr,

@@ -15,35 +15,6 @@ use switchboard_core::{IvrId, NumberId, UserId};
 use switchboard_store::repo::numbers::{self, BusinessNumber, NumberInput, NumberKind};
 use utoipa::ToSchema;
 
-/// The kind of a business number.
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum NumberKindView {
-    Local,
-    TollFree,
-    International,
-}
-
-impl From<NumberKind> for NumberKindView {
-    fn from(k: NumberKind) -> Self {
-        match k {
-            NumberKind::Local => NumberKindView::Local,
-            NumberKind::TollFree => NumberKindView::TollFree,
-            NumberKind::International => NumberKindView::International,
-        }
-    }
-}
-
-impl From<NumberKindView> for NumberKind {
-    fn from(k: NumberKindView) -> Self {
-        match k {
-            NumberKindView::Local => NumberKind::Local,
-            NumberKindView::TollFree => NumberKind::TollFree,
-            NumberKindView::International => NumberKind::International,
-        }
-    }
-}
-
 /// A business number.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NumberView {
@@ -52,7 +23,7 @@ pub struct NumberView {
     pub e164: String,
     #[schema(example = "San Francisco office")]
     pub label: String,
-    pub kind: NumberKindView,
+    pub kind: NumberKind,
     /// Users the number is assigned to.
     pub users: Vec<UserId>,
     pub ivr: Option<IvrId>,
@@ -67,7 +38,7 @@ impl From<BusinessNumber> for NumberView {
             id: n.id,
             e164: n.e164,
             label: n.label,
-            kind: n.kind.into(),
+            kind: n.kind,
             users: n.users,
             ivr: n.ivr,
             created_at: n.created_at,
@@ -83,7 +54,7 @@ pub struct NewNumber {
     #[serde(default)]
     #[schema(max_length = 200)]
     pub label: String,
-    pub kind: NumberKindView,
+    pub kind: NumberKind,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -93,7 +64,7 @@ pub struct NumberPatch {
     /// At most 200 characters.
     #[schema(max_length = 200)]
     pub label: Option<String>,
-    pub kind: Option<NumberKindView>,
+    pub kind: Option<NumberKind>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -129,7 +100,7 @@ pub async fn create_number(
     body: Body<NewNumber>,
 ) -> Result<HttpResponse, ApiError> {
     let NewNumber { e164, label, kind } = body.parse()?;
-    let input = NumberInput { e164: e164.into_inner(), label, kind: kind.into() };
+    let input = NumberInput { e164: e164.into_inner(), label, kind };
     let created = service::run(&state, caller, move |cx| team::create_number(cx, &input)).await?;
     Ok(HttpResponse::Created().json(NumberView::from(created)))
 }

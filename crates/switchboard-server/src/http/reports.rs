@@ -7,13 +7,13 @@
 use crate::access::Caller;
 use crate::http::common::{Errors, db};
 use crate::http::csv;
-use crate::http::history::{Kind, may_download};
+use crate::http::history::may_download;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use switchboard_store::repo::communications::CommunicationFilter;
+use switchboard_store::repo::communications::{CommunicationFilter, CommunicationKind};
 use switchboard_store::repo::reports::{self, Dimension, KindCounts, ReportRow};
 use utoipa::ToSchema;
 
@@ -45,7 +45,7 @@ pub struct ReportRowView {
     /// The group: a day (`YYYY-MM-DD`), the id of a number, workgroup, IVR or user, or the kind;
     /// `null` for communications without one (no number, say).
     pub key: Option<String>,
-    pub kind: Kind,
+    pub kind: CommunicationKind,
     pub count: i64,
     pub with_recording: i64,
     pub total_duration_seconds: i64,
@@ -55,7 +55,7 @@ impl From<ReportRow> for ReportRowView {
     fn from(r: ReportRow) -> Self {
         ReportRowView {
             key: r.key,
-            kind: r.kind.into(),
+            kind: r.kind,
             count: r.count,
             with_recording: r.with_recording,
             total_duration_seconds: r.total_duration_seconds,

@@ -36,6 +36,7 @@ pub(crate) fn kind_of(s: &str) -> StoreResult<CommunicationKind> {
 
 /// Which way a communication went.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = DirectionView))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Inbound,

@@ -28,8 +28,9 @@ pub fn first_unknown_number(
     })
 }
 
-/// What kind of business number.
+/// The kind of a business number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = NumberKindView))]
 #[serde(rename_all = "snake_case")]
 pub enum NumberKind {
     Local,
