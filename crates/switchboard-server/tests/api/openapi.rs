@@ -54,3 +54,20 @@ fn every_operation_has_an_id_and_a_tag() {
         }
     }
 }
+
+#[test]
+fn one_set_of_values_has_one_schema_so_a_client_gets_one_type_for_it() {
+    // `Kind` and `CommunicationKind` once named the same four values: a generated client then had two
+    // types that could not be passed for each other (a view's kind as a history filter).
+    let spec: serde_json::Value = serde_json::from_str(&switchboard_server::openapi::spec_json()).unwrap();
+    let mut by_values: std::collections::BTreeMap<Vec<String>, Vec<&str>> = Default::default();
+    for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        if let Some(values) = schema["enum"].as_array() {
+            let mut values: Vec<String> = values.iter().map(ToString::to_string).collect();
+            values.sort();
+            by_values.entry(values).or_default().push(name);
+        }
+    }
+    let twice: Vec<_> = by_values.iter().filter(|(_, names)| names.len() > 1).collect();
+    assert!(twice.is_empty(), "schemas of the same values: {twice:?}");
+}
