@@ -370,7 +370,7 @@ backend_tests! {
         communications::ingest(&mut c, a.id, &[msg], &actor).expect("ingest");
         step(&mut c, "communications.ingest");
         // history keeps what it refers to
-        let err = numbers::delete_number(&mut c, a.id, n.id, &actor).expect_err("number in history");
+        let err = numbers::delete(&mut c, a.id, n.id, &actor).expect_err("number in history");
         assert!(matches!(err, StoreError::InUse { entity: "number", .. }), "{err:?}");
         let err = workgroups::delete(&mut c, a.id, w.id, &actor).expect_err("workgroup in history");
         assert!(matches!(err, StoreError::InUse { .. }), "{err:?}");

@@ -101,9 +101,9 @@ backend_tests! {
             numbers::create_number(c, account, &NumberInput { e164: e164.into(), label: String::new(), kind: NumberKind::Local }, &actor).expect("n").id
         };
         let (mine, theirs) = (number(&mut c, a.id, "+15550100"), number(&mut c, b.id, "+15550101"));
-        assert_eq!(numbers::first_unknown_number(&mut c, a.id, &[]).expect("q"), None);
-        assert_eq!(numbers::first_unknown_number(&mut c, a.id, &[mine, mine]).expect("q"), None);
-        assert_eq!(numbers::first_unknown_number(&mut c, a.id, &[mine, theirs, mine]).expect("q"), Some(theirs));
+        assert_eq!(numbers::first_unknown(&mut c, a.id, &[]).expect("q"), None);
+        assert_eq!(numbers::first_unknown(&mut c, a.id, &[mine, mine]).expect("q"), None);
+        assert_eq!(numbers::first_unknown(&mut c, a.id, &[mine, theirs, mine]).expect("q"), Some(theirs));
         let wg = workgroups::create_workgroup(&mut c, b.id, "Theirs", &[], &actor).expect("wg").id;
         assert_eq!(workgroups::first_unknown(&mut c, a.id, &[wg]).expect("q"), Some(wg));
         let ivr = ivrs::create_ivr(&mut c, b.id, "Theirs", &[], &actor).expect("ivr").id;

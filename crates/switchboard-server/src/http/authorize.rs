@@ -209,7 +209,7 @@ fn decide(
                     decision = policy.can_play_recording(principal, &record.as_ref(), record.has_recording);
                 }
             }
-            ResourceType::Number => drop(numbers::get_number(conn, account, NumberId(resource.id))?),
+            ResourceType::Number => drop(numbers::get(conn, account, NumberId(resource.id))?),
             ResourceType::Workgroup => drop(workgroups::get(conn, account, WorkgroupId(resource.id))?),
             ResourceType::Ivr => drop(ivrs::get(conn, account, IvrId(resource.id))?),
             ResourceType::User => {

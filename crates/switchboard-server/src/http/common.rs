@@ -184,7 +184,7 @@ pub fn known_numbers(
     numbers: &[switchboard_core::NumberId],
     field: &str,
 ) -> Result<(), ApiError> {
-    match switchboard_store::repo::numbers::first_unknown_number(conn, account, numbers)? {
+    match switchboard_store::repo::numbers::first_unknown(conn, account, numbers)? {
         Some(number) => Err(ApiError::invalid(field, format!("number {number} is not in this account"))),
         None => Ok(()),
     }

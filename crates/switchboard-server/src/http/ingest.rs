@@ -96,7 +96,7 @@ fn known_references(
         ApiError::invalid(field, format!("{what} {id} is not in this account"))
     };
     let numbers: Vec<NumberId> = items.iter().filter_map(|c| c.number).collect();
-    if let Some(n) = numbers::first_unknown_number(conn, account, &numbers)? {
+    if let Some(n) = numbers::first_unknown(conn, account, &numbers)? {
         let i = items.iter().position(|c| c.number == Some(n)).unwrap_or_default();
         return Err(unknown(i, "number", "number", n.to_string()));
     }

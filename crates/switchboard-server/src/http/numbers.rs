@@ -86,7 +86,7 @@ pub async fn list_numbers(
 ) -> Result<web::Json<NumberPage>, ApiError> {
     caller.require("numbers:view", &state.metrics)?;
     let (page, account) = (query.request()?, caller.account.id);
-    let list = db(&state, move |_, conn| Ok(numbers::list_numbers(conn, account, &page)?)).await?;
+    let list = db(&state, move |_, conn| Ok(numbers::list(conn, account, &page)?)).await?;
     Ok(web::Json(NumberPage::map(list, NumberView::from)))
 }
 
@@ -117,7 +117,7 @@ pub async fn get_number(
 ) -> Result<web::Json<NumberView>, ApiError> {
     caller.require("numbers:view", &state.metrics)?;
     let (account, id) = (caller.account.id, id.into_inner());
-    Ok(web::Json(db(&state, move |_, conn| Ok(numbers::get_number(conn, account, id)?)).await?.into()))
+    Ok(web::Json(db(&state, move |_, conn| Ok(numbers::get(conn, account, id)?)).await?.into()))
 }
 
 /// Edits a number's settings (rule MC-33).

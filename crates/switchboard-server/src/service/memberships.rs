@@ -115,7 +115,7 @@ pub fn delete_workgroup(cx: &mut Change<'_>, id: WorkgroupId) -> Result<(), ApiE
 
 pub fn set_number_users(cx: &mut Change<'_>, id: NumberId, users: &[UserId]) -> Result<BusinessNumber, ApiError> {
     cx.require("numbers.edit")?;
-    let current = numbers::get_number(cx.conn, cx.account(), id)?;
+    let current = numbers::get(cx.conn, cx.account(), id)?;
     judge(cx, "users", &current.users, users, number_change(id))?;
     Ok(numbers::set_number_users(cx.conn, cx.account(), id, users, &cx.who)?)
 }
@@ -123,7 +123,7 @@ pub fn set_number_users(cx: &mut Change<'_>, id: NumberId, users: &[UserId]) -> 
 /// Deleting a number takes it from each user it is assigned to (rule MC-33).
 pub fn delete_number(cx: &mut Change<'_>, id: NumberId) -> Result<(), ApiError> {
     cx.require("numbers.delete")?;
-    let current = numbers::get_number(cx.conn, cx.account(), id)?;
+    let current = numbers::get(cx.conn, cx.account(), id)?;
     judge_deletion(cx, &current.users, number_change(id))?;
-    Ok(numbers::delete_number(cx.conn, cx.account(), id, &cx.who)?)
+    Ok(numbers::delete(cx.conn, cx.account(), id, &cx.who)?)
 }

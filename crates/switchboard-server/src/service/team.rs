@@ -25,13 +25,13 @@ pub fn update_number(
     patch: impl FnOnce(&BusinessNumber) -> NumberInput,
 ) -> Result<BusinessNumber, ApiError> {
     cx.require("numbers.edit")?;
-    let current = numbers::get_number(cx.conn, cx.account(), id)?;
+    let current = numbers::get(cx.conn, cx.account(), id)?;
     Ok(numbers::update_number(cx.conn, cx.account(), id, &patch(&current), &cx.who)?)
 }
 
 /// The first of `numbers` that is not a business number of the account: 422 naming `field`.
 pub fn known_numbers(cx: &mut Change<'_>, numbers: &[NumberId], field: &str) -> Result<(), ApiError> {
-    match numbers::first_unknown_number(cx.conn, cx.account(), numbers)? {
+    match numbers::first_unknown(cx.conn, cx.account(), numbers)? {
         Some(number) => Err(ApiError::invalid(field, format!("number {number} is not in this account"))),
         None => Ok(()),
     }

@@ -61,6 +61,7 @@ macro_rules! named_group {
             })
         }
 
+        /// One group of the account; not found when it has none of that id.
         pub fn get(conn: &mut DbConn, account: AccountId, id: $Id) -> StoreResult<$Record> {
             let row = crate::common::find_row!(conn, $table, account, id, Row, $what);
             records(conn, account, vec![row])?.pop().ok_or(StoreError::not_found($what))

@@ -14,11 +14,7 @@ use serde_json::json;
 use switchboard_core::{AccountId, IvrId, NumberId, UserId};
 
 /// The first of `wanted` that is not a business number of the account.
-pub fn first_unknown_number(
-    conn: &mut DbConn,
-    account: AccountId,
-    wanted: &[NumberId],
-) -> StoreResult<Option<NumberId>> {
+pub fn first_unknown(conn: &mut DbConn, account: AccountId, wanted: &[NumberId]) -> StoreResult<Option<NumberId>> {
     let a = account.to_string();
     crate::common::first_unknown(wanted, |chunk| {
         Ok(numbers::table
@@ -142,19 +138,19 @@ pub fn create_number(
                 numbers::created_at.eq(to_db_time(now())),
             ))
             .execute(conn)?;
-        let created = get_number(conn, account, id)?;
+        let created = get(conn, account, id)?;
         audit(conn, account, actor, "number.create", "number", id, None, Some(json!(created)))?;
         Ok(created)
     })
 }
 
-pub fn get_number(conn: &mut DbConn, account: AccountId, id: NumberId) -> StoreResult<BusinessNumber> {
+pub fn get(conn: &mut DbConn, account: AccountId, id: NumberId) -> StoreResult<BusinessNumber> {
     let row = crate::common::find_row!(conn, numbers, account, id, NumberRow, "number");
     number_of(conn, account, row)
 }
 
 /// Numbers ordered by E.164.
-pub fn list_numbers(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<BusinessNumber>> {
+pub fn list(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<BusinessNumber>> {
     let (rows, limit) = crate::common::page_by_text!(conn, numbers of account, by e164, NumberRow, page);
     let items = numbers_of(conn, account, rows)?;
     Ok(Page::from_rows(items, limit, |n| vec![n.e164.clone()]))
@@ -179,7 +175,7 @@ pub fn update_number(
     change_record(
         conn,
         change,
-        |conn| get_number(conn, account, id),
+        |conn| get(conn, account, id),
         |conn| {
             diesel::update(
                 numbers::table.filter(numbers::account_id.eq(account.to_string()).and(numbers::id.eq(id.to_string()))),
@@ -210,7 +206,7 @@ pub fn set_number_users(
     change_record(
         conn,
         change,
-        |conn| get_number(conn, account, id),
+        |conn| get(conn, account, id),
         |conn| {
             crate::common::replace_rows!(conn, number_users, account, number_id = id, user_id, ids(users));
             Ok(())
@@ -219,9 +215,9 @@ pub fn set_number_users(
 }
 
 /// Deletes a number; refused ([`StoreError::InUse`]) when the history refers to it.
-pub fn delete_number(conn: &mut DbConn, account: AccountId, id: NumberId, actor: &Actor) -> StoreResult<()> {
+pub fn delete(conn: &mut DbConn, account: AccountId, id: NumberId, actor: &Actor) -> StoreResult<()> {
     crate::common::write_tx(conn, |conn| {
-        let before = get_number(conn, account, id)?;
+        let before = get(conn, account, id)?;
         diesel::delete(
             numbers::table.filter(numbers::account_id.eq(account.to_string()).and(numbers::id.eq(id.to_string()))),
         )
