@@ -256,6 +256,28 @@ groups claim in a provider's token, under the group mapping `id`), `operator` or
             Default::default()
         }
     }
+    ///One recorded change, with the record before and after.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct AuditEvent {
+        pub action: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub after: ::std::option::Option<::serde_json::Value>,
+        pub at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub before: ::std::option::Option<::serde_json::Value>,
+        pub id: ::uuid::Uuid,
+        /**The event's number in its account: 1, 2, 3 … in commit order, without gaps (the `sequence` of
+its change event).*/
+        pub sequence: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub target_id: ::std::option::Option<::std::string::String>,
+        pub target_type: ::std::string::String,
+    }
+    impl AuditEvent {
+        pub fn builder() -> builder::AuditEvent {
+            Default::default()
+        }
+    }
     ///One page of a list. Pass `next_cursor` as `cursor` to read the next page; it is absent on the last.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct AuditEventPage {
@@ -268,7 +290,7 @@ groups claim in a provider's token, under the group mapping `id`), `operator` or
             Default::default()
         }
     }
-    ///One change, with the record before and after.
+    ///One change, with the record before and after, and who made it.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct AuditEventView {
         pub action: ::std::string::String,
@@ -279,6 +301,9 @@ groups claim in a provider's token, under the group mapping `id`), `operator` or
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub before: ::std::option::Option<::serde_json::Value>,
         pub id: ::uuid::Uuid,
+        /**The event's number in its account: 1, 2, 3 … in commit order, without gaps (the `sequence` of
+its change event).*/
+        pub sequence: i64,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target_id: ::std::option::Option<::std::string::String>,
         pub target_type: ::std::string::String,
@@ -492,6 +517,29 @@ resource: the answer is then that record's alone.*/
                 })
         }
     }
+    ///The metadata of one call, message, voicemail or recording.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
+    pub struct Communication {
+        pub direction: DirectionView,
+        pub duration_seconds: i32,
+        pub has_recording: bool,
+        pub id: CommunicationId,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub ivr: ::std::option::Option<IvrId>,
+        pub kind: CommunicationKind,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub number: ::std::option::Option<NumberId>,
+        ///The users who took part, sorted.
+        pub participants: ::std::vec::Vec<UserId>,
+        pub started_at: ::chrono::DateTime<::chrono::offset::Utc>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub workgroup: ::std::option::Option<WorkgroupId>,
+    }
+    impl Communication {
+        pub fn builder() -> builder::Communication {
+            Default::default()
+        }
+    }
     ///A call, message, voicemail or recording.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     #[serde(transparent)]
@@ -610,7 +658,8 @@ resource: the answer is then that record's alone.*/
             Default::default()
         }
     }
-    ///The metadata of one call, message, voicemail or recording. Switchboard carries no audio.
+    /**The metadata of one call, message, voicemail or recording, as the caller sees it. Switchboard
+carries no audio.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct CommunicationView {
         pub direction: DirectionView,
@@ -622,6 +671,7 @@ resource: the answer is then that record's alone.*/
         pub kind: CommunicationKind,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub number: ::std::option::Option<NumberId>,
+        ///The users who took part, sorted.
         pub participants: ::std::vec::Vec<UserId>,
         /**Whether the caller may play its recording: their own always, others' with a role that plays
 recordings (`/v1/authorize` with a `recording` resource says why not).*/
@@ -2012,7 +2062,7 @@ a bounded time, stating why (`POST /v1/me/emergency-access`), every use audited.
             Default::default()
         }
     }
-    ///`LastReviewView`
+    ///The latest decision on an assignment.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct LastReviewView {
         pub decided_at: ::chrono::DateTime<::chrono::offset::Utc>,
@@ -8101,6 +8151,171 @@ shown again; rotate it if it is lost.*/
             }
         }
         #[derive(Clone, Debug)]
+        pub struct AuditEvent {
+            action: ::std::result::Result<::std::string::String, ::std::string::String>,
+            after: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            before: ::std::result::Result<
+                ::std::option::Option<::serde_json::Value>,
+                ::std::string::String,
+            >,
+            id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            sequence: ::std::result::Result<i64, ::std::string::String>,
+            target_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            target_type: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for AuditEvent {
+            fn default() -> Self {
+                Self {
+                    action: Err("no value supplied for action".to_string()),
+                    after: Ok(Default::default()),
+                    at: Err("no value supplied for at".to_string()),
+                    before: Ok(Default::default()),
+                    id: Err("no value supplied for id".to_string()),
+                    sequence: Err("no value supplied for sequence".to_string()),
+                    target_id: Ok(Default::default()),
+                    target_type: Err("no value supplied for target_type".to_string()),
+                }
+            }
+        }
+        impl AuditEvent {
+            pub fn action<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.action = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for action: {e}")
+                    });
+                self
+            }
+            pub fn after<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.after = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for after: {e}")
+                    });
+                self
+            }
+            pub fn at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.at = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for at: {e}"));
+                self
+            }
+            pub fn before<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::serde_json::Value>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.before = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for before: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::uuid::Uuid>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn sequence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sequence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sequence: {e}")
+                    });
+                self
+            }
+            pub fn target_id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.target_id = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for target_id: {e}")
+                    });
+                self
+            }
+            pub fn target_type<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.target_type = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for target_type: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<AuditEvent> for super::AuditEvent {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: AuditEvent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    action: value.action?,
+                    after: value.after?,
+                    at: value.at?,
+                    before: value.before?,
+                    id: value.id?,
+                    sequence: value.sequence?,
+                    target_id: value.target_id?,
+                    target_type: value.target_type?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::AuditEvent> for AuditEvent {
+            fn from(value: super::AuditEvent) -> Self {
+                Self {
+                    action: Ok(value.action),
+                    after: Ok(value.after),
+                    at: Ok(value.at),
+                    before: Ok(value.before),
+                    id: Ok(value.id),
+                    sequence: Ok(value.sequence),
+                    target_id: Ok(value.target_id),
+                    target_type: Ok(value.target_type),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
         pub struct AuditEventPage {
             items: ::std::result::Result<
                 ::std::vec::Vec<super::AuditEventView>,
@@ -8181,6 +8396,7 @@ shown again; rotate it if it is lost.*/
                 ::std::string::String,
             >,
             id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            sequence: ::std::result::Result<i64, ::std::string::String>,
             target_id: ::std::result::Result<
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
@@ -8199,6 +8415,7 @@ shown again; rotate it if it is lost.*/
                     at: Err("no value supplied for at".to_string()),
                     before: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
+                    sequence: Err("no value supplied for sequence".to_string()),
                     target_id: Ok(Default::default()),
                     target_type: Err("no value supplied for target_type".to_string()),
                 }
@@ -8273,6 +8490,18 @@ shown again; rotate it if it is lost.*/
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            pub fn sequence<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i64>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.sequence = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for sequence: {e}")
+                    });
+                self
+            }
             pub fn target_id<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
@@ -8310,6 +8539,7 @@ shown again; rotate it if it is lost.*/
                     at: value.at?,
                     before: value.before?,
                     id: value.id?,
+                    sequence: value.sequence?,
                     target_id: value.target_id?,
                     target_type: value.target_type?,
                 })
@@ -8324,6 +8554,7 @@ shown again; rotate it if it is lost.*/
                     at: Ok(value.at),
                     before: Ok(value.before),
                     id: Ok(value.id),
+                    sequence: Ok(value.sequence),
                     target_id: Ok(value.target_id),
                     target_type: Ok(value.target_type),
                 }
@@ -8704,6 +8935,214 @@ shown again; rotate it if it is lost.*/
                     permission: Ok(value.permission),
                     resource: Ok(value.resource),
                     user_id: Ok(value.user_id),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct Communication {
+            direction: ::std::result::Result<
+                super::DirectionView,
+                ::std::string::String,
+            >,
+            duration_seconds: ::std::result::Result<i32, ::std::string::String>,
+            has_recording: ::std::result::Result<bool, ::std::string::String>,
+            id: ::std::result::Result<super::CommunicationId, ::std::string::String>,
+            ivr: ::std::result::Result<
+                ::std::option::Option<super::IvrId>,
+                ::std::string::String,
+            >,
+            kind: ::std::result::Result<super::CommunicationKind, ::std::string::String>,
+            number: ::std::result::Result<
+                ::std::option::Option<super::NumberId>,
+                ::std::string::String,
+            >,
+            participants: ::std::result::Result<
+                ::std::vec::Vec<super::UserId>,
+                ::std::string::String,
+            >,
+            started_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            workgroup: ::std::result::Result<
+                ::std::option::Option<super::WorkgroupId>,
+                ::std::string::String,
+            >,
+        }
+        impl ::std::default::Default for Communication {
+            fn default() -> Self {
+                Self {
+                    direction: Err("no value supplied for direction".to_string()),
+                    duration_seconds: Err(
+                        "no value supplied for duration_seconds".to_string(),
+                    ),
+                    has_recording: Err(
+                        "no value supplied for has_recording".to_string(),
+                    ),
+                    id: Err("no value supplied for id".to_string()),
+                    ivr: Ok(Default::default()),
+                    kind: Err("no value supplied for kind".to_string()),
+                    number: Ok(Default::default()),
+                    participants: Err("no value supplied for participants".to_string()),
+                    started_at: Err("no value supplied for started_at".to_string()),
+                    workgroup: Ok(Default::default()),
+                }
+            }
+        }
+        impl Communication {
+            pub fn direction<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::DirectionView>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.direction = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for direction: {e}")
+                    });
+                self
+            }
+            pub fn duration_seconds<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<i32>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.duration_seconds = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for duration_seconds: {e}"
+                        )
+                    });
+                self
+            }
+            pub fn has_recording<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.has_recording = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for has_recording: {e}")
+                    });
+                self
+            }
+            pub fn id<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CommunicationId>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for id: {e}"));
+                self
+            }
+            pub fn ivr<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::IvrId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.ivr = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for ivr: {e}")
+                    });
+                self
+            }
+            pub fn kind<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::CommunicationKind>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.kind = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for kind: {e}")
+                    });
+                self
+            }
+            pub fn number<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::NumberId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.number = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for number: {e}")
+                    });
+                self
+            }
+            pub fn participants<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::UserId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.participants = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for participants: {e}")
+                    });
+                self
+            }
+            pub fn started_at<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.started_at = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for started_at: {e}")
+                    });
+                self
+            }
+            pub fn workgroup<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<super::WorkgroupId>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.workgroup = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for workgroup: {e}")
+                    });
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<Communication> for super::Communication {
+            type Error = super::error::ConversionError;
+            fn try_from(
+                value: Communication,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    direction: value.direction?,
+                    duration_seconds: value.duration_seconds?,
+                    has_recording: value.has_recording?,
+                    id: value.id?,
+                    ivr: value.ivr?,
+                    kind: value.kind?,
+                    number: value.number?,
+                    participants: value.participants?,
+                    started_at: value.started_at?,
+                    workgroup: value.workgroup?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::Communication> for Communication {
+            fn from(value: super::Communication) -> Self {
+                Self {
+                    direction: Ok(value.direction),
+                    duration_seconds: Ok(value.duration_seconds),
+                    has_recording: Ok(value.has_recording),
+                    id: Ok(value.id),
+                    ivr: Ok(value.ivr),
+                    kind: Ok(value.kind),
+                    number: Ok(value.number),
+                    participants: Ok(value.participants),
+                    started_at: Ok(value.started_at),
+                    workgroup: Ok(value.workgroup),
                 }
             }
         }

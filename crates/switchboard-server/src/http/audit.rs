@@ -17,36 +17,20 @@ use switchboard_store::repo::audit::{self, AuditEvent, AuditFilter};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-/// One change, with the record before and after.
+/// One change, with the record before and after, and who made it.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AuditEventView {
-    pub id: Uuid,
+    #[serde(flatten)]
+    pub event: AuditEvent,
     pub actor: ActorView,
-    #[schema(example = "role.update")]
-    pub action: String,
-    pub target_type: String,
-    pub target_id: Option<String>,
-    pub before: Option<serde_json::Value>,
-    pub after: Option<serde_json::Value>,
-    pub at: DateTime<Utc>,
 }
 
 page!(AuditEventPage, AuditEventView);
 
 impl AuditEventView {
     /// An event, naming the acting key by the prefix `prefixes` gives for it.
-    fn new(e: AuditEvent, prefixes: &BTreeMap<Uuid, String>) -> Self {
-        let actor = ActorView::of(&e.actor, Some(prefixes));
-        AuditEventView {
-            id: e.id,
-            actor,
-            action: e.action,
-            target_type: e.target_type,
-            target_id: e.target_id,
-            before: e.before,
-            after: e.after,
-            at: e.at,
-        }
+    fn new(event: AuditEvent, prefixes: &BTreeMap<Uuid, String>) -> Self {
+        AuditEventView { actor: ActorView::of(&event.actor, Some(prefixes)), event }
     }
 }
 
@@ -128,14 +112,14 @@ fn events(
 const CSV_HEADER: [&str; 10] =
     ["id", "at", "actor_kind", "actor_id", "key_prefix", "action", "target_type", "target_id", "before", "after"];
 
-fn push_csv(out: &mut String, e: &AuditEventView) {
+fn push_csv(out: &mut String, AuditEventView { event: e, actor }: &AuditEventView) {
     let json = |v: &Option<serde_json::Value>| v.as_ref().map(ToString::to_string).unwrap_or_default();
     let fields = [
         e.id.to_string(),
         e.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        e.actor.kind.to_owned(),
-        e.actor.id.map(|i| i.to_string()).unwrap_or_default(),
-        e.actor.key_prefix.clone().unwrap_or_default(),
+        actor.kind.to_owned(),
+        actor.id.map(|i| i.to_string()).unwrap_or_default(),
+        actor.key_prefix.clone().unwrap_or_default(),
         e.action.clone(),
         e.target_type.clone(),
         e.target_id.clone().unwrap_or_default(),

@@ -33,6 +33,13 @@ macro_rules! page {
                 $page { items: page.items.into_iter().map(f).collect(), next_cursor: page.next_cursor }
             }
         }
+
+        /// A page of items the store keeps as the API shows them.
+        impl From<switchboard_store::Page<$item>> for $page {
+            fn from(page: switchboard_store::Page<$item>) -> $page {
+                $page { items: page.items, next_cursor: page.next_cursor }
+            }
+        }
     };
 }
 pub(crate) use page;

@@ -10,25 +10,18 @@ use crate::http::csv;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::SecondsFormat;
 use serde::Serialize;
-use switchboard_core::{CommunicationId, IvrId, NumberId, Policy, Principal, UserId, WorkgroupId};
-use switchboard_store::repo::communications::{self, Communication, CommunicationFilter, CommunicationKind, Direction};
+use switchboard_core::{CommunicationId, Policy, Principal};
+use switchboard_store::repo::communications::{self, Communication, CommunicationFilter};
 use utoipa::ToSchema;
 
-/// The metadata of one call, message, voicemail or recording. Switchboard carries no audio.
+/// The metadata of one call, message, voicemail or recording, as the caller sees it. Switchboard
+/// carries no audio.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CommunicationView {
-    pub id: CommunicationId,
-    pub kind: CommunicationKind,
-    pub direction: Direction,
-    pub number: Option<NumberId>,
-    pub workgroup: Option<WorkgroupId>,
-    pub ivr: Option<IvrId>,
-    pub participants: Vec<UserId>,
-    pub started_at: DateTime<Utc>,
-    pub duration_seconds: i32,
-    pub has_recording: bool,
+    #[serde(flatten)]
+    pub communication: Communication,
     /// Whether the caller may play its recording: their own always, others' with a role that plays
     /// recordings (`/v1/authorize` with a `recording` resource says why not).
     pub recording_playable: bool,
@@ -38,21 +31,10 @@ page!(CommunicationPage, CommunicationView);
 
 impl CommunicationView {
     /// The communication as `principal` sees it.
-    pub(crate) fn seen_by(c: Communication, policy: &Policy, principal: &Principal) -> Self {
-        let recording_playable = policy.can_play_recording(principal, &c.as_ref(), c.has_recording).is_allowed();
-        CommunicationView {
-            recording_playable,
-            id: c.id,
-            kind: c.kind,
-            direction: c.direction,
-            number: c.number,
-            workgroup: c.workgroup,
-            ivr: c.ivr,
-            participants: c.participants,
-            started_at: c.started_at,
-            duration_seconds: c.duration_seconds,
-            has_recording: c.has_recording,
-        }
+    pub(crate) fn seen_by(communication: Communication, policy: &Policy, principal: &Principal) -> Self {
+        let recording_playable =
+            policy.can_play_recording(principal, &communication.as_ref(), communication.has_recording).is_allowed();
+        CommunicationView { communication, recording_playable }
     }
 }
 
@@ -71,7 +53,7 @@ const CSV_HEADER: [&str; 11] = [
     "recording_playable",
 ];
 
-fn push_csv_line(out: &mut String, v: &CommunicationView) {
+fn push_csv_line(out: &mut String, CommunicationView { communication: v, recording_playable }: &CommunicationView) {
     let opt = |id: Option<String>| id.unwrap_or_default();
     let participants: Vec<String> = v.participants.iter().map(ToString::to_string).collect();
     let fields = [
@@ -85,7 +67,7 @@ fn push_csv_line(out: &mut String, v: &CommunicationView) {
         v.started_at.to_rfc3339_opts(SecondsFormat::Micros, true),
         v.duration_seconds.to_string(),
         v.has_recording.to_string(),
-        v.recording_playable.to_string(),
+        recording_playable.to_string(),
     ];
     csv::push_line(out, fields.iter().map(String::as_str));
 }

@@ -15,40 +15,9 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use switchboard_core::{IvrId, NumberId, RoleKey, UserId, UserStatus, WorkgroupId};
-use switchboard_store::repo::reviews::{self, LastReview, ReviewDecision, ReviewedUser};
+use switchboard_store::repo::reviews::{self, ReviewDecision, ReviewedAssignment, ReviewedUser};
 use switchboard_store::{Page, PageRequest};
 use utoipa::ToSchema;
-
-/// One role assignment under review.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReviewedRole {
-    #[schema(example = "supervisor")]
-    pub role: String,
-    pub assigned_at: DateTime<Utc>,
-    /// `user:<id>`, `api_key:<id>`, `operator` or `system`; absent for assignments made before this was recorded.
-    pub assigned_by: Option<String>,
-    pub starts_at: Option<DateTime<Utc>>,
-    pub expires_at: Option<DateTime<Utc>>,
-    /// Why, for emergency access.
-    pub reason: Option<String>,
-    /// The latest review of this assignment: `keep` or `revoke`, by whom, when, with their note.
-    pub last_review: Option<LastReviewView>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LastReviewView {
-    pub decision: String,
-    /// `user:<id>` or `api_key:<id>`.
-    pub reviewer_id: String,
-    pub note: String,
-    pub decided_at: DateTime<Utc>,
-}
-
-impl From<LastReview> for LastReviewView {
-    fn from(r: LastReview) -> Self {
-        LastReviewView { decision: r.decision, reviewer_id: r.reviewer_id, note: r.note, decided_at: r.decided_at }
-    }
-}
 
 /// One person under review.
 #[derive(Debug, Serialize, ToSchema)]
@@ -59,7 +28,7 @@ pub struct ReviewEntry {
     pub status: UserStatus,
     pub superadmin: bool,
     pub last_sign_in_at: Option<DateTime<Utc>>,
-    pub roles: Vec<ReviewedRole>,
+    pub roles: Vec<ReviewedAssignment>,
     /// Every communication of the account (scope `all`, or the superadmin).
     pub everything: bool,
     /// The workgroups, numbers and IVRs their scope reaches now (dashboard access included).
@@ -100,19 +69,7 @@ fn review_page(
             status: reviewed.user.status,
             superadmin: reviewed.user.id == superadmin,
             last_sign_in_at: reviewed.last_sign_in_at,
-            roles: reviewed
-                .assignments
-                .into_iter()
-                .map(|a| ReviewedRole {
-                    role: a.role,
-                    assigned_at: a.assigned_at,
-                    assigned_by: a.assigned_by,
-                    starts_at: a.starts_at,
-                    expires_at: a.expires_at,
-                    reason: a.reason,
-                    last_review: a.last_review.map(Into::into),
-                })
-                .collect(),
+            roles: reviewed.assignments,
             everything: reach.everything,
             workgroups,
             numbers: reach.numbers.to_vec(),

@@ -9,7 +9,6 @@ use crate::problem::ApiError;
 use crate::service;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use switchboard_store::repo::webhooks::{self, Webhook, WebhookEdit};
 use utoipa::ToSchema;
@@ -17,48 +16,7 @@ use uuid::Uuid;
 
 /// The longest description.
 const MAX_DESCRIPTION: usize = 200;
-/// A webhook; its secret is shown only when created or rotated.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WebhookView {
-    pub id: Uuid,
-    #[schema(example = "https://crm.example.com/hooks/switchboard")]
-    pub url: String,
-    pub description: String,
-    /// Paused webhooks keep their place and receive what they missed when switched on again.
-    pub active: bool,
-    /// The `sequence` of the last event the receiver acknowledged.
-    pub delivered_sequence: i64,
-    /// Failed attempts at the next event (0 when all is well).
-    pub failures: i64,
-    /// When the next event is tried again, after a failure.
-    pub retry_at: Option<DateTime<Utc>>,
-    pub last_error: Option<String>,
-    /// `user:<id>` or `api_key:<id>`.
-    pub created_by: String,
-    pub created_at: DateTime<Utc>,
-    /// Pass back in `If-Match` to change the webhook.
-    pub version: i64,
-}
-
-impl From<Webhook> for WebhookView {
-    fn from(w: Webhook) -> Self {
-        WebhookView {
-            id: w.id,
-            url: w.url,
-            description: w.description,
-            active: w.active,
-            delivered_sequence: w.delivered_seq,
-            failures: w.failures,
-            retry_at: w.retry_at,
-            last_error: w.last_error,
-            created_by: w.created_by,
-            created_at: w.created_at,
-            version: w.version,
-        }
-    }
-}
-
-page!(WebhookPage, WebhookView);
+page!(WebhookPage, Webhook);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -91,7 +49,7 @@ pub struct WebhookWithSecret {
     #[schema(example = "whsec_5f0c…")]
     pub secret: String,
     #[serde(flatten)]
-    pub webhook: WebhookView,
+    pub webhook: Webhook,
 }
 
 fn check_description(d: &str) -> Result<(), ApiError> {
@@ -124,7 +82,7 @@ pub async fn list_webhooks(
     allowed(&caller, &state)?;
     let page = query.request()?;
     let list = db(&state, move |_, conn| Ok(webhooks::list(conn, caller.account.id, &page)?)).await?;
-    Ok(web::Json(WebhookPage::map(list, WebhookView::from)))
+    Ok(web::Json(WebhookPage::from(list)))
 }
 
 /// Creates a webhook. It receives every change event recorded from now on (the first is its own
@@ -145,13 +103,13 @@ pub async fn create_webhook(
     let sealed = seal(&state, &secret)?;
     let hook =
         service::run(&state, caller, move |cx| service::webhooks::create(cx, &url, &description, &sealed)).await?;
-    Ok(HttpResponse::Created().json(WebhookWithSecret { secret, webhook: hook.into() }))
+    Ok(HttpResponse::Created().json(WebhookWithSecret { secret, webhook: hook }))
 }
 
 /// One webhook, with where its deliveries stand.
 #[utoipa::path(operation_id = "get_webhook", tag = "events", security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The webhook's id")),
-    responses((status = 200, description = "The webhook", body = WebhookView,
+    responses((status = 200, description = "The webhook", body = Webhook,
         headers(("ETag" = String, description = "The webhook's version, for `If-Match`"))), Errors))]
 #[get("/webhooks/{id}")]
 pub async fn get_webhook(
@@ -162,14 +120,14 @@ pub async fn get_webhook(
     allowed(&caller, &state)?;
     let (account, id) = (caller.account.id, id.into_inner());
     let hook = db(&state, move |_, conn| Ok(webhooks::get(conn, account, id)?)).await?;
-    Ok(HttpResponse::Ok().insert_header(etag(hook.version)).json(WebhookView::from(hook)))
+    Ok(HttpResponse::Ok().insert_header(etag(hook.version)).json(hook))
 }
 
 /// Edits a webhook: its URL, description, or pauses and resumes it. Send `If-Match` to avoid lost
 /// updates.
 #[utoipa::path(operation_id = "update_webhook", tag = "events", security(("bearer" = []), ("api_key" = [])),
     params(("id" = Uuid, Path, description = "The webhook's id"), IfMatch), request_body = WebhookPatch,
-    responses((status = 200, description = "Updated", body = WebhookView,
+    responses((status = 200, description = "Updated", body = Webhook,
         headers(("ETag" = String, description = "The webhook's version, for `If-Match`"))), Errors))]
 #[patch("/webhooks/{id}")]
 pub async fn update_webhook(
@@ -194,7 +152,7 @@ pub async fn update_webhook(
         service::webhooks::update(cx, id, &edit, expected)
     })
     .await?;
-    Ok(HttpResponse::Ok().insert_header(etag(hook.version)).json(WebhookView::from(hook)))
+    Ok(HttpResponse::Ok().insert_header(etag(hook.version)).json(hook))
 }
 
 /// Replaces a webhook's signing secret; the new one is shown this once, and signs every delivery
@@ -216,7 +174,7 @@ pub async fn rotate_webhook_secret(
         service::webhooks::update(cx, id, &edit, None)
     })
     .await?;
-    Ok(web::Json(WebhookWithSecret { secret, webhook: hook.into() }))
+    Ok(web::Json(WebhookWithSecret { secret, webhook: hook }))
 }
 
 /// Deletes a webhook and its delivery log.

@@ -307,6 +307,12 @@ fn the_feed_resumes_after_a_sequence_long_polls_and_streams(app: Builder) {
         (Some(latest + 1), Some("workgroup.create"))
     );
     assert_eq!(next["next_after"], latest + 2);
+    let logged = app.call(&owner, "GET", "/v1/audit-events?action=workgroup.create&limit=1", None).json();
+    assert_eq!(
+        (&logged["items"][0]["id"], &logged["items"][0]["sequence"]),
+        (&items[1]["id"], &items[1]["sequence"]),
+        "the audit log numbers an event as the feed does"
+    );
     let one = app.call(&owner, "GET", &format!("/v1/events?after={latest}&limit=1"), None).json();
     assert_eq!(one["next_after"], latest + 1, "a page stops at its last item");
 

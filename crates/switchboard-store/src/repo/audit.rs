@@ -10,19 +10,24 @@ use serde::Serialize;
 use switchboard_core::AccountId;
 use uuid::Uuid;
 
-/// One recorded change.
+/// One recorded change, with the record before and after.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEvent {
     pub id: Uuid,
+    /// The API shows who acted beside the event, naming keys by their prefix.
     #[serde(skip)]
     pub actor: Actor,
+    #[cfg_attr(feature = "openapi", schema(example = "role.update"))]
     pub action: String,
     pub target_type: String,
     pub target_id: Option<String>,
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub at: DateTime<Utc>,
-    /// The event's number in its account: 1, 2, 3 … in commit order, without gaps.
+    /// The event's number in its account: 1, 2, 3 … in commit order, without gaps (the `sequence` of
+    /// its change event).
+    #[serde(rename = "sequence")]
     pub seq: i64,
 }
 

@@ -63,9 +63,11 @@ impl Direction {
     }
 }
 
-/// A communication's metadata. Stored ones have their id; one to ingest ([`NewCommunication`]) may
-/// leave it out to have one generated.
+// Stored ones have their id; one to ingest ([`NewCommunication`]) may leave it out to have one
+// generated.
+/// The metadata of one call, message, voicemail or recording.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Communication<Id = CommunicationId> {
     pub id: Id,
     pub kind: CommunicationKind,
@@ -73,7 +75,7 @@ pub struct Communication<Id = CommunicationId> {
     pub number: Option<NumberId>,
     pub workgroup: Option<WorkgroupId>,
     pub ivr: Option<IvrId>,
-    /// Sorted.
+    /// The users who took part, sorted.
     pub participants: Vec<UserId>,
     pub started_at: DateTime<Utc>,
     pub duration_seconds: i32,

@@ -32,6 +32,7 @@ impl ReviewDecision {
 
 /// The latest decision on an assignment.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = LastReviewView))]
 pub struct LastReview {
     pub decision: String,
     /// `user:<id>` or `api_key:<id>`.
@@ -40,17 +41,22 @@ pub struct LastReview {
     pub decided_at: DateTime<Utc>,
 }
 
-/// One role assignment as a review shows it.
+/// One role assignment under review.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ReviewedRole))]
 pub struct ReviewedAssignment {
+    #[serde(skip)]
     pub role_id: RoleId,
+    #[cfg_attr(feature = "openapi", schema(example = "supervisor"))]
     pub role: String,
     pub assigned_at: DateTime<Utc>,
-    /// `user:<id>`, `api_key:<id>`, `operator` or `system`; absent for assignments older than this record.
+    /// `user:<id>`, `api_key:<id>`, `operator` or `system`; absent for assignments made before this was recorded.
     pub assigned_by: Option<String>,
     pub starts_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
+    /// Why, for emergency access.
     pub reason: Option<String>,
+    /// The latest review of this assignment: `keep` or `revoke`, by whom, when, with their note.
     pub last_review: Option<LastReview>,
 }
 

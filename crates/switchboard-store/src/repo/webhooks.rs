@@ -20,22 +20,31 @@ use uuid::Uuid;
 /// Most webhooks one account may have.
 pub const MAX_PER_ACCOUNT: i64 = 20;
 
-/// A webhook (its secret stays sealed; only the server opens it, to sign).
+// Its secret stays sealed here; only the server opens it, to sign.
+/// A webhook; its secret is shown only when created or rotated.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = WebhookView))]
 pub struct Webhook {
     pub id: Uuid,
+    #[serde(skip)]
     pub account_id: AccountId,
+    #[cfg_attr(feature = "openapi", schema(example = "https://crm.example.com/hooks/switchboard"))]
     pub url: String,
     pub description: String,
+    /// Paused webhooks keep their place and receive what they missed when switched on again.
     pub active: bool,
-    /// The last event the receiver acknowledged.
+    /// The `sequence` of the last event the receiver acknowledged.
+    #[serde(rename = "delivered_sequence")]
     pub delivered_seq: i64,
-    /// Failed attempts at the next event.
+    /// Failed attempts at the next event (0 when all is well).
     pub failures: i64,
+    /// When the next event is tried again, after a failure.
     pub retry_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    /// `user:<id>` or `api_key:<id>`.
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+    /// Pass back in `If-Match` to change the webhook.
     pub version: i64,
     #[serde(skip)]
     pub secret_sealed: String,
