@@ -58,6 +58,9 @@ pub enum ApiError {
     GroupsClaimRefused(String),
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// A path segment from a closed set of names names none of them (`/v1/reports/weekday`).
+    #[error("{0}")]
+    UnknownName(String),
     #[error("{detail}")]
     Invalid { field: Option<String>, detail: String },
     #[error("{0}")]
@@ -94,7 +97,7 @@ impl ApiError {
             ApiError::TwoFactorEnrollmentRequired => "two_factor_enrollment_required",
             ApiError::Forbidden(_) => "forbidden",
             ApiError::GroupsClaimRefused(_) => "groups_claim_refused",
-            ApiError::NotFound(_) => "not_found",
+            ApiError::NotFound(_) | ApiError::UnknownName(_) => "not_found",
             ApiError::Invalid { .. } => "invalid",
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Conflict(_) | ApiError::FieldConflict { .. } => "conflict",
@@ -139,7 +142,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthenticated(_) | ApiError::TwoFactorRequired => StatusCode::UNAUTHORIZED,
             ApiError::TwoFactorEnrollmentRequired | ApiError::GroupsClaimRefused(_) => StatusCode::FORBIDDEN,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::NotFound(_) | ApiError::UnknownName(_) => StatusCode::NOT_FOUND,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Conflict(_) | ApiError::FieldConflict { .. } => StatusCode::CONFLICT,

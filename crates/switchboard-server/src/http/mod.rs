@@ -155,12 +155,17 @@ pub fn routes(cfg: &mut ServiceConfig) {
     );
 }
 
-/// A path whose id is malformed names no record (404), unless it is exactly another route's literal
-/// path with the wrong method (`PATCH /v1/roles/matrix`: 405 with that route's `Allow`).
+/// A path whose id is malformed names no record (404), and one whose name is none of a closed set
+/// says which names there are (404), unless it is exactly another route's literal path with the wrong
+/// method (`PATCH /v1/roles/matrix`: 405 with that route's `Allow`).
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|_err: PathError, req| {
-        match routes_of(req).and_then(|r| r.literal(req.path())) {
-            Some(allow) => MethodNotAllowed { method: req.method().to_string(), allow }.into(),
+    web::PathConfig::default().error_handler(|err: PathError, req| {
+        if let Some(allow) = routes_of(req).and_then(|r| r.literal(req.path())) {
+            return MethodNotAllowed { method: req.method().to_string(), allow }.into();
+        }
+        // serde's words for an enum: "unknown variant `weekday`, expected one of `kind`, `day`, …"
+        match err.to_string().split_once("unknown variant ") {
+            Some((_, names)) => ApiError::UnknownName(format!("{} names nothing: {names}", req.path())).into(),
             None => ApiError::NotFound("record").into(),
         }
     })

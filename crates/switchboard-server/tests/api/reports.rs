@@ -123,7 +123,13 @@ fn reports_count_recordings_and_durations_by_day_number_workgroup_ivr_and_user(a
     // The history's filters apply.
     let second_day = app.call(&owner, "GET", "/v1/reports/day?from=2026-11-02T00:00:00Z", None).json();
     assert_eq!(rows(&second_day), vec![(json!("2026-11-02"), "voicemail".to_owned(), 1)]);
-    app.call(&owner, "GET", "/v1/reports/weekday", None).assert_problem(404, "not_found");
+    let weekday = app.call(&owner, "GET", "/v1/reports/weekday", None);
+    weekday.assert_problem(404, "not_found");
+    assert_eq!(
+        weekday.json()["detail"],
+        "/v1/reports/weekday names nothing: `weekday`, expected one of `kind`, `day`, `number`, `workgroup`, `ivr`, `user`",
+        "an unknown report names the reports there are"
+    );
     app.call(&owner, "GET", "/v1/reports/day?from=yesterday", None).assert_problem(422, "invalid");
 }
 
