@@ -2054,7 +2054,7 @@ a bounded time, stating why (`POST /v1/me/emergency-access`), every use audited.
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub id: IvrId,
         pub name: ::std::string::String,
-        ///Numbers whose calls go through this IVR.
+        ///Numbers whose calls go through this IVR (sorted).
         pub numbers: ::std::vec::Vec<NumberId>,
     }
     impl IvrView {
@@ -3908,7 +3908,7 @@ the operator allows them. Redirects are not followed.*/
         pub ivr: ::std::option::Option<IvrId>,
         pub kind: NumberKindView,
         pub label: ::std::string::String,
-        ///Users the number is assigned to.
+        ///Users the number is assigned to (sorted).
         pub users: ::std::vec::Vec<UserId>,
     }
     impl NumberView {
@@ -6871,6 +6871,7 @@ shown again; rotate it if it is lost.*/
     pub struct WorkgroupView {
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub id: WorkgroupId,
+        ///Its members (sorted).
         pub members: ::std::vec::Vec<UserId>,
         pub name: ::std::string::String,
     }

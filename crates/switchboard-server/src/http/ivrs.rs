@@ -8,31 +8,13 @@ use crate::problem::ApiError;
 use crate::service::{self, team};
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use switchboard_core::values::DisplayName;
 use switchboard_core::{IvrId, NumberId};
 use switchboard_store::repo::ivrs::{self, Ivr};
 use utoipa::ToSchema;
 
-/// An IVR / call flow: the path incoming calls take.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct IvrView {
-    pub id: IvrId,
-    #[schema(example = "Main menu")]
-    pub name: String,
-    /// Numbers whose calls go through this IVR.
-    pub numbers: Vec<NumberId>,
-    pub created_at: DateTime<Utc>,
-}
-
-page!(IvrPage, IvrView);
-
-impl From<Ivr> for IvrView {
-    fn from(i: Ivr) -> Self {
-        IvrView { id: i.id, name: i.name, numbers: i.numbers, created_at: i.created_at }
-    }
-}
+page!(IvrPage, Ivr);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -63,12 +45,12 @@ pub async fn list_ivrs(
     caller.require("call_flow:view", &state.metrics)?;
     let (page, account) = (query.request()?, caller.account.id);
     let list = db(&state, move |_, conn| Ok(ivrs::list(conn, account, &page)?)).await?;
-    Ok(web::Json(IvrPage::map(list, IvrView::from)))
+    Ok(web::Json(IvrPage::from(list)))
 }
 
 /// Creates an IVR (rule MC-32).
 #[utoipa::path(operation_id = "create_ivr", tag = "telephony", security(("bearer" = []), ("api_key" = [])),
-    request_body = NewIvr, responses((status = 201, description = "Created", body = IvrView), Errors))]
+    request_body = NewIvr, responses((status = 201, description = "Created", body = Ivr), Errors))]
 #[post("/ivrs")]
 pub async fn create_ivr(
     caller: Caller,
@@ -77,41 +59,41 @@ pub async fn create_ivr(
 ) -> Result<HttpResponse, ApiError> {
     let NewIvr { name, numbers } = body.parse()?;
     let created = service::run(&state, caller, move |cx| team::create_ivr(cx, &name, &numbers)).await?;
-    Ok(HttpResponse::Created().json(IvrView::from(created)))
+    Ok(HttpResponse::Created().json(created))
 }
 
 /// Reads an IVR.
 #[utoipa::path(operation_id = "get_ivr", tag = "telephony", security(("bearer" = []), ("api_key" = [])),
     params(("id" = IvrId, Path, description = "The IVR's id")),
-    responses((status = 200, description = "The IVR", body = IvrView), Errors))]
+    responses((status = 200, description = "The IVR", body = Ivr), Errors))]
 #[get("/ivrs/{id}")]
 pub async fn get_ivr(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<IvrId>,
-) -> Result<web::Json<IvrView>, ApiError> {
+) -> Result<web::Json<Ivr>, ApiError> {
     caller.require("call_flow:view", &state.metrics)?;
     let (account, id) = (caller.account.id, id.into_inner());
-    Ok(web::Json(db(&state, move |_, conn| Ok(ivrs::get(conn, account, id)?)).await?.into()))
+    Ok(web::Json(db(&state, move |_, conn| Ok(ivrs::get(conn, account, id)?)).await?))
 }
 
 /// Changes where incoming calls are routed (rule MC-28).
 #[utoipa::path(operation_id = "update_ivr", tag = "telephony", security(("bearer" = []), ("api_key" = [])),
     params(("id" = IvrId, Path, description = "The IVR's id")), request_body = IvrPatch,
-    responses((status = 200, description = "Updated", body = IvrView), Errors))]
+    responses((status = 200, description = "Updated", body = Ivr), Errors))]
 #[patch("/ivrs/{id}")]
 pub async fn update_ivr(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<IvrId>,
     body: Body<IvrPatch>,
-) -> Result<web::Json<IvrView>, ApiError> {
+) -> Result<web::Json<Ivr>, ApiError> {
     let (id, patch) = (id.into_inner(), body.parse()?);
     let updated = service::run(&state, caller, move |cx| {
         team::update_ivr(cx, id, patch.name.as_deref(), patch.numbers.as_deref())
     })
     .await?;
-    Ok(web::Json(updated.into()))
+    Ok(web::Json(updated))
 }
 
 /// Deletes an IVR (rule MC-32).

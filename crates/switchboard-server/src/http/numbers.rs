@@ -8,43 +8,13 @@ use crate::problem::ApiError;
 use crate::service::{self, memberships, team};
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use switchboard_core::values::E164;
-use switchboard_core::{IvrId, NumberId, UserId};
+use switchboard_core::{NumberId, UserId};
 use switchboard_store::repo::numbers::{self, BusinessNumber, NumberInput, NumberKind};
 use utoipa::ToSchema;
 
-/// A business number.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NumberView {
-    pub id: NumberId,
-    #[schema(example = "+14155550100")]
-    pub e164: String,
-    #[schema(example = "San Francisco office")]
-    pub label: String,
-    pub kind: NumberKind,
-    /// Users the number is assigned to.
-    pub users: Vec<UserId>,
-    pub ivr: Option<IvrId>,
-    pub created_at: DateTime<Utc>,
-}
-
-page!(NumberPage, NumberView);
-
-impl From<BusinessNumber> for NumberView {
-    fn from(n: BusinessNumber) -> Self {
-        NumberView {
-            id: n.id,
-            e164: n.e164,
-            label: n.label,
-            kind: n.kind,
-            users: n.users,
-            ivr: n.ivr,
-            created_at: n.created_at,
-        }
-    }
-}
+page!(NumberPage, BusinessNumber);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -87,12 +57,12 @@ pub async fn list_numbers(
     caller.require("numbers:view", &state.metrics)?;
     let (page, account) = (query.request()?, caller.account.id);
     let list = db(&state, move |_, conn| Ok(numbers::list(conn, account, &page)?)).await?;
-    Ok(web::Json(NumberPage::map(list, NumberView::from)))
+    Ok(web::Json(NumberPage::from(list)))
 }
 
 /// Adds a business number (rule MC-33: a separate right).
 #[utoipa::path(operation_id = "create_number", tag = "telephony", security(("bearer" = []), ("api_key" = [])),
-    request_body = NewNumber, responses((status = 201, description = "Added", body = NumberView), Errors))]
+    request_body = NewNumber, responses((status = 201, description = "Added", body = BusinessNumber), Errors))]
 #[post("/numbers")]
 pub async fn create_number(
     caller: Caller,
@@ -102,35 +72,35 @@ pub async fn create_number(
     let NewNumber { e164, label, kind } = body.parse()?;
     let input = NumberInput { e164: e164.into_inner(), label, kind };
     let created = service::run(&state, caller, move |cx| team::create_number(cx, &input)).await?;
-    Ok(HttpResponse::Created().json(NumberView::from(created)))
+    Ok(HttpResponse::Created().json(created))
 }
 
 /// Reads a business number.
 #[utoipa::path(operation_id = "get_number", tag = "telephony", security(("bearer" = []), ("api_key" = [])),
     params(("id" = NumberId, Path, description = "The number's id")),
-    responses((status = 200, description = "The number", body = NumberView), Errors))]
+    responses((status = 200, description = "The number", body = BusinessNumber), Errors))]
 #[get("/numbers/{id}")]
 pub async fn get_number(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<NumberId>,
-) -> Result<web::Json<NumberView>, ApiError> {
+) -> Result<web::Json<BusinessNumber>, ApiError> {
     caller.require("numbers:view", &state.metrics)?;
     let (account, id) = (caller.account.id, id.into_inner());
-    Ok(web::Json(db(&state, move |_, conn| Ok(numbers::get(conn, account, id)?)).await?.into()))
+    Ok(web::Json(db(&state, move |_, conn| Ok(numbers::get(conn, account, id)?)).await?))
 }
 
 /// Edits a number's settings (rule MC-33).
 #[utoipa::path(operation_id = "update_number", tag = "telephony", security(("bearer" = []), ("api_key" = [])),
     params(("id" = NumberId, Path, description = "The number's id")), request_body = NumberPatch,
-    responses((status = 200, description = "Updated", body = NumberView), Errors))]
+    responses((status = 200, description = "Updated", body = BusinessNumber), Errors))]
 #[patch("/numbers/{id}")]
 pub async fn update_number(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<NumberId>,
     body: Body<NumberPatch>,
-) -> Result<web::Json<NumberView>, ApiError> {
+) -> Result<web::Json<BusinessNumber>, ApiError> {
     let (id, patch) = (id.into_inner(), body.parse()?);
     let updated = service::run(&state, caller, move |cx| {
         team::update_number(cx, id, |current| NumberInput {
@@ -140,7 +110,7 @@ pub async fn update_number(
         })
     })
     .await?;
-    Ok(web::Json(updated.into()))
+    Ok(web::Json(updated))
 }
 
 /// Deletes a number (rule MC-33).
@@ -161,15 +131,15 @@ pub async fn delete_number(
 /// Assigns a number to users (rule MC-25).
 #[utoipa::path(operation_id = "set_number_users", tag = "telephony", security(("bearer" = []), ("api_key" = [])),
     params(("id" = NumberId, Path, description = "The number's id")), request_body = NumberUsers,
-    responses((status = 200, description = "The number", body = NumberView), Errors))]
+    responses((status = 200, description = "The number", body = BusinessNumber), Errors))]
 #[put("/numbers/{id}/users")]
 pub async fn set_number_users(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<NumberId>,
     body: Body<NumberUsers>,
-) -> Result<web::Json<NumberView>, ApiError> {
+) -> Result<web::Json<BusinessNumber>, ApiError> {
     let (id, users) = (id.into_inner(), body.parse()?.users);
     let updated = service::run(&state, caller, move |cx| memberships::set_number_users(cx, id, &users)).await?;
-    Ok(web::Json(updated.into()))
+    Ok(web::Json(updated))
 }

@@ -13,61 +13,23 @@ use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use switchboard_store::repo::communications::{CommunicationFilter, CommunicationKind};
+use switchboard_store::repo::communications::CommunicationFilter;
 use switchboard_store::repo::reports::{self, Dimension, KindCounts, ReportRow};
 use utoipa::ToSchema;
-
-/// Counts of one kind of communication.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Counts {
-    pub count: i64,
-    pub with_recording: i64,
-    pub total_duration_seconds: i64,
-}
-
-impl From<KindCounts> for Counts {
-    fn from(k: KindCounts) -> Self {
-        Counts { count: k.count, with_recording: k.with_recording, total_duration_seconds: k.total_duration_seconds }
-    }
-}
 
 /// Counts within the caller's reports scope.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AnalyticsSummary {
-    pub total: Counts,
+    pub total: KindCounts,
     /// By kind: `call`, `message`, `voicemail`, `recording`.
-    pub by_kind: BTreeMap<String, Counts>,
-}
-
-/// One group and kind of a report.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReportRowView {
-    /// The group: a day (`YYYY-MM-DD`), the id of a number, workgroup, IVR or user, or the kind;
-    /// `null` for communications without one (no number, say).
-    pub key: Option<String>,
-    pub kind: CommunicationKind,
-    pub count: i64,
-    pub with_recording: i64,
-    pub total_duration_seconds: i64,
-}
-
-impl From<ReportRow> for ReportRowView {
-    fn from(r: ReportRow) -> Self {
-        ReportRowView {
-            key: r.key,
-            kind: r.kind,
-            count: r.count,
-            with_recording: r.with_recording,
-            total_duration_seconds: r.total_duration_seconds,
-        }
-    }
+    pub by_kind: BTreeMap<String, KindCounts>,
 }
 
 /// A report: rows ordered by group (communications without one last) and kind.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Report {
     pub dimension: Dimension,
-    pub rows: Vec<ReportRowView>,
+    pub rows: Vec<ReportRow>,
 }
 
 fn counts_line(out: &mut String, key: &str, count: i64, with_recording: i64, duration: i64) {
@@ -108,8 +70,8 @@ pub async fn analytics(
         return Ok(HttpResponse::Ok().content_type(csv::CONTENT_TYPE).body(out));
     }
     Ok(HttpResponse::Ok().json(AnalyticsSummary {
-        total: counts.total.into(),
-        by_kind: counts.by_kind.into_iter().map(|(k, v)| (k.as_str().to_owned(), v.into())).collect(),
+        total: counts.total,
+        by_kind: counts.by_kind.into_iter().map(|(k, v)| (k.as_str().to_owned(), v)).collect(),
     }))
 }
 
@@ -147,5 +109,5 @@ pub async fn report(
         }
         return Ok(HttpResponse::Ok().content_type(csv::CONTENT_TYPE).body(out));
     }
-    Ok(HttpResponse::Ok().json(Report { dimension, rows: rows.into_iter().map(Into::into).collect() }))
+    Ok(HttpResponse::Ok().json(Report { dimension, rows }))
 }

@@ -9,30 +9,13 @@ use crate::problem::ApiError;
 use crate::service::{self, memberships, team};
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, put, web};
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use switchboard_core::values::DisplayName;
 use switchboard_core::{UserId, WorkgroupId};
 use switchboard_store::repo::workgroups::{self, Workgroup};
 use utoipa::ToSchema;
 
-/// A workgroup: users inbound calls are routed to.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct WorkgroupView {
-    pub id: WorkgroupId,
-    #[schema(example = "Support")]
-    pub name: String,
-    pub members: Vec<UserId>,
-    pub created_at: DateTime<Utc>,
-}
-
-page!(WorkgroupPage, WorkgroupView);
-
-impl From<Workgroup> for WorkgroupView {
-    fn from(w: Workgroup) -> Self {
-        WorkgroupView { id: w.id, name: w.name, members: w.members, created_at: w.created_at }
-    }
-}
+page!(WorkgroupPage, Workgroup);
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -70,12 +53,12 @@ pub async fn list_workgroups(
     caller.require("team.workgroups:view", &state.metrics)?;
     let (page, account) = (query.request()?, caller.account.id);
     let list = db(&state, move |_, conn| Ok(workgroups::list(conn, account, &page)?)).await?;
-    Ok(web::Json(WorkgroupPage::map(list, WorkgroupView::from)))
+    Ok(web::Json(WorkgroupPage::from(list)))
 }
 
 /// Creates a workgroup.
 #[utoipa::path(operation_id = "create_workgroup", tag = "team", security(("bearer" = []), ("api_key" = [])),
-    request_body = NewWorkgroup, responses((status = 201, description = "Created", body = WorkgroupView), Errors))]
+    request_body = NewWorkgroup, responses((status = 201, description = "Created", body = Workgroup), Errors))]
 #[post("/workgroups")]
 pub async fn create_workgroup(
     caller: Caller,
@@ -84,38 +67,38 @@ pub async fn create_workgroup(
 ) -> Result<HttpResponse, ApiError> {
     let NewWorkgroup { name, members } = body.parse()?;
     let created = service::run(&state, caller, move |cx| memberships::create_workgroup(cx, &name, &members)).await?;
-    Ok(HttpResponse::Created().json(WorkgroupView::from(created)))
+    Ok(HttpResponse::Created().json(created))
 }
 
 /// Reads a workgroup.
 #[utoipa::path(operation_id = "get_workgroup", tag = "team", security(("bearer" = []), ("api_key" = [])),
     params(("id" = WorkgroupId, Path, description = "The workgroup's id")),
-    responses((status = 200, description = "The workgroup", body = WorkgroupView), Errors))]
+    responses((status = 200, description = "The workgroup", body = Workgroup), Errors))]
 #[get("/workgroups/{id}")]
 pub async fn get_workgroup(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<WorkgroupId>,
-) -> Result<web::Json<WorkgroupView>, ApiError> {
+) -> Result<web::Json<Workgroup>, ApiError> {
     caller.require("team.workgroups:view", &state.metrics)?;
     let (account, id) = (caller.account.id, id.into_inner());
-    Ok(web::Json(db(&state, move |_, conn| Ok(workgroups::get(conn, account, id)?)).await?.into()))
+    Ok(web::Json(db(&state, move |_, conn| Ok(workgroups::get(conn, account, id)?)).await?))
 }
 
 /// Renames a workgroup.
 #[utoipa::path(operation_id = "update_workgroup", tag = "team", security(("bearer" = []), ("api_key" = [])),
     params(("id" = WorkgroupId, Path, description = "The workgroup's id")), request_body = RenameWorkgroup,
-    responses((status = 200, description = "Renamed", body = WorkgroupView), Errors))]
+    responses((status = 200, description = "Renamed", body = Workgroup), Errors))]
 #[patch("/workgroups/{id}")]
 pub async fn update_workgroup(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<WorkgroupId>,
     body: Body<RenameWorkgroup>,
-) -> Result<web::Json<WorkgroupView>, ApiError> {
+) -> Result<web::Json<Workgroup>, ApiError> {
     let (id, name) = (id.into_inner(), body.parse()?.name);
     let updated = service::run(&state, caller, move |cx| team::rename_workgroup(cx, id, &name)).await?;
-    Ok(web::Json(updated.into()))
+    Ok(web::Json(updated))
 }
 
 /// Deletes a workgroup.
@@ -136,15 +119,15 @@ pub async fn delete_workgroup(
 /// Replaces a workgroup's members.
 #[utoipa::path(operation_id = "set_workgroup_members", tag = "team", security(("bearer" = []), ("api_key" = [])),
     params(("id" = WorkgroupId, Path, description = "The workgroup's id")), request_body = Members,
-    responses((status = 200, description = "The workgroup", body = WorkgroupView), Errors))]
+    responses((status = 200, description = "The workgroup", body = Workgroup), Errors))]
 #[put("/workgroups/{id}/members")]
 pub async fn set_workgroup_members(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<WorkgroupId>,
     body: Body<Members>,
-) -> Result<web::Json<WorkgroupView>, ApiError> {
+) -> Result<web::Json<Workgroup>, ApiError> {
     let (id, users) = (id.into_inner(), body.parse()?.users);
     let updated = service::run(&state, caller, move |cx| memberships::set_workgroup_members(cx, id, &users)).await?;
-    Ok(web::Json(updated.into()))
+    Ok(web::Json(updated))
 }

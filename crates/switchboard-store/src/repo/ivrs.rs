@@ -9,8 +9,13 @@ use diesel::prelude::*;
 use switchboard_core::{AccountId, IvrId, NumberId};
 
 named_group!(
-    /// An IVR / call flow with the numbers linked to it (sorted).
-    Ivr { numbers: NumberId },
+    /// An IVR / call flow: the path incoming calls take.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = IvrView))]
+    Ivr {
+        name: "Main menu",
+        /// Numbers whose calls go through this IVR (sorted).
+        numbers: NumberId
+    },
     IvrId,
     ivrs,
     ivr_numbers(ivr_id, number_id),

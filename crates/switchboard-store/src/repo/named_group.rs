@@ -8,7 +8,7 @@
 macro_rules! named_group {
     (
         $(#[$meta:meta])*
-        $Record:ident { $members:ident: $Member:ty },
+        $Record:ident { name: $example:literal, $(#[$members_meta:meta])* $members:ident: $Member:ty },
         $Id:ident,
         $table:ident,
         $member_table:ident($owner_col:ident, $member_col:ident),
@@ -18,7 +18,9 @@ macro_rules! named_group {
         #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
         pub struct $Record {
             pub id: $Id,
+            #[cfg_attr(feature = "openapi", schema(example = $example))]
             pub name: String,
+            $(#[$members_meta])*
             pub $members: Vec<$Member>,
             pub created_at: chrono::DateTime<chrono::Utc>,
         }

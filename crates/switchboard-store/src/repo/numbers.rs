@@ -53,13 +53,17 @@ impl NumberKind {
     }
 }
 
-/// A business number with its assigned users (sorted).
+/// A business number.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = NumberView))]
 pub struct BusinessNumber {
     pub id: NumberId,
+    #[cfg_attr(feature = "openapi", schema(example = "+14155550100"))]
     pub e164: String,
+    #[cfg_attr(feature = "openapi", schema(example = "San Francisco office"))]
     pub label: String,
     pub kind: NumberKind,
+    /// Users the number is assigned to (sorted).
     pub users: Vec<UserId>,
     /// The IVR the number's calls go through, if any.
     pub ivr: Option<IvrId>,

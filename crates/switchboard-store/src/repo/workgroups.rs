@@ -9,8 +9,13 @@ use diesel::prelude::*;
 use switchboard_core::{AccountId, UserId, WorkgroupId};
 
 named_group!(
-    /// A workgroup with its members (sorted).
-    Workgroup { members: UserId },
+    /// A workgroup: users inbound calls are routed to.
+    #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = WorkgroupView))]
+    Workgroup {
+        name: "Support",
+        /// Its members (sorted).
+        members: UserId
+    },
     WorkgroupId,
     workgroups,
     workgroup_members(workgroup_id, user_id),

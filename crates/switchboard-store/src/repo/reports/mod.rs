@@ -15,11 +15,12 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use switchboard_core::{AccountId, Visibility};
 
-/// One row of a report: a group and kind, with its counts.
+/// One group and kind of a report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ReportRowView))]
 pub struct ReportRow {
-    /// The group: a day, or the id of a number, workgroup, IVR or user; `None` for communications
-    /// without one (no number, say). For [`Dimension::Kind`], the kind.
+    /// The group: a day (`YYYY-MM-DD`), the id of a number, workgroup, IVR or user, or the kind;
+    /// `null` for communications without one (no number, say).
     pub key: Option<String>,
     pub kind: CommunicationKind,
     pub count: i64,
@@ -62,6 +63,7 @@ pub fn report(
 
 /// Counts of one kind of communication.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Counts))]
 pub struct KindCounts {
     pub count: i64,
     pub with_recording: i64,
