@@ -11,7 +11,7 @@ use crate::config::{Settings, redact_url};
 use crate::metrics::Metrics;
 use crate::packs::Packs;
 use crate::state::AppState;
-use actix_web::dev::{Server, Service};
+use actix_web::dev::{Server, Service, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{Condition, Logger};
 use actix_web::{App, HttpMessage, HttpServer, web};
@@ -213,7 +213,20 @@ impl Application {
             drop(api);
             crate::memory::give_back();
             // The last `wrap` is the outermost: the logger sees the request id set by `wrap_fn`.
+            let routes = route_table.clone();
             app.default_service(crate::http::fallback)
+                .wrap_fn(move |req, srv| {
+                    let call = match routes.refusal(req.request()) {
+                        Some(refused) => Err(req.into_response(refused)),
+                        None => Ok(srv.call(req)),
+                    };
+                    async move {
+                        match call {
+                            Ok(answer) => answer.await.map(ServiceResponse::map_into_left_body),
+                            Err(refused) => Ok(refused.map_into_right_body()),
+                        }
+                    }
+                })
                 .wrap_fn(move |req, srv| {
                     let started = Instant::now();
                     let id = req

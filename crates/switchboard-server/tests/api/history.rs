@@ -237,6 +237,27 @@ fn an_empty_or_inverted_time_range_matches_nothing() {
 }
 
 #[test]
+fn a_misspelt_query_parameter_is_refused_not_ignored_so_a_filter_never_silently_widens() {
+    let app = TestApp::spawn();
+    let owner = app.account("acme", "mightycall");
+    // `to` is not `until`: ignored, the list and the report would cover all time.
+    for path in ["/v1/communications", "/v1/reports/day", "/v1/analytics/summary", "/v1/audit-events"] {
+        let problem =
+            app.call(&owner, "GET", &format!("{path}?from=2026-11-01T00:00:00Z&to=2026-12-01T00:00:00Z"), None);
+        let problem = problem.assert_problem(422, "invalid");
+        assert_eq!(problem["field"], "to", "{path}");
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(detail.contains("takes no query parameter `to`") && detail.contains("until"), "{path}: {detail}");
+    }
+    let me = app.call(&owner, "GET", "/v1/me?verbose=1", None).assert_problem(422, "invalid");
+    assert_eq!(me["detail"], "GET /v1/me takes no query parameter `verbose`; it takes: none");
+    let named = app.call(&owner, "GET", "/v1/reports/day?from=2026-11-01T00:00:00Z&until=2026-12-01T00:00:00Z", None);
+    assert_eq!(named.status, 200, "{}", named.body);
+    let encoded = app.call(&owner, "GET", "/v1/communications?lim%69t=1", None);
+    assert_eq!(encoded.status, 200, "a parameter's name is read decoded: {}", encoded.body);
+}
+
+#[test]
 fn an_empty_cursor_is_the_first_page() {
     let app = TestApp::spawn();
     let owner = app.account("acme", "mightycall");
