@@ -201,7 +201,6 @@ impl Application {
                 .app_data(state.clone())
                 .app_data(crate::http::path_config())
                 .app_data(route_table.clone())
-                .app_data(crate::http::query_config())
                 .app_data(web::PayloadConfig::new(max_body))
                 .app_data(crate::http::body::BodyLimit(max_body))
                 .into_utoipa_app()

@@ -4,6 +4,7 @@ use crate::http::body::Body;
 use crate::http::common::page;
 use crate::http::common::{Errors, PageQuery, db};
 use crate::http::operator::Operator;
+use crate::http::query::Query;
 use crate::http::users::UserView;
 use crate::problem::ApiError;
 use crate::provision::{self, AccountSpec};
@@ -119,7 +120,7 @@ pub async fn create_account(
 pub async fn list_accounts(
     _operator: Operator,
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<web::Json<AccountPage>, ApiError> {
     let page = query.request()?;
     let accounts = db(&state, move |_, conn| Ok(accounts::list(conn, &page)?)).await?;
@@ -138,7 +139,7 @@ pub async fn list_accounts(
 pub async fn list_account_deletions(
     _operator: Operator,
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<web::Json<AccountDeletionPage>, ApiError> {
     let page = query.request()?;
     let deletions = db(&state, move |_, conn| Ok(account_deletion::deletions(conn, &page)?)).await?;

@@ -5,6 +5,7 @@ use crate::access::Caller;
 use crate::events::ActorView;
 use crate::http::common::{Errors, PageQuery, db, page};
 use crate::http::csv;
+use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -143,8 +144,8 @@ pub async fn list_audit_events(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<AuditQuery>,
-    page: web::Query<PageQuery>,
+    query: Query<AuditQuery>,
+    page: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.allow(caller.policy().can_read_audit(&caller.principal)?, &state.metrics)?;
     let filter = query.into_inner().filter();

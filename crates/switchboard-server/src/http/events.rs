@@ -6,6 +6,7 @@
 use crate::access::Caller;
 use crate::events::EventView;
 use crate::http::common::{Errors, db};
+use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::web::Bytes;
@@ -85,7 +86,7 @@ pub async fn list_events(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<FeedQuery>,
+    query: Query<FeedQuery>,
 ) -> Result<HttpResponse, ApiError> {
     caller.allow(caller.policy().can_read_audit(&caller.principal)?, &state.metrics)?;
     let FeedQuery { after, limit, wait } = query.into_inner();

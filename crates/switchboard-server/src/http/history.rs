@@ -7,6 +7,7 @@
 use crate::access::Caller;
 use crate::http::common::{Errors, PageQuery, db, page};
 use crate::http::csv;
+use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -96,8 +97,7 @@ fn csv_download(
 /// One page of history under the caller's data scope, or (for Recents) their recents scope; with
 /// `Accept: text/csv`, all of it as a download.
 /// What a history page is asked with: the same for the whole history and for the Recents list.
-type HistoryRequest =
-    (HttpRequest, Caller, web::Data<AppState>, web::Query<CommunicationFilter>, web::Query<PageQuery>);
+type HistoryRequest = (HttpRequest, Caller, web::Data<AppState>, Query<CommunicationFilter>, Query<PageQuery>);
 
 async fn history_page(
     (req, caller, state, filter, page): HistoryRequest,

@@ -4,6 +4,7 @@ use crate::access::Caller;
 use crate::auth::api_key;
 use crate::http::body::Body;
 use crate::http::common::{Errors, PageQuery, db, page};
+use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::service;
 use crate::state::AppState;
@@ -83,7 +84,7 @@ pub struct CreatedApiKey {
 pub async fn list_api_keys(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<web::Json<ApiKeyPage>, ApiError> {
     caller.require("integrations.api.keys", &state.metrics)?;
     let page = query.request()?;

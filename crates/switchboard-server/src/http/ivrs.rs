@@ -4,6 +4,7 @@
 use crate::access::Caller;
 use crate::http::body::Body;
 use crate::http::common::{Errors, PageQuery, db, page};
+use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::service::{self, team};
 use crate::state::AppState;
@@ -40,7 +41,7 @@ pub struct IvrPatch {
 pub async fn list_ivrs(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<web::Json<IvrPage>, ApiError> {
     caller.require("call_flow:view", &state.metrics)?;
     let (page, account) = (query.request()?, caller.account.id);

@@ -5,6 +5,7 @@
 
 use crate::access::Caller;
 use crate::http::common::{Errors, PageQuery, db, page};
+use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{get, web};
@@ -67,8 +68,8 @@ fn role_key(policy: &Policy, role: Option<RoleIdx>) -> Option<String> {
 pub async fn who_can(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<WhoCanQuery>,
-    page: web::Query<PageQuery>,
+    query: Query<WhoCanQuery>,
+    page: Query<PageQuery>,
 ) -> Result<web::Json<WhoCanPage>, ApiError> {
     caller.require("team.members:view", &state.metrics)?;
     let page = page.request()?;
@@ -274,8 +275,8 @@ pub async fn user_communications(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<UserId>,
-    filter: web::Query<CommunicationFilter>,
-    page: web::Query<PageQuery>,
+    filter: Query<CommunicationFilter>,
+    page: Query<PageQuery>,
 ) -> Result<web::Json<crate::http::history::CommunicationPage>, ApiError> {
     use crate::http::history::{CommunicationPage, CommunicationView};
     let id = id.into_inner();

@@ -22,6 +22,7 @@ pub mod numbers;
 pub mod operator;
 pub mod ops;
 pub mod presets;
+pub mod query;
 pub mod reports;
 pub mod reviews;
 pub mod role_grantable;
@@ -42,7 +43,7 @@ pub mod workgroups;
 
 use crate::problem::ApiError;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::error::{PathError, QueryPayloadError};
+use actix_web::error::PathError;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use route_table::RouteTable;
@@ -196,12 +197,6 @@ impl ResponseError for MethodNotAllowed {
         }
         response
     }
-}
-
-pub fn query_config() -> web::QueryConfig {
-    web::QueryConfig::default().error_handler(|err: QueryPayloadError, _req| {
-        ApiError::Invalid { field: None, detail: format!("malformed query string: {err}") }.into()
-    })
 }
 
 /// The route table the app was built with (`startup`).

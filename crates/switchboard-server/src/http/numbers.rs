@@ -4,6 +4,7 @@
 use crate::access::Caller;
 use crate::http::body::Body;
 use crate::http::common::{Errors, PageQuery, db, page};
+use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::service::{self, memberships, team};
 use crate::state::AppState;
@@ -52,7 +53,7 @@ pub struct NumberUsers {
 pub async fn list_numbers(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<web::Json<NumberPage>, ApiError> {
     caller.require("numbers:view", &state.metrics)?;
     let (page, account) = (query.request()?, caller.account.id);

@@ -8,6 +8,7 @@ use crate::access::Caller;
 use crate::http::common::{Errors, db};
 use crate::http::csv;
 use crate::http::history::may_download;
+use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -47,7 +48,7 @@ pub async fn analytics(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
-    filter: web::Query<CommunicationFilter>,
+    filter: Query<CommunicationFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let as_csv = csv::wanted(&req);
     if as_csv {
@@ -86,7 +87,7 @@ pub async fn report(
     caller: Caller,
     state: web::Data<AppState>,
     dimension: web::Path<Dimension>,
-    filter: web::Query<CommunicationFilter>,
+    filter: Query<CommunicationFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let as_csv = csv::wanted(&req);
     if as_csv {

@@ -8,6 +8,7 @@ use crate::access::Caller;
 use crate::http::body::Body;
 use crate::http::common::{Errors, PageQuery, db, page};
 use crate::http::csv;
+use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::service;
 use crate::state::AppState;
@@ -148,7 +149,7 @@ pub async fn access_review(
     req: HttpRequest,
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     may_review(&caller, &state)?;
     if csv::wanted(&req) {

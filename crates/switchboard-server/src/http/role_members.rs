@@ -5,6 +5,7 @@
 use crate::access::Caller;
 use crate::http::body::Body;
 use crate::http::common::{Errors, PageQuery, db};
+use crate::http::query::Query;
 use crate::http::users::{UserPage, UserView};
 use crate::problem::ApiError;
 use crate::service;
@@ -44,7 +45,7 @@ pub async fn list_members(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<RoleId>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<web::Json<UserPage>, ApiError> {
     // The members are people: listing them takes reading people too.
     caller.require("team.roles:view", &state.metrics)?;

@@ -5,6 +5,7 @@ use crate::access::Caller;
 use crate::http::body::Body;
 use crate::http::common::page;
 use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match};
+use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::service;
 use crate::state::AppState;
@@ -34,7 +35,7 @@ use utoipa::ToSchema;
 pub async fn list_roles(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<web::Json<RolePage>, ApiError> {
     caller.require("team.roles:view", &state.metrics)?;
     let page = query.request()?;

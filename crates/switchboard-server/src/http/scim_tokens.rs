@@ -6,6 +6,7 @@ use crate::access::Caller;
 use crate::auth::api_key;
 use crate::http::body::Body;
 use crate::http::common::{Errors, PageQuery, db, page};
+use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::service;
 use crate::state::AppState;
@@ -72,7 +73,7 @@ pub struct CreatedScimToken {
 pub async fn list_scim_tokens(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<web::Json<ScimTokenPage>, ApiError> {
     caller.require("integrations.api.scim", &state.metrics)?;
     let page = query.request()?;

@@ -7,6 +7,7 @@ use crate::auth::password;
 use crate::http::body::Body;
 use crate::http::common::page;
 use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match};
+use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::service::{self, PersonView};
 use crate::state::AppState;
@@ -50,7 +51,7 @@ pub(crate) fn changed(status: actix_web::http::StatusCode, person: PersonView) -
 pub async fn list_users(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<web::Json<UserPage>, ApiError> {
     caller.require("team.members:view", &state.metrics)?;
     let page = query.request()?;

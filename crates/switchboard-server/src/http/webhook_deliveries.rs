@@ -6,6 +6,7 @@ use crate::blocking::write;
 use crate::events::EventView;
 use crate::events::webhooks::post as send;
 use crate::http::common::{Errors, PageQuery, db, page};
+use crate::http::query::Query;
 use crate::http::webhooks::allowed;
 use crate::problem::ApiError;
 use crate::service;
@@ -92,7 +93,7 @@ pub async fn list_webhook_deliveries(
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<web::Json<DeliveryPage>, ApiError> {
     allowed(&caller, &state)?;
     let (account, id, page) = (caller.account.id, id.into_inner(), query.request()?);

@@ -5,6 +5,7 @@ use crate::access::Caller;
 use crate::events::webhooks::new_secret;
 use crate::http::body::Body;
 use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match, page};
+use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::service;
 use crate::state::AppState;
@@ -77,7 +78,7 @@ pub(crate) fn allowed(caller: &Caller, state: &AppState) -> Result<(), ApiError>
 pub async fn list_webhooks(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<web::Json<WebhookPage>, ApiError> {
     allowed(&caller, &state)?;
     let page = query.request()?;

@@ -5,6 +5,7 @@
 use crate::access::Caller;
 use crate::http::body::Body;
 use crate::http::common::{Errors, PageQuery, db, page};
+use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::service::{self, memberships, team};
 use crate::state::AppState;
@@ -48,7 +49,7 @@ pub struct Members {
 pub async fn list_workgroups(
     caller: Caller,
     state: web::Data<AppState>,
-    query: web::Query<PageQuery>,
+    query: Query<PageQuery>,
 ) -> Result<web::Json<WorkgroupPage>, ApiError> {
     caller.require("team.workgroups:view", &state.metrics)?;
     let (page, account) = (query.request()?, caller.account.id);

@@ -255,6 +255,10 @@ fn a_misspelt_query_parameter_is_refused_not_ignored_so_a_filter_never_silently_
     assert_eq!(named.status, 200, "{}", named.body);
     let encoded = app.call(&owner, "GET", "/v1/communications?lim%69t=1", None);
     assert_eq!(encoded.status, 200, "a parameter's name is read decoded: {}", encoded.body);
+    // A known parameter with a value that does not fit is named too.
+    let bad = app.call(&owner, "GET", "/v1/reports/day?from=yesterday", None).assert_problem(422, "invalid");
+    assert_eq!(bad["field"], "from");
+    assert!(bad["detail"].as_str().unwrap().starts_with("query parameter `from`: "), "{bad}");
 }
 
 #[test]
