@@ -36,6 +36,13 @@ impl<T: DeserializeOwned> Body<T> {
         if !self.is_json {
             return Err(ApiError::BadRequest("the request body must be JSON (Content-Type: application/json)".into()));
         }
+        // Every body of the API is an object; serde would also read one from an array, by position.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                Ok(_) => ApiError::Invalid { field: None, detail: "the request body must be a JSON object".into() },
+                Err(e) => not_json(&e),
+            });
+        }
         // Bodies that fit are read at full speed; only one that does not is read again, slowly,
         // to name where it broke.
         if let Ok(value) = serde_json::from_slice(&bytes) {

@@ -188,6 +188,10 @@ fn bad_input_gets_a_clear_problem_and_stores_nothing() {
     assert_eq!(problem["field"], "name", "the missing field is named");
     let auth = format!("Bearer {}", owner.token);
     app.request("POST", "/v1/roles", Some("{not json"), &[("authorization", &auth)]).assert_problem(400, "bad_request");
+    // A role's fields in order, as an array: serde would read it by position; the API takes objects.
+    let positional = json!(["x", "X", {}]);
+    let problem = app.call(&owner, "POST", "/v1/roles", Some(positional)).assert_problem(422, "invalid");
+    assert_eq!(problem["detail"], "the request body must be a JSON object");
     let roles = app.call(&owner, "GET", "/v1/roles", None).json();
     assert_eq!(roles["items"].as_array().unwrap().len(), 3, "nothing was created");
 }
