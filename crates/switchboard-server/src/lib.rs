@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod packs;
 pub mod problem;
 pub mod provision;
+pub mod routes;
 pub mod scim;
 pub mod service;
 pub mod startup;

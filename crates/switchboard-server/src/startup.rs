@@ -11,7 +11,7 @@ use crate::config::{Settings, redact_url};
 use crate::metrics::Metrics;
 use crate::packs::Packs;
 use crate::state::AppState;
-use actix_web::dev::{Server, Service, ServiceResponse};
+use actix_web::dev::{Server, Service};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::{Condition, Logger};
 use actix_web::{App, HttpMessage, HttpServer, web};
@@ -194,7 +194,7 @@ impl Application {
         let workers = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         let blocking_threads = blocking_threads_per_worker(state.store.pool_size(), workers);
         // The 405 table, from the document of the routes below, built once.
-        let route_table = web::Data::new(crate::http::route_table::RouteTable::of(&crate::openapi::spec()));
+        let route_table = web::Data::new(crate::routes::RouteTable::of(&crate::openapi::spec()));
         let server = HttpServer::new(move || {
             let metrics = state.metrics.clone();
             let (app, api) = App::new()
@@ -212,20 +212,7 @@ impl Application {
             drop(api);
             crate::memory::give_back();
             // The last `wrap` is the outermost: the logger sees the request id set by `wrap_fn`.
-            let routes = route_table.clone();
             app.default_service(crate::http::fallback)
-                .wrap_fn(move |req, srv| {
-                    let call = match routes.refusal(req.request()) {
-                        Some(refused) => Err(req.into_response(refused)),
-                        None => Ok(srv.call(req)),
-                    };
-                    async move {
-                        match call {
-                            Ok(answer) => answer.await.map(ServiceResponse::map_into_left_body),
-                            Err(refused) => Ok(refused.map_into_right_body()),
-                        }
-                    }
-                })
                 .wrap_fn(move |req, srv| {
                     let started = Instant::now();
                     let id = req

@@ -29,7 +29,6 @@ pub mod role_grantable;
 pub mod role_matrix;
 pub mod role_members;
 pub mod roles;
-pub mod route_table;
 pub mod scim_tokens;
 pub mod sessions;
 pub mod two_factor;
@@ -46,7 +45,6 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::PathError;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
-use route_table::RouteTable;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Every route of the API. Used by the server and by `openapi::spec`, so the document
@@ -161,7 +159,7 @@ pub fn routes(cfg: &mut ServiceConfig) {
 /// method (`PATCH /v1/roles/matrix`: 405 with that route's `Allow`).
 pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|err: PathError, req| {
-        if let Some(allow) = routes_of(req).and_then(|r| r.literal(req.path())) {
+        if let Some(allow) = crate::routes::of_request(req).and_then(|r| r.literal(req.path())) {
             return MethodNotAllowed { method: req.method().to_string(), allow }.into();
         }
         // serde's words for an enum: "unknown variant `weekday`, expected one of `kind`, `day`, …"
@@ -199,11 +197,6 @@ impl ResponseError for MethodNotAllowed {
     }
 }
 
-/// The route table the app was built with (`startup`).
-fn routes_of(req: &HttpRequest) -> Option<&RouteTable> {
-    req.app_data::<web::Data<RouteTable>>().map(|data| data.get_ref())
-}
-
 /// Answers requests no route took: 405 with `Allow` when the path exists, else 404.
 pub async fn fallback(req: ServiceRequest) -> Result<ServiceResponse, actix_web::Error> {
     let (req, _payload) = req.into_parts();
@@ -212,7 +205,7 @@ pub async fn fallback(req: ServiceRequest) -> Result<ServiceResponse, actix_web:
 }
 
 fn unmatched(req: &HttpRequest) -> HttpResponse {
-    match routes_of(req).and_then(|r| r.allowed(req.path())) {
+    match crate::routes::of_request(req).and_then(|r| r.allowed(req.path())) {
         Some(allow) => {
             let error = ApiError::MethodNotAllowed(format!("{} is not allowed here; allowed: {allow}", req.method()));
             let mut response = error.error_response();

@@ -1,11 +1,14 @@
 //! Query parameters read as a typed struct. A value that does not fit is a 422 naming its parameter
-//! (`limit: invalid digit found in string`); actix's own `web::Query` names none.
+//! (`limit: invalid digit found in string`); actix's own `web::Query` names none. As for bodies, the
+//! credentials are judged first: a request without valid ones gets its 401 whatever its query says.
 
+use crate::access::Caller;
 use crate::problem::ApiError;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
-use std::future::{Ready, ready};
+use std::future::Future;
+use std::pin::Pin;
 
 /// A request's query parameters as `T`.
 #[derive(Debug)]
@@ -37,12 +40,18 @@ fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     })
 }
 
-impl<T: DeserializeOwned> FromRequest for Query<T> {
+impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(parse(req.query_string()).map(Query))
+        match parse(req.query_string()) {
+            Ok(parsed) => Box::pin(std::future::ready(Ok(Query(parsed)))),
+            Err(refused) => {
+                let caller = Caller::from_request(req, &mut Payload::None);
+                Box::pin(async move { Err(caller.await.err().unwrap_or(refused)) })
+            }
+        }
     }
 }
 

@@ -175,14 +175,20 @@ impl FromRequest for Caller {
             _ => None,
         };
         let path = req.path().to_owned();
+        // A query parameter the operation does not take is refused once the caller is known: 401 first.
+        let refusal = crate::routes::of_request(req).and_then(|routes| routes.refusal(req));
+        let gates = move |caller| match (enrolment_gate(&path, caller), refusal) {
+            (Ok(_), Some(refused)) => Err(refused),
+            (other, _) => other,
+        };
         if let Some(result) = cached {
-            return Box::pin(std::future::ready(enrolment_gate(&path, result)));
+            return Box::pin(std::future::ready(gates(result)));
         }
         let credential = credential.map(|c| c.to_owned());
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             let credential = credential?;
-            enrolment_gate(&path, web::block(move || authenticate(&state, credential)).await?)
+            gates(web::block(move || authenticate(&state, credential)).await?)
         })
     }
 }

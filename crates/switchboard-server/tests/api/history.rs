@@ -251,6 +251,16 @@ fn a_misspelt_query_parameter_is_refused_not_ignored_so_a_filter_never_silently_
     }
     let me = app.call(&owner, "GET", "/v1/me?verbose=1", None).assert_problem(422, "invalid");
     assert_eq!(me["detail"], "GET /v1/me takes no query parameter `verbose`; it takes: none");
+    // The operation is the one routed to, whatever the path's spelling.
+    let spelt = app.call(&owner, "GET", "/v1/c%6Fmmunications?to=2026-12-01T00:00:00Z", None);
+    assert_eq!(spelt.assert_problem(422, "invalid")["field"], "to");
+    let nameless = app.call(&owner, "GET", "/v1/communications?=1", None).assert_problem(422, "invalid");
+    assert_eq!(nameless["field"], Value::Null);
+    // Credentials are judged first, and what takes no credentials is not judged by its query.
+    app.get("/v1/communications?to=2026-12-01T00:00:00Z").assert_problem(401, "unauthenticated");
+    app.get("/v1/communications?limit=abc").assert_problem(401, "unauthenticated");
+    let health = app.get("/healthz?_=1");
+    assert_eq!(health.status, 200, "a load balancer's cache-buster: {}", health.body);
     let named = app.call(&owner, "GET", "/v1/reports/day?from=2026-11-01T00:00:00Z&until=2026-12-01T00:00:00Z", None);
     assert_eq!(named.status, 200, "{}", named.body);
     let encoded = app.call(&owner, "GET", "/v1/communications?lim%69t=1", None);

@@ -130,6 +130,8 @@ fn reports_count_recordings_and_durations_by_day_number_workgroup_ivr_and_user(a
         "/v1/reports/weekday names nothing: `weekday`, expected one of `kind`, `day`, `number`, `workgroup`, `ivr`, `user`",
         "an unknown report names the reports there are"
     );
+    let posted = app.call(&owner, "POST", "/v1/reports/day", None);
+    assert_eq!((posted.status, posted.header("allow")), (405, Some("GET")), "{}", posted.body);
     app.call(&owner, "GET", "/v1/reports/day?from=yesterday", None).assert_problem(422, "invalid");
 }
 
