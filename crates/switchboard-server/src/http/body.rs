@@ -36,12 +36,10 @@ impl<T: DeserializeOwned> Body<T> {
         if !self.is_json {
             return Err(ApiError::BadRequest("the request body must be JSON (Content-Type: application/json)".into()));
         }
-        // Every body of the API is an object; serde would also read one from an array, by position.
-        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
-            return Err(match serde_json::from_slice::<serde_json::Value>(&bytes) {
-                Ok(_) => ApiError::Invalid { field: None, detail: "the request body must be a JSON object".into() },
-                Err(e) => not_json(&e),
-            });
+        // Every body of the API is an object; serde would also read one from an array, by position. An
+        // array, string or number is refused at its first byte, however deep or long it goes on.
+        if let Some(b'[' | b'"' | b'-' | b'0'..=b'9') = bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            return Err(ApiError::Invalid { field: None, detail: "the request body must be a JSON object".into() });
         }
         // Bodies that fit are read at full speed; only one that does not is read again, slowly,
         // to name where it broke.
