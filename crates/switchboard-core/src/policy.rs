@@ -766,6 +766,11 @@ impl Policy {
         if !gate.is_allowed() {
             return Ok(gate);
         }
+        // A preset is not edited, whatever the definition sent: said before judging the definition,
+        // which a preset's own may fail as a custom role's (it holds the pack's reserved rights).
+        if let Some(idx) = existing.filter(|&idx| self.role(idx).origin.is_preset()) {
+            return Ok(Decision::PresetImmutable { role: idx });
+        }
         let access = definition.compile_access(&self.catalog)?;
         // Every role made or edited here is custom (presets are immutable): none holds a reserved right.
         if let Some(right) = self.reserved_held_by(&access) {
@@ -775,9 +780,6 @@ impl Policy {
         match existing {
             Some(idx) => {
                 let old = self.role(idx);
-                if old.origin.is_preset() {
-                    return Ok(Decision::PresetImmutable { role: idx });
-                }
                 if old.key() != definition.key {
                     return Err(CoreError::InvalidRole {
                         role: old.key().into(),

@@ -759,17 +759,24 @@ mod custom_roles {
         assert_eq!(d, Decision::Escalation(Excess::Recents));
     }
 
+    // rule MC-1
     #[test]
     fn preset_roles_are_immutable_even_for_the_superadmin() {
         let mut a = Account::new(mightycall_pack());
         a.superadmin("super", &["administrator"]);
-        let idx = a.policy.role_idx("agent").unwrap();
-        let def = a.policy.role(idx).definition().clone();
-        assert_eq!(
-            a.policy.can_edit_role(&a.p("super"), Some(idx), &def).unwrap(),
-            Decision::PresetImmutable { role: idx }
-        );
-        assert_eq!(a.policy.can_delete_role(&a.p("super"), idx), Decision::PresetImmutable { role: idx });
+        // The Administrator holds rights reserved to presets: its own definition would fail as a
+        // custom role's, yet the answer is that a preset is not edited.
+        for key in ["administrator", "manager", "agent"] {
+            let idx = a.policy.role_idx(key).unwrap();
+            let mut def = a.policy.role(idx).definition().clone();
+            def.name = format!("Renamed {key}");
+            assert_eq!(
+                a.policy.can_edit_role(&a.p("super"), Some(idx), &def).unwrap(),
+                Decision::PresetImmutable { role: idx },
+                "{key}"
+            );
+            assert_eq!(a.policy.can_delete_role(&a.p("super"), idx), Decision::PresetImmutable { role: idx });
+        }
     }
 
     #[test]

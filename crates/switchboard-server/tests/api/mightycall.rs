@@ -110,6 +110,9 @@ fn supervising_users_is_only_for_the_manager_and_administrator_roles() {
     let manager = app.role_id(&owner, "manager");
     let preset = app.call(&owner, "GET", &format!("/v1/roles/{manager}"), None).json();
     assert!(preset.to_string().contains("team.members.supervise"), "{preset}");
+    // Renaming that preset is refused as a preset, not as a custom role holding a reserved right.
+    let rename = app.call(&owner, "PATCH", &format!("/v1/roles/{manager}"), Some(json!({"name": "Team lead"})));
+    assert_eq!(rename.assert_problem(403, "forbidden")["reason"]["code"], "preset_immutable");
     let copy = app.call(
         &owner,
         "POST",
