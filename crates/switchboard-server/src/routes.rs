@@ -13,9 +13,14 @@ use utoipa::openapi::{OpenApi, RefOr};
 /// parameter given by reference, so any is let through).
 type Method = (&'static str, Option<Vec<String>>);
 
-/// A route: its template as the document writes it (`/v1/reports/{dimension}`), its segments and
-/// its methods.
-type Route = (String, Vec<String>, Vec<Method>);
+/// A path of the document and the methods it declares.
+#[derive(Debug)]
+struct Route {
+    /// As the document writes it, and as actix names the route it matched (`/v1/reports/{dimension}`).
+    template: String,
+    segments: Vec<String>,
+    methods: Vec<Method>,
+}
 
 #[derive(Debug, Default)]
 pub struct RouteTable {
@@ -60,7 +65,7 @@ impl RouteTable {
                     ("DELETE", &item.delete),
                 ];
                 let methods = ops.iter().filter_map(|(name, op)| Some((*name, query_names(op.as_ref()?))));
-                (path.clone(), segments, methods.collect())
+                Route { template: path.clone(), segments, methods: methods.collect() }
             })
             .collect();
         RouteTable { routes }
@@ -69,8 +74,8 @@ impl RouteTable {
     /// The first query parameter of `query` that the operation `method` `template` does not take,
     /// with those it takes; `None` when all are taken, or when the operation is not in the document.
     fn unknown_query_parameter(&self, method: &str, template: &str, query: &str) -> Option<(String, &[String])> {
-        let (_, _, methods) = self.routes.iter().find(|(t, ..)| t == template)?;
-        let taken = methods.iter().find(|(m, _)| *m == method)?.1.as_deref()?;
+        let route = self.routes.iter().find(|r| r.template == template)?;
+        let taken = route.methods.iter().find(|(m, _)| *m == method)?.1.as_deref()?;
         let mut given = form_urlencoded::parse(query.as_bytes()).map(|(name, _)| name);
         let unknown = given.find(|name| !taken.iter().any(|t| t == name))?;
         Some((unknown.into_owned(), taken))
@@ -99,11 +104,9 @@ impl RouteTable {
         let wanted: Vec<&str> = path.trim_matches('/').split('/').collect();
         self.routes
             .iter()
-            .find(|(_, template, _)| {
-                template.len() == wanted.len() && template.iter().zip(&wanted).all(|(t, w)| t == w)
-            })
-            .map(|(.., methods)| {
-                let mut methods: Vec<&str> = methods.iter().map(|(m, _)| *m).collect();
+            .find(|r| r.segments.len() == wanted.len() && r.segments.iter().zip(&wanted).all(|(t, w)| t == w))
+            .map(|r| {
+                let mut methods: Vec<&str> = r.methods.iter().map(|(m, _)| *m).collect();
                 methods.sort_unstable();
                 methods.join(", ")
             })
@@ -119,9 +122,9 @@ impl RouteTable {
         }
         let wanted: Vec<&str> = path.trim_matches('/').split('/').collect();
         let mut allowed: Vec<&str> = Vec::new();
-        for (_, template, methods) in &self.routes {
-            let matches = template.len() == wanted.len()
-                && template.iter().zip(&wanted).all(|(t, w)| {
+        for route in &self.routes {
+            let matches = route.segments.len() == wanted.len()
+                && route.segments.iter().zip(&wanted).all(|(t, w)| {
                     match t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
                         Some("id") => uuid::Uuid::parse_str(w).is_ok(),
                         Some(_) => !w.is_empty(),
@@ -129,7 +132,7 @@ impl RouteTable {
                     }
                 });
             if matches {
-                allowed.extend(methods.iter().map(|(m, _)| *m));
+                allowed.extend(route.methods.iter().map(|(m, _)| *m));
             }
         }
         if allowed.is_empty() {

@@ -193,7 +193,8 @@ impl Application {
         let access_log = log::log_enabled!(target: ACCESS_LOG_TARGET, log::Level::Info);
         let workers = std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get);
         let blocking_threads = blocking_threads_per_worker(state.store.pool_size(), workers);
-        // The 405 table, from the document of the routes below, built once.
+        // The route table (405s, and the query parameters each operation takes), from the document of
+        // the routes below, built once.
         let route_table = web::Data::new(crate::routes::RouteTable::of(&crate::openapi::spec()));
         let server = HttpServer::new(move || {
             let metrics = state.metrics.clone();
