@@ -739,7 +739,11 @@ async function buildNav() {
   nav.hidden = false;
 }
 
+/** Navigations so far: a screen is shown only if no later navigation began while it loaded. */
+let navigations = 0;
+
 async function route() {
+  const navigation = ++navigations;
   const [path = "", id, sub] = location.hash.replace(/^#\/?/, "").split("/");
   const screen = SCREENS.find((s) => s.path === path) ?? SCREENS[0];
   for (const a of $("nav").querySelectorAll("a")) {
@@ -748,11 +752,15 @@ async function route() {
   }
   const main = $("main");
   main.replaceChildren(h("p", { className: "muted" }, "Loading…"));
+  let shown;
   try {
-    main.replaceChildren(...(await screen.render(id ? decodeURIComponent(id) : undefined, sub)).filter(Boolean));
+    shown = (await screen.render(id ? decodeURIComponent(id) : undefined, sub)).filter(Boolean);
   } catch (error) {
-    main.replaceChildren(h("h1", {}, screen.label), problemView(error));
+    shown = [h("h1", {}, screen.label), problemView(error)];
   }
+  // The first screen after signing in can finish loading after a navigation made meanwhile.
+  if (navigation !== navigations) return;
+  main.replaceChildren(...shown);
   document.title = `${screen.label} · Switchboard console`;
 }
 
