@@ -4,10 +4,18 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 use uuid::Uuid;
 
+/// How ids are stored: only with the `diesel` feature, which the store turns on.
+#[cfg(feature = "diesel")]
+pub mod columns;
+#[cfg(feature = "diesel")]
+use columns::*;
+
 macro_rules! id_type {
-    ($($(#[$doc:meta])* $name:ident;)*) => {$(
+    ($($(#[$doc:meta])* $name:ident stored as $sql:ident;)*) => {$(
         $(#[$doc])*
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+        #[cfg_attr(feature = "diesel", derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow))]
+        #[cfg_attr(feature = "diesel", diesel(sql_type = $sql))]
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
         #[serde(transparent)]
         pub struct $name(pub Uuid);
@@ -43,17 +51,17 @@ macro_rules! id_type {
 
 id_type! {
     /// An account (tenant).
-    AccountId;
+    AccountId stored as AccountIdText;
     /// A user of one account.
-    UserId;
+    UserId stored as UserIdText;
     /// A role of one account.
-    RoleId;
+    RoleId stored as RoleIdText;
     /// A business number.
-    NumberId;
+    NumberId stored as NumberIdText;
     /// A workgroup (seed 002 calls it a group).
-    WorkgroupId;
+    WorkgroupId stored as WorkgroupIdText;
     /// An IVR / call flow.
-    IvrId;
+    IvrId stored as IvrIdText;
     /// A call, message, voicemail or recording.
-    CommunicationId;
+    CommunicationId stored as CommunicationIdText;
 }

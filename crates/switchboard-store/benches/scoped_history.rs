@@ -28,40 +28,36 @@ mod baseline {
     use diesel::dsl::{count_star, sum};
     use diesel::prelude::*;
     use diesel::sql_types::{Bool, Nullable};
-    use switchboard_core::Visibility;
+    use switchboard_core::{AccountId, CommunicationId, IvrId, NumberId, UserId, Visibility, WorkgroupId};
     use switchboard_store::DbConn;
     use switchboard_store::db::MultiBackend;
     use switchboard_store::schema::{communication_participants as parts, communications as comms};
 
     type Cond = Box<dyn BoxableExpression<comms::table, MultiBackend, SqlType = Nullable<Bool>>>;
 
-    fn condition(a: &str, vis: &Visibility<'_>, kind: Option<&'static str>) -> Cond {
-        let mut cond: Cond = Box::new(comms::account_id.eq(a.to_owned()).nullable());
+    fn condition(a: AccountId, vis: &Visibility<'_>, kind: Option<&'static str>) -> Cond {
+        let mut cond: Cond = Box::new(comms::account_id.eq(a).nullable());
         if let Visibility::Filter { participant, workgroups, numbers, dashboard_workgroups, dashboard_ivrs, .. } = *vis
         {
             let mut scope: Cond = Box::new(
                 comms::id
                     .eq_any(
                         parts::table
-                            .filter(parts::account_id.eq(a.to_owned()))
-                            .filter(parts::user_id.eq(participant.to_string()))
+                            .filter(parts::account_id.eq(a))
+                            .filter(parts::user_id.eq(participant))
                             .select(parts::communication_id),
                     )
                     .nullable(),
             );
-            let w: Vec<String> = workgroups.iter().chain(dashboard_workgroups).map(ToString::to_string).collect();
+            let w: Vec<WorkgroupId> = workgroups.iter().chain(dashboard_workgroups).copied().collect();
             if !w.is_empty() {
                 scope = Box::new(scope.or(comms::workgroup_id.eq_any(w)));
             }
             if !numbers.is_empty() {
-                scope = Box::new(
-                    scope.or(comms::number_id.eq_any(numbers.iter().map(ToString::to_string).collect::<Vec<_>>())),
-                );
+                scope = Box::new(scope.or(comms::number_id.eq_any(numbers.to_vec())));
             }
             if !dashboard_ivrs.is_empty() {
-                scope = Box::new(
-                    scope.or(comms::ivr_id.eq_any(dashboard_ivrs.iter().map(ToString::to_string).collect::<Vec<_>>())),
-                );
+                scope = Box::new(scope.or(comms::ivr_id.eq_any(dashboard_ivrs.to_vec())));
             }
             cond = Box::new(cond.and(scope));
         }
@@ -73,12 +69,22 @@ mod baseline {
 
     pub fn page(
         conn: &mut DbConn,
-        a: &str,
+        a: AccountId,
         vis: &Visibility<'_>,
         kind: Option<&'static str>,
-        cursor: Option<(NaiveDateTime, String)>,
-    ) -> Vec<(String, NaiveDateTime)> {
-        type Row = (String, NaiveDateTime, String, String, Option<String>, Option<String>, Option<String>, i32, bool);
+        cursor: Option<(NaiveDateTime, CommunicationId)>,
+    ) -> Vec<(CommunicationId, NaiveDateTime)> {
+        type Row = (
+            CommunicationId,
+            NaiveDateTime,
+            String,
+            String,
+            Option<NumberId>,
+            Option<WorkgroupId>,
+            Option<IvrId>,
+            i32,
+            bool,
+        );
         let mut q = comms::table
             .filter(condition(a, vis, kind))
             .select((
@@ -100,8 +106,8 @@ mod baseline {
         }
         let rows: Vec<Row> = q.load(conn).unwrap();
         // like the store: the page's participants in a second statement
-        let ids: Vec<&String> = rows.iter().map(|r| &r.0).collect();
-        let _participants: Vec<(String, String)> = parts::table
+        let ids: Vec<CommunicationId> = rows.iter().map(|r| r.0).collect();
+        let _participants: Vec<(CommunicationId, UserId)> = parts::table
             .filter(parts::communication_id.eq_any(ids))
             .select((parts::communication_id, parts::user_id))
             .load(conn)
@@ -109,7 +115,7 @@ mod baseline {
         rows.into_iter().map(|r| (r.0, r.1)).collect()
     }
 
-    pub fn counts(conn: &mut DbConn, a: &str, vis: &Visibility<'_>, kind: Option<&'static str>) -> usize {
+    pub fn counts(conn: &mut DbConn, a: AccountId, vis: &Visibility<'_>, kind: Option<&'static str>) -> usize {
         comms::table
             .filter(condition(a, vis, kind))
             .group_by((comms::kind, comms::has_recording))
@@ -228,7 +234,6 @@ fn run(bench: Bench<'_>, n_comms: usize, n_users: usize) {
         "\n| {label} | first page (50) | baseline | 10th page | baseline | counts by kind | baseline |\n\
          | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
     );
-    let a_str = a.to_string();
     for (name, vis, filter) in &cases {
         let kind = filter.kind.map(CommunicationKind::as_str);
         let (mut first, mut tenth, mut counts) = (Vec::new(), Vec::new(), Vec::new());
@@ -252,19 +257,19 @@ fn run(bench: Bench<'_>, n_comms: usize, n_users: usize) {
             counts.push(t.elapsed());
 
             let t = Instant::now();
-            let mut rows = baseline::page(&mut c, &a_str, vis, kind, None);
+            let mut rows = baseline::page(&mut c, a, vis, kind, None);
             b_first.push(t.elapsed());
             let t = Instant::now();
             for _ in 0..9 {
                 if rows.len() < 51 {
                     break;
                 }
-                let (id, at) = rows[49].clone();
-                rows = baseline::page(&mut c, &a_str, vis, kind, Some((at, id)));
+                let (id, at) = rows[49];
+                rows = baseline::page(&mut c, a, vis, kind, Some((at, id)));
             }
             b_tenth.push(t.elapsed() / 9);
             let t = Instant::now();
-            baseline::counts(&mut c, &a_str, vis, kind);
+            baseline::counts(&mut c, a, vis, kind);
             b_counts.push(t.elapsed());
         }
         println!(
@@ -328,9 +333,9 @@ fn seed_roles(c: &mut DbConn, a: switchboard_core::AccountId, people: &[UserId])
             .map(|(i, u)| {
                 let role = if i % 200 == 7 { supervisor.id } else { agent.id };
                 (
-                    role_assignments::account_id.eq(a.to_string()),
-                    role_assignments::user_id.eq(u.to_string()),
-                    role_assignments::role_id.eq(role.to_string()),
+                    role_assignments::account_id.eq(a),
+                    role_assignments::user_id.eq(**u),
+                    role_assignments::role_id.eq(role),
                     role_assignments::assigned_at.eq(now),
                 )
             })

@@ -181,7 +181,7 @@ pub(crate) struct AuditEntry<'a> {
 pub(crate) fn write_audit(conn: &mut DbConn, entry: AuditEntry<'_>) -> StoreResult<()> {
     let (actor_kind, actor_id) = entry.actor.columns();
     transaction(conn, |conn| {
-        let account = entry.account.to_string();
+        let account = entry.account;
         let first = (event_counters::account_id.eq(&account), event_counters::seq.eq(1i64));
         crate::per_backend!(&mut *conn, c => diesel::insert_into(event_counters::table)
             .values(first)
@@ -212,7 +212,7 @@ pub(crate) fn write_audit(conn: &mut DbConn, entry: AuditEntry<'_>) -> StoreResu
 /// Marks the account's permission inputs as changed (roles, assignments, memberships, numbers,
 /// dashboard access, user status): caches keyed by the account's access version become stale.
 pub(crate) fn bump_access_version(conn: &mut DbConn, account: AccountId) -> StoreResult<()> {
-    let n = diesel::update(accounts::table.find(account.to_string()))
+    let n = diesel::update(accounts::table.find(account))
         .set(accounts::access_version.eq(accounts::access_version + 1))
         .execute(conn)?;
     if n == 0 {
@@ -286,21 +286,21 @@ pub fn write_transaction<T, E: From<StoreError>>(
     .map_err(Failed::into_error)
 }
 
-/// The first of `wanted` that `existing` does not find. `existing` gets the distinct ids as text, 500
-/// at a time, and answers those that name a record (of the caller's account).
-pub(crate) fn first_unknown<T: Copy + ToString>(
+/// The first of `wanted` that `existing` does not find. `existing` gets the distinct ids, 500 at a
+/// time, and answers those that name a record (of the caller's account).
+pub(crate) fn first_unknown<T: Copy + Ord>(
     wanted: &[T],
-    mut existing: impl FnMut(&[String]) -> StoreResult<Vec<String>>,
+    mut existing: impl FnMut(&[T]) -> StoreResult<Vec<T>>,
 ) -> StoreResult<Option<T>> {
-    let mut known = std::collections::HashSet::new();
+    let mut known = std::collections::BTreeSet::new();
     for chunk in ids(wanted).chunks(500) {
         known.extend(existing(chunk)?);
     }
-    Ok(wanted.iter().copied().find(|w| !known.contains(&w.to_string())))
+    Ok(wanted.iter().copied().find(|w| !known.contains(w)))
 }
 
-pub(crate) fn ids<T: ToString>(ids: &[T]) -> Vec<String> {
-    let mut v: Vec<String> = ids.iter().map(ToString::to_string).collect();
+pub(crate) fn ids<T: Ord + Copy>(ids: &[T]) -> Vec<T> {
+    let mut v = ids.to_vec();
     v.sort();
     v.dedup();
     v
@@ -365,19 +365,18 @@ pub(crate) fn change_record<T: serde::Serialize>(
 pub(crate) const ROWS_PER_STATEMENT: usize = 1000;
 
 /// Replaces the rows of a membership table that belong to one owner (a user's numbers, a workgroup's
-/// members, a number's users, an IVR's numbers): deletes them, then inserts one row per value (id text).
+/// members, a number's users, an IVR's numbers): deletes them, then inserts one row per value (typed ids).
 macro_rules! replace_rows {
     ($conn:expr, $table:ident, $account:expr, $owner_col:ident = $owner:expr, $member_col:ident, $values:expr) => {{
-        let a = $account.to_string();
-        let o = $owner.to_string();
-        diesel::delete($table::table.filter($table::account_id.eq(&a).and($table::$owner_col.eq(&o))))
+        let (a, o) = ($account, $owner);
+        diesel::delete($table::table.filter($table::account_id.eq(a).and($table::$owner_col.eq(o))))
             .execute(&mut *$conn)?;
         // In statements of at most ROWS_PER_STATEMENT rows: one statement for a large group would pass
         // the bound parameters a statement may carry (32,766 on SQLite, 65,535 on PostgreSQL).
         for chunk in $values.chunks(crate::common::ROWS_PER_STATEMENT) {
             let rows: Vec<_> = chunk
                 .iter()
-                .map(|v| ($table::account_id.eq(a.clone()), $table::$owner_col.eq(o.clone()), $table::$member_col.eq(v.clone())))
+                .map(|v| ($table::account_id.eq(a), $table::$owner_col.eq(o), $table::$member_col.eq(*v)))
                 .collect();
             crate::per_backend!(&mut *$conn, c => diesel::insert_into($table::table).values(rows).execute(c))?;
         }
@@ -388,12 +387,12 @@ pub(crate) use replace_rows;
 /// The rows of a membership table for many owners at once, as owner id → member ids (each list
 /// sorted): one query per 500 owners, so a page of records costs one query, not one per record.
 macro_rules! members_by_owner {
-    ($conn:expr, $table:ident, $account:expr, $owner_col:ident, $member_col:ident, $owners:expr) => {{
-        let a = $account.to_string();
-        let mut by_owner: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    ($conn:expr, $table:ident, $account:expr, $owner_col:ident: $Owner:ty, $member_col:ident: $Member:ty, $owners:expr) => {{
+        let a = $account;
+        let mut by_owner: std::collections::HashMap<$Owner, Vec<$Member>> = std::collections::HashMap::new();
         for chunk in $owners.chunks(500) {
-            let pairs: Vec<(String, String)> = $table::table
-                .filter($table::account_id.eq(&a).and($table::$owner_col.eq_any(chunk)))
+            let pairs: Vec<($Owner, $Member)> = $table::table
+                .filter($table::account_id.eq(a).and($table::$owner_col.eq_any(chunk)))
                 .select(($table::$owner_col, $table::$member_col))
                 .order(($table::$owner_col, $table::$member_col))
                 .load(&mut *$conn)?;
@@ -411,7 +410,7 @@ pub(crate) use members_by_owner;
 macro_rules! find_row {
     ($conn:expr, $table:ident, $account:expr, $id:expr, $row:ty, $entity:literal) => {
         $table::table
-            .filter($table::account_id.eq($account.to_string()).and($table::id.eq($id.to_string())))
+            .filter($table::account_id.eq($account).and($table::id.eq($id)))
             .select(<$row>::as_select())
             .first::<$row>(&mut *$conn)
             .optional()?
@@ -428,12 +427,24 @@ macro_rules! page_by_text {
     ($conn:expr, $table:ident of $account:expr, by $column:ident, $row:ty, $page:expr) => {
         crate::common::page_by_text!(
             $conn,
-            $table::table.filter($table::account_id.eq($account.to_string())),
+            $table::table.filter($table::account_id.eq($account)),
             by $table::$column,
             $row,
             $page
         )
     };
+    // By a column of ids (the cursor holds one).
+    ($conn:expr, $query:expr, by id $column:expr => $Id:ty, $row:ty, $page:expr) => {{
+        let limit = $page.effective_limit();
+        let mut q = $query.select(<$row>::as_select()).order($column.asc()).limit(limit + 1).into_boxed();
+        if let Some(c) = $page.cursor_parts(1)? {
+            let after: $Id = crate::common::parse_id(&c[0])
+                .map_err(|_| crate::error::StoreError::InvalidInput("the cursor is not one this list produced".into()))?;
+            q = q.filter($column.gt(after));
+        }
+        let rows: Vec<$row> = q.load(&mut *$conn)?;
+        (rows, limit)
+    }};
     ($conn:expr, $query:expr, by $column:expr, $row:ty, $page:expr) => {{
         let limit = $page.effective_limit();
         let mut q = $query.select(<$row>::as_select()).order($column.asc()).limit(limit + 1).into_boxed();
@@ -450,7 +461,7 @@ pub(crate) use page_by_text;
 /// are, and the rows at `offset..offset + limit`, read as `$row` (`limit: None` reads to the end).
 macro_rules! by_creation {
     ($conn:expr, $table:ident of $account:expr, $row:ty, $offset:expr, $limit:expr) => {{
-        let of_account = || $table::table.filter($table::account_id.eq($account.to_string()));
+        let of_account = || $table::table.filter($table::account_id.eq($account));
         let total: i64 = of_account().count().get_result(&mut *$conn)?;
         let query = of_account().order(($table::created_at, $table::id)).select(<$row>::as_select()).offset($offset);
         let rows: Vec<$row> = match $limit {
@@ -461,11 +472,6 @@ macro_rules! by_creation {
     }};
 }
 pub(crate) use by_creation;
-
-/// Parses a list of stored ids.
-pub(crate) fn parse_ids<T: From<Uuid>>(ids: Option<Vec<String>>) -> StoreResult<Vec<T>> {
-    ids.unwrap_or_default().iter().map(|i| parse_id(i)).collect()
-}
 
 /// When a grant (a role assignment, a dashboard-access entry) holds: from `starts_at` (at once when
 /// absent) until `expires_at` (for good when absent). Decisions read only the grants holding now.

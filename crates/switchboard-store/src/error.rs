@@ -46,7 +46,7 @@ pub enum StoreError {
     #[error("migration failed: {0}")]
     Migration(String),
     /// Any other database failure.
-    #[error("database error: {0}")]
+    #[error("database error: {}", with_causes(.0))]
     Database(DieselError),
 }
 
@@ -205,6 +205,19 @@ impl From<serde_json::Error> for StoreError {
     fn from(e: serde_json::Error) -> Self {
         StoreError::InvalidInput(format!("stored JSON does not parse: {e}"))
     }
+}
+
+/// An error with its causes: diesel names only the field of a row that does not read, its cause says
+/// which value and why.
+fn with_causes(e: &DieselError) -> String {
+    let mut out = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ pub mod error;
 pub mod notify;
 pub mod repo;
 pub mod schema;
+pub mod sql_types;
 
 pub use common::{Actor, Bounds, MAX_PAGE, Page, PageRequest, now, write_transaction};
 pub use db::{

@@ -3,12 +3,15 @@
 //! timestamps UTC `timestamp`).
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     accounts (id) {
-        id -> Text,
+        id -> AccountIdText,
         slug -> Text,
         name -> Text,
         preset_pack -> Text,
-        superadmin_user_id -> Text,
+        superadmin_user_id -> UserIdText,
         access_version -> BigInt,
         version -> BigInt,
         created_at -> Timestamp,
@@ -19,10 +22,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     access_review_decisions (account_id, user_id, role_id) {
-        account_id -> Text,
-        user_id -> Text,
-        role_id -> Text,
+        account_id -> AccountIdText,
+        user_id -> UserIdText,
+        role_id -> RoleIdText,
         decision -> Text,
         reviewer_id -> Text,
         note -> Text,
@@ -31,8 +37,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     account_deletions (deleted_account_id) {
-        deleted_account_id -> Text,
+        deleted_account_id -> AccountIdText,
         slug -> Text,
         name -> Text,
         preset_pack -> Text,
@@ -43,9 +52,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     users (id) {
-        account_id -> Text,
-        id -> Text,
+        account_id -> AccountIdText,
+        id -> UserIdText,
         email -> Text,
         name -> Text,
         status -> Text,
@@ -58,26 +70,35 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     workgroups (id) {
-        account_id -> Text,
-        id -> Text,
+        account_id -> AccountIdText,
+        id -> WorkgroupIdText,
         name -> Text,
         created_at -> Timestamp,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     workgroup_members (workgroup_id, user_id) {
-        account_id -> Text,
-        workgroup_id -> Text,
-        user_id -> Text,
+        account_id -> AccountIdText,
+        workgroup_id -> WorkgroupIdText,
+        user_id -> UserIdText,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     numbers (id) {
-        account_id -> Text,
-        id -> Text,
+        account_id -> AccountIdText,
+        id -> NumberIdText,
         e164 -> Text,
         label -> Text,
         kind -> Text,
@@ -86,34 +107,46 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     number_users (number_id, user_id) {
-        account_id -> Text,
-        number_id -> Text,
-        user_id -> Text,
+        account_id -> AccountIdText,
+        number_id -> NumberIdText,
+        user_id -> UserIdText,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     ivrs (id) {
-        account_id -> Text,
-        id -> Text,
+        account_id -> AccountIdText,
+        id -> IvrIdText,
         name -> Text,
         created_at -> Timestamp,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     ivr_numbers (number_id) {
-        account_id -> Text,
-        ivr_id -> Text,
-        number_id -> Text,
+        account_id -> AccountIdText,
+        ivr_id -> IvrIdText,
+        number_id -> NumberIdText,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     roles (id) {
-        account_id -> Text,
-        id -> Text,
+        account_id -> AccountIdText,
+        id -> RoleIdText,
         key -> Text,
         name -> Text,
         description -> Text,
@@ -131,18 +164,24 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     role_scope_numbers (role_id, number_id) {
-        account_id -> Text,
-        role_id -> Text,
-        number_id -> Text,
+        account_id -> AccountIdText,
+        role_id -> RoleIdText,
+        number_id -> NumberIdText,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     role_assignments (user_id, role_id) {
-        account_id -> Text,
-        user_id -> Text,
-        role_id -> Text,
+        account_id -> AccountIdText,
+        user_id -> UserIdText,
+        role_id -> RoleIdText,
         assigned_at -> Timestamp,
         starts_at -> Nullable<Timestamp>,
         expires_at -> Nullable<Timestamp>,
@@ -153,10 +192,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     dashboard_workgroups (user_id, workgroup_id) {
-        account_id -> Text,
-        user_id -> Text,
-        workgroup_id -> Text,
+        account_id -> AccountIdText,
+        user_id -> UserIdText,
+        workgroup_id -> WorkgroupIdText,
         starts_at -> Nullable<Timestamp>,
         expires_at -> Nullable<Timestamp>,
         start_announced -> Bool,
@@ -164,10 +206,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     dashboard_ivrs (user_id, ivr_id) {
-        account_id -> Text,
-        user_id -> Text,
-        ivr_id -> Text,
+        account_id -> AccountIdText,
+        user_id -> UserIdText,
+        ivr_id -> IvrIdText,
         starts_at -> Nullable<Timestamp>,
         expires_at -> Nullable<Timestamp>,
         start_announced -> Bool,
@@ -175,14 +220,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     communications (account_id, id) {
-        account_id -> Text,
-        id -> Text,
+        account_id -> AccountIdText,
+        id -> CommunicationIdText,
         kind -> Text,
         direction -> Text,
-        number_id -> Nullable<Text>,
-        workgroup_id -> Nullable<Text>,
-        ivr_id -> Nullable<Text>,
+        number_id -> Nullable<NumberIdText>,
+        workgroup_id -> Nullable<WorkgroupIdText>,
+        ivr_id -> Nullable<IvrIdText>,
         started_at -> Timestamp,
         duration_seconds -> Integer,
         has_recording -> Bool,
@@ -190,10 +238,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     communication_participants (account_id, communication_id, user_id) {
-        account_id -> Text,
-        communication_id -> Text,
-        user_id -> Text,
+        account_id -> AccountIdText,
+        communication_id -> CommunicationIdText,
+        user_id -> UserIdText,
         started_at -> Timestamp,
     }
 }
@@ -201,8 +252,11 @@ diesel::table! {
 // Only the key: the kinds' sums (twelve columns) are written and read by SQL in `repo::totals`, and
 // diesel's tables stop at sixteen columns without a slower-building feature.
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     communication_totals (account_id, dimension, grain, ref_id, period, stripe) {
-        account_id -> Text,
+        account_id -> AccountIdText,
         dimension -> Text,
         grain -> Text,
         ref_id -> Text,
@@ -212,10 +266,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     api_keys (id) {
-        account_id -> Text,
+        account_id -> AccountIdText,
         id -> Text,
-        user_id -> Text,
+        user_id -> UserIdText,
         name -> Text,
         prefix -> Text,
         secret_hash -> Text,
@@ -229,9 +286,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     scim_users (account_id, user_id) {
-        account_id -> Text,
-        user_id -> Text,
+        account_id -> AccountIdText,
+        user_id -> UserIdText,
         user_name -> Text,
         user_name_key -> Text,
         external_id -> Nullable<Text>,
@@ -240,10 +300,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     group_mappings (id) {
-        account_id -> Text,
+        account_id -> AccountIdText,
         id -> Text,
-        workgroup_id -> Text,
+        workgroup_id -> WorkgroupIdText,
         roles -> Text,
         dashboard_workgroups -> Text,
         dashboard_ivrs -> Text,
@@ -255,17 +318,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     scim_groups (account_id, workgroup_id) {
-        account_id -> Text,
-        workgroup_id -> Text,
+        account_id -> AccountIdText,
+        workgroup_id -> WorkgroupIdText,
         external_id -> Nullable<Text>,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     two_factor (account_id, user_id) {
-        account_id -> Text,
-        user_id -> Text,
+        account_id -> AccountIdText,
+        user_id -> UserIdText,
         sealed_secret -> Text,
         confirmed_at -> Nullable<Timestamp>,
         last_step -> BigInt,
@@ -275,10 +344,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     sessions (id) {
-        account_id -> Text,
+        account_id -> AccountIdText,
         id -> Text,
-        user_id -> Text,
+        user_id -> UserIdText,
         created_at -> Timestamp,
         expires_at -> Timestamp,
         ended_at -> Nullable<Timestamp>,
@@ -287,8 +359,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     audit_events (id) {
-        account_id -> Text,
+        account_id -> AccountIdText,
         id -> Text,
         actor_kind -> Text,
         actor_id -> Nullable<Text>,
@@ -337,8 +412,11 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     webhooks (id) {
-        account_id -> Text,
+        account_id -> AccountIdText,
         id -> Text,
         url -> Text,
         description -> Text,
@@ -357,8 +435,11 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     webhook_deliveries (id) {
-        account_id -> Text,
+        account_id -> AccountIdText,
         id -> Text,
         webhook_id -> Text,
         event_id -> Text,
@@ -373,15 +454,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     event_counters (account_id) {
-        account_id -> Text,
+        account_id -> AccountIdText,
         seq -> BigInt,
     }
 }
 
 diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     event_sink_cursors (account_id, sink) {
-        account_id -> Text,
+        account_id -> AccountIdText,
         sink -> Text,
         seq -> BigInt,
     }

@@ -108,6 +108,20 @@ backend_tests! {
         assert_eq!(learned.written_by, Some(owner.id), "from the audit log's group_mapping.create");
     }
 
+    fn a_stored_id_that_is_not_a_uuid_is_an_error_naming_it_not_a_panic(db) {
+        // ids are read into their types by the column's SQL type; a row damaged outside the store
+        // (here by straight SQL) is refused when read, and the list says which value it could not read
+        let (account, _) = db.account("damaged");
+        let mut c = db.conn();
+        let user = users::create(&mut c, account.id, &NewUser::invited("x@damaged.example", "X"), &Actor::System)
+            .expect("created");
+        diesel::sql_query(format!("UPDATE users SET id = 'not-a-uuid' WHERE id = '{}'", user.id))
+            .execute(&mut *c)
+            .expect("damaged");
+        let err = users::list(&mut c, account.id, &PageRequest::default()).expect_err("an id that is not a UUID");
+        assert!(err.to_string().contains("stored id `not-a-uuid` is not a UUID"), "{err}");
+    }
+
     fn the_database_refuses_a_reference_into_another_account(db) {
         let (a, owner_a) = db.account("alpha");
         let (b, owner_b) = db.account("bravo");
@@ -116,9 +130,9 @@ backend_tests! {
         // straight SQL, bypassing every repository check: the composite foreign key refuses it
         let raw = diesel::insert_into(workgroup_members::table)
             .values((
-                workgroup_members::account_id.eq(a.id.to_string()),
-                workgroup_members::workgroup_id.eq(wg.id.to_string()),
-                workgroup_members::user_id.eq(owner_b.id.to_string()),
+                workgroup_members::account_id.eq(a.id),
+                workgroup_members::workgroup_id.eq(wg.id),
+                workgroup_members::user_id.eq(owner_b.id),
             ))
             .execute(&mut *c);
         let err = StoreError::from(raw.expect_err("a user of account B cannot join a workgroup of account A"));
@@ -126,9 +140,9 @@ backend_tests! {
         // claiming the other account for the row does not help either
         let raw = diesel::insert_into(workgroup_members::table)
             .values((
-                workgroup_members::account_id.eq(b.id.to_string()),
-                workgroup_members::workgroup_id.eq(wg.id.to_string()),
-                workgroup_members::user_id.eq(owner_b.id.to_string()),
+                workgroup_members::account_id.eq(b.id),
+                workgroup_members::workgroup_id.eq(wg.id),
+                workgroup_members::user_id.eq(owner_b.id),
             ))
             .execute(&mut *c);
         assert!(raw.is_err());
@@ -578,8 +592,8 @@ backend_tests! {
             for (i, person) in people.iter().enumerate() {
                 diesel::insert_into(users_t::table)
                     .values((
-                        users_t::account_id.eq(account.id.to_string()),
-                        users_t::id.eq(person.to_string()),
+                        users_t::account_id.eq(account.id),
+                        users_t::id.eq(person),
                         users_t::email.eq(format!("p{i}@everyone.example")),
                         users_t::name.eq(format!("Person {i}")),
                         users_t::status.eq("active"),
@@ -598,7 +612,7 @@ backend_tests! {
             .expect("replaced");
         assert_eq!(replaced.members.len(), 11_000);
         let rows: i64 = workgroup_members::table
-            .filter(workgroup_members::workgroup_id.eq(group.id.to_string()))
+            .filter(workgroup_members::workgroup_id.eq(group.id))
             .count()
             .get_result(&mut c)
             .expect("count");

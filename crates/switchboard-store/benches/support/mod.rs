@@ -167,8 +167,8 @@ pub fn seed_account(c: &mut DbConn, n_users: usize) -> Seeded {
                 let id = UserId::new_random();
                 user_ids.push(id);
                 (
-                    users::account_id.eq(a.to_string()),
-                    users::id.eq(id.to_string()),
+                    users::account_id.eq(a),
+                    users::id.eq(id),
                     users::email.eq(format!("u{i}@bench.example")),
                     users::name.eq("U"),
                     users::status.eq("active"),
@@ -196,9 +196,9 @@ pub fn seed_account(c: &mut DbConn, n_users: usize) -> Seeded {
         .enumerate()
         .map(|(i, u)| {
             (
-                workgroup_members::account_id.eq(a.to_string()),
-                workgroup_members::workgroup_id.eq(wgs[i % wgs.len()].to_string()),
-                workgroup_members::user_id.eq(u.to_string()),
+                workgroup_members::account_id.eq(a),
+                workgroup_members::workgroup_id.eq(wgs[i % wgs.len()]),
+                workgroup_members::user_id.eq(*u),
             )
         })
         .collect();

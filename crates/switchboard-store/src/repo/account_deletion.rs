@@ -30,7 +30,7 @@ pub fn rename(
         {
             return Err(StoreError::StaleVersion { entity: "account", expected, current: before.version });
         }
-        diesel::update(schema::accounts::table.find(account.to_string()))
+        diesel::update(schema::accounts::table.find(account))
             .set(schema::accounts::name.eq(name.as_str()))
             .execute(conn)?;
         let (b, a) = (json!({"name": before.name}), json!({"name": name.as_str()}));
@@ -55,7 +55,6 @@ pub struct AccountDeletion {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = schema::account_deletions, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct DeletionRow {
-    #[diesel(deserialize_as = String)]
     deleted_account_id: AccountId,
     slug: String,
     name: String,
@@ -94,7 +93,7 @@ macro_rules! delete_rows {
 pub fn delete(conn: &mut DbConn, account: AccountId, actor: &Actor, by_email: &str) -> StoreResult<AccountDeletion> {
     crate::common::write_tx(conn, |conn| {
         let gone = accounts::get(conn, account)?;
-        let a = account.to_string();
+        let a = account;
         let mut records = BTreeMap::new();
         delete_rows!(
             conn,
@@ -154,7 +153,7 @@ pub fn delete(conn: &mut DbConn, account: AccountId, actor: &Actor, by_email: &s
 /// The deleted accounts, by account id.
 pub fn deletions(conn: &mut DbConn, page: &PageRequest) -> StoreResult<Page<AccountDeletion>> {
     use schema::account_deletions;
-    let (rows, limit) = crate::common::page_by_text!(conn, account_deletions::table, by account_deletions::deleted_account_id, DeletionRow, page);
+    let (rows, limit) = crate::common::page_by_text!(conn, account_deletions::table, by id account_deletions::deleted_account_id => AccountId, DeletionRow, page);
     let items = rows.into_iter().map(deletion_of).collect::<StoreResult<Vec<_>>>()?;
     Ok(Page::from_rows(items, limit, |d| vec![d.account_id.to_string()]))
 }

@@ -1,6 +1,6 @@
 //! Accounts (tenants): creation with their superadmin, lookup, superadmin transfer, access version.
 
-use crate::common::{Actor, Failed, Page, PageRequest, audit, from_db_time, now, parse_id, to_db_time};
+use crate::common::{Actor, Failed, Page, PageRequest, audit, from_db_time, now, to_db_time};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::repo::users::{self, NewUser, User};
@@ -34,12 +34,10 @@ pub struct Account {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = accounts, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct AccountRow {
-    #[diesel(deserialize_as = String)]
     id: AccountId,
     slug: String,
     name: String,
     preset_pack: String,
-    #[diesel(deserialize_as = String)]
     superadmin_user_id: UserId,
     access_version: i64,
     version: i64,
@@ -84,12 +82,12 @@ pub fn create(conn: &mut DbConn, new: &NewAccount, actor: &Actor) -> StoreResult
         let t = to_db_time(now());
         diesel::insert_into(accounts::table)
             .values((
-                accounts::id.eq(account.to_string()),
+                accounts::id.eq(account),
                 accounts::slug.eq(&new.slug),
                 accounts::name.eq(&new.name),
                 accounts::preset_pack.eq(&new.preset_pack),
                 accounts::preset_version.eq(&new.preset_version),
-                accounts::superadmin_user_id.eq(owner.to_string()),
+                accounts::superadmin_user_id.eq(owner),
                 accounts::created_at.eq(t),
                 accounts::updated_at.eq(t),
             ))
@@ -105,7 +103,7 @@ pub fn create(conn: &mut DbConn, new: &NewAccount, actor: &Actor) -> StoreResult
 
 pub fn get(conn: &mut DbConn, account: AccountId) -> StoreResult<Account> {
     let row: Option<AccountRow> =
-        accounts::table.find(account.to_string()).select(AccountRow::as_select()).first(conn).optional()?;
+        accounts::table.find(account).select(AccountRow::as_select()).first(conn).optional()?;
     account_of(row.ok_or(StoreError::not_found("account"))?)
 }
 
@@ -126,7 +124,7 @@ pub fn list(conn: &mut DbConn, page: &PageRequest) -> StoreResult<Page<Account>>
 /// server instances sharing one database can tell that their cached policies are stale.
 pub fn access_version(conn: &mut DbConn, account: AccountId) -> StoreResult<i64> {
     accounts::table
-        .find(account.to_string())
+        .find(account)
         .select(accounts::access_version)
         .first(conn)
         .optional()?
@@ -152,7 +150,7 @@ pub fn change<T, E: From<StoreError>>(
         if let DbConn::Postgresql(pg) = conn {
             diesel::connection::SimpleConnection::batch_execute(pg, CHANGE_LOCK_TIMEOUT)?;
         }
-        let locked = diesel::update(accounts::table.find(account.to_string()))
+        let locked = diesel::update(accounts::table.find(account))
             .set(accounts::access_version.eq(accounts::access_version))
             .execute(conn)?;
         if locked == 0 {
@@ -169,7 +167,7 @@ pub fn transfer_superadmin(conn: &mut DbConn, account: AccountId, to: UserId, ac
     crate::common::write_tx(conn, |conn| {
         let before = get(conn, account)?;
         let status: Option<String> = users_t::table
-            .filter(users_t::account_id.eq(account.to_string()).and(users_t::id.eq(to.to_string())))
+            .filter(users_t::account_id.eq(account).and(users_t::id.eq(to)))
             .select(users_t::status)
             .first(conn)
             .optional()?;
@@ -180,9 +178,7 @@ pub fn transfer_superadmin(conn: &mut DbConn, account: AccountId, to: UserId, ac
                 return Err(StoreError::InvalidInput(format!("the superadmin must be an active user, not {other}")));
             }
         }
-        diesel::update(accounts::table.find(account.to_string()))
-            .set(accounts::superadmin_user_id.eq(to.to_string()))
-            .execute(conn)?;
+        diesel::update(accounts::table.find(account)).set(accounts::superadmin_user_id.eq(to)).execute(conn)?;
         let (before, after) = (json!({"superadmin": before.superadmin}), json!({"superadmin": to}));
         changed(conn, account, actor, "account.transfer_superadmin", before, after)
     })
@@ -200,7 +196,7 @@ pub fn set_preset_pack(
 ) -> StoreResult<Account> {
     crate::common::write_tx(conn, |conn| {
         let before = get(conn, account)?;
-        diesel::update(accounts::table.find(account.to_string()))
+        diesel::update(accounts::table.find(account))
             .set((accounts::preset_pack.eq(pack), accounts::preset_version.eq(version)))
             .execute(conn)?;
         let before = json!({"preset_pack": before.preset_pack, "preset_version": before.preset_version});
@@ -213,9 +209,7 @@ pub fn set_preset_pack(
 pub fn set_preset_version(conn: &mut DbConn, account: AccountId, version: &str, actor: &Actor) -> StoreResult<Account> {
     crate::common::write_tx(conn, |conn| {
         let before = get(conn, account)?;
-        diesel::update(accounts::table.find(account.to_string()))
-            .set(accounts::preset_version.eq(version))
-            .execute(conn)?;
+        diesel::update(accounts::table.find(account)).set(accounts::preset_version.eq(version)).execute(conn)?;
         let (before, after) = (json!({"preset_version": before.preset_version}), json!({"preset_version": version}));
         changed(conn, account, actor, "account.preset_version", before, after)
     })
@@ -233,7 +227,7 @@ pub struct PackUse {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = accounts, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct PackUseRow {
-    id: String,
+    id: AccountId,
     slug: String,
     preset_pack: String,
     preset_version: String,
@@ -244,12 +238,7 @@ pub fn pack_uses(conn: &mut DbConn) -> StoreResult<Vec<PackUse>> {
     let rows: Vec<PackUseRow> = accounts::table.select(PackUseRow::as_select()).order(accounts::slug).load(conn)?;
     rows.into_iter()
         .map(|r| {
-            Ok(PackUse {
-                account: parse_id(&r.id)?,
-                slug: r.slug,
-                preset_pack: r.preset_pack,
-                preset_version: r.preset_version,
-            })
+            Ok(PackUse { account: r.id, slug: r.slug, preset_pack: r.preset_pack, preset_version: r.preset_version })
         })
         .collect()
 }
@@ -263,9 +252,7 @@ pub fn set_require_two_factor(
 ) -> StoreResult<Account> {
     crate::common::write_tx(conn, |conn| {
         let before = get(conn, account)?;
-        diesel::update(accounts::table.find(account.to_string()))
-            .set(accounts::require_two_factor.eq(required))
-            .execute(conn)?;
+        diesel::update(accounts::table.find(account)).set(accounts::require_two_factor.eq(required)).execute(conn)?;
         let (before, after) =
             (json!({"require_two_factor": before.require_two_factor}), json!({"require_two_factor": required}));
         changed(conn, account, actor, "account.require_two_factor", before, after)
@@ -282,7 +269,7 @@ pub(crate) fn changed(
     before: serde_json::Value,
     after: serde_json::Value,
 ) -> StoreResult<Account> {
-    diesel::update(accounts::table.find(account.to_string()))
+    diesel::update(accounts::table.find(account))
         .set((
             accounts::version.eq(accounts::version + 1),
             accounts::access_version.eq(accounts::access_version + 1),

@@ -90,10 +90,8 @@ pub struct NewApiKey<'a> {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = api_keys, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct KeyRow {
-    #[diesel(deserialize_as = String)]
     account_id: AccountId,
     id: String,
-    #[diesel(deserialize_as = String)]
     user_id: UserId,
     name: String,
     prefix: String,
@@ -140,9 +138,9 @@ pub fn create(
         let id = Uuid::new_v4();
         diesel::insert_into(api_keys::table)
             .values((
-                api_keys::account_id.eq(account.to_string()),
+                api_keys::account_id.eq(account),
                 api_keys::id.eq(id.to_string()),
-                api_keys::user_id.eq(user.to_string()),
+                api_keys::user_id.eq(user),
                 api_keys::name.eq(name.trim()),
                 api_keys::prefix.eq(prefix),
                 api_keys::secret_hash.eq(secret_hash),
@@ -160,7 +158,7 @@ pub fn create(
 }
 
 pub fn get(conn: &mut DbConn, account: AccountId, id: Uuid) -> StoreResult<ApiKey> {
-    let row = crate::common::find_row!(conn, api_keys, account, id, KeyRow, "api key");
+    let row = crate::common::find_row!(conn, api_keys, account, id.to_string(), KeyRow, "api key");
     key_of(row)
 }
 
@@ -178,11 +176,11 @@ pub fn find_by_prefix(conn: &mut DbConn, prefix: &str) -> StoreResult<ApiKey> {
 
 /// The prefixes of the account's keys among `ids` (revoked ones too), for showing which key acted.
 pub fn prefixes(conn: &mut DbConn, account: AccountId, ids: &[Uuid]) -> StoreResult<BTreeMap<Uuid, String>> {
-    let wanted: Vec<String> = crate::common::ids(ids);
+    let wanted: Vec<String> = crate::common::ids(ids).iter().map(Uuid::to_string).collect();
     let mut found = BTreeMap::new();
     for chunk in wanted.chunks(500) {
         let rows: Vec<(String, String)> = api_keys::table
-            .filter(api_keys::account_id.eq(account.to_string()).and(api_keys::id.eq_any(chunk)))
+            .filter(api_keys::account_id.eq(account).and(api_keys::id.eq_any(chunk)))
             .select((api_keys::id, api_keys::prefix))
             .load(conn)?;
         for (id, prefix) in rows {
@@ -194,11 +192,9 @@ pub fn prefixes(conn: &mut DbConn, account: AccountId, ids: &[Uuid]) -> StoreRes
 
 /// Records that the key was used (not audited: it is not a change of configuration).
 pub fn touch(conn: &mut DbConn, account: AccountId, id: Uuid, at: DateTime<Utc>) -> StoreResult<()> {
-    diesel::update(
-        api_keys::table.filter(api_keys::account_id.eq(account.to_string()).and(api_keys::id.eq(id.to_string()))),
-    )
-    .set(api_keys::last_used_at.eq(Some(to_db_time(at))))
-    .execute(conn)?;
+    diesel::update(api_keys::table.filter(api_keys::account_id.eq(account).and(api_keys::id.eq(id.to_string()))))
+        .set(api_keys::last_used_at.eq(Some(to_db_time(at))))
+        .execute(conn)?;
     Ok(())
 }
 
@@ -212,14 +208,14 @@ pub fn list(
 ) -> StoreResult<Page<ApiKey>> {
     let limit = page.effective_limit();
     let mut q = api_keys::table
-        .filter(api_keys::account_id.eq(account.to_string()))
+        .filter(api_keys::account_id.eq(account))
         .filter(api_keys::purpose.eq(purpose.as_str()))
         .select(KeyRow::as_select())
         .order((api_keys::created_at.desc(), api_keys::id.desc()))
         .limit(limit + 1)
         .into_boxed();
     if let Some(u) = user {
-        q = q.filter(api_keys::user_id.eq(u.to_string()));
+        q = q.filter(api_keys::user_id.eq(u));
     }
     if let Some(c) = page.cursor_parts(2)? {
         let micros: i64 = c[0].parse().map_err(|_| StoreError::InvalidInput("bad cursor".into()))?;
@@ -246,7 +242,7 @@ pub fn revoke(
     crate::common::write_tx(conn, |conn| {
         let n = diesel::update(
             api_keys::table
-                .filter(api_keys::account_id.eq(account.to_string()).and(api_keys::id.eq(id.to_string())))
+                .filter(api_keys::account_id.eq(account).and(api_keys::id.eq(id.to_string())))
                 .filter(api_keys::purpose.eq(purpose.as_str()))
                 .filter(api_keys::revoked_at.is_null()),
         )

@@ -92,7 +92,7 @@ pub fn list(
 ) -> StoreResult<Page<AuditEvent>> {
     let limit = page.effective_limit();
     let mut q = audit_events::table
-        .filter(audit_events::account_id.eq(account.to_string()))
+        .filter(audit_events::account_id.eq(account))
         .select(EventRow::as_select())
         .order((audit_events::at.desc(), audit_events::id.desc()))
         .limit(limit + 1)

@@ -11,7 +11,7 @@
 //!
 //! The storage test-suite checks all three against the core's `Policy::can_see` on random data.
 
-use crate::common::{Actor, AuditEntry, Page, PageRequest, from_db_time, parse_id, to_db_time, write_audit};
+use crate::common::{Actor, AuditEntry, Page, PageRequest, from_db_time, to_db_time, write_audit};
 use crate::db::{Backend, DbConn, MultiBackend};
 use crate::error::{StoreError, StoreResult};
 use crate::repo::history_sql::{Bind, COMM_COLUMNS, CommRow, SqlBuf};
@@ -230,11 +230,11 @@ fn already_stored(
     account: AccountId,
     items: &[NewCommunication],
 ) -> StoreResult<BTreeMap<CommunicationId, Communication>> {
-    let named: Vec<String> = items.iter().filter_map(|c| c.id.map(|id| id.to_string())).collect();
+    let named: Vec<CommunicationId> = items.iter().filter_map(|c| c.id).collect();
     let mut stored = BTreeMap::new();
     for chunk in named.chunks(500) {
         let rows: Vec<CommRow> = comms::table
-            .filter(comms::account_id.eq(account.to_string()).and(comms::id.eq_any(chunk)))
+            .filter(comms::account_id.eq(account).and(comms::id.eq_any(chunk)))
             .select(CommRow::as_select())
             .load(conn)?;
         for c in with_participants(conn, account, rows)? {
@@ -266,20 +266,20 @@ fn insert_rows(
     items: &[NewCommunication],
     ids: &[CommunicationId],
 ) -> StoreResult<()> {
-    let a = account.to_string();
+    let a = account;
     for (chunk, chunk_ids) in items.chunks(ROWS_PER_INSERT).zip(ids.chunks(ROWS_PER_INSERT)) {
         let rows: Vec<_> = chunk
             .iter()
             .zip(chunk_ids)
             .map(|(c, id)| {
                 (
-                    comms::account_id.eq(a.clone()),
-                    comms::id.eq(id.to_string()),
+                    comms::account_id.eq(a),
+                    comms::id.eq(*id),
                     comms::kind.eq(c.kind.as_str()),
                     comms::direction.eq(c.direction.as_str()),
-                    comms::number_id.eq(c.number.map(|n| n.to_string())),
-                    comms::workgroup_id.eq(c.workgroup.map(|w| w.to_string())),
-                    comms::ivr_id.eq(c.ivr.map(|i| i.to_string())),
+                    comms::number_id.eq(c.number),
+                    comms::workgroup_id.eq(c.workgroup),
+                    comms::ivr_id.eq(c.ivr),
                     comms::started_at.eq(to_db_time(c.started_at)),
                     comms::duration_seconds.eq(c.duration_seconds),
                     comms::has_recording.eq(c.has_recording),
@@ -289,13 +289,10 @@ fn insert_rows(
         crate::per_backend!(&mut *conn, c => diesel::insert_into(comms::table).values(rows).execute(c))?;
         let mut participant_rows = Vec::new();
         for (c, id) in chunk.iter().zip(chunk_ids) {
-            let mut users: Vec<String> = c.participants.iter().map(ToString::to_string).collect();
-            users.sort();
-            users.dedup();
-            for u in users {
+            for u in crate::common::ids(&c.participants) {
                 participant_rows.push((
-                    parts::account_id.eq(a.clone()),
-                    parts::communication_id.eq(id.to_string()),
+                    parts::account_id.eq(a),
+                    parts::communication_id.eq(*id),
                     parts::user_id.eq(u),
                     parts::started_at.eq(to_db_time(c.started_at)),
                 ));
@@ -321,13 +318,13 @@ pub fn ingest_bulk(
 
 type Condition = Box<dyn BoxableExpression<comms::table, MultiBackend, SqlType = Nullable<Bool>>>;
 
-fn took_part(account: &str, user: UserId) -> Condition {
+fn took_part(account: AccountId, user: UserId) -> Condition {
     Box::new(
         comms::id
             .eq_any(
                 parts::table
-                    .filter(parts::account_id.eq(account.to_owned()))
-                    .filter(parts::user_id.eq(user.to_string()))
+                    .filter(parts::account_id.eq(account))
+                    .filter(parts::user_id.eq(user))
                     .select(parts::communication_id),
             )
             .nullable(),
@@ -335,7 +332,7 @@ fn took_part(account: &str, user: UserId) -> Condition {
 }
 
 /// The scope condition of a visibility; `None` when everything is visible.
-fn scope_condition(account: &str, visibility: &Visibility<'_>) -> Option<Condition> {
+fn scope_condition(account: AccountId, visibility: &Visibility<'_>) -> Option<Condition> {
     match *visibility {
         Visibility::Everything => None,
         Visibility::Nothing => Some(Box::new(diesel::dsl::sql::<Bool>("1 = 0").nullable())),
@@ -355,22 +352,20 @@ fn scope_condition(account: &str, visibility: &Visibility<'_>) -> Option<Conditi
                 }
             };
             if all {
-                let every: Condition = Box::new(comms::account_id.eq(account.to_owned()).nullable());
+                let every: Condition = Box::new(comms::account_id.eq(account).nullable());
                 return Some(Box::new(cond.or(of_kinds(every))));
             }
-            let mut wgs: Vec<String> = workgroups.iter().chain(dashboard_workgroups).map(ToString::to_string).collect();
+            let mut wgs: Vec<WorkgroupId> = workgroups.iter().chain(dashboard_workgroups).copied().collect();
             wgs.sort();
             wgs.dedup();
             if !wgs.is_empty() {
                 cond = Box::new(cond.or(of_kinds(Box::new(comms::workgroup_id.eq_any(wgs).nullable()))));
             }
             if !numbers.is_empty() {
-                let ns: Vec<String> = numbers.iter().map(ToString::to_string).collect();
-                cond = Box::new(cond.or(of_kinds(Box::new(comms::number_id.eq_any(ns).nullable()))));
+                cond = Box::new(cond.or(of_kinds(Box::new(comms::number_id.eq_any(numbers.to_vec()).nullable()))));
             }
             if !dashboard_ivrs.is_empty() {
-                let is: Vec<String> = dashboard_ivrs.iter().map(ToString::to_string).collect();
-                cond = Box::new(cond.or(of_kinds(Box::new(comms::ivr_id.eq_any(is).nullable()))));
+                cond = Box::new(cond.or(of_kinds(Box::new(comms::ivr_id.eq_any(dashboard_ivrs.to_vec()).nullable()))));
             }
             Some(cond)
         }
@@ -379,25 +374,24 @@ fn scope_condition(account: &str, visibility: &Visibility<'_>) -> Option<Conditi
 
 /// Everything a history query filters on, as one boxed SQL condition.
 pub(crate) fn condition(account: AccountId, visibility: &Visibility<'_>, filter: &CommunicationFilter) -> Condition {
-    let a = account.to_string();
-    let mut cond: Condition = Box::new(comms::account_id.eq(a.clone()).nullable());
-    if let Some(scope) = scope_condition(&a, visibility) {
+    let mut cond: Condition = Box::new(comms::account_id.eq(account).nullable());
+    if let Some(scope) = scope_condition(account, visibility) {
         cond = Box::new(cond.and(scope));
     }
     if let Some(kind) = filter.kind {
         cond = Box::new(cond.and(comms::kind.eq(kind.as_str())));
     }
     if let Some(n) = filter.number {
-        cond = Box::new(cond.and(comms::number_id.eq(n.to_string())));
+        cond = Box::new(cond.and(comms::number_id.eq(n)));
     }
     if let Some(w) = filter.workgroup {
-        cond = Box::new(cond.and(comms::workgroup_id.eq(w.to_string())));
+        cond = Box::new(cond.and(comms::workgroup_id.eq(w)));
     }
     if let Some(i) = filter.ivr {
-        cond = Box::new(cond.and(comms::ivr_id.eq(i.to_string())));
+        cond = Box::new(cond.and(comms::ivr_id.eq(i)));
     }
     if let Some(u) = filter.user {
-        cond = Box::new(cond.and(took_part(&a, u)));
+        cond = Box::new(cond.and(took_part(account, u)));
     }
     if let Some(from) = filter.from {
         cond = Box::new(cond.and(comms::started_at.ge(to_db_time(from))));
@@ -409,32 +403,32 @@ pub(crate) fn condition(account: AccountId, visibility: &Visibility<'_>, filter:
 }
 
 fn with_participants(conn: &mut DbConn, account: AccountId, rows: Vec<CommRow>) -> StoreResult<Vec<Communication>> {
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut all: Vec<(String, String)> = Vec::new();
+    let ids: Vec<CommunicationId> = rows.iter().map(|r| r.id).collect();
+    let mut all: Vec<(CommunicationId, UserId)> = Vec::new();
     for chunk in ids.chunks(500) {
         all.extend(
             parts::table
                 // the primary key: an id is unique within its account only
-                .filter(parts::account_id.eq(account.to_string()).and(parts::communication_id.eq_any(chunk)))
+                .filter(parts::account_id.eq(account).and(parts::communication_id.eq_any(chunk)))
                 .select((parts::communication_id, parts::user_id))
-                .load::<(String, String)>(conn)?,
+                .load::<(CommunicationId, UserId)>(conn)?,
         );
     }
-    let mut by_comm: BTreeMap<String, Vec<UserId>> = BTreeMap::new();
+    let mut by_comm: BTreeMap<CommunicationId, Vec<UserId>> = BTreeMap::new();
     for (c, u) in all {
-        by_comm.entry(c).or_default().push(parse_id(&u)?);
+        by_comm.entry(c).or_default().push(u);
     }
     rows.into_iter()
         .map(|r| {
             let mut participants = by_comm.remove(&r.id).unwrap_or_default();
             participants.sort();
             Ok(Communication {
-                id: parse_id(&r.id)?,
+                id: r.id,
                 kind: kind_of(&r.kind)?,
                 direction: Direction::parse(&r.direction)?,
-                number: r.number_id.as_deref().map(parse_id).transpose()?,
-                workgroup: r.workgroup_id.as_deref().map(parse_id).transpose()?,
-                ivr: r.ivr_id.as_deref().map(parse_id).transpose()?,
+                number: r.number_id,
+                workgroup: r.workgroup_id,
+                ivr: r.ivr_id,
                 participants,
                 started_at: from_db_time(r.started_at),
                 duration_seconds: r.duration_seconds,
@@ -450,7 +444,7 @@ const SPLIT_LIMIT: usize = 32;
 /// One part of a data scope: the user's own records, every record of the account, or records on
 /// some workgroups/numbers/IVRs. The last two are limited to the scope's kinds ([`kinds_shown`]).
 pub(crate) enum ScopePart {
-    Participant(String),
+    Participant(UserId),
     Account,
     Column(&'static str, Vec<String>),
 }
@@ -472,10 +466,10 @@ pub(crate) fn scope_parts(visibility: &Visibility<'_>, split: bool) -> Vec<Scope
         return Vec::new();
     };
     if kinds.is_empty() {
-        return vec![ScopePart::Participant(participant.to_string())];
+        return vec![ScopePart::Participant(participant)];
     }
     if all {
-        return vec![ScopePart::Participant(participant.to_string()), ScopePart::Account];
+        return vec![ScopePart::Participant(participant), ScopePart::Account];
     }
     let sorted = |ids: Vec<String>| {
         let mut ids = ids;
@@ -483,7 +477,7 @@ pub(crate) fn scope_parts(visibility: &Visibility<'_>, split: bool) -> Vec<Scope
         ids.dedup();
         ids
     };
-    let mut parts = vec![ScopePart::Participant(participant.to_string())];
+    let mut parts = vec![ScopePart::Participant(participant)];
     let columns = [
         ("workgroup_id", sorted(workgroups.iter().chain(dashboard_workgroups).map(ToString::to_string).collect())),
         ("number_id", sorted(numbers.iter().map(ToString::to_string).collect())),
@@ -503,24 +497,24 @@ pub(crate) fn scope_parts(visibility: &Visibility<'_>, split: bool) -> Vec<Scope
 }
 
 /// `AND …` for every filter, on the communications aliased `c`.
-pub(crate) fn push_filters(b: &mut SqlBuf, account: &str, filter: &CommunicationFilter) {
+pub(crate) fn push_filters(b: &mut SqlBuf, account: &AccountId, filter: &CommunicationFilter) {
     if let Some(kind) = filter.kind {
         b.sql(" AND c.kind = ").text(kind.as_str());
     }
     if let Some(n) = filter.number {
-        b.sql(" AND c.number_id = ").text(&n.to_string());
+        b.sql(" AND c.number_id = ").text(n);
     }
     if let Some(w) = filter.workgroup {
-        b.sql(" AND c.workgroup_id = ").text(&w.to_string());
+        b.sql(" AND c.workgroup_id = ").text(w);
     }
     if let Some(i) = filter.ivr {
-        b.sql(" AND c.ivr_id = ").text(&i.to_string());
+        b.sql(" AND c.ivr_id = ").text(i);
     }
     if let Some(u) = filter.user {
         b.sql(" AND c.id IN (SELECT communication_id FROM communication_participants WHERE account_id = ")
             .text(account)
             .sql(" AND user_id = ")
-            .text(&u.to_string())
+            .text(u)
             .sql(")");
     }
     if let Some(from) = filter.from {
@@ -572,13 +566,13 @@ pub fn list(
         return Ok(Page { items: Vec::new(), next_cursor: None });
     }
     let limit = page.effective_limit();
-    let a = account.to_string();
+    let a = account;
     let backend = conn.backend();
     let mut b = SqlBuf::new(backend);
     let parts = scope_parts(visibility, true);
     let shown = kinds_shown(visibility);
     if parts.is_empty() {
-        b.sql("SELECT ").sql(COMM_COLUMNS).sql(" FROM communications c WHERE c.account_id = ").text(&a);
+        b.sql("SELECT ").sql(COMM_COLUMNS).sql(" FROM communications c WHERE c.account_id = ").text(a);
         push_filters(&mut b, &a, filter);
         push_keyset(&mut b, "c.started_at", "c.id", &cursor);
         b.sql(" ORDER BY c.started_at DESC, c.id DESC LIMIT ").bind(Bind::Int(limit + 1));
@@ -599,7 +593,7 @@ pub fn list(
         }
         b.sql(" ORDER BY 1 DESC, 2 DESC LIMIT ").bind(Bind::Int(limit + 1));
         // by primary key: an id is unique within its account only
-        b.sql(") page JOIN communications c ON c.account_id = ").text(&a);
+        b.sql(") page JOIN communications c ON c.account_id = ").text(a);
         b.sql(" AND c.id = page.id ORDER BY c.started_at DESC, c.id DESC");
     }
     let rows: Vec<CommRow> = b.load(conn)?;
@@ -610,7 +604,7 @@ pub fn list(
 /// `SELECT started_at, id` of one scope part, filtered and after the cursor, in index order.
 fn push_scope_arm(
     b: &mut SqlBuf,
-    account: &str,
+    account: &AccountId,
     part: &ScopePart,
     shown: Option<&[String]>,
     filter: &CommunicationFilter,
@@ -666,7 +660,7 @@ pub fn get(
     }
     let rows: Vec<CommRow> = comms::table
         .filter(condition(account, visibility, &CommunicationFilter::default()))
-        .filter(comms::id.eq(id.to_string()))
+        .filter(comms::id.eq(id))
         .select(CommRow::as_select())
         .load(conn)?;
     with_participants(conn, account, rows)?.pop().ok_or(StoreError::not_found("communication"))

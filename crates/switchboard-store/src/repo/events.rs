@@ -19,7 +19,7 @@ pub const MAX_BATCH: i64 = 500;
 /// The account's events numbered after `after`, oldest first, at most `limit` (capped at [`MAX_BATCH`]).
 pub fn after(conn: &mut DbConn, account: AccountId, after: i64, limit: i64) -> StoreResult<Vec<AuditEvent>> {
     let rows: Vec<EventRow> = audit_events::table
-        .filter(audit_events::account_id.eq(account.to_string()).and(audit_events::seq.gt(after)))
+        .filter(audit_events::account_id.eq(account).and(audit_events::seq.gt(after)))
         .order(audit_events::seq.asc())
         .limit(limit.clamp(1, MAX_BATCH))
         .select(EventRow::as_select())
@@ -30,7 +30,7 @@ pub fn after(conn: &mut DbConn, account: AccountId, after: i64, limit: i64) -> S
 /// One event of the account, by id.
 pub fn get(conn: &mut DbConn, account: AccountId, id: Uuid) -> StoreResult<AuditEvent> {
     let row: Option<EventRow> = audit_events::table
-        .filter(audit_events::account_id.eq(account.to_string()).and(audit_events::id.eq(id.to_string())))
+        .filter(audit_events::account_id.eq(account).and(audit_events::id.eq(id.to_string())))
         .select(EventRow::as_select())
         .first(conn)
         .optional()?;
@@ -39,7 +39,7 @@ pub fn get(conn: &mut DbConn, account: AccountId, id: Uuid) -> StoreResult<Audit
 
 /// The number of the account's latest event (0 before the first).
 pub fn latest(conn: &mut DbConn, account: AccountId) -> StoreResult<i64> {
-    Ok(event_counters::table.find(account.to_string()).select(event_counters::seq).first(conn).optional()?.unwrap_or(0))
+    Ok(event_counters::table.find(account).select(event_counters::seq).first(conn).optional()?.unwrap_or(0))
 }
 
 /// When the account's event `seq` was recorded, if it still exists.
@@ -49,7 +49,7 @@ pub fn recorded_at(
     seq: i64,
 ) -> StoreResult<Option<chrono::DateTime<chrono::Utc>>> {
     let at: Option<chrono::NaiveDateTime> = audit_events::table
-        .filter(audit_events::account_id.eq(account.to_string()).and(audit_events::seq.eq(seq)))
+        .filter(audit_events::account_id.eq(account).and(audit_events::seq.eq(seq)))
         .select(audit_events::at)
         .first(conn)
         .optional()?;
@@ -66,14 +66,14 @@ pub struct SinkBehind {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = event_sink_cursors, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct CursorRow {
-    account_id: String,
+    account_id: AccountId,
     seq: i64,
 }
 
 /// The accounts whose events a sink has not published yet, with how far it has: at most `limit`.
 /// An account the sink has never published gets a cursor at 0 first (its whole history is published).
 pub fn sink_behind(conn: &mut DbConn, sink: &str, limit: i64) -> StoreResult<Vec<SinkBehind>> {
-    let missing: Vec<String> = event_counters::table
+    let missing: Vec<AccountId> = event_counters::table
         .filter(not(exists(event_sink_cursors::table.filter(
             event_sink_cursors::account_id.eq(event_counters::account_id).and(event_sink_cursors::sink.eq(sink)),
         ))))
@@ -82,7 +82,7 @@ pub fn sink_behind(conn: &mut DbConn, sink: &str, limit: i64) -> StoreResult<Vec
     for account in missing {
         // another instance may add the same cursor at once: the first one stays
         let row = (
-            event_sink_cursors::account_id.eq(&account),
+            event_sink_cursors::account_id.eq(account),
             event_sink_cursors::sink.eq(sink),
             event_sink_cursors::seq.eq(0i64),
         );
@@ -98,9 +98,7 @@ pub fn sink_behind(conn: &mut DbConn, sink: &str, limit: i64) -> StoreResult<Vec
         .order(event_sink_cursors::account_id)
         .limit(limit)
         .load(conn)?;
-    rows.into_iter()
-        .map(|row| Ok(SinkBehind { account: crate::common::parse_id(&row.account_id)?, published: row.seq }))
-        .collect()
+    rows.into_iter().map(|row| Ok(SinkBehind { account: row.account_id, published: row.seq })).collect()
 }
 
 /// Records that the sink has published the account's events up to `seq` (never moving back: two
@@ -109,7 +107,7 @@ pub fn sink_published(conn: &mut DbConn, sink: &str, account: AccountId, seq: i6
     diesel::update(
         event_sink_cursors::table.filter(
             event_sink_cursors::account_id
-                .eq(account.to_string())
+                .eq(account)
                 .and(event_sink_cursors::sink.eq(sink))
                 .and(event_sink_cursors::seq.lt(seq)),
         ),

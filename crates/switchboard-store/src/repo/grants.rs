@@ -6,7 +6,7 @@ use crate::db::DbConn;
 use crate::error::StoreResult;
 use crate::schema::role_assignments;
 use diesel::prelude::*;
-use switchboard_core::{AccountId, UserId};
+use switchboard_core::{AccountId, RoleId, UserId};
 
 /// How a role is given: for a time, by whom, and why (break-glass).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -27,7 +27,7 @@ pub(crate) fn insert_bounded(
     conn: &mut DbConn,
     account: AccountId,
     user: UserId,
-    roles: &[String],
+    roles: &[RoleId],
     grant: &Grant,
 ) -> StoreResult<()> {
     let t = to_db_time(now());
@@ -36,9 +36,9 @@ pub(crate) fn insert_bounded(
         .iter()
         .map(|r| {
             (
-                role_assignments::account_id.eq(account.to_string()),
-                role_assignments::user_id.eq(user.to_string()),
-                role_assignments::role_id.eq(r.clone()),
+                role_assignments::account_id.eq(account),
+                role_assignments::user_id.eq(user),
+                role_assignments::role_id.eq(*r),
                 role_assignments::assigned_at.eq(t),
                 role_assignments::starts_at.eq(starts),
                 role_assignments::expires_at.eq(expires),

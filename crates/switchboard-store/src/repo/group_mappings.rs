@@ -43,7 +43,7 @@ pub struct MappingInput {
 #[diesel(table_name = group_mappings, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct MappingRow {
     id: String,
-    workgroup_id: String,
+    workgroup_id: WorkgroupId,
     roles: String,
     dashboard_workgroups: String,
     dashboard_ivrs: String,
@@ -56,7 +56,7 @@ struct MappingRow {
 fn mapping_of(r: MappingRow) -> StoreResult<GroupMapping> {
     Ok(GroupMapping {
         id: parse_id(&r.id)?,
-        workgroup_id: WorkgroupId(parse_id(&r.workgroup_id)?),
+        workgroup_id: r.workgroup_id,
         roles: serde_json::from_str(&r.roles)?,
         dashboard: DashboardAccess {
             workgroups: serde_json::from_str(&r.dashboard_workgroups)?,
@@ -72,7 +72,7 @@ fn mapping_of(r: MappingRow) -> StoreResult<GroupMapping> {
 /// The account's mappings, highest priority first (then oldest first).
 pub fn list(conn: &mut DbConn, account: AccountId) -> StoreResult<Vec<GroupMapping>> {
     let rows: Vec<MappingRow> = group_mappings::table
-        .filter(group_mappings::account_id.eq(account.to_string()))
+        .filter(group_mappings::account_id.eq(account))
         .order((group_mappings::priority.desc(), group_mappings::created_at, group_mappings::id))
         .select(MappingRow::as_select())
         .load(conn)?;
@@ -80,15 +80,15 @@ pub fn list(conn: &mut DbConn, account: AccountId) -> StoreResult<Vec<GroupMappi
 }
 
 pub fn get(conn: &mut DbConn, account: AccountId, id: Uuid) -> StoreResult<GroupMapping> {
-    let row = find_row!(conn, group_mappings, account, id, MappingRow, "group mapping");
+    let row = find_row!(conn, group_mappings, account, id.to_string(), MappingRow, "group mapping");
     mapping_of(row)
 }
 
 /// Creates a mapping; a group mapped already is a conflict on `group_id`.
 pub fn create(conn: &mut DbConn, account: AccountId, input: &MappingInput, actor: &Actor) -> StoreResult<GroupMapping> {
     let taken = group_mappings::table
-        .filter(group_mappings::account_id.eq(account.to_string()))
-        .filter(group_mappings::workgroup_id.eq(input.workgroup_id.to_string()))
+        .filter(group_mappings::account_id.eq(account))
+        .filter(group_mappings::workgroup_id.eq(input.workgroup_id))
         .count()
         .get_result::<i64>(conn)?;
     if taken > 0 {
@@ -98,9 +98,9 @@ pub fn create(conn: &mut DbConn, account: AccountId, input: &MappingInput, actor
     let at = to_db_time(now());
     diesel::insert_into(group_mappings::table)
         .values((
-            group_mappings::account_id.eq(account.to_string()),
+            group_mappings::account_id.eq(account),
             group_mappings::id.eq(id.to_string()),
-            group_mappings::workgroup_id.eq(input.workgroup_id.to_string()),
+            group_mappings::workgroup_id.eq(input.workgroup_id),
             group_mappings::roles.eq(serde_json::to_string(&input.roles)?),
             group_mappings::dashboard_workgroups.eq(serde_json::to_string(&input.dashboard.workgroups)?),
             group_mappings::dashboard_ivrs.eq(serde_json::to_string(&input.dashboard.ivrs)?),
@@ -125,8 +125,7 @@ pub fn update(
 ) -> StoreResult<GroupMapping> {
     let before = get(conn, account, id)?;
     diesel::update(
-        group_mappings::table
-            .filter(group_mappings::account_id.eq(account.to_string()).and(group_mappings::id.eq(id.to_string()))),
+        group_mappings::table.filter(group_mappings::account_id.eq(account).and(group_mappings::id.eq(id.to_string()))),
     )
     .set((
         group_mappings::roles.eq(serde_json::to_string(&input.roles)?),
@@ -145,8 +144,7 @@ pub fn update(
 pub fn delete(conn: &mut DbConn, account: AccountId, id: Uuid, actor: &Actor) -> StoreResult<GroupMapping> {
     let before = get(conn, account, id)?;
     diesel::delete(
-        group_mappings::table
-            .filter(group_mappings::account_id.eq(account.to_string()).and(group_mappings::id.eq(id.to_string()))),
+        group_mappings::table.filter(group_mappings::account_id.eq(account).and(group_mappings::id.eq(id.to_string()))),
     )
     .execute(conn)?;
     audit(conn, account, actor, "group_mapping.delete", "group_mapping", id, Some(json!(before)), None)?;
@@ -169,27 +167,26 @@ pub fn claimable(conn: &mut DbConn, account: AccountId) -> StoreResult<Vec<Claim
     if mappings.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<String> = mappings.iter().map(|m| m.workgroup_id.to_string()).collect();
-    let names: std::collections::HashMap<String, String> = workgroups::table
-        .filter(workgroups::account_id.eq(account.to_string()))
+    let ids: Vec<WorkgroupId> = mappings.iter().map(|m| m.workgroup_id).collect();
+    let names: std::collections::HashMap<WorkgroupId, String> = workgroups::table
+        .filter(workgroups::account_id.eq(account))
         .filter(workgroups::id.eq_any(&ids))
         .select((workgroups::id, workgroups::name))
-        .load::<(String, String)>(conn)?
+        .load::<(WorkgroupId, String)>(conn)?
         .into_iter()
         .collect();
-    let mut external: std::collections::HashMap<String, Option<String>> = scim_groups::table
-        .filter(scim_groups::account_id.eq(account.to_string()))
+    let mut external: std::collections::HashMap<WorkgroupId, Option<String>> = scim_groups::table
+        .filter(scim_groups::account_id.eq(account))
         .filter(scim_groups::workgroup_id.eq_any(&ids))
         .select((scim_groups::workgroup_id, scim_groups::external_id))
-        .load::<(String, Option<String>)>(conn)?
+        .load::<(WorkgroupId, Option<String>)>(conn)?
         .into_iter()
         .collect();
     Ok(mappings
         .into_iter()
         .filter_map(|mapping| {
-            let key = mapping.workgroup_id.to_string();
-            let name = names.get(&key)?.clone();
-            let external_id = external.remove(&key).flatten();
+            let name = names.get(&mapping.workgroup_id)?.clone();
+            let external_id = external.remove(&mapping.workgroup_id).flatten();
             Some(ClaimableGroup { mapping, name, external_id })
         })
         .collect())

@@ -13,6 +13,7 @@ use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 use std::fmt::Write;
+use switchboard_core::{CommunicationId, IvrId, NumberId, WorkgroupId};
 
 /// One bind parameter.
 #[derive(Clone, Debug)]
@@ -60,8 +61,9 @@ impl SqlBuf {
         self
     }
 
-    pub(crate) fn text(&mut self, s: &str) -> &mut SqlBuf {
-        self.bind(Bind::Text(s.to_owned()))
+    /// A text parameter: a string, or an id (ids are stored as their UUID text).
+    pub(crate) fn text(&mut self, s: impl ToString) -> &mut SqlBuf {
+        self.bind(Bind::Text(s.to_string()))
     }
 
     /// `(?, ?, …)`
@@ -122,16 +124,16 @@ where
 }
 
 /// A row of `communications`, as the history statements (by name) and the query builder (by
-/// position) return it. The references stay text: a missing one is `None`.
+/// position) return it; a missing reference is `None`.
 #[derive(Debug, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = crate::schema::communications, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct CommRow {
-    pub id: String,
+    pub id: CommunicationId,
     pub kind: String,
     pub direction: String,
-    pub number_id: Option<String>,
-    pub workgroup_id: Option<String>,
-    pub ivr_id: Option<String>,
+    pub number_id: Option<NumberId>,
+    pub workgroup_id: Option<WorkgroupId>,
+    pub ivr_id: Option<IvrId>,
     pub started_at: NaiveDateTime,
     pub duration_seconds: i32,
     pub has_recording: bool,

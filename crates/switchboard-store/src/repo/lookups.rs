@@ -41,7 +41,7 @@ pub fn candidates(
     after: Option<UserId>,
     limit: usize,
 ) -> StoreResult<Vec<UserId>> {
-    let a = account.to_string();
+    let a = account;
     let t = to_db_time(now());
     let mut b = SqlBuf::new(conn.backend());
     b.sql("SELECT c.user_id AS user_id FROM (");
@@ -55,44 +55,44 @@ pub fn candidates(
         match set {
             Candidates::Holding(roles) => {
                 let ids: Vec<String> = roles.iter().map(ToString::to_string).collect();
-                b.sql("SELECT x.user_id AS user_id FROM role_assignments x WHERE x.account_id = ").text(&a);
+                b.sql("SELECT x.user_id AS user_id FROM role_assignments x WHERE x.account_id = ").text(a);
                 b.sql(" AND x.role_id IN ").list(&ids);
                 b.holding(t);
             }
             Candidates::Participants(c) => {
-                b.sql("SELECT x.user_id AS user_id FROM communication_participants x WHERE x.account_id = ").text(&a);
-                b.sql(" AND x.communication_id = ").text(&c.to_string());
+                b.sql("SELECT x.user_id AS user_id FROM communication_participants x WHERE x.account_id = ").text(a);
+                b.sql(" AND x.communication_id = ").text(c);
             }
             Candidates::WorkgroupMembers(w) => {
-                b.sql("SELECT x.user_id AS user_id FROM workgroup_members x WHERE x.account_id = ").text(&a);
-                b.sql(" AND x.workgroup_id = ").text(&w.to_string());
+                b.sql("SELECT x.user_id AS user_id FROM workgroup_members x WHERE x.account_id = ").text(a);
+                b.sql(" AND x.workgroup_id = ").text(w);
             }
             Candidates::NumberUsers(n) => {
-                b.sql("SELECT x.user_id AS user_id FROM number_users x WHERE x.account_id = ").text(&a);
-                b.sql(" AND x.number_id = ").text(&n.to_string());
+                b.sql("SELECT x.user_id AS user_id FROM number_users x WHERE x.account_id = ").text(a);
+                b.sql(" AND x.number_id = ").text(n);
             }
             Candidates::DashboardWorkgroup(w) => {
-                b.sql("SELECT x.user_id AS user_id FROM dashboard_workgroups x WHERE x.account_id = ").text(&a);
-                b.sql(" AND x.workgroup_id = ").text(&w.to_string());
+                b.sql("SELECT x.user_id AS user_id FROM dashboard_workgroups x WHERE x.account_id = ").text(a);
+                b.sql(" AND x.workgroup_id = ").text(w);
                 b.holding(t);
             }
             Candidates::DashboardIvr(i) => {
-                b.sql("SELECT x.user_id AS user_id FROM dashboard_ivrs x WHERE x.account_id = ").text(&a);
-                b.sql(" AND x.ivr_id = ").text(&i.to_string());
+                b.sql("SELECT x.user_id AS user_id FROM dashboard_ivrs x WHERE x.account_id = ").text(a);
+                b.sql(" AND x.ivr_id = ").text(i);
                 b.holding(t);
             }
             Candidates::Person(u) => {
-                b.sql("SELECT CAST(").text(&u.to_string()).sql(" AS TEXT) AS user_id");
+                b.sql("SELECT CAST(").text(u).sql(" AS TEXT) AS user_id");
             }
         }
     }
     if first {
         return Ok(Vec::new());
     }
-    b.sql(") c JOIN users u ON u.account_id = ").text(&a);
+    b.sql(") c JOIN users u ON u.account_id = ").text(a);
     b.sql(" AND u.id = c.user_id WHERE u.status = 'active'");
     if let Some(after) = after {
-        b.sql(" AND c.user_id > ").text(&after.to_string());
+        b.sql(" AND c.user_id > ").text(after);
     }
     b.sql(" ORDER BY c.user_id LIMIT ").bind(Bind::Int(limit as i64));
     let rows: Vec<IdRow> = b.load(conn)?;
@@ -111,7 +111,7 @@ pub struct PersonRef {
 #[derive(diesel::Queryable, diesel::Selectable)]
 #[diesel(table_name = crate::schema::users, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct PersonRow {
-    id: String,
+    id: UserId,
     email: String,
     name: String,
 }
@@ -155,21 +155,21 @@ pub fn page_of_people<T>(
     }
     let next_cursor =
         if more { found.last().map(|(id, _)| crate::common::encode_cursor(&[id.to_string()])) } else { None };
-    let ids: Vec<String> = found.iter().map(|(id, _)| id.to_string()).collect();
+    let ids: Vec<UserId> = found.iter().map(|(id, _)| *id).collect();
     use crate::schema::users;
     use diesel::prelude::*;
-    let mut refs: BTreeMap<String, PersonRow> = BTreeMap::new();
+    let mut refs: BTreeMap<UserId, PersonRow> = BTreeMap::new();
     for chunk in ids.chunks(500) {
         let rows: Vec<PersonRow> = users::table
-            .filter(users::account_id.eq(account.to_string()).and(users::id.eq_any(chunk)))
+            .filter(users::account_id.eq(account).and(users::id.eq_any(chunk)))
             .select(PersonRow::as_select())
             .load(conn)?;
-        refs.extend(rows.into_iter().map(|row| (row.id.clone(), row)));
+        refs.extend(rows.into_iter().map(|row| (row.id, row)));
     }
     let items = found
         .into_iter()
         .map(|(id, answer)| {
-            let (email, name) = refs.remove(&id.to_string()).map(|r| (r.email, r.name)).unwrap_or_default();
+            let (email, name) = refs.remove(&id).map(|r| (r.email, r.name)).unwrap_or_default();
             (PersonRef { id, email, name }, answer)
         })
         .collect();

@@ -29,7 +29,6 @@ macro_rules! named_group {
         #[derive(Queryable, Selectable)]
         #[diesel(table_name = $table, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
         struct Row {
-            #[diesel(deserialize_as = String)]
             id: $Id,
             name: String,
             created_at: chrono::NaiveDateTime,
@@ -37,13 +36,15 @@ macro_rules! named_group {
 
         /// The groups of `rows` with their members, the members of all of them read in one query.
         fn records(conn: &mut DbConn, account: AccountId, rows: Vec<Row>) -> StoreResult<Vec<$Record>> {
-            let owners: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
+            let owners: Vec<$Id> = rows.iter().map(|r| r.id).collect();
             let mut by_owner =
-                crate::common::members_by_owner!(conn, $member_table, account, $owner_col, $member_col, owners);
+                crate::common::members_by_owner!(
+                    conn, $member_table, account, $owner_col: $Id, $member_col: $Member, owners
+                );
             rows.into_iter()
                 .map(|r| {
                     Ok($Record {
-                        $members: crate::common::parse_ids(by_owner.remove(&r.id.to_string()))?,
+                        $members: by_owner.remove(&r.id).unwrap_or_default(),
                         id: r.id,
                         name: r.name,
                         created_at: crate::common::from_db_time(r.created_at),
@@ -54,12 +55,11 @@ macro_rules! named_group {
 
         /// The first of `wanted` that is not one of the account's.
         pub fn first_unknown(conn: &mut DbConn, account: AccountId, wanted: &[$Id]) -> StoreResult<Option<$Id>> {
-            let a = account.to_string();
             crate::common::first_unknown(wanted, |chunk| {
                 Ok($table::table
-                    .filter($table::account_id.eq(&a).and($table::id.eq_any(chunk)))
+                    .filter($table::account_id.eq(account).and($table::id.eq_any(chunk)))
                     .select($table::id)
-                    .load::<String>(conn)?)
+                    .load(conn)?)
             })
         }
 
@@ -96,8 +96,8 @@ macro_rules! named_group {
                 let id = $Id::new_random();
                 diesel::insert_into($table::table)
                     .values((
-                        $table::account_id.eq(account.to_string()),
-                        $table::id.eq(id.to_string()),
+                        $table::account_id.eq(account),
+                        $table::id.eq(id),
                         $table::name.eq(name.trim()),
                         $table::created_at.eq(crate::common::to_db_time(crate::common::now())),
                     ))
@@ -139,8 +139,8 @@ macro_rules! named_group {
                 |conn| get(conn, account, id),
                 |conn| {
                     if let Some(name) = name {
-                        let of_account = $table::account_id.eq(account.to_string());
-                        diesel::update($table::table.filter(of_account.and($table::id.eq(id.to_string()))))
+                        let of_account = $table::account_id.eq(account);
+                        diesel::update($table::table.filter(of_account.and($table::id.eq(id))))
                             .set($table::name.eq(name.trim()))
                             .execute(conn)?;
                     }
@@ -156,8 +156,8 @@ macro_rules! named_group {
         pub fn delete(conn: &mut DbConn, account: AccountId, id: $Id, actor: &Actor) -> StoreResult<()> {
             crate::common::write_tx(conn, |conn| {
                 let before = get(conn, account, id)?;
-                let of_account = $table::account_id.eq(account.to_string());
-                diesel::delete($table::table.filter(of_account.and($table::id.eq(id.to_string())))).execute(conn)?;
+                let of_account = $table::account_id.eq(account);
+                diesel::delete($table::table.filter(of_account.and($table::id.eq(id)))).execute(conn)?;
                 crate::common::bump_access_version(conn, account)?;
                 let action = concat!($what, ".delete");
                 crate::common::audit(conn, account, actor, action, $what, id, Some(serde_json::json!(before)), None)

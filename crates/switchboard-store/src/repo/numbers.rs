@@ -2,7 +2,7 @@
 
 use crate::common::{
     Actor, Page, PageRequest, RecordChange, audit, bump_access_version, change_record, from_db_time, ids, now,
-    parse_ids, to_db_time,
+    to_db_time,
 };
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
@@ -15,12 +15,11 @@ use switchboard_core::{AccountId, IvrId, NumberId, UserId};
 
 /// The first of `wanted` that is not a business number of the account.
 pub fn first_unknown(conn: &mut DbConn, account: AccountId, wanted: &[NumberId]) -> StoreResult<Option<NumberId>> {
-    let a = account.to_string();
     crate::common::first_unknown(wanted, |chunk| {
         Ok(numbers::table
-            .filter(numbers::account_id.eq(&a).and(numbers::id.eq_any(chunk)))
+            .filter(numbers::account_id.eq(account).and(numbers::id.eq_any(chunk)))
             .select(numbers::id)
-            .load::<String>(conn)?)
+            .load(conn)?)
     })
 }
 
@@ -90,7 +89,6 @@ fn check_number(n: &NumberInput) -> StoreResult<()> {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = numbers, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct NumberRow {
-    #[diesel(deserialize_as = String)]
     id: NumberId,
     e164: String,
     label: String,
@@ -100,15 +98,16 @@ struct NumberRow {
 
 /// Numbers with their users and IVR, read for all of them in one query each.
 fn numbers_of(conn: &mut DbConn, account: AccountId, rows: Vec<NumberRow>) -> StoreResult<Vec<BusinessNumber>> {
-    let owners: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
-    let mut users = crate::common::members_by_owner!(conn, number_users, account, number_id, user_id, owners);
-    let mut ivrs = crate::common::members_by_owner!(conn, ivr_numbers, account, number_id, ivr_id, owners);
+    let owners: Vec<NumberId> = rows.iter().map(|r| r.id).collect();
+    let mut users =
+        crate::common::members_by_owner!(conn, number_users, account, number_id: NumberId, user_id: UserId, owners);
+    let mut ivrs =
+        crate::common::members_by_owner!(conn, ivr_numbers, account, number_id: NumberId, ivr_id: IvrId, owners);
     rows.into_iter()
         .map(|r| {
-            let id = r.id.to_string();
             Ok(BusinessNumber {
-                users: parse_ids(users.remove(&id))?,
-                ivr: parse_ids(ivrs.remove(&id))?.into_iter().next(),
+                users: users.remove(&r.id).unwrap_or_default(),
+                ivr: ivrs.remove(&r.id).unwrap_or_default().into_iter().next(),
                 id: r.id,
                 e164: r.e164,
                 label: r.label,
@@ -134,8 +133,8 @@ pub fn create_number(
         let id = NumberId::new_random();
         diesel::insert_into(numbers::table)
             .values((
-                numbers::account_id.eq(account.to_string()),
-                numbers::id.eq(id.to_string()),
+                numbers::account_id.eq(account),
+                numbers::id.eq(id),
                 numbers::e164.eq(&n.e164),
                 numbers::label.eq(&n.label),
                 numbers::kind.eq(n.kind.as_str()),
@@ -181,11 +180,9 @@ pub fn update_number(
         change,
         |conn| get(conn, account, id),
         |conn| {
-            diesel::update(
-                numbers::table.filter(numbers::account_id.eq(account.to_string()).and(numbers::id.eq(id.to_string()))),
-            )
-            .set((numbers::e164.eq(&n.e164), numbers::label.eq(&n.label), numbers::kind.eq(n.kind.as_str())))
-            .execute(conn)?;
+            diesel::update(numbers::table.filter(numbers::account_id.eq(account).and(numbers::id.eq(id))))
+                .set((numbers::e164.eq(&n.e164), numbers::label.eq(&n.label), numbers::kind.eq(n.kind.as_str())))
+                .execute(conn)?;
             Ok(())
         },
     )
@@ -222,10 +219,7 @@ pub fn set_number_users(
 pub fn delete(conn: &mut DbConn, account: AccountId, id: NumberId, actor: &Actor) -> StoreResult<()> {
     crate::common::write_tx(conn, |conn| {
         let before = get(conn, account, id)?;
-        diesel::delete(
-            numbers::table.filter(numbers::account_id.eq(account.to_string()).and(numbers::id.eq(id.to_string()))),
-        )
-        .execute(conn)?;
+        diesel::delete(numbers::table.filter(numbers::account_id.eq(account).and(numbers::id.eq(id)))).execute(conn)?;
         bump_access_version(conn, account)?;
         audit(conn, account, actor, "number.delete", "number", id, Some(json!(before)), None)
     })

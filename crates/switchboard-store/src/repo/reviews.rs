@@ -1,7 +1,7 @@
 //! Access reviews (issue 17): every person with each role assignment — who gave it, when, for how
 //! long, why — their last sign-in, and the reviewers' latest decision on each assignment.
 
-use crate::common::{Actor, Page, PageRequest, audit, from_db_time, now, parse_id, to_db_time};
+use crate::common::{Actor, Page, PageRequest, audit, from_db_time, now, to_db_time};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 use crate::repo::users::{self, User, UserRow};
@@ -72,8 +72,8 @@ pub struct ReviewedUser {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = role_assignments, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct AssignmentRow {
-    user_id: String,
-    role_id: String,
+    user_id: UserId,
+    role_id: RoleId,
     #[diesel(select_expression = roles::key)]
     role_key: String,
     assigned_at: NaiveDateTime,
@@ -87,8 +87,8 @@ struct AssignmentRow {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = decisions, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct DecisionRow {
-    user_id: String,
-    role_id: String,
+    user_id: UserId,
+    role_id: RoleId,
     decision: String,
     reviewer_id: String,
     note: String,
@@ -98,13 +98,13 @@ struct DecisionRow {
 /// One page of the account's people, by email, with every assignment (current, future, or ended but
 /// not yet swept) and its latest review.
 pub fn page(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<ReviewedUser>> {
-    let a = account.to_string();
+    let a = account;
     let (rows, limit) = crate::common::page_by_text!(conn, users_t of account, by email, UserRow, page);
-    let ids: Vec<String> = rows.iter().map(|r| r.id_string()).collect();
-    let signed_in: BTreeMap<String, Option<NaiveDateTime>> = users_t::table
+    let ids: Vec<UserId> = rows.iter().map(UserRow::id).collect();
+    let signed_in: BTreeMap<UserId, Option<NaiveDateTime>> = users_t::table
         .filter(users_t::account_id.eq(&a).and(users_t::id.eq_any(&ids)))
         .select((users_t::id, users_t::last_sign_in_at))
-        .load::<(String, Option<NaiveDateTime>)>(conn)?
+        .load::<(UserId, Option<NaiveDateTime>)>(conn)?
         .into_iter()
         .collect();
     let assigned: Vec<AssignmentRow> = role_assignments::table
@@ -117,7 +117,7 @@ pub fn page(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreR
         .filter(decisions::account_id.eq(&a).and(decisions::user_id.eq_any(&ids)))
         .select(DecisionRow::as_select())
         .load(conn)?;
-    let mut last: BTreeMap<(String, String), LastReview> = reviewed
+    let mut last: BTreeMap<(UserId, RoleId), LastReview> = reviewed
         .into_iter()
         .map(|d| {
             let review = LastReview {
@@ -129,11 +129,11 @@ pub fn page(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreR
             ((d.user_id, d.role_id), review)
         })
         .collect();
-    let mut by_user: BTreeMap<String, Vec<ReviewedAssignment>> = BTreeMap::new();
+    let mut by_user: BTreeMap<UserId, Vec<ReviewedAssignment>> = BTreeMap::new();
     for a in assigned {
-        let last_review = last.remove(&(a.user_id.clone(), a.role_id.clone()));
+        let last_review = last.remove(&(a.user_id, a.role_id));
         by_user.entry(a.user_id).or_default().push(ReviewedAssignment {
-            role_id: parse_id(&a.role_id)?,
+            role_id: a.role_id,
             role: a.role_key,
             assigned_at: from_db_time(a.assigned_at),
             assigned_by: a.assigned_by,
@@ -146,10 +146,9 @@ pub fn page(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreR
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         let user = users::user_of(row)?;
-        let key = user.id.to_string();
         items.push(ReviewedUser {
-            last_sign_in_at: signed_in.get(&key).copied().flatten().map(from_db_time),
-            assignments: by_user.remove(&key).unwrap_or_default(),
+            last_sign_in_at: signed_in.get(&user.id).copied().flatten().map(from_db_time),
+            assignments: by_user.remove(&user.id).unwrap_or_default(),
             user,
         });
     }
@@ -172,18 +171,16 @@ pub fn decide(
         return Err(StoreError::InvalidInput("a note has at most 2000 characters".into()));
     }
     crate::common::write_tx(conn, |conn| {
-        let (a, u, r) = (account.to_string(), user.to_string(), role.to_string());
         let t = to_db_time(now());
-        diesel::delete(
-            decisions::table
-                .filter(decisions::account_id.eq(&a).and(decisions::user_id.eq(&u)).and(decisions::role_id.eq(&r))),
-        )
+        diesel::delete(decisions::table.filter(
+            decisions::account_id.eq(account).and(decisions::user_id.eq(user)).and(decisions::role_id.eq(role)),
+        ))
         .execute(conn)?;
         diesel::insert_into(decisions::table)
             .values((
-                decisions::account_id.eq(&a),
-                decisions::user_id.eq(&u),
-                decisions::role_id.eq(&r),
+                decisions::account_id.eq(account),
+                decisions::user_id.eq(user),
+                decisions::role_id.eq(role),
                 decisions::decision.eq(decision.as_str()),
                 decisions::reviewer_id.eq(&reviewer),
                 decisions::note.eq(note),
@@ -191,7 +188,7 @@ pub fn decide(
             ))
             .execute(conn)?;
         let after = json!({"role": role, "decision": decision.as_str(), "note": note});
-        audit(conn, account, actor, &format!("access_review.{}", decision.as_str()), "user", u, None, Some(after))?;
+        audit(conn, account, actor, &format!("access_review.{}", decision.as_str()), "user", user, None, Some(after))?;
         Ok(())
     })
 }
@@ -199,9 +196,9 @@ pub fn decide(
 /// Whether the person holds the role (now, later, or ended but not yet swept).
 pub fn is_assigned(conn: &mut DbConn, account: AccountId, user: UserId, role: RoleId) -> StoreResult<bool> {
     let n: i64 = role_assignments::table
-        .filter(role_assignments::account_id.eq(account.to_string()))
-        .filter(role_assignments::user_id.eq(user.to_string()))
-        .filter(role_assignments::role_id.eq(role.to_string()))
+        .filter(role_assignments::account_id.eq(account))
+        .filter(role_assignments::user_id.eq(user))
+        .filter(role_assignments::role_id.eq(role))
         .count()
         .get_result(conn)?;
     Ok(n > 0)

@@ -1,9 +1,7 @@
 //! Roles (definition, origin, optimistic version), copies, members, and role assignment in the
 //! `single` and `combinable` modes, one user or many at once.
 
-use crate::common::{
-    Actor, Page, PageRequest, audit, bump_access_version, from_db_time, ids, now, parse_id, to_db_time,
-};
+use crate::common::{Actor, Page, PageRequest, audit, bump_access_version, from_db_time, ids, now, to_db_time};
 use crate::db::DbConn;
 use crate::error::{StoreError, StoreResult};
 pub use crate::repo::grants::Grant;
@@ -38,9 +36,7 @@ pub struct StoredRole {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = roles, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct RoleRow {
-    #[diesel(deserialize_as = String)]
     account_id: AccountId,
-    #[diesel(deserialize_as = String)]
     id: RoleId,
     key: String,
     name: String,
@@ -95,25 +91,21 @@ fn role_of(r: RoleRow, scope_numbers: Vec<NumberId>) -> StoreResult<StoredRole> 
 }
 
 fn load_with_numbers(conn: &mut DbConn, account: AccountId, rows: Vec<RoleRow>) -> StoreResult<Vec<StoredRole>> {
-    let role_ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
-    let mut numbers: Vec<(String, String)> = Vec::new();
+    let role_ids: Vec<RoleId> = rows.iter().map(|r| r.id).collect();
+    let mut numbers: Vec<(RoleId, NumberId)> = Vec::new();
     for chunk in role_ids.chunks(500) {
         numbers.extend(
             role_scope_numbers::table
-                .filter(role_scope_numbers::account_id.eq(account.to_string()))
+                .filter(role_scope_numbers::account_id.eq(account))
                 .filter(role_scope_numbers::role_id.eq_any(chunk))
                 .select((role_scope_numbers::role_id, role_scope_numbers::number_id))
                 .order((role_scope_numbers::role_id, role_scope_numbers::number_id))
-                .load::<(String, String)>(conn)?,
+                .load::<(RoleId, NumberId)>(conn)?,
         );
     }
     rows.into_iter()
         .map(|r| {
-            let mine = numbers
-                .iter()
-                .filter(|(role, _)| *role == r.id.to_string())
-                .map(|(_, n)| parse_id::<NumberId>(n))
-                .collect::<StoreResult<Vec<_>>>()?;
+            let mine = numbers.iter().filter(|(role, _)| *role == r.id).map(|(_, n)| *n).collect();
             role_of(r, mine)
         })
         .collect()
@@ -148,8 +140,8 @@ fn insert(
     let t = to_db_time(now());
     diesel::insert_into(roles::table)
         .values((
-            roles::account_id.eq(account.to_string()),
-            roles::id.eq(id.to_string()),
+            roles::account_id.eq(account),
+            roles::id.eq(id),
             roles::key.eq(&definition.key),
             roles::name.eq(&definition.name),
             roles::description.eq(&definition.description),
@@ -192,7 +184,7 @@ pub fn get(conn: &mut DbConn, account: AccountId, id: RoleId) -> StoreResult<Sto
 
 pub fn get_by_key(conn: &mut DbConn, account: AccountId, key: &str) -> StoreResult<StoredRole> {
     let row: Option<RoleRow> = roles::table
-        .filter(roles::account_id.eq(account.to_string()).and(roles::key.eq(key)))
+        .filter(roles::account_id.eq(account).and(roles::key.eq(key)))
         .select(RoleRow::as_select())
         .first(conn)
         .optional()?;
@@ -202,11 +194,8 @@ pub fn get_by_key(conn: &mut DbConn, account: AccountId, key: &str) -> StoreResu
 
 /// Every role of the account, ordered by key: what [`switchboard_core::Policy::new`] is built from.
 pub fn load_all(conn: &mut DbConn, account: AccountId) -> StoreResult<Vec<StoredRole>> {
-    let rows: Vec<RoleRow> = roles::table
-        .filter(roles::account_id.eq(account.to_string()))
-        .select(RoleRow::as_select())
-        .order(roles::key)
-        .load(conn)?;
+    let rows: Vec<RoleRow> =
+        roles::table.filter(roles::account_id.eq(account)).select(RoleRow::as_select()).order(roles::key).load(conn)?;
     load_with_numbers(conn, account, rows)
 }
 
@@ -220,9 +209,9 @@ pub struct RoleSummary {
 /// The account's roles with member counts, ordered by key.
 pub fn list(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<RoleSummary>> {
     let (rows, limit) = crate::common::page_by_text!(conn, roles of account, by key, RoleRow, page);
-    let role_ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
-    let counts: Vec<(String, i64)> = role_assignments::table
-        .filter(role_assignments::account_id.eq(account.to_string()))
+    let role_ids: Vec<RoleId> = rows.iter().map(|r| r.id).collect();
+    let counts: Vec<(RoleId, i64)> = role_assignments::table
+        .filter(role_assignments::account_id.eq(account))
         .filter(role_assignments::role_id.eq_any(&role_ids))
         .group_by(role_assignments::role_id)
         .select((role_assignments::role_id, count_star()))
@@ -230,8 +219,7 @@ pub fn list(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreR
     let items = load_with_numbers(conn, account, rows)?
         .into_iter()
         .map(|role| {
-            let id = role.id.to_string();
-            let members = counts.iter().find(|(r, _)| *r == id).map_or(0, |(_, n)| *n);
+            let members = counts.iter().find(|(r, _)| *r == role.id).map_or(0, |(_, n)| *n);
             RoleSummary { role, members }
         })
         .collect();
@@ -252,12 +240,8 @@ pub fn update(
     crate::common::write_tx(conn, |conn| {
         let before = get(conn, account, id)?;
         let updated = diesel::update(
-            roles::table.filter(
-                roles::account_id
-                    .eq(account.to_string())
-                    .and(roles::id.eq(id.to_string()))
-                    .and(roles::version.eq(expected_version)),
-            ),
+            roles::table
+                .filter(roles::account_id.eq(account).and(roles::id.eq(id)).and(roles::version.eq(expected_version))),
         )
         .set((
             roles::key.eq(&definition.key),
@@ -304,12 +288,8 @@ pub fn delete(
             return Err(StoreError::StaleVersion { entity: "role", expected, current: before.version });
         }
         diesel::delete(
-            roles::table.filter(
-                roles::account_id
-                    .eq(account.to_string())
-                    .and(roles::id.eq(id.to_string()))
-                    .and(roles::version.eq(before.version)),
-            ),
+            roles::table
+                .filter(roles::account_id.eq(account).and(roles::id.eq(id)).and(roles::version.eq(before.version))),
         )
         .execute(conn)?;
         bump_access_version(conn, account)?;
@@ -332,11 +312,9 @@ pub fn copy(
         let source_role = get(conn, account, source)?;
         let id = insert(conn, account, &RoleOrigin::Custom, definition)?;
         if source_role.origin.is_preset() {
-            diesel::update(
-                roles::table.filter(roles::account_id.eq(account.to_string()).and(roles::id.eq(id.to_string()))),
-            )
-            .set(roles::copied_from_preset.eq(&source_role.definition.key))
-            .execute(conn)?;
+            diesel::update(roles::table.filter(roles::account_id.eq(account).and(roles::id.eq(id))))
+                .set(roles::copied_from_preset.eq(&source_role.definition.key))
+                .execute(conn)?;
         }
         bump_access_version(conn, account)?;
         let role = get(conn, account, id)?;
@@ -350,10 +328,10 @@ pub fn copy(
 pub fn members(conn: &mut DbConn, account: AccountId, role: RoleId, page: &PageRequest) -> StoreResult<Page<User>> {
     get(conn, account, role)?;
     let holders = role_assignments::table
-        .filter(role_assignments::account_id.eq(account.to_string()))
-        .filter(role_assignments::role_id.eq(role.to_string()))
+        .filter(role_assignments::account_id.eq(account))
+        .filter(role_assignments::role_id.eq(role))
         .select(role_assignments::user_id);
-    let users = users_t::table.filter(users_t::account_id.eq(account.to_string())).filter(users_t::id.eq_any(holders));
+    let users = users_t::table.filter(users_t::account_id.eq(account)).filter(users_t::id.eq_any(holders));
     let (rows, limit) = crate::common::page_by_text!(conn, users, by users_t::email, UserRow, page);
     let items = rows.into_iter().map(users::user_of).collect::<StoreResult<Vec<_>>>()?;
     Ok(Page::from_rows(items, limit, |u| vec![u.email.clone()]))
@@ -363,7 +341,7 @@ fn insert_assignments(
     conn: &mut DbConn,
     account: AccountId,
     user: UserId,
-    roles: &[String],
+    roles: &[RoleId],
     actor: &Actor,
 ) -> StoreResult<()> {
     insert_bounded(conn, account, user, roles, &Grant::by(actor))
@@ -372,8 +350,8 @@ fn insert_assignments(
 fn clear_assignments(conn: &mut DbConn, account: AccountId, user: UserId) -> StoreResult<()> {
     diesel::delete(
         role_assignments::table
-            .filter(role_assignments::account_id.eq(account.to_string()))
-            .filter(role_assignments::user_id.eq(user.to_string())),
+            .filter(role_assignments::account_id.eq(account))
+            .filter(role_assignments::user_id.eq(user)),
     )
     .execute(conn)?;
     Ok(())
@@ -436,13 +414,13 @@ pub fn assign_granted(
         } else {
             diesel::delete(
                 role_assignments::table
-                    .filter(role_assignments::account_id.eq(account.to_string()))
-                    .filter(role_assignments::user_id.eq(user.to_string()))
-                    .filter(role_assignments::role_id.eq(role.to_string())),
+                    .filter(role_assignments::account_id.eq(account))
+                    .filter(role_assignments::user_id.eq(user))
+                    .filter(role_assignments::role_id.eq(role)),
             )
             .execute(conn)?;
         }
-        insert_bounded(conn, account, user, &[role.to_string()], grant)?;
+        insert_bounded(conn, account, user, &[role], grant)?;
         let action = if grant.bounds.is_permanent() { "user.assign_role" } else { "user.assign_role_for_a_time" };
         let out = users::finish_access_change(conn, account, user, actor, action, before)?;
         if !grant.bounds.is_permanent() || grant.reason.is_some() {
@@ -468,9 +446,9 @@ pub fn unassign(
         let before = users::access(conn, account, user)?;
         let n = diesel::delete(
             role_assignments::table
-                .filter(role_assignments::account_id.eq(account.to_string()))
-                .filter(role_assignments::user_id.eq(user.to_string()))
-                .filter(role_assignments::role_id.eq(role.to_string())),
+                .filter(role_assignments::account_id.eq(account))
+                .filter(role_assignments::user_id.eq(user))
+                .filter(role_assignments::role_id.eq(role)),
         )
         .execute(conn)?;
         if n == 0 {
@@ -521,19 +499,19 @@ pub fn bulk_change(
             match change {
                 BulkRoleChange::Replace(r) => {
                     clear_assignments(conn, account, user)?;
-                    insert_assignments(conn, account, user, &[r.to_string()], actor)?;
+                    insert_assignments(conn, account, user, &[r], actor)?;
                 }
                 BulkRoleChange::Add(r) => {
                     if !before.roles.contains(&r) {
-                        insert_assignments(conn, account, user, &[r.to_string()], actor)?;
+                        insert_assignments(conn, account, user, &[r], actor)?;
                     }
                 }
                 BulkRoleChange::Remove(r) => {
                     diesel::delete(
                         role_assignments::table
-                            .filter(role_assignments::account_id.eq(account.to_string()))
-                            .filter(role_assignments::user_id.eq(user.to_string()))
-                            .filter(role_assignments::role_id.eq(r.to_string())),
+                            .filter(role_assignments::account_id.eq(account))
+                            .filter(role_assignments::user_id.eq(user))
+                            .filter(role_assignments::role_id.eq(r)),
                     )
                     .execute(conn)?;
                 }

@@ -3,7 +3,7 @@
 //! provider without using them; a group's (workgroup's) `externalId`. Rows go with their user or
 //! workgroup.
 
-use crate::common::{Actor, audit, ids, parse_id};
+use crate::common::{Actor, audit, ids};
 use crate::db::DbConn;
 use crate::error::StoreResult;
 use crate::schema::{scim_groups, scim_users};
@@ -30,7 +30,7 @@ pub fn user_name_key(user_name: &str) -> String {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = scim_users, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct ScimUserRow {
-    user_id: String,
+    user_id: UserId,
     user_name: String,
     external_id: Option<String>,
     attributes: String,
@@ -41,16 +41,16 @@ fn user_of(r: ScimUserRow) -> StoreResult<(UserId, ScimUser)> {
         Value::Object(map) => map,
         _ => Map::new(),
     };
-    Ok((UserId(parse_id(&r.user_id)?), ScimUser { user_name: r.user_name, external_id: r.external_id, attributes }))
+    Ok((r.user_id, ScimUser { user_name: r.user_name, external_id: r.external_id, attributes }))
 }
 
 /// The provider's view of each of `people` that has one.
 pub fn users_of(conn: &mut DbConn, account: AccountId, people: &[UserId]) -> StoreResult<BTreeMap<UserId, ScimUser>> {
-    let wanted: Vec<String> = ids(people);
+    let wanted = ids(people);
     let mut found = BTreeMap::new();
     for chunk in wanted.chunks(500) {
         let rows: Vec<ScimUserRow> = scim_users::table
-            .filter(scim_users::account_id.eq(account.to_string()).and(scim_users::user_id.eq_any(chunk)))
+            .filter(scim_users::account_id.eq(account).and(scim_users::user_id.eq_any(chunk)))
             .select(ScimUserRow::as_select())
             .load(conn)?;
         for row in rows {
@@ -63,24 +63,22 @@ pub fn users_of(conn: &mut DbConn, account: AccountId, people: &[UserId]) -> Sto
 
 /// The user whose `userName` is `user_name` (without case), if any.
 pub fn user_named(conn: &mut DbConn, account: AccountId, user_name: &str) -> StoreResult<Option<UserId>> {
-    let id: Option<String> = scim_users::table
-        .filter(scim_users::account_id.eq(account.to_string()))
+    Ok(scim_users::table
+        .filter(scim_users::account_id.eq(account))
         .filter(scim_users::user_name_key.eq(user_name_key(user_name)))
         .select(scim_users::user_id)
         .first(conn)
-        .optional()?;
-    id.map(|id| parse_id(&id).map(UserId)).transpose()
+        .optional()?)
 }
 
 /// The ids in `$column` of the account's rows of `$table` with this `externalId` (case-exact).
 macro_rules! with_external_id {
     ($conn:expr, $table:ident.$column:ident, $account:expr, $external_id:expr) => {{
-        let of_account = $table::account_id.eq($account.to_string());
-        let rows: Vec<String> = $table::table
+        let of_account = $table::account_id.eq($account);
+        Ok($table::table
             .filter(of_account.and($table::external_id.eq($external_id)))
             .select($table::$column)
-            .load($conn)?;
-        rows.iter().map(|id| parse_id(id)).collect()
+            .load($conn)?)
     }};
 }
 
@@ -102,22 +100,19 @@ pub fn put_user(
         return Ok(());
     }
     crate::repo::users::bump_version(conn, account, user, None)?;
-    let (account_id, user_id) = (account.to_string(), user.to_string());
-    diesel::delete(
-        scim_users::table.filter(scim_users::account_id.eq(&account_id).and(scim_users::user_id.eq(&user_id))),
-    )
-    .execute(conn)?;
+    diesel::delete(scim_users::table.filter(scim_users::account_id.eq(account).and(scim_users::user_id.eq(user))))
+        .execute(conn)?;
     diesel::insert_into(scim_users::table)
         .values((
-            scim_users::account_id.eq(&account_id),
-            scim_users::user_id.eq(&user_id),
+            scim_users::account_id.eq(account),
+            scim_users::user_id.eq(user),
             scim_users::user_name.eq(&scim.user_name),
             scim_users::user_name_key.eq(user_name_key(&scim.user_name)),
             scim_users::external_id.eq(scim.external_id.as_deref()),
             scim_users::attributes.eq(serde_json::to_string(&scim.attributes)?),
         ))
         .execute(conn)?;
-    audit(conn, account, actor, "user.scim", "user", user_id, before.map(|b| json!(b)), Some(json!(scim)))
+    audit(conn, account, actor, "user.scim", "user", user, before.map(|b| json!(b)), Some(json!(scim)))
 }
 
 /// The `externalId` of each of `groups` that has one.
@@ -126,16 +121,16 @@ pub fn group_external_ids(
     account: AccountId,
     groups: &[WorkgroupId],
 ) -> StoreResult<BTreeMap<WorkgroupId, String>> {
-    let wanted: Vec<String> = ids(groups);
+    let wanted = ids(groups);
     let mut found = BTreeMap::new();
     for chunk in wanted.chunks(500) {
-        let rows: Vec<(String, Option<String>)> = scim_groups::table
-            .filter(scim_groups::account_id.eq(account.to_string()).and(scim_groups::workgroup_id.eq_any(chunk)))
+        let rows: Vec<(WorkgroupId, Option<String>)> = scim_groups::table
+            .filter(scim_groups::account_id.eq(account).and(scim_groups::workgroup_id.eq_any(chunk)))
             .select((scim_groups::workgroup_id, scim_groups::external_id))
             .load(conn)?;
         for (id, external) in rows {
             if let Some(external) = external {
-                found.insert(WorkgroupId(parse_id(&id)?), external);
+                found.insert(id, external);
             }
         }
     }
@@ -159,21 +154,20 @@ pub fn set_group_external_id(
     if before.as_deref() == external_id {
         return Ok(());
     }
-    let (account_id, group_id) = (account.to_string(), group.to_string());
     diesel::delete(
-        scim_groups::table.filter(scim_groups::account_id.eq(&account_id).and(scim_groups::workgroup_id.eq(&group_id))),
+        scim_groups::table.filter(scim_groups::account_id.eq(account).and(scim_groups::workgroup_id.eq(group))),
     )
     .execute(conn)?;
     if let Some(external_id) = external_id {
         diesel::insert_into(scim_groups::table)
             .values((
-                scim_groups::account_id.eq(&account_id),
-                scim_groups::workgroup_id.eq(&group_id),
+                scim_groups::account_id.eq(account),
+                scim_groups::workgroup_id.eq(group),
                 scim_groups::external_id.eq(external_id),
             ))
             .execute(conn)?;
     }
     let record = |e: Option<&str>| json!({ "external_id": e });
     let (before, after) = (record(before.as_deref()), record(external_id));
-    audit(conn, account, actor, "workgroup.scim", "workgroup", group_id, Some(before), Some(after))
+    audit(conn, account, actor, "workgroup.scim", "workgroup", group, Some(before), Some(after))
 }

@@ -61,10 +61,8 @@ pub struct Session {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = sessions, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct SessionRow {
-    #[diesel(deserialize_as = String)]
     account_id: AccountId,
     id: String,
-    #[diesel(deserialize_as = String)]
     user_id: UserId,
     created_at: NaiveDateTime,
     expires_at: NaiveDateTime,
@@ -93,22 +91,22 @@ pub fn start(conn: &mut DbConn, account: AccountId, user: UserId, expires_at: Da
     let id = Uuid::new_v4();
     let at = now();
     let old = to_db_time(at - KEPT_AFTER_END);
-    let mine = sessions::account_id.eq(account.to_string()).and(sessions::user_id.eq(user.to_string()));
+    let mine = sessions::account_id.eq(account).and(sessions::user_id.eq(user));
     diesel::delete(sessions::table.filter(mine).filter(sessions::expires_at.lt(old).or(sessions::ended_at.lt(old))))
         .execute(conn)?;
     // the access review's "last sign-in"
     diesel::update(
         crate::schema::users::table
-            .filter(crate::schema::users::account_id.eq(account.to_string()))
-            .filter(crate::schema::users::id.eq(user.to_string())),
+            .filter(crate::schema::users::account_id.eq(account))
+            .filter(crate::schema::users::id.eq(user)),
     )
     .set(crate::schema::users::last_sign_in_at.eq(Some(to_db_time(at))))
     .execute(conn)?;
     diesel::insert_into(sessions::table)
         .values((
-            sessions::account_id.eq(account.to_string()),
+            sessions::account_id.eq(account),
             sessions::id.eq(id.to_string()),
-            sessions::user_id.eq(user.to_string()),
+            sessions::user_id.eq(user),
             sessions::created_at.eq(to_db_time(at)),
             sessions::expires_at.eq(to_db_time(expires_at)),
         ))
@@ -119,7 +117,7 @@ pub fn start(conn: &mut DbConn, account: AccountId, user: UserId, expires_at: Da
 /// The user's sessions that have neither ended nor expired at `at`, newest first.
 pub fn active(conn: &mut DbConn, account: AccountId, user: UserId, at: DateTime<Utc>) -> StoreResult<Vec<Session>> {
     let rows: Vec<SessionRow> = sessions::table
-        .filter(sessions::account_id.eq(account.to_string()).and(sessions::user_id.eq(user.to_string())))
+        .filter(sessions::account_id.eq(account).and(sessions::user_id.eq(user)))
         .filter(sessions::ended_at.is_null().and(sessions::expires_at.gt(to_db_time(at))))
         .select(SessionRow::as_select())
         .order((sessions::created_at.desc(), sessions::id.desc()))
@@ -139,7 +137,7 @@ pub fn end(
     crate::common::write_tx(conn, |conn| {
         let n = diesel::update(
             sessions::table
-                .filter(sessions::account_id.eq(account.to_string()).and(sessions::user_id.eq(user.to_string())))
+                .filter(sessions::account_id.eq(account).and(sessions::user_id.eq(user)))
                 .filter(sessions::id.eq(id.to_string()).and(sessions::ended_at.is_null())),
         )
         .set((sessions::ended_at.eq(Some(to_db_time(now()))), sessions::ended_why.eq(Some(why.as_str()))))
@@ -167,7 +165,7 @@ pub fn end_all(
         let keep = keep.map(|k| k.to_string()).unwrap_or_default();
         let n = diesel::update(
             sessions::table
-                .filter(sessions::account_id.eq(account.to_string()).and(sessions::user_id.eq(user.to_string())))
+                .filter(sessions::account_id.eq(account).and(sessions::user_id.eq(user)))
                 .filter(sessions::ended_at.is_null().and(sessions::id.ne(keep))),
         )
         .set((sessions::ended_at.eq(Some(to_db_time(now()))), sessions::ended_why.eq(Some(why.as_str()))))

@@ -34,8 +34,7 @@ struct TwoFactorRow {
 /// The user's row.
 macro_rules! mine {
     ($account:expr, $user:expr) => {
-        two_factor::table
-            .filter(two_factor::account_id.eq($account.to_string()).and(two_factor::user_id.eq($user.to_string())))
+        two_factor::table.filter(two_factor::account_id.eq($account).and(two_factor::user_id.eq($user)))
     };
 }
 
@@ -72,8 +71,8 @@ pub fn enroll(
         diesel::delete(mine!(account, user)).execute(conn)?;
         diesel::insert_into(two_factor::table)
             .values((
-                two_factor::account_id.eq(account.to_string()),
-                two_factor::user_id.eq(user.to_string()),
+                two_factor::account_id.eq(account),
+                two_factor::user_id.eq(user),
                 two_factor::sealed_secret.eq(sealed_secret),
                 two_factor::recovery_hashes.eq(serde_json::to_string(recovery_hashes)?),
                 two_factor::created_at.eq(to_db_time(now())),

@@ -17,7 +17,9 @@ use diesel::sql_types::Text;
 use serde::Serialize;
 use serde_json::json;
 use std::collections::BTreeMap;
-use switchboard_core::{AccountId, DashboardAccess, Email, NumberId, RoleId, Subject, UserId, UserStatus, WorkgroupId};
+use switchboard_core::{
+    AccountId, DashboardAccess, Email, IvrId, NumberId, RoleId, Subject, UserId, UserStatus, WorkgroupId,
+};
 
 /// A user of an account.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -66,9 +68,7 @@ pub struct UserPatch {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = users, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 pub(crate) struct UserRow {
-    #[diesel(deserialize_as = String)]
     account_id: AccountId,
-    #[diesel(deserialize_as = String)]
     id: UserId,
     email: String,
     name: String,
@@ -79,8 +79,8 @@ pub(crate) struct UserRow {
     updated_at: NaiveDateTime,
 }
 impl UserRow {
-    pub(crate) fn id_string(&self) -> String {
-        self.id.to_string()
+    pub(crate) fn id(&self) -> UserId {
+        self.id
     }
 }
 
@@ -122,12 +122,11 @@ pub fn normalize_email(email: &str) -> StoreResult<String> {
 
 /// The first of `wanted` that is not a user of the account (one query per 500 ids).
 pub fn first_unknown(conn: &mut DbConn, account: AccountId, wanted: &[UserId]) -> StoreResult<Option<UserId>> {
-    let a = account.to_string();
     crate::common::first_unknown(wanted, |chunk| {
         Ok(users::table
-            .filter(users::account_id.eq(&a).and(users::id.eq_any(chunk)))
+            .filter(users::account_id.eq(account).and(users::id.eq_any(chunk)))
             .select(users::id)
-            .load::<String>(conn)?)
+            .load(conn)?)
     })
 }
 
@@ -142,8 +141,8 @@ pub(crate) fn insert(conn: &mut DbConn, account: AccountId, id: UserId, new: &Ne
     let t = to_db_time(now());
     diesel::insert_into(users::table)
         .values((
-            users::account_id.eq(account.to_string()),
-            users::id.eq(id.to_string()),
+            users::account_id.eq(account),
+            users::id.eq(id),
             users::email.eq(email),
             users::name.eq(new.name.trim()),
             users::status.eq(status_str(new.status)),
@@ -172,7 +171,7 @@ pub fn get(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult<Use
 pub fn get_by_email(conn: &mut DbConn, account: AccountId, email: &str) -> StoreResult<User> {
     let email = normalize_email(email)?;
     let row: Option<UserRow> = users::table
-        .filter(users::account_id.eq(account.to_string()).and(users::email.eq(email)))
+        .filter(users::account_id.eq(account).and(users::email.eq(email)))
         .select(UserRow::as_select())
         .first(conn)
         .optional()?;
@@ -204,7 +203,7 @@ pub fn among(conn: &mut DbConn, account: AccountId, ids: &[UserId]) -> StoreResu
     let mut found = Vec::new();
     for chunk in wanted.chunks(500) {
         let rows: Vec<UserRow> = users::table
-            .filter(users::account_id.eq(account.to_string()).and(users::id.eq_any(chunk)))
+            .filter(users::account_id.eq(account).and(users::id.eq_any(chunk)))
             .select(UserRow::as_select())
             .load(conn)?;
         found.extend(rows.into_iter().map(user_of).collect::<StoreResult<Vec<_>>>()?);
@@ -221,7 +220,7 @@ pub(crate) fn bump_version(
     user: UserId,
     expected: Option<i64>,
 ) -> StoreResult<()> {
-    let target = || users::table.filter(users::account_id.eq(account.to_string()).and(users::id.eq(user.to_string())));
+    let target = || users::table.filter(users::account_id.eq(account).and(users::id.eq(user)));
     let updated = match expected {
         Some(v) => diesel::update(target().filter(users::version.eq(v)))
             .set((users::version.eq(users::version + 1), users::updated_at.eq(to_db_time(now()))))
@@ -257,8 +256,7 @@ pub fn update(
     crate::common::write_tx(conn, |conn| {
         let before = get(conn, account, id)?;
         bump_version(conn, account, id, expected_version)?;
-        let target =
-            || users::table.filter(users::account_id.eq(account.to_string()).and(users::id.eq(id.to_string())));
+        let target = || users::table.filter(users::account_id.eq(account).and(users::id.eq(id)));
         if let Some(email) = email {
             diesel::update(target()).set(users::email.eq(email)).execute(conn)?;
         }
@@ -300,8 +298,8 @@ pub fn delete(
     crate::common::write_tx(conn, |conn| {
         let before = get(conn, account, id)?;
         bump_version(conn, account, id, expected_version)?;
-        let superadmin: Option<String> = accounts::table
-            .filter(accounts::id.eq(account.to_string()).and(accounts::superadmin_user_id.eq(id.to_string())))
+        let superadmin: Option<AccountId> = accounts::table
+            .filter(accounts::id.eq(account).and(accounts::superadmin_user_id.eq(id)))
             .select(accounts::id)
             .first(conn)
             .optional()?;
@@ -311,10 +309,7 @@ pub fn delete(
                 message: "the account's superadmin cannot be deleted; transfer the role first".into(),
             });
         }
-        diesel::delete(
-            users::table.filter(users::account_id.eq(account.to_string()).and(users::id.eq(id.to_string()))),
-        )
-        .execute(conn)?;
+        diesel::delete(users::table.filter(users::account_id.eq(account).and(users::id.eq(id)))).execute(conn)?;
         bump_access_version(conn, account)?;
         audit(conn, account, actor, "user.delete", "user", id, Some(user_json(&before)), None)
     })
@@ -379,20 +374,20 @@ fn read_subjects(
     if people.is_empty() {
         return Ok(Vec::new());
     }
-    let a = account.to_string();
+    let a = account;
     let ids: Vec<String> = people.iter().map(ToString::to_string).collect();
     let t = to_db_time(now());
     let mut b = SqlBuf::new(conn.backend());
-    b.sql("SELECT x.id AS user_id, 'status' AS tag, x.status AS value FROM users x WHERE x.account_id = ").text(&a);
+    b.sql("SELECT x.id AS user_id, 'status' AS tag, x.status AS value FROM users x WHERE x.account_id = ").text(a);
     b.sql(" AND x.id IN ").list(&ids);
     b.sql(" UNION ALL SELECT x.superadmin_user_id AS user_id, 'superadmin' AS tag, x.id AS value FROM accounts x");
-    b.sql(" WHERE x.id = ").text(&a).sql(" AND x.superadmin_user_id IN ").list(&ids);
+    b.sql(" WHERE x.id = ").text(a).sql(" AND x.superadmin_user_id IN ").list(&ids);
     let role = match named {
         RoleNamed::ByKey => "r.key",
         RoleNamed::ById => "r.id",
     };
     b.sql(&format!(" UNION ALL SELECT x.user_id AS user_id, 'role' AS tag, {role} AS value FROM role_assignments x"));
-    b.sql(" JOIN roles r ON r.account_id = x.account_id AND r.id = x.role_id WHERE x.account_id = ").text(&a);
+    b.sql(" JOIN roles r ON r.account_id = x.account_id AND r.id = x.role_id WHERE x.account_id = ").text(a);
     b.sql(" AND x.user_id IN ").list(&ids);
     b.holding(t);
     for (table, tag, column, bounded) in [
@@ -402,7 +397,7 @@ fn read_subjects(
         ("dashboard_ivrs", "dashboard_ivr", "ivr_id", true),
     ] {
         b.sql(&format!(" UNION ALL SELECT x.user_id AS user_id, '{tag}' AS tag, x.{column} AS value FROM {table} x"));
-        b.sql(" WHERE x.account_id = ").text(&a).sql(" AND x.user_id IN ").list(&ids);
+        b.sql(" WHERE x.account_id = ").text(a).sql(" AND x.user_id IN ").list(&ids);
         if bounded {
             b.holding(t);
         }
@@ -499,22 +494,20 @@ pub fn set_dashboard_access_bounded(
     expected_version: Option<i64>,
     actor: &Actor,
 ) -> StoreResult<UserAccess> {
-    let with_bounds = |ids: Vec<String>| -> Vec<(String, Bounds)> { ids.into_iter().map(|i| (i, bounds)).collect() };
-    let wgs = with_bounds(ids(&dashboard.workgroups));
-    let ivrs = with_bounds(ids(&dashboard.ivrs));
+    let wgs: Vec<_> = ids(&dashboard.workgroups).into_iter().map(|w| (w, bounds)).collect();
+    let ivrs: Vec<_> = ids(&dashboard.ivrs).into_iter().map(|i| (i, bounds)).collect();
     change_access(conn, (account, id, expected_version), actor, "user.set_dashboard_access", |conn| {
-        let (a, u) = (account.to_string(), id.to_string());
         diesel::delete(
             dashboard_workgroups::table
-                .filter(dashboard_workgroups::account_id.eq(&a).and(dashboard_workgroups::user_id.eq(&u))),
+                .filter(dashboard_workgroups::account_id.eq(account).and(dashboard_workgroups::user_id.eq(id))),
         )
         .execute(&mut *conn)?;
         diesel::delete(
-            dashboard_ivrs::table.filter(dashboard_ivrs::account_id.eq(&a).and(dashboard_ivrs::user_id.eq(&u))),
+            dashboard_ivrs::table.filter(dashboard_ivrs::account_id.eq(account).and(dashboard_ivrs::user_id.eq(id))),
         )
         .execute(&mut *conn)?;
-        insert_bounded!(conn, dashboard_workgroups, &a, &u, workgroup_id, wgs);
-        insert_bounded!(conn, dashboard_ivrs, &a, &u, ivr_id, ivrs);
+        insert_bounded!(conn, dashboard_workgroups, account, id, workgroup_id, wgs);
+        insert_bounded!(conn, dashboard_ivrs, account, id, ivr_id, ivrs);
         Ok(())
     })
 }
@@ -525,12 +518,12 @@ macro_rules! insert_bounded {
         let t = to_db_time(crate::common::now());
         let rows: Vec<_> = $rows
             .iter()
-            .map(|(member, bounds): &(String, Bounds)| {
+            .map(|(member, bounds)| {
                 let starts = bounds.starts_at.map(to_db_time);
                 (
-                    $table::account_id.eq($account.to_owned()),
-                    $table::user_id.eq($user.to_owned()),
-                    $table::$member.eq(member.clone()),
+                    $table::account_id.eq($account),
+                    $table::user_id.eq($user),
+                    $table::$member.eq(*member),
                     $table::starts_at.eq(starts),
                     $table::expires_at.eq(bounds.expires_at.map(to_db_time)),
                     // a grant that starts later is announced by the sweep when it starts
@@ -547,34 +540,33 @@ use insert_bounded;
 
 /// A person's grants of `$table` holding now, each with when it ends (a copy keeps the end).
 macro_rules! holding_with_end {
-    ($conn:expr, $table:ident, $account:expr, $user:expr, $member:ident) => {{
+    ($conn:expr, $table:ident, $account:expr, $user:expr, $member:ident: $Member:ty) => {{
         let t = to_db_time(now());
-        let rows: Vec<(String, Option<NaiveDateTime>)> = $table::table
+        let rows: Vec<($Member, Option<NaiveDateTime>)> = $table::table
             .filter($table::account_id.eq($account).and($table::user_id.eq($user)))
             .filter(holding_at!($table, t))
             .select(($table::$member, $table::expires_at))
             .load(&mut *$conn)?;
         rows.into_iter()
             .map(|(member, end)| (member, Bounds { starts_at: None, expires_at: end.map(from_db_time) }))
-            .collect::<Vec<(String, Bounds)>>()
+            .collect::<Vec<($Member, Bounds)>>()
     }};
 }
 
 /// The next instant a time-bound grant of the user starts or expires, if any: what the user's cached
 /// access is good until.
 pub fn next_access_change(conn: &mut DbConn, account: AccountId, id: UserId) -> StoreResult<Option<DateTime<Utc>>> {
-    let (a, u) = (account.to_string(), id.to_string());
     let t = to_db_time(now());
     let mut next: Option<NaiveDateTime> = None;
     macro_rules! earliest {
         ($table:ident) => {
             let starts: Option<NaiveDateTime> = $table::table
-                .filter($table::account_id.eq(&a).and($table::user_id.eq(&u)))
+                .filter($table::account_id.eq(account).and($table::user_id.eq(id)))
                 .filter($table::starts_at.gt(t))
                 .select(diesel::dsl::min($table::starts_at))
                 .first(conn)?;
             let expires: Option<NaiveDateTime> = $table::table
-                .filter($table::account_id.eq(&a).and($table::user_id.eq(&u)))
+                .filter($table::account_id.eq(account).and($table::user_id.eq(id)))
                 .filter($table::expires_at.gt(t))
                 .select(diesel::dsl::min($table::expires_at))
                 .first(conn)?;
@@ -632,8 +624,7 @@ pub fn duplicate(
         let user = insert(conn, account, UserId::new_random(), new)?;
         let id = user.id;
         // What holds now is copied, a time-bound grant with its end: a copy never outlives its source.
-        let (a, s_id, u) = (account.to_string(), source.to_string(), id.to_string());
-        for (role, bounds) in holding_with_end!(conn, role_assignments, &a, &s_id, role_id) {
+        for (role, bounds) in holding_with_end!(conn, role_assignments, account, source, role_id: RoleId) {
             let grant = crate::repo::grants::Grant { bounds, ..crate::repo::grants::Grant::by(actor) };
             crate::repo::grants::insert_bounded(conn, account, id, &[role], &grant)?;
         }
@@ -646,10 +637,10 @@ pub fn duplicate(
             workgroup_id,
             ids(&from.workgroups)
         );
-        let wgs = holding_with_end!(conn, dashboard_workgroups, &a, &s_id, workgroup_id);
-        insert_bounded!(conn, dashboard_workgroups, &a, &u, workgroup_id, wgs);
-        let ivrs = holding_with_end!(conn, dashboard_ivrs, &a, &s_id, ivr_id);
-        insert_bounded!(conn, dashboard_ivrs, &a, &u, ivr_id, ivrs);
+        let wgs = holding_with_end!(conn, dashboard_workgroups, account, source, workgroup_id: WorkgroupId);
+        insert_bounded!(conn, dashboard_workgroups, account, id, workgroup_id, wgs);
+        let ivrs = holding_with_end!(conn, dashboard_ivrs, account, source, ivr_id: IvrId);
+        insert_bounded!(conn, dashboard_ivrs, account, id, ivr_id, ivrs);
         let copied = access(conn, account, id)?;
         bump_access_version(conn, account)?;
         let after = json!({"user": user_json(&user), "source": source, "access": copied});

@@ -53,7 +53,7 @@ pub struct Webhook {
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = webhooks, check_for_backend(diesel::sqlite::Sqlite, diesel::pg::Pg))]
 struct WebhookRow {
-    account_id: String,
+    account_id: AccountId,
     id: String,
     url: String,
     description: String,
@@ -72,7 +72,7 @@ impl WebhookRow {
     fn webhook(self) -> StoreResult<Webhook> {
         Ok(Webhook {
             id: parse_id(&self.id)?,
-            account_id: parse_id(&self.account_id)?,
+            account_id: self.account_id,
             url: self.url,
             description: self.description,
             active: self.active,
@@ -94,7 +94,7 @@ fn audited(w: &Webhook) -> serde_json::Value {
 }
 
 pub fn get(conn: &mut DbConn, account: AccountId, id: Uuid) -> StoreResult<Webhook> {
-    crate::common::find_row!(conn, webhooks, account, id, WebhookRow, "webhook").webhook()
+    crate::common::find_row!(conn, webhooks, account, id.to_string(), WebhookRow, "webhook").webhook()
 }
 
 /// The account's webhooks, oldest first.
@@ -114,8 +114,7 @@ pub fn create(
     actor: &Actor,
 ) -> StoreResult<Webhook> {
     write_tx(conn, |conn| {
-        let existing: i64 =
-            webhooks::table.filter(webhooks::account_id.eq(account.to_string())).count().get_result(conn)?;
+        let existing: i64 = webhooks::table.filter(webhooks::account_id.eq(account)).count().get_result(conn)?;
         if existing >= MAX_PER_ACCOUNT {
             return Err(StoreError::Conflict {
                 field: None,
@@ -126,7 +125,7 @@ pub fn create(
         let id = Uuid::new_v4();
         diesel::insert_into(webhooks::table)
             .values((
-                webhooks::account_id.eq(account.to_string()),
+                webhooks::account_id.eq(account),
                 webhooks::id.eq(id.to_string()),
                 webhooks::url.eq(url),
                 webhooks::description.eq(description),
@@ -171,7 +170,7 @@ pub fn update(
         if let Some(expected) = expected_version.filter(|v| *v != before.version) {
             return Err(StoreError::StaleVersion { entity: "webhook", expected, current: before.version });
         }
-        let mine = webhooks::account_id.eq(account.to_string()).and(webhooks::id.eq(id.to_string()));
+        let mine = webhooks::account_id.eq(account).and(webhooks::id.eq(id.to_string()));
         diesel::update(webhooks::table.filter(mine.clone()))
             .set((
                 webhooks::url.eq(edit.url.unwrap_or(&before.url)),
@@ -201,7 +200,7 @@ pub fn update(
 pub fn delete(conn: &mut DbConn, account: AccountId, id: Uuid, actor: &Actor) -> StoreResult<()> {
     write_tx(conn, |conn| {
         let before = get(conn, account, id)?;
-        let a = account.to_string();
+        let a = account;
         diesel::delete(
             webhook_deliveries::table
                 .filter(webhook_deliveries::account_id.eq(&a).and(webhook_deliveries::webhook_id.eq(id.to_string()))),
@@ -268,11 +267,7 @@ pub fn deliveries(
     get(conn, account, webhook)?;
     let limit = page.effective_limit();
     let mut q = webhook_deliveries::table
-        .filter(
-            webhook_deliveries::account_id
-                .eq(account.to_string())
-                .and(webhook_deliveries::webhook_id.eq(webhook.to_string())),
-        )
+        .filter(webhook_deliveries::account_id.eq(account).and(webhook_deliveries::webhook_id.eq(webhook.to_string())))
         .select(DeliveryRow::as_select())
         .order((webhook_deliveries::attempted_at.desc(), webhook_deliveries::id.desc()))
         .limit(limit + 1)
@@ -297,7 +292,7 @@ pub fn delivery(conn: &mut DbConn, account: AccountId, webhook: Uuid, id: Uuid) 
     let row: Option<DeliveryRow> = webhook_deliveries::table
         .filter(
             webhook_deliveries::account_id
-                .eq(account.to_string())
+                .eq(account)
                 .and(webhook_deliveries::webhook_id.eq(webhook.to_string()))
                 .and(webhook_deliveries::id.eq(id.to_string())),
         )
@@ -332,7 +327,7 @@ fn insert_attempt(conn: &mut DbConn, hook: &Webhook, attempt: &Attempt, number: 
     let id = Uuid::new_v4();
     diesel::insert_into(webhook_deliveries::table)
         .values((
-            webhook_deliveries::account_id.eq(hook.account_id.to_string()),
+            webhook_deliveries::account_id.eq(hook.account_id),
             webhook_deliveries::id.eq(id.to_string()),
             webhook_deliveries::webhook_id.eq(hook.id.to_string()),
             webhook_deliveries::event_id.eq(attempt.event_id.to_string()),
@@ -354,7 +349,7 @@ pub fn record_redelivery(conn: &mut DbConn, hook: &Webhook, attempt: &Attempt) -
         let tries: i64 = webhook_deliveries::table
             .filter(
                 webhook_deliveries::account_id
-                    .eq(hook.account_id.to_string())
+                    .eq(hook.account_id)
                     .and(webhook_deliveries::webhook_id.eq(hook.id.to_string()))
                     .and(webhook_deliveries::seq.eq(attempt.seq)),
             )
@@ -369,7 +364,7 @@ pub fn record_redelivery(conn: &mut DbConn, hook: &Webhook, attempt: &Attempt) -
 /// update, so two threads, of this instance or another, never deliver the same webhook at once.
 pub fn lease_due(conn: &mut DbConn, holder: &str, until: DateTime<Utc>, limit: i64) -> StoreResult<Vec<Webhook>> {
     let t = to_db_time(now());
-    let candidates: Vec<(String, String)> = webhooks::table
+    let candidates: Vec<(AccountId, String)> = webhooks::table
         .inner_join(event_counters::table.on(event_counters::account_id.eq(webhooks::account_id)))
         .filter(webhooks::active.eq(true))
         .filter(event_counters::seq.gt(webhooks::delivered_seq))
@@ -381,12 +376,12 @@ pub fn lease_due(conn: &mut DbConn, holder: &str, until: DateTime<Utc>, limit: i
         .load(conn)?;
     let mut leased = Vec::new();
     for (account, id) in candidates {
-        let free = webhooks::account_id.eq(&account).and(webhooks::id.eq(&id)).and(webhooks::lease_until.lt(t));
+        let free = webhooks::account_id.eq(account).and(webhooks::id.eq(&id)).and(webhooks::lease_until.lt(t));
         let taken = diesel::update(webhooks::table.filter(free))
             .set((webhooks::leased_by.eq(holder), webhooks::lease_until.eq(to_db_time(until))))
             .execute(conn)?;
         if taken == 1 {
-            leased.push(get(conn, parse_id(&account)?, parse_id(&id)?)?);
+            leased.push(get(conn, account, parse_id(&id)?)?);
         }
     }
     Ok(leased)
@@ -406,7 +401,7 @@ pub fn record_attempt(
 ) -> StoreResult<bool> {
     write_tx(conn, |conn| {
         let mine = webhooks::account_id
-            .eq(hook.account_id.to_string())
+            .eq(hook.account_id)
             .and(webhooks::id.eq(hook.id.to_string()))
             .and(webhooks::leased_by.eq(holder))
             .and(webhooks::version.eq(hook.version))
@@ -448,7 +443,7 @@ pub fn release(conn: &mut DbConn, hook: &Webhook, holder: &str) -> StoreResult<(
     diesel::update(
         webhooks::table.filter(
             webhooks::account_id
-                .eq(hook.account_id.to_string())
+                .eq(hook.account_id)
                 .and(webhooks::id.eq(hook.id.to_string()))
                 .and(webhooks::leased_by.eq(holder)),
         ),

@@ -49,7 +49,7 @@ pub fn workgroups_by_creation(
 pub fn workgroups_among(conn: &mut DbConn, account: AccountId, ids: &[WorkgroupId]) -> StoreResult<Vec<Workgroup>> {
     let wanted = crate::common::ids(ids);
     let rows: Vec<Row> = workgroups::table
-        .filter(workgroups::account_id.eq(account.to_string()).and(workgroups::id.eq_any(wanted)))
+        .filter(workgroups::account_id.eq(account).and(workgroups::id.eq_any(wanted)))
         .order((workgroups::created_at, workgroups::id))
         .select(Row::as_select())
         .load(conn)?;

@@ -20,7 +20,7 @@ use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Text};
 use std::fmt::Write;
-use switchboard_core::{AccountId, CommunicationKind, Visibility};
+use switchboard_core::{AccountId, CommunicationKind, UserId, Visibility};
 
 /// References per statement when reading totals.
 const REFS_PER_READ: usize = 1_000;
@@ -37,7 +37,7 @@ pub(crate) struct Plan {
     part: ScopePart,
     shown: Option<Vec<String>>,
     /// The person whose own records count too, where the part does not already hold them all.
-    own: Option<String>,
+    own: Option<UserId>,
 }
 
 /// The plan for a report, when the totals can answer it.
@@ -110,7 +110,7 @@ pub(crate) fn answer(
     filter: &CommunicationFilter,
     dimension: Dimension,
 ) -> StoreResult<Groups> {
-    let a = account.to_string();
+    let a = account;
     let mut out = Groups::new();
     let nothing = plan.refs.as_ref().is_some_and(Vec::is_empty) || plan.kinds.as_ref().is_some_and(Vec::is_empty);
     if !nothing {
@@ -197,7 +197,7 @@ fn month_on_or_after(day: NaiveDate) -> NaiveDate {
 /// by day), the days around them from the day rows.
 fn read_whole_days(
     conn: &mut DbConn,
-    a: &str,
+    a: &AccountId,
     plan: &Plan,
     from: Option<NaiveDate>,
     until: Option<NaiveDate>,
@@ -315,7 +315,7 @@ struct Rows {
 }
 
 /// `FROM … WHERE` for the totals of one column's references (or the account's) at one grain.
-fn push_key_prefix(b: &mut SqlBuf, a: &str, across: Across, grain: Grain) {
+fn push_key_prefix(b: &mut SqlBuf, a: &AccountId, across: Across, grain: Grain) {
     b.sql(" FROM communication_totals WHERE account_id = ").text(a);
     b.sql(" AND dimension = ").text(across.name()).sql(" AND grain = ").text(grain.name());
 }
@@ -323,17 +323,17 @@ fn push_key_prefix(b: &mut SqlBuf, a: &str, across: Across, grain: Grain) {
 /// `AND` the periods from that of `from` to that of `until` (exclusive).
 fn push_periods(b: &mut SqlBuf, grain: Grain, from: Option<NaiveDate>, until: Option<NaiveDate>) {
     if let Some(f) = from {
-        b.sql(" AND period >= ").text(&grain.period(f));
+        b.sql(" AND period >= ").text(grain.period(f));
     }
     if let Some(u) = until {
-        b.sql(" AND period < ").text(&grain.period(u));
+        b.sql(" AND period < ").text(grain.period(u));
     }
 }
 
 /// Adds the totals of `rows` to `out`, for `refs` (`None`: every reference of the column).
 fn read(
     conn: &mut DbConn,
-    a: &str,
+    a: &AccountId,
     plan: &Plan,
     refs: Option<&[String]>,
     rows: Rows,

@@ -12,7 +12,7 @@ use crate::repo::history_sql::{CountRow, SqlBuf};
 use crate::repo::totals::Sums;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use switchboard_core::{AccountId, Visibility};
+use switchboard_core::{AccountId, UserId, Visibility};
 
 /// What a report groups by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -61,7 +61,7 @@ fn push_key(b: &mut SqlBuf, dimension: Dimension) {
 /// The condition that a record of the communications aliased `c` is one of the user's own: on
 /// PostgreSQL a primary-key lookup (`id = ANY(ARRAY(…))`), so the planner ORs bitmap index scans
 /// instead of running a subplan over the account; on SQLite `id IN (…)`.
-pub(crate) fn push_participant(b: &mut SqlBuf, account: &str, user: &str) {
+pub(crate) fn push_participant(b: &mut SqlBuf, account: &AccountId, user: &UserId) {
     let (open, close) = match b.backend() {
         Backend::Postgres => ("c.id = ANY(ARRAY(", "))"),
         Backend::Sqlite => ("c.id IN (", ")"),
@@ -82,7 +82,7 @@ pub(crate) fn counted(
     filter: &CommunicationFilter,
     dimension: Dimension,
 ) -> StoreResult<Groups> {
-    let a = account.to_string();
+    let a = account;
     let whole_account = *visibility == Visibility::Everything && filter.is_empty();
     let parts = scope_parts(visibility, false);
     let shown = kinds_shown(visibility);
@@ -117,7 +117,7 @@ pub(crate) fn counted(
 /// walks an index on `account_id` and reads every record from it in index order, about 4× slower.
 pub(crate) fn count_records(
     conn: &mut DbConn,
-    a: &str,
+    a: &AccountId,
     dimension: Dimension,
     whole_account: bool,
     out: &mut Groups,
