@@ -11,7 +11,7 @@ pub use switchboard_core::ids::columns::*;
 use switchboard_core::{AccountId, CommunicationId, IvrId, NumberId, RoleId, UserId, WorkgroupId};
 
 macro_rules! on_both_backends {
-    ($($sql:ident => $id:ident;)*) => {$(
+    ($($(#[$doc:meta])* $sql:ident => $id:ident;)*) => {$(
         impl HasSqlType<$sql> for MultiBackend {
             fn metadata(lookup: &mut Self::MetadataLookup) -> Self::TypeMetadata {
                 MultiBackend::lookup_sql_type::<$sql>(lookup)
@@ -33,12 +33,4 @@ macro_rules! on_both_backends {
     )*};
 }
 
-on_both_backends! {
-    AccountIdText => AccountId;
-    UserIdText => UserId;
-    RoleIdText => RoleId;
-    NumberIdText => NumberId;
-    WorkgroupIdText => WorkgroupId;
-    IvrIdText => IvrId;
-    CommunicationIdText => CommunicationId;
-}
+switchboard_core::each_id_column!(on_both_backends);

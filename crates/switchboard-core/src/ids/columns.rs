@@ -53,19 +53,29 @@ macro_rules! id_columns {
     )*};
 }
 
-id_columns! {
-    /// The column type of account ids.
-    AccountIdText => AccountId;
-    /// The column type of user ids.
-    UserIdText => UserId;
-    /// The column type of role ids.
-    RoleIdText => RoleId;
-    /// The column type of business number ids.
-    NumberIdText => NumberId;
-    /// The column type of workgroup ids.
-    WorkgroupIdText => WorkgroupId;
-    /// The column type of IVR ids.
-    IvrIdText => IvrId;
-    /// The column type of communication ids.
-    CommunicationIdText => CommunicationId;
+/// Every kind of id with its column type, for the macros that implement something for each (here,
+/// and the store's two-backend connection).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! each_id_column {
+    ($then:ident) => {
+        $then! {
+            /// The column type of account ids.
+            AccountIdText => AccountId;
+            /// The column type of user ids.
+            UserIdText => UserId;
+            /// The column type of role ids.
+            RoleIdText => RoleId;
+            /// The column type of business number ids.
+            NumberIdText => NumberId;
+            /// The column type of workgroup ids.
+            WorkgroupIdText => WorkgroupId;
+            /// The column type of IVR ids.
+            IvrIdText => IvrId;
+            /// The column type of communication ids.
+            CommunicationIdText => CommunicationId;
+        }
+    };
 }
+
+crate::each_id_column!(id_columns);
