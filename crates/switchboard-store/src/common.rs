@@ -87,7 +87,7 @@ impl<T> Page<T> {
     }
 }
 
-fn bad_cursor() -> StoreError {
+pub(crate) fn bad_cursor() -> StoreError {
     StoreError::InvalidInput("the cursor is not one this list produced".into())
 }
 
@@ -387,7 +387,10 @@ pub(crate) use replace_rows;
 /// The rows of a membership table for many owners at once, as owner id → member ids (each list
 /// sorted): one query per 500 owners, so a page of records costs one query, not one per record.
 macro_rules! members_by_owner {
-    ($conn:expr, $table:ident, $account:expr, $owner_col:ident: $Owner:ty, $member_col:ident: $Member:ty, $owners:expr) => {{
+    (
+        $conn:expr, $table:ident, $account:expr, $owner_col:ident: $Owner:ty, $member_col:ident: $Member:ty,
+        $owners:expr
+    ) => {{
         let a = $account;
         let mut by_owner: std::collections::HashMap<$Owner, Vec<$Member>> = std::collections::HashMap::new();
         for chunk in $owners.chunks(500) {
@@ -433,23 +436,23 @@ macro_rules! page_by_text {
             $page
         )
     };
-    // By a column of ids (the cursor holds one).
-    ($conn:expr, $query:expr, by id $column:expr => $Id:ty, $row:ty, $page:expr) => {{
+    // By a column of ids: the cursor's value is read back into the id type.
+    ($conn:expr, $query:expr, by id $column:expr => $Id:ty, $row:ty, $page:expr) => {
+        crate::common::page_by_text!(@after $conn, $query, $column, $row, $page,
+            |c: &str| -> crate::error::StoreResult<$Id> {
+                crate::common::parse_id(c).map_err(|_| crate::common::bad_cursor())
+            })
+    };
+    ($conn:expr, $query:expr, by $column:expr, $row:ty, $page:expr) => {
+        crate::common::page_by_text!(@after $conn, $query, $column, $row, $page,
+            |c: &str| -> crate::error::StoreResult<String> { Ok(c.to_owned()) })
+    };
+    // The page after the cursor, whose value `$key` reads.
+    (@after $conn:expr, $query:expr, $column:expr, $row:ty, $page:expr, $key:expr) => {{
         let limit = $page.effective_limit();
         let mut q = $query.select(<$row>::as_select()).order($column.asc()).limit(limit + 1).into_boxed();
         if let Some(c) = $page.cursor_parts(1)? {
-            let after: $Id = crate::common::parse_id(&c[0])
-                .map_err(|_| crate::error::StoreError::InvalidInput("the cursor is not one this list produced".into()))?;
-            q = q.filter($column.gt(after));
-        }
-        let rows: Vec<$row> = q.load(&mut *$conn)?;
-        (rows, limit)
-    }};
-    ($conn:expr, $query:expr, by $column:expr, $row:ty, $page:expr) => {{
-        let limit = $page.effective_limit();
-        let mut q = $query.select(<$row>::as_select()).order($column.asc()).limit(limit + 1).into_boxed();
-        if let Some(c) = $page.cursor_parts(1)? {
-            q = q.filter($column.gt(c[0].clone()));
+            q = q.filter($column.gt(($key)(&c[0])?));
         }
         let rows: Vec<$row> = q.load(&mut *$conn)?;
         (rows, limit)

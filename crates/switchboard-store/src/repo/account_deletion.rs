@@ -93,11 +93,10 @@ macro_rules! delete_rows {
 pub fn delete(conn: &mut DbConn, account: AccountId, actor: &Actor, by_email: &str) -> StoreResult<AccountDeletion> {
     crate::common::write_tx(conn, |conn| {
         let gone = accounts::get(conn, account)?;
-        let a = account;
         let mut records = BTreeMap::new();
         delete_rows!(
             conn,
-            &a,
+            account,
             records,
             access_review_decisions,
             webhook_deliveries,
@@ -124,7 +123,7 @@ pub fn delete(conn: &mut DbConn, account: AccountId, actor: &Actor, by_email: &s
             workgroups,
             users,
         );
-        diesel::delete(schema::accounts::table.find(&a)).execute(conn)?;
+        diesel::delete(schema::accounts::table.find(account)).execute(conn)?;
         let (kind, id) = actor.columns();
         let deletion = AccountDeletion {
             account_id: account,
@@ -137,7 +136,7 @@ pub fn delete(conn: &mut DbConn, account: AccountId, actor: &Actor, by_email: &s
         };
         diesel::insert_into(schema::account_deletions::table)
             .values((
-                schema::account_deletions::deleted_account_id.eq(&a),
+                schema::account_deletions::deleted_account_id.eq(account),
                 schema::account_deletions::slug.eq(&deletion.slug),
                 schema::account_deletions::name.eq(&deletion.name),
                 schema::account_deletions::preset_pack.eq(&deletion.preset_pack),

@@ -266,14 +266,13 @@ fn insert_rows(
     items: &[NewCommunication],
     ids: &[CommunicationId],
 ) -> StoreResult<()> {
-    let a = account;
     for (chunk, chunk_ids) in items.chunks(ROWS_PER_INSERT).zip(ids.chunks(ROWS_PER_INSERT)) {
         let rows: Vec<_> = chunk
             .iter()
             .zip(chunk_ids)
             .map(|(c, id)| {
                 (
-                    comms::account_id.eq(a),
+                    comms::account_id.eq(account),
                     comms::id.eq(*id),
                     comms::kind.eq(c.kind.as_str()),
                     comms::direction.eq(c.direction.as_str()),
@@ -291,7 +290,7 @@ fn insert_rows(
         for (c, id) in chunk.iter().zip(chunk_ids) {
             for u in crate::common::ids(&c.participants) {
                 participant_rows.push((
-                    parts::account_id.eq(a),
+                    parts::account_id.eq(account),
                     parts::communication_id.eq(*id),
                     parts::user_id.eq(u),
                     parts::started_at.eq(to_db_time(c.started_at)),
@@ -497,7 +496,7 @@ pub(crate) fn scope_parts(visibility: &Visibility<'_>, split: bool) -> Vec<Scope
 }
 
 /// `AND …` for every filter, on the communications aliased `c`.
-pub(crate) fn push_filters(b: &mut SqlBuf, account: &AccountId, filter: &CommunicationFilter) {
+pub(crate) fn push_filters(b: &mut SqlBuf, account: AccountId, filter: &CommunicationFilter) {
     if let Some(kind) = filter.kind {
         b.sql(" AND c.kind = ").text(kind.as_str());
     }
@@ -537,7 +536,7 @@ fn history_cursor(page: &PageRequest) -> StoreResult<Option<(NaiveDateTime, Stri
     let Some(c) = page.cursor_parts(2)? else {
         return Ok(None);
     };
-    let bad = || StoreError::InvalidInput("the cursor is not one this list produced".into());
+    let bad = crate::common::bad_cursor;
     let micros: i64 = c[0].parse().map_err(|_| bad())?;
     let at = DateTime::<Utc>::from_timestamp_micros(micros).ok_or_else(bad)?;
     let id = Uuid::parse_str(&c[1]).map_err(|_| bad())?.to_string();
@@ -566,14 +565,13 @@ pub fn list(
         return Ok(Page { items: Vec::new(), next_cursor: None });
     }
     let limit = page.effective_limit();
-    let a = account;
     let backend = conn.backend();
     let mut b = SqlBuf::new(backend);
     let parts = scope_parts(visibility, true);
     let shown = kinds_shown(visibility);
     if parts.is_empty() {
-        b.sql("SELECT ").sql(COMM_COLUMNS).sql(" FROM communications c WHERE c.account_id = ").text(a);
-        push_filters(&mut b, &a, filter);
+        b.sql("SELECT ").sql(COMM_COLUMNS).sql(" FROM communications c WHERE c.account_id = ").text(account);
+        push_filters(&mut b, account, filter);
         push_keyset(&mut b, "c.started_at", "c.id", &cursor);
         b.sql(" ORDER BY c.started_at DESC, c.id DESC LIMIT ").bind(Bind::Int(limit + 1));
     } else {
@@ -586,14 +584,14 @@ pub fn list(
             // several values (an `IN` list) is several ranges, so it is cut to a page like on PostgreSQL
             let cut = backend == Backend::Postgres || matches!(part, ScopePart::Column(_, values) if values.len() > 1);
             b.sql(if cut { "SELECT * FROM (" } else { "" });
-            push_scope_arm(&mut b, &a, part, shown.as_deref(), filter, &cursor);
+            push_scope_arm(&mut b, account, part, shown.as_deref(), filter, &cursor);
             if cut {
                 b.sql(" ORDER BY 1 DESC, 2 DESC LIMIT ").bind(Bind::Int(limit + 1)).sql(&format!(") arm{i}"));
             }
         }
         b.sql(" ORDER BY 1 DESC, 2 DESC LIMIT ").bind(Bind::Int(limit + 1));
         // by primary key: an id is unique within its account only
-        b.sql(") page JOIN communications c ON c.account_id = ").text(a);
+        b.sql(") page JOIN communications c ON c.account_id = ").text(account);
         b.sql(" AND c.id = page.id ORDER BY c.started_at DESC, c.id DESC");
     }
     let rows: Vec<CommRow> = b.load(conn)?;
@@ -604,7 +602,7 @@ pub fn list(
 /// `SELECT started_at, id` of one scope part, filtered and after the cursor, in index order.
 fn push_scope_arm(
     b: &mut SqlBuf,
-    account: &AccountId,
+    account: AccountId,
     part: &ScopePart,
     shown: Option<&[String]>,
     filter: &CommunicationFilter,

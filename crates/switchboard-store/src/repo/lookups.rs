@@ -5,7 +5,7 @@
 
 use crate::common::{now, parse_id, to_db_time};
 use crate::db::DbConn;
-use crate::error::{StoreError, StoreResult};
+use crate::error::StoreResult;
 use crate::repo::history_sql::{Bind, SqlBuf};
 use diesel::QueryableByName;
 use diesel::sql_types::Text;
@@ -41,7 +41,6 @@ pub fn candidates(
     after: Option<UserId>,
     limit: usize,
 ) -> StoreResult<Vec<UserId>> {
-    let a = account;
     let t = to_db_time(now());
     let mut b = SqlBuf::new(conn.backend());
     b.sql("SELECT c.user_id AS user_id FROM (");
@@ -55,29 +54,30 @@ pub fn candidates(
         match set {
             Candidates::Holding(roles) => {
                 let ids: Vec<String> = roles.iter().map(ToString::to_string).collect();
-                b.sql("SELECT x.user_id AS user_id FROM role_assignments x WHERE x.account_id = ").text(a);
+                b.sql("SELECT x.user_id AS user_id FROM role_assignments x WHERE x.account_id = ").text(account);
                 b.sql(" AND x.role_id IN ").list(&ids);
                 b.holding(t);
             }
             Candidates::Participants(c) => {
-                b.sql("SELECT x.user_id AS user_id FROM communication_participants x WHERE x.account_id = ").text(a);
+                b.sql("SELECT x.user_id AS user_id FROM communication_participants x WHERE x.account_id = ")
+                    .text(account);
                 b.sql(" AND x.communication_id = ").text(c);
             }
             Candidates::WorkgroupMembers(w) => {
-                b.sql("SELECT x.user_id AS user_id FROM workgroup_members x WHERE x.account_id = ").text(a);
+                b.sql("SELECT x.user_id AS user_id FROM workgroup_members x WHERE x.account_id = ").text(account);
                 b.sql(" AND x.workgroup_id = ").text(w);
             }
             Candidates::NumberUsers(n) => {
-                b.sql("SELECT x.user_id AS user_id FROM number_users x WHERE x.account_id = ").text(a);
+                b.sql("SELECT x.user_id AS user_id FROM number_users x WHERE x.account_id = ").text(account);
                 b.sql(" AND x.number_id = ").text(n);
             }
             Candidates::DashboardWorkgroup(w) => {
-                b.sql("SELECT x.user_id AS user_id FROM dashboard_workgroups x WHERE x.account_id = ").text(a);
+                b.sql("SELECT x.user_id AS user_id FROM dashboard_workgroups x WHERE x.account_id = ").text(account);
                 b.sql(" AND x.workgroup_id = ").text(w);
                 b.holding(t);
             }
             Candidates::DashboardIvr(i) => {
-                b.sql("SELECT x.user_id AS user_id FROM dashboard_ivrs x WHERE x.account_id = ").text(a);
+                b.sql("SELECT x.user_id AS user_id FROM dashboard_ivrs x WHERE x.account_id = ").text(account);
                 b.sql(" AND x.ivr_id = ").text(i);
                 b.holding(t);
             }
@@ -89,7 +89,7 @@ pub fn candidates(
     if first {
         return Ok(Vec::new());
     }
-    b.sql(") c JOIN users u ON u.account_id = ").text(a);
+    b.sql(") c JOIN users u ON u.account_id = ").text(account);
     b.sql(" AND u.id = c.user_id WHERE u.status = 'active'");
     if let Some(after) = after {
         b.sql(" AND c.user_id > ").text(after);
@@ -127,10 +127,7 @@ pub fn page_of_people<T>(
 ) -> StoreResult<crate::Page<(PersonRef, T)>> {
     let limit = usize::try_from(page.effective_limit()).unwrap_or(50);
     let mut after: Option<UserId> = match page.cursor_parts(1)? {
-        Some(parts) => Some(
-            parse_id(&parts[0])
-                .map_err(|_| StoreError::InvalidInput("the cursor is not one this list produced".into()))?,
-        ),
+        Some(parts) => Some(parse_id(&parts[0]).map_err(|_| crate::common::bad_cursor())?),
         None => None,
     };
     let batch = (limit * 2).max(64);

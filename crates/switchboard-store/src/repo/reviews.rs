@@ -98,23 +98,22 @@ struct DecisionRow {
 /// One page of the account's people, by email, with every assignment (current, future, or ended but
 /// not yet swept) and its latest review.
 pub fn page(conn: &mut DbConn, account: AccountId, page: &PageRequest) -> StoreResult<Page<ReviewedUser>> {
-    let a = account;
     let (rows, limit) = crate::common::page_by_text!(conn, users_t of account, by email, UserRow, page);
     let ids: Vec<UserId> = rows.iter().map(UserRow::id).collect();
     let signed_in: BTreeMap<UserId, Option<NaiveDateTime>> = users_t::table
-        .filter(users_t::account_id.eq(&a).and(users_t::id.eq_any(&ids)))
+        .filter(users_t::account_id.eq(account).and(users_t::id.eq_any(&ids)))
         .select((users_t::id, users_t::last_sign_in_at))
         .load::<(UserId, Option<NaiveDateTime>)>(conn)?
         .into_iter()
         .collect();
     let assigned: Vec<AssignmentRow> = role_assignments::table
         .inner_join(roles::table)
-        .filter(role_assignments::account_id.eq(&a).and(role_assignments::user_id.eq_any(&ids)))
+        .filter(role_assignments::account_id.eq(account).and(role_assignments::user_id.eq_any(&ids)))
         .select(AssignmentRow::as_select())
         .order((role_assignments::user_id, roles::key))
         .load(conn)?;
     let reviewed: Vec<DecisionRow> = decisions::table
-        .filter(decisions::account_id.eq(&a).and(decisions::user_id.eq_any(&ids)))
+        .filter(decisions::account_id.eq(account).and(decisions::user_id.eq_any(&ids)))
         .select(DecisionRow::as_select())
         .load(conn)?;
     let mut last: BTreeMap<(UserId, RoleId), LastReview> = reviewed

@@ -137,7 +137,6 @@ pub(crate) fn add(conn: &mut DbConn, account: AccountId, items: &[Entry]) -> Sto
             }
         }
     }
-    let a = account;
     let stripe = free_stripe(conn)?;
     let rows: Vec<_> = deltas.into_iter().collect();
     for chunk in rows.chunks(UPSERT_ROWS) {
@@ -151,7 +150,7 @@ pub(crate) fn add(conn: &mut DbConn, account: AccountId, items: &[Entry]) -> Sto
             if i > 0 {
                 b.sql(", ");
             }
-            b.sql("(").text(a).sql(", ").text(across.name()).sql(", ").text(grain.name());
+            b.sql("(").text(account).sql(", ").text(across.name()).sql(", ").text(grain.name());
             b.sql(", ").text(reference).sql(", ").text(period).sql(", ").bind(Bind::Int(stripe));
             for s in kinds {
                 b.sql(", ").bind(Bind::Int(s.records)).sql(", ").bind(Bind::Int(s.recorded));

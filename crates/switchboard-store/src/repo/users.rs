@@ -374,20 +374,20 @@ fn read_subjects(
     if people.is_empty() {
         return Ok(Vec::new());
     }
-    let a = account;
     let ids: Vec<String> = people.iter().map(ToString::to_string).collect();
     let t = to_db_time(now());
     let mut b = SqlBuf::new(conn.backend());
-    b.sql("SELECT x.id AS user_id, 'status' AS tag, x.status AS value FROM users x WHERE x.account_id = ").text(a);
+    b.sql("SELECT x.id AS user_id, 'status' AS tag, x.status AS value FROM users x WHERE x.account_id = ")
+        .text(account);
     b.sql(" AND x.id IN ").list(&ids);
     b.sql(" UNION ALL SELECT x.superadmin_user_id AS user_id, 'superadmin' AS tag, x.id AS value FROM accounts x");
-    b.sql(" WHERE x.id = ").text(a).sql(" AND x.superadmin_user_id IN ").list(&ids);
+    b.sql(" WHERE x.id = ").text(account).sql(" AND x.superadmin_user_id IN ").list(&ids);
     let role = match named {
         RoleNamed::ByKey => "r.key",
         RoleNamed::ById => "r.id",
     };
     b.sql(&format!(" UNION ALL SELECT x.user_id AS user_id, 'role' AS tag, {role} AS value FROM role_assignments x"));
-    b.sql(" JOIN roles r ON r.account_id = x.account_id AND r.id = x.role_id WHERE x.account_id = ").text(a);
+    b.sql(" JOIN roles r ON r.account_id = x.account_id AND r.id = x.role_id WHERE x.account_id = ").text(account);
     b.sql(" AND x.user_id IN ").list(&ids);
     b.holding(t);
     for (table, tag, column, bounded) in [
@@ -397,7 +397,7 @@ fn read_subjects(
         ("dashboard_ivrs", "dashboard_ivr", "ivr_id", true),
     ] {
         b.sql(&format!(" UNION ALL SELECT x.user_id AS user_id, '{tag}' AS tag, x.{column} AS value FROM {table} x"));
-        b.sql(" WHERE x.account_id = ").text(a).sql(" AND x.user_id IN ").list(&ids);
+        b.sql(" WHERE x.account_id = ").text(account).sql(" AND x.user_id IN ").list(&ids);
         if bounded {
             b.holding(t);
         }

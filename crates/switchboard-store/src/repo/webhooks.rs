@@ -200,13 +200,13 @@ pub fn update(
 pub fn delete(conn: &mut DbConn, account: AccountId, id: Uuid, actor: &Actor) -> StoreResult<()> {
     write_tx(conn, |conn| {
         let before = get(conn, account, id)?;
-        let a = account;
         diesel::delete(
-            webhook_deliveries::table
-                .filter(webhook_deliveries::account_id.eq(&a).and(webhook_deliveries::webhook_id.eq(id.to_string()))),
+            webhook_deliveries::table.filter(
+                webhook_deliveries::account_id.eq(account).and(webhook_deliveries::webhook_id.eq(id.to_string())),
+            ),
         )
         .execute(conn)?;
-        diesel::delete(webhooks::table.filter(webhooks::account_id.eq(&a).and(webhooks::id.eq(id.to_string()))))
+        diesel::delete(webhooks::table.filter(webhooks::account_id.eq(account).and(webhooks::id.eq(id.to_string()))))
             .execute(conn)?;
         audit(conn, account, actor, "webhook.delete", "webhook", id, Some(audited(&before)), None)
     })

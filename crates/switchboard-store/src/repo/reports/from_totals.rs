@@ -110,28 +110,27 @@ pub(crate) fn answer(
     filter: &CommunicationFilter,
     dimension: Dimension,
 ) -> StoreResult<Groups> {
-    let a = account;
     let mut out = Groups::new();
     let nothing = plan.refs.as_ref().is_some_and(Vec::is_empty) || plan.kinds.as_ref().is_some_and(Vec::is_empty);
     if !nothing {
         let (whole, edges) = split(filter.from.map(to_db_time), filter.until.map(to_db_time));
         if let Some((from, until)) = whole {
-            read_whole_days(conn, &a, plan, from, until, dimension, &mut out)?;
+            read_whole_days(conn, account, plan, from, until, dimension, &mut out)?;
         }
         for (from, until) in edges {
             let window =
                 CommunicationFilter { from: from.map(from_db_time), until: until.map(from_db_time), ..filter.clone() };
-            count_records(conn, &a, dimension, false, &mut out, |b| {
+            count_records(conn, account, dimension, false, &mut out, |b| {
                 push_column_part(b, &plan.part, plan.shown.as_deref());
-                push_filters(b, &a, &window);
+                push_filters(b, account, &window);
             })?;
         }
     }
-    if let Some(user) = &plan.own {
-        count_records(conn, &a, dimension, false, &mut out, |b| {
+    if let Some(user) = plan.own {
+        count_records(conn, account, dimension, false, &mut out, |b| {
             b.sql(" AND ");
-            push_participant(b, &a, user);
-            push_filters(b, &a, filter);
+            push_participant(b, account, user);
+            push_filters(b, account, filter);
             // outside the part (a record without the part's column is outside it)
             b.sql(" AND NOT (1 = 1");
             if let ScopePart::Column(column, _) = &plan.part {
@@ -197,7 +196,7 @@ fn month_on_or_after(day: NaiveDate) -> NaiveDate {
 /// by day), the days around them from the day rows.
 fn read_whole_days(
     conn: &mut DbConn,
-    a: &AccountId,
+    account: AccountId,
     plan: &Plan,
     from: Option<NaiveDate>,
     until: Option<NaiveDate>,
@@ -217,7 +216,7 @@ fn read_whole_days(
         days.push((from, until));
     } else {
         let months = Rows { grain: Grain::Month, from: months_from, until: months_until };
-        read(conn, a, plan, refs.as_deref(), months, dimension, out)?;
+        read(conn, account, plan, refs.as_deref(), months, dimension, out)?;
         if let (Some(f), Some(m)) = (from, months_from)
             && f < m
         {
@@ -239,7 +238,7 @@ fn read_whole_days(
         None => {
             let mut b = SqlBuf::new(conn.backend());
             b.sql("SELECT DISTINCT ref_id");
-            push_key_prefix(&mut b, a, plan.across, Grain::Month);
+            push_key_prefix(&mut b, account, plan.across, Grain::Month);
             b.sql(" AND (");
             for (i, (f, u)) in days.iter().enumerate() {
                 let last = u.and_then(|u| u.pred_opt()).map(|d| month_of(d).checked_add_months(Months::new(1)));
@@ -252,7 +251,7 @@ fn read_whole_days(
         }
     };
     for (from, until) in days {
-        read(conn, a, plan, Some(&refs), Rows { grain: Grain::Day, from, until }, dimension, out)?;
+        read(conn, account, plan, Some(&refs), Rows { grain: Grain::Day, from, until }, dimension, out)?;
     }
     Ok(())
 }
@@ -315,8 +314,8 @@ struct Rows {
 }
 
 /// `FROM … WHERE` for the totals of one column's references (or the account's) at one grain.
-fn push_key_prefix(b: &mut SqlBuf, a: &AccountId, across: Across, grain: Grain) {
-    b.sql(" FROM communication_totals WHERE account_id = ").text(a);
+fn push_key_prefix(b: &mut SqlBuf, account: AccountId, across: Across, grain: Grain) {
+    b.sql(" FROM communication_totals WHERE account_id = ").text(account);
     b.sql(" AND dimension = ").text(across.name()).sql(" AND grain = ").text(grain.name());
 }
 
@@ -333,7 +332,7 @@ fn push_periods(b: &mut SqlBuf, grain: Grain, from: Option<NaiveDate>, until: Op
 /// Adds the totals of `rows` to `out`, for `refs` (`None`: every reference of the column).
 fn read(
     conn: &mut DbConn,
-    a: &AccountId,
+    account: AccountId,
     plan: &Plan,
     refs: Option<&[String]>,
     rows: Rows,
@@ -356,7 +355,7 @@ fn read(
         for column in kind_columns() {
             let _ = write!(b.text_mut(), ", CAST(SUM({column}) AS BIGINT) AS {column}");
         }
-        push_key_prefix(&mut b, a, plan.across, rows.grain);
+        push_key_prefix(&mut b, account, plan.across, rows.grain);
         push_periods(&mut b, rows.grain, rows.from, rows.until);
         if let Some(r) = chunk {
             b.sql(" AND ref_id IN ").list(r);

@@ -61,7 +61,7 @@ fn push_key(b: &mut SqlBuf, dimension: Dimension) {
 /// The condition that a record of the communications aliased `c` is one of the user's own: on
 /// PostgreSQL a primary-key lookup (`id = ANY(ARRAY(…))`), so the planner ORs bitmap index scans
 /// instead of running a subplan over the account; on SQLite `id IN (…)`.
-pub(crate) fn push_participant(b: &mut SqlBuf, account: &AccountId, user: &UserId) {
+pub(crate) fn push_participant(b: &mut SqlBuf, account: AccountId, user: UserId) {
     let (open, close) = match b.backend() {
         Backend::Postgres => ("c.id = ANY(ARRAY(", "))"),
         Backend::Sqlite => ("c.id IN (", ")"),
@@ -82,13 +82,12 @@ pub(crate) fn counted(
     filter: &CommunicationFilter,
     dimension: Dimension,
 ) -> StoreResult<Groups> {
-    let a = account;
     let whole_account = *visibility == Visibility::Everything && filter.is_empty();
     let parts = scope_parts(visibility, false);
     let shown = kinds_shown(visibility);
     let mut out = Groups::new();
-    count_records(conn, &a, dimension, whole_account, &mut out, |b| {
-        push_filters(b, &a, filter);
+    count_records(conn, account, dimension, whole_account, &mut out, |b| {
+        push_filters(b, account, filter);
         if parts.is_empty() {
             return;
         }
@@ -98,7 +97,7 @@ pub(crate) fn counted(
                 b.sql(" OR ");
             }
             match part {
-                ScopePart::Participant(user) => push_participant(b, &a, user),
+                ScopePart::Participant(user) => push_participant(b, account, *user),
                 ScopePart::Account | ScopePart::Column(..) => {
                     b.sql("(1 = 1");
                     push_column_part(b, part, shown.as_deref());
@@ -117,7 +116,7 @@ pub(crate) fn counted(
 /// walks an index on `account_id` and reads every record from it in index order, about 4× slower.
 pub(crate) fn count_records(
     conn: &mut DbConn,
-    a: &AccountId,
+    account: AccountId,
     dimension: Dimension,
     whole_account: bool,
     out: &mut Groups,
@@ -136,7 +135,7 @@ pub(crate) fn count_records(
     if dimension == Dimension::User {
         b.sql(" LEFT JOIN communication_participants g ON g.account_id = c.account_id AND g.communication_id = c.id");
     }
-    b.sql(" WHERE c.account_id = ").text(a);
+    b.sql(" WHERE c.account_id = ").text(account);
     conditions(&mut b);
     b.sql(" GROUP BY 1, c.kind, c.has_recording");
     for r in b.load::<CountRow>(conn)? {
