@@ -210,119 +210,15 @@ pub const RESERVED_NAMESPACES: &[&str] = &[
     "switchboard",
 ];
 
-fn right(key: &str, label: &str, min_level: Level) -> RightDef {
-    RightDef { key: key.into(), label: label.into(), min_level }
-}
+/// The canonical sections of seed 001 (MightyCall's Administrator permission tree) and seed 000,
+/// declared as a pack declares its sections.
+const CANONICAL_SECTIONS: &str = include_str!("canonical_sections.json");
 
-fn section(key: &str, label: &str, description: &str, level_set: LevelSet, rights: Vec<RightDef>) -> SectionDef {
-    SectionDef { key: key.into(), label: label.into(), description: description.into(), level_set, rights }
-}
-
-/// The canonical sections of seed 001 (MightyCall's Administrator permission tree) and seed 000.
+/// The canonical sections of seed 001 and seed 000.
 pub fn canonical_sections() -> Vec<SectionDef> {
-    use Level::{Manage, View};
-    use LevelSet::{Full, ViewManage};
-    vec![
-        section(
-            "supervisor_workspace",
-            "Supervisor workspace",
-            "Real-time monitoring of call center operations: KPIs, ongoing calls, agent statuses.",
-            Full,
-            vec![],
-        ),
-        section(
-            "reports",
-            "Reports",
-            "Call log, message log, campaign, disposition, call volume and team productivity reports.",
-            ViewManage,
-            vec![
-                right("reports.all", "All reports (not only the user's own interactions)", View),
-                right("reports.download", "Download reports", View),
-            ],
-        ),
-        section(
-            "auto_dialer.campaigns",
-            "Auto dialer: campaigns",
-            "Creating, editing and deleting auto dialer campaigns.",
-            ViewManage,
-            vec![],
-        ),
-        section(
-            "auto_dialer.lists",
-            "Auto dialer: lists",
-            "Creating, editing and deleting record lists and DNC (Do Not Call) lists.",
-            ViewManage,
-            vec![],
-        ),
-        section(
-            "call_flow",
-            "Call flow",
-            "Creating, editing and deleting call flows: where incoming calls are routed.",
-            ViewManage,
-            vec![],
-        ),
-        section(
-            "numbers",
-            "Numbers",
-            "Business numbers of the account.",
-            ViewManage,
-            vec![
-                right("numbers.edit", "Edit number settings", Manage),
-                right("numbers.add", "Add new numbers (local, toll-free, international)", Manage),
-                right("numbers.delete", "Delete numbers", Manage),
-            ],
-        ),
-        section(
-            "team.members",
-            "Team: members",
-            "Users of the account.",
-            ViewManage,
-            vec![
-                right("team.members.edit", "Edit user settings", Manage),
-                right("team.members.supervise", "Supervise users", Manage),
-                right("team.members.invite", "Invite new members (including duplicate settings and invite)", Manage),
-                right("team.members.delete", "Delete members", Manage),
-            ],
-        ),
-        section(
-            "team.workgroups",
-            "Team: workgroups",
-            "Creating, editing and deleting workgroups.",
-            ViewManage,
-            vec![],
-        ),
-        section("team.roles", "Team: roles", "Creating, editing and deleting roles.", ViewManage, vec![]),
-        section("team.statuses", "Team: statuses", "User statuses.", ViewManage, vec![]),
-        section(
-            "integrations.api",
-            "Integrations: API",
-            "API access of the account.",
-            ViewManage,
-            vec![
-                right("integrations.api.keys", "Edit API & user keys", Manage),
-                right("integrations.api.webhooks", "Edit webhooks", Manage),
-                right("integrations.api.scim", "Connect identity providers (SCIM tokens)", Manage),
-            ],
-        ),
-        section(
-            "integrations.crm",
-            "Integrations: CRM",
-            "Connecting, editing and deleting CRM integrations.",
-            ViewManage,
-            vec![],
-        ),
-        section("contacts", "Contacts", "Creating, editing and deleting contacts.", ViewManage, vec![]),
-        section(
-            "account",
-            "Account",
-            "Account details, plan and balance.",
-            ViewManage,
-            vec![
-                right("account.subscription", "Edit subscription & add-ons", Manage),
-                right("account.refill", "Refill minutes", Manage),
-            ],
-        ),
-    ]
+    // The file is compiled in, and `the_canonical_sections_file_parses_whole_and_well_formed` reads
+    // it strictly: a build whose tests pass never takes the fallback.
+    serde_json::from_str(CANONICAL_SECTIONS).unwrap_or_default()
 }
 
 /// Whether `key` is lowercase dot-separated segments of `a-z0-9_`, each starting with a letter.
@@ -537,6 +433,26 @@ fn validate_section_def(def: &SectionDef) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn right(key: &str, label: &str, min_level: Level) -> RightDef {
+        RightDef { key: key.into(), label: label.into(), min_level }
+    }
+
+    fn section(key: &str, label: &str, description: &str, level_set: LevelSet, rights: Vec<RightDef>) -> SectionDef {
+        SectionDef { key: key.into(), label: label.into(), description: description.into(), level_set, rights }
+    }
+
+    #[test]
+    fn the_canonical_sections_file_parses_whole_and_well_formed() {
+        let defs: Vec<SectionDef> = serde_json::from_str(CANONICAL_SECTIONS).expect("canonical_sections.json parses");
+        assert_eq!(defs.len(), 14, "seed 001's fourteen sections");
+        let rights: usize = defs.iter().map(|d| d.rights.len()).sum();
+        assert_eq!(rights, 14, "seed 001's rights");
+        for def in &defs {
+            validate_section_def(def).expect("a canonical section is well formed");
+        }
+        assert_eq!(canonical_sections(), defs);
+    }
 
     #[test]
     fn canonical_catalog_holds_every_section_and_right_of_seed_001() {
