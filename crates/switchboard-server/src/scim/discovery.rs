@@ -2,7 +2,7 @@
 //! They describe the service, not an account, but are answered only to a valid SCIM token.
 
 use super::error::ScimError;
-use super::schema::{GROUP_ATTRIBUTES, GROUP_URN, USER_ATTRIBUTES, USER_URN, schema_document};
+use super::schema::{GROUP, Schema, USER, schema_document};
 use super::{MAX_RESULTS, base_url, caller, list_response, respond};
 use crate::state::AppState;
 use actix_web::http::StatusCode;
@@ -33,27 +33,21 @@ pub async fn service_provider_config(req: HttpRequest, state: web::Data<AppState
 }
 
 fn resource_type_documents(base: &str) -> Vec<Value> {
-    [
-        ("User", "/Users", "A person of the account", USER_URN),
-        ("Group", "/Groups", "A workgroup of the account", GROUP_URN),
-    ]
-    .into_iter()
-    .map(|(name, endpoint, description, schema)| {
-        json!({
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
-            "id": name, "name": name, "endpoint": endpoint, "description": description,
-            "schema": schema, "schemaExtensions": [],
-            "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/{name}")},
+    [&USER, &GROUP]
+        .into_iter()
+        .map(|Schema { urn, name, endpoint, description, .. }| {
+            json!({
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+                "id": name, "name": name, "endpoint": endpoint, "description": description,
+                "schema": urn, "schemaExtensions": [],
+                "meta": {"resourceType": "ResourceType", "location": format!("{base}/ResourceTypes/{name}")},
+            })
         })
-    })
-    .collect()
+        .collect()
 }
 
 fn schema_documents(base: &str) -> Vec<Value> {
-    vec![
-        schema_document(USER_URN, "User", "A person of the account", USER_ATTRIBUTES, base),
-        schema_document(GROUP_URN, "Group", "A workgroup of the account", GROUP_ATTRIBUTES, base),
-    ]
+    vec![schema_document(&USER, base), schema_document(&GROUP, base)]
 }
 
 pub async fn resource_types(req: HttpRequest, state: web::Data<AppState>) -> Reply {

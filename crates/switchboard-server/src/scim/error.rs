@@ -2,7 +2,6 @@
 //! from the API's errors once, so a provider sees the same decisions with SCIM's words.
 
 use super::filter::SyntaxError;
-use super::patch::PatchError;
 use crate::problem::ApiError;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -60,12 +59,6 @@ impl From<ApiError> for ScimError {
             log::error!("internal error: {cause}");
         }
         ScimError { status, scim_type, detail, retry_after: matches!(e, ApiError::Unavailable(_)) }
-    }
-}
-
-impl From<PatchError> for ScimError {
-    fn from(e: PatchError) -> Self {
-        ScimError::new(StatusCode::BAD_REQUEST, Some(e.scim_type), e.detail)
     }
 }
 

@@ -3,9 +3,8 @@
 
 use super::error::ScimError;
 use super::filter::{Filter, field};
-use super::patch::Shape;
 use super::resource::{ByCreation, Fetch, Resource};
-use super::schema::{Attr, GROUP_ATTRIBUTES, GROUP_SHAPE, GROUP_URN};
+use super::schema::{self, GROUP_URN, Schema};
 use crate::problem::ApiError;
 use crate::service::{Change, scim::ProvidedGroup};
 use serde_json::{Value, json};
@@ -70,8 +69,7 @@ pub struct Groups;
 impl Resource for Groups {
     const WHAT: &'static str = "group";
     const READ: &'static str = "team.workgroups:view";
-    const ATTRIBUTES: &'static [Attr] = GROUP_ATTRIBUTES;
-    const SHAPE: Shape = GROUP_SHAPE;
+    const SCHEMA: &'static Schema = &schema::GROUP;
     type Id = WorkgroupId;
     type Provided = ProvidedGroup;
 

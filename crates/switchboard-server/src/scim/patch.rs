@@ -2,7 +2,9 @@
 //! `remove`, operation names in any case (Entra sends `Replace`), with or without a path, paths with
 //! value filters (`emails[type eq "work"].value`, `members[value eq "…"]`).
 
+use super::error::ScimError;
 use super::filter::{CompareOp, Filter, PatchPath, field, parse_patch_path};
+use super::schema::Schema;
 use serde_json::{Map, Value, json};
 
 /// Why a PATCH cannot be applied, with the SCIM `scimType` it is answered with.
@@ -10,6 +12,12 @@ use serde_json::{Map, Value, json};
 pub struct PatchError {
     pub scim_type: &'static str,
     pub detail: String,
+}
+
+impl From<PatchError> for ScimError {
+    fn from(e: PatchError) -> Self {
+        ScimError::new(actix_web::http::StatusCode::BAD_REQUEST, Some(e.scim_type), e.detail)
+    }
 }
 
 fn error(scim_type: &'static str, detail: impl Into<String>) -> PatchError {
@@ -23,33 +31,11 @@ enum Op {
     Remove,
 }
 
-/// What the resource's schema says of its attributes: their canonical names, which hold several
-/// values, and which no client may write.
-#[derive(Debug)]
-pub struct Shape {
-    pub attributes: &'static [&'static str],
-    pub multi_valued: &'static [&'static str],
-    pub read_only: &'static [&'static str],
-}
-
-impl Shape {
-    fn canonical<'a>(&self, name: &'a str) -> std::borrow::Cow<'a, str> {
-        match self.attributes.iter().find(|a| a.eq_ignore_ascii_case(name)) {
-            Some(known) => std::borrow::Cow::Borrowed(known),
-            None => std::borrow::Cow::Borrowed(name),
-        }
+fn check_writable(schema: &Schema, name: &str) -> Result<(), PatchError> {
+    if schema.is_read_only(name) {
+        return Err(error("mutability", format!("`{name}` is read-only")));
     }
-
-    fn is_multi_valued(&self, name: &str) -> bool {
-        self.multi_valued.iter().any(|a| a.eq_ignore_ascii_case(name))
-    }
-
-    fn check_writable(&self, name: &str) -> Result<(), PatchError> {
-        if self.read_only.iter().any(|a| a.eq_ignore_ascii_case(name)) {
-            return Err(error("mutability", format!("`{name}` is read-only")));
-        }
-        Ok(())
-    }
+    Ok(())
 }
 
 /// Most operations one PATCH carries, and most values all of them add or set together: the work a
@@ -58,7 +44,7 @@ pub const MAX_OPERATIONS: usize = 1000;
 pub const MAX_VALUES: usize = 1000;
 
 /// Applies a PATCH request's body (`{"schemas": […PatchOp], "Operations": […]}`) to `resource`.
-pub fn apply(resource: &mut Map<String, Value>, body: &Value, shape: &Shape) -> Result<(), PatchError> {
+pub fn apply(resource: &mut Map<String, Value>, body: &Value, schema: &Schema) -> Result<(), PatchError> {
     let operations = field(body, "Operations")
         .and_then(Value::as_array)
         .ok_or_else(|| error("invalidSyntax", "a PATCH request carries `Operations`, a list"))?;
@@ -96,7 +82,7 @@ pub fn apply(resource: &mut Map<String, Value>, body: &Value, shape: &Shape) -> 
         };
         match (op, path) {
             (Op::Remove, None) => return Err(error("noTarget", "`remove` needs a `path`")),
-            (Op::Remove, Some(path)) => remove(resource, &path, value.as_ref(), shape)?,
+            (Op::Remove, Some(path)) => remove(resource, &path, value.as_ref(), schema)?,
             (op, None) => {
                 let Some(Value::Object(attributes)) = value else {
                     return Err(error("invalidValue", "without a `path`, `value` is an object of attributes"));
@@ -108,12 +94,12 @@ pub fn apply(resource: &mut Map<String, Value>, body: &Value, shape: &Shape) -> 
                     }
                     // `{"name.givenName": …}` as some providers send it
                     let path = parse_patch_path(&name).map_err(|e| error("invalidPath", e.0))?;
-                    set(resource, &path, v, op, shape)?;
+                    set(resource, &path, v, op, schema)?;
                 }
             }
             (op, Some(path)) => {
                 let value = value.ok_or_else(|| error("invalidValue", format!("`{}` needs a `value`", path.attr)))?;
-                set(resource, &path, value, op, shape)?;
+                set(resource, &path, value, op, schema)?;
             }
         }
     }
@@ -121,12 +107,12 @@ pub fn apply(resource: &mut Map<String, Value>, body: &Value, shape: &Shape) -> 
 }
 
 /// The key `name` is stored under in `resource`: an existing one (any case), else the canonical.
-fn key_of(resource: &Map<String, Value>, name: &str, shape: &Shape) -> String {
+fn key_of(resource: &Map<String, Value>, name: &str, schema: &Schema) -> String {
     resource
         .keys()
         .find(|k| k.eq_ignore_ascii_case(name))
         .cloned()
-        .unwrap_or_else(|| shape.canonical(name).into_owned())
+        .unwrap_or_else(|| schema.canonical(name).into_owned())
 }
 
 fn set(
@@ -134,11 +120,11 @@ fn set(
     path: &PatchPath,
     value: Value,
     op: Op,
-    shape: &Shape,
+    schema: &Schema,
 ) -> Result<(), PatchError> {
-    shape.check_writable(&path.attr)?;
-    let key = key_of(resource, &path.attr, shape);
-    let multi = shape.is_multi_valued(&path.attr) || matches!(resource.get(&key), Some(Value::Array(_)));
+    check_writable(schema, &path.attr)?;
+    let key = key_of(resource, &path.attr, schema);
+    let multi = schema.is_multi_valued(&path.attr) || matches!(resource.get(&key), Some(Value::Array(_)));
     match (&path.filter, &path.sub) {
         (Some(filter), sub) => {
             let items = match resource.entry(key).or_insert_with(|| Value::Array(Vec::new())) {
@@ -257,10 +243,10 @@ fn remove(
     resource: &mut Map<String, Value>,
     path: &PatchPath,
     value: Option<&Value>,
-    shape: &Shape,
+    schema: &Schema,
 ) -> Result<(), PatchError> {
-    shape.check_writable(&path.attr)?;
-    let key = key_of(resource, &path.attr, shape);
+    check_writable(schema, &path.attr)?;
+    let key = key_of(resource, &path.attr, schema);
     match (&path.filter, &path.sub) {
         (Some(filter), sub) => {
             let Some(Value::Array(items)) = resource.get_mut(&key) else {

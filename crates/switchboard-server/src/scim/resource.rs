@@ -4,8 +4,8 @@
 
 use super::error::ScimError;
 use super::filter::Filter;
-use super::patch::{self, Shape};
-use super::schema::{Attr, read_attributes};
+use super::patch;
+use super::schema::{Schema, read_attributes};
 use super::{ListQuery, base_url, caller, id_of, json_body, list_response, respond};
 use crate::blocking::db;
 use crate::problem::ApiError;
@@ -28,8 +28,7 @@ pub trait Resource: 'static {
     const WHAT: &'static str;
     /// The permission reading them takes.
     const READ: &'static str;
-    const ATTRIBUTES: &'static [Attr];
-    const SHAPE: Shape;
+    const SCHEMA: &'static Schema;
     type Id: From<uuid::Uuid> + Copy + Send + 'static;
     /// The resource as a provider describes it, ready for a use case.
     type Provided: Send + 'static;
@@ -88,13 +87,13 @@ pub trait Resource: 'static {
 }
 
 fn provided_from<R: Resource>(input: &Value) -> Result<R::Provided, ScimError> {
-    R::provided(Value::Object(read_attributes(input, R::ATTRIBUTES)?))
+    R::provided(Value::Object(read_attributes(input, R::SCHEMA.attributes)?))
 }
 
 /// `current` with the PATCH applied, as the use cases take it.
 fn patched<R: Resource>(current: &Value, body: &Value) -> Result<R::Provided, ScimError> {
-    let mut attributes = read_attributes(current, R::ATTRIBUTES)?;
-    patch::apply(&mut attributes, body, &R::SHAPE)?;
+    let mut attributes = read_attributes(current, R::SCHEMA.attributes)?;
+    patch::apply(&mut attributes, body, R::SCHEMA)?;
     // what the operations wrote is read as a provider's attributes are: typed, unknown ones left out
     provided_from::<R>(&Value::Object(attributes))
 }

@@ -4,8 +4,8 @@
 
 use super::error::ScimError;
 use super::filter::field;
-use super::patch::Shape;
 use serde_json::{Map, Value, json};
+use std::borrow::Cow;
 
 pub const USER_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
 pub const GROUP_URN: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
@@ -100,19 +100,58 @@ pub const GROUP_ATTRIBUTES: &[Attr] = &[
     ),
 ];
 
-/// What PATCH needs to know of a User.
-pub const USER_SHAPE: Shape = Shape {
-    attributes: &["userName", "name", "displayName", "title", "emails", "phoneNumbers", "active", "externalId"],
-    multi_valued: &["emails", "phoneNumbers"],
-    read_only: &["id", "meta", "groups"],
+/// A resource type as its schema describes it (RFC 7643 §6, §7), written once: served at
+/// `/ResourceTypes` and `/Schemas`, and read for what a provider sends and for PATCH.
+#[derive(Debug)]
+pub struct Schema {
+    pub urn: &'static str,
+    pub name: &'static str,
+    pub endpoint: &'static str,
+    pub description: &'static str,
+    pub attributes: &'static [Attr],
+    /// What the server writes and no client may, beside `id` and `meta`.
+    pub server_written: &'static [&'static str],
+}
+
+pub const USER: Schema = Schema {
+    urn: USER_URN,
+    name: "User",
+    endpoint: "/Users",
+    description: "A person of the account",
+    attributes: USER_ATTRIBUTES,
+    server_written: &["groups"],
 };
 
-/// What PATCH needs to know of a Group.
-pub const GROUP_SHAPE: Shape = Shape {
-    attributes: &["displayName", "members", "externalId"],
-    multi_valued: &["members"],
-    read_only: &["id", "meta"],
+pub const GROUP: Schema = Schema {
+    urn: GROUP_URN,
+    name: "Group",
+    endpoint: "/Groups",
+    description: "A workgroup of the account",
+    attributes: GROUP_ATTRIBUTES,
+    server_written: &[],
 };
+
+impl Schema {
+    fn attribute(&self, name: &str) -> Option<&'static Attr> {
+        self.attributes.iter().find(|a| a.name.eq_ignore_ascii_case(name))
+    }
+
+    /// `name` as the schema spells it (`externalId` included); an unknown name as given.
+    pub fn canonical<'a>(&self, name: &'a str) -> Cow<'a, str> {
+        if name.eq_ignore_ascii_case("externalId") {
+            return Cow::Borrowed("externalId");
+        }
+        Cow::Borrowed(self.attribute(name).map_or(name, |a| a.name))
+    }
+
+    pub fn is_multi_valued(&self, name: &str) -> bool {
+        self.attribute(name).is_some_and(|a| a.multi)
+    }
+
+    pub fn is_read_only(&self, name: &str) -> bool {
+        ["id", "meta"].iter().chain(self.server_written).any(|a| a.eq_ignore_ascii_case(name))
+    }
+}
 
 fn attribute_json(a: &Attr) -> Value {
     let kind = match a.kind {
@@ -146,12 +185,13 @@ fn attribute_json(a: &Attr) -> Value {
 }
 
 /// The `/Schemas/{id}` document of a schema.
-pub fn schema_document(id: &str, name: &str, description: &str, attributes: &[Attr], base: &str) -> Value {
+pub fn schema_document(schema: &Schema, base: &str) -> Value {
+    let Schema { urn, name, description, attributes, .. } = schema;
     json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
-        "id": id, "name": name, "description": description,
+        "id": urn, "name": name, "description": description,
         "attributes": attributes.iter().map(attribute_json).collect::<Vec<_>>(),
-        "meta": {"resourceType": "Schema", "location": format!("{base}/Schemas/{id}")},
+        "meta": {"resourceType": "Schema", "location": format!("{base}/Schemas/{urn}")},
     })
 }
 

@@ -3,9 +3,8 @@
 
 use super::error::ScimError;
 use super::filter::Filter;
-use super::patch::Shape;
 use super::resource::{ByCreation, Fetch, Resource};
-use super::schema::{Attr, USER_ATTRIBUTES, USER_SHAPE, USER_URN};
+use super::schema::{self, Schema, USER_URN};
 use crate::problem::ApiError;
 use crate::service::{Change, scim::ProvidedUser};
 use serde_json::{Map, Value, json};
@@ -58,8 +57,7 @@ pub struct Users;
 impl Resource for Users {
     const WHAT: &'static str = "user";
     const READ: &'static str = "team.members:view";
-    const ATTRIBUTES: &'static [Attr] = USER_ATTRIBUTES;
-    const SHAPE: Shape = USER_SHAPE;
+    const SCHEMA: &'static Schema = &schema::USER;
     type Id = UserId;
     type Provided = ProvidedUser;
 
