@@ -4,11 +4,11 @@
 use crate::access::Caller;
 use crate::http::accounts::{AccountDeletionView, AccountView};
 use crate::http::body::Body;
-use crate::http::common::{Errors, IfMatch, db, etag, if_match};
+use crate::http::common::{Errors, IfMatch, db, etag};
 use crate::problem::ApiError;
 use crate::service;
 use crate::state::AppState;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use actix_web::{HttpResponse, delete, get, patch, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use switchboard_core::DisplayName;
@@ -109,13 +109,12 @@ pub struct AccountPatch {
         headers(("ETag" = String, description = "The account's version, for `If-Match`"))), Errors))]
 #[patch("/account")]
 pub async fn update_account(
-    req: HttpRequest,
+    IfMatch(expected): IfMatch,
     caller: Caller,
     state: web::Data<AppState>,
     body: Body<AccountPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let patch = body.parse()?;
-    let expected = if_match(&req)?;
     let account = service::run(&state, caller, move |cx| match &patch.name {
         Some(name) => service::account::rename(cx, name, expected),
         None => {

@@ -4,11 +4,11 @@
 use crate::access::Caller;
 use crate::events::ActorView;
 use crate::http::common::{Errors, PageQuery, db, page};
-use crate::http::csv;
+use crate::http::csv::{self, Accepts};
 use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::state::AppState;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -141,7 +141,7 @@ fn push_csv(out: &mut String, AuditEventView { event: e, actor }: &AuditEventVie
         (AuditEventPage = "application/json"), (String = "application/x-ndjson"), (String = "text/csv"))), Errors))]
 #[get("/audit-events")]
 pub async fn list_audit_events(
-    req: HttpRequest,
+    accepts: Accepts,
     caller: Caller,
     state: web::Data<AppState>,
     query: Query<AuditQuery>,
@@ -150,7 +150,7 @@ pub async fn list_audit_events(
     caller.allow(caller.policy().can_read_audit(&caller.principal)?, &state.metrics)?;
     let filter = query.into_inner().filter();
     let account = caller.account.id;
-    if csv::wants_ndjson(&req) {
+    if accepts.ndjson {
         return Ok(csv::stream_pages(state, "application/x-ndjson", String::new(), move |conn, request| {
             let page = events(conn, account, &filter, request)?;
             let mut out = String::new();
@@ -161,7 +161,7 @@ pub async fn list_audit_events(
             Ok((out, page.next_cursor))
         }));
     }
-    if csv::wanted(&req) {
+    if accepts.csv {
         let mut head = String::new();
         csv::push_line(&mut head, CSV_HEADER);
         return Ok(csv::stream_pages(state, csv::CONTENT_TYPE, head, move |conn, request| {

@@ -4,8 +4,9 @@
 pub use crate::blocking::db;
 
 use crate::problem::{ApiError, Problem};
-use actix_web::HttpRequest;
+use actix_web::dev::Payload;
 use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use switchboard_store::{DbConn, PageRequest};
@@ -94,9 +95,20 @@ pub fn etag(version: i64) -> (header::HeaderName, String) {
 /// strong (`"3"`) or weak (`W/"3"`), or the bare `version` of the record (`3`).
 pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[0-9]{1,18}"|[0-9]{1,18})$"#;
 
-/// Documents the optional `If-Match` header of a change to a versioned record (`params(IfMatch)`).
-#[derive(Debug)]
-pub struct IfMatch;
+/// The optional `If-Match` header of a change to a versioned record, read when the request is: the
+/// version it asks for, `None` when absent or `*`; anything else is a 400 before the handler runs.
+/// `params(IfMatch)` documents it.
+#[derive(Debug, Clone, Copy)]
+pub struct IfMatch(pub Option<i64>);
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<IfMatch, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        std::future::ready(if_match(req).map(IfMatch))
+    }
+}
 
 impl IntoParams for IfMatch {
     fn into_params(_: impl Fn() -> Option<ParameterIn>) -> Vec<Parameter> {
@@ -119,7 +131,7 @@ impl IntoParams for IfMatch {
 
 /// The version an `If-Match` header asks for: `None` when absent or `*`. Anything but the forms of
 /// [`IF_MATCH_PATTERN`] is a 400, an empty header included.
-pub fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
+fn if_match(req: &HttpRequest) -> Result<Option<i64>, ApiError> {
     let Some(value) = req.headers().get(header::IF_MATCH) else { return Ok(None) };
     let malformed = || ApiError::BadRequest("If-Match must be `*` or an ETag this API returned, e.g. \"3\"".into());
     let value = value.to_str().map_err(|_| malformed())?.trim();

@@ -1,18 +1,31 @@
 //! CSV downloads (`Accept: text/csv`): RFC 4180 fields, lines ending in CRLF, and cells a spreadsheet
 //! would run as a formula defused.
 
-use actix_web::HttpRequest;
+use actix_web::dev::Payload;
 use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest};
 use std::borrow::Cow;
+use std::convert::Infallible;
 
 pub const CONTENT_TYPE: &str = "text/csv; charset=utf-8";
 
-/// Whether the request asks for CSV.
-pub fn wanted(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.split(',').any(|t| t.trim().starts_with("text/csv")))
+/// What the request's `Accept` header asks for beside JSON: CSV (`text/csv`), or newline-delimited
+/// JSON (`application/x-ndjson`) where a list offers it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Accepts {
+    pub csv: bool,
+    pub ndjson: bool,
+}
+
+impl FromRequest for Accepts {
+    type Error = Infallible;
+    type Future = std::future::Ready<Result<Accepts, Infallible>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        let asks = |media: &str| accept.split(',').any(|t| t.trim().starts_with(media));
+        std::future::ready(Ok(Accepts { csv: asks("text/csv"), ndjson: asks("application/x-ndjson") }))
+    }
 }
 
 /// One field: quoted when it holds a separator, quote or line break; a text starting like a formula
@@ -73,14 +86,6 @@ where
         }
     });
     actix_web::HttpResponse::Ok().content_type(content_type).streaming(futures_util::StreamExt::chain(first, rest))
-}
-
-/// Whether the request asks for newline-delimited JSON.
-pub fn wants_ndjson(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.split(',').any(|t| t.trim().starts_with("application/x-ndjson")))
 }
 
 #[cfg(test)]

@@ -6,11 +6,11 @@
 
 use crate::access::Caller;
 use crate::http::common::{Errors, PageQuery, db, page};
-use crate::http::csv;
+use crate::http::csv::{self, Accepts};
 use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::state::AppState;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use chrono::SecondsFormat;
 use serde::Serialize;
 use switchboard_core::{CommunicationId, Policy, Principal};
@@ -97,13 +97,13 @@ fn csv_download(
 /// One page of history under the caller's data scope, or (for Recents) their recents scope; with
 /// `Accept: text/csv`, all of it as a download.
 /// What a history page is asked with: the same for the whole history and for the Recents list.
-type HistoryRequest = (HttpRequest, Caller, web::Data<AppState>, Query<CommunicationFilter>, Query<PageQuery>);
+type HistoryRequest = (Accepts, Caller, web::Data<AppState>, Query<CommunicationFilter>, Query<PageQuery>);
 
 async fn history_page(
-    (req, caller, state, filter, page): HistoryRequest,
+    (accepts, caller, state, filter, page): HistoryRequest,
     of_recents: bool,
 ) -> Result<HttpResponse, ApiError> {
-    if csv::wanted(&req) {
+    if accepts.csv {
         may_download(&caller, &state)?;
         return Ok(csv_download(caller, state, filter.into_inner(), of_recents));
     }

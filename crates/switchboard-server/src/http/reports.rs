@@ -6,12 +6,12 @@
 
 use crate::access::Caller;
 use crate::http::common::{Errors, db};
-use crate::http::csv;
+use crate::http::csv::{self, Accepts};
 use crate::http::history::may_download;
 use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::state::AppState;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use switchboard_store::repo::communications::CommunicationFilter;
@@ -45,12 +45,12 @@ fn counts_line(out: &mut String, key: &str, count: i64, with_recording: i64, dur
         (AnalyticsSummary = "application/json"), (String = "text/csv"))), Errors))]
 #[get("/analytics/summary")]
 pub async fn analytics(
-    req: HttpRequest,
+    accepts: Accepts,
     caller: Caller,
     state: web::Data<AppState>,
     filter: Query<CommunicationFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let as_csv = csv::wanted(&req);
+    let as_csv = accepts.csv;
     if as_csv {
         may_download(&caller, &state)?;
     }
@@ -83,13 +83,13 @@ pub async fn analytics(
         (Report = "application/json"), (String = "text/csv"))), Errors))]
 #[get("/reports/{dimension}")]
 pub async fn report(
-    req: HttpRequest,
+    accepts: Accepts,
     caller: Caller,
     state: web::Data<AppState>,
     dimension: web::Path<Dimension>,
     filter: Query<CommunicationFilter>,
 ) -> Result<HttpResponse, ApiError> {
-    let as_csv = csv::wanted(&req);
+    let as_csv = accepts.csv;
     if as_csv {
         may_download(&caller, &state)?;
     }

@@ -7,12 +7,12 @@
 use crate::access::Caller;
 use crate::http::body::Body;
 use crate::http::common::{Errors, PageQuery, db, page};
-use crate::http::csv;
+use crate::http::csv::{self, Accepts};
 use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::service;
 use crate::state::AppState;
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use switchboard_core::{IvrId, NumberId, RoleKey, UserId, UserStatus, WorkgroupId};
@@ -146,13 +146,13 @@ fn push_csv(out: &mut String, e: &ReviewEntry) {
         (ReviewPage = "application/json"), (String = "text/csv"))), Errors))]
 #[get("/access-review")]
 pub async fn access_review(
-    req: HttpRequest,
+    accepts: Accepts,
     caller: Caller,
     state: web::Data<AppState>,
     query: Query<PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     may_review(&caller, &state)?;
-    if csv::wanted(&req) {
+    if accepts.csv {
         let mut head = String::new();
         csv::push_line(&mut head, CSV_HEADER);
         return Ok(csv::stream_pages(state, csv::CONTENT_TYPE, head, move |conn, request| {

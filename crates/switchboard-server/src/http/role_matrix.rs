@@ -2,10 +2,10 @@
 
 use crate::access::Caller;
 use crate::http::common::Errors;
-use crate::http::csv;
+use crate::http::csv::{self, Accepts};
 use crate::problem::ApiError;
 use crate::state::AppState;
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use switchboard_core::{CommunicationKind, DataKinds, Level, RecentsScope, RoleId, ScopeKind};
@@ -53,7 +53,7 @@ pub struct RoleMatrix {
     )
 )]
 #[get("/roles/matrix")]
-pub async fn matrix(caller: Caller, state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn matrix(caller: Caller, state: web::Data<AppState>, accepts: Accepts) -> Result<HttpResponse, ApiError> {
     caller.require("team.roles:view", &state.metrics)?;
     let policy = caller.policy();
     let catalog = policy.catalog();
@@ -86,7 +86,7 @@ pub async fn matrix(caller: Caller, state: web::Data<AppState>, req: HttpRequest
             })
         })
         .collect();
-    if !csv::wanted(&req) {
+    if !accepts.csv {
         return Ok(HttpResponse::Ok().json(RoleMatrix { sections, roles: rows }));
     }
     let mut out = String::new();

@@ -4,12 +4,12 @@
 use crate::access::Caller;
 use crate::http::body::Body;
 use crate::http::common::page;
-use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match};
+use crate::http::common::{Errors, IfMatch, PageQuery, db, etag};
 use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::service;
 use crate::state::AppState;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde::Serialize;
@@ -128,11 +128,10 @@ pub struct RolePatch {
 pub async fn update_role(
     caller: Caller,
     state: web::Data<AppState>,
-    req: HttpRequest,
+    IfMatch(expected): IfMatch,
     id: web::Path<RoleId>,
     body: Body<RolePatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
     let (id, patch) = (id.into_inner(), body.parse()?);
     let role =
         service::run(&state, caller, move |cx| service::roles::edit(cx, id, expected, |d| patch.apply(d))).await?;
@@ -185,10 +184,9 @@ impl RolePatch {
 pub async fn delete_role(
     caller: Caller,
     state: web::Data<AppState>,
-    req: HttpRequest,
+    IfMatch(expected): IfMatch,
     id: web::Path<RoleId>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
     let id = id.into_inner();
     service::run(&state, caller, move |cx| service::roles::delete(cx, id, expected)).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -3,12 +3,12 @@
 
 use crate::access::Caller;
 use crate::http::body::Body;
-use crate::http::common::{Errors, IfMatch, if_match};
+use crate::http::common::{Errors, IfMatch};
 use crate::http::users::{UserDetail, changed};
 use crate::problem::ApiError;
 use crate::service;
 use crate::state::AppState;
-use actix_web::{HttpRequest, HttpResponse, put, web};
+use actix_web::{HttpResponse, put, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use switchboard_core::{DashboardAccess, IvrId, UserId, WorkgroupId};
@@ -32,11 +32,10 @@ use utoipa::ToSchema;
 pub async fn set_dashboard_access(
     caller: Caller,
     state: web::Data<AppState>,
-    req: HttpRequest,
+    IfMatch(expected): IfMatch,
     id: web::Path<UserId>,
     body: Body<DashboardGrant>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
     let (id, grant) = (id.into_inner(), body.parse()?);
     let bounds = Bounds { starts_at: grant.starts_at, expires_at: grant.expires_at };
     let access = DashboardAccess { workgroups: grant.workgroups, ivrs: grant.ivrs };

@@ -3,7 +3,7 @@
 
 use crate::access::Caller;
 use crate::http::body::Body;
-use crate::http::common::{Errors, IfMatch, if_match};
+use crate::http::common::{Errors, IfMatch};
 use crate::http::role_members::check_user_list;
 use crate::http::users::UserDetail;
 use crate::http::users::changed;
@@ -11,7 +11,7 @@ use crate::problem::ApiError;
 use crate::service;
 use crate::service::set_roles::RoleChange;
 use crate::state::AppState;
-use actix_web::{HttpRequest, HttpResponse, post, put, web};
+use actix_web::{HttpResponse, post, put, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use switchboard_core::values::RoleKey;
@@ -44,11 +44,10 @@ pub struct SetRoles {
 pub async fn set_roles(
     caller: Caller,
     state: web::Data<AppState>,
-    req: HttpRequest,
+    IfMatch(expected): IfMatch,
     id: web::Path<UserId>,
     body: Body<SetRoles>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
     let id = id.into_inner();
     let roles = body.parse()?.roles.into_iter().map(RoleKey::into_inner).collect();
     let person = service::run(&state, caller, move |cx| service::set_roles::set_roles(cx, id, roles, expected)).await?;

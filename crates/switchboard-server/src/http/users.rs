@@ -6,12 +6,12 @@ use crate::access::Caller;
 use crate::auth::password;
 use crate::http::body::Body;
 use crate::http::common::page;
-use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match};
+use crate::http::common::{Errors, IfMatch, PageQuery, db, etag};
 use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::service::{self, PersonView};
 use crate::state::AppState;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde::Serialize;
@@ -162,11 +162,10 @@ pub struct UpdateUser {
 pub async fn update_user(
     caller: Caller,
     state: web::Data<AppState>,
-    req: HttpRequest,
+    IfMatch(expected): IfMatch,
     id: web::Path<UserId>,
     body: Body<UpdateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
     let (id, body) = (id.into_inner(), body.parse()?);
     let password_hash = body.password.as_ref().map(password::hash).transpose()?;
     let edit = service::edit_user::UserEdit {
@@ -192,10 +191,9 @@ pub async fn update_user(
 pub async fn delete_user(
     caller: Caller,
     state: web::Data<AppState>,
-    req: HttpRequest,
+    IfMatch(expected): IfMatch,
     id: web::Path<UserId>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
     let id = id.into_inner();
     service::run(&state, caller, move |cx| service::edit_user::delete(cx, id, expected)).await?;
     Ok(HttpResponse::NoContent().finish())

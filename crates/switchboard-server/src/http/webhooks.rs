@@ -4,12 +4,12 @@
 use crate::access::Caller;
 use crate::events::webhooks::new_secret;
 use crate::http::body::Body;
-use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, if_match, page};
+use crate::http::common::{Errors, IfMatch, PageQuery, db, etag, page};
 use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::service;
 use crate::state::AppState;
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use switchboard_store::repo::webhooks::{self, Webhook, WebhookEdit};
 use utoipa::ToSchema;
@@ -132,13 +132,12 @@ pub async fn get_webhook(
         headers(("ETag" = String, description = "The webhook's version, for `If-Match`"))), Errors))]
 #[patch("/webhooks/{id}")]
 pub async fn update_webhook(
-    req: HttpRequest,
+    IfMatch(expected): IfMatch,
     caller: Caller,
     state: web::Data<AppState>,
     id: web::Path<Uuid>,
     body: Body<WebhookPatch>,
 ) -> Result<HttpResponse, ApiError> {
-    let expected = if_match(&req)?;
     let (id, patch) = (id.into_inner(), body.parse()?);
     if let Some(d) = &patch.description {
         check_description(d)?;

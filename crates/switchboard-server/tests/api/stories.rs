@@ -422,6 +422,43 @@ fn if_match_takes_the_documented_etag_forms_and_refuses_an_empty_one() {
 }
 
 #[test]
+fn every_change_documenting_if_match_refuses_a_malformed_one_and_changes_nothing() {
+    // Read from the document, so a change that takes If-Match later is held to it too.
+    let spec: serde_json::Value = serde_json::from_str(&switchboard_server::openapi::spec_json()).unwrap();
+    let app = TestApp::spawn();
+    let owner = app.account("acme", "mightycall");
+    let auth = format!("Bearer {}", owner.token);
+    let role = app.call(&owner, "POST", "/v1/roles", Some(json!({"key": "shared", "name": "Shared"}))).json();
+    let role_id = role["id"].as_str().unwrap().to_owned();
+    let mut guarded = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let params = operation["parameters"].as_array().cloned().unwrap_or_default();
+            if !params.iter().any(|p| p["name"] == "If-Match") {
+                continue;
+            }
+            // Real records where the path names one, so "changes nothing" is seen on them.
+            let id = if path.starts_with("/v1/roles/") { &role_id } else { &owner.user_id };
+            let url = path.replace("{id}", id);
+            let body = json!({}).to_string();
+            let reply = app.request(
+                &method.to_uppercase(),
+                &url,
+                Some(&body),
+                &[("authorization", &auth), ("if-match", "\"3"), ("content-type", "application/json")],
+            );
+            reply.assert_problem(400, "bad_request");
+            guarded.push(format!("{method} {path}"));
+        }
+    }
+    assert!(guarded.len() >= 8, "the If-Match changes: {guarded:?}");
+    let after = app.call(&owner, "GET", &format!("/v1/roles/{role_id}"), None).json();
+    assert_eq!((after["name"].clone(), after["version"].clone()), (role["name"].clone(), role["version"].clone()));
+    let me = app.call(&owner, "GET", &format!("/v1/users/{}", owner.user_id), None);
+    assert_eq!(me.status, 200, "the person is still there: {}", me.body);
+}
+
+#[test]
 fn migrating_to_the_pack_the_account_is_already_on_is_a_conflict() {
     let app = TestApp::spawn();
     let owner = app.account("air", "aircall");
