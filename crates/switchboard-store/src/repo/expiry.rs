@@ -18,6 +18,22 @@ use serde_json::json;
 use std::collections::BTreeSet;
 use switchboard_core::{AccountId, IvrId, RoleId, UserId, WorkgroupId};
 
+/// One person's time-bound hold on a role, workgroup or IVR (`member`), as the sweep reads it.
+#[derive(Queryable)]
+struct Hold<Member> {
+    user: UserId,
+    member: Member,
+    starts_at: Option<NaiveDateTime>,
+    expires_at: Option<NaiveDateTime>,
+}
+
+/// The columns a [`Hold`] is read from.
+macro_rules! hold_columns {
+    ($table:ident, $member:ident) => {
+        ($table::user_id, $table::$member, $table::starts_at, $table::expires_at)
+    };
+}
+
 /// The accounts with rows of `$table` due by `$t`: started and not announced yet, or ending (one
 /// query each, so that each can use its index).
 macro_rules! due_accounts {
@@ -56,19 +72,19 @@ pub fn expire_due(conn: &mut DbConn) -> StoreResult<usize> {
 macro_rules! expire_rows {
     ($conn:expr, $account:expr, $t:expr, $people:expr, $table:ident, $member:ident: $Member:ty, $key:literal, $action:literal) => {{
         let a = $account;
-        let due: Vec<(UserId, $Member, Option<NaiveDateTime>)> = $table::table
+        let due: Vec<Hold<$Member>> = $table::table
             .filter($table::account_id.eq(a).and($table::expires_at.le($t)))
-            .select(($table::user_id, $table::$member, $table::expires_at))
+            .select(hold_columns!($table, $member))
             .load(&mut *$conn)?;
         let mut ended = 0;
-        for (user, member, at) in due {
+        for Hold { user, member, expires_at, .. } in due {
             let mine = $table::account_id
                 .eq(a)
                 .and($table::user_id.eq(user))
                 .and($table::$member.eq(member))
                 .and($table::expires_at.le($t));
             if diesel::delete($table::table.filter(mine)).execute(&mut *$conn)? == 1 {
-                let before = json!({$key: member, "expires_at": at.map(from_db_time)});
+                let before = json!({$key: member, "expires_at": expires_at.map(from_db_time)});
                 audit($conn, $account, &Actor::System, $action, "user", user, Some(before), None)?;
                 $people.insert(user);
                 ended += 1;
@@ -84,11 +100,11 @@ macro_rules! expire_rows {
 macro_rules! announce_starts {
     ($conn:expr, $account:expr, $t:expr, $table:ident, $member:ident: $Member:ty, $key:literal, $action:literal) => {{
         let a = $account;
-        let started: Vec<(UserId, $Member, Option<NaiveDateTime>, Option<NaiveDateTime>)> = $table::table
+        let started: Vec<Hold<$Member>> = $table::table
             .filter($table::account_id.eq(a).and($table::start_announced.eq(false)).and($table::starts_at.le($t)))
-            .select(($table::user_id, $table::$member, $table::starts_at, $table::expires_at))
+            .select(hold_columns!($table, $member))
             .load(&mut *$conn)?;
-        for (user, member, starts, expires) in started {
+        for Hold { user, member, starts_at, expires_at } in started {
             let mine = $table::account_id
                 .eq(a)
                 .and($table::user_id.eq(user))
@@ -99,8 +115,8 @@ macro_rules! announce_starts {
             {
                 let after = json!({
                     $key: member,
-                    "starts_at": starts.map(from_db_time),
-                    "expires_at": expires.map(from_db_time),
+                    "starts_at": starts_at.map(from_db_time),
+                    "expires_at": expires_at.map(from_db_time),
                 });
                 audit($conn, $account, &Actor::System, $action, "user", user, None, Some(after))?;
             }
