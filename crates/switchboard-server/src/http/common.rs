@@ -3,12 +3,15 @@
 
 pub use crate::blocking::db;
 
+use crate::access::Caller;
 use crate::problem::{ApiError, Problem};
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
 use switchboard_store::{DbConn, PageRequest};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
@@ -96,17 +99,24 @@ pub fn etag(version: i64) -> (header::HeaderName, String) {
 pub const IF_MATCH_PATTERN: &str = r#"^(\*|(W/)?"[0-9]{1,18}"|[0-9]{1,18})$"#;
 
 /// The optional `If-Match` header of a change to a versioned record, read when the request is: the
-/// version it asks for, `None` when absent or `*`; anything else is a 400 before the handler runs.
+/// version it asks for, `None` when absent or `*`. Anything else is a 400 once the caller is known,
+/// as a query that does not fit is: a request without valid credentials gets its 401 first.
 /// `params(IfMatch)` documents it.
 #[derive(Debug, Clone, Copy)]
 pub struct IfMatch(pub Option<i64>);
 
 impl FromRequest for IfMatch {
     type Error = ApiError;
-    type Future = std::future::Ready<Result<IfMatch, ApiError>>;
+    type Future = Pin<Box<dyn Future<Output = Result<IfMatch, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        std::future::ready(if_match(req).map(IfMatch))
+        match if_match(req) {
+            Ok(version) => Box::pin(std::future::ready(Ok(IfMatch(version)))),
+            Err(refused) => {
+                let caller = Caller::from_request(req, &mut Payload::None);
+                Box::pin(async move { Err(caller.await.err().unwrap_or(refused)) })
+            }
+        }
     }
 }
 

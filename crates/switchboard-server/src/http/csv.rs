@@ -9,12 +9,14 @@ use std::convert::Infallible;
 
 pub const CONTENT_TYPE: &str = "text/csv; charset=utf-8";
 
-/// What the request's `Accept` header asks for beside JSON: CSV (`text/csv`), or newline-delimited
-/// JSON (`application/x-ndjson`) where a list offers it.
+/// What the request's `Accept` header asks for beside JSON, where a list offers it: CSV (`text/csv`),
+/// newline-delimited JSON (`application/x-ndjson`) or a stream of Server-Sent Events
+/// (`text/event-stream`).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Accepts {
     pub csv: bool,
     pub ndjson: bool,
+    pub event_stream: bool,
 }
 
 impl FromRequest for Accepts {
@@ -24,7 +26,8 @@ impl FromRequest for Accepts {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or_default();
         let asks = |media: &str| accept.split(',').any(|t| t.trim().starts_with(media));
-        std::future::ready(Ok(Accepts { csv: asks("text/csv"), ndjson: asks("application/x-ndjson") }))
+        let (csv, ndjson, event_stream) = (asks("text/csv"), asks("application/x-ndjson"), asks("text/event-stream"));
+        std::future::ready(Ok(Accepts { csv, ndjson, event_stream }))
     }
 }
 

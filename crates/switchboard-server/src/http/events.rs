@@ -6,6 +6,7 @@
 use crate::access::Caller;
 use crate::events::EventView;
 use crate::http::common::{Errors, db};
+use crate::http::csv::Accepts;
 use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::state::AppState;
@@ -52,13 +53,6 @@ pub struct EventFeed {
     pub latest: i64,
 }
 
-fn wants_event_stream(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.split(',').any(|t| t.trim().starts_with("text/event-stream")))
-}
-
 /// Where a stream starts: after `Last-Event-ID` (a reconnecting client), else after `after`.
 fn stream_start(req: &HttpRequest, after: i64) -> Result<i64, ApiError> {
     match req.headers().get("last-event-id") {
@@ -84,6 +78,7 @@ fn stream_start(req: &HttpRequest, after: i64) -> Result<i64, ApiError> {
 #[get("/events")]
 pub async fn list_events(
     req: HttpRequest,
+    accepts: Accepts,
     caller: Caller,
     state: web::Data<AppState>,
     query: Query<FeedQuery>,
@@ -103,7 +98,7 @@ pub async fn list_events(
         return Err(ApiError::invalid("wait", format!("at most {MAX_WAIT_SECONDS} seconds")));
     }
     let account = caller.account.id;
-    if wants_event_stream(&req) {
+    if accepts.event_stream {
         let start = stream_start(&req, after)?;
         return Ok(HttpResponse::Ok()
             .content_type("text/event-stream")

@@ -1,6 +1,6 @@
-//! The SCIM schemas Switchboard serves (RFC 7643 §4): the attributes of a User and a Group, written
-//! once and used for the `/Schemas` documents, for reading what a provider sends (canonical names,
-//! types; unknown attributes are ignored) and for `attributes` / `excludedAttributes`.
+//! The SCIM schemas Switchboard serves (RFC 7643 §4), written once and used for `/ResourceTypes` and
+//! `/Schemas`, for reading what a provider sends (canonical names, types; unknown attributes are
+//! ignored), for PATCH (multi-valued and read-only attributes) and `attributes`/`excludedAttributes`.
 
 use super::error::ScimError;
 use super::filter::field;
@@ -148,6 +148,7 @@ impl Schema {
         self.attribute(name).is_some_and(|a| a.multi)
     }
 
+    /// `id`, `meta` and what the server writes (every attribute is writable at the top level).
     pub fn is_read_only(&self, name: &str) -> bool {
         ["id", "meta"].iter().chain(self.server_written).any(|a| a.eq_ignore_ascii_case(name))
     }

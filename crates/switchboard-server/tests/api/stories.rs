@@ -422,7 +422,7 @@ fn if_match_takes_the_documented_etag_forms_and_refuses_an_empty_one() {
 }
 
 #[test]
-fn every_change_documenting_if_match_refuses_a_malformed_one_and_changes_nothing() {
+fn every_change_documenting_if_match_refuses_a_malformed_one_after_the_credentials_and_changes_nothing() {
     // Read from the document, so a change that takes If-Match later is held to it too.
     let spec: serde_json::Value = serde_json::from_str(&switchboard_server::openapi::spec_json()).unwrap();
     let app = TestApp::spawn();
@@ -441,13 +441,14 @@ fn every_change_documenting_if_match_refuses_a_malformed_one_and_changes_nothing
             let id = if path.starts_with("/v1/roles/") { &role_id } else { &owner.user_id };
             let url = path.replace("{id}", id);
             let body = json!({}).to_string();
-            let reply = app.request(
-                &method.to_uppercase(),
-                &url,
-                Some(&body),
-                &[("authorization", &auth), ("if-match", "\"3"), ("content-type", "application/json")],
-            );
-            reply.assert_problem(400, "bad_request");
+            let send = |authorization: &str| {
+                let headers =
+                    [("authorization", authorization), ("if-match", "\"3"), ("content-type", "application/json")];
+                app.request(&method.to_uppercase(), &url, Some(&body), &headers)
+            };
+            // Credentials are judged first: an unknown token is a 401 whatever its If-Match says.
+            send("Bearer not-a-token").assert_problem(401, "unauthenticated");
+            send(&auth).assert_problem(400, "bad_request");
             guarded.push(format!("{method} {path}"));
         }
     }
