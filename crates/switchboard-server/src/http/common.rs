@@ -3,15 +3,13 @@
 
 pub use crate::blocking::db;
 
-use crate::access::Caller;
+use crate::http::query::{AfterTheCredentials, after_the_credentials};
 use crate::problem::{ApiError, Problem};
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::future::Future;
-use std::pin::Pin;
 use switchboard_store::{DbConn, PageRequest};
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::schema::{ObjectBuilder, Type};
@@ -107,16 +105,10 @@ pub struct IfMatch(pub Option<i64>);
 
 impl FromRequest for IfMatch {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<IfMatch, ApiError>>>>;
+    type Future = AfterTheCredentials<IfMatch>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        match if_match(req) {
-            Ok(version) => Box::pin(std::future::ready(Ok(IfMatch(version)))),
-            Err(refused) => {
-                let caller = Caller::from_request(req, &mut Payload::None);
-                Box::pin(async move { Err(caller.await.err().unwrap_or(refused)) })
-            }
-        }
+        after_the_credentials(req, if_match(req).map(IfMatch))
     }
 }
 

@@ -40,18 +40,27 @@ fn parse<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
     })
 }
 
+/// What an extractor that judges the credentials first answers.
+pub type AfterTheCredentials<T> = Pin<Box<dyn Future<Output = Result<T, ApiError>>>>;
+
+/// A part of the request as read (`read`), answered after the credentials: when it does not fit,
+/// a request without valid credentials gets the caller's 401 rather than the part's refusal.
+pub fn after_the_credentials<T: 'static>(req: &HttpRequest, read: Result<T, ApiError>) -> AfterTheCredentials<T> {
+    match read {
+        Ok(value) => Box::pin(std::future::ready(Ok(value))),
+        Err(refused) => {
+            let caller = Caller::from_request(req, &mut Payload::None);
+            Box::pin(async move { Err(caller.await.err().unwrap_or(refused)) })
+        }
+    }
+}
+
 impl<T: DeserializeOwned + 'static> FromRequest for Query<T> {
     type Error = ApiError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+    type Future = AfterTheCredentials<Self>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        match parse(req.query_string()) {
-            Ok(parsed) => Box::pin(std::future::ready(Ok(Query(parsed)))),
-            Err(refused) => {
-                let caller = Caller::from_request(req, &mut Payload::None);
-                Box::pin(async move { Err(caller.await.err().unwrap_or(refused)) })
-            }
-        }
+        after_the_credentials(req, parse(req.query_string()).map(Query))
     }
 }
 
