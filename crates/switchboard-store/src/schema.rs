@@ -269,6 +269,21 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::sql_types::*;
 
+    communication_pair_totals (account_id, pair, grain, ref_a, period, ref_b, stripe) {
+        account_id -> AccountIdText,
+        pair -> Text,
+        grain -> Text,
+        ref_a -> Text,
+        period -> Text,
+        ref_b -> Text,
+        stripe -> Integer,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::sql_types::*;
+
     api_keys (id) {
         account_id -> AccountIdText,
         id -> Text,
@@ -398,6 +413,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     communications,
     communication_participants,
     communication_totals,
+    communication_pair_totals,
     api_keys,
     scim_users,
     scim_groups,

@@ -136,8 +136,9 @@ fn check_totals(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError
     prop_assert_eq!(all.len(), 90);
 
     for _ in 0..12 {
-        let scope = match g.below(6) {
+        let scope = match g.below(8) {
             0 => Scope::Everything,
+            // 6, 7: two columns (a number user's numbers and workgroup; a dashboard's workgroups and IVRs)
             shape => {
                 let participant = g.one_of(&people);
                 let kinds = random_kinds(&mut g);
@@ -152,6 +153,14 @@ fn check_totals(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError
                         n = g.some(&numbers, 40);
                         dw = g.some(&wgs, 30);
                         di = g.some(&ivrs, 40);
+                    }
+                    6 => {
+                        n = g.some(&numbers, 50);
+                        w = g.some(&wgs, 50);
+                    }
+                    7 => {
+                        dw = g.some(&wgs, 50);
+                        di = g.some(&ivrs, 60);
                     }
                     _ => {}
                 }
@@ -200,8 +209,8 @@ fn check_totals(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError
     Ok(())
 }
 
-/// Every totals row (stripes summed) as one line of text, in key order.
-fn totals_as_text(c: &mut switchboard_store::DbConn) -> Vec<String> {
+/// Every row of a totals table (stripes summed) as one line of text, in key order.
+fn totals_as_text(c: &mut switchboard_store::DbConn, table: &str, key: &[&str]) -> Vec<String> {
     #[derive(diesel::QueryableByName)]
     struct Line {
         #[diesel(sql_type = diesel::sql_types::Text)]
@@ -213,10 +222,9 @@ fn totals_as_text(c: &mut switchboard_store::DbConn) -> Vec<String> {
             sums.push_str(&format!(" || '|' || CAST(SUM({}_{column}) AS TEXT)", k.as_str()));
         }
     }
-    let sql = format!(
-        "SELECT dimension || '|' || grain || '|' || ref_id || '|' || period{sums} AS line \
-         FROM communication_totals GROUP BY dimension, grain, ref_id, period ORDER BY dimension, grain, ref_id, period"
-    );
+    let key = key.join(", ");
+    let line = key.replace(", ", " || '|' || ");
+    let sql = format!("SELECT {line}{sums} AS line FROM {table} GROUP BY {key} ORDER BY {key}");
     let lines: Vec<Line> =
         switchboard_store::per_backend!(c, x => diesel::RunQueryDsl::load(diesel::sql_query(sql.clone()), x))
             .expect("totals");
@@ -272,14 +280,13 @@ backend_tests! {
         }
     }
 
-    // The migration that brought the totals filled them for what was stored: the same totals as ingest
-    // keeps.
-    fn the_migration_fills_the_totals_ingest_keeps(db) {
+    // The migrations that brought the totals, of each column and of each pair, filled them for what
+    // was stored: the same totals as ingest keeps.
+    fn the_migrations_fill_the_totals_ingest_keeps(db) {
         let (account, owner) = db.account("totals-migrated");
         let a = account.id;
         let mut c = db.conn();
-        let (numbers, wgs, _) = references(&mut c, a, 3, (1, 1, 0));
-        let (number, wg) = (numbers[0], wgs[0]);
+        let (numbers, wgs, ivrs) = references(&mut c, a, 3, (2, 2, 1));
         let mut g = Rng::new(7);
         let start = Utc.with_ymd_and_hms(2026, 2, 20, 0, 0, 0).single().expect("start");
         let items: Vec<NewCommunication> = (0..200)
@@ -287,9 +294,9 @@ backend_tests! {
                 id: None,
                 kind: CommunicationKind::ALL[g.below(4)],
                 direction: Direction::Inbound,
-                number: g.chance(60).then_some(number),
-                workgroup: g.chance(50).then_some(wg),
-                ivr: None,
+                number: if g.chance(60) { g.pick(&numbers) } else { None },
+                workgroup: if g.chance(50) { g.pick(&wgs) } else { None },
+                ivr: if g.chance(40) { g.pick(&ivrs) } else { None },
                 participants: vec![owner.id],
                 started_at: random_time(&mut g, start, 20),
                 duration_seconds: g.below(900) as i32,
@@ -297,31 +304,44 @@ backend_tests! {
             })
             .collect();
         communications::ingest(&mut c, a, &items, &Actor::System).expect("ingest");
-        let kept = totals_as_text(&mut c);
-        assert!(kept.len() > 20, "totals for the account, the number and the workgroup by day and month: {kept:?}");
         let dialect = match c.backend() {
             switchboard_store::db::Backend::Sqlite => "sqlite",
             switchboard_store::db::Backend::Postgres => "postgres",
         };
-        let up = std::fs::read_to_string(format!(
-            "{}/../../migrations/{dialect}/2026-12-08-000001_communication_totals/up.sql",
-            env!("CARGO_MANIFEST_DIR")
-        ))
-        .expect("the migration");
-        let (_, fill) = up.split_once("-- the totals of what is already stored").expect("the migration's fill");
-        diesel::connection::SimpleConnection::batch_execute(&mut *c, "DELETE FROM communication_totals").expect("emptied");
-        diesel::connection::SimpleConnection::batch_execute(&mut *c, fill).expect("filled");
-        assert_eq!(totals_as_text(&mut c), kept);
+        let tables = [
+            ("2026-12-08-000001_communication_totals", "communication_totals", &["dimension", "grain", "ref_id", "period"][..]),
+            (
+                "2026-12-10-000001_communication_pair_totals",
+                "communication_pair_totals",
+                &["pair", "grain", "ref_a", "period", "ref_b"][..],
+            ),
+        ];
+        for (migration, table, key) in tables {
+            let kept = totals_as_text(&mut c, table, key);
+            assert!(kept.len() > 20, "{table}: by day and month for the account, each column or pair: {kept:?}");
+            let up = std::fs::read_to_string(format!(
+                "{}/../../migrations/{dialect}/{migration}/up.sql",
+                env!("CARGO_MANIFEST_DIR")
+            ))
+            .expect("the migration");
+            let (_, fill) = up.split_once("-- the totals of what is already stored").expect("the migration's fill");
+            let emptied = format!("DELETE FROM {table}");
+            diesel::connection::SimpleConnection::batch_execute(&mut *c, &emptied).expect("emptied");
+            diesel::connection::SimpleConnection::batch_execute(&mut *c, fill).expect("filled");
+            assert_eq!(totals_as_text(&mut c, table, key), kept, "{table}");
+        }
     }
 
     fn deleting_an_account_deletes_its_totals(db) {
         let (account, owner) = db.account("totals-gone");
         let mut c = db.conn();
-        let item = call(owner.id, Utc::now(), 30);
+        let (numbers, wgs, _) = references(&mut c, account.id, 4, (1, 1, 0));
+        let item = NewCommunication { number: Some(numbers[0]), workgroup: Some(wgs[0]), ..call(owner.id, Utc::now(), 30) };
         communications::ingest(&mut c, account.id, &[item], &Actor::System).expect("ingest");
         let deletion = switchboard_store::repo::account_deletion::delete(&mut c, account.id, &Actor::User(owner.id), "o@x.example")
             .expect("deleted");
-        // the account and every column, by day and by month
+        // the account and every column, by day and by month; the number and workgroup's pair too
         assert_eq!(deletion.records["communication_totals"], 8);
+        assert_eq!(deletion.records["communication_pair_totals"], 2);
     }
 }

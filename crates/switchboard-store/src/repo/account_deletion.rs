@@ -109,6 +109,7 @@ pub fn delete(conn: &mut DbConn, account: AccountId, actor: &Actor, by_email: &s
             api_keys,
             communication_participants,
             communication_totals,
+            communication_pair_totals,
             communications,
             dashboard_ivrs,
             dashboard_workgroups,

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 use switchboard_core::{AccountId, CommunicationKind};
 
-/// Totals rows written per statement (17 bound values each).
+/// Totals rows written per statement (17 or 18 bound values each).
 const UPSERT_ROWS: usize = 1_000;
 /// Rows of totals per key on PostgreSQL: as many ingests as this add at once without waiting for
 /// each other (an ingest holds its rows until it commits); reports sum them.
@@ -82,6 +82,14 @@ pub(crate) struct Sums {
     pub duration_seconds: i64,
 }
 
+impl std::ops::SubAssign for Sums {
+    fn sub_assign(&mut self, o: Sums) {
+        self.records -= o.records;
+        self.recorded -= o.recorded;
+        self.duration_seconds -= o.duration_seconds;
+    }
+}
+
 impl std::ops::AddAssign for Sums {
     fn add_assign(&mut self, o: Sums) {
         self.records += o.records;
@@ -116,52 +124,116 @@ pub(crate) struct Entry {
     pub duration_seconds: i32,
 }
 
-/// Adds newly stored communications to the totals, in the caller's transaction. Rows are written in
-/// key order, so concurrent ingests on PostgreSQL take the rows they share in the same order.
+/// Two columns whose totals are kept together (`communication_pair_totals`), in the order of the
+/// table's `ref_a` and `ref_b`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Pair {
+    NumberWorkgroup,
+    NumberIvr,
+    WorkgroupIvr,
+}
+
+impl Pair {
+    const ALL: [Pair; 3] = [Pair::NumberWorkgroup, Pair::NumberIvr, Pair::WorkgroupIvr];
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Pair::NumberWorkgroup => "number_workgroup",
+            Pair::NumberIvr => "number_ivr",
+            Pair::WorkgroupIvr => "workgroup_ivr",
+        }
+    }
+
+    /// The columns of `ref_a` and `ref_b`.
+    pub(crate) fn columns(self) -> (Across, Across) {
+        match self {
+            Pair::NumberWorkgroup => (Across::Number, Across::Workgroup),
+            Pair::NumberIvr => (Across::Number, Across::Ivr),
+            Pair::WorkgroupIvr => (Across::Workgroup, Across::Ivr),
+        }
+    }
+
+    /// The pair of two distinct columns (in either order); `None` for the account or one column twice.
+    pub(crate) fn of(x: Across, y: Across) -> Option<Pair> {
+        Pair::ALL.into_iter().find(|p| p.columns() == (x, y) || p.columns() == (y, x))
+    }
+}
+
+impl Entry {
+    fn reference(&self, across: Across) -> Option<&String> {
+        match across {
+            Across::Account => None,
+            Across::Number => self.number.as_ref(),
+            Across::Workgroup => self.workgroup.as_ref(),
+            Across::Ivr => self.ivr.as_ref(),
+        }
+    }
+}
+
+/// Adds newly stored communications to the totals, in the caller's transaction: each column's, and
+/// each pair's where a record has both. Rows are written in key order, so concurrent ingests on
+/// PostgreSQL take the rows they share in the same order.
 pub(crate) fn add(conn: &mut DbConn, account: AccountId, items: &[Entry]) -> StoreResult<()> {
-    let mut deltas: BTreeMap<(Across, Grain, String, String), PerKind> = BTreeMap::new();
+    let mut single: BTreeMap<[String; 4], PerKind> = BTreeMap::new();
+    let mut pairs: BTreeMap<[String; 5], PerKind> = BTreeMap::new();
     for c in items {
         let day = c.started_at.date();
         let sums =
             Sums { records: 1, recorded: i64::from(c.has_recording), duration_seconds: i64::from(c.duration_seconds) };
-        for across in Across::ALL {
-            let reference = match across {
-                Across::Account => None,
-                Across::Number => c.number.as_ref(),
-                Across::Workgroup => c.workgroup.as_ref(),
-                Across::Ivr => c.ivr.as_ref(),
-            };
-            for grain in [Grain::Day, Grain::Month] {
-                let key = (across, grain, reference.cloned().unwrap_or_default(), grain.period(day));
-                deltas.entry(key).or_default()[kind_index(c.kind)] += sums;
+        for grain in [Grain::Day, Grain::Month] {
+            let (grain_name, period) = (grain.name().to_owned(), grain.period(day));
+            for across in Across::ALL {
+                let reference = c.reference(across).cloned().unwrap_or_default();
+                let key = [across.name().to_owned(), grain_name.clone(), reference, period.clone()];
+                single.entry(key).or_default()[kind_index(c.kind)] += sums;
+            }
+            for pair in Pair::ALL {
+                let (a, b) = pair.columns();
+                if let (Some(a), Some(b)) = (c.reference(a), c.reference(b)) {
+                    let key = [pair.name().to_owned(), grain_name.clone(), a.clone(), period.clone(), b.clone()];
+                    pairs.entry(key).or_default()[kind_index(c.kind)] += sums;
+                }
             }
         }
     }
     let stripe = free_stripe(conn)?;
-    let rows: Vec<_> = deltas.into_iter().collect();
+    upsert(conn, account, stripe, "communication_totals", &["dimension", "grain", "ref_id", "period"], single)?;
+    upsert(conn, account, stripe, "communication_pair_totals", &["pair", "grain", "ref_a", "period", "ref_b"], pairs)
+}
+
+/// Adds `rows` (key columns' values → sums) to a totals table's rows of `stripe`.
+fn upsert<const N: usize>(
+    conn: &mut DbConn,
+    account: AccountId,
+    stripe: i64,
+    table: &str,
+    key: &[&str; N],
+    rows: BTreeMap<[String; N], PerKind>,
+) -> StoreResult<()> {
+    let rows: Vec<_> = rows.into_iter().collect();
     for chunk in rows.chunks(UPSERT_ROWS) {
         let mut b = SqlBuf::new(conn.backend());
-        b.sql("INSERT INTO communication_totals (account_id, dimension, grain, ref_id, period, stripe");
+        let _ = write!(b.text_mut(), "INSERT INTO {table} (account_id, {}, stripe", key.join(", "));
         for column in kind_columns() {
             let _ = write!(b.text_mut(), ", {column}");
         }
         b.sql(") VALUES ");
-        for (i, ((across, grain, reference, period), kinds)) in chunk.iter().enumerate() {
-            if i > 0 {
-                b.sql(", ");
+        for (i, (values, kinds)) in chunk.iter().enumerate() {
+            b.sql(if i == 0 { "(" } else { ", (" }).text(account);
+            for v in values {
+                b.sql(", ").text(v);
             }
-            b.sql("(").text(account).sql(", ").text(across.name()).sql(", ").text(grain.name());
-            b.sql(", ").text(reference).sql(", ").text(period).sql(", ").bind(Bind::Int(stripe));
+            b.sql(", ").bind(Bind::Int(stripe));
             for s in kinds {
                 b.sql(", ").bind(Bind::Int(s.records)).sql(", ").bind(Bind::Int(s.recorded));
                 b.sql(", ").bind(Bind::Int(s.duration_seconds));
             }
             b.sql(")");
         }
-        b.sql(" ON CONFLICT (account_id, dimension, grain, ref_id, period, stripe) DO UPDATE SET ");
+        let _ = write!(b.text_mut(), " ON CONFLICT (account_id, {}, stripe) DO UPDATE SET ", key.join(", "));
         for (i, column) in kind_columns().enumerate() {
             let sep = if i == 0 { "" } else { ", " };
-            let _ = write!(b.text_mut(), "{sep}{column} = communication_totals.{column} + excluded.{column}");
+            let _ = write!(b.text_mut(), "{sep}{column} = {table}.{column} + excluded.{column}");
         }
         b.execute(conn)?;
     }

@@ -1,11 +1,12 @@
 //! Reports read from the totals kept at ingest (`repo::totals`). A report whose scope is the whole
-//! account, or the records of one column's references (a manager's workgroups, a number user's
-//! numbers, a dashboard's IVRs) beside the person's own records, reads the totals of its whole days
-//! (whole months from the month rows) and counts from the records only what the totals cannot say: the
-//! partial days at either end of its range, and the person's own records outside that part, which are
-//! few. Everything else (a scope over two columns, a report by participant, a participant filter, or a
-//! filter or grouping on another column than the scope's) is counted from the records ([`plan`]
-//! answers `None`).
+//! account, or the records of one or two columns' references (a manager's workgroups, a number user's
+//! numbers and workgroup, a dashboard's workgroups and IVRs) beside the person's own records, reads the
+//! totals of its whole days (whole months from the month rows) and counts from the records only what
+//! the totals cannot say: the partial days at either end of its range, and the person's own records
+//! outside the scope's columns, which are few. A scope over two columns is both columns' totals less
+//! those of the pair (`communication_pair_totals`); a grouping or filter on another column than the
+//! scope's reads the pair's totals too. Whatever would need three columns at once, a report by
+//! participant, or a participant filter is counted from the records ([`plan`] answers `None`).
 
 use super::records::{Dimension, Groups, count_records, push_participant};
 use crate::common::{from_db_time, to_db_time};
@@ -15,10 +16,11 @@ use crate::repo::communications::{
     CommunicationFilter, ScopePart, kinds_shown, push_column_part, push_filters, scope_parts,
 };
 use crate::repo::history_sql::SqlBuf;
-use crate::repo::totals::{Across, Grain, PerKind, Sums, kind_columns};
+use crate::repo::totals::{Across, Grain, Pair, PerKind, Sums, kind_columns};
 use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Text};
+use std::collections::BTreeMap;
 use std::fmt::Write;
 use switchboard_core::{AccountId, CommunicationKind, UserId, Visibility};
 
@@ -27,17 +29,24 @@ const REFS_PER_READ: usize = 1_000;
 
 /// How a report is answered from the totals.
 pub(crate) struct Plan {
-    across: Across,
-    /// The references counted (`None`: every one, and records without one).
-    refs: Option<Vec<String>>,
+    /// The whole days are the signed sum of these terms (inclusion and exclusion over the scope's
+    /// columns).
+    terms: Vec<Term>,
     /// The kinds counted (`None`: every kind): the scope's, narrowed by the filter's.
     kinds: Option<Vec<String>>,
-    /// The scope's part the totals stand for: its column and references (`None`: the whole
-    /// account), and the kinds it shows.
-    part: ScopePart,
+    /// The scope's parts the totals stand for (the whole account, or each column's references), and
+    /// the kinds they show.
+    parts: Vec<ScopePart>,
     shown: Option<Vec<String>>,
-    /// The person whose own records count too, where the part does not already hold them all.
+    /// The person whose own records count too, where the parts do not already hold them all.
     own: Option<UserId>,
+}
+
+/// The records whose columns each hold one of the given references (no column: every record),
+/// counted with a sign.
+struct Term {
+    sign: i64,
+    conds: BTreeMap<Across, Vec<String>>,
 }
 
 /// The plan for a report, when the totals can answer it.
@@ -45,51 +54,65 @@ pub(crate) fn plan(visibility: &Visibility<'_>, filter: &CommunicationFilter, di
     if dimension == Dimension::User || filter.user.is_some() {
         return None;
     }
-    let (own, part) = match *visibility {
-        Visibility::Everything => (None, ScopePart::Account),
+    let (own, parts) = match *visibility {
+        Visibility::Everything => (None, vec![ScopePart::Account]),
         Visibility::Nothing => return None,
         Visibility::Filter { .. } => {
             let mut parts = scope_parts(visibility, false).into_iter();
-            match (parts.next(), parts.next(), parts.next()) {
-                (Some(ScopePart::Participant(user)), Some(part), None) => (Some(user), part),
+            match parts.next() {
+                Some(ScopePart::Participant(user)) => (Some(user), parts.collect::<Vec<_>>()),
                 _ => return None,
             }
         }
     };
-    let shown = kinds_shown(visibility);
-    let filtered = [
-        ("number_id", filter.number.map(|n| n.to_string())),
-        ("workgroup_id", filter.workgroup.map(|w| w.to_string())),
-        ("ivr_id", filter.ivr.map(|i| i.to_string())),
-    ];
-    let filtered: Vec<(&'static str, String)> =
-        filtered.into_iter().filter_map(|(column, v)| v.map(|v| (column, v))).collect();
-    let grouped = dimension.reference_column();
-    // every column the report is limited to or grouped by must be one: a total is kept per column
-    let mut column = match &part {
-        ScopePart::Column(column, _) => Some(*column),
-        _ => None,
-    };
-    for c in filtered.iter().map(|(c, _)| *c).chain(grouped) {
-        match column {
-            Some(other) if other != c => return None,
-            _ => column = Some(c),
+    if parts.is_empty() || parts.iter().any(|p| matches!(p, ScopePart::Participant(_))) {
+        return None;
+    }
+    let mut sets = Vec::new();
+    for part in &parts {
+        if let ScopePart::Column(column, values) = part {
+            sets.push((Across::of_column(column)?, values.clone()));
         }
     }
-    let across = match column {
-        Some(c) => Across::of_column(c)?,
-        None => Across::Account,
-    };
-    let mut refs = match &part {
-        ScopePart::Column(_, values) => Some(values.clone()),
-        _ => None,
-    };
-    if let Some((_, value)) = filtered.first() {
-        refs = Some(match refs {
-            Some(r) => r.into_iter().filter(|x| x == value).collect(),
-            None => vec![value.clone()],
-        });
+    if sets.len() > 2 {
+        return None;
     }
+    let filtered = [
+        (Across::Number, filter.number.map(|n| n.to_string())),
+        (Across::Workgroup, filter.workgroup.map(|w| w.to_string())),
+        (Across::Ivr, filter.ivr.map(|i| i.to_string())),
+    ];
+    let grouped = match dimension.reference_column() {
+        Some(column) => Some(Across::of_column(column)?),
+        None => None,
+    };
+    let mut terms = Vec::new();
+    // every non-empty subset of the scope's columns, odd ones added and even ones taken away (the
+    // account's scope has none: one term)
+    for subset in 1..(1u32 << sets.len()).max(2) {
+        let mut conds: BTreeMap<Across, Vec<String>> = BTreeMap::new();
+        for (i, (across, values)) in sets.iter().enumerate() {
+            if subset & (1 << i) != 0 {
+                conds.insert(*across, values.clone());
+            }
+        }
+        for (across, value) in &filtered {
+            if let Some(v) = value {
+                conds.entry(*across).and_modify(|refs| refs.retain(|r| r == v)).or_insert_with(|| vec![v.clone()]);
+            }
+        }
+        let mut columns: Vec<Across> = conds.keys().copied().chain(grouped).collect();
+        columns.sort();
+        columns.dedup();
+        if columns.len() > 2 {
+            return None;
+        }
+        if conds.values().any(Vec::is_empty) {
+            continue;
+        }
+        terms.push(Term { sign: if subset.count_ones() % 2 == 1 { 1 } else { -1 }, conds });
+    }
+    let shown = kinds_shown(visibility);
     let mut kinds = shown.clone();
     if let Some(k) = filter.kind {
         kinds = Some(match kinds {
@@ -98,8 +121,8 @@ pub(crate) fn plan(visibility: &Visibility<'_>, filter: &CommunicationFilter, di
         });
     }
     // a part of every kind across the account holds the person's own records already
-    let own = own.filter(|_| !matches!(part, ScopePart::Account) || shown.is_some());
-    Some(Plan { across, refs, kinds, part, shown, own })
+    let own = own.filter(|_| !matches!(parts.as_slice(), [ScopePart::Account]) || shown.is_some());
+    Some(Plan { terms, kinds, parts, shown, own })
 }
 
 /// The report's groups per [`Plan`]: totals for whole days, records for the rest.
@@ -111,17 +134,29 @@ pub(crate) fn answer(
     dimension: Dimension,
 ) -> StoreResult<Groups> {
     let mut out = Groups::new();
-    let nothing = plan.refs.as_ref().is_some_and(Vec::is_empty) || plan.kinds.as_ref().is_some_and(Vec::is_empty);
-    if !nothing {
+    if !plan.kinds.as_ref().is_some_and(Vec::is_empty) {
         let (whole, edges) = split(filter.from.map(to_db_time), filter.until.map(to_db_time));
         if let Some((from, until)) = whole {
-            read_whole_days(conn, account, plan, from, until, dimension, &mut out)?;
+            for term in &plan.terms {
+                let mut groups = Groups::new();
+                read_term(conn, account, term, plan.kinds.as_deref(), (from, until), dimension, &mut groups)?;
+                for (key, sums) in groups {
+                    let total = out.entry(key).or_default();
+                    if term.sign > 0 {
+                        *total += sums;
+                    } else {
+                        *total -= sums;
+                    }
+                }
+            }
         }
         for (from, until) in edges {
             let window =
                 CommunicationFilter { from: from.map(from_db_time), until: until.map(from_db_time), ..filter.clone() };
             count_records(conn, account, dimension, false, &mut out, |b| {
-                push_column_part(b, &plan.part, plan.shown.as_deref());
+                b.sql(" AND (");
+                push_parts(b, &plan.parts, plan.shown.as_deref(), false);
+                b.sql(")");
                 push_filters(b, account, &window);
             })?;
         }
@@ -131,16 +166,27 @@ pub(crate) fn answer(
             b.sql(" AND ");
             push_participant(b, account, user);
             push_filters(b, account, filter);
-            // outside the part (a record without the part's column is outside it)
-            b.sql(" AND NOT (1 = 1");
-            if let ScopePart::Column(column, _) = &plan.part {
-                b.sql(" AND c.").sql(column).sql(" IS NOT NULL");
-            }
-            push_column_part(b, &plan.part, plan.shown.as_deref());
+            // outside every part (a record without a part's column is outside it)
+            b.sql(" AND NOT (");
+            push_parts(b, &plan.parts, plan.shown.as_deref(), true);
             b.sql(")");
         })?;
     }
+    out.retain(|_, sums| *sums != Sums::default());
     Ok(out)
+}
+
+/// The scope's parts OR-ed; `definite` makes each part false rather than unknown for a record without
+/// its column, so that `NOT` of them holds such a record.
+fn push_parts(b: &mut SqlBuf, parts: &[ScopePart], shown: Option<&[String]>, definite: bool) {
+    for (i, part) in parts.iter().enumerate() {
+        b.sql(if i == 0 { "(1 = 1" } else { " OR (1 = 1" });
+        if let (ScopePart::Column(column, _), true) = (part, definite) {
+            b.sql(" AND c.").sql(column).sql(" IS NOT NULL");
+        }
+        push_column_part(b, part, shown);
+        b.sql(")");
+    }
 }
 
 type Bound = Option<NaiveDateTime>;
@@ -192,31 +238,80 @@ fn month_on_or_after(day: NaiveDate) -> NaiveDate {
     month_of(day).checked_add_months(Months::new(1)).unwrap_or(NaiveDate::MAX)
 }
 
+/// Where a term's totals are read: one column's rows (or the account's), for some references (`None`:
+/// every one), or a pair's, for some references of either column (at least one of them).
+enum Source<'a> {
+    Single(Across, Option<&'a [String]>),
+    Pair(Pair, Option<&'a [String]>, Option<&'a [String]>),
+}
+
+/// Adds a term's totals over whole days to `out`. Grouped by a column the term does not limit, a pair's
+/// rows leave out the records without that column: their group is the other column's totals less the
+/// pair's.
+fn read_term(
+    conn: &mut DbConn,
+    account: AccountId,
+    term: &Term,
+    kinds: Option<&[String]>,
+    days: (Option<NaiveDate>, Option<NaiveDate>),
+    dimension: Dimension,
+    out: &mut Groups,
+) -> StoreResult<()> {
+    let grouped = dimension.reference_column().and_then(Across::of_column);
+    let mut columns: Vec<Across> = term.conds.keys().copied().chain(grouped).collect();
+    columns.sort();
+    columns.dedup();
+    let refs = |across: Across| term.conds.get(&across).map(Vec::as_slice);
+    let account_ref = [String::new()];
+    let source = match columns.as_slice() {
+        [] => Source::Single(Across::Account, Some(&account_ref[..])),
+        [one] => Source::Single(*one, refs(*one)),
+        [x, y] => match Pair::of(*x, *y) {
+            Some(pair) => Source::Pair(pair, refs(pair.columns().0), refs(pair.columns().1)),
+            None => return Ok(()),
+        },
+        _ => return Ok(()),
+    };
+    read_whole_days(conn, account, &source, kinds, days, dimension, out)?;
+    if let (Source::Pair(..), Some(g)) = (&source, grouped)
+        && !term.conds.contains_key(&g)
+        && let Some((&other, other_refs)) = term.conds.iter().next()
+    {
+        let mut without = Groups::new();
+        let source = Source::Single(other, Some(other_refs));
+        read_whole_days(conn, account, &source, kinds, days, Dimension::Kind, &mut without)?;
+        for ((_, kind), sums) in out.iter() {
+            *without.entry((Some(kind.clone()), kind.clone())).or_default() -= *sums;
+        }
+        for ((_, kind), sums) in without {
+            if sums != Sums::default() {
+                *out.entry((None, kind)).or_default() += sums;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The totals of whole days `[from, until)`: whole months from the month rows (but by day for a report
 /// by day), the days around them from the day rows.
 fn read_whole_days(
     conn: &mut DbConn,
     account: AccountId,
-    plan: &Plan,
-    from: Option<NaiveDate>,
-    until: Option<NaiveDate>,
+    source: &Source<'_>,
+    kinds: Option<&[String]>,
+    (from, until): (Option<NaiveDate>, Option<NaiveDate>),
     dimension: Dimension,
     out: &mut Groups,
 ) -> StoreResult<()> {
     let months_from = from.map(month_on_or_after);
     let months_until = until.map(month_of);
     let has_months = !matches!((months_from, months_until), (Some(f), Some(u)) if f >= u);
-    let refs = match (&plan.refs, plan.across) {
-        (Some(r), _) => Some(r.clone()),
-        (None, Across::Account) => Some(vec![String::new()]),
-        (None, _) => None,
-    };
     let mut days = Vec::new();
     if dimension == Dimension::Day || !has_months {
         days.push((from, until));
     } else {
         let months = Rows { grain: Grain::Month, from: months_from, until: months_until };
-        read(conn, account, plan, refs.as_deref(), months, dimension, out)?;
+        read(conn, account, source, kinds, months, dimension, out)?;
         if let (Some(f), Some(m)) = (from, months_from)
             && f < m
         {
@@ -231,14 +326,14 @@ fn read_whole_days(
     if days.is_empty() {
         return Ok(());
     }
-    // every reference over some days: those with records in these days' months, each then one range of
-    // the key (instead of every reference's every day)
-    let refs = match refs {
-        Some(r) => r,
-        None => {
+    // every reference of a column over some days: those with records in these days' months, each then
+    // one range of the key (instead of every reference's every day)
+    let listed;
+    let source = match source {
+        Source::Single(across, None) => {
             let mut b = SqlBuf::new(conn.backend());
             b.sql("SELECT DISTINCT ref_id");
-            push_key_prefix(&mut b, account, plan.across, Grain::Month);
+            push_key_prefix(&mut b, account, *across, Grain::Month);
             b.sql(" AND (");
             for (i, (f, u)) in days.iter().enumerate() {
                 let last = u.and_then(|u| u.pred_opt()).map(|d| month_of(d).checked_add_months(Months::new(1)));
@@ -247,11 +342,13 @@ fn read_whole_days(
                 b.sql(")");
             }
             b.sql(")");
-            b.load::<RefRow>(conn)?.into_iter().map(|r| r.ref_id).collect()
+            listed = b.load::<RefRow>(conn)?.into_iter().map(|r| r.ref_id).collect::<Vec<_>>();
+            &Source::Single(*across, Some(&listed))
         }
+        other => other,
     };
     for (from, until) in days {
-        read(conn, account, plan, Some(&refs), Rows { grain: Grain::Day, from, until }, dimension, out)?;
+        read(conn, account, source, kinds, Rows { grain: Grain::Day, from, until }, dimension, out)?;
     }
     Ok(())
 }
@@ -329,50 +426,66 @@ fn push_periods(b: &mut SqlBuf, grain: Grain, from: Option<NaiveDate>, until: Op
     }
 }
 
-/// Adds the totals of `rows` to `out`, for `refs` (`None`: every reference of the column).
+/// A list of references in parts of at most [`REFS_PER_READ`] (`None`: one part, every reference).
+fn chunks(refs: Option<&[String]>) -> Vec<Option<&[String]>> {
+    match refs {
+        Some(r) => r.chunks(REFS_PER_READ).map(Some).collect(),
+        None => vec![None],
+    }
+}
+
+/// Adds the totals of `rows` from `source` to `out`.
 fn read(
     conn: &mut DbConn,
     account: AccountId,
-    plan: &Plan,
-    refs: Option<&[String]>,
+    source: &Source<'_>,
+    kinds: Option<&[String]>,
     rows: Rows,
     dimension: Dimension,
     out: &mut Groups,
 ) -> StoreResult<()> {
+    let (table, named, name, a_column, a, b) = match *source {
+        Source::Single(across, refs) => ("communication_totals", "dimension", across.name(), "ref_id", refs, None),
+        Source::Pair(pair, a, b) => ("communication_pair_totals", "pair", pair.name(), "ref_a", a, b),
+    };
     // by kind: one group of every row (the kind is the key)
-    let key = match dimension {
-        Dimension::Kind => "dimension",
-        Dimension::Day => "period",
-        _ => "ref_id",
+    let key = match (dimension, dimension.reference_column().and_then(Across::of_column), source) {
+        (Dimension::Kind, ..) => named,
+        (Dimension::Day, ..) => "period",
+        (_, Some(g), Source::Pair(pair, ..)) if pair.columns().1 == g => "ref_b",
+        _ => a_column,
     };
-    let chunks: Vec<Option<&[String]>> = match refs {
-        Some(r) => r.chunks(REFS_PER_READ).map(Some).collect(),
-        None => vec![None],
-    };
-    for chunk in chunks {
-        let mut b = SqlBuf::new(conn.backend());
-        b.sql("SELECT ").sql(key).sql(" AS key");
-        for column in kind_columns() {
-            let _ = write!(b.text_mut(), ", CAST(SUM({column}) AS BIGINT) AS {column}");
-        }
-        push_key_prefix(&mut b, account, plan.across, rows.grain);
-        push_periods(&mut b, rows.grain, rows.from, rows.until);
-        if let Some(r) = chunk {
-            b.sql(" AND ref_id IN ").list(r);
-        }
-        b.sql(" GROUP BY ").sql(key);
-        for r in b.load::<TotalRow>(conn)? {
-            for (kind, sums) in CommunicationKind::ALL.into_iter().zip(r.per_kind()) {
-                let counted = plan.kinds.as_ref().is_none_or(|ks| ks.iter().any(|k| k == kind.as_str()));
-                if sums.records == 0 || !counted {
-                    continue;
+    for a_chunk in chunks(a) {
+        for b_chunk in chunks(b) {
+            let mut q = SqlBuf::new(conn.backend());
+            q.sql("SELECT ").sql(key).sql(" AS key");
+            for column in kind_columns() {
+                let _ = write!(q.text_mut(), ", CAST(SUM({column}) AS BIGINT) AS {column}");
+            }
+            let _ = write!(q.text_mut(), " FROM {table} WHERE account_id = ");
+            q.text(account).sql(" AND ").sql(named).sql(" = ").text(name);
+            q.sql(" AND grain = ").text(rows.grain.name());
+            push_periods(&mut q, rows.grain, rows.from, rows.until);
+            if let Some(r) = a_chunk {
+                q.sql(" AND ").sql(a_column).sql(" IN ").list(r);
+            }
+            if let Some(r) = b_chunk {
+                q.sql(" AND ref_b IN ").list(r);
+            }
+            q.sql(" GROUP BY ").sql(key);
+            for r in q.load::<TotalRow>(conn)? {
+                for (kind, sums) in CommunicationKind::ALL.into_iter().zip(r.per_kind()) {
+                    let counted = kinds.is_none_or(|ks| ks.iter().any(|k| k == kind.as_str()));
+                    if sums.records == 0 || !counted {
+                        continue;
+                    }
+                    let key = match dimension {
+                        Dimension::Kind => Some(kind.as_str().to_owned()),
+                        // '' is a reference's "none"; a day is never empty
+                        _ => Some(r.key.clone()).filter(|k| !k.is_empty()),
+                    };
+                    *out.entry((key, kind.as_str().to_owned())).or_default() += sums;
                 }
-                let key = match dimension {
-                    Dimension::Kind => Some(kind.as_str().to_owned()),
-                    // '' is a reference's "none"; a day is never empty
-                    _ => Some(r.key.clone()).filter(|k| !k.is_empty()),
-                };
-                *out.entry((key, kind.as_str().to_owned())).or_default() += sums;
             }
         }
     }
