@@ -269,10 +269,9 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::sql_types::*;
 
-    communication_pair_totals (account_id, pair, grain, ref_a, period, ref_b, stripe) {
+    communication_pair_totals (account_id, pair, ref_a, period, ref_b, stripe) {
         account_id -> AccountIdText,
         pair -> Text,
-        grain -> Text,
         ref_a -> Text,
         period -> Text,
         ref_b -> Text,

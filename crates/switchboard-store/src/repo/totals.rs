@@ -124,8 +124,8 @@ pub(crate) struct Entry {
     pub duration_seconds: i32,
 }
 
-/// Two columns whose totals are kept together (`communication_pair_totals`), in the order of the
-/// table's `ref_a` and `ref_b`.
+/// Two columns whose totals are kept together, by month (`communication_pair_totals`), in the order of
+/// the table's `ref_a` and `ref_b`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Pair {
     NumberWorkgroup,
@@ -170,12 +170,12 @@ impl Entry {
     }
 }
 
-/// Adds newly stored communications to the totals, in the caller's transaction: each column's, and
-/// each pair's where a record has both. Rows are written in key order, so concurrent ingests on
+/// Adds newly stored communications to the totals, in the caller's transaction: each column's by day
+/// and by month, and each pair's by month where a record has both. Rows are written in key order, so concurrent ingests on
 /// PostgreSQL take the rows they share in the same order.
 pub(crate) fn add(conn: &mut DbConn, account: AccountId, items: &[Entry]) -> StoreResult<()> {
     let mut single: BTreeMap<[String; 4], PerKind> = BTreeMap::new();
-    let mut pairs: BTreeMap<[String; 5], PerKind> = BTreeMap::new();
+    let mut pairs: BTreeMap<[String; 4], PerKind> = BTreeMap::new();
     for c in items {
         let day = c.started_at.date();
         let sums =
@@ -187,18 +187,20 @@ pub(crate) fn add(conn: &mut DbConn, account: AccountId, items: &[Entry]) -> Sto
                 let key = [across.name().to_owned(), grain_name.clone(), reference, period.clone()];
                 single.entry(key).or_default()[kind_index(c.kind)] += sums;
             }
-            for pair in Pair::ALL {
-                let (a, b) = pair.columns();
-                if let (Some(a), Some(b)) = (c.reference(a), c.reference(b)) {
-                    let key = [pair.name().to_owned(), grain_name.clone(), a.clone(), period.clone(), b.clone()];
-                    pairs.entry(key).or_default()[kind_index(c.kind)] += sums;
-                }
+        }
+        // pairs by month only (see the migration)
+        let month = Grain::Month.period(day);
+        for pair in Pair::ALL {
+            let (a, b) = pair.columns();
+            if let (Some(a), Some(b)) = (c.reference(a), c.reference(b)) {
+                let key = [pair.name().to_owned(), a.clone(), month.clone(), b.clone()];
+                pairs.entry(key).or_default()[kind_index(c.kind)] += sums;
             }
         }
     }
     let stripe = free_stripe(conn)?;
     upsert(conn, account, stripe, "communication_totals", &["dimension", "grain", "ref_id", "period"], single)?;
-    upsert(conn, account, stripe, "communication_pair_totals", &["pair", "grain", "ref_a", "period", "ref_b"], pairs)
+    upsert(conn, account, stripe, "communication_pair_totals", &["pair", "ref_a", "period", "ref_b"], pairs)
 }
 
 /// Adds `rows` (key columns' values → sums) to a totals table's rows of `stripe`.

@@ -40,6 +40,9 @@ pub(crate) struct Plan {
     shown: Option<Vec<String>>,
     /// The person whose own records count too, where the parts do not already hold them all.
     own: Option<UserId>,
+    /// Whether a term reads a pair's totals, which are kept by month only: whole months are read from
+    /// the totals, and the partial months at either end are counted from the records.
+    by_month: bool,
 }
 
 /// The records whose columns each hold one of the given references (no column: every record),
@@ -87,6 +90,7 @@ pub(crate) fn plan(visibility: &Visibility<'_>, filter: &CommunicationFilter, di
         None => None,
     };
     let mut terms = Vec::new();
+    let mut by_month = false;
     // every non-empty subset of the scope's columns, odd ones added and even ones taken away (the
     // account's scope has none: one term)
     for subset in 1..(1u32 << sets.len()).max(2) {
@@ -104,8 +108,11 @@ pub(crate) fn plan(visibility: &Visibility<'_>, filter: &CommunicationFilter, di
         let mut columns: Vec<Across> = conds.keys().copied().chain(grouped).collect();
         columns.sort();
         columns.dedup();
-        if columns.len() > 2 {
-            return None;
+        match columns.len() {
+            0 | 1 => {}
+            // a pair's totals, by month: none to group by day
+            2 if dimension != Dimension::Day => by_month = true,
+            _ => return None,
         }
         if conds.values().any(Vec::is_empty) {
             continue;
@@ -122,7 +129,7 @@ pub(crate) fn plan(visibility: &Visibility<'_>, filter: &CommunicationFilter, di
     }
     // a part of every kind across the account holds the person's own records already
     let own = own.filter(|_| !matches!(parts.as_slice(), [ScopePart::Account]) || shown.is_some());
-    Some(Plan { terms, kinds, parts, shown, own })
+    Some(Plan { terms, kinds, parts, shown, own, by_month })
 }
 
 /// The report's groups per [`Plan`]: totals for whole days, records for the rest.
@@ -135,7 +142,8 @@ pub(crate) fn answer(
 ) -> StoreResult<Groups> {
     let mut out = Groups::new();
     if !plan.kinds.as_ref().is_some_and(Vec::is_empty) {
-        let (whole, edges) = split(filter.from.map(to_db_time), filter.until.map(to_db_time));
+        let grain = if plan.by_month { Grain::Month } else { Grain::Day };
+        let (whole, edges) = split(filter.from.map(to_db_time), filter.until.map(to_db_time), grain);
         if let Some((from, until)) = whole {
             for term in &plan.terms {
                 let mut groups = Groups::new();
@@ -195,22 +203,36 @@ fn midnight(day: NaiveDate) -> NaiveDateTime {
     day.and_time(NaiveTime::MIN)
 }
 
-/// Splits `[from, until)` into its whole UTC days `[first, end)` (`None` when it has none) and the
-/// rest, at most two partial days.
+/// Splits `[from, until)` into its whole UTC days (or months) `[first, end)` (`None` when it has none)
+/// and the rest, at most two partial days (or months).
 #[allow(clippy::type_complexity)]
-fn split(from: Bound, until: Bound) -> (Option<(Option<NaiveDate>, Option<NaiveDate>)>, Vec<(Bound, Bound)>) {
+fn split(
+    from: Bound,
+    until: Bound,
+    grain: Grain,
+) -> (Option<(Option<NaiveDate>, Option<NaiveDate>)>, Vec<(Bound, Bound)>) {
+    let whole_from = |day: NaiveDate| match grain {
+        Grain::Day => day,
+        Grain::Month => month_on_or_after(day),
+    };
     let first = match from {
-        Some(t) if t == midnight(t.date()) => Some(Some(t.date())),
-        Some(t) => Some(t.date().succ_opt()),
+        Some(t) if t == midnight(t.date()) => Some(whole_from(t.date())),
+        Some(t) => match t.date().succ_opt() {
+            Some(next) => Some(whole_from(next)),
+            // no day after `from` (the calendar's end): nothing whole
+            None => return (None, vec![(from, until)]),
+        },
         None => None,
     };
-    let end = until.map(|t| t.date());
-    let (first, end) = match (first, end) {
-        // no day after `from` (the calendar's end): nothing whole
-        (Some(None), _) => return (None, vec![(from, until)]),
-        (Some(Some(f)), Some(e)) if f >= e => return (None, vec![(from, until)]),
-        (f, e) => (f.flatten(), e),
-    };
+    let end = until.map(|t| match grain {
+        Grain::Day => t.date(),
+        Grain::Month => month_of(t.date()),
+    });
+    if let (Some(f), Some(e)) = (first, end)
+        && f >= e
+    {
+        return (None, vec![(from, until)]);
+    }
     let mut edges = Vec::new();
     if let (Some(t), Some(f)) = (from, first)
         && t < midnight(f)
@@ -446,8 +468,11 @@ fn read(
 ) -> StoreResult<()> {
     let (table, named, name, a_column, a, b) = match *source {
         Source::Single(across, refs) => ("communication_totals", "dimension", across.name(), "ref_id", refs, None),
+        // by month only: no grain
         Source::Pair(pair, a, b) => ("communication_pair_totals", "pair", pair.name(), "ref_a", a, b),
     };
+    let grained = matches!(source, Source::Single(..));
+    debug_assert!(grained || rows.grain == Grain::Month, "a pair's totals are kept by month only");
     // by kind: one group of every row (the kind is the key)
     let key = match (dimension, dimension.reference_column().and_then(Across::of_column), source) {
         (Dimension::Kind, ..) => named,
@@ -464,7 +489,9 @@ fn read(
             }
             let _ = write!(q.text_mut(), " FROM {table} WHERE account_id = ");
             q.text(account).sql(" AND ").sql(named).sql(" = ").text(name);
-            q.sql(" AND grain = ").text(rows.grain.name());
+            if grained {
+                q.sql(" AND grain = ").text(rows.grain.name());
+            }
             push_periods(&mut q, rows.grain, rows.from, rows.until);
             if let Some(r) = a_chunk {
                 q.sql(" AND ").sql(a_column).sql(" IN ").list(r);
