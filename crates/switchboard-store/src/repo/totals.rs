@@ -41,6 +41,16 @@ impl Across {
         }
     }
 
+    /// The communications' column of its references (the account's: `account_id`).
+    pub(crate) fn column(self) -> &'static str {
+        match self {
+            Across::Account => "account_id",
+            Across::Number => "number_id",
+            Across::Workgroup => "workgroup_id",
+            Across::Ivr => "ivr_id",
+        }
+    }
+
     pub(crate) fn of_column(column: &str) -> Option<Across> {
         match column {
             "number_id" => Some(Across::Number),

@@ -5,8 +5,10 @@
 //! the totals cannot say: the partial days at either end of its range, and the person's own records
 //! outside the scope's columns, which are few. A scope over two columns is both columns' totals less
 //! those of the pair (`communication_pair_totals`); a grouping or filter on another column than the
-//! scope's reads the pair's totals too. Whatever would need three columns at once, a report by
-//! participant, or a participant filter is counted from the records ([`plan`] answers `None`).
+//! scope's reads the pair's totals too. Those are kept by month: such a report counts its partial
+//! months from the records, and by day counts the pair's records (few: two columns at once) over its
+//! whole days. Whatever would need three columns at once, a report by participant, or a participant
+//! filter is counted from the records ([`plan`] answers `None`).
 
 use super::records::{Dimension, Groups, count_records, push_participant};
 use crate::common::{from_db_time, to_db_time};
@@ -50,6 +52,9 @@ pub(crate) struct Plan {
 struct Term {
     sign: i64,
     conds: BTreeMap<Across, Vec<String>>,
+    /// Counted from the records instead: two columns by day (a pair's totals are by month). The
+    /// records of two columns' references at once are few.
+    counted: bool,
 }
 
 /// The plan for a report, when the totals can answer it.
@@ -108,16 +113,20 @@ pub(crate) fn plan(visibility: &Visibility<'_>, filter: &CommunicationFilter, di
         let mut columns: Vec<Across> = conds.keys().copied().chain(grouped).collect();
         columns.sort();
         columns.dedup();
-        match columns.len() {
-            0 | 1 => {}
-            // a pair's totals, by month: none to group by day
-            2 if dimension != Dimension::Day => by_month = true,
+        let counted = match columns.len() {
+            0 | 1 => false,
+            // a pair's totals are by month: by day, the pair's records are counted
+            2 if dimension == Dimension::Day => true,
+            2 => {
+                by_month = true;
+                false
+            }
             _ => return None,
-        }
+        };
         if conds.values().any(Vec::is_empty) {
             continue;
         }
-        terms.push(Term { sign: if subset.count_ones() % 2 == 1 { 1 } else { -1 }, conds });
+        terms.push(Term { sign: if subset.count_ones() % 2 == 1 { 1 } else { -1 }, conds, counted });
     }
     let shown = kinds_shown(visibility);
     let mut kinds = shown.clone();
@@ -147,7 +156,24 @@ pub(crate) fn answer(
         if let Some((from, until)) = whole {
             for term in &plan.terms {
                 let mut groups = Groups::new();
-                read_term(conn, account, term, plan.kinds.as_deref(), (from, until), dimension, &mut groups)?;
+                if term.counted {
+                    let window = CommunicationFilter {
+                        from: from.map(|d| from_db_time(midnight(d))),
+                        until: until.map(|d| from_db_time(midnight(d))),
+                        ..filter.clone()
+                    };
+                    count_records(conn, account, dimension, false, &mut groups, |b| {
+                        for (across, refs) in &term.conds {
+                            b.sql(" AND c.").sql(across.column()).sql(" IN ").list(refs);
+                        }
+                        if let Some(kinds) = &plan.kinds {
+                            b.sql(" AND c.kind IN ").list(kinds);
+                        }
+                        push_filters(b, account, &window);
+                    })?;
+                } else {
+                    read_term(conn, account, term, plan.kinds.as_deref(), (from, until), dimension, &mut groups)?;
+                }
                 for (key, sums) in groups {
                     let total = out.entry(key).or_default();
                     if term.sign > 0 {
