@@ -181,8 +181,8 @@ impl Entry {
 }
 
 /// Adds newly stored communications to the totals, in the caller's transaction: each column's by day
-/// and by month, and each pair's by month where a record has both. Rows are written in key order, so concurrent ingests on
-/// PostgreSQL take the rows they share in the same order.
+/// and by month, and each pair's by month where a record has both. Rows are written in key order, so
+/// concurrent ingests on PostgreSQL take the rows they share in the same order.
 pub(crate) fn add(conn: &mut DbConn, account: AccountId, items: &[Entry]) -> StoreResult<()> {
     let mut single: BTreeMap<[String; 4], PerKind> = BTreeMap::new();
     let mut pairs: BTreeMap<[String; 4], PerKind> = BTreeMap::new();

@@ -42,9 +42,14 @@ pub(crate) struct Plan {
     shown: Option<Vec<String>>,
     /// The person whose own records count too, where the parts do not already hold them all.
     own: Option<UserId>,
+}
+
+impl Plan {
     /// Whether a term reads a pair's totals, which are kept by month only: whole months are read from
     /// the totals, and the partial months at either end are counted from the records.
-    by_month: bool,
+    fn by_month(&self) -> bool {
+        self.terms.iter().any(|t| matches!(t.reading, Reading::Pair(_)))
+    }
 }
 
 /// The records whose columns each hold one of the given references (no column: every record),
@@ -52,9 +57,21 @@ pub(crate) struct Plan {
 struct Term {
     sign: i64,
     conds: BTreeMap<Across, Vec<String>>,
-    /// Counted from the records instead: two columns by day (a pair's totals are by month). The
-    /// records of two columns' references at once are few.
-    counted: bool,
+    reading: Reading,
+}
+
+/// Where a term is read: the totals of one column (or the account's), those of a pair, or the records
+/// (two columns by day: a pair's totals are by month, and the records of two columns' references at
+/// once are few). Every column the term is limited to or grouped by is the column or in the pair.
+enum Reading {
+    Single(Across),
+    Pair(Pair),
+    Records,
+}
+
+/// The column a report by `dimension` groups on, if it groups on one.
+fn grouped_on(dimension: Dimension) -> Option<Across> {
+    dimension.reference_column().and_then(Across::of_column)
 }
 
 /// The plan for a report, when the totals can answer it.
@@ -90,12 +107,8 @@ pub(crate) fn plan(visibility: &Visibility<'_>, filter: &CommunicationFilter, di
         (Across::Workgroup, filter.workgroup.map(|w| w.to_string())),
         (Across::Ivr, filter.ivr.map(|i| i.to_string())),
     ];
-    let grouped = match dimension.reference_column() {
-        Some(column) => Some(Across::of_column(column)?),
-        None => None,
-    };
+    let grouped = grouped_on(dimension);
     let mut terms = Vec::new();
-    let mut by_month = false;
     // every non-empty subset of the scope's columns, odd ones added and even ones taken away (the
     // account's scope has none: one term)
     for subset in 1..(1u32 << sets.len()).max(2) {
@@ -113,20 +126,17 @@ pub(crate) fn plan(visibility: &Visibility<'_>, filter: &CommunicationFilter, di
         let mut columns: Vec<Across> = conds.keys().copied().chain(grouped).collect();
         columns.sort();
         columns.dedup();
-        let counted = match columns.len() {
-            0 | 1 => false,
-            // a pair's totals are by month: by day, the pair's records are counted
-            2 if dimension == Dimension::Day => true,
-            2 => {
-                by_month = true;
-                false
-            }
+        let reading = match columns.as_slice() {
+            [] => Reading::Single(Across::Account),
+            [one] => Reading::Single(*one),
+            [_, _] if dimension == Dimension::Day => Reading::Records,
+            [x, y] => Reading::Pair(Pair::of(*x, *y)?),
             _ => return None,
         };
         if conds.values().any(Vec::is_empty) {
             continue;
         }
-        terms.push(Term { sign: if subset.count_ones() % 2 == 1 { 1 } else { -1 }, conds, counted });
+        terms.push(Term { sign: if subset.count_ones() % 2 == 1 { 1 } else { -1 }, conds, reading });
     }
     let shown = kinds_shown(visibility);
     let mut kinds = shown.clone();
@@ -138,7 +148,7 @@ pub(crate) fn plan(visibility: &Visibility<'_>, filter: &CommunicationFilter, di
     }
     // a part of every kind across the account holds the person's own records already
     let own = own.filter(|_| !matches!(parts.as_slice(), [ScopePart::Account]) || shown.is_some());
-    Some(Plan { terms, kinds, parts, shown, own, by_month })
+    Some(Plan { terms, kinds, parts, shown, own })
 }
 
 /// The report's groups per [`Plan`]: totals for whole days, records for the rest.
@@ -151,29 +161,12 @@ pub(crate) fn answer(
 ) -> StoreResult<Groups> {
     let mut out = Groups::new();
     if !plan.kinds.as_ref().is_some_and(Vec::is_empty) {
-        let grain = if plan.by_month { Grain::Month } else { Grain::Day };
+        let grain = if plan.by_month() { Grain::Month } else { Grain::Day };
         let (whole, edges) = split(filter.from.map(to_db_time), filter.until.map(to_db_time), grain);
         if let Some((from, until)) = whole {
             for term in &plan.terms {
                 let mut groups = Groups::new();
-                if term.counted {
-                    let window = CommunicationFilter {
-                        from: from.map(|d| from_db_time(midnight(d))),
-                        until: until.map(|d| from_db_time(midnight(d))),
-                        ..filter.clone()
-                    };
-                    count_records(conn, account, dimension, false, &mut groups, |b| {
-                        for (across, refs) in &term.conds {
-                            b.sql(" AND c.").sql(across.column()).sql(" IN ").list(refs);
-                        }
-                        if let Some(kinds) = &plan.kinds {
-                            b.sql(" AND c.kind IN ").list(kinds);
-                        }
-                        push_filters(b, account, &window);
-                    })?;
-                } else {
-                    read_term(conn, account, term, plan.kinds.as_deref(), (from, until), dimension, &mut groups)?;
-                }
+                read_term(conn, account, term, plan.kinds.as_deref(), filter, (from, until), dimension, &mut groups)?;
                 for (key, sums) in groups {
                     let total = out.entry(key).or_default();
                     if term.sign > 0 {
@@ -293,35 +286,46 @@ enum Source<'a> {
     Pair(Pair, Option<&'a [String]>, Option<&'a [String]>),
 }
 
-/// Adds a term's totals over whole days to `out`. Grouped by a column the term does not limit, a pair's
-/// rows leave out the records without that column: their group is the other column's totals less the
-/// pair's.
+/// Adds a term's groups over whole days to `out`, from the totals or (by day over two columns) the
+/// records. Grouped by a column the term does not limit, a pair's rows leave out the records without
+/// that column: their group is the other column's totals less the pair's.
+#[allow(clippy::too_many_arguments)]
 fn read_term(
     conn: &mut DbConn,
     account: AccountId,
     term: &Term,
     kinds: Option<&[String]>,
+    filter: &CommunicationFilter,
     days: (Option<NaiveDate>, Option<NaiveDate>),
     dimension: Dimension,
     out: &mut Groups,
 ) -> StoreResult<()> {
-    let grouped = dimension.reference_column().and_then(Across::of_column);
-    let mut columns: Vec<Across> = term.conds.keys().copied().chain(grouped).collect();
-    columns.sort();
-    columns.dedup();
     let refs = |across: Across| term.conds.get(&across).map(Vec::as_slice);
     let account_ref = [String::new()];
-    let source = match columns.as_slice() {
-        [] => Source::Single(Across::Account, Some(&account_ref[..])),
-        [one] => Source::Single(*one, refs(*one)),
-        [x, y] => match Pair::of(*x, *y) {
-            Some(pair) => Source::Pair(pair, refs(pair.columns().0), refs(pair.columns().1)),
-            None => return Ok(()),
-        },
-        _ => return Ok(()),
+    let source = match term.reading {
+        Reading::Single(Across::Account) => Source::Single(Across::Account, Some(&account_ref[..])),
+        Reading::Single(one) => Source::Single(one, refs(one)),
+        Reading::Pair(pair) => Source::Pair(pair, refs(pair.columns().0), refs(pair.columns().1)),
+        Reading::Records => {
+            let (from, until) = days;
+            let window = CommunicationFilter {
+                from: from.map(|d| from_db_time(midnight(d))),
+                until: until.map(|d| from_db_time(midnight(d))),
+                ..filter.clone()
+            };
+            return count_records(conn, account, dimension, false, out, |b| {
+                for (across, refs) in &term.conds {
+                    push_column_part(b, &ScopePart::Column(across.column(), refs.clone()), None);
+                }
+                if let Some(kinds) = kinds {
+                    b.sql(" AND c.kind IN ").list(kinds);
+                }
+                push_filters(b, account, &window);
+            });
+        }
     };
     read_whole_days(conn, account, &source, kinds, days, dimension, out)?;
-    if let (Source::Pair(..), Some(g)) = (&source, grouped)
+    if let (Source::Pair(..), Some(g)) = (&source, grouped_on(dimension))
         && !term.conds.contains_key(&g)
         && let Some((&other, other_refs)) = term.conds.iter().next()
     {
@@ -500,7 +504,7 @@ fn read(
     let grained = matches!(source, Source::Single(..));
     debug_assert!(grained || rows.grain == Grain::Month, "a pair's totals are kept by month only");
     // by kind: one group of every row (the kind is the key)
-    let key = match (dimension, dimension.reference_column().and_then(Across::of_column), source) {
+    let key = match (dimension, grouped_on(dimension), source) {
         (Dimension::Kind, ..) => named,
         (Dimension::Day, ..) => "period",
         (_, Some(g), Source::Pair(pair, ..)) if pair.columns().1 == g => "ref_b",
