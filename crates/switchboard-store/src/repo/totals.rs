@@ -223,6 +223,9 @@ fn upsert<const N: usize>(
     rows: BTreeMap<[String; N], PerKind>,
 ) -> StoreResult<()> {
     let rows: Vec<_> = rows.into_iter().collect();
+    if let DbConn::Postgresql(pg) = conn {
+        return Ok(upsert_unnested(pg, account, stripe, table, key, &rows)?);
+    }
     for chunk in rows.chunks(UPSERT_ROWS) {
         let mut b = SqlBuf::new(conn.backend());
         let _ = write!(b.text_mut(), "INSERT INTO {table} (account_id, {}, stripe", key.join(", "));
@@ -250,6 +253,49 @@ fn upsert<const N: usize>(
         b.execute(conn)?;
     }
     Ok(())
+}
+
+/// [`upsert`] on PostgreSQL: one array per column, `unnest`ed by one short statement, where rows of
+/// `VALUES` are parsed and planned value by value on every call.
+fn upsert_unnested<const N: usize>(
+    conn: &mut diesel::PgConnection,
+    account: AccountId,
+    stripe: i64,
+    table: &str,
+    key: &[&str; N],
+    rows: &[([String; N], PerKind)],
+) -> diesel::QueryResult<()> {
+    use diesel::RunQueryDsl;
+    use diesel::sql_types::{Array, Text};
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let columns: Vec<String> = kind_columns().collect();
+    let arrays = (0..N + columns.len())
+        .map(|i| format!("${}::{}[]", i + 3, if i < N { "text" } else { "int8" }))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO {table} (account_id, stripe, {keys}, {values}) SELECT $1, $2, * FROM unnest({arrays}) \
+         ON CONFLICT (account_id, {keys}, stripe) DO UPDATE SET {sums}",
+        keys = key.join(", "),
+        values = columns.join(", "),
+        sums = columns.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect::<Vec<_>>().join(", "),
+    );
+    let mut q = diesel::sql_query(sql).into_boxed::<diesel::pg::Pg>();
+    q = q.bind::<Text, _>(account.to_string()).bind::<BigInt, _>(stripe);
+    for k in 0..N {
+        q = q.bind::<Array<Text>, _>(rows.iter().map(|(values, _)| values[k].clone()).collect::<Vec<_>>());
+    }
+    for k in 0..columns.len() {
+        let (kind, part) = (k / 3, k % 3);
+        let sums = rows.iter().map(|(_, kinds)| {
+            let s = kinds[kind];
+            [s.records, s.recorded, s.duration_seconds][part]
+        });
+        q = q.bind::<Array<BigInt>, _>(sums.collect::<Vec<_>>());
+    }
+    q.execute(conn).map(|_| ())
 }
 
 #[derive(QueryableByName)]
