@@ -2,7 +2,8 @@
 //! PostgreSQL server) on PostgreSQL. Not a test: run with
 //! `cargo bench -p switchboard-store --bench scoped_history`; sizes via SWITCHBOARD_BENCH_COMMUNICATIONS
 //! (default 1000000) and SWITCHBOARD_BENCH_USERS (default 10000); SWITCHBOARD_BENCH_SKIP_SQLITE=1 runs only
-//! PostgreSQL; SWITCHBOARD_BENCH_ROUNDS (default 5) measurements of each figure. Prints Markdown tables;
+//! PostgreSQL; SWITCHBOARD_BENCH_ROUNDS (default 5) measurements of each figure;
+//! SWITCHBOARD_BENCH_ONLY=reports measures the reports alone. Prints Markdown tables;
 //! the baseline is the straightforward OR query, measured in the same run.
 //! The seeded data set is kept (target/bench-store/, and a database of its own on PostgreSQL) and reused by
 //! the next run of the same size.
@@ -230,11 +231,14 @@ fn run(bench: Bench<'_>, n_comms: usize, n_users: usize) {
             CommunicationFilter { kind: Some(CommunicationKind::Voicemail), ..Default::default() },
         ),
     ];
-    println!(
-        "\n| {label} | first page (50) | baseline | 10th page | baseline | counts by kind | baseline |\n\
-         | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
-    );
-    for (name, vis, filter) in &cases {
+    let reports_only = std::env::var("SWITCHBOARD_BENCH_ONLY").is_ok_and(|v| v == "reports");
+    if !reports_only {
+        println!(
+            "\n| {label} | first page (50) | baseline | 10th page | baseline | counts by kind | baseline |\n\
+             | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+        );
+    }
+    for (name, vis, filter) in cases.iter().filter(|_| !reports_only) {
         let kind = filter.kind.map(CommunicationKind::as_str);
         let (mut first, mut tenth, mut counts) = (Vec::new(), Vec::new(), Vec::new());
         let (mut b_first, mut b_tenth, mut b_counts) = (Vec::new(), Vec::new(), Vec::new());
@@ -312,7 +316,9 @@ fn run(bench: Bench<'_>, n_comms: usize, n_users: usize) {
         ("personal (an agent's reports)", seen_by(&[], &[], &[], &[]), CommunicationFilter::default()),
     ];
     reports_table(&label, &mut c, a, &report_cases);
-    who_can_table(&label, &mut c, a, user_ids[0]);
+    if !reports_only {
+        who_can_table(&label, &mut c, a, user_ids[0]);
+    }
 }
 
 /// Everyone is an agent of their workgroup; one person in 200 supervises everything.

@@ -163,29 +163,25 @@ pub(crate) fn answer(
     if !plan.kinds.as_ref().is_some_and(Vec::is_empty) {
         let grain = if plan.by_month() { Grain::Month } else { Grain::Day };
         let (whole, edges) = split(filter.from.map(to_db_time), filter.until.map(to_db_time), grain);
-        if let Some((from, until)) = whole {
-            for term in &plan.terms {
-                let mut groups = Groups::new();
-                read_term(conn, account, term, plan.kinds.as_deref(), filter, (from, until), dimension, &mut groups)?;
-                for (key, sums) in groups {
-                    let total = out.entry(key).or_default();
-                    if term.sign > 0 {
-                        *total += sums;
-                    } else {
-                        *total -= sums;
+        if let Some(days) = whole {
+            add_terms(conn, account, plan, filter, days, dimension, &mut out)?;
+        }
+        let now = chrono::Utc::now().naive_utc();
+        for edge in edges {
+            match complement(edge, grain, now) {
+                // the period's totals less its records outside the range
+                Some((period, outside)) => {
+                    add_terms(conn, account, plan, filter, (Some(period.0), Some(period.1)), dimension, &mut out)?;
+                    let mut less = Groups::new();
+                    for part in outside {
+                        count_scope(conn, account, plan, filter, dimension, part, &mut less)?;
+                    }
+                    for (key, sums) in less {
+                        *out.entry(key).or_default() -= sums;
                     }
                 }
+                None => count_scope(conn, account, plan, filter, dimension, edge, &mut out)?,
             }
-        }
-        for (from, until) in edges {
-            let window =
-                CommunicationFilter { from: from.map(from_db_time), until: until.map(from_db_time), ..filter.clone() };
-            count_records(conn, account, dimension, false, &mut out, |b| {
-                b.sql(" AND (");
-                push_parts(b, &plan.parts, plan.shown.as_deref(), false);
-                b.sql(")");
-                push_filters(b, account, &window);
-            })?;
         }
     }
     if let Some(user) = plan.own {
@@ -201,6 +197,50 @@ pub(crate) fn answer(
     }
     out.retain(|_, sums| *sums != Sums::default());
     Ok(out)
+}
+
+/// Adds the signed sum of the plan's terms over whole days (or months) to `out`.
+fn add_terms(
+    conn: &mut DbConn,
+    account: AccountId,
+    plan: &Plan,
+    filter: &CommunicationFilter,
+    days: (Option<NaiveDate>, Option<NaiveDate>),
+    dimension: Dimension,
+    out: &mut Groups,
+) -> StoreResult<()> {
+    for term in &plan.terms {
+        let mut groups = Groups::new();
+        read_term(conn, account, term, plan.kinds.as_deref(), filter, days, dimension, &mut groups)?;
+        for (key, sums) in groups {
+            let total = out.entry(key).or_default();
+            if term.sign > 0 {
+                *total += sums;
+            } else {
+                *total -= sums;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Counts the records of the plan's parts in `[from, until)` (and the filter) into `out`.
+fn count_scope(
+    conn: &mut DbConn,
+    account: AccountId,
+    plan: &Plan,
+    filter: &CommunicationFilter,
+    dimension: Dimension,
+    (from, until): (Bound, Bound),
+    out: &mut Groups,
+) -> StoreResult<()> {
+    let window = CommunicationFilter { from: from.map(from_db_time), until: until.map(from_db_time), ..filter.clone() };
+    count_records(conn, account, dimension, false, out, |b| {
+        b.sql(" AND (");
+        push_parts(b, &plan.parts, plan.shown.as_deref(), false);
+        b.sql(")");
+        push_filters(b, account, &window);
+    })
 }
 
 /// The scope's parts OR-ed; `definite` makes each part false rather than unknown for a record without
@@ -223,7 +263,8 @@ fn midnight(day: NaiveDate) -> NaiveDateTime {
 }
 
 /// Splits `[from, until)` into its whole UTC days (or months) `[first, end)` (`None` when it has none)
-/// and the rest, at most two partial days (or months).
+/// and the rest, at most two partial days (or months), each within one day (or month) unless the
+/// calendar ends first.
 #[allow(clippy::type_complexity)]
 fn split(
     from: Bound,
@@ -247,8 +288,9 @@ fn split(
         Grain::Day => t.date(),
         Grain::Month => month_of(t.date()),
     });
+    // within one day (or month), or empty
     if let (Some(f), Some(e)) = (first, end)
-        && f >= e
+        && f > e
     {
         return (None, vec![(from, until)]);
     }
@@ -263,7 +305,40 @@ fn split(
     {
         edges.push((Some(midnight(e)), Some(t)));
     }
-    (Some((first, end)), edges)
+    // two partial days (or months) and nothing whole between them
+    let whole = Some((first, end)).filter(|_| first.is_none() || first != end);
+    (whole, edges)
+}
+
+/// For a partial day (or month) `[from, until)` within one, where it is cheaper: the whole period's
+/// days and the parts of it outside the range, whose records are counted and taken away from its
+/// totals. Cheaper is fewer records to count, taken as time before `now` (few records lie ahead): the
+/// range's last day up to now is the day's totals less nothing.
+#[allow(clippy::type_complexity)]
+fn complement(
+    (from, until): (Bound, Bound),
+    grain: Grain,
+    now: NaiveDateTime,
+) -> Option<((NaiveDate, NaiveDate), Vec<(Bound, Bound)>)> {
+    let (Some(from), Some(until)) = (from, until) else { return None };
+    let start = match grain {
+        Grain::Day => from.date(),
+        Grain::Month => month_of(from.date()),
+    };
+    let end = match grain {
+        Grain::Day => start.succ_opt()?,
+        Grain::Month => start.checked_add_months(Months::new(1))?,
+    };
+    if from >= until || until > midnight(end) {
+        return None;
+    }
+    let before_now = |a: NaiveDateTime, b: NaiveDateTime| (b.min(now) - a.min(now)).max(chrono::TimeDelta::zero());
+    let outside = [(midnight(start), from), (until, midnight(end))];
+    if outside.iter().map(|(a, b)| before_now(*a, *b)).sum::<chrono::TimeDelta>() >= before_now(from, until) {
+        return None;
+    }
+    let parts = outside.into_iter().filter(|(a, b)| a < b).map(|(a, b)| (Some(a), Some(b))).collect();
+    Some(((start, end), parts))
 }
 
 /// The first day of the month of `day`.
@@ -547,4 +622,66 @@ fn read(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").expect("a time")
+    }
+
+    fn day(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("a day")
+    }
+
+    #[test]
+    fn a_range_ending_now_reads_its_last_days_totals_less_what_lies_ahead() {
+        let now = at("2026-12-04 19:16");
+        let (period, outside) =
+            complement((Some(at("2026-12-04 00:00")), Some(now)), Grain::Day, now).expect("cheaper from the totals");
+        assert_eq!(period, (day("2026-12-04"), day("2026-12-05")));
+        assert_eq!(outside, vec![(Some(now), Some(at("2026-12-05 00:00")))]);
+    }
+
+    #[test]
+    fn a_partial_day_counts_whichever_side_of_the_boundary_holds_less_time() {
+        let now = at("2026-12-04 19:16");
+        let late = (Some(at("2026-11-04 19:16")), Some(at("2026-11-05 00:00")));
+        assert_eq!(complement(late, Grain::Day, now), None, "under five hours: counted");
+        let early = (Some(at("2026-11-04 03:00")), Some(at("2026-11-05 00:00")));
+        let (period, outside) = complement(early, Grain::Day, now).expect("the day less its first three hours");
+        assert_eq!(period, (day("2026-11-04"), day("2026-11-05")));
+        assert_eq!(outside, vec![(Some(at("2026-11-04 00:00")), Some(at("2026-11-04 03:00")))]);
+        // both ends inside one day: the day less both sides, when they hold less
+        let middle = (Some(at("2026-11-04 01:00")), Some(at("2026-11-04 23:00")));
+        let (_, outside) = complement(middle, Grain::Day, now).expect("the day less two hours");
+        assert_eq!(outside.len(), 2);
+        assert_eq!(complement((Some(at("2026-11-04 10:00")), Some(at("2026-11-04 11:00"))), Grain::Day, now), None);
+    }
+
+    #[test]
+    fn thirty_days_across_a_month_boundary_are_two_partial_months() {
+        let now = at("2026-12-04 19:16");
+        let from = at("2026-11-04 19:16");
+        let (whole, edges) = split(Some(from), Some(now), Grain::Month);
+        assert_eq!(whole, None);
+        let first = at("2026-12-01 00:00");
+        assert_eq!(edges, vec![(Some(from), Some(first)), (Some(first), Some(now))]);
+        // November: its totals less its first days; December up to now: its totals
+        let (november, before) = complement(edges[0], Grain::Month, now).expect("November less four days");
+        assert_eq!(november, (day("2026-11-01"), day("2026-12-01")));
+        assert_eq!(before, vec![(Some(at("2026-11-01 00:00")), Some(from))]);
+        let (december, _) = complement(edges[1], Grain::Month, now).expect("December's totals");
+        assert_eq!(december, (day("2026-12-01"), day("2027-01-01")));
+    }
+
+    #[test]
+    fn a_range_within_one_day_or_backwards_is_one_partial_day() {
+        let (from, until) = (at("2026-11-04 10:00"), at("2026-11-04 12:00"));
+        assert_eq!(split(Some(from), Some(until), Grain::Day), (None, vec![(Some(from), Some(until))]));
+        assert_eq!(split(Some(until), Some(from), Grain::Day), (None, vec![(Some(until), Some(from))]));
+        assert_eq!(complement((Some(until), Some(from)), Grain::Day, until), None);
+    }
 }
