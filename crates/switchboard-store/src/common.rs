@@ -243,6 +243,28 @@ pub(crate) fn transaction<T, E: From<diesel::result::Error>>(
     out.map_err(|rollback| cause.unwrap_or_else(|| rollback.into()))
 }
 
+/// Runs `f` on one snapshot of the database, so that several statements reading what ingest changes
+/// together (a report's totals and the records counted beside them) agree: a record stored between two
+/// of them would otherwise be taken away by one and never added by the other. PostgreSQL: a read-only
+/// `REPEATABLE READ` transaction; SQLite: a deferred one, whose first read fixes the snapshot. Inside a
+/// caller's transaction, that one's.
+pub fn read_snapshot<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> StoreResult<T>) -> StoreResult<T> {
+    use diesel::connection::{Connection, TransactionManager};
+    let depth = <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn).transaction_depth()?;
+    if depth.is_some() {
+        return f(conn);
+    }
+    transaction(conn, |conn| {
+        if conn.backend() == crate::db::Backend::Postgres {
+            diesel::connection::SimpleConnection::batch_execute(
+                conn,
+                "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY",
+            )?;
+        }
+        f(conn)
+    })
+}
+
 /// Runs `f` in a transaction that writes. On SQLite the write lock is taken first (waiting up to the
 /// busy timeout): a transaction that read before writing would otherwise have to upgrade its read
 /// snapshot, which SQLite refuses at once with "database is locked" when another writer got there first.

@@ -236,6 +236,39 @@ backend_tests! {
         each_seed(12, "reports from the totals agree with the records", |case, seed| check_totals(db, case, seed));
     }
 
+    // A report reads totals and records in several statements; a record stored between two of them
+    // must be in all of them or in none (else one takes it away and no other adds it).
+    fn a_report_reads_one_snapshot_while_records_are_stored(db) {
+        let (account, _) = db.account("totals-snapshot");
+        let a = account.id;
+        let (numbers, _, _) = references(&mut db.conn(), a, 1, (1, 0, 0));
+        let record = |hour: u32| NewCommunication {
+            id: None,
+            kind: CommunicationKind::Call,
+            direction: Direction::Inbound,
+            number: numbers.first().copied(),
+            workgroup: None,
+            ivr: None,
+            participants: Vec::new(),
+            started_at: Utc.with_ymd_and_hms(2026, 3, 1, hour, 0, 0).single().expect("time"),
+            duration_seconds: 60,
+            has_recording: false,
+        };
+        let (mut reader, mut writer) = (db.conn(), db.conn());
+        communications::ingest(&mut writer, a, &[record(9)], &Actor::System).expect("first");
+        let calls = |c: &mut switchboard_store::DbConn| {
+            reports::counts(c, a, &Visibility::Everything, &CommunicationFilter::default()).map(|n| n.total.count)
+        };
+        switchboard_store::common::read_snapshot(&mut reader, |r| {
+            assert_eq!(calls(r)?, 1);
+            communications::ingest(&mut writer, a, &[record(10)], &Actor::System)?;
+            assert_eq!(calls(r)?, 1, "a record stored meanwhile is not seen within the snapshot");
+            Ok(())
+        })
+        .expect("snapshot");
+        assert_eq!(calls(&mut reader).expect("after"), 2);
+    }
+
     // On PostgreSQL concurrent ingests add to totals rows of their own (stripes): none waits for
     // another's rows, none deadlocks, and reports sum the stripes.
     fn concurrent_ingests_are_all_counted(db) {

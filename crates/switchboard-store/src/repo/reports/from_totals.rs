@@ -2,8 +2,9 @@
 //! account, or the records of one or two columns' references (a manager's workgroups, a number user's
 //! numbers and workgroup, a dashboard's workgroups and IVRs) beside the person's own records, reads the
 //! totals of its whole days (whole months from the month rows) and counts from the records only what
-//! the totals cannot say: the partial days at either end of its range, and the person's own records
-//! outside the scope's columns, which are few. A scope over two columns is both columns' totals less
+//! the totals cannot say: the partial days at either end of its range (or, where it is shorter, the
+//! rest of such a day, taken away from the day's totals: a range ending now reads its last day's totals
+//! less nothing), and the person's own records outside the scope's columns, which are few. A scope over two columns is both columns' totals less
 //! those of the pair (`communication_pair_totals`); a grouping or filter on another column than the
 //! scope's reads the pair's totals too. Those are kept by month: such a report counts its partial
 //! months from the records, and by day counts the pair's records (few: two columns at once) over its

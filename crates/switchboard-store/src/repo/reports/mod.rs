@@ -40,10 +40,11 @@ pub fn report(
     if *visibility == Visibility::Nothing {
         return Ok(Vec::new());
     }
-    let groups = match from_totals::plan(visibility, filter, dimension) {
-        Some(plan) => from_totals::answer(conn, account, &plan, filter, dimension)?,
-        None => records::counted(conn, account, visibility, filter, dimension)?,
-    };
+    // totals and records read in several statements: one snapshot
+    let groups = crate::common::read_snapshot(conn, |conn| match from_totals::plan(visibility, filter, dimension) {
+        Some(plan) => from_totals::answer(conn, account, &plan, filter, dimension),
+        None => records::counted(conn, account, visibility, filter, dimension),
+    })?;
     let mut rows = groups
         .into_iter()
         .map(|((key, kind), s)| {
