@@ -92,6 +92,13 @@ pub(crate) struct Sums {
     pub duration_seconds: i64,
 }
 
+impl Sums {
+    /// The values of a kind's three columns, in the order [`kind_columns`] names them.
+    fn values(self) -> [i64; 3] {
+        [self.records, self.recorded, self.duration_seconds]
+    }
+}
+
 impl std::ops::SubAssign for Sums {
     fn sub_assign(&mut self, o: Sums) {
         self.records -= o.records;
@@ -239,17 +246,12 @@ fn upsert<const N: usize>(
                 b.sql(", ").text(v);
             }
             b.sql(", ").bind(Bind::Int(stripe));
-            for s in kinds {
-                b.sql(", ").bind(Bind::Int(s.records)).sql(", ").bind(Bind::Int(s.recorded));
-                b.sql(", ").bind(Bind::Int(s.duration_seconds));
+            for value in kinds.iter().flat_map(|s| s.values()) {
+                b.sql(", ").bind(Bind::Int(value));
             }
             b.sql(")");
         }
-        let _ = write!(b.text_mut(), " ON CONFLICT (account_id, {}, stripe) DO UPDATE SET ", key.join(", "));
-        for (i, column) in kind_columns().enumerate() {
-            let sep = if i == 0 { "" } else { ", " };
-            let _ = write!(b.text_mut(), "{sep}{column} = {table}.{column} + excluded.{column}");
-        }
+        b.sql(&adding_on_conflict(table, key));
         b.execute(conn)?;
     }
     Ok(())
@@ -276,11 +278,10 @@ fn upsert_unnested<const N: usize>(
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!(
-        "INSERT INTO {table} (account_id, stripe, {keys}, {values}) SELECT $1, $2, * FROM unnest({arrays}) \
-         ON CONFLICT (account_id, {keys}, stripe) DO UPDATE SET {sums}",
+        "INSERT INTO {table} (account_id, stripe, {keys}, {values}) SELECT $1, $2, * FROM unnest({arrays}){adding}",
         keys = key.join(", "),
         values = columns.join(", "),
-        sums = columns.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect::<Vec<_>>().join(", "),
+        adding = adding_on_conflict(table, key),
     );
     let mut q = diesel::sql_query(sql).into_boxed::<diesel::pg::Pg>();
     q = q.bind::<Text, _>(account.to_string()).bind::<BigInt, _>(stripe);
@@ -288,14 +289,16 @@ fn upsert_unnested<const N: usize>(
         q = q.bind::<Array<Text>, _>(rows.iter().map(|(values, _)| values[k].clone()).collect::<Vec<_>>());
     }
     for k in 0..columns.len() {
-        let (kind, part) = (k / 3, k % 3);
-        let sums = rows.iter().map(|(_, kinds)| {
-            let s = kinds[kind];
-            [s.records, s.recorded, s.duration_seconds][part]
-        });
-        q = q.bind::<Array<BigInt>, _>(sums.collect::<Vec<_>>());
+        let column = rows.iter().map(|(_, kinds)| kinds[k / 3].values()[k % 3]);
+        q = q.bind::<Array<BigInt>, _>(column.collect::<Vec<_>>());
     }
     q.execute(conn).map(|_| ())
+}
+
+/// ` ON CONFLICT … DO UPDATE`: a row of totals that exists gets the new sums added to its own.
+fn adding_on_conflict(table: &str, key: &[&str]) -> String {
+    let sums: Vec<String> = kind_columns().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect();
+    format!(" ON CONFLICT (account_id, {}, stripe) DO UPDATE SET {}", key.join(", "), sums.join(", "))
 }
 
 #[derive(QueryableByName)]

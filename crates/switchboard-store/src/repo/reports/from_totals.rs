@@ -4,11 +4,11 @@
 //! totals of its whole days (whole months from the month rows) and counts from the records only what
 //! the totals cannot say: the partial days at either end of its range (or, where it is shorter, the
 //! rest of such a day, taken away from the day's totals: a range ending now reads its last day's totals
-//! less nothing), and the person's own records outside the scope's columns, which are few. A scope over two columns is both columns' totals less
-//! those of the pair (`communication_pair_totals`); a grouping or filter on another column than the
-//! scope's reads the pair's totals too. Those are kept by month: such a report counts its partial
-//! months from the records, and by day counts the pair's records (few: two columns at once) over its
-//! whole days. Whatever would need three columns at once, a report by participant, or a participant
+//! less nothing), and the person's own records outside the scope's columns, which are few. A scope over
+//! two columns is both columns' totals less those of the pair (`communication_pair_totals`); a
+//! grouping or filter on another column than the scope's reads the pair's totals too. Those are kept
+//! by month: such a report counts its partial months from the records (or reads them as above), and by
+//! day counts the pair's records (few: two columns at once) over its whole days. Whatever would need three columns at once, a report by participant, or a participant
 //! filter is counted from the records ([`plan`] answers `None`).
 
 use super::records::{Dimension, Groups, count_records, push_participant};
