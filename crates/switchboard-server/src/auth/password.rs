@@ -54,75 +54,84 @@ struct Slots {
     last_used: Mutex<Option<Instant>>,
 }
 
+impl Slots {
+    fn new(count: usize) -> Self {
+        Slots {
+            // memory is allocated when a slot is first used
+            free: Mutex::new((0..count).map(|_| Vec::new()).collect()),
+            returned: Condvar::new(),
+            waiting: AtomicUsize::new(0),
+            last_used: Mutex::new(None),
+        }
+    }
+
+    /// Frees the slots' memory when no check has run for `idle` and none waits; whether any was freed.
+    fn release_idle_memory(&self, idle: Duration) -> bool {
+        let quiet = self
+            .last_used
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .is_some_and(|at| at.elapsed() >= idle);
+        if !quiet || self.waiting.load(Ordering::SeqCst) > 0 {
+            return false;
+        }
+        let mut free = self.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut released = false;
+        for memory in free.iter_mut().filter(|m| !m.is_empty()) {
+            *memory = Vec::new();
+            released = true;
+        }
+        released
+    }
+    /// Runs `work` with argon2 memory of `blocks` blocks from a slot, waiting for one up to [`MAX_WAIT`].
+    /// Memory of the standard size is the slot's own; any other size (a hash stored with other
+    /// parameters) is allocated for this one use.
+    fn with_memory<T>(&self, blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> Result<T, HashError> {
+        let slots = self;
+        if slots.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING + SLOTS {
+            slots.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(HashError::Busy);
+        }
+        let taken = {
+            let deadline = Instant::now() + MAX_WAIT;
+            let mut free = slots.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            loop {
+                if let Some(memory) = free.pop() {
+                    break Some(memory);
+                }
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break None;
+                }
+                free = slots.returned.wait_timeout(free, left).unwrap_or_else(std::sync::PoisonError::into_inner).0;
+            }
+        };
+        slots.waiting.fetch_sub(1, Ordering::SeqCst);
+        let Some(mut memory) = taken else { return Err(HashError::Busy) };
+        let result = if blocks == params().block_count() {
+            if memory.len() != blocks {
+                memory = vec![Block::default(); blocks];
+            }
+            work(&mut memory)
+        } else {
+            work(&mut vec![Block::default(); blocks])
+        };
+        slots.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(memory);
+        *slots.last_used.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
+        slots.returned.notify_one();
+        Ok(result)
+    }
+}
+
 fn slots() -> &'static Slots {
     static SLOTS_: OnceLock<Slots> = OnceLock::new();
-    SLOTS_.get_or_init(|| Slots {
-        // memory is allocated when a slot is first used
-        free: Mutex::new((0..SLOTS).map(|_| Vec::new()).collect()),
-        returned: Condvar::new(),
-        waiting: AtomicUsize::new(0),
-        last_used: Mutex::new(None),
-    })
+    SLOTS_.get_or_init(|| Slots::new(SLOTS))
 }
 
 /// Frees the slots' memory when no check has run for `idle` and none waits; whether any was freed.
 /// The next check allocates it again (a few milliseconds against the check's own tens).
-pub fn release_idle_memory(idle: std::time::Duration) -> bool {
-    let slots = slots();
-    let quiet = slots
-        .last_used
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .is_some_and(|at| at.elapsed() >= idle);
-    if !quiet || slots.waiting.load(Ordering::SeqCst) > 0 {
-        return false;
-    }
-    let mut free = slots.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut released = false;
-    for memory in free.iter_mut().filter(|m| !m.is_empty()) {
-        *memory = Vec::new();
-        released = true;
-    }
-    released
-}
-
-/// Runs `work` with argon2 memory of `blocks` blocks from a slot, waiting for one up to [`MAX_WAIT`].
-/// Memory of the standard size is the slot's own; any other size (a hash stored with other
-/// parameters) is allocated for this one use.
-fn with_memory<T>(blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> Result<T, HashError> {
-    let slots = slots();
-    if slots.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING + SLOTS {
-        slots.waiting.fetch_sub(1, Ordering::SeqCst);
-        return Err(HashError::Busy);
-    }
-    let taken = {
-        let deadline = Instant::now() + MAX_WAIT;
-        let mut free = slots.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        loop {
-            if let Some(memory) = free.pop() {
-                break Some(memory);
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                break None;
-            }
-            free = slots.returned.wait_timeout(free, left).unwrap_or_else(std::sync::PoisonError::into_inner).0;
-        }
-    };
-    slots.waiting.fetch_sub(1, Ordering::SeqCst);
-    let Some(mut memory) = taken else { return Err(HashError::Busy) };
-    let result = if blocks == params().block_count() {
-        if memory.len() != blocks {
-            memory = vec![Block::default(); blocks];
-        }
-        work(&mut memory)
-    } else {
-        work(&mut vec![Block::default(); blocks])
-    };
-    slots.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(memory);
-    *slots.last_used.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
-    slots.returned.notify_one();
-    Ok(result)
+pub fn release_idle_memory(idle: Duration) -> bool {
+    slots().release_idle_memory(idle)
 }
 
 /// A turn at the hashing slots for a request, awaited without holding a thread (sign-in waits here, so
@@ -147,16 +156,21 @@ pub async fn turn() -> Result<tokio::sync::SemaphorePermit<'static>, HashError> 
 
 /// Hashes a password into a PHC string with a fresh 16-byte salt.
 pub fn hash(password: impl AsRef<str>) -> Result<String, HashError> {
+    hash_in(slots(), password.as_ref())
+}
+
+fn hash_in(slots: &Slots, password: &str) -> Result<String, HashError> {
     let failed = |e: &dyn std::fmt::Display| HashError::Failed(e.to_string());
     let hex = super::random_hex(16);
     let salt: Vec<u8> = (0..16).filter_map(|i| u8::from_str_radix(hex.get(i * 2..i * 2 + 2)?, 16).ok()).collect();
     let params = params();
     let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
     let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
-    with_memory(params.block_count(), |memory| {
-        argon2.hash_password_into_with_memory(password.as_ref().as_bytes(), &salt, &mut out, memory)
-    })?
-    .map_err(|e| failed(&e))?;
+    slots
+        .with_memory(params.block_count(), |memory| {
+            argon2.hash_password_into_with_memory(password.as_bytes(), &salt, &mut out, memory)
+        })?
+        .map_err(|e| failed(&e))?;
     let hashed = PasswordHash {
         algorithm: Algorithm::Argon2id.ident(),
         version: Some(Version::V0x13.into()),
@@ -169,6 +183,10 @@ pub fn hash(password: impl AsRef<str>) -> Result<String, HashError> {
 
 /// Checks a password against a stored PHC string (any argon2 parameters it was stored with).
 pub fn verify(password: &str, stored: &str) -> Result<bool, HashError> {
+    verify_in(slots(), password, stored)
+}
+
+fn verify_in(slots: &Slots, password: &str, stored: &str) -> Result<bool, HashError> {
     let Ok(parsed) = PasswordHash::new(stored) else { return Ok(false) };
     let (Some(salt), Some(expected)) = (&parsed.salt, &parsed.hash) else { return Ok(false) };
     let Ok(params) = Params::try_from(&parsed) else { return Ok(false) };
@@ -176,7 +194,7 @@ pub fn verify(password: &str, stored: &str) -> Result<bool, HashError> {
     let Ok(version) = parsed.version.map_or(Ok(Version::V0x13), Version::try_from) else { return Ok(false) };
     let argon2 = Argon2::new(algorithm, version, params.clone());
     let mut out = vec![0u8; expected.len()];
-    let computed = with_memory(params.block_count(), |memory| {
+    let computed = slots.with_memory(params.block_count(), |memory| {
         argon2.hash_password_into_with_memory(password.as_bytes(), salt, &mut out, memory)
     })?;
     // `Output`'s comparison takes the same time wherever the first difference is
@@ -222,29 +240,30 @@ mod tests {
 
     #[test]
     fn a_burst_of_checks_takes_turns_in_the_slots_and_all_of_them_answer() {
-        let stored = hash("burst").unwrap();
+        // slots of its own: the other tests of this binary check passwords at the same time
+        let slots = Slots::new(1);
+        let stored = hash_in(&slots, "burst").unwrap();
         let answers: Vec<bool> = std::thread::scope(|s| {
-            let checks: Vec<_> = (0..8).map(|_| s.spawn(|| verify("burst", &stored).unwrap())).collect();
+            let checks: Vec<_> = (0..8).map(|_| s.spawn(|| verify_in(&slots, "burst", &stored).unwrap())).collect();
             checks.into_iter().map(|c| c.join().unwrap()).collect()
         });
         assert_eq!(answers, [true; 8]);
-        assert_eq!(slots().waiting.load(Ordering::SeqCst), 0, "nobody left waiting");
+        assert_eq!(slots.waiting.load(Ordering::SeqCst), 0, "nobody left waiting");
+        assert_eq!(slots.free.lock().unwrap().len(), 1, "the one slot is back");
     }
 
     #[test]
     fn a_slots_memory_is_freed_once_checks_have_been_idle_and_allocated_again_for_the_next() {
-        let stored = hash("idle").unwrap();
-        let slot_holds_memory = || slots().free.lock().unwrap().iter().any(|m| !m.is_empty());
-        // Other tests of this binary check passwords too: wait for a quiet moment, at most 30 s.
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            assert!(verify("idle", &stored).unwrap());
-            if release_idle_memory(Duration::ZERO) && !slot_holds_memory() {
-                break;
-            }
-            assert!(Instant::now() < deadline, "the slot's memory was never released");
-        }
-        assert!(!release_idle_memory(Duration::from_secs(3600)), "not idle that long");
-        assert!(verify("idle", &stored).unwrap(), "the next check gets memory again");
+        let slots = Slots::new(1);
+        let slot_holds_memory = || slots.free.lock().unwrap().iter().any(|m| !m.is_empty());
+        assert!(!slots.release_idle_memory(Duration::ZERO), "never used, nothing to free");
+        let stored = hash_in(&slots, "idle").unwrap();
+        assert!(slot_holds_memory(), "the slot keeps its memory for the next check");
+        assert!(!slots.release_idle_memory(Duration::from_secs(3600)), "not idle that long");
+        assert!(slot_holds_memory());
+        assert!(slots.release_idle_memory(Duration::ZERO));
+        assert!(!slot_holds_memory(), "freed");
+        assert!(verify_in(&slots, "idle", &stored).unwrap(), "the next check gets memory again");
+        assert!(slot_holds_memory());
     }
 }
