@@ -1713,6 +1713,65 @@ with `after=<sequence>` of the last event handled.*/
                 })
         }
     }
+    ///`GetReportCursor`
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct GetReportCursor(::std::string::String);
+    impl ::std::ops::Deref for GetReportCursor {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<GetReportCursor> for ::std::string::String {
+        fn from(value: GetReportCursor) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for GetReportCursor {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 1024usize {
+                return Err("longer than 1024 characters".into());
+            }
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^([0-9a-f]{2})*$").unwrap() });
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^([0-9a-f]{2})*$\"".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for GetReportCursor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for GetReportCursor {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for GetReportCursor {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///What the caller may grant in a role they create or edit.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct Grantable {
@@ -4457,10 +4516,13 @@ number assigned to them) or `selected` (a number their role selects).*/
             Default::default()
         }
     }
-    ///A report: rows ordered by group (communications without one last) and kind.
+    /**A page of a report: the rows of its groups, ordered by group (communications without one last)
+and kind. Pass `next_cursor` as `cursor` for the next groups; it is absent on the last page.*/
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug)]
     pub struct Report {
         pub dimension: ReportDimension,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub next_cursor: ::std::option::Option<::std::string::String>,
         pub rows: ::std::vec::Vec<ReportRowView>,
     }
     impl Report {
@@ -16218,6 +16280,10 @@ shown again; rotate it if it is lost.*/
                 super::ReportDimension,
                 ::std::string::String,
             >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             rows: ::std::result::Result<
                 ::std::vec::Vec<super::ReportRowView>,
                 ::std::string::String,
@@ -16227,6 +16293,7 @@ shown again; rotate it if it is lost.*/
             fn default() -> Self {
                 Self {
                     dimension: Err("no value supplied for dimension".to_string()),
+                    next_cursor: Ok(Default::default()),
                     rows: Err("no value supplied for rows".to_string()),
                 }
             }
@@ -16241,6 +16308,18 @@ shown again; rotate it if it is lost.*/
                     .try_into()
                     .map_err(|e| {
                         format!("error converting supplied value for dimension: {e}")
+                    });
+                self
+            }
+            pub fn next_cursor<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.next_cursor = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
                     });
                 self
             }
@@ -16264,6 +16343,7 @@ shown again; rotate it if it is lost.*/
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     dimension: value.dimension?,
+                    next_cursor: value.next_cursor?,
                     rows: value.rows?,
                 })
             }
@@ -16272,6 +16352,7 @@ shown again; rotate it if it is lost.*/
             fn from(value: super::Report) -> Self {
                 Self {
                     dimension: Ok(value.dimension),
+                    next_cursor: Ok(value.next_cursor),
                     rows: Ok(value.rows),
                 }
             }
@@ -22597,15 +22678,20 @@ let response = client.list_recents()
     pub fn list_recents(&self) -> builder::ListRecents<'_> {
         builder::ListRecents::new(self)
     }
-    /**A report within the caller's reports scope, grouped by day, number, workgroup, IVR, user or kind
+    /**A report within the caller's reports scope, grouped by day, number, workgroup, IVR, user or kind,
+a page of groups at a time; as CSV, all of its groups
 
 Sends a `GET` request to `/v1/reports/{dimension}`
 
 Arguments:
 - `dimension`: What the report groups by
+- `cursor`: The `next_cursor` of the previous page; empty or absent for the first page. A cursor this
+report did not produce answers 422.
 - `from`: Started at or after (RFC 3339).
 - `ivr`
 - `kind`
+- `limit`: Groups (days, numbers, workgroups, IVRs, people or kinds) per page, 1 to 500 (default 100).
+A group's rows, one per kind, are never split between pages.
 - `number`
 - `until`: Started before (RFC 3339).
 - `user`: Records this user took part in.
@@ -22613,9 +22699,11 @@ Arguments:
 ```ignore
 let response = client.get_report()
     .dimension(dimension)
+    .cursor(cursor)
     .from(from)
     .ivr(ivr)
     .kind(kind)
+    .limit(limit)
     .number(number)
     .until(until)
     .user(user)
@@ -28273,9 +28361,11 @@ pub mod builder {
     pub struct GetReport<'a> {
         client: &'a super::Client,
         dimension: Result<types::ReportDimension, String>,
+        cursor: Result<Option<types::GetReportCursor>, String>,
         from: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         ivr: Result<Option<types::IvrId>, String>,
         kind: Result<Option<types::CommunicationKind>, String>,
+        limit: Result<Option<::std::num::NonZeroU32>, String>,
         number: Result<Option<types::NumberId>, String>,
         until: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         user: Result<Option<types::UserId>, String>,
@@ -28286,9 +28376,11 @@ pub mod builder {
             Self {
                 client: client,
                 dimension: Err("dimension was not initialized".to_string()),
+                cursor: Ok(None),
                 from: Ok(None),
                 ivr: Ok(None),
                 kind: Ok(None),
+                limit: Ok(None),
                 number: Ok(None),
                 until: Ok(None),
                 user: Ok(None),
@@ -28303,6 +28395,18 @@ pub mod builder {
                 .try_into()
                 .map_err(|_| {
                     "conversion to `ReportDimension` for dimension failed".to_string()
+                });
+            self
+        }
+        pub fn cursor<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<types::GetReportCursor>,
+        {
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `GetReportCursor` for cursor failed".to_string()
                 });
             self
         }
@@ -28338,6 +28442,19 @@ pub mod builder {
                 .map(Some)
                 .map_err(|_| {
                     "conversion to `CommunicationKind` for kind failed".to_string()
+                });
+            self
+        }
+        pub fn limit<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::num::NonZeroU32>,
+        {
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
                 });
             self
         }
@@ -28393,18 +28510,22 @@ pub mod builder {
             let Self {
                 client,
                 dimension,
+                cursor,
                 from,
                 ivr,
                 kind,
+                limit,
                 number,
                 until,
                 user,
                 workgroup,
             } = self;
             let dimension = dimension.map_err(Error::InvalidRequest)?;
+            let cursor = cursor.map_err(Error::InvalidRequest)?;
             let from = from.map_err(Error::InvalidRequest)?;
             let ivr = ivr.map_err(Error::InvalidRequest)?;
             let kind = kind.map_err(Error::InvalidRequest)?;
+            let limit = limit.map_err(Error::InvalidRequest)?;
             let number = number.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
             let user = user.map_err(Error::InvalidRequest)?;
@@ -28428,9 +28549,11 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
+                .query(&progenitor_client::QueryParam::new("cursor", &cursor))
                 .query(&progenitor_client::QueryParam::new("from", &from))
                 .query(&progenitor_client::QueryParam::new("ivr", &ivr))
                 .query(&progenitor_client::QueryParam::new("kind", &kind))
+                .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new("number", &number))
                 .query(&progenitor_client::QueryParam::new("until", &until))
                 .query(&progenitor_client::QueryParam::new("user", &user))

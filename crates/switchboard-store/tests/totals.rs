@@ -10,12 +10,12 @@ use crate::support::{
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use proptest::prelude::*;
 use switchboard_core::{IvrId, KindFlags, NumberId, UserId, Visibility, WorkgroupId};
-use switchboard_store::Actor;
 use switchboard_store::repo::communications::{
     self, Communication, CommunicationFilter, CommunicationKind, Direction, NewCommunication,
 };
 use switchboard_store::repo::reports::{self, Dimension};
 use switchboard_store::repo::users::{self, NewUser};
+use switchboard_store::{Actor, PageRequest};
 use switchboard_testkit::Rng;
 
 const DIMENSIONS: [Dimension; 6] =
@@ -190,6 +190,22 @@ fn check_totals(db: &TestDb, case: usize, seed: u64) -> Result<(), TestCaseError
         let visibility = scope.visibility();
         for dimension in DIMENSIONS {
             let rows = reports::report(&mut c, a, &visibility, &filter, dimension).expect("report");
+            // read a page of a few groups at a time, the pages make up the report
+            let limit = 1 + g.below(4) as u32;
+            let (mut paged, mut page) = (Vec::new(), PageRequest::first(limit));
+            for pages in 1.. {
+                // a cursor that does not move on would never end
+                prop_assert!(pages <= rows.len() + 1, "more pages than rows by {:?}", dimension);
+                let read = reports::report_page(&mut c, a, &visibility, &filter, dimension, &page).expect("page");
+                let groups = read.rows.iter().map(|r| &r.key).collect::<std::collections::BTreeSet<_>>().len();
+                prop_assert!(groups <= limit as usize, "{} groups in a page of {}", groups, limit);
+                paged.extend(read.rows);
+                match read.next_cursor {
+                    Some(next) => page = PageRequest::after(limit, next),
+                    None => break,
+                }
+            }
+            prop_assert_eq!(&paged, &rows, "paged by {:?}, {} groups a page", dimension, limit);
             prop_assert_eq!(
                 &stored_report(rows),
                 &plain_report(&visible, dimension),

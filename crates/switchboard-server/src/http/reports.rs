@@ -5,18 +5,19 @@
 //! also a CSV download (`Accept: text/csv`), which needs `reports.download`.
 
 use crate::access::Caller;
-use crate::http::common::{Errors, db};
+use crate::http::common::{Errors, PageQuery, db};
 use crate::http::csv::{self, Accepts};
 use crate::http::history::may_download;
 use crate::http::query::Query;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use switchboard_store::PageRequest;
 use switchboard_store::repo::communications::CommunicationFilter;
 use switchboard_store::repo::reports::{self, Dimension, KindCounts, ReportRow};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 
 /// Counts within the caller's reports scope.
 #[derive(Debug, Serialize, ToSchema)]
@@ -26,11 +27,37 @@ pub struct AnalyticsSummary {
     pub by_kind: BTreeMap<String, KindCounts>,
 }
 
-/// A report: rows ordered by group (communications without one last) and kind.
+/// A page of a report: the rows of its groups, ordered by group (communications without one last)
+/// and kind. Pass `next_cursor` as `cursor` for the next groups; it is absent on the last page.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Report {
     pub dimension: Dimension,
     pub rows: Vec<ReportRow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Groups of a report per page unless `limit` says otherwise: a year of days in four pages.
+const REPORT_PAGE: u32 = 100;
+
+/// Which groups of a report to read.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportPageQuery {
+    /// Groups (days, numbers, workgroups, IVRs, people or kinds) per page, 1 to 500 (default 100).
+    /// A group's rows, one per kind, are never split between pages.
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+    /// The `next_cursor` of the previous page; empty or absent for the first page. A cursor this
+    /// report did not produce answers 422.
+    #[param(pattern = r"^([0-9a-f]{2})*$", max_length = 1024)]
+    pub cursor: Option<String>,
+}
+
+impl ReportPageQuery {
+    fn request(&self) -> Result<PageRequest, ApiError> {
+        PageQuery { limit: Some(self.limit.unwrap_or(REPORT_PAGE)), cursor: self.cursor.clone() }.request()
+    }
 }
 
 fn counts_line(out: &mut String, key: &str, count: i64, with_recording: i64, duration: i64) {
@@ -76,10 +103,12 @@ pub async fn analytics(
     }))
 }
 
-/// A report within the caller's reports scope, grouped by day, number, workgroup, IVR, user or kind.
+/// A report within the caller's reports scope, grouped by day, number, workgroup, IVR, user or kind,
+/// a page of groups at a time; as CSV, all of its groups.
 #[utoipa::path(operation_id = "get_report", tag = "reports", security(("bearer" = []), ("api_key" = [])),
-    params(("dimension" = Dimension, Path, description = "What the report groups by"), CommunicationFilter),
-    responses((status = 200, description = "The report", content(
+    params(("dimension" = Dimension, Path, description = "What the report groups by"), CommunicationFilter,
+        ReportPageQuery),
+    responses((status = 200, description = "A page of the report, or all of it as CSV", content(
         (Report = "application/json"), (String = "text/csv"))), Errors))]
 #[get("/reports/{dimension}")]
 pub async fn report(
@@ -88,27 +117,41 @@ pub async fn report(
     state: web::Data<AppState>,
     dimension: web::Path<Dimension>,
     filter: Query<CommunicationFilter>,
+    page: Query<ReportPageQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let as_csv = accepts.csv;
-    if as_csv {
-        may_download(&caller, &state)?;
-    }
     let (dimension, filter) = (dimension.into_inner(), filter.into_inner());
-    let rows = db(&state, move |_, conn| {
+    if accepts.csv {
+        may_download(&caller, &state)?;
+        return Ok(csv_download(caller, state, filter, dimension));
+    }
+    let page = page.request()?;
+    let page = db(&state, move |_, conn| {
         let visibility = caller.policy().reports_visibility(&caller.principal);
-        Ok(reports::report(conn, caller.account.id, &visibility, &filter, dimension)?)
+        Ok(reports::report_page(conn, caller.account.id, &visibility, &filter, dimension, &page)?)
     })
     .await?;
-    if as_csv {
+    Ok(HttpResponse::Ok().json(Report { dimension, rows: page.rows, next_cursor: page.next_cursor }))
+}
+
+/// The whole report as CSV, streamed a page of groups at a time.
+fn csv_download(
+    caller: Caller,
+    state: web::Data<AppState>,
+    filter: CommunicationFilter,
+    dimension: Dimension,
+) -> HttpResponse {
+    let mut head = String::new();
+    let name = serde_json::to_value(dimension).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    csv::push_line(&mut head, [name.as_str(), "kind", "count", "with_recording", "total_duration_seconds"]);
+    csv::stream_pages(state, csv::CONTENT_TYPE, head, move |conn, request| {
+        let visibility = caller.policy().reports_visibility(&caller.principal);
+        let page = reports::report_page(conn, caller.account.id, &visibility, &filter, dimension, request)?;
         let mut out = String::new();
-        let name = serde_json::to_value(dimension).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-        csv::push_line(&mut out, [name.as_str(), "kind", "count", "with_recording", "total_duration_seconds"]);
-        for r in &rows {
+        for r in &page.rows {
             let numbers = [r.count.to_string(), r.with_recording.to_string(), r.total_duration_seconds.to_string()];
             let head = [r.key.as_deref().unwrap_or(""), r.kind.as_str()];
             csv::push_line(&mut out, head.into_iter().chain(numbers.iter().map(String::as_str)));
         }
-        return Ok(HttpResponse::Ok().content_type(csv::CONTENT_TYPE).body(out));
-    }
-    Ok(HttpResponse::Ok().json(Report { dimension, rows }))
+        Ok((out, page.next_cursor))
+    })
 }

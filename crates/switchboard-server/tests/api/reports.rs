@@ -9,6 +9,7 @@ use switchboard_testkit::http::{Reply, Session};
 on_both_backends!(
     agents_only_have_access_to_the_reports_of_the_interactions_they_engaged_with,
     reports_count_recordings_and_durations_by_day_number_workgroup_ivr_and_user,
+    a_report_is_read_a_page_of_groups_at_a_time_and_downloaded_whole,
     downloading_reports_and_the_history_as_csv_needs_reports_download,
     aircall_reports_widen_with_stats_and_download_with_its_export,
 );
@@ -205,4 +206,66 @@ fn aircall_reports_widen_with_stats_and_download_with_its_export(app: Builder) {
     let catalog = app.call(&agent, "GET", "/v1/permissions", None).json();
     assert_eq!(catalog["reports_permission"], "analytics.stats:view");
     assert_eq!(catalog["recordings_permission"], "calls.recordings:manage");
+}
+
+// An account of many people has a report by user of many groups: it is read a page of groups at a
+// time, each group's kinds together, and downloaded whole.
+fn a_report_is_read_a_page_of_groups_at_a_time_and_downloaded_whole(app: Builder) {
+    let app = app
+        .account("acme", "mightycall")
+        .user("a1@acme.example", &["agent"])
+        .user("a2@acme.example", &["agent"])
+        .user("a3@acme.example", &["agent"])
+        .start();
+    let [owner, a1, a2, a3] =
+        app.sessions(["owner@acme.example", "a1@acme.example", "a2@acme.example", "a3@acme.example"]);
+    let key = api_key(&app, &owner);
+    let mut voicemail = call(None, None, &[&a2.user_id], "2026-11-03T09:00:00Z");
+    voicemail["kind"] = json!("voicemail");
+    let unattended = json!({"kind": "voicemail", "direction": "inbound", "participants": [],
+        "started_at": "2026-11-04T00:00:00Z", "duration_seconds": 30, "has_recording": true});
+    ingest(
+        &app,
+        &key,
+        json!([
+            call(None, None, &[&a1.user_id, &owner.user_id], "2026-11-01T10:00:00Z"),
+            call(None, None, &[&a2.user_id], "2026-11-02T10:00:00Z"),
+            call(None, None, &[&a3.user_id], "2026-11-03T10:00:00Z"),
+            voicemail,
+            unattended,
+        ]),
+    );
+    for dimension in ["user", "day", "kind"] {
+        let whole = app.call(&owner, "GET", &format!("/v1/reports/{dimension}?limit=500"), None).json();
+        assert!(whole.get("next_cursor").is_none(), "one page holds it all: {whole}");
+        let (mut paged, mut path) = (Vec::new(), format!("/v1/reports/{dimension}?limit=1"));
+        for _ in 0..10 {
+            let page = app.call(&owner, "GET", &path, None).json();
+            let keys: std::collections::BTreeSet<String> = rows(&page).iter().map(|r| r.0.to_string()).collect();
+            assert_eq!(keys.len(), 1, "one group a page, all its kinds: {page}");
+            paged.extend(rows(&page));
+            match page["next_cursor"].as_str() {
+                Some(next) => path = format!("/v1/reports/{dimension}?limit=1&cursor={next}"),
+                None => break,
+            }
+        }
+        assert_eq!(paged, rows(&whole), "the pages make up the report by {dimension}");
+    }
+    // four people's groups (a2's call and voicemail are one, of two rows) and the unattended voicemail
+    let by_user = rows(&app.call(&owner, "GET", "/v1/reports/user?limit=500", None).json());
+    assert_eq!(by_user.len(), 6, "{by_user:?}");
+    assert_eq!(by_user.last(), Some(&(Value::Null, "voicemail".to_owned(), 1)), "without a participant last");
+    let first = app.call(&owner, "GET", "/v1/reports/user?limit=4", None).json();
+    let people: std::collections::BTreeSet<String> = rows(&first).iter().map(|r| r.0.to_string()).collect();
+    assert_eq!(people.len(), 4, "four people fill the page: {first}");
+    assert!(!people.contains("null") && first["next_cursor"].is_string(), "the unattended are the next page");
+
+    // the CSV download has every group whatever the page size
+    let csv = get_csv(&app, &owner, "/v1/reports/user?limit=1");
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    assert_eq!(csv.body.lines().count(), 1 + 6, "{}", csv.body);
+
+    app.call(&owner, "GET", "/v1/reports/user?limit=0", None).assert_problem(422, "invalid");
+    app.call(&owner, "GET", "/v1/reports/user?limit=501", None).assert_problem(422, "invalid");
+    app.call(&owner, "GET", "/v1/reports/user?cursor=zz", None).assert_problem(422, "invalid");
 }

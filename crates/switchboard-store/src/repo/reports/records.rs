@@ -10,6 +10,8 @@ use crate::repo::communications::{
 };
 use crate::repo::history_sql::{CountRow, SqlBuf};
 use crate::repo::totals::Sums;
+use diesel::QueryableByName;
+use diesel::sql_types::Text;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use switchboard_core::{AccountId, UserId, Visibility};
@@ -74,6 +76,31 @@ pub(crate) fn push_participant(b: &mut SqlBuf, account: AccountId, user: UserId)
         .sql(close);
 }
 
+/// `AND` the records aliased `c` lie within the scope and match the filter.
+fn push_scope(b: &mut SqlBuf, account: AccountId, visibility: &Visibility<'_>, filter: &CommunicationFilter) {
+    push_filters(b, account, filter);
+    let parts = scope_parts(visibility, false);
+    if parts.is_empty() {
+        return;
+    }
+    let shown = kinds_shown(visibility);
+    b.sql(" AND (");
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            b.sql(" OR ");
+        }
+        match part {
+            ScopePart::Participant(user) => push_participant(b, account, *user),
+            ScopePart::Account | ScopePart::Column(..) => {
+                b.sql("(1 = 1");
+                push_column_part(b, part, shown.as_deref());
+                b.sql(")");
+            }
+        }
+    }
+    b.sql(")");
+}
+
 /// The report's groups counted from the records, in one statement.
 pub(crate) fn counted(
     conn: &mut DbConn,
@@ -83,31 +110,87 @@ pub(crate) fn counted(
     dimension: Dimension,
 ) -> StoreResult<Groups> {
     let whole_account = *visibility == Visibility::Everything && filter.is_empty();
-    let parts = scope_parts(visibility, false);
-    let shown = kinds_shown(visibility);
     let mut out = Groups::new();
-    count_records(conn, account, dimension, whole_account, &mut out, |b| {
-        push_filters(b, account, filter);
-        if parts.is_empty() {
-            return;
-        }
-        b.sql(" AND (");
-        for (i, part) in parts.iter().enumerate() {
-            if i > 0 {
-                b.sql(" OR ");
-            }
-            match part {
-                ScopePart::Participant(user) => push_participant(b, account, *user),
-                ScopePart::Account | ScopePart::Column(..) => {
-                    b.sql("(1 = 1");
-                    push_column_part(b, part, shown.as_deref());
-                    b.sql(")");
-                }
-            }
-        }
-        b.sql(")");
-    })?;
+    count_records(conn, account, dimension, whole_account, &mut out, |b| push_scope(b, account, visibility, filter))?;
     Ok(out)
+}
+
+#[derive(QueryableByName)]
+struct Participant {
+    #[diesel(sql_type = Text)]
+    user_id: String,
+}
+
+/// A page of the report by participant: the first `limit` people after `after` (in id order) who
+/// took part in a record of the scope, each with their groups, and whether more follow. The work is
+/// the page's people's own records, read through the participants' index, not the whole scope. The
+/// records without a participant (key `None`) come last, on a page of their own if the last people
+/// fill theirs.
+pub(crate) fn counted_by_participant(
+    conn: &mut DbConn,
+    account: AccountId,
+    visibility: &Visibility<'_>,
+    filter: &CommunicationFilter,
+    after: Option<&str>,
+    limit: usize,
+) -> StoreResult<(Groups, bool)> {
+    let participants = |b: &mut SqlBuf| {
+        b.sql(" FROM communication_participants g JOIN communications c ON c.account_id = g.account_id")
+            .sql(" AND c.id = g.communication_id WHERE g.account_id = ")
+            .text(account);
+    };
+    // who is on the page: the participants' index walked in id order, stopped after one more person
+    let mut b = SqlBuf::new(conn.backend());
+    b.sql("SELECT DISTINCT g.user_id AS user_id");
+    participants(&mut b);
+    if let Some(after) = after {
+        b.sql(" AND g.user_id > ").text(after);
+    }
+    push_scope(&mut b, account, visibility, filter);
+    b.sql(" ORDER BY g.user_id LIMIT ").sql(&(limit + 1).to_string());
+    let mut people: Vec<String> = b.load::<Participant>(conn)?.into_iter().map(|p| p.user_id).collect();
+    let mut more = people.len() > limit;
+    people.truncate(limit);
+    let mut out = Groups::new();
+    if !people.is_empty() {
+        let mut b = SqlBuf::new(conn.backend());
+        b.sql("SELECT g.user_id AS key, c.kind AS kind, c.has_recording AS has_recording, COUNT(*) AS n, ")
+            .sql("SUM(c.duration_seconds) AS total");
+        participants(&mut b);
+        b.sql(" AND g.user_id IN ").list(&people);
+        push_scope(&mut b, account, visibility, filter);
+        b.sql(" GROUP BY g.user_id, c.kind, c.has_recording");
+        add_counts(&mut out, b.load::<CountRow>(conn)?);
+    }
+    if !more {
+        let mut b = SqlBuf::new(conn.backend());
+        b.sql("SELECT CAST(NULL AS TEXT) AS key, c.kind AS kind, c.has_recording AS has_recording, COUNT(*) AS n, ")
+            .sql("SUM(c.duration_seconds) AS total FROM communications c WHERE c.account_id = ")
+            .text(account)
+            .sql(" AND NOT EXISTS (SELECT 1 FROM communication_participants g WHERE g.account_id = c.account_id")
+            .sql(" AND g.communication_id = c.id)");
+        push_scope(&mut b, account, visibility, filter);
+        b.sql(" GROUP BY c.kind, c.has_recording");
+        let unattended = b.load::<CountRow>(conn)?;
+        if people.len() < limit {
+            add_counts(&mut out, unattended);
+        } else {
+            // a full page: the group without a participant is the next page
+            more = !unattended.is_empty();
+        }
+    }
+    Ok((out, more))
+}
+
+fn add_counts(out: &mut Groups, rows: Vec<CountRow>) {
+    for r in rows {
+        let sums = Sums {
+            records: r.n,
+            recorded: if r.has_recording { r.n } else { 0 },
+            duration_seconds: r.total.unwrap_or(0),
+        };
+        *out.entry((r.key, r.kind)).or_default() += sums;
+    }
 }
 
 /// Counts records of the account matching what `conditions` adds (`AND …` on the records aliased
@@ -138,13 +221,6 @@ pub(crate) fn count_records(
     b.sql(" WHERE c.account_id = ").text(account);
     conditions(&mut b);
     b.sql(" GROUP BY 1, c.kind, c.has_recording");
-    for r in b.load::<CountRow>(conn)? {
-        let sums = Sums {
-            records: r.n,
-            recorded: if r.has_recording { r.n } else { 0 },
-            duration_seconds: r.total.unwrap_or(0),
-        };
-        *out.entry((r.key, r.kind)).or_default() += sums;
-    }
+    add_counts(out, b.load::<CountRow>(conn)?);
     Ok(())
 }
