@@ -315,7 +315,7 @@ fn run(bench: Bench<'_>, n_comms: usize, n_users: usize) {
         ("two columns: numbers + workgroup", seen_by(&my_wg, &my_numbers, &[], &[]), CommunicationFilter::default()),
         ("personal (an agent's reports)", seen_by(&[], &[], &[], &[]), CommunicationFilter::default()),
     ];
-    reports_table(&label, &mut c, a, &report_cases);
+    reports_table(&label, &mut c, a, &user_ids, &report_cases);
     if !reports_only {
         who_can_table(&label, &mut c, a, user_ids[0]);
     }
@@ -403,23 +403,32 @@ fn who_can_table(label: &str, c: &mut DbConn, a: switchboard_core::AccountId, ow
     );
 }
 
-/// Reports (grouped counts) at the same size, next to the unscoped history page, in the same run.
+/// Reports (grouped counts) at the same size, next to the unscoped history page, in the same run. By
+/// user also a page of 100 people as the API reads it: the first, and the last (after the cursor of the
+/// 50th person from the end; a cursor is the last key, hex-encoded), which also counts the records
+/// without a participant.
 fn reports_table(
     label: &str,
     c: &mut switchboard_store::DbConn,
     a: switchboard_core::AccountId,
+    people: &[UserId],
     cases: &[(&str, Visibility<'_>, CommunicationFilter)],
 ) {
     use switchboard_store::repo::reports::{self, Dimension};
     let dimensions =
         [Dimension::Kind, Dimension::Day, Dimension::Number, Dimension::Workgroup, Dimension::Ivr, Dimension::User];
+    let whole_by_user = std::env::var("SWITCHBOARD_BENCH_WHOLE_BY_USER").map_or(true, |v| v != "0");
+    let mut ids: Vec<String> = people.iter().map(ToString::to_string).collect();
+    ids.sort();
+    let near_the_end = ids[ids.len().saturating_sub(50)].bytes().map(|b| format!("{b:02x}")).collect::<String>();
+    let pages = [PageRequest::first(100), PageRequest::after(100, near_the_end)];
     println!(
-        "\n| {label}: reports | history page (50), unscoped | by kind | by day | by number | by workgroup | by IVR | by user |\n\
-         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+        "\n| {label}: reports | history page (50), unscoped | by kind | by day | by number | by workgroup | by IVR | by user | by user, first page (100) | by user, last page |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
     );
     for (name, vis, filter) in cases {
         let mut page = Vec::new();
-        let mut by: Vec<Vec<Duration>> = vec![Vec::new(); dimensions.len()];
+        let mut by: Vec<Vec<Duration>> = vec![Vec::new(); dimensions.len() + pages.len()];
         for _ in 0..rounds().min(3) {
             let t = Instant::now();
             communications::list(
@@ -432,12 +441,21 @@ fn reports_table(
             .unwrap();
             page.push(t.elapsed());
             for (i, d) in dimensions.iter().enumerate() {
+                if *d == Dimension::User && !whole_by_user {
+                    continue;
+                }
                 let t = Instant::now();
                 reports::report(c, a, vis, filter, *d).unwrap();
                 by[i].push(t.elapsed());
             }
+            for (i, p) in pages.iter().enumerate() {
+                let t = Instant::now();
+                reports::report_page(c, a, vis, filter, Dimension::User, p).unwrap();
+                by[dimensions.len() + i].push(t.elapsed());
+            }
         }
-        let cells: Vec<String> = by.into_iter().map(|v| format!("{:.2?}", median(v))).collect();
+        let cells: Vec<String> =
+            by.into_iter().map(|v| if v.is_empty() { "-".to_owned() } else { format!("{:.2?}", median(v)) }).collect();
         println!("| {name} | {:.2?} | {} |", median(page), cells.join(" | "));
     }
 }

@@ -483,9 +483,9 @@ fn read_whole_days(
 
 /// Summed totals of one key, per kind.
 #[derive(QueryableByName)]
-struct TotalRow {
+pub(super) struct TotalRow {
     #[diesel(sql_type = Text)]
-    key: String,
+    pub(super) key: String,
     #[diesel(sql_type = BigInt)]
     call_records: i64,
     #[diesel(sql_type = BigInt)]
@@ -513,7 +513,7 @@ struct TotalRow {
 }
 
 impl TotalRow {
-    fn per_kind(&self) -> PerKind {
+    pub(super) fn per_kind(&self) -> PerKind {
         let sums = |records, recorded, duration_seconds| Sums { records, recorded, duration_seconds };
         [
             sums(self.call_records, self.call_recorded, self.call_seconds),

@@ -9,12 +9,12 @@ use crate::repo::communications::{
     CommunicationFilter, ScopePart, kinds_shown, push_column_part, push_filters, scope_parts,
 };
 use crate::repo::history_sql::{CountRow, SqlBuf};
+use crate::repo::reports::from_totals::TotalRow;
 use crate::repo::totals::Sums;
-use diesel::QueryableByName;
-use diesel::sql_types::Text;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use switchboard_core::{AccountId, UserId, Visibility};
+use std::fmt::Write as _;
+use switchboard_core::{AccountId, CommunicationKind, UserId, Visibility};
 
 /// What a report groups by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -115,17 +115,12 @@ pub(crate) fn counted(
     Ok(out)
 }
 
-#[derive(QueryableByName)]
-struct Participant {
-    #[diesel(sql_type = Text)]
-    user_id: String,
-}
-
 /// A page of the report by participant: the first `limit` people after `after` (in id order) who
-/// took part in a record of the scope, each with their groups, and whether more follow. The work is
-/// the page's people's own records, read through the participants' index, not the whole scope. The
-/// records without a participant (key `None`) come last, on a page of their own if the last people
-/// fill theirs.
+/// took part in a record of the scope, each with their groups, and whether more follow. One pass
+/// over the participants' index in id order, each person's records summed per kind in one row, stopped
+/// after one more person than the page holds: the work is the page's people's own records, not the
+/// whole scope. The records without a participant (key `None`) come last, on a page of their own if
+/// the last people fill theirs.
 pub(crate) fn counted_by_participant(
     conn: &mut DbConn,
     account: AccountId,
@@ -134,33 +129,45 @@ pub(crate) fn counted_by_participant(
     after: Option<&str>,
     limit: usize,
 ) -> StoreResult<(Groups, bool)> {
-    let participants = |b: &mut SqlBuf| {
-        b.sql(" FROM communication_participants g JOIN communications c ON c.account_id = g.account_id")
-            .sql(" AND c.id = g.communication_id WHERE g.account_id = ")
-            .text(account);
-    };
-    // who is on the page: the participants' index walked in id order, stopped after one more person
+    if conn.backend() == Backend::Postgres {
+        // parallel workers each walk a share of the index, and the page waits for all of them
+        diesel::connection::SimpleConnection::batch_execute(conn, "SET LOCAL max_parallel_workers_per_gather = 0")?;
+    }
     let mut b = SqlBuf::new(conn.backend());
-    b.sql("SELECT DISTINCT g.user_id AS user_id");
-    participants(&mut b);
+    b.sql("SELECT g.user_id AS key");
+    for kind in CommunicationKind::ALL {
+        let kind = kind.as_str();
+        let _ = write!(
+            b.text_mut(),
+            ", SUM(CASE WHEN c.kind = '{kind}' THEN 1 ELSE 0 END) AS {kind}_records, \
+             SUM(CASE WHEN c.kind = '{kind}' AND c.has_recording THEN 1 ELSE 0 END) AS {kind}_recorded, \
+             SUM(CASE WHEN c.kind = '{kind}' THEN c.duration_seconds ELSE 0 END) AS {kind}_seconds"
+        );
+    }
+    // SQLite's planner may otherwise count every record of the scope and sort the people after: the
+    // participants' index in id order is named and made the outer loop (a CROSS JOIN keeps its order)
+    b.sql(match conn.backend() {
+        Backend::Sqlite => {
+            " FROM communication_participants g INDEXED BY communication_participants_user CROSS JOIN communications c"
+        }
+        Backend::Postgres => " FROM communication_participants g JOIN communications c",
+    });
+    b.sql(" ON c.account_id = g.account_id AND c.id = g.communication_id WHERE g.account_id = ").text(account);
     if let Some(after) = after {
         b.sql(" AND g.user_id > ").text(after);
     }
     push_scope(&mut b, account, visibility, filter);
-    b.sql(" ORDER BY g.user_id LIMIT ").sql(&(limit + 1).to_string());
-    let mut people: Vec<String> = b.load::<Participant>(conn)?.into_iter().map(|p| p.user_id).collect();
+    b.sql(" GROUP BY g.user_id ORDER BY g.user_id LIMIT ").sql(&(limit + 1).to_string());
+    let mut people = b.load::<TotalRow>(conn)?;
     let mut more = people.len() > limit;
     people.truncate(limit);
     let mut out = Groups::new();
-    if !people.is_empty() {
-        let mut b = SqlBuf::new(conn.backend());
-        b.sql("SELECT g.user_id AS key, c.kind AS kind, c.has_recording AS has_recording, COUNT(*) AS n, ")
-            .sql("SUM(c.duration_seconds) AS total");
-        participants(&mut b);
-        b.sql(" AND g.user_id IN ").list(&people);
-        push_scope(&mut b, account, visibility, filter);
-        b.sql(" GROUP BY g.user_id, c.kind, c.has_recording");
-        add_counts(&mut out, b.load::<CountRow>(conn)?);
+    for person in &people {
+        for (kind, sums) in CommunicationKind::ALL.into_iter().zip(person.per_kind()) {
+            if sums.records > 0 {
+                *out.entry((Some(person.key.clone()), kind.as_str().to_owned())).or_default() += sums;
+            }
+        }
     }
     if !more {
         let mut b = SqlBuf::new(conn.backend());
