@@ -22679,7 +22679,7 @@ let response = client.list_recents()
         builder::ListRecents::new(self)
     }
     /**A report within the caller's reports scope, grouped by day, number, workgroup, IVR, user or kind,
-a page of groups at a time; as CSV, all of its groups
+a page of groups at a time; as CSV, all of its groups at once
 
 Sends a `GET` request to `/v1/reports/{dimension}`
 
