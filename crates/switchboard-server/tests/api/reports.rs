@@ -268,4 +268,6 @@ fn a_report_is_read_a_page_of_groups_at_a_time_and_downloaded_whole(app: Builder
     app.call(&owner, "GET", "/v1/reports/user?limit=0", None).assert_problem(422, "invalid");
     app.call(&owner, "GET", "/v1/reports/user?limit=501", None).assert_problem(422, "invalid");
     app.call(&owner, "GET", "/v1/reports/user?cursor=zz", None).assert_problem(422, "invalid");
+    // hex that no page by user produced (a NUL byte): refused, never compared with the stored ids
+    app.call(&owner, "GET", "/v1/reports/user?cursor=00", None).assert_problem(422, "invalid");
 }

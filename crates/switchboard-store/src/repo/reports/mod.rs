@@ -114,6 +114,12 @@ pub fn report_page_counting_whole(
         return Ok(ReportPage { rows: Vec::new(), next_cursor: None });
     }
     if dimension == Dimension::User {
+        // the walk compares the cursor with stored ids in SQL: it must be one (a NUL byte, say, is
+        // refused by PostgreSQL as text)
+        let after = match &after {
+            Some(a) => Some(uuid::Uuid::parse_str(a).map_err(|_| crate::common::bad_cursor())?.to_string()),
+            None => None,
+        };
         let walked = crate::common::read_snapshot(conn, |conn| {
             // a scope of few records is counted whole (the walk would pass over everyone else's)
             let scope: i64 = report(conn, account, visibility, filter, Dimension::Kind)?.iter().map(|r| r.count).sum();
