@@ -3,7 +3,8 @@
 //! `cargo bench -p switchboard-store --bench scoped_history`; sizes via SWITCHBOARD_BENCH_COMMUNICATIONS
 //! (default 1000000) and SWITCHBOARD_BENCH_USERS (default 10000); SWITCHBOARD_BENCH_SKIP_SQLITE=1 runs only
 //! PostgreSQL; SWITCHBOARD_BENCH_ROUNDS (default 5) measurements of each figure;
-//! SWITCHBOARD_BENCH_ONLY=reports measures the reports alone. Prints Markdown tables;
+//! SWITCHBOARD_BENCH_ONLY=reports measures the reports alone; SWITCHBOARD_BENCH_WHOLE_BY_USER=0 leaves out
+//! the whole report by user (pages of it are measured either way). Prints Markdown tables;
 //! the baseline is the straightforward OR query, measured in the same run.
 //! The seeded data set is kept (target/bench-store/, and a database of its own on PostgreSQL) and reused by
 //! the next run of the same size.

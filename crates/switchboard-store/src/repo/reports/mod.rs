@@ -108,22 +108,20 @@ pub fn report_page_counting_whole(
     page: &PageRequest,
     few_to_count: i64,
 ) -> StoreResult<ReportPage> {
-    let after = page.cursor_parts(1)?.and_then(|mut parts| parts.pop());
+    let mut after = page.cursor_parts(1)?.and_then(|mut parts| parts.pop());
     let limit = usize::try_from(page.effective_limit()).unwrap_or(usize::MAX);
     if *visibility == Visibility::Nothing {
         return Ok(ReportPage { rows: Vec::new(), next_cursor: None });
     }
     if dimension == Dimension::User {
-        // the walk compares the cursor with stored ids in SQL: it must be one (a NUL byte, say, is
-        // refused by PostgreSQL as text)
-        let after = match &after {
-            Some(a) => Some(uuid::Uuid::parse_str(a).map_err(|_| crate::common::bad_cursor())?.to_string()),
-            None => None,
-        };
+        // a person's id, as stored, whichever way the page is read: the walk compares it in SQL (where
+        // PostgreSQL refuses a NUL byte as text)
+        if let Some(a) = &after {
+            after = Some(uuid::Uuid::parse_str(a).map_err(|_| crate::common::bad_cursor())?.to_string());
+        }
         let walked = crate::common::read_snapshot(conn, |conn| {
             // a scope of few records is counted whole (the walk would pass over everyone else's)
-            let scope: i64 = report(conn, account, visibility, filter, Dimension::Kind)?.iter().map(|r| r.count).sum();
-            if scope <= few_to_count {
+            if !records::holds_more_than(conn, account, visibility, filter, few_to_count)? {
                 return Ok(None);
             }
             records::counted_by_participant(conn, account, visibility, filter, after.as_deref(), limit).map(Some)

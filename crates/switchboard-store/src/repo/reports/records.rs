@@ -115,6 +115,31 @@ pub(crate) fn counted(
     Ok(out)
 }
 
+/// Whether the scope holds more than `n` records: from the totals where they answer (the report by
+/// kind), else counted up to `n + 1` through the scope's own indexes.
+pub(crate) fn holds_more_than(
+    conn: &mut DbConn,
+    account: AccountId,
+    visibility: &Visibility<'_>,
+    filter: &CommunicationFilter,
+    n: i64,
+) -> StoreResult<bool> {
+    if let Some(plan) = super::from_totals::plan(visibility, filter, Dimension::Kind) {
+        let groups = super::from_totals::answer(conn, account, &plan, filter, Dimension::Kind)?;
+        return Ok(groups.values().map(|s| s.records).sum::<i64>() > n);
+    }
+    #[derive(diesel::QueryableByName)]
+    struct Counted {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let mut b = SqlBuf::new(conn.backend());
+    b.sql("SELECT COUNT(*) AS n FROM (SELECT 1 FROM communications c WHERE c.account_id = ").text(account);
+    push_scope(&mut b, account, visibility, filter);
+    b.sql(" LIMIT ").sql(&n.saturating_add(1).to_string()).sql(") AS capped");
+    Ok(b.load::<Counted>(conn)?.first().is_some_and(|r| r.n > n))
+}
+
 /// A page of the report by participant: the first `limit` people after `after` (in id order) who
 /// took part in a record of the scope, each with their groups, and whether more follow. One pass
 /// over the participants' index in id order, each person's records summed per kind in one row, stopped
@@ -130,7 +155,8 @@ pub(crate) fn counted_by_participant(
     limit: usize,
 ) -> StoreResult<(Groups, bool)> {
     if conn.backend() == Backend::Postgres {
-        // parallel workers each walk a share of the index, and the page waits for all of them
+        // parallel workers each walk a share of the index, and the page waits for all of them (for the
+        // rest of the snapshot's transaction, or of the caller's when it runs in one)
         diesel::connection::SimpleConnection::batch_execute(conn, "SET LOCAL max_parallel_workers_per_gather = 0")?;
     }
     let mut b = SqlBuf::new(conn.backend());
