@@ -1,8 +1,10 @@
 //! Reports: the communications of a scope counted by kind, recording and duration, grouped by a
 //! dimension (kind, day, business number, workgroup, IVR or participant). Where the scope allows they
 //! are read from the totals kept at ingest ([`from_totals`]); otherwise counted from the records
-//! ([`records`]).
+//! ([`records`]). A page of a report by participant of a large scope sums only the page's people's
+//! records ([`by_participant`]).
 
+mod by_participant;
 mod from_totals;
 mod records;
 
@@ -121,10 +123,10 @@ pub fn report_page_counting_whole(
         }
         let walked = crate::common::read_snapshot(conn, |conn| {
             // a scope of few records is counted whole (the walk would pass over everyone else's)
-            if !records::holds_more_than(conn, account, visibility, filter, few_to_count)? {
+            if !by_participant::holds_more_than(conn, account, visibility, filter, few_to_count)? {
                 return Ok(None);
             }
-            records::counted_by_participant(conn, account, visibility, filter, after.as_deref(), limit).map(Some)
+            by_participant::counted(conn, account, visibility, filter, after.as_deref(), limit).map(Some)
         })?;
         if let Some((groups, more)) = walked {
             let rows = rows_of(groups)?;
