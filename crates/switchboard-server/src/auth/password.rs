@@ -83,18 +83,18 @@ impl Slots {
         }
         released
     }
+
     /// Runs `work` with argon2 memory of `blocks` blocks from a slot, waiting for one up to [`MAX_WAIT`].
     /// Memory of the standard size is the slot's own; any other size (a hash stored with other
     /// parameters) is allocated for this one use.
     fn with_memory<T>(&self, blocks: usize, work: impl FnOnce(&mut [Block]) -> T) -> Result<T, HashError> {
-        let slots = self;
-        if slots.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING + SLOTS {
-            slots.waiting.fetch_sub(1, Ordering::SeqCst);
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= MAX_WAITING + SLOTS {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
             return Err(HashError::Busy);
         }
         let taken = {
             let deadline = Instant::now() + MAX_WAIT;
-            let mut free = slots.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut free = self.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             loop {
                 if let Some(memory) = free.pop() {
                     break Some(memory);
@@ -103,10 +103,10 @@ impl Slots {
                 if left.is_zero() {
                     break None;
                 }
-                free = slots.returned.wait_timeout(free, left).unwrap_or_else(std::sync::PoisonError::into_inner).0;
+                free = self.returned.wait_timeout(free, left).unwrap_or_else(std::sync::PoisonError::into_inner).0;
             }
         };
-        slots.waiting.fetch_sub(1, Ordering::SeqCst);
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
         let Some(mut memory) = taken else { return Err(HashError::Busy) };
         let result = if blocks == params().block_count() {
             if memory.len() != blocks {
@@ -116,9 +116,9 @@ impl Slots {
         } else {
             work(&mut vec![Block::default(); blocks])
         };
-        slots.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(memory);
-        *slots.last_used.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
-        slots.returned.notify_one();
+        self.free.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(memory);
+        *self.last_used.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Instant::now());
+        self.returned.notify_one();
         Ok(result)
     }
 }

@@ -86,13 +86,12 @@ pub(super) fn counted(
     people.truncate(limit);
     let mut out = Groups::new();
     for person in &people {
-        for (kind, sums) in CommunicationKind::ALL.into_iter().zip(person.per_kind()) {
-            if sums.records > 0 {
-                *out.entry((Some(person.key.clone()), kind.as_str().to_owned())).or_default() += sums;
-            }
+        for (kind, sums) in person.counted_kinds() {
+            *out.entry((Some(person.key.clone()), kind.as_str().to_owned())).or_default() += sums;
         }
     }
     if !more {
+        // NOT EXISTS rather than the whole report's outer join: SQLite reads it in about half the time
         let mut b = SqlBuf::new(conn.backend());
         b.sql("SELECT CAST(NULL AS TEXT) AS key, c.kind AS kind, c.has_recording AS has_recording, COUNT(*) AS n, ")
             .sql("SUM(c.duration_seconds) AS total FROM communications c WHERE c.account_id = ")

@@ -513,7 +513,12 @@ pub(super) struct TotalRow {
 }
 
 impl TotalRow {
-    pub(super) fn per_kind(&self) -> PerKind {
+    /// The kinds with records, and their sums.
+    pub(super) fn counted_kinds(&self) -> impl Iterator<Item = (CommunicationKind, Sums)> {
+        CommunicationKind::ALL.into_iter().zip(self.per_kind()).filter(|(_, sums)| sums.records > 0)
+    }
+
+    fn per_kind(&self) -> PerKind {
         let sums = |records, recorded, duration_seconds| Sums { records, recorded, duration_seconds };
         [
             sums(self.call_records, self.call_recorded, self.call_seconds),
@@ -607,9 +612,8 @@ fn read(
             }
             q.sql(" GROUP BY ").sql(key);
             for r in q.load::<TotalRow>(conn)? {
-                for (kind, sums) in CommunicationKind::ALL.into_iter().zip(r.per_kind()) {
-                    let counted = kinds.is_none_or(|ks| ks.iter().any(|k| k == kind.as_str()));
-                    if sums.records == 0 || !counted {
+                for (kind, sums) in r.counted_kinds() {
+                    if !kinds.is_none_or(|ks| ks.iter().any(|k| k == kind.as_str())) {
                         continue;
                     }
                     let key = match dimension {

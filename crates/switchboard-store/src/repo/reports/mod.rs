@@ -143,18 +143,12 @@ pub fn report_page_counting_whole(
             _ => true,
         })
         .collect();
-    let mut keys = 0;
-    let mut cut = rows.len();
-    for (i, r) in rows.iter().enumerate() {
-        if i == 0 || rows[i - 1].key != r.key {
-            keys += 1;
-            if keys > limit {
-                cut = i;
-                break;
-            }
-        }
-    }
-    let next_cursor = if cut < rows.len() { rows[cut - 1].key.clone().map(|k| encode_cursor(&[k])) } else { None };
+    let cut: usize = rows.chunk_by(|x, y| x.key == y.key).take(limit).map(<[ReportRow]>::len).sum();
+    let next_cursor = if cut < rows.len() {
+        rows[..cut].last().and_then(|r| r.key.clone()).map(|k| encode_cursor(&[k]))
+    } else {
+        None
+    };
     rows.truncate(cut);
     Ok(ReportPage { rows, next_cursor })
 }
